@@ -1,5 +1,34 @@
 """logix_carriers: the normalized parcel-tracking model and the carrier SDK."""
 
+from ._adapter import (
+    BaseAdapter,
+    Capabilities,
+    CarrierAdapter,
+    ProblemCode,
+    TrackProblem,
+    TrackResult,
+    TrackResultBuilder,
+)
+from ._errors import (
+    AuthError,
+    CarrierError,
+    CarrierUnavailable,
+    ConfigError,
+    NotFound,
+    RateLimited,
+    ResponseFormatError,
+    WebhookError,
+)
+from ._file_adapter import FileAdapter, FileSettings
+from ._http import (
+    Clock,
+    HttpSession,
+    OAuthClientCredentials,
+    RateLimit,
+    RetryPolicy,
+    SystemClock,
+    TokenBucket,
+)
 from ._model import (
     AttributeValue,
     EventSource,
@@ -9,6 +38,16 @@ from ._model import (
     TrackingEvent,
     derive_event_id,
 )
+from ._registry import (
+    ENTRY_POINT_GROUP,
+    AdapterInfo,
+    PluginWarning,
+    available_adapters,
+    clear_adapter_cache,
+    get_adapter,
+    get_adapter_class,
+)
+from ._settings import AdapterSettings
 from ._taxonomy import (
     FINAL_STATUSES,
     REPORT_SYSTEMS,
@@ -18,20 +57,66 @@ from ._taxonomy import (
     Status,
     default_stage,
 )
+from ._webhooks import (
+    decode_webhook_json,
+    hmac_signature,
+    require_fresh,
+    require_header,
+    signatures_match,
+    verify_hmac,
+)
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "FINAL_STATUSES",
     "REPORT_SYSTEMS",
     "STAGE_ORDER",
+    "AdapterInfo",
+    "AdapterSettings",
     "AttributeValue",
+    "AuthError",
+    "BaseAdapter",
+    "Capabilities",
+    "CarrierAdapter",
+    "CarrierError",
+    "CarrierUnavailable",
+    "Clock",
+    "ConfigError",
     "EventSource",
+    "FileAdapter",
+    "FileSettings",
+    "HttpSession",
     "Location",
+    "NotFound",
+    "OAuthClientCredentials",
     "OffsetSource",
+    "PluginWarning",
+    "ProblemCode",
+    "RateLimit",
+    "RateLimited",
     "Reason",
+    "ResponseFormatError",
+    "RetryPolicy",
     "Shipment",
     "Stage",
     "Status",
+    "SystemClock",
+    "TokenBucket",
+    "TrackProblem",
+    "TrackResult",
+    "TrackResultBuilder",
     "TrackingEvent",
+    "WebhookError",
+    "available_adapters",
+    "clear_adapter_cache",
+    "decode_webhook_json",
     "default_stage",
     "derive_event_id",
+    "get_adapter",
+    "get_adapter_class",
+    "hmac_signature",
+    "require_fresh",
+    "require_header",
+    "signatures_match",
+    "verify_hmac",
 ]

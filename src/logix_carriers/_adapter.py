@@ -1,0 +1,814 @@
+"""The carrier adapter protocol, its helper base class and the ``TrackResult`` it returns.
+
+How to write an adapter
+=======================
+
+An adapter turns one carrier's API into normalized :class:`TrackingEvent` objects.
+Subclass :class:`BaseAdapter` and supply data and pure functions; the base class
+does the I/O (through :class:`~logix_carriers._http.HttpSession`: timeouts, rate
+limit, retries, OAuth), the chunking and the bookkeeping::
+
+    class AcmeSettings(AdapterSettings):           # LOGIX_ACME_API_KEY, LOGIX_ACME_BASE_URL
+        api_key: SecretStr
+        base_url: str = "https://api.acme.example"
+        webhook_secret: SecretStr | None = None    # LOGIX_ACME_WEBHOOK_SECRET
+
+    class AcmeAdapter(BaseAdapter[AcmeSettings]):
+        code = "acme"
+        name = "ACME Parcel"
+        settings_model = AcmeSettings
+        capabilities = Capabilities(batch_size=40, rate_limit=RateLimit(3), auth="api_key",
+                                    webhooks=True, signs_webhooks=True)
+
+        def build_requests(self, numbers):          # pure: numbers -> httpx.Request(s)
+            return [httpx.Request("POST", f"{self.settings.base_url}/track", json=[...],
+                                  headers={"Api-Key": self.settings.api_key.get_secret_value()})]
+
+        def parse_payload(self, payload, numbers=()):   # pure: decoded JSON -> TrackResult
+            out = TrackResultBuilder(self.code)
+            for raw in payload["events"]:
+                out.event({...}, raw=raw, location="events[3]")  # a bad event becomes a problem
+            return out.result()
+
+        def verify_webhook(self, headers, body, secret):  # raise WebhookError when wrong
+            verify_hmac(body, secret, require_header(headers, "X-Sig", carrier=self.code),
+                        carrier=self.code)
+
+        def parse_webhook_payload(self, payload, headers):
+            return self.parse_payload(payload)
+
+Rules an adapter follows (the contract kit in :mod:`logix_carriers.testing` checks
+them):
+
+* ``build_requests`` and ``parse_payload`` do no I/O and read nothing but their
+  arguments and ``self.settings``; parsing does not even need credentials, so a
+  settings-less adapter (``get_adapter("acme")``) can parse recorded payloads.
+* Map carrier codes through a data table onto ``Stage``/``Status``/``Reason``.  An
+  unknown code becomes ``Status.UNKNOWN`` with the raw code kept in
+  ``EventSource`` and a ``unknown_code`` problem (:meth:`TrackResultBuilder.unknown_code`);
+  never "in transit".
+* Timestamps are made aware: from the carrier's offset when it sends one
+  (``offset_source="carrier"``), else from the event location
+  (``"location"``), else say what was assumed (``"assumed"``).
+* One bad event in a response is a ``bad_event`` problem; the rest are kept.
+  Raise :class:`ResponseFormatError` only when the whole payload is unusable.
+* Non-2xx statuses the carrier answers with a useful body (e.g. 404 "no such
+  shipment") go in ``accept_statuses`` and are handed to ``parse_response``.
+* OAuth carriers return an :class:`OAuthClientCredentials` from ``oauth()``; the
+  session adds and refreshes the bearer token.
+* Signed webhooks: set ``signs_webhooks``, implement ``verify_webhook`` with the
+  helpers of ``logix_carriers._webhooks`` (constant-time comparison, freshness).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast, runtime_checkable
+
+import httpx
+from pydantic import SecretBytes, SecretStr, ValidationError
+
+from ._errors import (
+    AuthError,
+    CarrierError,
+    ConfigError,
+    NotFound,
+    ResponseFormatError,
+    WebhookError,
+)
+from ._http import (
+    AsyncSleep,
+    Clock,
+    HttpSession,
+    OAuthClientCredentials,
+    RateLimit,
+    RetryPolicy,
+    Sleep,
+    SystemClock,
+    TokenBucket,
+    decode_json,
+)
+from ._model import EventSource, TrackingEvent
+from ._settings import AdapterSettings
+from ._webhooks import decode_webhook_json
+
+__all__ = [
+    "BaseAdapter",
+    "Capabilities",
+    "CarrierAdapter",
+    "ProblemCode",
+    "TrackProblem",
+    "TrackResult",
+    "TrackResultBuilder",
+    "chunked",
+]
+
+log = logging.getLogger("logix_carriers")
+
+SettingsT = TypeVar("SettingsT", bound=AdapterSettings)
+
+AuthKind = Literal["none", "api_key", "oauth2", "basic"]
+
+
+class ProblemCode(StrEnum):
+    """Why a tracking number (or a piece of a response) yielded no or partial data."""
+
+    #: The carrier does not know the number (or has no events for it yet).
+    NOT_FOUND = "not_found"
+    #: The number is malformed for this carrier; it was not sent.
+    INVALID_NUMBER = "invalid_number"
+    #: Some data is missing (e.g. an event without a location, so no local offset).
+    PARTIAL_DATA = "partial_data"
+    #: A carrier code missing from the mapping table; the event is kept as ``unknown``.
+    UNKNOWN_CODE = "unknown_code"
+    #: One event could not be normalized (bad date, missing field); it was dropped.
+    BAD_EVENT = "bad_event"
+    #: A whole payload (response, file line) could not be read.
+    BAD_PAYLOAD = "bad_payload"
+    #: The request for this number failed (carrier down, rate limited, ...).
+    CARRIER_ERROR = "carrier_error"
+
+
+@dataclass(frozen=True)
+class TrackProblem:
+    """A problem with one tracking number, or with one piece of a response.
+
+    ``tracking_number`` is None when the piece cannot be tied to a number (a
+    malformed file line).  ``raw`` keeps the offending input; ``location`` says
+    where it was (``"line 7"``, ``"shipments[0].events[2]"``).
+    """
+
+    tracking_number: str | None
+    code: ProblemCode
+    message: str
+    raw: Any = None
+    location: str | None = None
+
+    def __post_init__(self) -> None:
+        # Accept plain strings ("not_found") and fail loudly on typos.
+        object.__setattr__(self, "code", ProblemCode(self.code))
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        number = self.tracking_number or "-"
+        return f"{number}: {self.code.value}{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tracking_number": self.tracking_number,
+            "code": self.code.value,
+            "message": self.message,
+            "location": self.location,
+            "raw": self.raw,
+        }
+
+
+def _sorted_unique(events: Iterable[TrackingEvent]) -> tuple[TrackingEvent, ...]:
+    seen: dict[str, TrackingEvent] = {}
+    for event in events:
+        seen.setdefault(event.event_id, event)
+    return tuple(sorted(seen.values(), key=lambda e: (e.occurred_at, e.event_id)))
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    """What a tracking call produced: events per tracking number, and problems.
+
+    Events are de-duplicated by ``event_id`` (carriers repeat scans) and sorted by
+    time, so the same payload always gives the same result.  Build one with
+    :meth:`build` or :class:`TrackResultBuilder`.
+    """
+
+    carrier: str
+    events: Mapping[str, tuple[TrackingEvent, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    problems: tuple[TrackProblem, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        carrier: str,
+        events: Iterable[TrackingEvent] = (),
+        problems: Iterable[TrackProblem] = (),
+        *,
+        numbers: Iterable[str] = (),
+    ) -> TrackResult:
+        """Group ``events`` by tracking number; ``numbers`` get an entry even when empty."""
+        grouped: dict[str, list[TrackingEvent]] = {n: [] for n in numbers}
+        for event in events:
+            grouped.setdefault(event.tracking_number, []).append(event)
+        return cls(
+            carrier=carrier,
+            events=MappingProxyType({n: _sorted_unique(evs) for n, evs in grouped.items()}),
+            problems=tuple(problems),
+        )
+
+    def merge(self, *others: TrackResult) -> TrackResult:
+        """This result and ``others`` together (events de-duplicated again)."""
+        grouped: dict[str, list[TrackingEvent]] = {n: list(e) for n, e in self.events.items()}
+        problems = list(self.problems)
+        for other in others:
+            for number, events in other.events.items():
+                grouped.setdefault(number, []).extend(events)
+            problems.extend(other.problems)
+        return TrackResult(
+            carrier=self.carrier,
+            events=MappingProxyType({n: _sorted_unique(evs) for n, evs in grouped.items()}),
+            problems=tuple(problems),
+        )
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Every tracking number with an entry in ``events`` or ``problems``."""
+        seen = dict.fromkeys(self.events)
+        seen.update(dict.fromkeys(p.tracking_number for p in self.problems if p.tracking_number))
+        return tuple(seen)
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no problems at all."""
+        return not self.problems
+
+    def events_for(self, number: str) -> tuple[TrackingEvent, ...]:
+        return self.events.get(number, ())
+
+    def problems_for(self, number: str | None) -> tuple[TrackProblem, ...]:
+        return tuple(p for p in self.problems if p.tracking_number == number)
+
+    def all_events(self) -> list[TrackingEvent]:
+        """Every event of every number, sorted by time then id."""
+        return sorted(
+            (e for evs in self.events.values() for e in evs),
+            key=lambda e: (e.occurred_at, e.event_id),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (events in ``model_dump(mode="json")`` form)."""
+        return {
+            "carrier": self.carrier,
+            "events": {
+                n: [e.model_dump(mode="json") for e in evs] for n, evs in self.events.items()
+            },
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _error_summary(exc: ValidationError) -> str:
+    """A ValidationError as ``field: message`` pairs, without the (possibly huge) input."""
+    errors = exc.errors(include_input=False, include_url=False)
+    # ``stage`` and ``event_id`` are derived from other fields; when those fail the
+    # derived ones are reported missing too, which only adds noise.
+    primary = [
+        e
+        for e in errors
+        if not (e["type"] == "missing" and e["loc"] in (("stage",), ("event_id",)))
+    ]
+    parts = []
+    for err in primary or errors:
+        loc = ".".join(str(p) for p in err["loc"]) or "event"
+        message = err["msg"].removeprefix("Value error, ")
+        if message.startswith(f"{loc}: "):
+            message = message[len(loc) + 2 :]  # the model already names the field
+        parts.append(f"{loc}: {message}")
+    return "; ".join(parts)
+
+
+class TrackResultBuilder:
+    """Collects events and problems while a parser walks a payload.
+
+    :meth:`event` validates an event dict and turns a validation failure into a
+    ``bad_event`` problem instead of an exception, so one bad event never costs
+    the others.
+    """
+
+    def __init__(self, carrier: str, numbers: Iterable[str] = ()) -> None:
+        self.carrier = carrier
+        self.numbers = list(numbers)
+        self.events: list[TrackingEvent] = []
+        self.problems: list[TrackProblem] = []
+
+    def event(
+        self,
+        data: Mapping[str, Any] | TrackingEvent,
+        *,
+        raw: Any = None,
+        location: str | None = None,
+        assume_tz: str | tzinfo | None = None,
+    ) -> TrackingEvent | None:
+        """Validate and keep one event; None (and a ``bad_event`` problem) if invalid."""
+        if isinstance(data, TrackingEvent):
+            self.events.append(data)
+            return data
+        try:
+            event = TrackingEvent.parse(dict(data), assume_tz=assume_tz)
+        except ValidationError as exc:
+            number = data.get("tracking_number")
+            self.problem(
+                number if isinstance(number, str) else None,
+                ProblemCode.BAD_EVENT,
+                f"event dropped: {_error_summary(exc)}",
+                raw=raw if raw is not None else dict(data),
+                location=location,
+            )
+            return None
+        self.events.append(event)
+        return event
+
+    def problem(
+        self,
+        tracking_number: str | None,
+        code: ProblemCode | str,
+        message: str,
+        *,
+        raw: Any = None,
+        location: str | None = None,
+    ) -> TrackProblem:
+        problem = TrackProblem(tracking_number, ProblemCode(code), message, raw, location)
+        self.problems.append(problem)
+        return problem
+
+    def unknown_code(
+        self,
+        tracking_number: str,
+        source: EventSource,
+        *,
+        raw: Any = None,
+        location: str | None = None,
+    ) -> TrackProblem:
+        """Note a code missing from the mapping table (the event itself is kept as unknown)."""
+        codes = "/".join(c for c in (source.status, source.substatus, source.code) if c) or "?"
+        return self.problem(
+            tracking_number,
+            ProblemCode.UNKNOWN_CODE,
+            f"{source.system} code {codes!r} is not in the mapping table; "
+            "kept with status 'unknown'",
+            raw=raw,
+            location=location,
+        )
+
+    def merge(self, result: TrackResult) -> None:
+        for events in result.events.values():
+            self.events.extend(events)
+        self.problems.extend(result.problems)
+
+    def result(self) -> TrackResult:
+        return TrackResult.build(self.carrier, self.events, self.problems, numbers=self.numbers)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a carrier's API offers and allows.
+
+    ``batch_size`` is how many numbers one request may carry; ``rate_limit`` the
+    documented request limit the adapter's token bucket follows; ``auth`` how it
+    authenticates (shown by ``logix carriers``).
+    """
+
+    batch_size: int = 1
+    webhooks: bool = False
+    signs_webhooks: bool = False
+    rate_limit: RateLimit | None = None
+    auth: AuthKind = "none"
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("Capabilities.batch_size must be at least 1")
+        if self.signs_webhooks and not self.webhooks:
+            raise ValueError("signs_webhooks=True needs webhooks=True")
+
+    def describe(self) -> str:
+        """One line such as ``batch 40, 3 requests/s, api_key, signed webhooks``."""
+        parts = [f"batch {self.batch_size}"]
+        parts.append(self.rate_limit.describe() if self.rate_limit else "no documented limit")
+        parts.append(f"auth {self.auth}")
+        if self.webhooks:
+            parts.append("signed webhooks" if self.signs_webhooks else "unsigned webhooks")
+        return ", ".join(parts)
+
+
+@runtime_checkable
+class CarrierAdapter(Protocol):
+    """What the rest of logix needs from a carrier adapter.
+
+    ``code``, ``name``, ``settings_model`` and ``capabilities`` are readable on the
+    class as well (the registry lists adapters without instantiating them).
+    """
+
+    @property
+    def code(self) -> str:
+        """Lower-case identifier, e.g. ``"dhl"``; also the ``carrier`` of its events."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Human name, e.g. ``"DHL Shipment Tracking - Unified"``."""
+        ...
+
+    @property
+    def settings_model(self) -> type[AdapterSettings]: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def track(self, numbers: Iterable[str]) -> TrackResult:
+        """Fetch and normalize the events of ``numbers``; per-number failures are problems."""
+        ...
+
+    async def atrack(self, numbers: Iterable[str]) -> TrackResult:
+        """The async twin of :meth:`track`."""
+        ...
+
+    def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+        """Normalize one decoded tracking response; pure, no I/O, no credentials needed."""
+        ...
+
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        secret: str | SecretStr | None = None,
+    ) -> list[TrackingEvent]:
+        """Verify and normalize a webhook delivery; :class:`WebhookError` when rejected."""
+        ...
+
+
+def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_WHITESPACE = re.compile(r"\s+")
+_MAX_NUMBER = 80  # TrackingEvent.tracking_number's limit
+
+
+class BaseAdapter(Generic[SettingsT]):
+    """Helper base class implementing :class:`CarrierAdapter` on top of pure hooks.
+
+    Constructor keywords other than the ones below are settings (validated against
+    ``settings_model``; missing ones are read from ``LOGIX_<CODE>_<FIELD>`` when
+    first needed, so parsing works without credentials).
+
+    ``client``/``async_client`` inject ``httpx`` clients; ``transport``/
+    ``async_transport`` build clients around a transport (``httpx.MockTransport``
+    in tests); ``clock``, ``sleep``, ``async_sleep`` and ``rng`` make retries and
+    rate limiting deterministic; ``limiter`` shares one token bucket between
+    adapter instances using the same account; ``environ`` replaces ``os.environ``.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    settings_model: ClassVar[type[AdapterSettings]] = AdapterSettings
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: Non-2xx statuses handed to ``parse_response`` instead of raising.
+    accept_statuses: ClassVar[frozenset[int]] = frozenset()
+    #: When set, numbers not matching it (after normalization) are ``invalid_number``.
+    number_pattern: ClassVar[re.Pattern[str] | None] = None
+    #: Seconds a signed webhook may be old before it is rejected as a replay.
+    webhook_tolerance: ClassVar[float] = 300.0
+
+    def __init__(
+        self,
+        *,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        async_sleep: AsyncSleep | None = None,
+        rng: random.Random | None = None,
+        limiter: TokenBucket | None = None,
+        environ: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> None:
+        self.settings_model.check_names(self.code, settings)
+        self._overrides = settings
+        self._environ = environ
+        self._settings: SettingsT | None = None
+        self._session: HttpSession | None = None
+        self._http_options: dict[str, Any] = {
+            "client": client,
+            "async_client": async_client,
+            "transport": transport,
+            "async_transport": async_transport,
+            "sleep": sleep,
+            "async_sleep": async_sleep,
+            "rng": rng,
+            "limiter": limiter,
+        }
+        self.clock: Clock = clock or SystemClock()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("code")
+        if code is not None and (not isinstance(code, str) or code != code.strip().lower()):
+            raise TypeError(f"{cls.__qualname__}.code must be a lower-case string, got {code!r}")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} code={self.code!r}>"
+
+    def __enter__(self) -> BaseAdapter[SettingsT]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> BaseAdapter[SettingsT]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- settings and HTTP -------------------------------------------------------
+
+    @property
+    def settings(self) -> SettingsT:
+        """The validated settings; :class:`ConfigError` names what is missing."""
+        if self._settings is None:
+            loaded = self.settings_model.load(self.code, self._overrides, self._environ)
+            self._settings = cast(SettingsT, loaded)
+        return self._settings
+
+    def env_var(self, field_name: str) -> str:
+        return self.settings_model.env_var(self.code, field_name)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The plain values of every secret setting (for redaction only)."""
+        values = []
+        for name in self.settings_model.secret_fields():
+            value = getattr(self.settings, name, None)
+            if isinstance(value, SecretStr):
+                values.append(value.get_secret_value())
+            elif isinstance(value, SecretBytes):
+                values.append(value.get_secret_value().decode(errors="replace"))
+        return tuple(values)
+
+    def oauth(self) -> OAuthClientCredentials | None:
+        """The OAuth client-credentials token source, for carriers that use one."""
+        return None
+
+    def auth_hint(self) -> str:
+        """What to check when credentials are rejected (names the variables)."""
+        secrets = sorted(self.settings_model.secret_fields() - {"webhook_secret"})
+        if not secrets:
+            return ""
+        return "check " + ", ".join(self.env_var(name) for name in secrets)
+
+    @property
+    def http(self) -> HttpSession:
+        """The session every request goes through (built on first use)."""
+        if self._session is None:
+            settings = self.settings
+            self._session = HttpSession(
+                self.code,
+                timeout=settings.timeout,
+                retry=RetryPolicy(max_retries=settings.max_retries),
+                rate_limit=self.capabilities.rate_limit,
+                oauth=self.oauth(),
+                secrets=self.secret_values(),
+                auth_hint=self.auth_hint(),
+                clock=self.clock,
+                **self._http_options,
+            )
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.aclose()
+
+    # -- hooks subclasses supply ---------------------------------------------------
+
+    def build_requests(self, numbers: Sequence[str]) -> Sequence[httpx.Request]:
+        """The requests that fetch ``numbers`` (at most ``batch_size``), sent in order."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_requests()")
+
+    def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+        """Normalize one decoded response body (pure)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_payload()")
+
+    def parse_response(self, numbers: Sequence[str], response: httpx.Response) -> TrackResult:
+        """Decode ``response`` and hand it to :meth:`parse_payload`.
+
+        Override when a carrier needs the status code or headers, or sends several
+        kinds of response (``response.request.url`` tells them apart).
+        """
+        payload = decode_json(response, self.code, self.secret_values())
+        return self.parse_payload(payload, numbers)
+
+    def normalize_number(self, number: str) -> str:
+        """The canonical form of a tracking number (whitespace removed)."""
+        return _WHITESPACE.sub("", number)
+
+    def invalid_number_reason(self, number: str) -> str | None:
+        """Why ``number`` cannot be a tracking number of this carrier, or None."""
+        if not number:
+            return "empty tracking number"
+        if len(number) > _MAX_NUMBER:
+            return f"longer than {_MAX_NUMBER} characters"
+        if self.number_pattern is not None and not self.number_pattern.fullmatch(number):
+            return f"does not match the {self.name} number format"
+        return None
+
+    def verify_webhook(self, headers: httpx.Headers, body: bytes, secret: SecretStr | None) -> None:
+        """Raise :class:`WebhookError` unless the delivery is authentic and fresh.
+
+        The default accepts everything, which is only right for carriers that do not
+        sign their webhooks (``signs_webhooks=False``).
+        """
+        if self.capabilities.signs_webhooks:
+            raise NotImplementedError(
+                f"{type(self).__name__} declares signs_webhooks but has no verify_webhook()"
+            )
+
+    def parse_webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
+        """Normalize a verified, decoded webhook body (pure)."""
+        raise WebhookError(f"{self.name} does not send webhooks", carrier=self.code)
+
+    # -- tracking --------------------------------------------------------------------
+
+    def _prepare(self, numbers: Iterable[str]) -> tuple[list[str], list[TrackProblem]]:
+        if isinstance(numbers, str):
+            numbers = [numbers]  # track("123") means one number, not three
+        wanted: dict[str, None] = {}
+        problems: list[TrackProblem] = []
+        for raw in numbers:
+            number = self.normalize_number(raw)
+            reason = self.invalid_number_reason(number)
+            if reason is not None:
+                problems.append(
+                    TrackProblem(
+                        number or raw or None,
+                        ProblemCode.INVALID_NUMBER,
+                        f"{raw!r} not sent to {self.name}: {reason}",
+                        raw=raw,
+                    )
+                )
+            else:
+                wanted.setdefault(number)
+        return list(wanted), problems
+
+    def _failed_chunk(self, chunk: Sequence[str], exc: CarrierError) -> TrackResult:
+        if isinstance(exc, NotFound):
+            code, raw = ProblemCode.NOT_FOUND, None
+        elif isinstance(exc, ResponseFormatError):
+            code, raw = ProblemCode.BAD_PAYLOAD, exc.raw
+        else:
+            code, raw = ProblemCode.CARRIER_ERROR, None
+        message = f"{type(exc).__name__}: {exc.message}"
+        return TrackResult.build(
+            self.code, problems=[TrackProblem(n, code, message, raw) for n in chunk]
+        )
+
+    def _parse_safely(self, chunk: Sequence[str], response: httpx.Response) -> TrackResult:
+        try:
+            return self.parse_response(chunk, response)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # A payload shape the parser did not foresee: a value, not a traceback.
+            raw: Any
+            try:
+                raw = response.json()
+            except ValueError:
+                raw = response.text
+            raise ResponseFormatError(
+                f"{self.name} answered a payload its parser cannot read "
+                f"({type(exc).__name__}: {exc})",
+                raw=raw,
+                carrier=self.code,
+                status_code=response.status_code,
+            ) from exc
+
+    def _finish(self, wanted: Sequence[str], results: Sequence[TrackResult]) -> TrackResult:
+        merged = TrackResult.build(self.code).merge(*results)
+        silent = [
+            TrackProblem(n, ProblemCode.NOT_FOUND, f"{self.name} returned nothing for {n}")
+            for n in wanted
+            if not merged.events_for(n) and not merged.problems_for(n)
+        ]
+        return merged.merge(TrackResult.build(self.code, problems=silent))
+
+    def track(self, numbers: Iterable[str]) -> TrackResult:
+        """Fetch ``numbers`` in chunks of ``batch_size``; failures become problems.
+
+        Raises only :class:`ConfigError` and :class:`AuthError`: with missing or
+        rejected credentials no number can succeed.
+        """
+        wanted, problems = self._prepare(numbers)
+        results = [TrackResult.build(self.code, problems=problems)]
+        for chunk in chunked(wanted, self.capabilities.batch_size):
+            results.append(self._track_chunk(chunk))
+        return self._finish(wanted, results)
+
+    def _track_chunk(self, chunk: Sequence[str]) -> TrackResult:
+        results: list[TrackResult] = []
+        try:
+            for request in self.build_requests(chunk):
+                response = self.http.send(request, accept=self.accept_statuses)
+                results.append(self._parse_safely(chunk, response))
+        except (AuthError, ConfigError):
+            raise
+        except CarrierError as exc:
+            results.append(self._failed_chunk(chunk, exc))
+        return TrackResult.build(self.code).merge(*results)
+
+    async def atrack(self, numbers: Iterable[str]) -> TrackResult:
+        """The async twin of :meth:`track` (chunks go out one after another)."""
+        wanted, problems = self._prepare(numbers)
+        results = [TrackResult.build(self.code, problems=problems)]
+        for chunk in chunked(wanted, self.capabilities.batch_size):
+            results.append(await self._atrack_chunk(chunk))
+        return self._finish(wanted, results)
+
+    async def _atrack_chunk(self, chunk: Sequence[str]) -> TrackResult:
+        results: list[TrackResult] = []
+        try:
+            for request in self.build_requests(chunk):
+                response = await self.http.asend(request, accept=self.accept_statuses)
+                results.append(self._parse_safely(chunk, response))
+        except (AuthError, ConfigError):
+            raise
+        except CarrierError as exc:
+            results.append(self._failed_chunk(chunk, exc))
+        return TrackResult.build(self.code).merge(*results)
+
+    # -- webhooks --------------------------------------------------------------------
+
+    def webhook_secret(self, secret: str | SecretStr | None = None) -> SecretStr | None:
+        """The secret to verify webhooks with: the argument, the setting, or None."""
+        if isinstance(secret, SecretStr):
+            return secret
+        if secret:
+            return SecretStr(secret)
+        if "webhook_secret" not in self.settings_model.model_fields:
+            return None
+        configured = self._overrides.get("webhook_secret")
+        if configured is None:
+            env = self._environ if self._environ is not None else os.environ
+            configured = env.get(self.env_var("webhook_secret"), "").strip() or None
+        if configured is None:
+            return None
+        return configured if isinstance(configured, SecretStr) else SecretStr(str(configured))
+
+    def webhook_result(
+        self,
+        headers: Mapping[str, str],
+        body: bytes | str,
+        *,
+        secret: str | SecretStr | None = None,
+    ) -> TrackResult:
+        """Verify and normalize a webhook delivery, keeping its problems."""
+        if not self.capabilities.webhooks:
+            raise WebhookError(f"{self.name} does not send webhooks", carrier=self.code)
+        raw_body = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        wrapped = httpx.Headers(headers)
+        key = self.webhook_secret(secret)
+        if self.capabilities.signs_webhooks and key is None:
+            raise ConfigError(
+                f"no webhook secret to verify {self.name} deliveries with: pass secret=... "
+                f"or set {self.env_var('webhook_secret')}",
+                variable=self.env_var("webhook_secret"),
+                carrier=self.code,
+            )
+        self.verify_webhook(wrapped, raw_body, key)
+        payload = decode_webhook_json(raw_body, carrier=self.code)
+        try:
+            return self.parse_webhook_payload(payload, wrapped)
+        except ResponseFormatError as exc:
+            raise WebhookError(
+                f"webhook payload rejected: {exc.message}", carrier=self.code
+            ) from exc
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise WebhookError(
+                f"webhook payload has an unexpected shape ({type(exc).__name__}: {exc})",
+                carrier=self.code,
+            ) from exc
+
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str],
+        body: bytes | str,
+        *,
+        secret: str | SecretStr | None = None,
+    ) -> list[TrackingEvent]:
+        """Verify and normalize a webhook delivery; problems are logged as warnings.
+
+        Use :meth:`webhook_result` to receive the problems as values.
+        """
+        result = self.webhook_result(headers, body, secret=secret)
+        for problem in result.problems:
+            log.warning("%s webhook: %s", self.code, problem)
+        return result.all_events()

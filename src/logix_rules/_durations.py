@@ -1,0 +1,62 @@
+"""Durations as written in packs (``24h``, ``7d``, ``1d12h``, ``30m``) and time as integers.
+
+Inside the engine every instant is an ``int`` of microseconds since the Unix epoch
+(UTC) and every duration an ``int`` of microseconds: exact, hashable, and cheap to
+compare on the hot path.  Datetimes exist only at the API boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+__all__ = [
+    "MICROS",
+    "format_duration",
+    "from_micros",
+    "parse_duration",
+    "to_micros",
+]
+
+MICROS = 1_000_000
+_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
+_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[wdhms])+$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+def parse_duration(text: str) -> int:
+    """``"1d12h"`` -> microseconds.  Raises ``ValueError`` with the accepted forms."""
+    compact = text.strip().replace(" ", "").lower()
+    if not _WHOLE.match(compact):
+        raise ValueError(
+            f"{text!r} is not a duration; write a number and a unit, e.g. '30m', '24h', "
+            "'7d', '1d12h' (units: w, d, h, m, s)"
+        )
+    seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(compact))
+    return round(seconds * MICROS)
+
+
+def format_duration(micros: int) -> str:
+    """Microseconds -> the shortest pack spelling, e.g. ``"1d12h"``; ``"0s"`` for zero."""
+    sign = "-" if micros < 0 else ""
+    seconds, rest = divmod(abs(micros), MICROS)
+    out = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            out.append(f"{count}{unit}")
+    if rest:
+        out.append(f"{rest / MICROS:g}s")
+    return sign + ("".join(out) or "0s")
+
+
+def to_micros(moment: datetime) -> int:
+    """An aware datetime -> microseconds since the epoch."""
+    return (moment - _EPOCH) // _ONE_US
+
+
+def from_micros(micros: int) -> datetime:
+    """Microseconds since the epoch -> an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=micros)

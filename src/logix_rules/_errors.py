@@ -1,0 +1,164 @@
+"""Errors as data: every problem has a stable code, a location and a hint.
+
+Pack problems are collected across all compiler stages and raised together as one
+``PackError``; bad events become ``InputProblem`` values.  ``ErrorCode`` is the
+single list of codes, documented in ``docs/errors.md`` (a test keeps them in sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ErrorCode",
+    "InputProblem",
+    "InvalidEvents",
+    "LogixError",
+    "PackError",
+    "PackIssue",
+    "UnknownIncident",
+]
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes.  The value is what users see and search for."""
+
+    # parse
+    YAML_SYNTAX = "yaml_syntax"
+    FILE_NOT_FOUND = "file_not_found"
+    UNKNOWN_PACK = "unknown_pack"
+    # validate (schema)
+    UNKNOWN_KEY = "unknown_key"
+    MISSING_KEY = "missing_key"
+    WRONG_TYPE = "wrong_type"
+    BAD_IDENTIFIER = "bad_identifier"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    DUPLICATE_RULE = "duplicate_rule"
+    # resolve
+    EXTENDS_CYCLE = "extends_cycle"
+    BAD_PARAM = "bad_param"
+    PARAM_TYPE_CHANGED = "param_type_changed"
+    BAD_DURATION = "bad_duration"
+    UNKNOWN_SEVERITY = "unknown_severity"
+    UNKNOWN_RULE = "unknown_rule"
+    STEP_ORDER = "step_order"
+    # expressions (parse / resolve / typecheck)
+    EXPR_SYNTAX = "expr_syntax"
+    FORBIDDEN_SYNTAX = "forbidden_syntax"
+    UNKNOWN_NAME = "unknown_name"
+    UNKNOWN_FIELD = "unknown_field"
+    UNKNOWN_FUNCTION = "unknown_function"
+    BAD_ARGUMENTS = "bad_arguments"
+    UNKNOWN_VALUE = "unknown_value"
+    TYPE_MISMATCH = "type_mismatch"
+    NOW_IN_CONDITION = "now_in_condition"
+    # runtime input
+    INVALID_EVENT = "invalid_event"
+    INVALID_SHIPMENT = "invalid_shipment"
+    UNKNOWN_INCIDENT = "unknown_incident"
+    BAD_STATE = "bad_state"
+
+
+class LogixError(Exception):
+    """Base class of every error logix_rules raises on purpose."""
+
+
+@attrs.frozen
+class PackIssue:
+    """One problem in a rule pack, located as precisely as the compiler can.
+
+    ``loc`` is the path inside the pack document (``("rules", 2, "when")``); ``line``
+    and ``column`` are 1-based positions in ``file``; ``rule_id`` names the rule when
+    the problem is inside one; ``hint`` says what to do.
+    """
+
+    code: ErrorCode
+    msg: str
+    file: str = "<pack>"
+    line: int = 0
+    column: int = 0
+    loc: tuple[str | int, ...] = ()
+    rule_id: str | None = None
+    input: Any = None
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        rule = f" (rule {self.rule_id})" if self.rule_id else ""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}: {self.code.value}: {self.msg}{rule}{hint}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.code.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "msg": self.msg,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "loc": list(self.loc),
+            "rule_id": self.rule_id,
+            "input": self.input if isinstance(self.input, str | int | float | bool) else None,
+            "hint": self.hint,
+        }
+
+
+class PackError(LogixError):
+    """A rule pack could not be compiled; ``issues`` holds every problem found, sorted."""
+
+    def __init__(self, issues: Sequence[PackIssue]) -> None:
+        self.issues: list[PackIssue] = sorted(issues, key=PackIssue.sort_key)
+        count = len(self.issues)
+        head = f"{count} problem{'s' if count != 1 else ''} in rule pack"
+        super().__init__("\n".join([head, *(f"  {issue}" for issue in self.issues)]))
+
+
+@attrs.frozen
+class InputProblem:
+    """An input item (event or shipment) that failed validation and was not applied.
+
+    ``index`` is its position in the iterable given to the engine (or its line number
+    when read from a file, with ``source`` naming the file).
+    """
+
+    code: ErrorCode
+    index: int
+    input: Any
+    errors: tuple[dict[str, Any], ...]
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.index}" if self.source else f"item {self.index}"
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in err.get('loc', ())) or '(item)'}: {err.get('msg', '')}"
+            for err in self.errors
+        )
+        return f"{where}: {self.code.value}: {detail}"
+
+
+class InvalidEvents(LogixError, ValueError):
+    """Some events failed validation; nothing was applied.  See ``problems``."""
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            lines.append(f"... and {len(self.problems) - 20} more")
+        super().__init__(
+            f"{len(self.problems)} invalid event(s), nothing was applied; pass "
+            "on_invalid=callback to apply the valid ones and collect the rest:\n  "
+            + "\n  ".join(lines)
+        )
+
+
+class UnknownIncident(LogixError, KeyError):
+    """``acknowledge``/``resolve`` named an incident id the engine does not hold open."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown incident"

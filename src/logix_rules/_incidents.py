@@ -1,0 +1,198 @@
+"""What the engine hands to the user's OMS: incidents and the changes to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Change",
+    "ChangeType",
+    "Escalation",
+    "Evidence",
+    "EvidenceEvent",
+    "Incident",
+    "IncidentState",
+    "Remedy",
+    "RemedyItem",
+]
+
+
+class ChangeType(StrEnum):
+    """What happened to an incident."""
+
+    OPENED = "opened"
+    UPDATED = "updated"  # severity, rules, remedy or deadlines changed
+    ESCALATED = "escalated"  # a follow-up deadline passed without the follow-up
+    CLEARED = "cleared"  # the condition stopped holding (e.g. a new scan ends a stall)
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class IncidentState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    CLEARED = "cleared"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+@attrs.frozen
+class RemedyItem:
+    """One money-bearing part of a remedy, e.g. a freight coupon of 12.50 EUR."""
+
+    code: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    borne_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "amount": None if self.amount is None else str(self.amount),
+            "currency": self.currency,
+            "borne_by": self.borne_by,
+        }
+
+
+@attrs.frozen
+class Remedy:
+    """The suggested remedy (POLICY.md §3) with amounts computed from the shipment."""
+
+    code: str
+    text: str = ""
+    items: tuple[RemedyItem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "text": self.text, "items": [i.to_dict() for i in self.items]}
+
+
+@attrs.frozen
+class EvidenceEvent:
+    """A reference to an event that made a rule fire."""
+
+    event_id: str
+    occurred_at: datetime
+    status: str
+    reason: str | None
+    source: str
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "occurred_at": _iso(self.occurred_at),
+            "status": self.status,
+            "reason": self.reason,
+            "source": self.source,
+            "description": self.description,
+        }
+
+
+@attrs.frozen
+class Evidence:
+    """Why the incident is open: the leading rule, its rung, its operands and events."""
+
+    rule: str
+    step: int
+    values: MappingProxyType[str, Any]
+    events: tuple[EvidenceEvent, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "step": self.step,
+            "values": dict(self.values),
+            "events": [e.to_dict() for e in self.events],
+        }
+
+
+@attrs.frozen
+class Escalation:
+    """A follow-up deadline that passed: ``respond`` (not acknowledged in time),
+    ``escalate`` (unresolved past the escalation window) or ``resolve`` (not resolved
+    in time)."""
+
+    what: str
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "at": _iso(self.at)}
+
+
+@attrs.frozen
+class Incident:
+    """One exception of one kind on one parcel, with its follow-up deadlines.
+
+    ``id`` is stable: it depends only on the tracking number, the kind and
+    ``opened_at`` (the event-time moment the condition became true), so the same
+    incident gets the same id across restarts, replays and batch evaluation.
+    """
+
+    id: str
+    tracking_number: str
+    carrier: str
+    kind: str
+    severity: str
+    rules: tuple[str, ...]
+    opened_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+    escalate_at: datetime
+    deadlines: MappingProxyType[str, datetime]
+    remedy: Remedy | None
+    evidence: Evidence
+    explanation: str
+    state: IncidentState = IncidentState.OPEN
+    escalations: tuple[Escalation, ...] = ()
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ISO-8601 times, amounts as strings."""
+        return {
+            "id": self.id,
+            "tracking_number": self.tracking_number,
+            "carrier": self.carrier,
+            "kind": self.kind,
+            "severity": self.severity,
+            "rules": list(self.rules),
+            "opened_at": _iso(self.opened_at),
+            "respond_by": _iso(self.respond_by),
+            "resolve_by": _iso(self.resolve_by),
+            "escalate_at": _iso(self.escalate_at),
+            "deadlines": {name: _iso(at) for name, at in self.deadlines.items()},
+            "remedy": None if self.remedy is None else self.remedy.to_dict(),
+            "evidence": self.evidence.to_dict(),
+            "explanation": self.explanation,
+            "state": self.state.value,
+            "escalations": [e.to_dict() for e in self.escalations],
+            "acknowledged_at": _iso(self.acknowledged_at),
+            "acknowledged_by": self.acknowledged_by,
+            "resolved_at": _iso(self.resolved_at),
+            "resolved_by": self.resolved_by,
+            "note": self.note,
+        }
+
+
+@attrs.frozen
+class Change:
+    """A change to an incident at event time ``at``."""
+
+    type: ChangeType
+    incident: Incident
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type.value, "at": _iso(self.at), "incident": self.incident.to_dict()}

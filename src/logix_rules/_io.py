@@ -1,0 +1,442 @@
+"""Reading the user's files for ``logix run``: events JSONL, shipments JSONL or CSV.
+
+A bad line never stops a run and never disappears: it becomes an ``InputProblem``
+naming the file, the line and what was wrong, and reading goes on with the next
+line.  Only a file that cannot be read at all raises ``InputFileError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import IO, Any, Final, Generic, TypeVar
+
+import attrs
+from pydantic import ValidationError
+
+from logix_carriers import Shipment, TrackingEvent
+
+from ._errors import ErrorCode, InputProblem, LogixError
+
+__all__ = [
+    "STDIN",
+    "InputFileError",
+    "Loaded",
+    "read_events",
+    "read_shipments",
+]
+
+#: The path that means "read standard input".
+STDIN: Final = "-"
+
+#: Progress is redrawn every this many lines (only on a terminal).
+PROGRESS_EVERY: Final = 2000
+
+_SHIPMENT_COLUMNS: Final = (*Shipment.model_fields, "lane", "cross_border")
+_REQUIRED_COLUMNS: Final = ("tracking_number", "carrier")
+
+T = TypeVar("T", TrackingEvent, Shipment)
+
+
+class InputFileError(LogixError):
+    """A whole input file cannot be read (missing, unreadable, wrong format)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        self.message = message
+        super().__init__(f"{source}: {message}")
+
+
+@attrs.frozen
+class Loaded(Generic[T]):
+    """What a file held: the valid ``items`` and a ``problems`` entry per skipped line.
+
+    ``lines`` counts the non-blank data lines (or CSV rows) read.
+    """
+
+    items: tuple[T, ...]
+    problems: tuple[InputProblem, ...]
+    lines: int
+
+
+# ------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent when the stream is not a TTY."""
+
+    width: Final = 30
+
+    def __init__(self, stream: IO[str] | None, label: str, total_bytes: int | None) -> None:
+        self.stream = stream if stream is not None and _isatty(stream) else None
+        self.label = label
+        self.total = total_bytes if total_bytes else None
+        self.shown = False
+
+    def update(self, lines: int, done_bytes: int) -> None:
+        if self.stream is None or lines % PROGRESS_EVERY:
+            return
+        if self.total:
+            share = min(done_bytes / self.total, 1.0)
+            filled = round(share * self.width)
+            bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {share:4.0%} "
+        else:
+            bar = ""
+        self.stream.write(f"\r{self.label}: {bar}{lines:,} lines")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.stream is not None and self.shown:
+            # Wipe the bar so the messages that follow start on a clean line.
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or file-like objects without a terminal
+        return False
+
+
+# -------------------------------------------------------------------------- opening
+
+
+@dataclass
+class _Source:
+    name: str
+    handle: IO[bytes]
+    size: int | None
+    close: bool
+
+
+def _open(path: str | os.PathLike[str], stdin: IO[bytes] | None) -> _Source:
+    ref = os.fspath(path)
+    if ref == STDIN:
+        handle = stdin if stdin is not None else sys.stdin.buffer
+        return _Source("<stdin>", handle, None, close=False)
+    file = Path(ref)
+    if file.is_dir():
+        raise InputFileError(ref, "is a directory; give the path of a file")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise InputFileError(ref, "no such file; check the path") from None
+    except OSError as exc:
+        raise InputFileError(
+            ref, f"cannot be read ({exc.strerror or exc}); check its permissions"
+        ) from None
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        size = None
+    return _Source(ref, handle, size, close=True)
+
+
+def _lines(source: _Source) -> Iterator[tuple[int, bytes, int]]:
+    """``(line number, raw line, bytes read so far)`` for every line of the source."""
+    done = 0
+    for number, raw in enumerate(source.handle, start=1):
+        done += len(raw)
+        yield number, raw, done
+
+
+# ------------------------------------------------------------------------- problems
+
+
+def _problem(
+    code: ErrorCode, source: str, line: int, raw: Any, errors: list[dict[str, Any]]
+) -> InputProblem:
+    return InputProblem(code=code, index=line, input=raw, errors=tuple(errors), source=source)
+
+
+def _one(msg: str, kind: str, loc: tuple[str | int, ...] = ()) -> list[dict[str, Any]]:
+    return [{"loc": loc, "msg": msg, "type": kind}]
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors reduced to JSON-ready ``loc``/``msg``/``type`` entries."""
+    out = []
+    for err in exc.errors(include_url=False):
+        msg = str(err.get("msg", ""))
+        # Pydantic prefixes messages of our own validators with "Value error, ".
+        msg = msg.removeprefix("Value error, ")
+        out.append({"loc": tuple(err.get("loc", ())), "msg": msg, "type": str(err.get("type", ""))})
+    return out
+
+
+# --------------------------------------------------------------------------- JSONL
+
+
+def _read_jsonl(
+    source: _Source,
+    code: ErrorCode,
+    parse: Callable[[dict[str, Any]], T],
+    progress: _Progress,
+) -> Loaded[T]:
+    items: list[T] = []
+    problems: list[InputProblem] = []
+    count = 0
+    for number, raw, done in _lines(source):
+        progress.update(number, done)
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                _problem(
+                    code,
+                    source.name,
+                    number,
+                    raw[:200].decode("utf-8", "replace"),
+                    _one(
+                        f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8", "encoding"
+                    ),
+                )
+            )
+            count += 1
+            continue
+        text = text.strip()
+        if not text:
+            continue
+        count += 1
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                _problem(
+                    code,
+                    source.name,
+                    number,
+                    text,
+                    _one(f"not valid JSON: {exc.msg} (column {exc.colno})", "json_invalid"),
+                )
+            )
+            continue
+        if not isinstance(data, dict):
+            problems.append(
+                _problem(
+                    code,
+                    source.name,
+                    number,
+                    data,
+                    _one(f"expected a JSON object {{...}}, got {_json_kind(data)}", "object_type"),
+                )
+            )
+            continue
+        try:
+            items.append(parse(data))
+        except ValidationError as exc:
+            problems.append(_problem(code, source.name, number, data, _validation_errors(exc)))
+    return Loaded(tuple(items), tuple(problems), count)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _read_csv(
+    source: _Source,
+    parse: Callable[[dict[str, Any]], Shipment],
+    progress: _Progress,
+) -> Loaded[Shipment]:
+    text = io.TextIOWrapper(source.handle, encoding="utf-8-sig", newline="")
+    try:
+        return _read_csv_rows(source, text, parse, progress)
+    finally:
+        # Hand the byte stream back: closing it is the caller's business (stdin!).
+        text.detach()
+
+
+def _position(handle: IO[bytes]) -> int:
+    try:
+        return handle.tell()
+    except (OSError, ValueError):  # pipes cannot tell
+        return 0
+
+
+def _read_csv_rows(
+    source: _Source,
+    text: io.TextIOWrapper,
+    parse: Callable[[dict[str, Any]], Shipment],
+    progress: _Progress,
+) -> Loaded[Shipment]:
+    code = ErrorCode.INVALID_SHIPMENT
+    try:
+        reader = csv.reader(text)
+        header = next(reader, None)
+    except UnicodeDecodeError:
+        raise InputFileError(source.name, "is not UTF-8 text; save it as UTF-8") from None
+    except csv.Error as exc:
+        raise InputFileError(source.name, f"is not valid CSV ({exc})") from None
+    if header is None:
+        return Loaded((), (), 0)
+    columns = [name.strip().lower() for name in header]
+    missing = [c for c in _REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise InputFileError(
+            source.name,
+            f"the CSV header has no {' or '.join(missing)} column; the first row must name "
+            f"the columns, e.g. {','.join(_REQUIRED_COLUMNS)},promised_at,...",
+        )
+    problems: list[InputProblem] = []
+    keep: list[int] = []
+    for i, name in enumerate(columns):
+        if name in _SHIPMENT_COLUMNS:
+            keep.append(i)
+            continue
+        close = difflib.get_close_matches(name, _SHIPMENT_COLUMNS, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        problems.append(
+            _problem(
+                code,
+                source.name,
+                1,
+                name,
+                _one(
+                    f"unknown column {name!r} is ignored.{hint} Known columns: "
+                    f"{', '.join(Shipment.model_fields)}",
+                    "unknown_column",
+                    (name,),
+                ),
+            )
+        )
+    items: list[Shipment] = []
+    count = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                source.name, f"is not UTF-8 text near line {start} ({exc.reason}); save it as UTF-8"
+            ) from None
+        except csv.Error as exc:
+            problems.append(
+                _problem(
+                    code, source.name, start, None, _one(f"not valid CSV: {exc}", "csv_invalid")
+                )
+            )
+            continue
+        count += 1
+        progress.update(count, _position(source.handle))
+        if not any(cell.strip() for cell in row):
+            count -= 1
+            continue
+        if len(row) != len(columns):
+            problems.append(
+                _problem(
+                    code,
+                    source.name,
+                    start,
+                    row,
+                    _one(
+                        f"the row has {len(row)} cells but the header names "
+                        f"{len(columns)} columns; quote cells that contain commas",
+                        "csv_row_length",
+                    ),
+                )
+            )
+            continue
+        data = {columns[i]: row[i].strip() for i in keep if row[i].strip()}
+        try:
+            items.append(parse(data))
+        except ValidationError as exc:
+            problems.append(_problem(code, source.name, start, data, _validation_errors(exc)))
+    return Loaded(tuple(items), tuple(problems), count)
+
+
+def _is_csv(source: _Source, path: str) -> bool:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return True
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return False
+    # No telling suffix (or stdin): JSON lines start with "{", a CSV header does not.
+    handle = source.handle
+    if not isinstance(handle, io.BufferedReader):
+        return False
+    head = handle.peek(512)[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return bool(head) and not head.startswith(b"{")
+
+
+# ------------------------------------------------------------------------------ API
+
+
+def read_events(
+    path: str | os.PathLike[str],
+    *,
+    assume_tz: str | tzinfo | None = None,
+    progress: IO[str] | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Loaded[TrackingEvent]:
+    """Read events from a JSONL file (one event object per line), or stdin for ``"-"``.
+
+    Timestamps without a UTC offset are read in ``assume_tz`` when given, otherwise
+    the line is reported.  ``progress`` is a stream (usually ``sys.stderr``) that gets
+    a progress bar when it is a terminal.  Raises ``InputFileError`` when the file
+    cannot be opened.
+    """
+    source = _open(path, stdin)
+    bar = _Progress(progress, f"reading {source.name}", source.size)
+    try:
+        return _read_jsonl(
+            source,
+            ErrorCode.INVALID_EVENT,
+            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
+            bar,
+        )
+    finally:
+        bar.finish()
+        if source.close:
+            source.handle.close()
+
+
+def read_shipments(
+    path: str | os.PathLike[str],
+    *,
+    assume_tz: str | tzinfo | None = None,
+    progress: IO[str] | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Loaded[Shipment]:
+    """Read shipments from JSONL or CSV (by the ``.csv`` suffix, or by content).
+
+    A CSV file's first row names the columns (the ``Shipment`` field names, at least
+    ``tracking_number`` and ``carrier``); empty cells mean "not known".  Unknown
+    columns are reported once, at line 1, and ignored.
+    """
+    source = _open(path, stdin)
+    bar = _Progress(progress, f"reading {source.name}", source.size)
+
+    def parse(data: dict[str, Any]) -> Shipment:
+        return Shipment.parse(data, assume_tz=assume_tz)
+
+    try:
+        if _is_csv(source, os.fspath(path)):
+            return _read_csv(source, parse, bar)
+        return _read_jsonl(source, ErrorCode.INVALID_SHIPMENT, parse, bar)
+    finally:
+        bar.finish()
+        if source.close:
+            source.handle.close()

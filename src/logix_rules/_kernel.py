@@ -1,0 +1,712 @@
+"""The per-shipment kernel: ``step(state, event)`` and ``fire(state, now)``.
+
+Semantics, which everything else (``Engine``, ``evaluate``, a stream processor's
+keyed state) inherits:
+
+* A shipment's state is a function of its distinct events (by ``event_id``), its
+  shipment facts, its follow-ups (acknowledge/resolve) and the instant up to which
+  timers have fired (``fired_through``).  It does not depend on the order in which
+  events arrived, on duplicates, or on how they were batched.
+* Rules are evaluated only at *evaluation points*: each event's time (after all
+  events at that instant) and each due time.  A time rule is due at exactly
+  ``anchor + after`` (thresholds are inclusive).  An incident opens at the
+  evaluation point where its condition first holds, so a 24 h stall opens at the
+  last scan + 24 h whenever ``advance`` happens to be called.
+* The fast path appends an event that sorts after everything seen and after
+  ``fired_through``: it first fires every timer due before the event, then applies
+  it.  Any other event (late, or older than a timer already fired) is inserted into
+  the history and the state is rebuilt by replaying it; the changes reported are
+  the difference.  Late events are rare, so replay keeps the common path simple.
+* The current status/stage come from the latest carrier scan in event time, so an
+  out-of-date scan that arrives late changes counts but not the status.  Reports
+  (``source.system`` customer, warehouse...) never move status, stage or the scan
+  clock.
+
+State mutates in place; ``step`` and ``fire`` return it together with the changes so
+a host can treat them as ``state -> (state, changes)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import types
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Shipment, TrackingEvent
+
+from ._durations import from_micros, to_micros
+from ._errors import ErrorCode, LogixError
+from ._incidents import (
+    Change,
+    ChangeType,
+    Escalation,
+    Evidence,
+    EvidenceEvent,
+    Incident,
+    IncidentState,
+    Remedy,
+    RemedyItem,
+)
+from ._pack import Pack, Rule, amount
+
+__all__ = ["EventRec", "Facts", "Kernel", "ShipmentState", "StateError"]
+
+STATE_VERSION = 1
+_FINAL = frozenset(s.value for s in FINAL_STATUSES)
+_ORDER = {stage.value: rank for stage, rank in STAGE_ORDER.items()}
+_RETURN_STATUSES = frozenset({"returning", "returned"})
+
+
+class StateError(LogixError, ValueError):
+    """Serialized state that cannot be loaded (wrong version, corrupt bytes)."""
+
+    code = ErrorCode.BAD_STATE
+
+
+@attrs.frozen(slots=True)
+class EventRec:
+    """The compact internal form of one event: what rules and evidence need, nothing more."""
+
+    t: int
+    id: str
+    status: str
+    stage: str
+    reason: str | None
+    system: str
+    report: bool
+    country: str | None
+    code: str | None
+    desc: str
+    attrs: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.t, self.id)
+
+    def to_list(self) -> list[Any]:
+        return [self.t, self.id, self.status, self.stage, self.reason, self.system,
+                self.report, self.country, self.code, self.desc, [list(a) for a in self.attrs]]
+
+    @classmethod
+    def from_list(cls, row: list[Any]) -> EventRec:
+        *head, attr_rows = row
+        return cls(*head, attrs=tuple((k, v) for k, v in attr_rows))
+
+
+@attrs.frozen(slots=True)
+class Facts:
+    """Shipment facts as the compiled rules read them (times in µs, money as float)."""
+
+    tracking_number: str
+    carrier: str
+    origin_country: str | None = None
+    destination_country: str | None = None
+    lane: str | None = None
+    cross_border: bool = False
+    service_level: str | None = None
+    shipped_at: int | None = None
+    promised_at: int | None = None
+    declared_value: float | None = None
+    freight_cost: float | None = None
+    currency: str | None = None
+    insured: bool = False
+    category: str | None = None
+    order_id: str | None = None
+
+    @classmethod
+    def from_shipment(cls, shipment: Shipment) -> Facts:
+        def money(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return cls(
+            tracking_number=shipment.tracking_number,
+            carrier=shipment.carrier,
+            origin_country=shipment.origin_country,
+            destination_country=shipment.destination_country,
+            lane=shipment.lane,
+            cross_border=shipment.cross_border,
+            service_level=shipment.service_level,
+            shipped_at=None if shipment.shipped_at is None else to_micros(shipment.shipped_at),
+            promised_at=None if shipment.promised_at is None else to_micros(shipment.promised_at),
+            declared_value=money(shipment.declared_value),
+            freight_cost=money(shipment.freight_cost),
+            currency=shipment.currency,
+            insured=shipment.insured,
+            category=shipment.category,
+            order_id=shipment.order_id,
+        )
+
+
+@attrs.define(slots=True)
+class _Open:
+    """A live incident inside the state (the public ``Incident`` is a snapshot of it)."""
+
+    id: str
+    kind: str
+    opened_at: int
+    severity: str
+    rank: int
+    severity_since: int
+    rules: tuple[str, ...]
+    lead: tuple[int, int]  # (rule index, step index)
+    remedy: Remedy | None
+    evidence: Evidence
+    explanation: str
+    deadlines: dict[str, int]
+    escalations: list[tuple[str, int]] = attrs.field(factory=list)
+
+
+@attrs.define(slots=True)
+class _Followup:
+    ack_at: int | None = None
+    ack_by: str | None = None
+    resolved_at: int | None = None
+    resolved_by: str | None = None
+    note: str | None = None
+
+
+@attrs.define(slots=True)
+class ShipmentState:
+    """Everything the kernel knows about one shipment.  ``next_due`` is public."""
+
+    tracking_number: str
+    carrier: str
+    facts: Facts
+    params: Any
+    shipment: Shipment | None = None
+    history: list[EventRec] = attrs.field(factory=list)
+    ids: set[str] = attrs.field(factory=set)
+    followups: dict[str, _Followup] = attrs.field(factory=dict)
+    fired_through: int | None = None
+    next_due_us: int | None = None
+    # derived from history; rebuilt on replay
+    status: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    final: bool = False
+    delivered_at: int | None = None
+    first_event: int | None = None
+    last_event: int | None = None
+    first_scan: int | None = None
+    last_scan: int | None = None
+    status_entered: int | None = None
+    stage_entered: int | None = None
+    n_events: int = 0
+    n_scans: int = 0
+    regressions: int = 0
+    after_delivery: int = 0
+    cnt: list[int] = attrs.field(factory=list)
+    firsts: list[int | None] = attrs.field(factory=list)
+    lasts: list[int | None] = attrs.field(factory=list)
+    attr_values: dict[str, Any] = attrs.field(factory=dict)
+    latest: EventRec | None = None
+    open: dict[str, _Open] = attrs.field(factory=dict)
+
+    @property
+    def next_due(self) -> Any:
+        """The earliest instant (aware datetime) at which something can fire, or None."""
+        return None if self.next_due_us is None else from_micros(self.next_due_us)
+
+
+def _incident_id(tracking_number: str, kind: str, opened_at: int) -> str:
+    raw = f"{tracking_number}\x1f{kind}\x1f{opened_at}".encode()
+    return "inc_" + hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+class Kernel:
+    """The kernel for one compiled pack.  Stateless itself: all state is in ``ShipmentState``."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self._rules = pack.rules
+        self._kinds = pack.kinds
+        self._ntrack = len(pack.trackers)
+        self._match = pack.tracker_match
+        self._attr_types = dict(pack.attr_types)
+        self._severity = pack.severities
+
+    # -- construction ------------------------------------------------------------------
+    def new_state(self, tracking_number: str, carrier: str, shipment: Shipment | None = None) -> ShipmentState:
+        facts = Facts.from_shipment(shipment) if shipment is not None else Facts(tracking_number, carrier)
+        state = ShipmentState(tracking_number, carrier, facts, self.pack.params_for(facts), shipment)
+        self._reset(state)
+        return state
+
+    def _reset(self, state: ShipmentState) -> None:
+        state.status = state.stage = state.reason = None
+        state.final = False
+        state.delivered_at = state.first_event = state.last_event = None
+        state.first_scan = state.last_scan = state.status_entered = state.stage_entered = None
+        state.n_events = state.n_scans = state.regressions = state.after_delivery = 0
+        state.cnt = [0] * self._ntrack
+        state.firsts = [None] * self._ntrack
+        state.lasts = [None] * self._ntrack
+        state.attr_values = {}
+        state.latest = None
+        state.open = {}
+        state.next_due_us = None
+
+    def record(self, event: TrackingEvent) -> EventRec:
+        """The compact record of a validated event (attributes the pack reads only)."""
+        wanted = self._attr_types
+        kept: list[tuple[str, Any]] = []
+        if wanted and event.attributes:
+            for name, value in event.attributes.items():
+                if name in wanted:
+                    kept.append((name, _coerce(wanted[name], value)))
+        loc = event.location
+        return EventRec(
+            t=to_micros(event.occurred_at),
+            id=event.event_id,
+            status=event.status.value,
+            stage=event.stage.value,
+            reason=None if event.reason is None else event.reason.value,
+            system=event.source.system,
+            report=event.is_report,
+            country=None if loc is None else loc.country,
+            code=event.source.code or event.source.status,
+            desc=event.description,
+            attrs=tuple(kept),
+        )
+
+    # -- the two kernel functions ------------------------------------------------------
+    def step(self, state: ShipmentState, rec: EventRec) -> tuple[ShipmentState, list[Change]]:
+        """Apply one event.  Duplicates (same ``event_id``) change nothing."""
+        if rec.id in state.ids:
+            return state, []
+        state.ids.add(rec.id)
+        history = state.history
+        in_order = (not history or rec.key > history[-1].key) and (
+            state.fired_through is None or rec.t >= state.fired_through
+        )
+        if in_order:
+            changes = self._fire(state, rec.t - 1)
+            history.append(rec)
+            self._absorb(state, rec)
+            changes.extend(self._evaluate(state, rec.t))
+            state.fired_through = rec.t if state.fired_through is None else max(state.fired_through, rec.t)
+            return state, changes
+        bisect.insort(history, rec, key=_key)
+        return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
+
+    def fire(self, state: ShipmentState, now: int) -> tuple[ShipmentState, list[Change]]:
+        """Fire every time rule and follow-up deadline due at or before ``now``."""
+        return state, self._fire(state, now)
+
+    def set_shipment(self, state: ShipmentState, shipment: Shipment) -> list[Change]:
+        """New OMS facts: rebuild the state under them and report the difference."""
+        state.shipment = shipment
+        state.facts = Facts.from_shipment(shipment)
+        state.params = self.pack.params_for(state.facts)
+        if state.fired_through is None:
+            return []  # nothing was evaluated under the old facts
+        return self._replay(state, clock=state.fired_through)
+
+    def _fire(self, state: ShipmentState, now: int) -> list[Change]:
+        changes: list[Change] = []
+        while state.next_due_us is not None and state.next_due_us <= now:
+            changes.extend(self._evaluate(state, state.next_due_us))
+        if state.fired_through is None or now > state.fired_through:
+            state.fired_through = now
+        return changes
+
+    def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
+        before = {inc.kind: self._snapshot(state, inc) for inc in state.open.values()}
+        self._reset(state)
+        state.fired_through = None
+        for rec in state.history:
+            self._fire(state, rec.t - 1)
+            self._absorb(state, rec)
+            self._evaluate(state, rec.t)
+            state.fired_through = rec.t
+        self._fire(state, clock)
+        after = {inc.kind: self._snapshot(state, inc) for inc in state.open.values()}
+        return _diff(before, after, from_micros(clock))
+
+    # -- history aggregates ------------------------------------------------------------
+    def _absorb(self, s: ShipmentState, rec: EventRec) -> None:
+        t = rec.t
+        s.n_events += 1
+        if s.first_event is None:
+            s.first_event = t
+        s.last_event = t
+        s.latest = rec
+        if self._ntrack:
+            for i, hit in enumerate(self._match(rec)):
+                if hit:
+                    s.cnt[i] += 1
+                    if s.firsts[i] is None:
+                        s.firsts[i] = t
+                    s.lasts[i] = t
+        for name, value in rec.attrs:
+            if value is not None:
+                s.attr_values[name] = value
+        if rec.report:
+            return
+        s.n_scans += 1
+        if s.first_scan is None:
+            s.first_scan = t
+        s.last_scan = t
+        status = rec.status
+        if status == "unknown":
+            return  # activity, but it says nothing about where the parcel is
+        if s.delivered_at is not None and status != "delivered" and status not in _RETURN_STATUSES and rec.stage != "return":
+            s.after_delivery += 1
+        previous = _ORDER.get(s.stage or "")
+        current = _ORDER.get(rec.stage)
+        if previous is not None and current is not None and current < previous:
+            s.regressions += 1
+        if status != s.status:
+            s.status = status
+            s.status_entered = t
+        if rec.stage != s.stage:
+            s.stage = rec.stage
+            s.stage_entered = t
+        s.reason = rec.reason
+        s.final = status in _FINAL
+        if status == "delivered" and s.delivered_at is None:
+            s.delivered_at = t
+
+    # -- rule evaluation -----------------------------------------------------------------
+    def _evaluate(self, s: ShipmentState, t: int) -> list[Change]:
+        f, p = s.facts, s.params
+        holding: dict[str, list[tuple[Rule, int]]] = {}
+        pending: int | None = None
+        for rule in self._rules:
+            if not rule.when(s, f, p, t):
+                continue
+            if rule.anchor is None:
+                holding.setdefault(rule.kind, []).append((rule, 0))
+                continue
+            anchor = rule.anchor(s, f, p, t)
+            if anchor is None:
+                continue
+            active = -1
+            for step in rule.steps:
+                after = step.after(s, f, p, t) if step.after is not None else 0
+                if after is None:
+                    continue
+                due = anchor + after
+                if due <= t:
+                    if step.when is None or step.when(s, f, p, t):
+                        active = step.index
+                elif pending is None or due < pending:
+                    pending = due
+            if active >= 0:
+                holding.setdefault(rule.kind, []).append((rule, active))
+
+        changes: list[Change] = []
+        at = from_micros(t)
+        for kind in list(s.open):
+            if kind not in holding:
+                inc = s.open.pop(kind)
+                follow = s.followups.get(inc.id)
+                if follow is None or follow.resolved_at is None or follow.resolved_at > t:
+                    changes.append(Change(ChangeType.CLEARED, self._snapshot(s, inc, IncidentState.CLEARED), at))
+        for kind, hits in holding.items():
+            best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+            rule, step_index = best
+            step = rule.steps[step_index]
+            rule_ids = tuple(r.id for r, _ in hits)
+            inc = s.open.get(kind)
+            if inc is None:
+                opened = t
+                inc = _Open(
+                    id=_incident_id(s.tracking_number, kind, opened),
+                    kind=kind,
+                    opened_at=opened,
+                    severity=step.severity,
+                    rank=step.rank,
+                    severity_since=t,
+                    rules=rule_ids,
+                    lead=(rule.index, step_index),
+                    remedy=None,
+                    evidence=None,  # type: ignore[arg-type]  # filled just below
+                    explanation="",
+                    deadlines={},
+                )
+                self._describe(s, inc, rule, step_index, t, hits)
+                s.open[kind] = inc
+                if not self._is_resolved(s, inc, t):
+                    changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc), at))
+                continue
+            if self._is_resolved(s, inc, t):
+                continue  # resolved by a person: stays closed until the condition clears
+            changed = False
+            if step.rank != inc.rank:
+                inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
+                changed = True
+            if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
+                inc.rules = rule_ids
+                inc.lead = (rule.index, step_index)
+                self._describe(s, inc, rule, step_index, t, hits)
+                changed = True
+            if changed:
+                changes.append(Change(ChangeType.UPDATED, self._snapshot(s, inc), at))
+
+        # Follow-up deadlines of every live incident.
+        for inc in s.open.values():
+            follow = s.followups.get(inc.id)
+            if follow is not None and follow.resolved_at is not None and follow.resolved_at <= t:
+                continue
+            for what, deadline in self._follow_up_deadlines(inc):
+                if what == "respond" and follow is not None and follow.ack_at is not None and follow.ack_at <= deadline:
+                    continue
+                if follow is not None and follow.resolved_at is not None and follow.resolved_at <= deadline:
+                    continue
+                if deadline <= t:
+                    if (what, deadline) not in inc.escalations:
+                        inc.escalations.append((what, deadline))
+                        changes.append(Change(ChangeType.ESCALATED, self._snapshot(s, inc), from_micros(deadline)))
+                elif pending is None or deadline < pending:
+                    pending = deadline
+        s.next_due_us = pending
+        return changes
+
+    def _follow_up_deadlines(self, inc: _Open) -> tuple[tuple[str, int], ...]:
+        level = self._severity[inc.severity]
+        since = inc.severity_since
+        return (
+            ("respond", since + level.respond),
+            ("escalate", since + level.escalate_after),
+            ("resolve", since + level.resolve),
+        )
+
+    def _is_resolved(self, s: ShipmentState, inc: _Open, t: int) -> bool:
+        follow = s.followups.get(inc.id)
+        return follow is not None and follow.resolved_at is not None and follow.resolved_at <= t
+
+    def _describe(self, s: ShipmentState, inc: _Open, rule: Rule, step_index: int, t: int, hits: list[tuple[Rule, int]]) -> None:
+        """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
+        f, p = s.facts, s.params
+        step = rule.steps[step_index]
+        remedy = None
+        if step.remedy is not None:
+            currency = f.currency
+            remedy = Remedy(
+                step.remedy.code,
+                step.remedy.text,
+                tuple(
+                    RemedyItem(
+                        item.code,
+                        amount(item.amount(s, f, p, t)) if item.amount is not None else None,
+                        currency,
+                        item.borne_by,
+                    )
+                    for item in step.remedy.items
+                ),
+            )
+        inc.remedy = remedy
+        deadlines: dict[str, int] = {}
+        for hit_rule, hit_step in hits:
+            for name, fn in hit_rule.steps[hit_step].deadlines:
+                window = fn(s, f, p, t)
+                if window is not None:
+                    at = inc.opened_at + window
+                    deadlines[name] = min(at, deadlines.get(name, at))
+        inc.deadlines = deadlines
+        if step.explain is not None:
+            inc.explanation = step.explain(s, f, p, t)
+        else:
+            inc.explanation = f"{rule.title or rule.kind.replace('_', ' ')} (rule {rule.id})."
+        anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
+        events = tuple(
+            EvidenceEvent(rec.id, from_micros(rec.t), rec.status, rec.reason, rec.system, rec.desc)
+            for rec in self._evidence_events(s, t, anchor)
+        )
+        inc.evidence = Evidence(rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events)
+
+    def _evidence_events(self, s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
+        """The events at the evaluation instant and at the rule's anchor."""
+        history = s.history
+        out: list[EventRec] = []
+        for moment in (anchor, t):
+            if moment is None:
+                continue
+            lo = bisect.bisect_left(history, moment, key=_time)
+            hi = bisect.bisect_right(history, moment, key=_time)
+            out.extend(rec for rec in history[lo:hi] if rec not in out)
+        if not out and s.latest is not None and s.latest.t <= t:
+            out.append(s.latest)
+        return out
+
+    # -- snapshots -------------------------------------------------------------------------
+    def _snapshot(self, s: ShipmentState, inc: _Open, state: IncidentState | None = None) -> Incident:
+        level = self._severity[inc.severity]
+        since = inc.severity_since
+        follow = s.followups.get(inc.id)
+        if state is None:
+            if follow is not None and follow.resolved_at is not None:
+                state = IncidentState.RESOLVED
+            elif follow is not None and follow.ack_at is not None:
+                state = IncidentState.ACKNOWLEDGED
+            else:
+                state = IncidentState.OPEN
+        return Incident(
+            id=inc.id,
+            tracking_number=s.tracking_number,
+            carrier=s.carrier,
+            kind=inc.kind,
+            severity=inc.severity,
+            rules=inc.rules,
+            opened_at=from_micros(inc.opened_at),
+            respond_by=from_micros(since + level.respond),
+            resolve_by=from_micros(since + level.resolve),
+            escalate_at=from_micros(since + level.escalate_after),
+            deadlines=types.MappingProxyType({k: from_micros(v) for k, v in sorted(inc.deadlines.items())}),
+            remedy=inc.remedy,
+            evidence=inc.evidence,
+            explanation=inc.explanation,
+            state=state,
+            escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
+            acknowledged_at=None if follow is None or follow.ack_at is None else from_micros(follow.ack_at),
+            acknowledged_by=None if follow is None else follow.ack_by,
+            resolved_at=None if follow is None or follow.resolved_at is None else from_micros(follow.resolved_at),
+            resolved_by=None if follow is None else follow.resolved_by,
+            note=None if follow is None else follow.note,
+        )
+
+    def incidents(self, s: ShipmentState, *, include_resolved: bool = False) -> list[Incident]:
+        out = []
+        for inc in s.open.values():
+            snap = self._snapshot(s, inc)
+            if include_resolved or snap.state is not IncidentState.RESOLVED:
+                out.append(snap)
+        return out
+
+    # -- follow-up -------------------------------------------------------------------------
+    def acknowledge(self, s: ShipmentState, incident_id: str, by: str, at: int) -> Change:
+        inc = self._find(s, incident_id)
+        follow = s.followups.setdefault(incident_id, _Followup())
+        follow.ack_at, follow.ack_by = at, by
+        self._refresh_due(s)
+        return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc), from_micros(at))
+
+    def resolve(self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None) -> Change:
+        inc = self._find(s, incident_id)
+        follow = s.followups.setdefault(incident_id, _Followup())
+        follow.resolved_at, follow.resolved_by, follow.note = at, by, note
+        if follow.ack_at is None:
+            follow.ack_at, follow.ack_by = at, by
+        self._refresh_due(s)
+        return Change(ChangeType.RESOLVED, self._snapshot(s, inc), from_micros(at))
+
+    def _find(self, s: ShipmentState, incident_id: str) -> _Open:
+        from ._errors import UnknownIncident
+
+        for inc in s.open.values():
+            if inc.id == incident_id:
+                follow = s.followups.get(inc.id)
+                if follow is not None and follow.resolved_at is not None:
+                    raise UnknownIncident(f"incident {incident_id!r} is already resolved")
+                return inc
+        raise UnknownIncident(f"no open incident {incident_id!r} on {s.tracking_number!r}")
+
+    def _refresh_due(self, s: ShipmentState) -> None:
+        """Recompute ``next_due`` after a follow-up cancelled some deadlines."""
+        if s.fired_through is None:
+            return
+        ids = {inc.id: [*inc.escalations] for inc in s.open.values()}
+        changes = self._evaluate(s, s.fired_through)
+        # Re-evaluating at the same instant emits nothing new except escalations
+        # that were already recorded; keep the recorded lists as they were.
+        for inc in s.open.values():
+            inc.escalations = ids.get(inc.id, inc.escalations)
+        del changes
+
+    # -- serialization -----------------------------------------------------------------
+    def dumps(self, s: ShipmentState) -> bytes:
+        """Versioned bytes holding the inputs of the state; ``loads`` rebuilds the rest."""
+        doc = {
+            "v": STATE_VERSION,
+            "pack": self.pack.fingerprint,
+            "tn": s.tracking_number,
+            "carrier": s.carrier,
+            "shipment": None if s.shipment is None else s.shipment.model_dump(mode="json"),
+            "events": [rec.to_list() for rec in s.history],
+            "fired_through": s.fired_through,
+            "followups": {k: attrs.asdict(v) for k, v in s.followups.items()},
+        }
+        return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+
+    def loads(self, data: bytes) -> ShipmentState:
+        try:
+            doc = json.loads(data)
+            if not isinstance(doc, dict) or doc.get("v") != STATE_VERSION:
+                raise StateError(
+                    f"shipment state version {doc.get('v') if isinstance(doc, dict) else '?'} "
+                    f"is not supported (this logix reads version {STATE_VERSION})"
+                )
+            shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
+            state = self.new_state(doc["tn"], doc["carrier"], shipment)
+            state.history = [EventRec.from_list(row) for row in doc["events"]]
+            state.ids = {rec.id for rec in state.history}
+            state.followups = {k: _Followup(**v) for k, v in doc["followups"].items()}
+            if doc["fired_through"] is not None:
+                self._replay(state, clock=doc["fired_through"])
+                state.fired_through = doc["fired_through"]
+            return state
+        except StateError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StateError(f"corrupt shipment state: {exc}") from exc
+
+
+def _key(rec: EventRec) -> tuple[int, str]:
+    return (rec.t, rec.id)
+
+
+def _time(rec: EventRec) -> int:
+    return rec.t
+
+
+def _coerce(kind: str, value: Any) -> Any:
+    """An attribute value as the type the pack reads it as, or None when it is not one."""
+    if kind == "number":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            return value
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                return None
+        return None
+    if kind == "str":
+        return value if isinstance(value, str) else None
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
+    return value
+
+
+def _diff(before: dict[str, Incident], after: dict[str, Incident], at: Any) -> list[Change]:
+    changes: list[Change] = []
+    for kind, old in before.items():
+        new = after.get(kind)
+        if new is None or new.id != old.id:
+            if old.state is not IncidentState.RESOLVED:
+                changes.append(Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at))
+    for kind, new in after.items():
+        old = before.get(kind)
+        if old is None or old.id != new.id:
+            if new.state is not IncidentState.RESOLVED:
+                changes.append(Change(ChangeType.OPENED, new, new.opened_at))
+        elif new != old:
+            fresh = [e for e in new.escalations if e not in old.escalations]
+            if fresh and attrs.evolve(new, escalations=old.escalations) == old:
+                changes.extend(Change(ChangeType.ESCALATED, new, e.at) for e in fresh)
+            else:
+                changes.append(Change(ChangeType.UPDATED, new, at))
+    return changes
+
+
+def iter_records(kernel: Kernel, events: Iterable[TrackingEvent]) -> Iterable[EventRec]:
+    for event in events:
+        yield kernel.record(event)
