@@ -125,6 +125,14 @@ def _event(
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     code = _text(raw.get("statusCode"))
     mapped = map_code(SYSTEM, code) if code else None
+    if mapped is not None and mapped.status == Status.UNKNOWN:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"DHL reports statusCode {code!r} (no status available); kept as 'unknown'",
+            raw=raw,
+            location=where,
+        )
     if code is None:
         out.problem(
             number,
@@ -226,7 +234,8 @@ def parse_not_found(payload: Any, numbers: Sequence[str]) -> TrackResult:
     detail = ""
     if isinstance(payload, Mapping):
         detail = _text(payload.get("detail")) or _text(payload.get("title")) or ""
-    for number in numbers:
+    targets: Sequence[str | None] = list(numbers) or [None]
+    for number in targets:
         out.problem(number, ProblemCode.NOT_FOUND, detail or "DHL answered 404", raw=payload)
     return out.result()
 

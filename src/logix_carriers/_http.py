@@ -118,9 +118,10 @@ class RateLimit:
         return max(1, min(10, int(self.requests)))
 
     def describe(self) -> str:
-        """``"3 requests/s"``, ``"250 requests/86400s"``."""
-        count = f"{self.requests:g}"
-        return f"{count} requests/s" if self.period == 1 else f"{count} requests/{self.period:g}s"
+        """``"3 requests/s"``, ``"1 request/s"``, ``"250 requests/86400s"``."""
+        unit = "request" if self.requests == 1 else "requests"
+        per = "s" if self.period == 1 else f"{self.period:g}s"
+        return f"{self.requests:g} {unit}/{per}"
 
 
 class TokenBucket:

@@ -47,6 +47,7 @@ __all__ = [
     "UpsSettings",
     "build_track_request",
     "map_activity",
+    "markdown_table",
     "parse_track_alert",
     "parse_track_response",
 ]
@@ -468,6 +469,15 @@ def _event(
         )
     elif note:
         out.problem(number, ProblemCode.PARTIAL_DATA, note, raw=raw, location=where)
+    elif mapped is not None and mapped.status == S.UNKNOWN:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"UPS reports no status for this activity ({type_code}/{_code_key(code)}); "
+            "kept with status 'unknown'",
+            raw=raw,
+            location=where,
+        )
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     data = {
@@ -810,3 +820,21 @@ class UpsAdapter(BaseAdapter[UpsSettings]):
 
     def parse_webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
         return parse_track_alert(payload)
+
+
+def markdown_table() -> str:
+    """The UPS tables (activity types, then status codes) as Markdown, for the docs."""
+
+    def row(code: str, meaning: str, mapped: Mapped) -> str:
+        reason = f"`{mapped.reason.value}`" if mapped.reason else "—"
+        return (
+            f"| `{code}` | {meaning} | `{mapped.status.value}` | {reason} "
+            f"| `{mapped.effective_stage.value}` |"
+        )
+
+    header = ["| code | meaning | status | reason | stage |", "|---|---|---|---|---|"]
+    types = [row(code, meaning, mapped) for code, (meaning, mapped) in ACTIVITY_TYPES.items()]
+    codes = [row(code, meaning, mapped) for code, (meaning, mapped) in STATUS_CODES.items()]
+    return "\n".join(
+        ["Activity types:", "", *header, *types, "", "Status codes:", "", *header, *codes]
+    )

@@ -21,7 +21,8 @@ test per rule.  The rules:
 * parsing is deterministic and idempotent: the same payload gives the same
   events and the same event ids, and the payload is not modified;
 * unknown codes do not raise: they give status ``unknown`` with the raw code kept,
-  and an ``unknown_code`` problem;
+  and an ``unknown_code`` problem (an event without any code: a ``partial_data``
+  problem);
 * a signed webhook verifies as recorded and is rejected once its body is
   tampered with (or the secret is wrong).
 
@@ -272,7 +273,12 @@ def check_unknown_codes(
     *,
     unknown_code_payload: Any = None,
 ) -> list[str]:
-    """Unknown codes give ``unknown`` events with the raw code and a problem, never a raise."""
+    """Unknown codes give ``unknown`` events with the raw code and a problem, never a raise.
+
+    An ``unknown`` event keeps the carrier's code in its ``source`` and comes with an
+    ``unknown_code`` problem; one without any code (the carrier sent none) comes
+    with a ``partial_data`` problem saying so.
+    """
     failures: list[str] = []
     named = _named(payloads)
     if unknown_code_payload is not None:
@@ -285,24 +291,25 @@ def check_unknown_codes(
             if event.status != Status.UNKNOWN or event.is_report:
                 continue
             source = event.source
-            if not (source.status or source.substatus or source.code):
+            noted = {p.code for p in result.problems_for(event.tracking_number)}
+            if source.status or source.substatus or source.code:
+                if ProblemCode.UNKNOWN_CODE not in noted:
+                    failures.append(
+                        f"{name}: unknown event {event.event_id} ({event.tracking_number}) "
+                        "has no 'unknown_code' problem"
+                    )
+            elif ProblemCode.PARTIAL_DATA not in noted:
+                # Without any code the carrier sent none, or the adapter dropped it;
+                # only a 'partial_data' problem tells the two apart.
                 failures.append(
-                    f"{name}: unknown event {event.event_id} does not keep the raw carrier code"
-                )
-            noted = [
-                p
-                for p in result.problems_for(event.tracking_number)
-                if p.code == ProblemCode.UNKNOWN_CODE
-            ]
-            if not noted:
-                failures.append(
-                    f"{name}: unknown event for {event.tracking_number} has no "
-                    "'unknown_code' problem"
+                    f"{name}: unknown event {event.event_id} ({event.tracking_number}) keeps "
+                    "no raw carrier code, and no 'partial_data' problem says the carrier "
+                    "sent none"
                 )
         if name == "unknown_code_payload":
             unknown = [e for e in result.all_events() if e.status == Status.UNKNOWN]
-            noted = [p for p in result.problems if p.code == ProblemCode.UNKNOWN_CODE]
-            if not unknown and not noted:
+            flagged = [p for p in result.problems if p.code == ProblemCode.UNKNOWN_CODE]
+            if not unknown and not flagged:
                 failures.append(
                     "unknown_code_payload: parsed without any 'unknown' event or "
                     "'unknown_code' problem; was its code really unknown?"

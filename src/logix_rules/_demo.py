@@ -28,7 +28,15 @@ import attrs
 
 from logix_carriers import Shipment, Stage, Status, TrackingEvent
 
-__all__ = ["DEMO_AT", "DemoData", "generate_demo", "write_demo_files"]
+__all__ = [
+    "DEMO_AT",
+    "SCENARIOS",
+    "DemoData",
+    "event_to_json",
+    "generate_demo",
+    "shipment_to_json",
+    "write_demo_files",
+]
 
 #: The fixed evaluation time of the demo data set.
 DEMO_AT: Final = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
@@ -1214,7 +1222,8 @@ def _event_dicts(p: _Parcel) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for scan in sorted(p.scans, key=lambda s: s.at):
         if scan.at > DEMO_AT:
-            raise AssertionError(f"{p.tracking_number}: scan {scan.step} after DEMO_AT")
+            # A scenario that schedules scans after the evaluation time is a generator bug.
+            raise RuntimeError(f"{p.tracking_number}: scan {scan.step} after DEMO_AT")
         data = _event_dict(p, scan, stage)
         if scan.report is None:
             stage = Stage(data["stage"])

@@ -165,12 +165,24 @@ def _one(msg: str, kind: str, loc: tuple[str | int, ...] = ()) -> list[dict[str,
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic's errors reduced to JSON-ready ``loc``/``msg``/``type`` entries."""
+    raw = exc.errors(include_url=False)
+    locs = {tuple(err.get("loc", ())) for err in raw}
+    if ("status",) in locs:
+        # The stage is derived from the status: with a bad status it is only "missing"
+        # as a consequence, and reporting that too would send the user hunting.
+        raw = [
+            e for e in raw if not (tuple(e.get("loc", ())) == ("stage",) and e["type"] == "missing")
+        ]
     out = []
-    for err in exc.errors(include_url=False):
+    for err in raw:
         msg = str(err.get("msg", ""))
         # Pydantic prefixes messages of our own validators with "Value error, ".
         msg = msg.removeprefix("Value error, ")
-        out.append({"loc": tuple(err.get("loc", ())), "msg": msg, "type": str(err.get("type", ""))})
+        loc = tuple(err.get("loc", ()))
+        if loc:
+            # The model's own messages name the field; the location already does.
+            msg = msg.removeprefix(f"{loc[-1]}: ")
+        out.append({"loc": loc, "msg": msg, "type": str(err.get("type", ""))})
     return out
 
 

@@ -181,10 +181,11 @@ class ShipmentState:
     params: Any
     shipment: Shipment | None = None
     history: list[EventRec] = attrs.field(factory=list)
-    ids: set[str] = attrs.field(factory=set)
+    ids: dict[str, EventRec] = attrs.field(factory=dict)
     followups: dict[str, _Followup] = attrs.field(factory=dict)
     fired_through: int | None = None
     next_due_us: int | None = None
+    timer_eval: int | None = None  # the latest instant a timer (not an event) was evaluated at
     # derived from history; rebuilt on replay
     status: str | None = None
     stage: str | None = None
@@ -251,6 +252,7 @@ class Kernel:
         state.latest = None
         state.open = {}
         state.next_due_us = None
+        state.timer_eval = None
 
     def record(self, event: TrackingEvent) -> EventRec:
         """The compact record of a validated event (attributes the pack reads only)."""
@@ -277,20 +279,37 @@ class Kernel:
 
     # -- the two kernel functions ------------------------------------------------------
     def step(self, state: ShipmentState, rec: EventRec) -> tuple[ShipmentState, list[Change]]:
-        """Apply one event.  Duplicates (same ``event_id``) change nothing."""
-        if rec.id in state.ids:
-            return state, []
-        state.ids.add(rec.id)
+        """Apply one event.  Duplicates (same ``event_id``) change nothing.
+
+        Two *different* events under one id (a carrier re-sending a scan with more
+        detail) are settled deterministically: the variant with the greater content
+        is kept, whatever the order they arrived in.
+        """
+        seen = state.ids.get(rec.id)
+        if seen is not None:
+            if seen == rec or _content(seen) >= _content(rec):
+                return state, []
+            state.history.remove(seen)
+            state.ids[rec.id] = rec
+            bisect.insort(state.history, rec, key=_key)
+            return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
+        state.ids[rec.id] = rec
         history = state.history
+        # Events at an instant are applied before the timers of that instant, so an
+        # event is "in order" only if it sorts after every event and after the last
+        # evaluation a timer caused.  Firing through a quiet period does not count.
         in_order = (not history or rec.key > history[-1].key) and (
-            state.fired_through is None or rec.t >= state.fired_through
+            state.timer_eval is None or rec.t > state.timer_eval
         )
         if in_order:
             changes = self._fire(state, rec.t - 1)
             history.append(rec)
             self._absorb(state, rec)
             changes.extend(self._evaluate(state, rec.t))
-            state.fired_through = rec.t if state.fired_through is None else max(state.fired_through, rec.t)
+            if state.fired_through is not None and state.fired_through > rec.t:
+                changes.extend(self._fire(state, state.fired_through))
+            else:
+                state.fired_through = rec.t
             return state, changes
         bisect.insort(history, rec, key=_key)
         return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
@@ -311,6 +330,7 @@ class Kernel:
     def _fire(self, state: ShipmentState, now: int) -> list[Change]:
         changes: list[Change] = []
         while state.next_due_us is not None and state.next_due_us <= now:
+            state.timer_eval = state.next_due_us
             changes.extend(self._evaluate(state, state.next_due_us))
         if state.fired_through is None or now > state.fired_through:
             state.fired_through = now
@@ -525,12 +545,13 @@ class Kernel:
     def _evidence_events(self, s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
         """The events at the evaluation instant and at the rule's anchor."""
         history = s.history
+        absorbed = s.n_events  # during a replay, later events are in the list already
         out: list[EventRec] = []
         for moment in (anchor, t):
             if moment is None:
                 continue
-            lo = bisect.bisect_left(history, moment, key=_time)
-            hi = bisect.bisect_right(history, moment, key=_time)
+            lo = bisect.bisect_left(history, moment, 0, absorbed, key=_time)
+            hi = bisect.bisect_right(history, moment, 0, absorbed, key=_time)
             out.extend(rec for rec in history[lo:hi] if rec not in out)
         if not out and s.latest is not None and s.latest.t <= t:
             out.append(s.latest)
@@ -646,7 +667,7 @@ class Kernel:
             shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
             state = self.new_state(doc["tn"], doc["carrier"], shipment)
             state.history = [EventRec.from_list(row) for row in doc["events"]]
-            state.ids = {rec.id for rec in state.history}
+            state.ids = {rec.id: rec for rec in state.history}
             state.followups = {k: _Followup(**v) for k, v in doc["followups"].items()}
             if doc["fired_through"] is not None:
                 self._replay(state, clock=doc["fired_through"])
@@ -664,6 +685,10 @@ def _key(rec: EventRec) -> tuple[int, str]:
 
 def _time(rec: EventRec) -> int:
     return rec.t
+
+
+def _content(rec: EventRec) -> str:
+    return json.dumps(rec.to_list(), sort_keys=True, default=str)
 
 
 def _coerce(kind: str, value: Any) -> Any:

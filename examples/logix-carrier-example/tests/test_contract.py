@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any, ClassVar
 
 from logix_carrier_example import CODES, ParcelPointAdapter
 
@@ -17,7 +18,7 @@ DELIVERY = json.loads((HERE / "webhooks" / "tracking_updated.json").read_text("u
 class TestParcelPointContract(AdapterContract):
     payloads = load_payloads(HERE / "payloads")
     mapping = CODES
-    unknown_code_payload = {
+    unknown_code_payload: ClassVar[dict[str, Any]] = {
         "results": [
             {
                 "number": "PP1",

@@ -26,7 +26,6 @@ from logix_carriers import (
     BaseAdapter,
     Capabilities,
     EventSource,
-    Location,
     RateLimit,
     Reason,
     ResponseFormatError,
@@ -119,7 +118,9 @@ class ParcelPointAdapter(BaseAdapter[ParcelPointSettings]):
         status, reason = CODES.get(code, (Status.UNKNOWN, None))
         if code not in CODES:
             out.unknown_code(number, source, raw=raw, location=where)
-        place = raw.get("place") if isinstance(raw.get("place"), dict) else {}
+        place = raw.get("place")
+        if not isinstance(place, dict):
+            place = {}
         out.event(
             {
                 "tracking_number": number,

@@ -1,0 +1,492 @@
+"""17TRACK API v2.2: ``register`` + ``gettrackinfo`` (``17token`` header), and its push.
+
+17TRACK tracks a number only once it is registered, so a tracking call sends two
+requests per batch of at most 40 numbers: ``POST /register`` (numbers already
+registered are fine) then ``POST /gettrackinfo``.  Both answer HTTP 200 with a
+``code`` (0 = success) and ``accepted`` / ``rejected`` lists.
+
+Statuses: each event carries a ``sub_status`` (``InTransit_PickedUp``...) whose
+prefix is the main status; both map through the ``17track`` table of
+:mod:`logix_carriers._status_maps`.  Older events only carry a milestone
+``stage`` (``PickedUp``, ``Departure``...): :data:`MILESTONE_STAGES` translates it
+to the main/sub-status it stands for.
+
+Times: ``time_utc`` is the instant and ``time_iso`` the same moment at the local
+offset.  When the carrier gave no zone 17TRACK sends ``time_utc: null`` and a
+naive ``time_iso``; that wall time is placed by the event's address.
+
+Webhook: 17TRACK signs each push with a ``sign`` header, the hex SHA-256 of the
+raw body, a ``/`` and the account's API key.  The push carries no delivery
+timestamp, so replays cannot be told by age; parsing is idempotent instead (the
+same push gives the same event ids).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import SecretStr
+
+from ._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from ._country_codes import alpha2_from_name, to_alpha2
+from ._errors import AuthError, CarrierError, ConfigError, WebhookError
+from ._http import RateLimit, decode_json
+from ._local_time import TimeReading, place_naive
+from ._settings import AdapterSettings
+from ._status_maps import Mapped, map_code
+from ._taxonomy import Status
+from ._webhooks import require_header, signatures_match
+
+__all__ = [
+    "MILESTONE_STAGES",
+    "SeventeenTrackAdapter",
+    "SeventeenTrackSettings",
+    "build_gettrackinfo_request",
+    "build_register_request",
+    "map_event",
+    "parse_push",
+    "parse_register",
+    "parse_trackinfo",
+    "push_signature",
+]
+
+SYSTEM = "17track"
+MAX_BATCH = 40
+
+#: Milestone ``stage`` / ``key_stage`` -> the (main status, sub-status) it stands for.
+MILESTONE_STAGES: Mapping[str, tuple[str, str | None]] = {
+    "InfoReceived": ("InfoReceived", "InfoReceived"),
+    "PickedUp": ("InTransit", "InTransit_PickedUp"),
+    "Departure": ("InTransit", "InTransit_Departure"),
+    "Arrival": ("InTransit", "InTransit_Arrival"),
+    "AvailableForPickup": ("AvailableForPickup", None),
+    "OutForDelivery": ("OutForDelivery", None),
+    "Delivered": ("Delivered", None),
+    "Returning": ("Exception", "Exception_Returning"),
+    "Returned": ("Exception", "Exception_Returned"),
+}
+
+# Top-level error codes that mean the key itself was refused.
+_AUTH_CODES = frozenset({-18010001, -18010002, -18010003, -18010004})
+# "Already registered": the number is tracked, which is all register is for.
+_ALREADY_REGISTERED = -18019901
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def map_event(
+    sub_status: str | None, stage: str | None
+) -> tuple[Mapped | None, str | None, str | None, str]:
+    """``(mapping, main status, sub-status, note)`` of one event's codes.
+
+    The mapping is None when the codes are unknown (or absent: then ``note``
+    says so).  A sub-status newer than the table falls back to its main status
+    with a note.
+    """
+    if sub_status:
+        main = sub_status.split("_", 1)[0]
+        exact = map_code(SYSTEM, None, sub_status)
+        if exact is not None:
+            return exact, main, sub_status, ""
+        by_main = map_code(SYSTEM, main)
+        if by_main is not None:
+            note = (
+                f"sub-status {sub_status!r} is not in the table; classified by its main "
+                f"status {main!r}"
+            )
+            return by_main, main, sub_status, note
+        return None, main, sub_status, ""
+    if stage:
+        if stage in MILESTONE_STAGES:
+            main, sub = MILESTONE_STAGES[stage]
+            return map_code(SYSTEM, main, sub), main, sub, ""
+        # latest_event sometimes carries a main status in ``stage`` ("Exception").
+        return map_code(SYSTEM, stage), stage, None, ""
+    return None, None, None, "event has neither a sub_status nor a stage"
+
+
+def _address(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    address = event.get("address")
+    address = address if isinstance(address, Mapping) else {}
+    country = to_alpha2(_text(address.get("country")))
+    place = _text(event.get("location"))
+    if country is None and place:
+        # "Germany" or "GASQUET, CA, US": the last comma part may name the country.
+        country = to_alpha2(place.rsplit(",", 1)[-1].strip()) or alpha2_from_name(place)
+    fields = {
+        "country": country,
+        "region": _text(address.get("state")),
+        "city": _text(address.get("city")),
+        "postal_code": _text(address.get("postal_code")),
+        "facility": place if place and not address.get("city") else None,
+    }
+    return {k: v for k, v in fields.items() if v} or None
+
+
+def _iso(value: Any, field: str) -> datetime | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(f"{field} {text!r} is not ISO-8601") from None
+
+
+def event_time(event: Mapping[str, Any], location: Mapping[str, Any] | None) -> TimeReading:
+    """The aware time of an event from ``time_iso`` / ``time_utc`` (see module doc)."""
+    local = _iso(event.get("time_iso"), "time_iso")
+    utc = _iso(event.get("time_utc"), "time_utc")
+    if utc is not None and utc.tzinfo is None:
+        utc = utc.replace(tzinfo=UTC)  # the field is UTC by definition
+    if local is not None and local.tzinfo is not None:
+        return TimeReading(local, "carrier")
+    place = location or {}
+    if local is not None:
+        placed = place_naive(
+            local,
+            country=place.get("country"),
+            city=place.get("city"),
+            region=place.get("region"),
+        )
+        if utc is None:
+            return placed
+        zone = placed.moment.tzinfo
+        return TimeReading(utc.astimezone(zone), "location", placed.note)
+    if utc is not None:
+        return TimeReading(utc, "carrier")
+    raise ValueError("event has neither time_iso nor time_utc")
+
+
+def _event(
+    out: TrackResultBuilder, number: str, raw: Any, where: str, attributes: dict[str, Any]
+) -> None:
+    if not isinstance(raw, Mapping):
+        out.problem(
+            number,
+            ProblemCode.BAD_EVENT,
+            f"event is {type(raw).__name__}, not an object; dropped",
+            raw=raw,
+            location=where,
+        )
+        return
+    location = _address(raw)
+    try:
+        reading = event_time(raw, location)
+    except ValueError as exc:
+        out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
+        return
+    if reading.note:
+        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
+    sub_status, stage = _text(raw.get("sub_status")), _text(raw.get("stage"))
+    mapped, main, sub, note = map_event(sub_status, stage)
+    if note:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            note + ("" if mapped else "; kept with status 'unknown'"),
+            raw=raw,
+            location=where,
+        )
+    elif mapped is not None and mapped.status == Status.UNKNOWN:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"17TRACK reports no status ({sub or main}); kept as 'unknown'",
+            raw=raw,
+            location=where,
+        )
+    data = {
+        "tracking_number": number,
+        "carrier": SYSTEM,
+        "occurred_at": reading.moment,
+        "offset_source": reading.offset_source,
+        "status": mapped.status if mapped else Status.UNKNOWN,
+        "reason": mapped.reason if mapped else None,
+        "stage": mapped.effective_stage if mapped else None,
+        "location": location,
+        "description": _text(raw.get("description")) or "",
+        "source": {"system": SYSTEM, "status": main, "substatus": sub, "code": stage},
+        "attributes": attributes,
+    }
+    event = out.event(data, raw=raw, location=where)
+    if event is not None and mapped is None and (main or sub):
+        out.unknown_code(number, event.source, raw=raw, location=where)
+
+
+def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
+    if not isinstance(item, Mapping):
+        out.problem(
+            None,
+            ProblemCode.BAD_PAYLOAD,
+            "accepted entry is not an object",
+            raw=item,
+            location=where,
+        )
+        return
+    number = _text(item.get("number"))
+    if number is None:
+        out.problem(
+            None,
+            ProblemCode.BAD_PAYLOAD,
+            "accepted entry without a number",
+            raw=item,
+            location=where,
+        )
+        return
+    info = item.get("track_info")
+    if not isinstance(info, Mapping):
+        out.problem(
+            number,
+            ProblemCode.NOT_FOUND,
+            "17TRACK has no tracking data for this number yet (just registered?)",
+            raw=item,
+            location=where,
+        )
+        return
+    tracking = info.get("tracking")
+    providers = tracking.get("providers") if isinstance(tracking, Mapping) else None
+    seen_events = False
+    for p_index, provider in enumerate(providers or []):
+        p_where = f"{where}.track_info.tracking.providers[{p_index}]"
+        if not isinstance(provider, Mapping):
+            out.problem(
+                number,
+                ProblemCode.BAD_PAYLOAD,
+                "provider is not an object",
+                raw=provider,
+                location=p_where,
+            )
+            continue
+        meta = provider.get("provider")
+        attributes: dict[str, Any] = {}
+        if isinstance(meta, Mapping):
+            if _text(meta.get("name")):
+                attributes["provider"] = _text(meta.get("name"))
+            if isinstance(meta.get("key"), int):
+                attributes["provider_key"] = meta["key"]
+        for e_index, raw in enumerate(provider.get("events") or []):
+            seen_events = True
+            _event(out, number, raw, f"{p_where}.events[{e_index}]", attributes)
+    if not seen_events:
+        latest = info.get("latest_status")
+        said = "/".join(
+            v
+            for v in (
+                _text(latest.get("status")) if isinstance(latest, Mapping) else None,
+                _text(latest.get("sub_status")) if isinstance(latest, Mapping) else None,
+            )
+            if v
+        )
+        out.problem(
+            number,
+            ProblemCode.NOT_FOUND,
+            "17TRACK reports no events" + (f" (status {said})" if said else ""),
+            raw=latest,
+            location=f"{where}.track_info",
+        )
+
+
+def _rejected(out: TrackResultBuilder, rejected: Any, where: str, *, registering: bool) -> None:
+    for index, entry in enumerate(rejected if isinstance(rejected, list) else []):
+        if not isinstance(entry, Mapping):
+            continue
+        number = _text(entry.get("number"))
+        found = entry.get("error")
+        error: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        code = error.get("code")
+        message = _text(error.get("message")) or "rejected"
+        if registering and code == _ALREADY_REGISTERED:
+            continue
+        lowered = message.lower()
+        if "invalid" in lowered or "format" in lowered:
+            kind = ProblemCode.INVALID_NUMBER
+        elif registering:
+            kind = ProblemCode.CARRIER_ERROR
+        else:
+            kind = ProblemCode.NOT_FOUND
+        out.problem(
+            number,
+            kind,
+            f"17TRACK error {code}: {message}",
+            raw=entry,
+            location=f"{where}[{index}]",
+        )
+
+
+def _check_envelope(payload: Any, carrier: str) -> Mapping[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"17TRACK response is {type(payload).__name__}, not a JSON object")
+    code = payload.get("code")
+    if code == 0:
+        data = payload.get("data")
+        if not isinstance(data, Mapping):
+            raise ValueError("17TRACK response has code 0 but no 'data' object")
+        return data
+    errors = (
+        payload.get("data", {}).get("errors") if isinstance(payload.get("data"), Mapping) else None
+    )
+    detail = "; ".join(
+        f"{e.get('code')}: {e.get('message')}" for e in errors or [] if isinstance(e, Mapping)
+    )
+    message = f"17TRACK answered error code {code}" + (f" ({detail})" if detail else "")
+    if code in _AUTH_CODES:
+        raise AuthError(message + f"; check LOGIX_{carrier.upper()}_API_KEY", carrier=carrier)
+    raise CarrierError(message, carrier=carrier)
+
+
+def parse_register(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+    """Problems from a ``/register`` answer (numbers already registered are fine)."""
+    data = _check_envelope(payload, SYSTEM)
+    out = TrackResultBuilder(SYSTEM)
+    _rejected(out, data.get("rejected"), "data.rejected", registering=True)
+    return out.result()
+
+
+def parse_trackinfo(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+    """Normalize a ``/gettrackinfo`` answer."""
+    data = _check_envelope(payload, SYSTEM)
+    out = TrackResultBuilder(SYSTEM, numbers)
+    for index, item in enumerate(data.get("accepted") or []):
+        _track_item(out, item, f"data.accepted[{index}]")
+    _rejected(out, data.get("rejected"), "data.rejected", registering=False)
+    return out.result()
+
+
+def parse_push(payload: Any) -> TrackResult:
+    """Normalize a webhook push (``TRACKING_UPDATED`` or ``TRACKING_STOPPED``)."""
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"push is {type(payload).__name__}, not a JSON object")
+    kind = payload.get("event")
+    data = payload.get("data")
+    if not isinstance(data, Mapping) or not _text(data.get("number")):
+        raise ValueError("push has no data.number")
+    number = str(data["number"]).strip()
+    if kind == "TRACKING_STOPPED":
+        return TrackResult.build(SYSTEM, numbers=[number])
+    if kind != "TRACKING_UPDATED":
+        raise ValueError(f"unknown push event {kind!r} (expected TRACKING_UPDATED/STOPPED)")
+    out = TrackResultBuilder(SYSTEM, [number])
+    _track_item(out, data, "data")
+    return out.result()
+
+
+def push_signature(body: bytes, key: str) -> str:
+    """17TRACK's ``sign`` header: hex SHA-256 of ``body + b"/" + key``."""
+    return hashlib.sha256(body + b"/" + key.encode("utf-8")).hexdigest()
+
+
+def _request(base_url: str, endpoint: str, numbers: Sequence[str], api_key: str) -> httpx.Request:
+    if len(numbers) > MAX_BATCH:
+        raise ValueError(f"17TRACK takes at most {MAX_BATCH} numbers per call, got {len(numbers)}")
+    return httpx.Request(
+        "POST",
+        f"{base_url.rstrip('/')}/{endpoint}",
+        json=[{"number": number} for number in numbers],
+        headers={"17token": api_key, "Accept": "application/json"},
+    )
+
+
+def build_register_request(
+    numbers: Sequence[str], *, api_key: str, base_url: str = "https://api.17track.net/track/v2.2"
+) -> httpx.Request:
+    """``POST /register`` with ``[{"number": ...}, ...]`` (carrier auto-detected)."""
+    return _request(base_url, "register", numbers, api_key)
+
+
+def build_gettrackinfo_request(
+    numbers: Sequence[str], *, api_key: str, base_url: str = "https://api.17track.net/track/v2.2"
+) -> httpx.Request:
+    """``POST /gettrackinfo`` with ``[{"number": ...}, ...]``."""
+    return _request(base_url, "gettrackinfo", numbers, api_key)
+
+
+class SeventeenTrackSettings(AdapterSettings):
+    """``LOGIX_17TRACK_API_KEY`` (required) and options.
+
+    ``auto_register=False`` skips ``/register`` for accounts that register numbers
+    elsewhere.  ``webhook_secret`` defaults to the API key, which is what 17TRACK
+    signs pushes with.
+    """
+
+    api_key: SecretStr
+    base_url: str = "https://api.17track.net/track/v2.2"
+    auto_register: bool = True
+    webhook_secret: SecretStr | None = None
+
+
+class SeventeenTrackAdapter(BaseAdapter[SeventeenTrackSettings]):
+    """17TRACK v2.2: 40 numbers per call, 3 requests per second."""
+
+    code: ClassVar[str] = SYSTEM
+    name: ClassVar[str] = "17TRACK API v2.2"
+    settings_model: ClassVar[type[AdapterSettings]] = SeventeenTrackSettings
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        batch_size=MAX_BATCH,
+        rate_limit=RateLimit(3),
+        auth="api_key",
+        webhooks=True,
+        signs_webhooks=True,
+    )
+    # 17TRACK accepts 5 to 50 letters and digits; anything else is rejected anyway.
+    number_pattern: ClassVar[re.Pattern[str] | None] = re.compile(r"[0-9A-Za-z]{5,50}")
+
+    def build_requests(self, numbers: Sequence[str]) -> Sequence[httpx.Request]:
+        settings = self.settings
+        key = settings.api_key.get_secret_value()
+        requests = []
+        if settings.auto_register:
+            requests.append(
+                build_register_request(numbers, api_key=key, base_url=settings.base_url)
+            )
+        requests.append(
+            build_gettrackinfo_request(numbers, api_key=key, base_url=settings.base_url)
+        )
+        return requests
+
+    def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+        return parse_trackinfo(payload, numbers)
+
+    def parse_response(self, numbers: Sequence[str], response: httpx.Response) -> TrackResult:
+        payload = decode_json(response, self.code, self.secret_values())
+        if response.request.url.path.rstrip("/").endswith("/register"):
+            return parse_register(payload, numbers)
+        return parse_trackinfo(payload, numbers)
+
+    def webhook_secret(self, secret: str | SecretStr | None = None) -> SecretStr | None:
+        configured = super().webhook_secret(secret)
+        if configured is not None:
+            return configured
+        try:
+            return self.settings.api_key
+        except ConfigError:
+            return None
+
+    def verify_webhook(self, headers: httpx.Headers, body: bytes, secret: SecretStr | None) -> None:
+        if secret is None:
+            raise ConfigError(
+                f"no key to verify 17TRACK pushes: set {self.env_var('api_key')}",
+                variable=self.env_var("api_key"),
+                carrier=self.code,
+            )
+        given = require_header(headers, "sign", carrier=self.code).lower()
+        expected = push_signature(body, secret.get_secret_value())
+        if not signatures_match(expected, given):
+            raise WebhookError(
+                "sign header does not match SHA-256(body + '/' + key); the body was altered "
+                "or the key is wrong",
+                carrier=self.code,
+            )
+
+    def parse_webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
+        return parse_push(payload)

@@ -1,0 +1,194 @@
+"""Showing incidents to people and programs: an aligned table, a summary, JSON, JSONL."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ._incidents import Incident, Remedy
+
+__all__ = [
+    "format_remedy",
+    "render_json",
+    "render_jsonl",
+    "render_summary",
+    "render_table",
+    "summarize",
+]
+
+_TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def format_remedy(remedy: Remedy | None) -> str:
+    """``"freight_coupon: 9.51 EUR"``: the remedy code and the amounts it involves."""
+    if remedy is None:
+        return "-"
+    amounts = [
+        # An item named like its remedy would only repeat the code: show the amount.
+        f"{'' if item.code == remedy.code else item.code + ' '}{item.amount}"
+        f"{' ' + item.currency if item.currency else ''}"
+        for item in remedy.items
+        if item.amount is not None
+    ]
+    return f"{remedy.code}: {', '.join(amounts)}" if amounts else remedy.code
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = ()) -> str:
+    """Columns padded to their widest cell; ``right`` lists right-aligned columns."""
+    body = [list(row) for row in rows]
+    widths = [len(h) for h in header]
+    for row in body:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    flush_right = set(right)
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if i in flush_right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in body)])
+
+
+def render_table(incidents: Sequence[Incident]) -> str:
+    """One line per incident, in the order given (the engine's: most severe first).
+
+    Times are UTC, to the minute.
+    """
+    if not incidents:
+        return "No open incidents."
+    header = ("SEV", "KIND", "TRACKING NUMBER", "CARRIER", "OPENED (UTC)", "RESPOND BY", "REMEDY")
+    rows = (
+        (
+            i.severity,
+            i.kind,
+            i.tracking_number,
+            i.carrier,
+            _time(i.opened_at),
+            _time(i.respond_by),
+            format_remedy(i.remedy),
+        )
+        for i in incidents
+    )
+    return _table(header, rows)
+
+
+def summarize(
+    incidents: Sequence[Incident],
+    *,
+    parcels_by_carrier: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """Counts by kind and by carrier (and severity within each), JSON-ready.
+
+    With ``parcels_by_carrier`` (parcels seen per carrier) each carrier also gets its
+    parcel count and exception rate: the share of its parcels with an incident.
+    """
+    by_kind: dict[str, Counter[str]] = {}
+    by_carrier: dict[str, Counter[str]] = {}
+    hit: dict[str, set[str]] = {}
+    for incident in incidents:
+        by_kind.setdefault(incident.kind, Counter())[incident.severity] += 1
+        by_carrier.setdefault(incident.carrier, Counter())[incident.severity] += 1
+        hit.setdefault(incident.carrier, set()).add(incident.tracking_number)
+    carriers = sorted(set(by_carrier) | set(parcels_by_carrier or {}))
+    carrier_rows: dict[str, Any] = {}
+    for carrier in carriers:
+        counts = by_carrier.get(carrier, Counter())
+        row: dict[str, Any] = {
+            "incidents": sum(counts.values()),
+            "by_severity": dict(sorted(counts.items())),
+        }
+        if parcels_by_carrier is not None:
+            parcels = parcels_by_carrier.get(carrier, 0)
+            with_incident = len(hit.get(carrier, ()))
+            row["parcels"] = parcels
+            row["parcels_with_incidents"] = with_incident
+            row["exception_rate"] = round(with_incident / parcels, 4) if parcels else None
+        carrier_rows[carrier] = row
+    kinds = sorted(by_kind, key=lambda k: (-sum(by_kind[k].values()), k))
+    return {
+        "incidents": len(incidents),
+        "by_kind": {
+            k: {
+                "incidents": sum(by_kind[k].values()),
+                "by_severity": dict(sorted(by_kind[k].items())),
+            }
+            for k in kinds
+        },
+        "by_carrier": carrier_rows,
+    }
+
+
+def render_summary(
+    incidents: Sequence[Incident],
+    *,
+    parcels_by_carrier: Mapping[str, int] | None = None,
+    severities: Sequence[str] | None = None,
+) -> str:
+    """Two small tables: incidents by kind, and by carrier, split by severity."""
+    summary = summarize(incidents, parcels_by_carrier=parcels_by_carrier)
+    levels = list(severities) if severities else sorted({i.severity for i in incidents})
+    kind_rows = [
+        (kind, *(str(data["by_severity"].get(s, 0)) for s in levels), str(data["incidents"]))
+        for kind, data in summary["by_kind"].items()
+    ]
+    numeric = range(1, len(levels) + 2)
+    parts = ["By kind", _table(("KIND", *levels, "TOTAL"), kind_rows, right=numeric)]
+    carrier_header: tuple[str, ...] = ("CARRIER", *levels, "TOTAL")
+    with_parcels = parcels_by_carrier is not None
+    if with_parcels:
+        carrier_header += ("PARCELS", "WITH INCIDENT", "RATE")
+    carrier_rows = []
+    for carrier, data in summary["by_carrier"].items():
+        row = [
+            carrier,
+            *(str(data["by_severity"].get(s, 0)) for s in levels),
+            str(data["incidents"]),
+        ]
+        if with_parcels:
+            rate = data["exception_rate"]
+            row += [
+                str(data["parcels"]),
+                str(data["parcels_with_incidents"]),
+                "-" if rate is None else f"{rate:.0%}",
+            ]
+        carrier_rows.append(row)
+    parts += [
+        "",
+        "By carrier",
+        _table(carrier_header, carrier_rows, right=range(1, len(carrier_header))),
+    ]
+    return "\n".join(parts)
+
+
+def render_json(
+    incidents: Sequence[Incident],
+    *,
+    at: datetime | None,
+    pack: str,
+    parcels_by_carrier: Mapping[str, int] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """One JSON document: evaluation time, pack, incidents (``to_dict()``) and summary."""
+    document: dict[str, Any] = {
+        "pack": pack,
+        "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        **(extra or {}),
+        "incidents": [i.to_dict() for i in incidents],
+        "summary": summarize(incidents, parcels_by_carrier=parcels_by_carrier),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_jsonl(incidents: Sequence[Incident]) -> str:
+    """One incident per line (``to_dict()``), for streaming into other tools."""
+    return "".join(json.dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in incidents)
