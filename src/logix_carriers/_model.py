@@ -215,7 +215,9 @@ class TrackingEvent(BaseModel):
                 status = Status(data["status"])
                 reason = Reason(data["reason"]) if data.get("reason") else None
             except ValueError:
-                pass  # field validation reports the bad value with its own message
+                # The bad status or reason gets its own error; a placeholder stage keeps
+                # it from also producing a misleading "stage: field required".
+                data["stage"] = Stage.LINE_HAUL
             else:
                 data["stage"] = default_stage(status, reason)
         if not data.get("event_id"):

@@ -1,5 +1,6 @@
 """logix_rules: compile rule packs and follow parcel exceptions incrementally."""
 
+from ._demo import DEMO_AT, DemoData, generate_demo, write_demo_files
 from ._engine import Engine, evaluate
 from ._errors import (
     ErrorCode,
@@ -21,12 +22,15 @@ from ._incidents import (
     Remedy,
     RemedyItem,
 )
+from ._io import InputFileError, Loaded, read_events, read_shipments
 from ._kernel import Kernel, ShipmentState, StateError
 from ._pack import Pack, Param, Rule, Severity, load_pack, loads_pack
 
 __all__ = [
+    "DEMO_AT",
     "Change",
     "ChangeType",
+    "DemoData",
     "Engine",
     "ErrorCode",
     "Escalation",
@@ -34,9 +38,11 @@ __all__ = [
     "EvidenceEvent",
     "Incident",
     "IncidentState",
+    "InputFileError",
     "InputProblem",
     "InvalidEvents",
     "Kernel",
+    "Loaded",
     "LogixError",
     "Pack",
     "PackError",
@@ -50,6 +56,10 @@ __all__ = [
     "StateError",
     "UnknownIncident",
     "evaluate",
+    "generate_demo",
     "load_pack",
     "loads_pack",
+    "read_events",
+    "read_shipments",
+    "write_demo_files",
 ]

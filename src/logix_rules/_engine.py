@@ -35,13 +35,17 @@ def _aware(moment: datetime, name: str) -> int:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name}={moment.isoformat()} has no time zone; pass an aware datetime (e.g. tzinfo=UTC)")
+        raise ValueError(
+            f"{name}={moment.isoformat()} has no time zone; "
+            "pass an aware datetime (e.g. tzinfo=UTC)"
+        )
     return to_micros(moment)
 
 
 def _validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
     return tuple(
-        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]} for err in exc.errors(include_url=False)
+        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False)
     )
 
 
@@ -49,7 +53,12 @@ def _rank(pack: Pack) -> Callable[[Incident], tuple[Any, ...]]:
     ranks = {name: level.rank for name, level in pack.severities.items()}
 
     def key(incident: Incident) -> tuple[Any, ...]:
-        return (ranks.get(incident.severity, 99), incident.opened_at, incident.tracking_number, incident.kind)
+        return (
+            ranks.get(incident.severity, 99),
+            incident.opened_at,
+            incident.tracking_number,
+            incident.kind,
+        )
 
     return key
 
@@ -120,9 +129,15 @@ class Engine:
         record = self._kernel.record
         for index, item in enumerate(events):
             try:
-                event = item if isinstance(item, TrackingEvent) else TrackingEvent.parse(item, assume_tz=self._assume_tz)
+                event = (
+                    item
+                    if isinstance(item, TrackingEvent)
+                    else TrackingEvent.parse(item, assume_tz=self._assume_tz)
+                )
             except ValidationError as exc:
-                problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc))
+                problem = InputProblem(
+                    ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc)
+                )
                 if on_invalid is None:
                     problems.append(problem)
                 else:
@@ -150,7 +165,11 @@ class Engine:
             changes.extend(step(state, rec)[1])
             touched[tn] = state
         for state in touched.values():
-            if self._now is not None and state.next_due_us is not None and state.next_due_us <= self._now:
+            if (
+                self._now is not None
+                and state.next_due_us is not None
+                and state.next_due_us <= self._now
+            ):
                 changes.extend(self._kernel.fire(state, self._now)[1])
             self._schedule(state)
         return changes
@@ -196,7 +215,12 @@ class Engine:
             state = self._states.get(tracking_number)
             found = [] if state is None else self._kernel.incidents(state)
         else:
-            found = [inc for state in self._states.values() if state.open for inc in self._kernel.incidents(state)]
+            found = [
+                inc
+                for state in self._states.values()
+                if state.open
+                for inc in self._kernel.incidents(state)
+            ]
         found.sort(key=self._order)
         return found
 
@@ -220,7 +244,9 @@ class Engine:
             return _aware(at, "at")
         if self._now is not None:
             return self._now
-        raise ValueError("pass at=datetime: the engine has no clock yet (advance() was never called)")
+        raise ValueError(
+            "pass at=datetime: the engine has no clock yet (advance() was never called)"
+        )
 
     def acknowledge(self, incident_id: str, *, by: str, at: datetime | None = None) -> Change:
         """Record that ``by`` took ownership; stops the ``respond`` escalation."""
@@ -229,7 +255,9 @@ class Engine:
         self._schedule(state)
         return change
 
-    def resolve(self, incident_id: str, *, by: str, at: datetime | None = None, note: str | None = None) -> Change:
+    def resolve(
+        self, incident_id: str, *, by: str, at: datetime | None = None, note: str | None = None
+    ) -> Change:
         """Record that ``by`` resolved the incident; it leaves ``open_incidents``."""
         state = self._locate(incident_id)
         change = self._kernel.resolve(state, incident_id, by, self._at(at), note)
@@ -292,15 +320,18 @@ def evaluate(
     events reports the same open incidents after ``advance(to=at)``.
     """
     engine = Engine(pack, assume_tz=assume_tz)
-    for item in ([shipment] if shipment is not None else []) + list(shipments):
-        engine.upsert_shipment(item)
+    for fact in ([shipment] if shipment is not None else []) + list(shipments):
+        engine.upsert_shipment(fact)
     cutoff = _aware(at, "at")
     parsed = []
     for item in events:
-        event = item if isinstance(item, TrackingEvent) else TrackingEvent.parse(item, assume_tz=assume_tz)
+        event = (
+            item
+            if isinstance(item, TrackingEvent)
+            else TrackingEvent.parse(item, assume_tz=assume_tz)
+        )
         if to_micros(event.occurred_at) <= cutoff:
             parsed.append(event)
     engine.ingest(parsed)
     engine.advance(to=at)
     return engine.open_incidents()
-

@@ -191,7 +191,9 @@ class _Compiler:
         self.source = ""
 
     # -- helpers -----------------------------------------------------------------
-    def fail(self, node: ast.AST, code: ErrorCode, msg: str, hint: str = "", value: Any = None) -> ExprError:
+    def fail(
+        self, node: ast.AST, code: ErrorCode, msg: str, hint: str = "", value: Any = None
+    ) -> ExprError:
         return ExprError(
             code,
             msg,
@@ -339,7 +341,9 @@ class _Compiler:
         code, ty, const = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
             if ty.base not in ("bool", "none", "any"):
-                raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"'not' needs a true/false value, got {ty}")
+                raise self.fail(
+                    node, ErrorCode.TYPE_MISMATCH, f"'not' needs a true/false value, got {ty}"
+                )
             return f"(not {code})", BOOL, _NOCONST
         if isinstance(node.op, ast.USub) and ty.base in ("number", "duration"):
             if const is not _NOCONST:
@@ -365,9 +369,11 @@ class _Compiler:
                 "duration('24h') or hours(24).",
             )
         optional = lty.optional or rty.optional
-        if result == "duration" and op is ast.Mult or (result == "duration" and op is ast.Div):
-            code = f"_dur({_ARITH_HELPER[op]}({lcode}, {rcode}))" if optional else (
-                f"_dur({lcode} {_ARITH[op]} {rcode})"
+        if (result == "duration" and op is ast.Mult) or (result == "duration" and op is ast.Div):
+            code = (
+                f"_dur({_ARITH_HELPER[op]}({lcode}, {rcode}))"
+                if optional
+                else (f"_dur({lcode} {_ARITH[op]} {rcode})")
             )
         elif optional:
             code = f"{_ARITH_HELPER[op]}({lcode}, {rcode})"
@@ -380,10 +386,16 @@ class _Compiler:
         bcode, bty, _ = self.visit(node.body)
         ecode, ety, _ = self.visit(node.orelse)
         if tty.base not in ("bool", "none", "any"):
-            raise self.fail(node.test, ErrorCode.TYPE_MISMATCH, f"'if' needs a true/false test, got {tty}")
+            raise self.fail(
+                node.test, ErrorCode.TYPE_MISMATCH, f"'if' needs a true/false test, got {tty}"
+            )
         base = _join(bty, ety)
         if base is None:
-            raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"both branches must have one type, got {bty} and {ety}")
+            raise self.fail(
+                node,
+                ErrorCode.TYPE_MISMATCH,
+                f"both branches must have one type, got {bty} and {ety}",
+            )
         return f"({bcode} if {tcode} else {ecode})", base, _NOCONST
 
     def visit_Compare(self, node: ast.Compare) -> tuple[str, Ty, Any]:
@@ -392,7 +404,11 @@ class _Compiler:
         lcode, lty, lconst = self.visit(left_node)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             rcode, rty, rconst = self.visit(right_node)
-            parts.append(self.compare(node, op, left_node, lcode, lty, lconst, right_node, rcode, rty, rconst))
+            parts.append(
+                self.compare(
+                    node, op, left_node, lcode, lty, lconst, right_node, rcode, rty, rconst
+                )
+            )
             left_node, lcode, lty, lconst = right_node, rcode, rty, rconst
         return " and ".join(f"({p})" for p in parts), BOOL, _NOCONST
 
@@ -412,11 +428,20 @@ class _Compiler:
         kind = type(op)
         if kind in (ast.Is, ast.IsNot):
             if rty.base != "none":
-                raise self.fail(node, ErrorCode.FORBIDDEN_SYNTAX, "'is' may only compare with None", "Use '==' for values.")
+                raise self.fail(
+                    node,
+                    ErrorCode.FORBIDDEN_SYNTAX,
+                    "'is' may only compare with None",
+                    "Use '==' for values.",
+                )
             return f"{lcode} {'is' if kind is ast.Is else 'is not'} None"
         if kind in (ast.In, ast.NotIn):
             if rty.base != "list":
-                raise self.fail(rnode, ErrorCode.TYPE_MISMATCH, f"'in' needs a tuple of values or a list parameter, got {rty}")
+                raise self.fail(
+                    rnode,
+                    ErrorCode.TYPE_MISMATCH,
+                    f"'in' needs a tuple of values or a list parameter, got {rty}",
+                )
             if isinstance(rconst, tuple):
                 for value in rconst:
                     self.check_enum(lty, value, rnode)
@@ -428,7 +453,11 @@ class _Compiler:
             self.check_enum(rty, lconst, lnode)
         if kind in (ast.Eq, ast.NotEq):
             if _join(lty, rty) is None:
-                raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"cannot compare {lty} with {rty} in '{self.text(node)}'")
+                raise self.fail(
+                    node,
+                    ErrorCode.TYPE_MISMATCH,
+                    f"cannot compare {lty} with {rty} in '{self.text(node)}'",
+                )
             return f"{lcode} {_CMP_OPS[kind]} {rcode}"
         base = _join(lty, rty)
         if base is None or base.base not in _ORDERED | {"any"}:
@@ -459,9 +488,13 @@ class _Compiler:
     # -- calls -------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> tuple[str, Ty, Any]:
         if not isinstance(node.func, ast.Name):
-            raise self.fail(node, ErrorCode.FORBIDDEN_SYNTAX, "only the documented functions may be called")
+            raise self.fail(
+                node, ErrorCode.FORBIDDEN_SYNTAX, "only the documented functions may be called"
+            )
         name = node.func.id
-        handler: Callable[[ast.Call], tuple[str, Ty, Any]] | None = getattr(self, f"fn_{name}", None)
+        handler: Callable[[ast.Call], tuple[str, Ty, Any]] | None = getattr(
+            self, f"fn_{name}", None
+        )
         if handler is None:
             raise self.fail(
                 node,
@@ -478,7 +511,7 @@ class _Compiler:
         allowed = set(keywords)
         bad = [k.arg for k in node.keywords if k.arg not in allowed]
         if bad or (count is not None and len(node.args) != count):
-            name = node.func.id  # type: ignore[attr-defined]
+            name = _fname(node)
             want = f"{count} argument(s)" if count is not None else "arguments"
             raise self.fail(
                 node,
@@ -492,7 +525,9 @@ class _Compiler:
         self.args(node, 1)
         arg = node.args[0]
         if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
-            raise self.fail(node, ErrorCode.BAD_ARGUMENTS, "duration() takes a string literal such as '24h'")
+            raise self.fail(
+                node, ErrorCode.BAD_ARGUMENTS, "duration() takes a string literal such as '24h'"
+            )
         try:
             micros = parse_duration(arg.value)
         except ValueError as exc:
@@ -503,7 +538,9 @@ class _Compiler:
         self.args(node, 1)
         code, ty, const = self.visit(node.args[0])
         if ty.base not in ("number", "any"):
-            raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"{node.func.id}() takes a number, got {ty}")  # type: ignore[attr-defined]
+            raise self.fail(
+                node, ErrorCode.TYPE_MISMATCH, f"{_fname(node)}() takes a number, got {ty}"
+            )
         factor = seconds * MICROS
         if const is not _NOCONST:
             return repr(round(const * factor)), DURATION, round(const * factor)
@@ -524,7 +561,9 @@ class _Compiler:
         self.args(node, 1)
         code, ty, _ = self.visit(node.args[0])
         if ty.base != "duration":
-            raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"{node.func.id}() takes a duration, got {ty}")  # type: ignore[attr-defined]
+            raise self.fail(
+                node, ErrorCode.TYPE_MISMATCH, f"{_fname(node)}() takes a duration, got {ty}"
+            )
         factor = seconds * MICROS
         if ty.optional:
             return f"_div({code}, {factor})", NUMBER.opt(), _NOCONST
@@ -539,7 +578,9 @@ class _Compiler:
     def _many(self, node: ast.Call, helper: str) -> tuple[str, Ty, Any]:
         self.args(node, None)
         if not node.args:
-            raise self.fail(node, ErrorCode.BAD_ARGUMENTS, f"{node.func.id}() needs at least one argument")  # type: ignore[attr-defined]
+            raise self.fail(
+                node, ErrorCode.BAD_ARGUMENTS, f"{_fname(node)}() needs at least one argument"
+            )
         codes, tys = [], []
         for arg in node.args:
             code, ty, _ = self.visit(arg)
@@ -549,7 +590,11 @@ class _Compiler:
         for ty in tys[1:]:
             result = _join(result, ty) if result else None
         if result is None:
-            raise self.fail(node, ErrorCode.TYPE_MISMATCH, "arguments must share one type, got " + ", ".join(map(str, tys)))
+            raise self.fail(
+                node,
+                ErrorCode.TYPE_MISMATCH,
+                "arguments must share one type, got " + ", ".join(map(str, tys)),
+            )
         if helper == "_coalesce":
             result = result.opt(all(t.optional for t in tys))
         return f"{helper}({', '.join(codes)})", result, _NOCONST
@@ -567,7 +612,9 @@ class _Compiler:
         self.args(node, 1)
         code, ty, _ = self.visit(node.args[0])
         if ty.base not in ("number", "duration", "any"):
-            raise self.fail(node, ErrorCode.TYPE_MISMATCH, f"abs() takes a number or duration, got {ty}")
+            raise self.fail(
+                node, ErrorCode.TYPE_MISMATCH, f"abs() takes a number or duration, got {ty}"
+            )
         return (f"_abs({code})" if ty.optional else f"abs({code})"), ty, _NOCONST
 
     def fn_round(self, node: ast.Call) -> tuple[str, Ty, Any]:
@@ -577,21 +624,34 @@ class _Compiler:
         if ty.base not in ("number", "any") or not (
             isinstance(places, ast.Constant) and isinstance(places.value, int)
         ):
-            raise self.fail(node, ErrorCode.BAD_ARGUMENTS, "round() takes a number and an integer literal")
+            raise self.fail(
+                node, ErrorCode.BAD_ARGUMENTS, "round() takes a number and an integer literal"
+            )
         return f"_round({code}, {places.value!r})", NUMBER.opt(ty.optional), _NOCONST
 
     def fn_attr(self, node: ast.Call) -> tuple[str, Ty, Any]:
         self.args(node, 2)
         name_node, default_node = node.args
         if not isinstance(name_node, ast.Constant) or not isinstance(name_node.value, str):
-            raise self.fail(node, ErrorCode.BAD_ARGUMENTS, "attr() takes the attribute name as a string literal")
-        if not isinstance(default_node, ast.Constant) or isinstance(default_node.value, str) and False:
-            raise self.fail(node, ErrorCode.BAD_ARGUMENTS, "attr()'s default must be a literal: 0, 0.0, '', False or None")
+            raise self.fail(
+                node, ErrorCode.BAD_ARGUMENTS, "attr() takes the attribute name as a string literal"
+            )
+        if not isinstance(default_node, ast.Constant) or (
+            isinstance(default_node.value, str) and False
+        ):
+            raise self.fail(
+                node,
+                ErrorCode.BAD_ARGUMENTS,
+                "attr()'s default must be a literal: 0, 0.0, '', False or None",
+            )
         default = default_node.value
         ty = (
-            BOOL if isinstance(default, bool)
-            else NUMBER if isinstance(default, int | float)
-            else STR if isinstance(default, str)
+            BOOL
+            if isinstance(default, bool)
+            else NUMBER
+            if isinstance(default, int | float)
+            else STR
+            if isinstance(default, str)
             else ANY
         )
         name = name_node.value
@@ -612,7 +672,7 @@ class _Compiler:
             raise self.fail(
                 node,
                 ErrorCode.BAD_ARGUMENTS,
-                f"{node.func.id}() needs at least one filter, e.g. status='attempt_failed'",  # type: ignore[attr-defined]
+                f"{_fname(node)}() needs at least one filter, e.g. status='attempt_failed'",
                 "Filters: " + ", ".join(self.ctx.tracker_fields) + ".",
             )
         filters = []
@@ -621,17 +681,27 @@ class _Compiler:
             value = kw.value
             if isinstance(value, ast.Constant):
                 values: tuple[Any, ...] = (value.value,)
-            elif isinstance(value, ast.Tuple | ast.List) and all(isinstance(e, ast.Constant) for e in value.elts):
-                values = tuple(e.value for e in value.elts)  # type: ignore[attr-defined]
+            elif isinstance(value, ast.Tuple | ast.List) and all(
+                isinstance(e, ast.Constant) for e in value.elts
+            ):
+                values = tuple(e.value for e in value.elts if isinstance(e, ast.Constant))
             else:
-                raise self.fail(value, ErrorCode.BAD_ARGUMENTS, f"filter {kw.arg}= takes a literal or a tuple of literals")
+                raise self.fail(
+                    value,
+                    ErrorCode.BAD_ARGUMENTS,
+                    f"filter {kw.arg}= takes a literal or a tuple of literals",
+                )
             enum = self.ctx.tracker_fields[kw.arg]
             for item in values:
                 if enum == "bool":
                     if not isinstance(item, bool):
-                        raise self.fail(value, ErrorCode.BAD_ARGUMENTS, f"filter {kw.arg}= takes True or False")
+                        raise self.fail(
+                            value, ErrorCode.BAD_ARGUMENTS, f"filter {kw.arg}= takes True or False"
+                        )
                 elif not isinstance(item, str):
-                    raise self.fail(value, ErrorCode.BAD_ARGUMENTS, f"filter {kw.arg}= takes strings")
+                    raise self.fail(
+                        value, ErrorCode.BAD_ARGUMENTS, f"filter {kw.arg}= takes strings"
+                    )
                 elif enum:
                     self.check_enum(Ty("str", enum=enum), item, value)
             filters.append((kw.arg, values))
@@ -648,6 +718,10 @@ class _Compiler:
 
     def fn_last(self, node: ast.Call) -> tuple[str, Ty, Any]:
         return f"s.lasts[{self._tracker(node)}]", DATETIME.opt(), _NOCONST
+
+
+def _fname(node: ast.Call) -> str:
+    return node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
 
 
 class _NoConst:
@@ -693,7 +767,8 @@ def compile_expr(
     if want is not None and ty.base not in (want, "any", "none"):
         article = "an" if want[0] in "aeiou" else "a"
         hints = {
-            "duration": "Write a duration literal such as '24h', a duration parameter, or duration('24h').",
+            "duration": "Write a duration literal such as '24h', a duration parameter, "
+            "or duration('24h').",
             "datetime": "Anchors are datetimes: last_scan, stage_entered, shipment.promised_at...",
             "bool": "A condition must be true or false, e.g. 'status == \"delivered\"'.",
         }

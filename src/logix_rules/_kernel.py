@@ -32,7 +32,6 @@ import bisect
 import hashlib
 import json
 import types
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -90,13 +89,25 @@ class EventRec:
         return (self.t, self.id)
 
     def to_list(self) -> list[Any]:
-        return [self.t, self.id, self.status, self.stage, self.reason, self.system,
-                self.report, self.country, self.code, self.desc, [list(a) for a in self.attrs]]
+        return [
+            self.t,
+            self.id,
+            self.status,
+            self.stage,
+            self.reason,
+            self.system,
+            self.report,
+            self.country,
+            self.code,
+            self.desc,
+            [list(a) for a in self.attrs],
+        ]
 
     @classmethod
     def from_list(cls, row: list[Any]) -> EventRec:
-        *head, attr_rows = row
-        return cls(*head, attrs=tuple((k, v) for k, v in attr_rows))
+        t, id_, status, stage, reason, system, report, country, code, desc, attr_rows = row
+        pairs = tuple((k, v) for k, v in attr_rows)
+        return cls(t, id_, status, stage, reason, system, report, country, code, desc, pairs)
 
 
 @attrs.frozen(slots=True)
@@ -215,6 +226,9 @@ class ShipmentState:
         return None if self.next_due_us is None else from_micros(self.next_due_us)
 
 
+_NO_EVIDENCE = Evidence("", 0, types.MappingProxyType({}))
+
+
 def _incident_id(tracking_number: str, kind: str, opened_at: int) -> str:
     raw = f"{tracking_number}\x1f{kind}\x1f{opened_at}".encode()
     return "inc_" + hashlib.blake2b(raw, digest_size=8).hexdigest()
@@ -233,9 +247,17 @@ class Kernel:
         self._severity = pack.severities
 
     # -- construction ------------------------------------------------------------------
-    def new_state(self, tracking_number: str, carrier: str, shipment: Shipment | None = None) -> ShipmentState:
-        facts = Facts.from_shipment(shipment) if shipment is not None else Facts(tracking_number, carrier)
-        state = ShipmentState(tracking_number, carrier, facts, self.pack.params_for(facts), shipment)
+    def new_state(
+        self, tracking_number: str, carrier: str, shipment: Shipment | None = None
+    ) -> ShipmentState:
+        facts = (
+            Facts.from_shipment(shipment)
+            if shipment is not None
+            else Facts(tracking_number, carrier)
+        )
+        state = ShipmentState(
+            tracking_number, carrier, facts, self.pack.params_for(facts), shipment
+        )
         self._reset(state)
         return state
 
@@ -376,7 +398,12 @@ class Kernel:
         status = rec.status
         if status == "unknown":
             return  # activity, but it says nothing about where the parcel is
-        if s.delivered_at is not None and status != "delivered" and status not in _RETURN_STATUSES and rec.stage != "return":
+        if (
+            s.delivered_at is not None
+            and status != "delivered"
+            and status not in _RETURN_STATUSES
+            and rec.stage != "return"
+        ):
             s.after_delivery += 1
         previous = _ORDER.get(s.stage or "")
         current = _ORDER.get(rec.stage)
@@ -428,14 +455,18 @@ class Kernel:
                 inc = s.open.pop(kind)
                 follow = s.followups.get(inc.id)
                 if follow is None or follow.resolved_at is None or follow.resolved_at > t:
-                    changes.append(Change(ChangeType.CLEARED, self._snapshot(s, inc, IncidentState.CLEARED), at))
+                    changes.append(
+                        Change(
+                            ChangeType.CLEARED, self._snapshot(s, inc, IncidentState.CLEARED), at
+                        )
+                    )
         for kind, hits in holding.items():
             best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
             rule, step_index = best
             step = rule.steps[step_index]
             rule_ids = tuple(r.id for r, _ in hits)
-            inc = s.open.get(kind)
-            if inc is None:
+            current = s.open.get(kind)
+            if current is None:
                 opened = t
                 inc = _Open(
                     id=_incident_id(s.tracking_number, kind, opened),
@@ -447,7 +478,7 @@ class Kernel:
                     rules=rule_ids,
                     lead=(rule.index, step_index),
                     remedy=None,
-                    evidence=None,  # type: ignore[arg-type]  # filled just below
+                    evidence=_NO_EVIDENCE,  # _describe fills it in
                     explanation="",
                     deadlines={},
                 )
@@ -456,6 +487,7 @@ class Kernel:
                 if not self._is_resolved(s, inc, t):
                     changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc), at))
                 continue
+            inc = current
             if self._is_resolved(s, inc, t):
                 continue  # resolved by a person: stays closed until the condition clears
             changed = False
@@ -476,14 +508,27 @@ class Kernel:
             if follow is not None and follow.resolved_at is not None and follow.resolved_at <= t:
                 continue
             for what, deadline in self._follow_up_deadlines(inc):
-                if what == "respond" and follow is not None and follow.ack_at is not None and follow.ack_at <= deadline:
+                if (
+                    what == "respond"
+                    and follow is not None
+                    and follow.ack_at is not None
+                    and follow.ack_at <= deadline
+                ):
                     continue
-                if follow is not None and follow.resolved_at is not None and follow.resolved_at <= deadline:
+                if (
+                    follow is not None
+                    and follow.resolved_at is not None
+                    and follow.resolved_at <= deadline
+                ):
                     continue
                 if deadline <= t:
                     if (what, deadline) not in inc.escalations:
                         inc.escalations.append((what, deadline))
-                        changes.append(Change(ChangeType.ESCALATED, self._snapshot(s, inc), from_micros(deadline)))
+                        changes.append(
+                            Change(
+                                ChangeType.ESCALATED, self._snapshot(s, inc), from_micros(deadline)
+                            )
+                        )
                 elif pending is None or deadline < pending:
                     pending = deadline
         s.next_due_us = pending
@@ -502,7 +547,15 @@ class Kernel:
         follow = s.followups.get(inc.id)
         return follow is not None and follow.resolved_at is not None and follow.resolved_at <= t
 
-    def _describe(self, s: ShipmentState, inc: _Open, rule: Rule, step_index: int, t: int, hits: list[tuple[Rule, int]]) -> None:
+    def _describe(
+        self,
+        s: ShipmentState,
+        inc: _Open,
+        rule: Rule,
+        step_index: int,
+        t: int,
+        hits: list[tuple[Rule, int]],
+    ) -> None:
         """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
         f, p = s.facts, s.params
         step = rule.steps[step_index]
@@ -540,7 +593,9 @@ class Kernel:
             EvidenceEvent(rec.id, from_micros(rec.t), rec.status, rec.reason, rec.system, rec.desc)
             for rec in self._evidence_events(s, t, anchor)
         )
-        inc.evidence = Evidence(rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events)
+        inc.evidence = Evidence(
+            rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events
+        )
 
     def _evidence_events(self, s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
         """The events at the evaluation instant and at the rule's anchor."""
@@ -558,7 +613,9 @@ class Kernel:
         return out
 
     # -- snapshots -------------------------------------------------------------------------
-    def _snapshot(self, s: ShipmentState, inc: _Open, state: IncidentState | None = None) -> Incident:
+    def _snapshot(
+        self, s: ShipmentState, inc: _Open, state: IncidentState | None = None
+    ) -> Incident:
         level = self._severity[inc.severity]
         since = inc.severity_since
         follow = s.followups.get(inc.id)
@@ -580,15 +637,21 @@ class Kernel:
             respond_by=from_micros(since + level.respond),
             resolve_by=from_micros(since + level.resolve),
             escalate_at=from_micros(since + level.escalate_after),
-            deadlines=types.MappingProxyType({k: from_micros(v) for k, v in sorted(inc.deadlines.items())}),
+            deadlines=types.MappingProxyType(
+                {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
+            ),
             remedy=inc.remedy,
             evidence=inc.evidence,
             explanation=inc.explanation,
             state=state,
             escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
-            acknowledged_at=None if follow is None or follow.ack_at is None else from_micros(follow.ack_at),
+            acknowledged_at=None
+            if follow is None or follow.ack_at is None
+            else from_micros(follow.ack_at),
             acknowledged_by=None if follow is None else follow.ack_by,
-            resolved_at=None if follow is None or follow.resolved_at is None else from_micros(follow.resolved_at),
+            resolved_at=None
+            if follow is None or follow.resolved_at is None
+            else from_micros(follow.resolved_at),
             resolved_by=None if follow is None else follow.resolved_by,
             note=None if follow is None else follow.note,
         )
@@ -609,7 +672,9 @@ class Kernel:
         self._refresh_due(s)
         return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc), from_micros(at))
 
-    def resolve(self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None) -> Change:
+    def resolve(
+        self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None
+    ) -> Change:
         inc = self._find(s, incident_id)
         follow = s.followups.setdefault(incident_id, _Followup())
         follow.resolved_at, follow.resolved_by, follow.note = at, by, note
@@ -714,24 +779,21 @@ def _coerce(kind: str, value: Any) -> Any:
 def _diff(before: dict[str, Incident], after: dict[str, Incident], at: Any) -> list[Change]:
     changes: list[Change] = []
     for kind, old in before.items():
-        new = after.get(kind)
-        if new is None or new.id != old.id:
-            if old.state is not IncidentState.RESOLVED:
-                changes.append(Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at))
+        replacement = after.get(kind)
+        gone = replacement is None or replacement.id != old.id
+        if gone and old.state is not IncidentState.RESOLVED:
+            changes.append(
+                Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at)
+            )
     for kind, new in after.items():
-        old = before.get(kind)
-        if old is None or old.id != new.id:
+        previous = before.get(kind)
+        if previous is None or previous.id != new.id:
             if new.state is not IncidentState.RESOLVED:
                 changes.append(Change(ChangeType.OPENED, new, new.opened_at))
-        elif new != old:
-            fresh = [e for e in new.escalations if e not in old.escalations]
-            if fresh and attrs.evolve(new, escalations=old.escalations) == old:
+        elif new != previous:
+            fresh = [e for e in new.escalations if e not in previous.escalations]
+            if fresh and attrs.evolve(new, escalations=previous.escalations) == previous:
                 changes.extend(Change(ChangeType.ESCALATED, new, e.at) for e in fresh)
             else:
                 changes.append(Change(ChangeType.UPDATED, new, at))
     return changes
-
-
-def iter_records(kernel: Kernel, events: Iterable[TrackingEvent]) -> Iterable[EventRec]:
-    for event in events:
-        yield kernel.record(event)

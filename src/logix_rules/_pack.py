@@ -28,13 +28,12 @@ from typing import Any, Literal
 
 import attrs
 
-from logix_carriers import REPORT_SYSTEMS, Reason, Stage, Status
+from logix_carriers import Reason, Stage, Status
 from logix_carriers._countries import is_country_code
 
 from ._durations import format_duration, from_micros, parse_duration
 from ._errors import ErrorCode, PackError, PackIssue
 from ._expr import (
-    ATTR_TYPES,
     BOOL,
     DATETIME,
     DURATION,
@@ -67,7 +66,9 @@ __all__ = [
 
 FORMAT_VERSION = 1
 BUILTIN_PACKS = ("default",)
-ParamType = Literal["duration", "number", "integer", "percent", "money", "string", "boolean", "strings"]
+ParamType = Literal[
+    "duration", "number", "integer", "percent", "money", "string", "boolean", "strings"
+]
 PARAM_TYPES: tuple[str, ...] = ParamType.__args__  # type: ignore[attr-defined]
 SELECTORS = (
     "scope",
@@ -79,6 +80,7 @@ SELECTORS = (
     "category",
 )
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+Loc = tuple[str | int, ...]
 _LANE = re.compile(r"^[A-Z]{2}-[A-Z]{2}$")
 _CENT = Decimal("0.01")
 
@@ -137,7 +139,13 @@ ENUMS: dict[str, frozenset[str]] = {
     "stage": frozenset(s.value for s in Stage),
     "reason": frozenset(r.value for r in Reason),
 }
-TRACKER_FIELDS = {"status": "status", "stage": "stage", "reason": "reason", "system": "", "report": "bool"}
+TRACKER_FIELDS = {
+    "status": "status",
+    "stage": "stage",
+    "reason": "reason",
+    "system": "",
+    "report": "bool",
+}
 ANCHOR_NAMES = tuple(n for n, (ty, _, _) in STATE_NAMES.items() if ty.base == "datetime")
 
 
@@ -263,7 +271,10 @@ class Pack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(f"no rule {rule_id!r} in pack {self.name!r}.{suggest(rule_id, [r.id for r in self.rules])}")
+        raise KeyError(
+            f"no rule {rule_id!r} in pack {self.name!r}."
+            + suggest(rule_id, [r.id for r in self.rules])
+        )
 
     def params_for(self, facts: Any) -> Any:
         """The parameter values that apply to one shipment (cached per distinct key)."""
@@ -314,7 +325,9 @@ class _Build:
     params: dict[str, Param] = field(default_factory=dict)
     param_docs: dict[str, tuple[_Doc, tuple[str | int, ...]]] = field(default_factory=dict)
     severities: dict[str, Severity] = field(default_factory=dict)
-    rule_docs: list[tuple[_Doc, tuple[str | int, ...], dict[str, Any]]] = field(default_factory=list)
+    rule_docs: list[tuple[_Doc, tuple[str | int, ...], dict[str, Any]]] = field(
+        default_factory=list
+    )
     broken_rules: set[int] = field(default_factory=set)
     ctx: ExprContext | None = None
     typed_rules: list[dict[str, Any]] = field(default_factory=list)
@@ -346,11 +359,23 @@ class _Build:
             if offset is not None and probe == path and line:
                 line, column = _expression_position(doc, line, column, offset)
         self.issues.append(
-            PackIssue(code, msg, file=file, line=line, column=column, loc=path, rule_id=rule_id, input=value, hint=hint)
+            PackIssue(
+                code,
+                msg,
+                file=file,
+                line=line,
+                column=column,
+                loc=path,
+                rule_id=rule_id,
+                input=value,
+                hint=hint,
+            )
         )
 
 
-def _expression_position(doc: _Doc, line: int, column: int, offset: tuple[int, int]) -> tuple[int, int]:
+def _expression_position(
+    doc: _Doc, line: int, column: int, offset: tuple[int, int]
+) -> tuple[int, int]:
     """Map an offset inside an expression to the file, past quotes or a block indicator."""
     expr_line, expr_col = offset
     text = doc.source_lines[line - 1] if 0 < line <= len(doc.source_lines) else ""
@@ -395,7 +420,9 @@ def _parse(build: _Build) -> None:
         if parent is None:
             break
         if not isinstance(parent, str):
-            build.issue(doc, ("extends",), ErrorCode.WRONG_TYPE, "'extends' must be a pack name or a path")
+            build.issue(
+                doc, ("extends",), ErrorCode.WRONG_TYPE, "'extends' must be a pack name or a path"
+            )
             return
         source = _read_source(parent, base_dir)
         if source is None:
@@ -404,13 +431,19 @@ def _parse(build: _Build) -> None:
                 ("extends",),
                 ErrorCode.FILE_NOT_FOUND,
                 f"cannot find the pack {parent!r} to extend",
-                hint=f"Use a built-in pack ({', '.join(BUILTIN_PACKS)}) or a path relative to {base_dir}.",
+                hint=f"Use a built-in pack ({', '.join(BUILTIN_PACKS)}) "
+                f"or a path relative to {base_dir}.",
                 value=parent,
             )
             return
         text, file = source
         if file in chain:
-            build.issue(doc, ("extends",), ErrorCode.EXTENDS_CYCLE, "packs extend each other in a cycle: " + " -> ".join([*chain, file]))
+            build.issue(
+                doc,
+                ("extends",),
+                ErrorCode.EXTENDS_CYCLE,
+                "packs extend each other in a cycle: " + " -> ".join([*chain, file]),
+            )
             return
         if not file.startswith("<"):
             base_dir = Path(file).parent
@@ -421,17 +454,42 @@ def _parse(build: _Build) -> None:
 _TOP_KEYS = ("format", "name", "description", "extends", "params", "severities", "rules", "disable")
 _PARAM_KEYS = ("type", "default", "by", "values", "doc")
 _SEVERITY_KEYS = ("respond", "resolve", "escalate_after", "label")
-_RULE_KEYS = ("id", "kind", "title", "when", "anchor", "after", "severity", "steps", "deadlines", "remedy", "explain")
+_RULE_KEYS = (
+    "id",
+    "kind",
+    "title",
+    "when",
+    "anchor",
+    "after",
+    "severity",
+    "steps",
+    "deadlines",
+    "remedy",
+    "explain",
+)
 _STEP_KEYS = ("after", "when", "severity", "remedy", "deadlines", "explain")
 _REMEDY_KEYS = ("code", "text", "items")
 _ITEM_KEYS = ("code", "amount", "borne_by")
 
 
 def _check_keys(
-    build: _Build, doc: _Doc, path: tuple[str | int, ...], data: Any, allowed: tuple[str, ...], what: str, rule_id: str | None = None
+    build: _Build,
+    doc: _Doc,
+    path: tuple[str | int, ...],
+    data: Any,
+    allowed: tuple[str, ...],
+    what: str,
+    rule_id: str | None = None,
 ) -> bool:
     if not isinstance(data, dict):
-        build.issue(doc, path, ErrorCode.WRONG_TYPE, f"{what} must be a mapping, got {type(data).__name__}", rule_id=rule_id, value=data)
+        build.issue(
+            doc,
+            path,
+            ErrorCode.WRONG_TYPE,
+            f"{what} must be a mapping, got {type(data).__name__}",
+            rule_id=rule_id,
+            value=data,
+        )
         return False
     ok = True
     for key in data:
@@ -452,9 +510,10 @@ def _check_keys(
 def _validate(build: _Build) -> None:
     for doc in build.docs:
         data = doc.data
-        if not _check_keys(build, doc, (), data, _TOP_KEYS, "a pack"):
-            if not isinstance(data, dict):
-                continue
+        if not _check_keys(build, doc, (), data, _TOP_KEYS, "a pack") and not isinstance(
+            data, dict
+        ):
+            continue
         is_root = doc is build.root
         version = data.get("format")
         if version != FORMAT_VERSION:
@@ -462,24 +521,51 @@ def _validate(build: _Build) -> None:
                 doc,
                 ("format",),
                 ErrorCode.UNSUPPORTED_FORMAT if version is not None else ErrorCode.MISSING_KEY,
-                f"pack format {version!r} is not supported" if version is not None else "missing 'format'",
+                f"pack format {version!r} is not supported"
+                if version is not None
+                else "missing 'format'",
                 hint=f"Start the pack with 'format: {FORMAT_VERSION}'.",
                 value=version,
             )
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
-            build.issue(doc, ("name",), ErrorCode.MISSING_KEY, "a pack needs a 'name'", hint="e.g. 'name: my-shop'")
-        for section, kind in (("params", dict), ("severities", dict), ("rules", list), ("disable", list)):
+            build.issue(
+                doc,
+                ("name",),
+                ErrorCode.MISSING_KEY,
+                "a pack needs a 'name'",
+                hint="e.g. 'name: my-shop'",
+            )
+        for section, kind in (
+            ("params", dict),
+            ("severities", dict),
+            ("rules", list),
+            ("disable", list),
+        ):
             if section in data and not isinstance(data[section], kind):
-                build.issue(doc, (section,), ErrorCode.WRONG_TYPE, f"'{section}' must be a {'mapping' if kind is dict else 'list'}")
+                build.issue(
+                    doc,
+                    (section,),
+                    ErrorCode.WRONG_TYPE,
+                    f"'{section}' must be a {'mapping' if kind is dict else 'list'}",
+                )
         if not isinstance(data.get("severities", {}), dict):
             continue
         for level, spec in (data.get("severities") or {}).items():
-            _check_keys(build, doc, ("severities", level), spec, _SEVERITY_KEYS, f"severity {level}")
+            _check_keys(
+                build, doc, ("severities", level), spec, _SEVERITY_KEYS, f"severity {level}"
+            )
         if is_root and doc is build.docs[0] and not data.get("severities"):
-            build.issue(doc, ("severities",), ErrorCode.MISSING_KEY, "a pack needs 'severities' (or 'extends' a pack that has them)")
+            build.issue(
+                doc,
+                ("severities",),
+                ErrorCode.MISSING_KEY,
+                "a pack needs 'severities' (or 'extends' a pack that has them)",
+            )
         seen: dict[str, int] = {}
-        for index, rule in enumerate(data.get("rules") or [] if isinstance(data.get("rules"), list) else []):
+        for index, rule in enumerate(
+            data.get("rules") or [] if isinstance(data.get("rules"), list) else []
+        ):
             path: tuple[str | int, ...] = ("rules", index)
             rule_id = rule.get("id") if isinstance(rule, dict) else None
             rid = rule_id if isinstance(rule_id, str) else None
@@ -490,7 +576,14 @@ def _validate(build: _Build) -> None:
             for key in ("id", "kind"):
                 value = rule.get(key)
                 if value is None:
-                    build.issue(doc, path, ErrorCode.MISSING_KEY, f"rule without {key!r}", rule_id=rid, hint=f"Add '{key}: some_name'.")
+                    build.issue(
+                        doc,
+                        path,
+                        ErrorCode.MISSING_KEY,
+                        f"rule without {key!r}",
+                        rule_id=rid,
+                        hint=f"Add '{key}: some_name'.",
+                    )
                     valid = False
                 elif not isinstance(value, str) or not _IDENT.match(value):
                     build.issue(
@@ -503,47 +596,94 @@ def _validate(build: _Build) -> None:
                     )
                     valid = False
             if "severity" not in rule:
-                build.issue(doc, path, ErrorCode.MISSING_KEY, "rule without 'severity'", rule_id=rid, hint="Add 'severity: P3' (a level of 'severities').")
+                build.issue(
+                    doc,
+                    path,
+                    ErrorCode.MISSING_KEY,
+                    "rule without 'severity'",
+                    rule_id=rid,
+                    hint="Add 'severity: P3' (a level of 'severities').",
+                )
                 valid = False
             if rid is not None:
                 if rid in seen:
-                    build.issue(doc, (*path, "id"), ErrorCode.DUPLICATE_RULE, f"rule id {rid!r} is already used by rules[{seen[rid]}]", rule_id=rid)
+                    build.issue(
+                        doc,
+                        (*path, "id"),
+                        ErrorCode.DUPLICATE_RULE,
+                        f"rule id {rid!r} is already used by rules[{seen[rid]}]",
+                        rule_id=rid,
+                    )
                     valid = False
                 seen[rid] = index
             if "after" in rule and "anchor" not in rule:
                 build.issue(
-                    doc, (*path, "after"), ErrorCode.MISSING_KEY, "'after' needs an 'anchor' to count from",
-                    rule_id=rid, hint="e.g. 'anchor: last_scan'. Anchors: " + ", ".join(ANCHOR_NAMES) + ", shipment.promised_at, shipment.shipped_at.",
+                    doc,
+                    (*path, "after"),
+                    ErrorCode.MISSING_KEY,
+                    "'after' needs an 'anchor' to count from",
+                    rule_id=rid,
+                    hint="e.g. 'anchor: last_scan'. Anchors: "
+                    + ", ".join(ANCHOR_NAMES)
+                    + ", shipment.promised_at, shipment.shipped_at.",
                 )
                 valid = False
             steps = rule.get("steps")
             if steps is not None:
                 if not isinstance(steps, list) or not steps:
-                    build.issue(doc, (*path, "steps"), ErrorCode.WRONG_TYPE, "'steps' must be a non-empty list", rule_id=rid)
+                    build.issue(
+                        doc,
+                        (*path, "steps"),
+                        ErrorCode.WRONG_TYPE,
+                        "'steps' must be a non-empty list",
+                        rule_id=rid,
+                    )
                     valid = False
                 else:
                     if "anchor" not in rule:
-                        build.issue(doc, (*path, "steps"), ErrorCode.MISSING_KEY, "a ladder of 'steps' needs the rule's 'anchor'", rule_id=rid)
+                        build.issue(
+                            doc,
+                            (*path, "steps"),
+                            ErrorCode.MISSING_KEY,
+                            "a ladder of 'steps' needs the rule's 'anchor'",
+                            rule_id=rid,
+                        )
                         valid = False
                     for s_index, step in enumerate(steps):
                         spath = (*path, "steps", s_index)
                         valid &= _check_keys(build, doc, spath, step, _STEP_KEYS, "a step", rid)
                         if isinstance(step, dict) and "after" not in step:
-                            build.issue(doc, spath, ErrorCode.MISSING_KEY, "step without 'after'", rule_id=rid)
+                            build.issue(
+                                doc,
+                                spath,
+                                ErrorCode.MISSING_KEY,
+                                "step without 'after'",
+                                rule_id=rid,
+                            )
                             valid = False
                         if isinstance(step, dict) and "remedy" in step:
-                            valid &= _validate_remedy(build, doc, (*spath, "remedy"), step["remedy"], rid)
+                            valid &= _validate_remedy(
+                                build, doc, (*spath, "remedy"), step["remedy"], rid
+                            )
             if "remedy" in rule:
                 valid &= _validate_remedy(build, doc, (*path, "remedy"), rule["remedy"], rid)
             for key in ("deadlines",):
                 if key in rule and not isinstance(rule[key], dict):
-                    build.issue(doc, (*path, key), ErrorCode.WRONG_TYPE, "'deadlines' must map names to durations", rule_id=rid)
+                    build.issue(
+                        doc,
+                        (*path, key),
+                        ErrorCode.WRONG_TYPE,
+                        "'deadlines' must map names to durations",
+                        rule_id=rid,
+                    )
                     valid = False
             if not valid:
                 build.broken_rules.add(id(rule))
 
 
-def _validate_remedy(build: _Build, doc: _Doc, path: tuple[str | int, ...], remedy: Any, rid: str | None) -> bool:
+def _validate_remedy(
+    build: _Build, doc: _Doc, path: tuple[str | int, ...], remedy: Any, rid: str | None
+) -> bool:
     if not _check_keys(build, doc, path, remedy, _REMEDY_KEYS, "a remedy", rid):
         return False
     ok = True
@@ -552,12 +692,26 @@ def _validate_remedy(build: _Build, doc: _Doc, path: tuple[str | int, ...], reme
         ok = False
     items = remedy.get("items", [])
     if not isinstance(items, list):
-        build.issue(doc, (*path, "items"), ErrorCode.WRONG_TYPE, "remedy 'items' must be a list", rule_id=rid)
+        build.issue(
+            doc,
+            (*path, "items"),
+            ErrorCode.WRONG_TYPE,
+            "remedy 'items' must be a list",
+            rule_id=rid,
+        )
         return False
     for index, item in enumerate(items):
-        ok &= _check_keys(build, doc, (*path, "items", index), item, _ITEM_KEYS, "a remedy item", rid)
+        ok &= _check_keys(
+            build, doc, (*path, "items", index), item, _ITEM_KEYS, "a remedy item", rid
+        )
         if isinstance(item, dict) and not isinstance(item.get("code"), str):
-            build.issue(doc, (*path, "items", index), ErrorCode.MISSING_KEY, "remedy item without 'code'", rule_id=rid)
+            build.issue(
+                doc,
+                (*path, "items", index),
+                ErrorCode.MISSING_KEY,
+                "remedy item without 'code'",
+                rule_id=rid,
+            )
             ok = False
     return ok
 
@@ -570,7 +724,11 @@ def _parse_value(ptype: str, raw: Any) -> tuple[Any, str | None]:
             raise ValueError(f"{raw!r} is not a duration; write it with a unit, e.g. '24h' or '7d'")
         return parse_duration(raw), None
     if ptype in ("number", "integer"):
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or (ptype == "integer" and not isinstance(raw, int)):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or (ptype == "integer" and not isinstance(raw, int))
+        ):
             raise ValueError(f"{raw!r} is not {'an integer' if ptype == 'integer' else 'a number'}")
         return raw, None
     if ptype == "percent":
@@ -623,23 +781,30 @@ def _resolve(build: _Build) -> None:
             build.name = data["name"]
         if isinstance(data.get("description"), str):
             build.description = data["description"]
-        params = data.get("params") if isinstance(data.get("params"), dict) else {}
+        params: dict[str, Any] = _section(data, "params", dict)
         for name, spec in params.items():
             path = ("params", name)
             if name in raw_params:
                 raw_params[name][2].append((doc, spec))
                 continue
             if not isinstance(name, str) or not _IDENT.match(name):
-                build.issue(doc, path, ErrorCode.BAD_IDENTIFIER, f"param name {name!r} must be snake_case")
+                build.issue(
+                    doc, path, ErrorCode.BAD_IDENTIFIER, f"param name {name!r} must be snake_case"
+                )
                 continue
             if not isinstance(spec, dict):
-                build.issue(doc, path, ErrorCode.BAD_PARAM, f"param {name!r} is new here, so it needs a 'type' and a 'default'",
-                            hint="e.g. {type: duration, default: 24h}")
+                build.issue(
+                    doc,
+                    path,
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} is new here, so it needs a 'type' and a 'default'",
+                    hint="e.g. {type: duration, default: 24h}",
+                )
                 continue
             if not _check_keys(build, doc, path, spec, _PARAM_KEYS, f"param {name!r}"):
                 continue
             raw_params[name] = (doc, spec, [])
-        severities = data.get("severities") if isinstance(data.get("severities"), dict) else {}
+        severities: dict[str, Any] = _section(data, "severities", dict)
         for level, spec in severities.items():
             if not isinstance(spec, dict):
                 continue
@@ -647,47 +812,83 @@ def _resolve(build: _Build) -> None:
             for key in ("respond", "resolve", "escalate_after"):
                 raw = spec.get(key)
                 if raw is None:
-                    build.issue(doc, ("severities", level), ErrorCode.MISSING_KEY, f"severity {level} needs {key!r}", hint="e.g. 'respond: 15m'")
+                    build.issue(
+                        doc,
+                        ("severities", level),
+                        ErrorCode.MISSING_KEY,
+                        f"severity {level} needs {key!r}",
+                        hint="e.g. 'respond: 15m'",
+                    )
                     continue
                 try:
                     windows[key] = parse_duration(str(raw))
                 except ValueError as exc:
-                    build.issue(doc, ("severities", level, key), ErrorCode.BAD_DURATION, str(exc), value=raw)
-            if len(windows) == 3:
-                rank = list(build.severities).index(str(level)) if str(level) in build.severities else len(build.severities)
-                build.severities[str(level)] = Severity(str(level), rank, label=str(spec.get("label", "")), **windows)
+                    build.issue(
+                        doc, ("severities", level, key), ErrorCode.BAD_DURATION, str(exc), value=raw
+                    )
+            # A level with a bad window still exists (with zero windows), so the rules
+            # naming it are not also reported; the build fails on the issue above.
+            windows = {key: windows.get(key, 0) for key in ("respond", "resolve", "escalate_after")}
+            names = list(build.severities)
+            rank = names.index(str(level)) if str(level) in names else len(names)
+            build.severities[str(level)] = Severity(
+                str(level), rank, label=str(spec.get("label", "")), **windows
+            )
         _resolve_rules(build, doc, data)
 
     for name, (doc, spec, overrides) in raw_params.items():
         _resolve_param(build, name, doc, spec, overrides)
 
 
+def _section(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
+    """A top-level section, or an empty one when absent or malformed (validate reported it)."""
+    value = data.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
 def _resolve_rules(build: _Build, doc: _Doc, data: dict[str, Any]) -> None:
-    disable = data.get("disable") if isinstance(data.get("disable"), list) else []
+    disable: list[Any] = _section(data, "disable", list)
     known = {rule.get("id"): i for i, (_, _, rule) in enumerate(build.rule_docs)}
     for index, rule_id in enumerate(disable):
         if rule_id not in known:
-            build.issue(doc, ("disable", index), ErrorCode.UNKNOWN_RULE, f"cannot disable {rule_id!r}: no such rule in the base pack.{suggest(str(rule_id), [str(k) for k in known])}", value=rule_id)
+            build.issue(
+                doc,
+                ("disable", index),
+                ErrorCode.UNKNOWN_RULE,
+                f"cannot disable {rule_id!r}: no such rule in the base pack."
+                + suggest(str(rule_id), [str(k) for k in known]),
+                value=rule_id,
+            )
     build.rule_docs = [entry for entry in build.rule_docs if entry[2].get("id") not in disable]
-    rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    rules: list[Any] = _section(data, "rules", list)
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict) or id(rule) in build.broken_rules:
             continue
         entry = (doc, ("rules", index), rule)
-        position = next((i for i, (_, _, r) in enumerate(build.rule_docs) if r.get("id") == rule.get("id")), None)
+        position = next(
+            (i for i, (_, _, r) in enumerate(build.rule_docs) if r.get("id") == rule.get("id")),
+            None,
+        )
         if position is None:
             build.rule_docs.append(entry)
         else:  # a child pack replaces the base rule of the same id, keeping its place
             build.rule_docs[position] = entry
 
 
-def _resolve_param(build: _Build, name: str, doc: _Doc, spec: dict[str, Any], overrides: list[tuple[_Doc, Any]]) -> None:
+def _resolve_param(
+    build: _Build, name: str, doc: _Doc, spec: dict[str, Any], overrides: list[tuple[_Doc, Any]]
+) -> None:
     path = ("params", name)
     ptype = spec.get("type")
     if ptype not in PARAM_TYPES:
-        build.issue(doc, (*path, "type"), ErrorCode.BAD_PARAM,
-                    f"param {name!r} has type {ptype!r}.{suggest(str(ptype), PARAM_TYPES)}",
-                    hint="Types: " + ", ".join(PARAM_TYPES) + ".", value=ptype)
+        build.issue(
+            doc,
+            (*path, "type"),
+            ErrorCode.BAD_PARAM,
+            f"param {name!r} has type {ptype!r}.{suggest(str(ptype), PARAM_TYPES)}",
+            hint="Types: " + ", ".join(PARAM_TYPES) + ".",
+            value=ptype,
+        )
         return
     raw_by = spec.get("by")
     by: tuple[str, ...] | None = None
@@ -695,24 +896,50 @@ def _resolve_param(build: _Build, name: str, doc: _Doc, spec: dict[str, Any], ov
         by = tuple(raw_by) if isinstance(raw_by, list) else (raw_by,)
         for selector in by:
             if selector not in SELECTORS:
-                build.issue(doc, (*path, "by"), ErrorCode.BAD_PARAM,
-                            f"param {name!r} cannot vary by {selector!r}.{suggest(str(selector), SELECTORS)}",
-                            hint="Selectors: " + ", ".join(SELECTORS) + " (or a list of them, tried in order).", value=selector)
+                build.issue(
+                    doc,
+                    (*path, "by"),
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} cannot vary by {selector!r}."
+                    + suggest(str(selector), SELECTORS),
+                    hint="Selectors: "
+                    + ", ".join(SELECTORS)
+                    + " (or a list of them, tried in order).",
+                    value=selector,
+                )
                 return
     if "default" not in spec:
-        build.issue(doc, path, ErrorCode.MISSING_KEY, f"param {name!r} needs a 'default'",
-                    hint="The default applies to every shipment no 'values' entry matches.")
+        build.issue(
+            doc,
+            path,
+            ErrorCode.MISSING_KEY,
+            f"param {name!r} needs a 'default'",
+            hint="The default applies to every shipment no 'values' entry matches.",
+        )
         return
     layers: list[tuple[_Doc, tuple[str | int, ...], Any]] = [(doc, path, spec)]
     for o_doc, o_spec in overrides:
         if isinstance(o_spec, dict):
             if "type" in o_spec and o_spec["type"] != ptype:
-                build.issue(o_doc, (*path, "type"), ErrorCode.PARAM_TYPE_CHANGED,
-                            f"param {name!r} is a {ptype} in the base pack and cannot become a {o_spec['type']}")
+                build.issue(
+                    o_doc,
+                    (*path, "type"),
+                    ErrorCode.PARAM_TYPE_CHANGED,
+                    f"param {name!r} is a {ptype} in the base pack "
+                    f"and cannot become a {o_spec['type']}",
+                )
                 return
-            if "by" in o_spec and tuple(o_spec["by"] if isinstance(o_spec["by"], list) else (o_spec["by"],)) != by:
-                build.issue(o_doc, (*path, "by"), ErrorCode.PARAM_TYPE_CHANGED,
-                            f"param {name!r} varies by {by!r} in the base pack; an override cannot change that")
+            if (
+                "by" in o_spec
+                and tuple(o_spec["by"] if isinstance(o_spec["by"], list) else (o_spec["by"],)) != by
+            ):
+                build.issue(
+                    o_doc,
+                    (*path, "by"),
+                    ErrorCode.PARAM_TYPE_CHANGED,
+                    f"param {name!r} varies by {by!r} in the base pack; "
+                    "an override cannot change that",
+                )
                 return
             _check_keys(build, o_doc, path, o_spec, _PARAM_KEYS, f"param {name!r}")
             layers.append((o_doc, path, o_spec))
@@ -722,44 +949,65 @@ def _resolve_param(build: _Build, name: str, doc: _Doc, spec: dict[str, Any], ov
     currency = None
     values: dict[str, Any] = {}
     doc_text = ""
-    ok = True
     for l_doc, l_path, layer in layers:
         doc_text = str(layer.get("doc", doc_text))
         if "default" in layer:
             try:
                 default, currency = _parse_value(ptype, layer["default"])
             except ValueError as exc:
-                build.issue(l_doc, (*l_path, "default") if (*l_path, "default") in l_doc.marks else l_path,
-                            ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM, f"param {name!r}: {exc}", value=layer["default"])
-                ok = False
+                build.issue(
+                    l_doc,
+                    (*l_path, "default") if (*l_path, "default") in l_doc.marks else l_path,
+                    ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                    f"param {name!r}: {exc}",
+                    value=layer["default"],
+                )
         layer_values = layer.get("values")
         if layer_values is not None:
             if by is None:
-                build.issue(l_doc, (*l_path, "values"), ErrorCode.BAD_PARAM, f"param {name!r} has 'values' but no 'by'",
-                            hint="Say what the values are keyed by, e.g. 'by: destination_country'.")
-                ok = False
+                build.issue(
+                    l_doc,
+                    (*l_path, "values"),
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} has 'values' but no 'by'",
+                    hint="Say what the values are keyed by, e.g. 'by: destination_country'.",
+                )
                 continue
             if not isinstance(layer_values, dict):
-                build.issue(l_doc, (*l_path, "values"), ErrorCode.WRONG_TYPE, f"param {name!r}: 'values' must be a mapping")
-                ok = False
+                build.issue(
+                    l_doc,
+                    (*l_path, "values"),
+                    ErrorCode.WRONG_TYPE,
+                    f"param {name!r}: 'values' must be a mapping",
+                )
                 continue
             for key, raw in layer_values.items():
                 key = str(key)
                 problems = [_check_selector_key(selector, key) for selector in by]
                 problem = None if any(p is None for p in problems) else problems[0]
                 if problem:
-                    build.issue(l_doc, (*l_path, "values", key), ErrorCode.BAD_PARAM, f"param {name!r}: {problem}", value=key)
-                    ok = False
+                    build.issue(
+                        l_doc,
+                        (*l_path, "values", key),
+                        ErrorCode.BAD_PARAM,
+                        f"param {name!r}: {problem}",
+                        value=key,
+                    )
                     continue
                 try:
                     values[key] = _parse_value(ptype, raw)[0]
                 except ValueError as exc:
-                    build.issue(l_doc, (*l_path, "values", key),
-                                ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM, f"param {name!r}[{key}]: {exc}", value=raw)
-                    ok = False
-    if ok:
-        build.params[name] = Param(name, ptype, default, by, values, doc_text, currency)
-        build.param_docs[name] = (doc, path)
+                    build.issue(
+                        l_doc,
+                        (*l_path, "values", key),
+                        ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                        f"param {name!r}[{key}]: {exc}",
+                        value=raw,
+                    )
+    # A param with a bad value still exists, so rules that use it are not also
+    # reported as using an unknown name; the build fails on the issue above.
+    build.params[name] = Param(name, ptype, default, by, values, doc_text, currency)
+    build.param_docs[name] = (doc, path)
 
 
 # Stage 4 ------------------------------------------------------------------------------------
@@ -782,110 +1030,185 @@ def _context(build: _Build) -> ExprContext:
         objects={
             "shipment": {name: (ty, f"f.{name}") for name, ty in SHIPMENT_FIELDS.items()},
             "params": {name: (_param_type(p), f"p.{name}") for name, p in build.params.items()},
-            "event": {name: (ty, f"(s.latest or _NOEV).{attr}") for name, (ty, attr) in EVENT_FIELDS.items()},
+            "event": {
+                name: (ty, f"(s.latest or _NOEV).{attr}")
+                for name, (ty, attr) in EVENT_FIELDS.items()
+            },
         },
         enums=ENUMS,
         tracker_fields=TRACKER_FIELDS,
     )
 
 
-def _typecheck(build: _Build) -> None:
-    ctx = build.ctx = _context(build)
-    for doc, path, rule in build.rule_docs:
-        rid = rule["id"]
+class _RuleChecker:
+    """Type-checks the expressions of one rule, reporting problems against its location."""
 
-        def expr(key_path: tuple[str | int, ...], source: Any, want: str | None, allow_now: bool = False) -> CompiledExpr | None:
-            if isinstance(source, bool) and want == "bool":
-                source = repr(source)
-            if isinstance(source, int | float) and want == "number":
-                source = repr(source)
-            if not isinstance(source, str):
-                build.issue(doc, key_path, ErrorCode.WRONG_TYPE, f"expected an expression string, got {source!r}", rule_id=rid, value=source)
-                return None
-            if want == "duration" and re.fullmatch(r"\s*(\d+(\.\d+)?[wdhms])+\s*", source):
-                source = f"duration({source.strip()!r})"
-            elif want == "duration" and source.strip() in build.params:
-                source = f"params.{source.strip()}"  # a bare param name
-            try:
-                return compile_expr(source, ctx, want=want, allow_now=allow_now)
-            except ExprError as exc:
-                build.issue(doc, key_path, exc.code, exc.msg, hint=exc.hint, rule_id=rid, value=exc.input, offset=(exc.line, exc.col))
-                return None
+    def __init__(self, build: _Build, ctx: ExprContext, doc: _Doc, rid: str) -> None:
+        self.build, self.ctx, self.doc, self.rid = build, ctx, doc, rid
 
-        def severity(key_path: tuple[str | int, ...], name: Any) -> Severity | None:
-            level = build.severities.get(str(name))
-            if level is None:
-                build.issue(doc, key_path, ErrorCode.UNKNOWN_SEVERITY,
-                            f"unknown severity {name!r}.{suggest(str(name), build.severities)}",
-                            hint="Levels: " + ", ".join(build.severities) + ".", rule_id=rid, value=name)
-            return level
+    def expr(
+        self, key_path: Loc, source: Any, want: str | None, allow_now: bool = False
+    ) -> CompiledExpr | None:
+        build = self.build
+        if isinstance(source, bool) and want == "bool":
+            source = repr(source)
+        if isinstance(source, int | float) and want == "number":
+            source = repr(source)
+        if not isinstance(source, str):
+            build.issue(
+                self.doc,
+                key_path,
+                ErrorCode.WRONG_TYPE,
+                f"expected an expression string, got {source!r}",
+                rule_id=self.rid,
+                value=source,
+            )
+            return None
+        if want == "duration" and re.fullmatch(r"\s*(\d+(\.\d+)?[wdhms])+\s*", source):
+            source = f"duration({source.strip()!r})"
+        elif want == "duration" and source.strip() in build.params:
+            source = f"params.{source.strip()}"  # a bare param name
+        try:
+            return compile_expr(source, self.ctx, want=want, allow_now=allow_now)
+        except ExprError as exc:
+            build.issue(
+                self.doc,
+                key_path,
+                exc.code,
+                exc.msg,
+                hint=exc.hint,
+                rule_id=self.rid,
+                value=exc.input,
+                offset=(exc.line, exc.col),
+            )
+            return None
 
-        def remedy(key_path: tuple[str | int, ...], spec: dict[str, Any] | None) -> dict[str, Any] | None:
-            if spec is None:
-                return None
-            items = []
-            for i, item in enumerate(spec.get("items", [])):
-                amount = None
-                if "amount" in item:
-                    amount = expr((*key_path, "items", i, "amount"), item["amount"], "number", allow_now=True)
-                items.append({"code": item["code"], "amount": amount, "borne_by": item.get("borne_by")})
-            return {"code": spec["code"], "text": str(spec.get("text", "")), "items": items}
+    def severity(self, key_path: Loc, name: Any) -> Severity | None:
+        levels = self.build.severities
+        level = levels.get(str(name))
+        if level is None:
+            self.build.issue(
+                self.doc,
+                key_path,
+                ErrorCode.UNKNOWN_SEVERITY,
+                f"unknown severity {name!r}.{suggest(str(name), levels)}",
+                hint="Levels: " + ", ".join(levels) + ".",
+                rule_id=self.rid,
+                value=name,
+            )
+        return level
 
-        def deadlines(key_path: tuple[str | int, ...], spec: Any) -> list[tuple[str, CompiledExpr]]:
-            out = []
-            for name, raw in (spec or {}).items():
-                compiled = expr((*key_path, name), raw, "duration")
+    def remedy(self, key_path: Loc, spec: dict[str, Any] | None) -> dict[str, Any] | None:
+        if spec is None:
+            return None
+        items = []
+        for i, item in enumerate(spec.get("items", [])):
+            amount = None
+            if "amount" in item:
+                amount = self.expr(
+                    (*key_path, "items", i, "amount"), item["amount"], "number", allow_now=True
+                )
+            items.append({"code": item["code"], "amount": amount, "borne_by": item.get("borne_by")})
+        return {"code": spec["code"], "text": str(spec.get("text", "")), "items": items}
+
+    def deadlines(self, key_path: Loc, spec: Any) -> list[tuple[str, CompiledExpr]]:
+        out = []
+        for name, raw in (spec or {}).items():
+            compiled = self.expr((*key_path, name), raw, "duration")
+            if compiled is not None:
+                out.append((str(name), compiled))
+        return out
+
+    def explain(self, key_path: Loc, template: Any) -> list[Any] | None:
+        if template is None:
+            return None
+        parts: list[Any] = []
+        for literal, field_src in _split_template(str(template)):
+            if literal:
+                parts.append(literal)
+            if field_src is not None:
+                compiled = self.expr(key_path, field_src, None, allow_now=True)
                 if compiled is not None:
-                    out.append((str(name), compiled))
-            return out
+                    parts.append(compiled)
+        return parts
 
-        def explain(key_path: tuple[str | int, ...], template: Any) -> list[Any] | None:
-            if template is None:
-                return None
-            parts: list[Any] = []
-            for literal, field_src in _split_template(str(template)):
-                if literal:
-                    parts.append(literal)
-                if field_src is not None:
-                    compiled = expr(key_path, field_src, None, allow_now=True)
-                    if compiled is not None:
-                        parts.append(compiled)
-            return parts
-
-        when = expr((*path, "when"), rule.get("when", "True"), "bool")
-        anchor = expr((*path, "anchor"), rule["anchor"], "datetime") if "anchor" in rule else None
-        after = expr((*path, "after"), rule.get("after", "0s"), "duration") if "anchor" in rule else None
-        level = severity((*path, "severity"), rule["severity"])
-        steps = [{
-            "after": after, "when": None, "severity": level,
-            "remedy": remedy((*path, "remedy"), rule.get("remedy")),
-            "deadlines": deadlines((*path, "deadlines"), rule.get("deadlines")),
-            "explain": explain((*path, "explain"), rule.get("explain")),
-        }]
+    def rule(self, path: Loc, rule: dict[str, Any]) -> dict[str, Any]:
+        after = (
+            self.expr((*path, "after"), rule.get("after", "0s"), "duration")
+            if "anchor" in rule
+            else None
+        )
+        level = self.severity((*path, "severity"), rule["severity"])
+        steps = [
+            {
+                "after": after,
+                "when": None,
+                "severity": level,
+                "remedy": self.remedy((*path, "remedy"), rule.get("remedy")),
+                "deadlines": self.deadlines((*path, "deadlines"), rule.get("deadlines")),
+                "explain": self.explain((*path, "explain"), rule.get("explain")),
+            }
+        ]
         previous_after = after.constant if after is not None and after.is_constant else None
         for s_index, step in enumerate(rule.get("steps") or []):
             spath = (*path, "steps", s_index)
-            s_after = expr((*spath, "after"), step["after"], "duration")
-            s_level = severity((*spath, "severity"), step["severity"]) if "severity" in step else steps[-1]["severity"]
+            s_after = self.expr((*spath, "after"), step["after"], "duration")
             if s_after is not None:
-                this = s_after.constant if s_after.is_constant else _default_duration(build, s_after.source)
+                this = (
+                    s_after.constant
+                    if s_after.is_constant
+                    else _default_duration(self.build, s_after.source)
+                )
                 if previous_after is not None and this is not None and this <= previous_after:
-                    build.issue(doc, (*spath, "after"), ErrorCode.STEP_ORDER,
-                                f"step {s_index + 1} comes at {format_duration(this)}, not after the previous rung at {format_duration(previous_after)}",
-                                hint="List the steps of a ladder in increasing 'after' order.", rule_id=rid)
+                    self.build.issue(
+                        self.doc,
+                        (*spath, "after"),
+                        ErrorCode.STEP_ORDER,
+                        f"step {s_index + 1} comes at {format_duration(this)}, not after the "
+                        f"previous rung at {format_duration(previous_after)}",
+                        hint="List the steps of a ladder in increasing 'after' order.",
+                        rule_id=self.rid,
+                    )
                 previous_after = this
-            steps.append({
-                "after": s_after,
-                "when": expr((*spath, "when"), step["when"], "bool") if "when" in step else None,
-                "severity": s_level,
-                "remedy": remedy((*spath, "remedy"), step["remedy"]) if "remedy" in step else steps[-1]["remedy"],
-                "deadlines": deadlines((*spath, "deadlines"), step["deadlines"]) if "deadlines" in step else steps[-1]["deadlines"],
-                "explain": explain((*spath, "explain"), step["explain"]) if "explain" in step else steps[-1]["explain"],
-            })
-        build.typed_rules.append({
-            "id": rid, "kind": rule["kind"], "title": str(rule.get("title", "")),
-            "when": when, "anchor": anchor, "steps": steps, "doc": doc, "path": path,
-        })
+            last = steps[-1]
+            steps.append(
+                {
+                    "after": s_after,
+                    "when": self.expr((*spath, "when"), step["when"], "bool")
+                    if "when" in step
+                    else None,
+                    "severity": self.severity((*spath, "severity"), step["severity"])
+                    if "severity" in step
+                    else last["severity"],
+                    "remedy": self.remedy((*spath, "remedy"), step["remedy"])
+                    if "remedy" in step
+                    else last["remedy"],
+                    "deadlines": self.deadlines((*spath, "deadlines"), step["deadlines"])
+                    if "deadlines" in step
+                    else last["deadlines"],
+                    "explain": self.explain((*spath, "explain"), step["explain"])
+                    if "explain" in step
+                    else last["explain"],
+                }
+            )
+        return {
+            "id": self.rid,
+            "kind": rule["kind"],
+            "title": str(rule.get("title", "")),
+            "when": self.expr((*path, "when"), rule.get("when", "True"), "bool"),
+            "anchor": self.expr((*path, "anchor"), rule["anchor"], "datetime")
+            if "anchor" in rule
+            else None,
+            "steps": steps,
+            "doc": self.doc,
+            "path": path,
+        }
+
+
+def _typecheck(build: _Build) -> None:
+    ctx = build.ctx = _context(build)
+    for doc, path, rule in build.rule_docs:
+        build.typed_rules.append(_RuleChecker(build, ctx, doc, rule["id"]).rule(path, rule))
 
 
 def _default_duration(build: _Build, source: str) -> int | None:
@@ -943,34 +1266,67 @@ def _codegen(build: _Build) -> None:
         rid = rule["id"]
         entry: dict[str, Any] = {"rule": rule}
         entry["when"] = emit(f"{rid}__when", f"when: {rule['when'].source}", rule["when"].code)
-        entry["anchor"] = emit(f"{rid}__anchor", f"anchor: {rule['anchor'].source}", rule["anchor"].code) if rule["anchor"] else None
+        entry["anchor"] = (
+            emit(f"{rid}__anchor", f"anchor: {rule['anchor'].source}", rule["anchor"].code)
+            if rule["anchor"]
+            else None
+        )
         leaves = {text: (code, base) for text, code, base in rule["when"].leaves}
         if rule["anchor"]:
             leaves.update({text: (code, base) for text, code, base in rule["anchor"].leaves})
         step_plans = []
         for i, step in enumerate(rule["steps"]):
             sp: dict[str, Any] = {"step": step}
-            sp["after"] = emit(f"{rid}__after_{i}", f"after: {step['after'].source}", step["after"].code) if step["after"] else None
-            sp["when"] = emit(f"{rid}__when_{i}", f"step {i} when: {step['when'].source}", step["when"].code) if step["when"] else None
+            sp["after"] = (
+                emit(f"{rid}__after_{i}", f"after: {step['after'].source}", step["after"].code)
+                if step["after"]
+                else None
+            )
+            sp["when"] = (
+                emit(f"{rid}__when_{i}", f"step {i} when: {step['when'].source}", step["when"].code)
+                if step["when"]
+                else None
+            )
             if step["when"]:
                 leaves.update({text: (code, base) for text, code, base in step["when"].leaves})
             sp["deadlines"] = [
-                (name, emit(f"{rid}__deadline_{i}_{name}", f"deadline {name}: {d.source}", d.code)) for name, d in step["deadlines"]
+                (name, emit(f"{rid}__deadline_{i}_{name}", f"deadline {name}: {d.source}", d.code))
+                for name, d in step["deadlines"]
             ]
             if step["remedy"]:
                 sp["items"] = [
-                    emit(f"{rid}__amount_{i}_{j}", f"amount: {item['amount'].source}", item["amount"].code) if item["amount"] else None
+                    emit(
+                        f"{rid}__amount_{i}_{j}",
+                        f"amount: {item['amount'].source}",
+                        item["amount"].code,
+                    )
+                    if item["amount"]
+                    else None
                     for j, item in enumerate(step["remedy"]["items"])
                 ]
             if step["explain"]:
-                pieces = [repr(p) if isinstance(p, str) else f"{_FORMATTERS.get(p.type.base, '_fmt')}({p.code})" for p in step["explain"]]
-                sp["explain"] = emit(f"{rid}__explain_{i}", "explain template", " + ".join(pieces) or "''")
+                pieces = [
+                    repr(p)
+                    if isinstance(p, str)
+                    else f"{_FORMATTERS.get(p.type.base, '_fmt')}({p.code})"
+                    for p in step["explain"]
+                ]
+                sp["explain"] = emit(
+                    f"{rid}__explain_{i}", "explain template", " + ".join(pieces) or "''"
+                )
             step_plans.append(sp)
         entry["steps"] = step_plans
-        values_body = "{" + ", ".join(
-            f"{text!r}: {_VALUE_FORMATTERS.get(base, '')}({code})" for text, (code, base) in leaves.items()
-        ) + "}"
-        entry["values"] = emit(f"{rid}__values", "the operands of the rule, for evidence", values_body)
+        values_body = (
+            "{"
+            + ", ".join(
+                f"{text!r}: {_VALUE_FORMATTERS.get(base, '')}({code})"
+                for text, (code, base) in leaves.items()
+            )
+            + "}"
+        )
+        entry["values"] = emit(
+            f"{rid}__values", "the operands of the rule, for evidence", values_body
+        )
         plan.append(entry)
 
     # One predicate per tracker, evaluated on every new event record.
@@ -979,7 +1335,9 @@ def _codegen(build: _Build) -> None:
         tests = []
         for key, values in tracker.filters:
             attr = {"report": "report"}.get(key, key)
-            tests.append(f"e.{attr} == {values[0]!r}" if len(values) == 1 else f"e.{attr} in {values!r}")
+            tests.append(
+                f"e.{attr} == {values[0]!r}" if len(values) == 1 else f"e.{attr} in {values!r}"
+            )
         tracker_tests.append("(" + " and ".join(tests) + ")")
     lines.append("def __trackers(e):")
     lines.append("    # which history aggregates (count/seen/first/last) an event feeds")
@@ -995,7 +1353,7 @@ def _codegen(build: _Build) -> None:
     namespace["__name__"] = f"logix_pack_{re.sub(r'[^a-zA-Z0-9_]', '_', build.name)}"
     # Registered so tracebacks and debuggers show the generated lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - code generated from a type-checked AST
+    exec(compile(source, filename, "exec"), namespace)
 
     rules = []
     for index, entry in enumerate(plan):
@@ -1009,37 +1367,46 @@ def _codegen(build: _Build) -> None:
                     step["remedy"]["code"],
                     step["remedy"]["text"],
                     tuple(
-                        RemedyItemSpec(item["code"], namespace[fn] if fn else None, item["amount"].source if item["amount"] else None, item["borne_by"])
+                        RemedyItemSpec(
+                            item["code"],
+                            namespace[fn] if fn else None,
+                            item["amount"].source if item["amount"] else None,
+                            item["borne_by"],
+                        )
                         for item, fn in zip(step["remedy"]["items"], sp["items"], strict=True)
                     ),
                 )
-            steps.append(Step(
-                index=i,
-                after=namespace[sp["after"]] if sp["after"] else None,
-                after_source=step["after"].source if step["after"] else None,
-                when=namespace[sp["when"]] if sp["when"] else None,
-                when_source=step["when"].source if step["when"] else None,
-                severity=step["severity"].name,
-                rank=step["severity"].rank,
-                remedy=remedy,
-                deadlines=tuple((name, namespace[fn]) for name, fn in sp["deadlines"]),
-                explain=namespace[sp["explain"]] if sp.get("explain") else None,
-            ))
+            steps.append(
+                Step(
+                    index=i,
+                    after=namespace[sp["after"]] if sp["after"] else None,
+                    after_source=step["after"].source if step["after"] else None,
+                    when=namespace[sp["when"]] if sp["when"] else None,
+                    when_source=step["when"].source if step["when"] else None,
+                    severity=step["severity"].name,
+                    rank=step["severity"].rank,
+                    remedy=remedy,
+                    deadlines=tuple((name, namespace[fn]) for name, fn in sp["deadlines"]),
+                    explain=namespace[sp["explain"]] if sp.get("explain") else None,
+                )
+            )
         doc = rule["doc"]
-        rules.append(Rule(
-            index=index,
-            id=rule["id"],
-            kind=rule["kind"],
-            title=rule["title"],
-            when=namespace[entry["when"]],
-            when_source=rule["when"].source,
-            anchor=namespace[entry["anchor"]] if entry["anchor"] else None,
-            anchor_source=rule["anchor"].source if rule["anchor"] else None,
-            steps=tuple(steps),
-            values=namespace[entry["values"]],
-            file=doc.file,
-            line=doc.marks.get(rule["path"], (0, 0))[0],
-        ))
+        rules.append(
+            Rule(
+                index=index,
+                id=rule["id"],
+                kind=rule["kind"],
+                title=rule["title"],
+                when=namespace[entry["when"]],
+                when_source=rule["when"].source,
+                anchor=namespace[entry["anchor"]] if entry["anchor"] else None,
+                anchor_source=rule["anchor"].source if rule["anchor"] else None,
+                steps=tuple(steps),
+                values=namespace[entry["values"]],
+                file=doc.file,
+                line=doc.marks.get(rule["path"], (0, 0))[0],
+            )
+        )
     kinds = tuple(dict.fromkeys(r.kind for r in rules))
     build.pack = Pack(
         name=build.name,
@@ -1128,7 +1495,9 @@ def loads_pack(text: str, *, file: str = "<string>") -> Pack:
         stage(build)
         if name == "parse" and build.root is None:
             # Nothing later can run without a document: report what parsing found.
-            raise PackError(build.issues or [PackIssue(ErrorCode.YAML_SYNTAX, "the pack is empty", file=file)])
+            raise PackError(
+                build.issues or [PackIssue(ErrorCode.YAML_SYNTAX, "the pack is empty", file=file)]
+            )
     if build.issues or build.pack is None:
         raise PackError(build.issues)
     return build.pack
@@ -1154,11 +1523,17 @@ def load_pack(pack: str | Path) -> Pack:
     path = Path(ref)
     if not path.is_file():
         hint = f"Built-in packs: {', '.join(BUILTIN_PACKS)}."
-        raise PackError([PackIssue(
-            ErrorCode.FILE_NOT_FOUND if path.suffix in (".yaml", ".yml") or "/" in ref else ErrorCode.UNKNOWN_PACK,
-            f"no pack file {ref!r}.{suggest(ref, BUILTIN_PACKS)}",
-            file=ref,
-            input=ref,
-            hint=hint,
-        )])
+        raise PackError(
+            [
+                PackIssue(
+                    ErrorCode.FILE_NOT_FOUND
+                    if path.suffix in (".yaml", ".yml") or "/" in ref
+                    else ErrorCode.UNKNOWN_PACK,
+                    f"no pack file {ref!r}.{suggest(ref, BUILTIN_PACKS)}",
+                    file=ref,
+                    input=ref,
+                    hint=hint,
+                )
+            ]
+        )
     return loads_pack(path.read_text("utf-8"), file=str(path))
