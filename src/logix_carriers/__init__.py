@@ -9,6 +9,8 @@ from ._adapter import (
     TrackResult,
     TrackResultBuilder,
 )
+from ._aftership import AfterShipAdapter, AfterShipSettings
+from ._dhl import DhlAdapter, DhlSettings
 from ._errors import (
     AuthError,
     CarrierError,
@@ -48,6 +50,8 @@ from ._registry import (
     get_adapter_class,
 )
 from ._settings import AdapterSettings
+from ._seventeen_track import SeventeenTrackAdapter, SeventeenTrackSettings
+from ._status_maps import Mapped, UnknownSystemError, map_code, resolve_code
 from ._taxonomy import (
     FINAL_STATUSES,
     REPORT_SYSTEMS,
@@ -57,6 +61,7 @@ from ._taxonomy import (
     Status,
     default_stage,
 )
+from ._ups import UpsAdapter, UpsSettings
 from ._webhooks import (
     decode_webhook_json,
     hmac_signature,
@@ -73,6 +78,8 @@ __all__ = [
     "STAGE_ORDER",
     "AdapterInfo",
     "AdapterSettings",
+    "AfterShipAdapter",
+    "AfterShipSettings",
     "AttributeValue",
     "AuthError",
     "BaseAdapter",
@@ -82,11 +89,14 @@ __all__ = [
     "CarrierUnavailable",
     "Clock",
     "ConfigError",
+    "DhlAdapter",
+    "DhlSettings",
     "EventSource",
     "FileAdapter",
     "FileSettings",
     "HttpSession",
     "Location",
+    "Mapped",
     "NotFound",
     "OAuthClientCredentials",
     "OffsetSource",
@@ -97,6 +107,8 @@ __all__ = [
     "Reason",
     "ResponseFormatError",
     "RetryPolicy",
+    "SeventeenTrackAdapter",
+    "SeventeenTrackSettings",
     "Shipment",
     "Stage",
     "Status",
@@ -106,6 +118,9 @@ __all__ = [
     "TrackResult",
     "TrackResultBuilder",
     "TrackingEvent",
+    "UnknownSystemError",
+    "UpsAdapter",
+    "UpsSettings",
     "WebhookError",
     "available_adapters",
     "clear_adapter_cache",
@@ -115,8 +130,10 @@ __all__ = [
     "get_adapter",
     "get_adapter_class",
     "hmac_signature",
+    "map_code",
     "require_fresh",
     "require_header",
+    "resolve_code",
     "signatures_match",
     "verify_hmac",
 ]

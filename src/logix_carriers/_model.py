@@ -203,13 +203,14 @@ class TrackingEvent(BaseModel):
             try:
                 moment, assumed = _aware(raw, info, "occurred_at")
             except ValueError:
-                return data  # the field validator reports it, located at occurred_at
-            offset = moment.utcoffset()
-            assert offset is not None  # _aware guarantees an aware datetime
-            data["occurred_at"] = moment.astimezone(UTC)
-            data.setdefault("utc_offset_minutes", int(offset.total_seconds() // 60))
-            if assumed:
-                data["offset_source"] = "assumed"
+                pass  # the field validator reports it, located at occurred_at
+            else:
+                offset = moment.utcoffset()
+                assert offset is not None  # _aware guarantees an aware datetime
+                data["occurred_at"] = moment.astimezone(UTC)
+                data.setdefault("utc_offset_minutes", int(offset.total_seconds() // 60))
+                if assumed:
+                    data["offset_source"] = "assumed"
         if data.get("stage") is None and data.get("status") is not None:
             try:
                 status = Status(data["status"])

@@ -1,7 +1,7 @@
 """Carrier and aggregator status codes mapped onto the canonical taxonomy, as data.
 
 Every documented status code and sub-status code of five tracking systems has an
-entry in :data:`TABLES`; :func:`map_code` and :func:`resolve` look codes up.  Where
+entry in :data:`TABLES`; :func:`map_code` and :func:`resolve_code` look codes up.  Where
 each vocabulary comes from (the documentation page names):
 
 ``aftership``
@@ -57,7 +57,7 @@ __all__ = [
     "UnknownSystemError",
     "map_code",
     "markdown_table",
-    "resolve",
+    "resolve_code",
     "sync_docs",
 ]
 
@@ -925,7 +925,7 @@ def map_code(system: str, code: str | None, subcode: str | None = None) -> Mappe
     return index.get((folded_code, None))
 
 
-def resolve(
+def resolve_code(
     system: str, code: str | None, subcode: str | None = None
 ) -> tuple[Stage, Status, Reason | None, bool]:
     """The canonical ``(stage, status, reason, known)`` of a source status code.

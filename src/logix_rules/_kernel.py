@@ -304,8 +304,8 @@ class Kernel:
         """Apply one event.  Duplicates (same ``event_id``) change nothing.
 
         Two *different* events under one id (a carrier re-sending a scan with more
-        detail) are settled deterministically: the variant with the greater content
-        is kept, whatever the order they arrived in.
+        detail) are settled deterministically: the richer variant
+        is kept (more attributes, then more text), whatever the order they arrived in.
         """
         seen = state.ids.get(rec.id)
         if seen is not None:
@@ -752,8 +752,14 @@ def _time(rec: EventRec) -> int:
     return rec.t
 
 
-def _content(rec: EventRec) -> str:
-    return json.dumps(rec.to_list(), sort_keys=True, default=str)
+def _content(rec: EventRec) -> tuple[int, int, int, str]:
+    """Orders variants of one event: the richer one wins, then any fixed tie-break."""
+    return (
+        sum(value is not None for _, value in rec.attrs),
+        len(rec.desc),
+        rec.code is not None,
+        json.dumps(rec.to_list(), sort_keys=True, default=str),
+    )
 
 
 def _coerce(kind: str, value: Any) -> Any:

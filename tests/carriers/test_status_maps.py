@@ -18,7 +18,7 @@ from logix_carriers._status_maps import (
     UnknownSystemError,
     map_code,
     markdown_table,
-    resolve,
+    resolve_code,
     sync_docs,
 )
 from logix_carriers._taxonomy import FINAL_STATUSES, Reason, Stage, Status, default_stage
@@ -179,7 +179,7 @@ def test_entries_hold_canonical_enum_members(
     assert mapped.stage is None or type(mapped.stage) is Stage
     # An override equal to the default would hide which entries really override.
     assert mapped.stage != default_stage(mapped.status, mapped.reason)
-    assert resolve(system, *key) == (mapped.effective_stage, mapped.status, mapped.reason, True)
+    assert resolve_code(system, *key) == (mapped.effective_stage, mapped.status, mapped.reason, True)
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
@@ -214,7 +214,7 @@ def test_unknown_codes_resolve_to_unknown_and_say_so(
     system: str, code: str | None, subcode: str | None
 ) -> None:
     assert map_code(system, code, subcode) is None
-    assert resolve(system, code, subcode) == (Stage.LINE_HAUL, Status.UNKNOWN, None, False)
+    assert resolve_code(system, code, subcode) == (Stage.LINE_HAUL, Status.UNKNOWN, None, False)
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_unknown_system_is_a_typed_error_naming_the_choices() -> None:
     with pytest.raises(UnknownSystemError, match=r"'fedex'.*aftership, easypost"):
         map_code("fedex", "DL")
     with pytest.raises(UnknownSystemError):
-        resolve("", "transit")
+        resolve_code("", "transit")
     with pytest.raises(UnknownSystemError):
         markdown_table("fedex")
 
@@ -344,7 +344,7 @@ def test_spot_checks_of_judgement_calls(
     system: str, code: str, subcode: str | None, expected: str
 ) -> None:
     stage, status, reason = expected.split()
-    assert resolve(system, code, subcode) == (
+    assert resolve_code(system, code, subcode) == (
         stage,
         status,
         None if reason == "-" else reason,
