@@ -60,6 +60,7 @@ from ._taxonomy import (
     Stage,
     Status,
     default_stage,
+    implies_stage,
 )
 from ._ups import UpsAdapter, UpsSettings
 from ._webhooks import (
@@ -130,6 +131,7 @@ __all__ = [
     "get_adapter",
     "get_adapter_class",
     "hmac_signature",
+    "implies_stage",
     "map_code",
     "require_fresh",
     "require_header",

@@ -17,6 +17,7 @@ __all__ = [
     "Stage",
     "Status",
     "default_stage",
+    "implies_stage",
 ]
 
 
@@ -77,9 +78,7 @@ class Reason(StrEnum):
 
 
 #: Statuses after which a parcel is not expected to move again.
-FINAL_STATUSES: frozenset[Status] = frozenset(
-    {Status.DELIVERED, Status.RETURNED, Status.CANCELLED}
-)
+FINAL_STATUSES: frozenset[Status] = frozenset({Status.DELIVERED, Status.RETURNED, Status.CANCELLED})
 
 #: ``source.system`` values that mark an event as a report from people rather than
 #: a carrier scan.  Reports add facts to the history but never move the parcel's
@@ -87,12 +86,14 @@ FINAL_STATUSES: frozenset[Status] = frozenset(
 REPORT_SYSTEMS: frozenset[str] = frozenset({"customer", "warehouse", "merchant", "oms"})
 
 #: The forward order of the journey; ``return`` and ``terminal`` sit outside it.
+#: Customs shares line haul's rank: parcels move on through the network after import
+#: clearance, so customs followed by line haul is the normal path, not a step back.
 STAGE_ORDER: dict[Stage, int] = {
     Stage.PRE_TRANSIT: 0,
     Stage.FIRST_MILE: 1,
     Stage.LINE_HAUL: 2,
-    Stage.CUSTOMS: 3,
-    Stage.LAST_MILE: 4,
+    Stage.CUSTOMS: 2,
+    Stage.LAST_MILE: 3,
 }
 
 _STAGE_OF_STATUS: dict[Status, Stage] = {
@@ -124,6 +125,15 @@ _STAGE_OF_REASON: dict[Reason, Stage] = {
     Reason.CARRIER_REJECTED: Stage.FIRST_MILE,
     Reason.DISPOSED: Stage.TERMINAL,
 }
+
+
+def implies_stage(status: Status, reason: Reason | None = None) -> bool:
+    """True when ``status`` (or, for exceptions, ``reason``) says where the parcel is.
+
+    A weather delay or an unknown code says nothing about position; their derived
+    stage is only a fallback, and the engine does not let such scans move the stage.
+    """
+    return status in _STAGE_OF_STATUS or (reason is not None and reason in _STAGE_OF_REASON)
 
 
 def default_stage(status: Status, reason: Reason | None = None) -> Stage:

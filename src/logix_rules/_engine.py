@@ -20,6 +20,7 @@ from logix_carriers import Shipment, TrackingEvent
 
 from ._durations import from_micros, to_micros
 from ._errors import ErrorCode, InputProblem, InvalidEvents, UnknownIncident
+from ._explain import Explanation, explain_state
 from ._incidents import Change, Incident
 from ._kernel import EventRec, Kernel, ShipmentState, StateError
 from ._pack import Pack, load_pack
@@ -211,15 +212,13 @@ class Engine:
     # -- output ----------------------------------------------------------------------
     def open_incidents(self, tracking_number: str | None = None) -> list[Incident]:
         """Open and acknowledged incidents, most severe first, then oldest first."""
+        at, incidents = self._now, self._kernel.incidents
         if tracking_number is not None:
             state = self._states.get(tracking_number)
-            found = [] if state is None else self._kernel.incidents(state)
+            found = [] if state is None else incidents(state, at)
         else:
             found = [
-                inc
-                for state in self._states.values()
-                if state.open
-                for inc in self._kernel.incidents(state)
+                inc for state in self._states.values() if state.open for inc in incidents(state, at)
             ]
         found.sort(key=self._order)
         return found
@@ -298,6 +297,29 @@ class Engine:
             engine._states[state.tracking_number] = state
             engine._schedule(state)
         return engine
+
+    # -- explanation -----------------------------------------------------------------
+    def explain(self, tracking_number: str, *, at: datetime | None = None) -> Explanation:
+        """Why each rule of the pack holds, or not, for one shipment at ``at``.
+
+        ``at`` defaults to the engine's clock (the latest ``advance``), else the
+        shipment's latest event.  The answer uses the events the engine holds with a
+        time at or before ``at``, whatever order they arrived in; the engine's own
+        state is left untouched.
+        """
+        state = self.shipment_state(tracking_number)
+        if at is not None:
+            when = _aware(at, "at")
+        elif self._now is not None:
+            when = self._now
+        elif state.last_event is not None:
+            when = state.last_event
+        else:
+            raise ValueError(
+                f"pass at=datetime: shipment {tracking_number!r} has no events and the "
+                "engine has no clock yet"
+            )
+        return explain_state(self._kernel, state, when)
 
 
 def _record_key(item: tuple[str, EventRec]) -> tuple[int, str]:

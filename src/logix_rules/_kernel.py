@@ -33,11 +33,20 @@ import hashlib
 import json
 import types
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Shipment, TrackingEvent
+from logix_carriers import (
+    FINAL_STATUSES,
+    STAGE_ORDER,
+    Reason,
+    Shipment,
+    Status,
+    TrackingEvent,
+    default_stage,
+    implies_stage,
+)
 
 from ._durations import from_micros, to_micros
 from ._errors import ErrorCode, LogixError
@@ -52,11 +61,12 @@ from ._incidents import (
     Remedy,
     RemedyItem,
 )
-from ._pack import Pack, Rule, amount
+from ._pack import Pack, Rule, Step, amount
 
 __all__ = ["EventRec", "Facts", "Kernel", "ShipmentState", "StateError"]
 
 STATE_VERSION = 1
+_DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
 _FINAL = frozenset(s.value for s in FINAL_STATUSES)
 _ORDER = {stage.value: rank for stage, rank in STAGE_ORDER.items()}
 _RETURN_STATUSES = frozenset({"returning", "returned"})
@@ -68,14 +78,17 @@ class StateError(LogixError, ValueError):
     code = ErrorCode.BAD_STATE
 
 
-@attrs.frozen(slots=True)
-class EventRec:
-    """The compact internal form of one event: what rules and evidence need, nothing more."""
+class EventRec(NamedTuple):
+    """The compact internal form of one event: what rules and evidence need, nothing more.
+
+    A named tuple: cheap to build on the hot path, immutable, and ordered only by
+    ``key`` where order matters.
+    """
 
     t: int
     id: str
     status: str
-    stage: str
+    stage: str | None  # None: the scan says nothing about position (see implies_stage)
     reason: str | None
     system: str
     report: bool
@@ -89,25 +102,13 @@ class EventRec:
         return (self.t, self.id)
 
     def to_list(self) -> list[Any]:
-        return [
-            self.t,
-            self.id,
-            self.status,
-            self.stage,
-            self.reason,
-            self.system,
-            self.report,
-            self.country,
-            self.code,
-            self.desc,
-            [list(a) for a in self.attrs],
-        ]
+        return [*self[:10], [list(pair) for pair in self.attrs]]
 
     @classmethod
     def from_list(cls, row: list[Any]) -> EventRec:
-        t, id_, status, stage, reason, system, report, country, code, desc, attr_rows = row
-        pairs = tuple((k, v) for k, v in attr_rows)
-        return cls(t, id_, status, stage, reason, system, report, country, code, desc, pairs)
+        t, id_, status, stage, reason, system, report, country, code, desc, pairs = row
+        attrs = tuple((k, v) for k, v in pairs)
+        return cls(t, id_, status, stage, reason, system, report, country, code, desc, attrs)
 
 
 @attrs.frozen(slots=True)
@@ -243,6 +244,7 @@ class Kernel:
         self._kinds = pack.kinds
         self._ntrack = len(pack.trackers)
         self._match = pack.tracker_match
+        self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
 
@@ -259,7 +261,12 @@ class Kernel:
             tracking_number, carrier, facts, self.pack.params_for(facts), shipment
         )
         self._reset(state)
+        self._prime(state)
         return state
+
+    def _prime(self, state: ShipmentState) -> None:
+        """Before any event, only the facts can make a rule due (e.g. a promised date)."""
+        _, state.next_due_us = self._scan(state, state.facts, state.params, _DAWN)
 
     def _reset(self, state: ShipmentState) -> None:
         state.status = state.stage = state.reason = None
@@ -285,12 +292,17 @@ class Kernel:
                 if name in wanted:
                     kept.append((name, _coerce(wanted[name], value)))
         loc = event.location
+        stage: str | None = str.__str__(event.stage)
+        if not implies_stage(event.status, event.reason) and event.stage == default_stage(
+            event.status, event.reason
+        ):
+            stage = None  # only the fallback stage: keep the parcel where it was
         return EventRec(
             t=to_micros(event.occurred_at),
             id=event.event_id,
-            status=event.status.value,
-            stage=event.stage.value,
-            reason=None if event.reason is None else event.reason.value,
+            status=str.__str__(event.status),
+            stage=stage,
+            reason=None if event.reason is None else str.__str__(event.reason),
             system=event.source.system,
             report=event.is_report,
             country=None if loc is None else loc.country,
@@ -346,7 +358,8 @@ class Kernel:
         state.facts = Facts.from_shipment(shipment)
         state.params = self.pack.params_for(state.facts)
         if state.fired_through is None:
-            return []  # nothing was evaluated under the old facts
+            self._prime(state)  # nothing was evaluated under the old facts
+            return []
         return self._replay(state, clock=state.fired_through)
 
     def _fire(self, state: ShipmentState, now: int) -> list[Change]:
@@ -359,8 +372,9 @@ class Kernel:
         return changes
 
     def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
-        before = {inc.kind: self._snapshot(state, inc) for inc in state.open.values()}
+        before = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
         self._reset(state)
+        self._prime(state)
         state.fired_through = None
         for rec in state.history:
             self._fire(state, rec.t - 1)
@@ -368,7 +382,7 @@ class Kernel:
             self._evaluate(state, rec.t)
             state.fired_through = rec.t
         self._fire(state, clock)
-        after = {inc.kind: self._snapshot(state, inc) for inc in state.open.values()}
+        after = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
         return _diff(before, after, from_micros(clock))
 
     # -- history aggregates ------------------------------------------------------------
@@ -405,16 +419,21 @@ class Kernel:
             and rec.stage != "return"
         ):
             s.after_delivery += 1
-        previous = _ORDER.get(s.stage or "")
-        current = _ORDER.get(rec.stage)
-        if previous is not None and current is not None and current < previous:
-            s.regressions += 1
+        if rec.stage is not None:
+            previous = _ORDER.get(s.stage or "")
+            current = _ORDER.get(rec.stage)
+            if previous is not None and current is not None and current < previous:
+                s.regressions += 1
+            if rec.stage != s.stage:
+                s.stage = rec.stage
+                s.stage_entered = t
+        elif s.stage is None:
+            reason = Reason(rec.reason) if rec.reason else None
+            s.stage = default_stage(Status(status), reason).value
+            s.stage_entered = t
         if status != s.status:
             s.status = status
             s.status_entered = t
-        if rec.stage != s.stage:
-            s.stage = rec.stage
-            s.stage_entered = t
         s.reason = rec.reason
         s.final = status in _FINAL
         if status == "delivered" and s.delivered_at is None:
@@ -422,31 +441,15 @@ class Kernel:
 
     # -- rule evaluation -----------------------------------------------------------------
     def _evaluate(self, s: ShipmentState, t: int) -> list[Change]:
-        f, p = s.facts, s.params
+        held, pending = self._scan(s, s.facts, s.params, t)
+        if held is None and not s.open:
+            s.next_due_us = pending  # the common case: nothing holds, nothing to clear
+            return []
+        rules = self._rules
         holding: dict[str, list[tuple[Rule, int]]] = {}
-        pending: int | None = None
-        for rule in self._rules:
-            if not rule.when(s, f, p, t):
-                continue
-            if rule.anchor is None:
-                holding.setdefault(rule.kind, []).append((rule, 0))
-                continue
-            anchor = rule.anchor(s, f, p, t)
-            if anchor is None:
-                continue
-            active = -1
-            for step in rule.steps:
-                after = step.after(s, f, p, t) if step.after is not None else 0
-                if after is None:
-                    continue
-                due = anchor + after
-                if due <= t:
-                    if step.when is None or step.when(s, f, p, t):
-                        active = step.index
-                elif pending is None or due < pending:
-                    pending = due
-            if active >= 0:
-                holding.setdefault(rule.kind, []).append((rule, active))
+        for index, rung in held or ():
+            rule = rules[index]
+            holding.setdefault(rule.kind, []).append((rule, rung))
 
         changes: list[Change] = []
         at = from_micros(t)
@@ -457,7 +460,7 @@ class Kernel:
                 if follow is None or follow.resolved_at is None or follow.resolved_at > t:
                     changes.append(
                         Change(
-                            ChangeType.CLEARED, self._snapshot(s, inc, IncidentState.CLEARED), at
+                            ChangeType.CLEARED, self._snapshot(s, inc, t, IncidentState.CLEARED), at
                         )
                     )
         for kind, hits in holding.items():
@@ -485,7 +488,7 @@ class Kernel:
                 self._describe(s, inc, rule, step_index, t, hits)
                 s.open[kind] = inc
                 if not self._is_resolved(s, inc, t):
-                    changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc), at))
+                    changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc, t), at))
                 continue
             inc = current
             if self._is_resolved(s, inc, t):
@@ -499,8 +502,14 @@ class Kernel:
                 inc.lead = (rule.index, step_index)
                 self._describe(s, inc, rule, step_index, t, hits)
                 changed = True
+            else:  # same rung, but the facts its amounts read may have moved
+                remedy = self._remedy(s, step, t)
+                if self._settled(remedy, step) != self._settled(inc.remedy, step):
+                    inc.remedy = remedy
+                    inc.explanation = self._explanation(s, rule, step, t)
+                    changed = True
             if changed:
-                changes.append(Change(ChangeType.UPDATED, self._snapshot(s, inc), at))
+                changes.append(Change(ChangeType.UPDATED, self._snapshot(s, inc, t), at))
 
         # Follow-up deadlines of every live incident.
         for inc in s.open.values():
@@ -526,7 +535,9 @@ class Kernel:
                         inc.escalations.append((what, deadline))
                         changes.append(
                             Change(
-                                ChangeType.ESCALATED, self._snapshot(s, inc), from_micros(deadline)
+                                ChangeType.ESCALATED,
+                                self._snapshot(s, inc, deadline),
+                                from_micros(deadline),
                             )
                         )
                 elif pending is None or deadline < pending:
@@ -559,22 +570,7 @@ class Kernel:
         """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
         f, p = s.facts, s.params
         step = rule.steps[step_index]
-        remedy = None
-        if step.remedy is not None:
-            currency = f.currency
-            remedy = Remedy(
-                step.remedy.code,
-                step.remedy.text,
-                tuple(
-                    RemedyItem(
-                        item.code,
-                        amount(item.amount(s, f, p, t)) if item.amount is not None else None,
-                        currency,
-                        item.borne_by,
-                    )
-                    for item in step.remedy.items
-                ),
-            )
+        remedy = self._remedy(s, step, t)
         inc.remedy = remedy
         deadlines: dict[str, int] = {}
         for hit_rule, hit_step in hits:
@@ -584,10 +580,7 @@ class Kernel:
                     at = inc.opened_at + window
                     deadlines[name] = min(at, deadlines.get(name, at))
         inc.deadlines = deadlines
-        if step.explain is not None:
-            inc.explanation = step.explain(s, f, p, t)
-        else:
-            inc.explanation = f"{rule.title or rule.kind.replace('_', ' ')} (rule {rule.id})."
+        inc.explanation = self._explanation(s, rule, step, t)
         anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
         events = tuple(
             EvidenceEvent(rec.id, from_micros(rec.t), rec.status, rec.reason, rec.system, rec.desc)
@@ -595,6 +588,43 @@ class Kernel:
         )
         inc.evidence = Evidence(
             rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events
+        )
+
+    def _remedy(self, s: ShipmentState, step: Step, t: int) -> Remedy | None:
+        if step.remedy is None:
+            return None
+        f, p = s.facts, s.params
+        return Remedy(
+            step.remedy.code,
+            step.remedy.text,
+            tuple(
+                RemedyItem(
+                    item.code,
+                    amount(item.amount(s, f, p, t)) if item.amount is not None else None,
+                    f.currency,
+                    item.borne_by,
+                )
+                for item in step.remedy.items
+            ),
+        )
+
+    @staticmethod
+    def _explanation(s: ShipmentState, rule: Rule, step: Step, t: int) -> str:
+        if step.explain is not None:
+            return step.explain(s, s.facts, s.params, t)
+        return f"{rule.title or rule.kind.replace('_', ' ')} (rule {rule.id})."
+
+    @staticmethod
+    def _settled(remedy: Remedy | None, step: Step) -> Any:
+        """What of a remedy does not depend on `now` (so its change is news)."""
+        if remedy is None or step.remedy is None:
+            return remedy
+        return (
+            remedy.code,
+            tuple(
+                (item.code, None if spec.uses_now else item.amount)
+                for item, spec in zip(remedy.items, step.remedy.items, strict=True)
+            ),
         )
 
     def _evidence_events(self, s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
@@ -614,8 +644,15 @@ class Kernel:
 
     # -- snapshots -------------------------------------------------------------------------
     def _snapshot(
-        self, s: ShipmentState, inc: _Open, state: IncidentState | None = None
+        self, s: ShipmentState, inc: _Open, at: int, state: IncidentState | None = None
     ) -> Incident:
+        """The public view of ``inc`` as of ``at`` (amounts that read `now` use ``at``)."""
+        remedy, explanation = inc.remedy, inc.explanation
+        rule = self._rules[inc.lead[0]]
+        step = rule.steps[inc.lead[1]]
+        if step.uses_now:
+            remedy = self._remedy(s, step, at)
+            explanation = self._explanation(s, rule, step, at)
         level = self._severity[inc.severity]
         since = inc.severity_since
         follow = s.followups.get(inc.id)
@@ -640,9 +677,9 @@ class Kernel:
             deadlines=types.MappingProxyType(
                 {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
             ),
-            remedy=inc.remedy,
+            remedy=remedy,
             evidence=inc.evidence,
-            explanation=inc.explanation,
+            explanation=explanation,
             state=state,
             escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
             acknowledged_at=None
@@ -656,10 +693,14 @@ class Kernel:
             note=None if follow is None else follow.note,
         )
 
-    def incidents(self, s: ShipmentState, *, include_resolved: bool = False) -> list[Incident]:
+    def incidents(
+        self, s: ShipmentState, at: int | None = None, *, include_resolved: bool = False
+    ) -> list[Incident]:
+        """The live incidents as of ``at`` (default: the state's own clock)."""
+        when = at if at is not None else (s.fired_through or 0)
         out = []
         for inc in s.open.values():
-            snap = self._snapshot(s, inc)
+            snap = self._snapshot(s, inc, when)
             if include_resolved or snap.state is not IncidentState.RESOLVED:
                 out.append(snap)
         return out
@@ -670,7 +711,7 @@ class Kernel:
         follow = s.followups.setdefault(incident_id, _Followup())
         follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
-        return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc), from_micros(at))
+        return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc, at), from_micros(at))
 
     def resolve(
         self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None
@@ -681,7 +722,7 @@ class Kernel:
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
-        return Change(ChangeType.RESOLVED, self._snapshot(s, inc), from_micros(at))
+        return Change(ChangeType.RESOLVED, self._snapshot(s, inc, at), from_micros(at))
 
     def _find(self, s: ShipmentState, incident_id: str) -> _Open:
         from ._errors import UnknownIncident

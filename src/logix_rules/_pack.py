@@ -34,6 +34,8 @@ from logix_carriers._countries import is_country_code
 from ._durations import format_duration, from_micros, parse_duration
 from ._errors import ErrorCode, PackError, PackIssue
 from ._expr import (
+    ANY,
+    ATTR_TYPES,
     BOOL,
     DATETIME,
     DURATION,
@@ -56,10 +58,13 @@ __all__ = [
     "STAGES",
     "Pack",
     "Param",
+    "Probe",
     "RemedySpec",
     "Rule",
     "Severity",
     "Step",
+    "compile_probe",
+    "expression_context",
     "load_pack",
     "loads_pack",
 ]
@@ -190,6 +195,7 @@ class RemedyItemSpec:
     amount: Callable[..., Any] | None
     amount_source: str | None
     borne_by: str | None
+    uses_now: bool = False  # the amount reads `now`: computed when a snapshot is taken
 
 
 @attrs.frozen
@@ -213,6 +219,8 @@ class Step:
     remedy: RemedySpec | None
     deadlines: tuple[tuple[str, Callable[..., int | None]], ...]
     explain: Callable[..., str] | None
+    uses_now: bool = False  # remedy or explanation reads `now`
+    deadline_sources: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -254,6 +262,7 @@ class Pack:
     kinds: tuple[str, ...]
     trackers: tuple[Tracker, ...]
     tracker_match: Callable[..., tuple[bool, ...]]
+    scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
     attr_types: Mapping[str, str]
     fingerprint: str
     extends: tuple[str, ...] = ()
@@ -1344,6 +1353,7 @@ def _codegen(build: _Build) -> None:
     lines.append(f"    return ({', '.join(tracker_tests)}{',' if len(tracker_tests) == 1 else ''})")
     lines.append("")
 
+    lines.extend(_scan_function(build.typed_rules))
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {build.name}-{digest}>"
@@ -1372,6 +1382,7 @@ def _codegen(build: _Build) -> None:
                             namespace[fn] if fn else None,
                             item["amount"].source if item["amount"] else None,
                             item["borne_by"],
+                            _reads_now(item["amount"]),
                         )
                         for item, fn in zip(step["remedy"]["items"], sp["items"], strict=True)
                     ),
@@ -1388,6 +1399,14 @@ def _codegen(build: _Build) -> None:
                     remedy=remedy,
                     deadlines=tuple((name, namespace[fn]) for name, fn in sp["deadlines"]),
                     explain=namespace[sp["explain"]] if sp.get("explain") else None,
+                    uses_now=any(
+                        _reads_now(part)
+                        for part in [
+                            *(i["amount"] for i in (step["remedy"] or {}).get("items", [])),
+                            *(step["explain"] or []),
+                        ]
+                    ),
+                    deadline_sources=tuple((name, d.source) for name, d in step["deadlines"]),
                 )
             )
         doc = rule["doc"]
@@ -1418,11 +1437,62 @@ def _codegen(build: _Build) -> None:
         kinds=kinds,
         trackers=tuple(ctx.trackers),
         tracker_match=namespace["__trackers"],
+        scan=namespace["__rules"],
         attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
         fingerprint=digest,
         extends=tuple(d.file for d in build.docs[:-1]),
         module_source=source,
     )
+
+
+def _reads_now(part: Any) -> bool:
+    return isinstance(part, CompiledExpr) and any(code == "n" for _, code, _ in part.leaves)
+
+
+def _scan_function(rules: list[dict[str, Any]]) -> list[str]:
+    """One straight-line function evaluating every rule of the pack at instant ``n``.
+
+    It returns the (rule index, rung) pairs that hold, or None when none does, and the
+    earliest due time still ahead.  The per-rule functions above stay for evidence and
+    explanations; the kernel's hot path calls only this one.
+    """
+    out = [
+        "def __rules(s, f, p, n):",
+        "    # which rules hold at n, as (rule, rung), and the next instant one becomes due",
+        "    hits = None",
+        "    pending = None",
+    ]
+    for index, rule in enumerate(rules):
+        out.append(f"    # rules[{index}] {rule['id']}: {rule['when'].source}")
+        out.append(f"    if {rule['when'].code}:")
+        if rule["anchor"] is None:
+            out.append("        if hits is None:")
+            out.append("            hits = []")
+            out.append(f"        hits.append(({index}, 0))")
+            continue
+        out.append(f"        a = {rule['anchor'].code}")
+        out.append("        if a is not None:")
+        out.append("            active = -1")
+        for rung, step in enumerate(rule["steps"]):
+            after = step["after"].code if step["after"] is not None else "0"
+            out.append(f"            d = {after}")
+            out.append("            if d is not None:")
+            out.append("                d += a")
+            out.append("                if d <= n:")
+            if step["when"] is not None:
+                out.append(f"                    if {step['when'].code}:")
+                out.append(f"                        active = {rung}")
+            else:
+                out.append(f"                    active = {rung}")
+            out.append("                elif pending is None or d < pending:")
+            out.append("                    pending = d")
+        out.append("            if active >= 0:")
+        out.append("                if hits is None:")
+        out.append("                    hits = []")
+        out.append(f"                hits.append(({index}, active))")
+    out.append("    return hits, pending")
+    out.append("")
+    return out
 
 
 @attrs.frozen
@@ -1476,6 +1546,68 @@ def amount(value: Any) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+# -- probes: parts of a compiled pack's expressions, compiled on demand --------------------
+@attrs.frozen
+class Probe:
+    """One expression (a sub-condition or an operand) compiled against a pack.
+
+    ``fn(state, facts, params, now)`` evaluates it on a kernel state exactly as the
+    pack's generated code would; ``type`` is its static type (``type.base`` says how
+    to show the value: datetimes and durations are integers of microseconds).
+    """
+
+    source: str
+    fn: Callable[..., Any]
+    type: Ty
+
+
+def expression_context(pack: Pack) -> ExprContext:
+    """The namespace ``pack``'s expressions were compiled against.
+
+    Its trackers and attribute types are the pack's own, in the same order, so an
+    expression taken from one of the pack's rules compiles to the same state slots.
+    """
+    attr_types = {name: ATTR_TYPES.get(base, ANY) for name, base in pack.attr_types.items()}
+    return ExprContext(
+        names={name: (ty, code) for name, (ty, code, _) in STATE_NAMES.items()},
+        objects={
+            "shipment": {name: (ty, f"f.{name}") for name, ty in SHIPMENT_FIELDS.items()},
+            "params": {name: (_param_type(p), f"p.{name}") for name, p in pack.params.items()},
+            "event": {
+                name: (ty, f"(s.latest or _NOEV).{attr}")
+                for name, (ty, attr) in EVENT_FIELDS.items()
+            },
+        },
+        enums=ENUMS,
+        tracker_fields=TRACKER_FIELDS,
+        trackers=list(pack.trackers),
+        attr_types=attr_types,
+    )
+
+
+def compile_probe(pack: Pack, source: str, *, want: str | None = None) -> Probe:
+    """Compile ``source`` (normally a part of one of ``pack``'s expressions) to a ``Probe``.
+
+    Raises ``ExprError`` when the text is not a valid expression of this pack.
+    """
+    ctx = expression_context(pack)
+    known = len(ctx.trackers)
+    compiled = compile_expr(source, ctx, want=want, allow_now=True)
+    if len(ctx.trackers) != known:
+        # A history aggregate the pack does not keep has no slot in the state.
+        raise ExprError(
+            ErrorCode.BAD_ARGUMENTS,
+            f"'{source.strip()}' uses a count/seen/first/last filter that no rule of "
+            f"pack {pack.name!r} uses",
+            input=source,
+        )
+    namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
+    namespace["_NOEV"] = _NO_EVENT
+    code = f"def probe(s, f, p, n):\n    return {compiled.code}\n"
+    exec(compile(code, f"<logix-probe {pack.name}>", "exec"), namespace)
+    return Probe(compiled.source, namespace["probe"], compiled.type)
 
 
 STAGES: tuple[tuple[str, Callable[[_Build], None]], ...] = (

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ._durations import format_duration
+from ._errors import LogixError
 from ._pack import Pack, Param, RemedySpec, Rule, Step, load_pack
 
 __all__ = [
@@ -75,7 +76,9 @@ def _deadline_source(pack: Pack, rule: Rule, step: Step, name: str) -> str:
     lines = pack.module_source[start + len(header) :].splitlines()
     prefix = f"    # deadline {name}: "
     if not lines or not lines[0].startswith(prefix):
-        raise LookupError(f"the generated code of deadline {name!r} of rule {rule.id!r} has no source")
+        raise LookupError(
+            f"the generated code of deadline {name!r} of rule {rule.id!r} has no source"
+        )
     parts = [lines[0][len(prefix) :]]
     for line in lines[1:]:
         if not line.startswith("    # "):
@@ -246,7 +249,9 @@ def replace_sections(text: str, pack: Pack) -> str:
         start = text.find(opening)
         end = text.find(closing, start + len(opening)) if start >= 0 else -1
         if start < 0 or end < 0:
-            raise ValueError(f"the page lacks the marker pair {opening.strip()} ... {closing.strip()}")
+            raise ValueError(
+                f"the page lacks the marker pair {opening.strip()} ... {closing.strip()}"
+            )
         text = text[: start + len(opening)] + generate(pack) + text[end:]
     return text
 
@@ -262,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         text = args.page.read_text("utf-8")
         fresh = replace_sections(text, load_pack(args.pack))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, LogixError) as exc:
         print(f"error: {args.page}: {exc}", file=sys.stderr)
         return 2
     if fresh != text:

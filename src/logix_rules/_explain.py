@@ -1,0 +1,587 @@
+"""Why each rule of a pack holds, or not, for one parcel at one instant.
+
+``engine.explain(tracking_number, at=...)`` rebuilds the parcel's state as of ``at``
+from the events it had by then (so the answer does not depend on when events
+arrived or when ``advance`` was called), then walks every rule:
+
+* the condition, split into its sub-conditions (the operands of ``and``/``or``/
+  ``not``, down to single comparisons), each with the values of its operands, so a
+  failing rule names the part that failed: ``stage == 'customs'`` with ``stage``
+  ``'line_haul'``;
+* for a timed rule, the anchor, each rung's threshold and due time, and how far
+  the parcel is from it: ``20h since last_scan < stall_after 24h, due at ...``.
+
+The sub-conditions are compiled on demand from the rule's source against the
+pack's own namespace (``compile_probe``), so they read the state exactly as the
+generated rule code does.  ``logix test`` prints this trace for a failing point.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from logix_carriers import TrackingEvent
+
+from ._durations import format_duration, from_micros
+from ._incidents import Incident
+from ._kernel import Kernel, ShipmentState
+from ._pack import Pack, Probe, Rule, compile_probe
+
+if TYPE_CHECKING:
+    from ._engine import EventInput, ShipmentInput
+
+__all__ = [
+    "Condition",
+    "Explanation",
+    "Operand",
+    "RuleTrace",
+    "Rung",
+    "explain_events",
+    "explain_state",
+    "format_instant",
+]
+
+#: ``RuleTrace.status`` values.
+HOLDS = "holds"
+FAILS = "fails"
+WAITING = "waiting"  # the condition holds, the time clause is not due yet
+NO_ANCHOR = "no_anchor"  # the condition holds, but the anchor has no value
+
+
+def format_instant(moment: datetime | None) -> str:
+    """``2026-03-02T10:00Z``: UTC, minutes unless the instant has seconds."""
+    if moment is None:
+        return "None"
+    text = moment.isoformat().replace("+00:00", "Z")
+    if moment.microsecond == 0 and moment.second == 0:
+        return text[:16] + "Z"
+    return text
+
+
+def _show(value: Any, base: str) -> Any:
+    """An operand's value as a person reads it (and as it appears in JSON)."""
+    if value is None:
+        return None
+    if base == "datetime" and isinstance(value, int):
+        return format_instant(from_micros(value))
+    if base == "duration" and isinstance(value, int | float):
+        return format_duration(round(value))
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        # Datetimes and durations are shown bare; strings of the model quoted.
+        if value[:2].isdigit() and ("T" in value or value[-1] in "smhdw"):
+            return value
+        return repr(value)
+    if isinstance(value, list):
+        return "(" + ", ".join(_text(v) for v in value) + ")"
+    return str(value)
+
+
+@attrs.frozen
+class Operand:
+    """One operand of a sub-condition and its value at the explained instant."""
+
+    text: str
+    value: Any
+
+    def __str__(self) -> str:
+        return f"{self.text} = {_text(self.value)}"
+
+
+@attrs.frozen
+class Condition:
+    """A (sub-)condition of a rule, whether it holds, and its operands' values."""
+
+    text: str
+    holds: bool
+    operands: tuple[Operand, ...] = ()
+
+    def __str__(self) -> str:
+        verdict = "holds" if self.holds else "is false"
+        if not self.operands:
+            return f"`{self.text}` {verdict}"
+        if len(self.operands) == 1:
+            (only,) = self.operands
+            return f"`{self.text}` {verdict}: {only.text} was {_text(only.value)}"
+        values = ", ".join(str(o) for o in self.operands)
+        return f"`{self.text}` {verdict}: {values}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "holds": self.holds,
+            "operands": {o.text: o.value for o in self.operands},
+        }
+
+
+@attrs.frozen
+class Rung:
+    """One rung of a timed rule: its threshold, due time and own condition."""
+
+    index: int
+    severity: str
+    after: str | None  # the threshold as written (``stall_after``, ``24h``)
+    after_value: str | None  # its value for this parcel, e.g. ``24h``
+    due: datetime | None
+    reached: bool
+    condition: Condition | None = None  # the rung's own ``when``, if any
+    failed: tuple[Condition, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "severity": self.severity,
+            "after": self.after,
+            "after_value": self.after_value,
+            "due": format_instant(self.due) if self.due else None,
+            "reached": self.reached,
+            "condition": self.condition.to_dict() if self.condition else None,
+            "failed": [c.to_dict() for c in self.failed],
+        }
+
+
+@attrs.frozen
+class RuleTrace:
+    """Whether one rule holds at the explained instant, and why (not).
+
+    ``status`` is ``holds``, ``fails`` (the condition is false: ``failed`` names the
+    sub-conditions that made it so), ``waiting`` (the condition holds but the time
+    clause is not due yet: ``next_due`` says when) or ``no_anchor``.
+    """
+
+    rule: str
+    kind: str
+    title: str
+    status: str
+    condition: Condition
+    parts: tuple[Condition, ...]
+    failed: tuple[Condition, ...]
+    severity: str | None = None
+    rung: int | None = None
+    anchor: str | None = None
+    anchor_at: datetime | None = None
+    rungs: tuple[Rung, ...] = ()
+    next_due: datetime | None = None
+    summary: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return self.status == HOLDS
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.summary}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "status": self.status,
+            "holds": self.holds,
+            "severity": self.severity,
+            "rung": self.rung,
+            "summary": self.summary,
+            "condition": self.condition.to_dict(),
+            "parts": [c.to_dict() for c in self.parts],
+            "failed": [c.to_dict() for c in self.failed],
+            "anchor": self.anchor,
+            "anchor_at": format_instant(self.anchor_at) if self.anchor_at else None,
+            "rungs": [r.to_dict() for r in self.rungs],
+            "next_due": format_instant(self.next_due) if self.next_due else None,
+        }
+
+
+@attrs.frozen
+class Explanation:
+    """The trace of every rule of a pack for one parcel at one instant.
+
+    ``incidents`` are the incidents open at ``at`` (as ``evaluate`` would report
+    them); ``rules`` has one ``RuleTrace`` per rule, in pack order.
+    """
+
+    tracking_number: str
+    at: datetime
+    pack: str
+    events: int
+    incidents: tuple[Incident, ...]
+    rules: tuple[RuleTrace, ...]
+
+    def rule(self, rule_id: str) -> RuleTrace:
+        for trace in self.rules:
+            if trace.rule == rule_id:
+                return trace
+        raise KeyError(f"no rule {rule_id!r} in pack {self.pack!r}")
+
+    @property
+    def holding(self) -> tuple[RuleTrace, ...]:
+        return tuple(t for t in self.rules if t.holds)
+
+    def render(self, *, indent: str = "") -> str:
+        """The trace as aligned text, one line per rule (what ``logix explain`` prints)."""
+        lines = [
+            f"{self.tracking_number} at {format_instant(self.at)}, pack {self.pack!r} "
+            f"({self.events} event{'s' if self.events != 1 else ''} by then)"
+        ]
+        if self.incidents:
+            lines.append("open incidents:")
+            for inc in self.incidents:
+                lines.append(
+                    f"  {inc.severity} {inc.kind} opened {format_instant(inc.opened_at)} "
+                    f"(rules {', '.join(inc.rules)})"
+                )
+        else:
+            lines.append("open incidents: none")
+        lines.append("rules:")
+        width = max((len(t.rule) for t in self.rules), default=0)
+        for trace in self.rules:
+            lines.append(f"  {trace.status:<9} {trace.rule:<{width}}  {trace.summary}")
+        return "\n".join(indent + line for line in lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tracking_number": self.tracking_number,
+            "at": format_instant(self.at),
+            "pack": self.pack,
+            "events": self.events,
+            "incidents": [i.to_dict() for i in self.incidents],
+            "rules": [t.to_dict() for t in self.rules],
+        }
+
+
+# -- condition trees -------------------------------------------------------------------------
+@attrs.frozen
+class _Node:
+    kind: str  # "and" | "or" | "not" | "leaf"
+    probe: Probe
+    children: tuple[_Node, ...] = ()
+    operands: tuple[Probe, ...] = ()
+
+
+_TREES: dict[tuple[str, str, str], _Node] = {}
+_PROBES: dict[tuple[str, str, str], Probe] = {}
+_CACHE_LIMIT = 4096
+_SCALERS = {"duration", "hours", "days", "minutes"}
+
+
+def _probe(pack: Pack, source: str) -> Probe:
+    key = (pack.name, pack.fingerprint, source)
+    probe = _PROBES.get(key)
+    if probe is None:
+        if len(_PROBES) > _CACHE_LIMIT:
+            _PROBES.clear()
+        probe = _PROBES[key] = compile_probe(pack, source)
+    return probe
+
+
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple | ast.List):
+        return all(_literal(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _literal(node.operand)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in _SCALERS and all(_literal(a) for a in node.args)
+    return False
+
+
+def _operand_nodes(node: ast.expr) -> list[ast.expr]:
+    """The non-literal operands of a comparison worth showing, outermost first."""
+    out: list[ast.expr] = []
+    if _literal(node):
+        return out
+    out.append(node)
+    if isinstance(node, ast.BinOp):
+        out.extend(_operand_nodes(node.left))
+        out.extend(_operand_nodes(node.right))
+    elif isinstance(node, ast.UnaryOp):
+        out.extend(_operand_nodes(node.operand))
+    return out
+
+
+def _tree(pack: Pack, source: str) -> _Node:
+    key = (pack.name, pack.fingerprint, source)
+    node = _TREES.get(key)
+    if node is None:
+        if len(_TREES) > _CACHE_LIMIT:
+            _TREES.clear()
+        text = source.strip()
+        body = ast.parse(text, mode="eval").body
+        node = _TREES[key] = _build(pack, text, body)
+    return node
+
+
+def _build(pack: Pack, text: str, node: ast.expr) -> _Node:
+    segment = ast.get_source_segment(text, node) or ast.unparse(node)
+    probe = _probe(pack, segment)
+    if isinstance(node, ast.BoolOp):
+        kind = "and" if isinstance(node.op, ast.And) else "or"
+        return _Node(kind, probe, tuple(_build(pack, text, v) for v in node.values))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _Node("not", probe, (_build(pack, text, node.operand),))
+    operands: list[ast.expr] = []
+    if isinstance(node, ast.Compare):
+        for side in (node.left, *node.comparators):
+            operands.extend(_operand_nodes(side))
+    seen: dict[str, Probe] = {}
+    for sub in operands:
+        sub_text = ast.get_source_segment(text, sub) or ast.unparse(sub)
+        if sub_text not in seen:
+            seen[sub_text] = _probe(pack, sub_text)
+    return _Node("leaf", probe, operands=tuple(seen.values()))
+
+
+class _Eval:
+    """Evaluates condition trees on one state at one instant."""
+
+    def __init__(self, state: ShipmentState, t: int) -> None:
+        self.args = (state, state.facts, state.params, t)
+
+    def value(self, probe: Probe) -> Any:
+        return probe.fn(*self.args)
+
+    def condition(self, node: _Node) -> Condition:
+        holds = bool(self.value(node.probe))
+        if node.kind == "leaf":
+            operands = tuple(
+                Operand(p.source, _show(self.value(p), p.type.base)) for p in node.operands
+            )
+            return Condition(node.probe.source, holds, operands)
+        if node.kind == "not":
+            inner = self.condition(node.children[0])
+            return Condition(node.probe.source, holds, inner.operands)
+        return Condition(node.probe.source, holds)
+
+    def parts(self, node: _Node) -> tuple[Condition, ...]:
+        if node.kind in ("and", "or"):
+            return tuple(self.condition(child) for child in node.children)
+        return (self.condition(node),)
+
+    def failed(self, node: _Node) -> list[Condition]:
+        """The innermost sub-conditions that make ``node`` false (empty if it holds)."""
+        if bool(self.value(node.probe)):
+            return []
+        if node.kind in ("and", "or"):
+            # For 'and' the false operands are the culprits; for 'or' all of them are.
+            out: list[Condition] = []
+            for child in node.children:
+                out.extend(self.failed(child))
+            return out
+        if node.kind == "not":
+            inner = self.condition(node.children[0])
+            if not inner.operands and node.children[0].kind == "leaf":
+                inner = Condition(
+                    inner.text, inner.holds, (Operand(inner.text, inner.holds),)
+                )
+            return [Condition(node.probe.source, False, inner.operands)]
+        return [self.condition(node)]
+
+
+def _threshold_text(source: str | None) -> str:
+    if source is None:
+        return "0s"
+    text = source.strip()
+    if text.startswith("params."):
+        return text[len("params.") :]
+    if text.startswith("duration(") and text.endswith(")"):
+        return text[len("duration(") : -1].strip("'\"")
+    return text
+
+
+def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
+    state, facts, params, _ = ev.args
+    tree = _tree(pack, rule.when_source)
+    condition = ev.condition(tree)
+    holds_now = bool(rule.when(state, facts, params, t))
+    parts = ev.parts(tree)
+    failed = tuple(ev.failed(tree)) if not holds_now else ()
+    common: dict[str, Any] = {
+        "rule": rule.id,
+        "kind": rule.kind,
+        "title": rule.title,
+        "condition": attrs.evolve(condition, holds=holds_now),
+        "parts": parts,
+        "failed": failed,
+    }
+    if rule.anchor is None:
+        step = rule.steps[0]
+        if holds_now:
+            return RuleTrace(
+                status=HOLDS,
+                severity=step.severity,
+                rung=0,
+                summary=f"holds: {step.severity}",
+                **common,
+            )
+        return RuleTrace(status=FAILS, summary=_why_not(failed, condition), **common)
+
+    anchor = rule.anchor(state, facts, params, t)
+    anchor_src = rule.anchor_source
+    rungs: list[Rung] = []
+    active = -1
+    next_due: int | None = None
+    for step in rule.steps:
+        after = step.after(state, facts, params, t) if step.after is not None else 0
+        due = None if anchor is None or after is None else anchor + after
+        reached = due is not None and due <= t
+        step_condition = None
+        step_failed: tuple[Condition, ...] = ()
+        if step.when is not None and step.when_source is not None:
+            step_tree = _tree(pack, step.when_source)
+            step_condition = ev.condition(step_tree)
+            if not step_condition.holds:
+                step_failed = tuple(ev.failed(step_tree))
+        if reached and (step_condition is None or step_condition.holds):
+            active = step.index
+        if due is not None and due > t and (next_due is None or due < next_due):
+            next_due = due
+        rungs.append(
+            Rung(
+                index=step.index,
+                severity=step.severity,
+                after=step.after_source,
+                after_value=None if after is None else format_duration(after),
+                due=None if due is None else from_micros(due),
+                reached=reached,
+                condition=step_condition,
+                failed=step_failed,
+            )
+        )
+    timed: dict[str, Any] = {
+        "anchor": anchor_src,
+        "anchor_at": None if anchor is None else from_micros(anchor),
+        "rungs": tuple(rungs),
+        "next_due": None if next_due is None else from_micros(next_due),
+    }
+    if not holds_now:
+        return RuleTrace(status=FAILS, summary=_why_not(failed, condition), **common, **timed)
+    if anchor is None:
+        return RuleTrace(
+            status=NO_ANCHOR,
+            summary=f"condition holds, but its anchor `{anchor_src}` has no value",
+            **common,
+            **timed,
+        )
+    if active < 0:
+        first = rungs[0]
+        elapsed = t - anchor
+        threshold = _threshold_text(first.after)
+        value = first.after_value or "0s"
+        if first.due is None:
+            summary = f"condition holds, but the threshold `{first.after}` has no value"
+        elif elapsed < 0:
+            summary = (
+                f"not due yet: {anchor_src} is {format_duration(-elapsed)} ahead, "
+                f"due at {format_instant(first.due)}"
+            )
+        else:
+            shown = threshold if threshold == value else f"{threshold} {value}"
+            summary = (
+                f"not due yet: {format_duration(elapsed)} since {anchor_src} < {shown}, "
+                f"due at {format_instant(first.due)}"
+            )
+        return RuleTrace(status=WAITING, summary=summary, **common, **timed)
+    rung = rungs[active]
+    shown = _threshold_text(rung.after)
+    if shown != rung.after_value:
+        shown = f"{shown} {rung.after_value}"
+    summary = (
+        f"holds: {rung.severity} since {format_instant(rung.due)} "
+        f"({format_duration(t - anchor)} since {anchor_src} >= {shown})"
+    )
+    skipped = [r for r in rungs[active + 1 :] if r.reached and r.failed]
+    for r in skipped:
+        summary += f"; rung {r.index} ({r.severity}) is due but " + _why_not(r.failed, None)
+    upcoming = next((r for r in rungs[active + 1 :] if not r.reached and r.due), None)
+    if upcoming is not None and upcoming.due is not None:
+        summary += f"; next rung {upcoming.severity} at {format_instant(upcoming.due)}"
+    return RuleTrace(
+        status=HOLDS, severity=rung.severity, rung=active, summary=summary, **common, **timed
+    )
+
+
+def _why_not(failed: Iterable[Condition], whole: Condition | None) -> str:
+    reasons = [str(c) for c in failed]
+    if not reasons and whole is not None:
+        reasons = [str(whole)]
+    return "; ".join(reasons)
+
+
+# -- entry points ----------------------------------------------------------------------------
+def explain_state(kernel: Kernel, state: ShipmentState, at: int) -> Explanation:
+    """The explanation of ``state``'s parcel at ``at`` (microseconds).
+
+    The state is rebuilt from the events it holds up to ``at``, so the engine's
+    own state is not touched and events after ``at`` do not count.
+    """
+    pack = kernel.pack
+    fresh = kernel.new_state(state.tracking_number, state.carrier, state.shipment)
+    fresh.followups = {key: attrs.evolve(value) for key, value in state.followups.items()}
+    count = 0
+    for rec in state.history:
+        if rec.t <= at:
+            kernel.step(fresh, rec)
+            count += 1
+    kernel.fire(fresh, at)
+    ev = _Eval(fresh, at)
+    traces = tuple(_trace_rule(pack, rule, ev, at) for rule in pack.rules)
+    incidents = tuple(
+        sorted(
+            kernel.incidents(fresh),
+            key=lambda i: (pack.severities[i.severity].rank, i.opened_at, i.kind),
+        )
+    )
+    return Explanation(
+        tracking_number=state.tracking_number,
+        at=from_micros(at),
+        pack=pack.name,
+        events=count,
+        incidents=incidents,
+        rules=traces,
+    )
+
+
+def explain_events(
+    pack: Pack | str,
+    events: Iterable[EventInput],
+    *,
+    tracking_number: str,
+    at: datetime,
+    shipment: ShipmentInput | None = None,
+    assume_tz: str | None = None,
+) -> Explanation:
+    """Batch twin of ``Engine.explain``: the explanation for one parcel of ``events``."""
+    from ._engine import Engine
+
+    engine = Engine(pack, assume_tz=assume_tz)
+    if shipment is not None:
+        engine.upsert_shipment(shipment)
+    engine.ingest(
+        e
+        for e in events
+        if (e.tracking_number if isinstance(e, TrackingEvent) else _number(e)) == tracking_number
+    )
+    return engine.explain(tracking_number, at=at)
+
+
+def _number(item: Any) -> Any:
+    return item.get("tracking_number") if isinstance(item, Mapping) else None
+
