@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import IO, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,10 +26,14 @@ from . import _cli_carriers
 from ._demo import DEMO_AT, generate_demo, write_demo_files
 from ._engine import evaluate
 from ._errors import ErrorCode, InputProblem, PackError
+from ._explain import explain_events
+from ._expr import suggest
 from ._incidents import Incident
 from ._io import STDIN, InputFileError, read_events, read_shipments
+from ._lint import lint_pack
 from ._pack import Pack, load_pack
 from ._render import render_json, render_jsonl, render_summary, render_table
+from ._scenarios import ScenarioError, find_scenario_files, load_scenarios, run_case
 
 __all__ = ["build_parser", "main"]
 
@@ -301,22 +306,150 @@ def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             reports.append({"pack": ref, "ok": False, "issues": [], "error": str(exc)})
             err.write(f"logix check: {exc}\n")
             continue
+        warnings = lint_pack(pack) if args.strict else []
         reports.append(
             {
                 "pack": ref,
-                "ok": True,
+                "ok": not warnings,
                 "name": pack.name,
                 "rules": len(pack.rules),
                 "kinds": list(pack.kinds),
                 "params": list(pack.params),
                 "summary": pack.summary(),
+                **({"warnings": [w.to_dict() for w in warnings]} if args.strict else {}),
             }
         )
+        if warnings:
+            status = max(status, EXIT_PROBLEMS)
         if args.format == "text":
-            out.write(f"{ref}: {pack.summary()}\n")
+            for warning in warnings:
+                out.write(f"{warning}\n")
+            if warnings:
+                count = len(warnings)
+                out.write(
+                    f"{ref}: compiles, but --strict found {count} "
+                    f"warning{'s' if count != 1 else ''}\n"
+                )
+            else:
+                out.write(f"{ref}: {pack.summary()}\n")
     if args.format == "json":
         out.write(json.dumps(reports, indent=2, ensure_ascii=False) + "\n")
     return status
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``logix test``: run scenario files (``*.tests.yaml``) against their packs."""
+    try:
+        files = find_scenario_files(args.paths)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    override = _load_for_test(args.pack, out) if args.pack is not None else None
+    if args.pack is not None and override is None:
+        return EXIT_PROBLEMS
+    cases = failed = broken = 0
+    for path in files:
+        name = _shown(path)
+        try:
+            scenarios = load_scenarios(path)
+            pack = override or scenarios.load_pack()
+        except ScenarioError as exc:
+            broken += 1
+            out.write(f"ERROR {name}: the scenario file cannot be used\n")
+            out.writelines(f"  {issue}\n" for issue in exc.issues)
+            continue
+        except PackError as exc:
+            broken += 1
+            out.write(f"ERROR {name}: its pack does not compile\n")
+            out.writelines(f"  {issue}\n" for issue in exc.issues)
+            continue
+        selected = [c for c in scenarios.cases if args.case is None or args.case in c.name]
+        file_failed = 0
+        for case in selected:
+            result = run_case(case, pack)
+            cases += 1
+            if result.passed:
+                if args.verbose:
+                    out.write(f"PASS {name}:{case.line}: {case.name}\n")
+                continue
+            file_failed += 1
+            out.write("FAIL " + result.report().replace(case.file, name, 1) + "\n\n")
+        failed += file_failed
+        out.write(
+            f"{name}: {len(selected)} case{'s' if len(selected) != 1 else ''} against pack "
+            f"{pack.name!r}, " + (f"{file_failed} failed" if file_failed else "all passed") + "\n"
+        )
+    summary = f"{cases - failed} of {cases} case{'s' if cases != 1 else ''} passed"
+    if broken:
+        summary += f"; {broken} file{'s' if broken != 1 else ''} could not be run"
+    out.write(summary + "\n")
+    return EXIT_PROBLEMS if failed or broken else EXIT_OK
+
+
+def _load_for_test(ref: str, out: IO[str]) -> Pack | None:
+    try:
+        return _load(ref)
+    except PackError as exc:
+        out.write(f"ERROR the pack {ref!r} does not compile\n")
+        out.writelines(f"  {issue}\n" for issue in exc.issues)
+        return None
+
+
+def cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``logix explain``: why each rule holds or not for one parcel at one time."""
+    zone = _zone(args.assume_tz)
+    at = parse_time(args.at, zone) if args.at is not None else None
+    try:
+        pack = _load(args.pack)
+    except PackError as exc:
+        err.write(f"logix explain: the pack {args.pack!r} does not compile:\n")
+        for issue in exc.issues:
+            err.write(f"  {issue}\n")
+        return EXIT_USAGE
+    for rule_id in args.rule or ():
+        if all(r.id != rule_id for r in pack.rules):
+            hint = suggest(rule_id, [r.id for r in pack.rules])
+            raise UsageError(f"--rule {rule_id!r}: pack {pack.name!r} has no such rule.{hint}")
+    number = args.tracking_number
+    try:
+        loaded = read_events(args.events, assume_tz=zone, progress=err)
+        shipments = (
+            read_shipments(args.shipments, assume_tz=zone, progress=err)
+            if args.shipments is not None
+            else None
+        )
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
+    problems = [*loaded.problems, *(shipments.problems if shipments else ())]
+    _report_problems(err, problems, 20, zone is not None)
+    events = [e for e in loaded.items if e.tracking_number == number]
+    facts = [s for s in (shipments.items if shipments else ()) if s.tracking_number == number]
+    if not events and not facts:
+        known = {e.tracking_number for e in loaded.items}
+        hint = suggest(number, known)
+        raise UsageError(f"no events or shipment for tracking number {number!r}.{hint}")
+    if at is None:
+        if not events:
+            raise UsageError(f"{number!r} has no events; pass --at TIME")
+        at = max(e.occurred_at for e in events)
+    explanation = explain_events(
+        pack, events, tracking_number=number, at=at, shipment=facts[-1] if facts else None
+    )
+    if args.format == "json":
+        out.write(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    elif args.rule:
+        out.writelines(line + "\n" for line in explanation.header())
+        for rule_id in args.rule:
+            out.write(explanation.rule(rule_id).render_detail() + "\n")
+    else:
+        out.write(explanation.render() + "\n")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------- parser
@@ -404,7 +537,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("packs", nargs="+", metavar="PACK", help="pack YAML files or built-in names")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="also warn about rules that can never fire, ladders out of order, unused "
+        "params, conflicting severities and contradicting thresholds (exit 1 on a warning)",
+    )
     check.set_defaults(handler=cmd_check)
+
+    test = sub.add_parser(
+        "test",
+        help="run the scenario tests of rule packs (*.tests.yaml)",
+        description="Run every case of the scenario files against their packs and print "
+        "each failure with the difference and the rule trace. A PATH is a scenario file, a "
+        "directory (searched for *.tests.yaml), a pack file (its NAME.tests.yaml beside "
+        "it) or a built-in pack name. Exits 1 when a case fails.",
+    )
+    test.add_argument("paths", nargs="+", metavar="PATH", help="scenario files, dirs or packs")
+    test.add_argument("--pack", help="test this pack instead of each file's own")
+    test.add_argument("-k", "--case", metavar="TEXT", help="run only cases whose name has TEXT")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    test.set_defaults(handler=cmd_test)
+
+    explain = sub.add_parser(
+        "explain",
+        help="show why each rule holds or not for one parcel at one time",
+        description="Evaluate a pack for one parcel at --at and print, for every rule, "
+        "whether it holds and, if not, which part of its condition failed with the actual "
+        "values, or how long until its time clause is due.",
+    )
+    explain.add_argument("--pack", required=True, help="built-in pack name or pack YAML file")
+    explain.add_argument("--events", required=True, metavar="FILE", help="events JSONL file")
+    explain.add_argument("--tracking-number", required=True, metavar="N", help="the parcel")
+    explain.add_argument(
+        "--at", metavar="TIME", help="evaluation time (default: the parcel's latest event)"
+    )
+    explain.add_argument("--shipments", metavar="FILE", help="shipments JSONL or CSV file")
+    explain.add_argument(
+        "--rule",
+        action="append",
+        metavar="ID",
+        help="show every sub-condition and rung of this rule (repeatable)",
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument(
+        "--assume-tz", metavar="ZONE", help="IANA zone for timestamps without a UTC offset"
+    )
+    explain.set_defaults(handler=cmd_explain)
 
     _cli_carriers.add_parsers(sub)
     return parser
@@ -420,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     command = f"logix {args.command}"
     try:
-        if args.handler in (cmd_demo, cmd_run, cmd_check):
+        if args.handler in (cmd_demo, cmd_run, cmd_check, cmd_test, cmd_explain):
             return int(args.handler(args, out, err))
         return int(args.handler(args))
     except UsageError as exc:

@@ -150,8 +150,13 @@ class InvalidEvents(LogixError, ValueError):
         lines = [str(p) for p in self.problems[:20]]
         if len(self.problems) > 20:
             lines.append(f"... and {len(self.problems) - 20} more")
+        what = (
+            "shipment"
+            if self.problems and all(p.code is ErrorCode.INVALID_SHIPMENT for p in self.problems)
+            else "event"
+        )
         super().__init__(
-            f"{len(self.problems)} invalid event(s), nothing was applied; pass "
+            f"{len(self.problems)} invalid {what}(s), nothing was applied; pass "
             "on_invalid=callback to apply the valid ones and collect the rest:\n  "
             + "\n  ".join(lines)
         )
@@ -159,6 +164,8 @@ class InvalidEvents(LogixError, ValueError):
 
 class UnknownIncident(LogixError, KeyError):
     """``acknowledge``/``resolve`` named an incident id the engine does not hold open."""
+
+    code = ErrorCode.UNKNOWN_INCIDENT
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown incident"

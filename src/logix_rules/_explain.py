@@ -44,6 +44,7 @@ __all__ = [
     "explain_events",
     "explain_state",
     "format_instant",
+    "format_span",
 ]
 
 #: ``RuleTrace.status`` values.
@@ -63,6 +64,19 @@ def format_instant(moment: datetime | None) -> str:
     return text
 
 
+def format_span(micros: int) -> str:
+    """A duration as people say it: hours below 100h (``26h``, ``73h59m``), else ``7d2h``."""
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    if micros >= 100 * 3_600_000_000 or micros % 1_000_000:
+        return sign + format_duration(micros)
+    minutes, seconds = divmod(micros // 1_000_000, 60)
+    hours, minutes = divmod(minutes, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    text += f"{seconds}s" if seconds else ""
+    return sign + (text or "0s")
+
+
 def _show(value: Any, base: str) -> Any:
     """An operand's value as a person reads it (and as it appears in JSON)."""
     if value is None:
@@ -70,7 +84,7 @@ def _show(value: Any, base: str) -> Any:
     if base == "datetime" and isinstance(value, int):
         return format_instant(from_micros(value))
     if base == "duration" and isinstance(value, int | float):
-        return format_duration(round(value))
+        return format_span(round(value))
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -187,6 +201,33 @@ class RuleTrace:
     def __str__(self) -> str:
         return f"{self.rule}: {self.summary}"
 
+    def render_detail(self, *, indent: str = "") -> str:
+        """Every sub-condition with its values, then the anchor and each rung."""
+        lines = [f"{self.rule} ({self.kind}): {self.status}: {self.summary}"]
+        lines.append(f"  condition `{self.condition.text}`: {_verdict(self.condition.holds)}")
+        if len(self.parts) > 1 or self.parts[0].text != self.condition.text:
+            for part in self.parts:
+                values = ", ".join(str(o) for o in part.operands)
+                lines.append(
+                    f"    {_verdict(part.holds):<5} {part.text}"
+                    + (f"  ({values})" if values else "")
+                )
+        if self.anchor is not None:
+            lines.append(f"  anchor {self.anchor} = {format_instant(self.anchor_at)}")
+            for rung in self.rungs:
+                after = rung.after or "0s"
+                due = format_instant(rung.due) if rung.due else "unknown"
+                state = "reached" if rung.reached else "not reached"
+                text = (
+                    f"  rung {rung.index} ({rung.severity}): after {_threshold_text(after)}"
+                    f" = {rung.after_value}, due {due}, {state}"
+                )
+                if rung.condition is not None:
+                    text += f"; when `{rung.condition.text}` {_verdict(rung.condition.holds)}"
+                lines.append(text)
+                lines.extend(f"    {c}" for c in rung.failed)
+        return "\n".join(indent + line for line in lines)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
@@ -231,8 +272,8 @@ class Explanation:
     def holding(self) -> tuple[RuleTrace, ...]:
         return tuple(t for t in self.rules if t.holds)
 
-    def render(self, *, indent: str = "") -> str:
-        """The trace as aligned text, one line per rule (what ``logix explain`` prints)."""
+    def header(self) -> list[str]:
+        """The parcel, the instant and the incidents open then."""
         lines = [
             f"{self.tracking_number} at {format_instant(self.at)}, pack {self.pack!r} "
             f"({self.events} event{'s' if self.events != 1 else ''} by then)"
@@ -246,10 +287,26 @@ class Explanation:
                 )
         else:
             lines.append("open incidents: none")
+        return lines
+
+    def render(self, *, indent: str = "", kinds: Iterable[str] | None = None) -> str:
+        """The trace as aligned text, one line per rule (what ``logix explain`` prints).
+
+        With ``kinds``, only the rules of those kinds and the rules that hold are
+        listed; the others are counted on a last line.
+        """
+        lines = self.header()
         lines.append("rules:")
-        width = max((len(t.rule) for t in self.rules), default=0)
-        for trace in self.rules:
+        wanted = None if kinds is None else set(kinds)
+        shown = [t for t in self.rules if wanted is None or t.kind in wanted or t.holds]
+        width = max((len(t.rule) for t in shown), default=0)
+        for trace in shown:
             lines.append(f"  {trace.status:<9} {trace.rule:<{width}}  {trace.summary}")
+        hidden = len(self.rules) - len(shown)
+        if hidden:
+            lines.append(
+                f"  ({hidden} rule{'s' if hidden != 1 else ''} of other kinds do not hold)"
+            )
         return "\n".join(indent + line for line in lines)
 
     def __str__(self) -> str:
@@ -366,9 +423,15 @@ class _Eval:
             )
             return Condition(node.probe.source, holds, operands)
         if node.kind == "not":
-            inner = self.condition(node.children[0])
-            return Condition(node.probe.source, holds, inner.operands)
+            return Condition(node.probe.source, holds, self.negated(node).operands)
         return Condition(node.probe.source, holds)
+
+    def negated(self, node: _Node) -> Condition:
+        """The operand of a ``not``, with its own value shown when it is a bare name."""
+        inner = self.condition(node.children[0])
+        if not inner.operands and node.children[0].kind == "leaf":
+            return attrs.evolve(inner, operands=(Operand(inner.text, inner.holds),))
+        return inner
 
     def parts(self, node: _Node) -> tuple[Condition, ...]:
         if node.kind in ("and", "or"):
@@ -386,12 +449,7 @@ class _Eval:
                 out.extend(self.failed(child))
             return out
         if node.kind == "not":
-            inner = self.condition(node.children[0])
-            if not inner.operands and node.children[0].kind == "leaf":
-                inner = Condition(
-                    inner.text, inner.holds, (Operand(inner.text, inner.holds),)
-                )
-            return [Condition(node.probe.source, False, inner.operands)]
+            return [Condition(node.probe.source, False, self.negated(node).operands)]
         return [self.condition(node)]
 
 
@@ -458,7 +516,7 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
                 index=step.index,
                 severity=step.severity,
                 after=step.after_source,
-                after_value=None if after is None else format_duration(after),
+                after_value=None if after is None else format_span(after),
                 due=None if due is None else from_micros(due),
                 reached=reached,
                 condition=step_condition,
@@ -489,13 +547,13 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
             summary = f"condition holds, but the threshold `{first.after}` has no value"
         elif elapsed < 0:
             summary = (
-                f"not due yet: {anchor_src} is {format_duration(-elapsed)} ahead, "
+                f"not due yet: {anchor_src} is {format_span(-elapsed)} ahead, "
                 f"due at {format_instant(first.due)}"
             )
         else:
             shown = threshold if threshold == value else f"{threshold} {value}"
             summary = (
-                f"not due yet: {format_duration(elapsed)} since {anchor_src} < {shown}, "
+                f"not due yet: {format_span(elapsed)} since {anchor_src} < {shown}, "
                 f"due at {format_instant(first.due)}"
             )
         return RuleTrace(status=WAITING, summary=summary, **common, **timed)
@@ -505,7 +563,7 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
         shown = f"{shown} {rung.after_value}"
     summary = (
         f"holds: {rung.severity} since {format_instant(rung.due)} "
-        f"({format_duration(t - anchor)} since {anchor_src} >= {shown})"
+        f"({format_span(t - anchor)} since {anchor_src} >= {shown})"
     )
     skipped = [r for r in rungs[active + 1 :] if r.reached and r.failed]
     for r in skipped:
@@ -516,6 +574,10 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
     return RuleTrace(
         status=HOLDS, severity=rung.severity, rung=active, summary=summary, **common, **timed
     )
+
+
+def _verdict(holds: bool) -> str:
+    return "holds" if holds else "false"
 
 
 def _why_not(failed: Iterable[Condition], whole: Condition | None) -> str:
@@ -584,4 +646,3 @@ def explain_events(
 
 def _number(item: Any) -> Any:
     return item.get("tracking_number") if isinstance(item, Mapping) else None
-

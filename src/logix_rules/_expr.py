@@ -128,7 +128,9 @@ class CompiledExpr:
 
 def suggest(word: str, options: Iterable[str]) -> str:
     """``" Did you mean 'x'?"`` for the closest option, or ``""``."""
-    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    choices = list(options)
+    folded = [c for c in choices if c.casefold() == word.casefold()]
+    match = folded or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
 
 
@@ -345,7 +347,7 @@ class _Compiler:
                     node, ErrorCode.TYPE_MISMATCH, f"'not' needs a true/false value, got {ty}"
                 )
             return f"(not {code})", BOOL, _NOCONST
-        if isinstance(node.op, ast.USub) and ty.base in ("number", "duration"):
+        if isinstance(node.op, ast.USub) and ty.base in ("number", "duration", "any"):
             if const is not _NOCONST:
                 return repr(-const), ty, -const
             return (f"_neg({code})" if ty.optional else f"(-{code})"), ty, _NOCONST
@@ -369,6 +371,10 @@ class _Compiler:
                 "duration('24h') or hours(24).",
             )
         optional = lty.optional or rty.optional
+        if op is ast.Div:
+            # A zero divisor makes the quotient missing (None), never an exception in
+            # the engine; the type says so, so comparisons on it are null-safe.
+            optional = True
         if (result == "duration" and op is ast.Mult) or (result == "duration" and op is ast.Div):
             code = (
                 f"_dur({_ARITH_HELPER[op]}({lcode}, {rcode}))"

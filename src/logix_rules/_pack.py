@@ -51,7 +51,7 @@ from ._expr import (
     suggest,
 )
 from ._runtime import RUNTIME_GLOBALS
-from ._yaml import Marks, load_marked
+from ._yaml import KEY_MARK, Marks, load_marked
 
 __all__ = [
     "BUILTIN_PACKS",
@@ -361,7 +361,8 @@ class _Build:
         line = column = 0
         file = doc.file if doc else "<pack>"
         if doc is not None:
-            probe = path
+            key_mark = doc.marks.get((*path, KEY_MARK)) if code is ErrorCode.UNKNOWN_KEY else None
+            probe = path if key_mark is None else (*path, KEY_MARK)
             while probe not in doc.marks and probe:
                 probe = probe[:-1]
             line, column = doc.marks.get(probe, (0, 0))
@@ -491,16 +492,19 @@ def _check_keys(
     rule_id: str | None = None,
 ) -> bool:
     if not isinstance(data, dict):
+        empty = data is None and not path
         build.issue(
             doc,
             path,
-            ErrorCode.WRONG_TYPE,
-            f"{what} must be a mapping, got {type(data).__name__}",
+            ErrorCode.MISSING_KEY if empty else ErrorCode.WRONG_TYPE,
+            "the pack is empty"
+            if empty
+            else f"{what} must be a mapping, got {type(data).__name__}",
             rule_id=rule_id,
             value=data,
+            hint="A pack starts with 'format: 1' and a 'name'." if empty else "",
         )
         return False
-    ok = True
     for key in data:
         if key not in allowed:
             build.issue(
@@ -512,8 +516,8 @@ def _check_keys(
                 rule_id=rule_id,
                 value=key,
             )
-            ok = False
-    return ok
+    # Unknown keys are reported but do not stop later stages from checking the rest.
+    return True
 
 
 def _validate(build: _Build) -> None:
@@ -937,7 +941,7 @@ def _resolve_param(
                     f"param {name!r} is a {ptype} in the base pack "
                     f"and cannot become a {o_spec['type']}",
                 )
-                return
+                continue  # the base declaration stands, so rules using it still resolve
             if (
                 "by" in o_spec
                 and tuple(o_spec["by"] if isinstance(o_spec["by"], list) else (o_spec["by"],)) != by
@@ -949,7 +953,7 @@ def _resolve_param(
                     f"param {name!r} varies by {by!r} in the base pack; "
                     "an override cannot change that",
                 )
-                return
+                continue
             _check_keys(build, o_doc, path, o_spec, _PARAM_KEYS, f"param {name!r}")
             layers.append((o_doc, path, o_spec))
         else:  # shorthand: a bare value overrides the default
@@ -1056,13 +1060,29 @@ class _RuleChecker:
         self.build, self.ctx, self.doc, self.rid = build, ctx, doc, rid
 
     def expr(
-        self, key_path: Loc, source: Any, want: str | None, allow_now: bool = False
+        self,
+        key_path: Loc,
+        source: Any,
+        want: str | None,
+        allow_now: bool = False,
+        shift: int = 0,
     ) -> CompiledExpr | None:
         build = self.build
         if isinstance(source, bool) and want == "bool":
             source = repr(source)
         if isinstance(source, int | float) and want == "number":
             source = repr(source)
+        if isinstance(source, int | float) and not isinstance(source, bool) and want == "duration":
+            build.issue(
+                self.doc,
+                key_path,
+                ErrorCode.BAD_DURATION,
+                f"{source!r} is not a duration: durations need a unit",
+                hint=f"Write e.g. '{source}h' or '{source}d'.",
+                rule_id=self.rid,
+                value=source,
+            )
+            return None
         if not isinstance(source, str):
             build.issue(
                 self.doc,
@@ -1088,7 +1108,7 @@ class _RuleChecker:
                 hint=exc.hint,
                 rule_id=self.rid,
                 value=exc.input,
-                offset=(exc.line, exc.col),
+                offset=(exc.line, exc.col + shift if exc.line == 1 else exc.col),
             )
             return None
 
@@ -1123,6 +1143,17 @@ class _RuleChecker:
     def deadlines(self, key_path: Loc, spec: Any) -> list[tuple[str, CompiledExpr]]:
         out = []
         for name, raw in (spec or {}).items():
+            if not isinstance(name, str) or not _IDENT.match(name):
+                self.build.issue(
+                    self.doc,
+                    (*key_path, name),
+                    ErrorCode.BAD_IDENTIFIER,
+                    f"deadline name {name!r} must be snake_case: lower-case letters, digits, '_'",
+                    rule_id=self.rid,
+                    value=name,
+                    hint="e.g. 'claim: 24h'",
+                )
+                continue
             compiled = self.expr((*key_path, name), raw, "duration")
             if compiled is not None:
                 out.append((str(name), compiled))
@@ -1132,11 +1163,11 @@ class _RuleChecker:
         if template is None:
             return None
         parts: list[Any] = []
-        for literal, field_src in _split_template(str(template)):
+        for literal, field_src, position in _split_template(str(template)):
             if literal:
                 parts.append(literal)
             if field_src is not None:
-                compiled = self.expr(key_path, field_src, None, allow_now=True)
+                compiled = self.expr(key_path, field_src, None, allow_now=True, shift=position)
                 if compiled is not None:
                     parts.append(compiled)
         return parts
@@ -1158,7 +1189,11 @@ class _RuleChecker:
                 "explain": self.explain((*path, "explain"), rule.get("explain")),
             }
         ]
-        previous_after = after.constant if after is not None and after.is_constant else None
+        previous_after = None
+        if after is not None:
+            previous_after = (
+                after.constant if after.is_constant else _default_duration(self.build, after.source)
+            )
         for s_index, step in enumerate(rule.get("steps") or []):
             spath = (*path, "steps", s_index)
             s_after = self.expr((*spath, "after"), step["after"], "duration")
@@ -1226,9 +1261,12 @@ def _default_duration(build: _Build, source: str) -> int | None:
     return param.default if param is not None and param.type == "duration" else None
 
 
-def _split_template(template: str) -> list[tuple[str, str | None]]:
-    """``"Silent since {last_scan}"`` -> [("Silent since ", "last_scan")]; ``{{`` escapes."""
-    out: list[tuple[str, str | None]] = []
+def _split_template(template: str) -> list[tuple[str, str | None, int]]:
+    """``"Silent since {last_scan}"`` -> [("Silent since ", "last_scan", 13)].
+
+    The third item is where the field starts in the template; ``{{`` escapes a brace.
+    """
+    out: list[tuple[str, str | None, int]] = []
     literal = ""
     i = 0
     while i < len(template):
@@ -1244,14 +1282,14 @@ def _split_template(template: str) -> list[tuple[str, str | None]]:
             if end < 0:
                 literal += template[i:]
                 break
-            out.append((literal, template[i + 1 : end]))
+            out.append((literal, template[i + 1 : end], i + 1))
             literal = ""
             i = end + 1
         else:
             literal += ch
             i += 1
     if literal:
-        out.append((literal, None))
+        out.append((literal, None, 0))
     return out
 
 
@@ -1299,8 +1337,8 @@ def _codegen(build: _Build) -> None:
             if step["when"]:
                 leaves.update({text: (code, base) for text, code, base in step["when"].leaves})
             sp["deadlines"] = [
-                (name, emit(f"{rid}__deadline_{i}_{name}", f"deadline {name}: {d.source}", d.code))
-                for name, d in step["deadlines"]
+                (name, emit(f"{rid}__deadline_{i}_{j}", f"deadline {name}: {d.source}", d.code))
+                for j, (name, d) in enumerate(step["deadlines"])
             ]
             if step["remedy"]:
                 sp["items"] = [
@@ -1517,7 +1555,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.12g}"
     return str(value)
 
 

@@ -63,28 +63,9 @@ def _duration_source(source: str) -> str:
     return param.group(1) if param else source
 
 
-def _deadline_source(pack: Pack, rule: Rule, step: Step, name: str) -> str:
-    """The expression a deadline was written as.
-
-    Compiled steps keep only the deadline functions; the generated module keeps the
-    expression as the comment heading each function, which is where it is read from.
-    """
-    header = f"def {rule.id}__deadline_{step.index}_{name}(s, f, p, n):\n"
-    start = pack.module_source.find(header)
-    if start < 0:
-        raise LookupError(f"no generated code for deadline {name!r} of rule {rule.id!r}")
-    lines = pack.module_source[start + len(header) :].splitlines()
-    prefix = f"    # deadline {name}: "
-    if not lines or not lines[0].startswith(prefix):
-        raise LookupError(
-            f"the generated code of deadline {name!r} of rule {rule.id!r} has no source"
-        )
-    parts = [lines[0][len(prefix) :]]
-    for line in lines[1:]:
-        if not line.startswith("    # "):
-            break
-        parts.append(line[len("    # ") :])
-    return " ".join(parts)
+def _deadline_source(step: Step, name: str) -> str:
+    """The expression a deadline was written as."""
+    return dict(step.deadline_sources)[name]
 
 
 def severities_table(pack: Pack) -> str:
@@ -136,7 +117,7 @@ def _deadlines(pack: Pack, rule: Rule) -> str:
     named: dict[str, str] = {}
     for step in rule.steps:
         for name, _ in step.deadlines:
-            named.setdefault(name, _duration_source(_deadline_source(pack, rule, step, name)))
+            named.setdefault(name, _duration_source(_deadline_source(step, name)))
     if not named:
         return _NONE
     return ", ".join(f"{name} within {_code(source)}" for name, source in named.items())

@@ -13,7 +13,11 @@ import yaml
 
 from ._errors import ErrorCode, PackIssue
 
-__all__ = ["Marks", "load_marked"]
+__all__ = ["KEY_MARK", "Marks", "load_marked"]
+
+#: The last element of a path whose mark is the position of the key, not its value.
+KEY_MARK = "\x00key"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 Path = tuple[str | int, ...]
 Marks = dict[Path, tuple[int, int]]
@@ -28,14 +32,23 @@ class _Duplicate(Exception):
 def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, marks: Marks) -> Any:
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        explicit = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+        loader.flatten_mapping(node)  # resolves YAML merge keys (<<), merged pairs first
+        merged = len(node.value) - explicit
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        own: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
-            if key in out:
-                raise _Duplicate(key, key_node)
+            if index >= merged:  # a key written here may override a merged one, once
+                if key in own:
+                    raise _Duplicate(key, key_node)
+                own.add(key)
+            marks[(*path, key, KEY_MARK)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             out[key] = _convert(value_node, loader, (*path, key), marks)
         return out
     if isinstance(node, yaml.SequenceNode):

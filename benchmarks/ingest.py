@@ -1,0 +1,194 @@
+"""Ingest throughput: logix vs the durable-rules backend vs hand-written Python.
+
+A seeded stream (``logix_rules.generate_demo`` with thousands of shipments: ~10
+events each, nine lanes, a third of them exceptions, duplicates and late scans) is
+built once as ``TrackingEvent`` objects.  Three contenders run the five-rule pack
+over the same objects in one process, batch by batch in arrival order, then one
+final ``advance`` at the data set's fixed evaluation time:
+
+* ``logix``   ``Engine(five_rules)``
+* ``durable`` ``logix_rules.backends.durable.DurableBackend(five_rules)`` (skipped,
+  and reported as ``na``, when durable-rules is not installed)
+* ``plain``   ``benchmarks/_plain.py``: the same checks written by hand
+
+Their ``(tracking number, kind, severity)`` sets must be equal, or the script stops
+with exit status 1.  Then the full ``default`` pack runs on the same stream (logix
+only, with the shipments' OMS facts upserted first, untimed).
+
+Times are the best of ``--repeat`` runs, interleaved so drift hits all alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    durable_available,
+    fail,
+    five_rules_pack,
+    header,
+    parse_args,
+    result_line,
+    settle,
+    table,
+    timed,
+)
+from _plain import PlainFiveRules  # noqa: E402
+
+from logix_carriers import Shipment, TrackingEvent  # noqa: E402
+from logix_rules import Engine, Pack, generate_demo, load_pack  # noqa: E402
+
+BATCH = 1000
+SIZES = {"full": (20_000, 3), "quick": (3_000, 3), "tiny": (120, 1)}
+Results = set[tuple[str, str, str]]
+
+
+def run_logix(
+    pack: Pack,
+    batches: Sequence[Sequence[TrackingEvent]],
+    at: datetime,
+    shipments: Sequence[Shipment] = (),
+) -> tuple[float, float, Results]:
+    engine = Engine(pack)
+    for shipment in shipments:
+        engine.upsert_shipment(shipment)
+
+    def ingest() -> None:
+        for batch in batches:
+            engine.ingest(batch)
+
+    t_ingest, _ = timed(ingest)
+    t_advance, _ = timed(lambda: engine.advance(to=at))
+    found = {(i.tracking_number, i.kind, i.severity) for i in engine.open_incidents()}
+    return t_ingest, t_advance, found
+
+
+def run_plain(
+    batches: Sequence[Sequence[TrackingEvent]], at: datetime
+) -> tuple[float, float, Results]:
+    plain = PlainFiveRules()
+
+    def ingest() -> None:
+        for batch in batches:
+            plain.ingest(batch)
+
+    t_ingest, _ = timed(ingest)
+    t_advance, _ = timed(lambda: plain.advance(at))
+    return t_ingest, t_advance, plain.results()
+
+
+def run_durable(
+    pack: Pack, batches: Sequence[Sequence[TrackingEvent]], at: datetime
+) -> tuple[float, float, Results]:
+    from logix_rules.backends.durable import DurableBackend
+
+    with DurableBackend(pack, strict=True) as backend:
+
+        def ingest() -> None:
+            for batch in batches:
+                backend.ingest(batch)
+
+        t_ingest, _ = timed(ingest)
+        t_advance, _ = timed(lambda: backend.advance(to=at))
+        return t_ingest, t_advance, backend.results()
+
+
+def compare(expected_name: str, expected: Results, name: str, got: Results) -> None:
+    if got == expected:
+        return
+    missing = sorted(expected - got)[:10]
+    extra = sorted(got - expected)[:10]
+    fail(
+        f"MISMATCH: {name} and {expected_name} disagree on the five-rule pack\n"
+        f"  {len(expected - got)} only in {expected_name}: {missing}\n"
+        f"  {len(got - expected)} only in {name}: {extra}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, size = parse_args(__doc__.splitlines()[0] if __doc__ else "", SIZES, argv)
+    t_gen, data = timed(lambda: generate_demo(seed=args.seed, shipments=size.n))
+    events = list(data.events)
+    batches = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
+    header(
+        "ingest throughput",
+        size,
+        f"{size.n:,} shipments, {len(events):,} events, batches of {BATCH}, "
+        f"best of {size.repeat} (generated in {t_gen:.1f} s)",
+    )
+
+    five = five_rules_pack()
+    default = load_pack("default")
+    with_durable = durable_available()
+    contenders: dict[str, Callable[[], tuple[float, float, Results]]] = {
+        "logix": lambda: run_logix(five, batches, data.at),
+        "plain": lambda: run_plain(batches, data.at),
+    }
+    if with_durable:
+        contenders["durable"] = lambda: run_durable(five, batches, data.at)
+    contenders["logix/default"] = lambda: run_logix(default, batches, data.at, data.shipments)
+
+    best: dict[str, tuple[float, float]] = {}
+    found: dict[str, Results] = {}
+    for _ in range(size.repeat):
+        for name, run in contenders.items():
+            settle()
+            t_ingest, t_advance, results = run()
+            previous = best.get(name)
+            if previous is None or t_ingest + t_advance < sum(previous):
+                best[name] = (t_ingest, t_advance)
+            found[name] = results
+
+    compare("plain", found["plain"], "logix", found["logix"])
+    if with_durable:
+        compare("logix", found["logix"], "durable", found["durable"])
+
+    rows = []
+    for name, (t_ingest, t_advance) in best.items():
+        total = t_ingest + t_advance
+        pack_name = "default" if name == "logix/default" else "five-rules"
+        incidents = len(found[name])
+        rows.append(
+            [name, pack_name, len(events) / total, t_ingest, t_advance * 1000, incidents]
+        )
+    print()
+    table(["contender", "pack", "events/s", "ingest s", "advance ms", "incidents"], rows)
+    if not with_durable:
+        print("durable: skipped, durable-rules is not installed (pip install 'logix[durable]')")
+    print(f"agreement: the contenders report the same {len(found['logix']):,} incidents")
+
+    def total(name: str) -> float:
+        return sum(best[name])
+
+    logix_over_plain = total("logix") / total("plain")
+    durable_over_logix = total("durable") / total("logix") if with_durable else None
+    default_over_five = total("logix/default") / total("logix")
+    print()
+    print(f"logix/plain   = {logix_over_plain:.2f}  (time ratio; target <= 2.0)")
+    if durable_over_logix is not None:
+        print(f"durable/logix = {durable_over_logix:.2f}  (time ratio; target >= 20)")
+    else:
+        print("durable/logix = na")
+    print(f"default/five  = {default_over_five:.2f}  (logix, full default pack vs five rules)")
+    print(
+        result_line(
+            logix_over_plain=logix_over_plain,
+            durable_over_logix=durable_over_logix,
+            logix_eps=round(len(events) / total("logix")),
+            plain_eps=round(len(events) / total("plain")),
+            durable_eps=round(len(events) / total("durable")) if with_durable else None,
+            default_eps=round(len(events) / total("logix/default")),
+            events=len(events),
+            shipments=size.n,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
