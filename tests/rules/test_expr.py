@@ -551,7 +551,7 @@ def test_the_pack_reference_lists_every_name_field_function_type_and_selector() 
     assert expected - documented == set()
 
 
-# -- known bugs (xfail until fixed) ------------------------------------------------------------
+# -- regressions: bugs found while writing these tests, now fixed -----------------------------
 def test_division_by_zero_does_not_crash_the_engine() -> None:
     when = generated("count(status='attempt_failed') / scans > 0.5", "bool")
     assert not when(state(n_scans=0), facts(), params(), T0)
