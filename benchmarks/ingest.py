@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
+from _common import (
     durable_available,
     fail,
     five_rules_pack,
@@ -38,10 +38,10 @@ from _common import (  # noqa: E402
     table,
     timed,
 )
-from _plain import PlainFiveRules  # noqa: E402
+from _plain import PlainFiveRules
 
-from logix_carriers import Shipment, TrackingEvent  # noqa: E402
-from logix_rules import Engine, Pack, generate_demo, load_pack  # noqa: E402
+from logix_carriers import Shipment, TrackingEvent
+from logix_rules import Engine, Pack, generate_demo, load_pack
 
 BATCH = 1000
 SIZES = {"full": (20_000, 3), "quick": (3_000, 3), "tiny": (120, 1)}
@@ -150,12 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows = []
     for name, (t_ingest, t_advance) in best.items():
-        total = t_ingest + t_advance
+        seconds = t_ingest + t_advance
         pack_name = "default" if name == "logix/default" else "five-rules"
         incidents = len(found[name])
-        rows.append(
-            [name, pack_name, len(events) / total, t_ingest, t_advance * 1000, incidents]
-        )
+        rows.append([name, pack_name, len(events) / seconds, t_ingest, t_advance * 1000, incidents])
     print()
     table(["contender", "pack", "events/s", "ingest s", "advance ms", "incidents"], rows)
     if not with_durable:

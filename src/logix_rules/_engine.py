@@ -163,7 +163,9 @@ class Engine:
             if state is None:
                 state = self._kernel.new_state(tn, carriers[tn])
                 states[tn] = state
-            changes.extend(step(state, rec)[1])
+            stepped = step(state, rec)[1]
+            if stepped:
+                changes.extend(stepped)
             touched[tn] = state
         for state in touched.values():
             if (

@@ -32,6 +32,7 @@ import bisect
 import hashlib
 import json
 import types
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -39,6 +40,7 @@ import attrs
 
 from logix_carriers import (
     FINAL_STATUSES,
+    REPORT_SYSTEMS,
     STAGE_ORDER,
     Reason,
     Shipment,
@@ -243,7 +245,7 @@ class Kernel:
         self._rules = pack.rules
         self._kinds = pack.kinds
         self._ntrack = len(pack.trackers)
-        self._match = pack.tracker_match
+        self._track = pack.track
         self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
@@ -285,30 +287,31 @@ class Kernel:
 
     def record(self, event: TrackingEvent) -> EventRec:
         """The compact record of a validated event (attributes the pack reads only)."""
+        codes = _CODES.get((event.status, event.reason, event.stage))
+        if codes is None:
+            codes = _codes(event)
+        kept: tuple[tuple[str, Any], ...] = ()
         wanted = self._attr_types
-        kept: list[tuple[str, Any]] = []
         if wanted and event.attributes:
-            for name, value in event.attributes.items():
-                if name in wanted:
-                    kept.append((name, _coerce(wanted[name], value)))
+            kept = tuple(
+                (name, _coerce(wanted[name], value))
+                for name, value in event.attributes.items()
+                if name in wanted
+            )
         loc = event.location
-        stage: str | None = str.__str__(event.stage)
-        if not implies_stage(event.status, event.reason) and event.stage == default_stage(
-            event.status, event.reason
-        ):
-            stage = None  # only the fallback stage: keep the parcel where it was
+        source = event.source
         return EventRec(
-            t=to_micros(event.occurred_at),
-            id=event.event_id,
-            status=str.__str__(event.status),
-            stage=stage,
-            reason=None if event.reason is None else str.__str__(event.reason),
-            system=event.source.system,
-            report=event.is_report,
-            country=None if loc is None else loc.country,
-            code=event.source.code or event.source.status,
-            desc=event.description,
-            attrs=tuple(kept),
+            _micros(event.occurred_at),
+            event.event_id,
+            codes[0],
+            codes[1],
+            codes[2],
+            source.system,
+            source.system in REPORT_SYSTEMS,
+            None if loc is None else loc.country,
+            source.code or source.status,
+            event.description,
+            kept,
         )
 
     # -- the two kernel functions ------------------------------------------------------
@@ -329,14 +332,18 @@ class Kernel:
             return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
         state.ids[rec.id] = rec
         history = state.history
+        t = rec.t
         # Events at an instant are applied before the timers of that instant, so an
         # event is "in order" only if it sorts after every event and after the last
         # evaluation a timer caused.  Firing through a quiet period does not count.
-        in_order = (not history or rec.key > history[-1].key) and (
-            state.timer_eval is None or rec.t > state.timer_eval
-        )
-        if in_order:
-            changes = self._fire(state, rec.t - 1)
+        if history:
+            last = history[-1]
+            in_order = t > last.t or (t == last.t and rec.id > last.id)
+        else:
+            in_order = True
+        if in_order and (state.timer_eval is None or t > state.timer_eval):
+            due = state.next_due_us
+            changes = self._fire(state, t - 1) if due is not None and due < t else []
             history.append(rec)
             self._absorb(state, rec)
             changes.extend(self._evaluate(state, rec.t))
@@ -394,12 +401,7 @@ class Kernel:
         s.last_event = t
         s.latest = rec
         if self._ntrack:
-            for i, hit in enumerate(self._match(rec)):
-                if hit:
-                    s.cnt[i] += 1
-                    if s.firsts[i] is None:
-                        s.firsts[i] = t
-                    s.lasts[i] = t
+            self._track(s, rec)
         for name, value in rec.attrs:
             if value is not None:
                 s.attr_values[name] = value
@@ -783,6 +785,35 @@ class Kernel:
             raise
         except (ValueError, KeyError, TypeError) as exc:
             raise StateError(f"corrupt shipment state: {exc}") from exc
+
+
+_CODES: dict[tuple[Any, Any, Any], tuple[str, str | None, str | None]] = {}
+
+
+def _codes(event: TrackingEvent) -> tuple[str, str | None, str | None]:
+    """(status, stage, reason) as plain strings; computed once per combination."""
+    status, reason = event.status, event.reason
+    stage: str | None = event.stage.value
+    if not implies_stage(status, reason) and event.stage == default_stage(status, reason):
+        stage = None  # only the fallback stage: keep the parcel where it was
+    codes = (status.value, stage, None if reason is None else reason.value)
+    _CODES[(status, reason, event.stage)] = codes
+    return codes
+
+
+def _micros(moment: datetime) -> int:
+    # Same as to_micros, as plain arithmetic for the hot path (events are stored in UTC).
+    if moment.tzinfo is not UTC:
+        return to_micros(moment)
+    return (
+        (moment.toordinal() - _EPOCH_ORDINAL) * 86_400
+        + moment.hour * 3600
+        + moment.minute * 60
+        + moment.second
+    ) * 1_000_000 + moment.microsecond
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _key(rec: EventRec) -> tuple[int, str]:

@@ -262,16 +262,14 @@ class Pack:
     kinds: tuple[str, ...]
     trackers: tuple[Tracker, ...]
     tracker_match: Callable[..., tuple[bool, ...]]
+    track: Callable[..., None]
     scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
     attr_types: Mapping[str, str]
     fingerprint: str
     extends: tuple[str, ...] = ()
     module_source: str = ""
+    selectors: tuple[str, ...] = ()  # every `by` the params use, in a fixed order
     _param_cache: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False)
-
-    @property
-    def _selectors(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(by for p in self.params.values() for by in p.by or ()))
 
     def __repr__(self) -> str:
         return f"<Pack {self.name!r}: {len(self.rules)} rules, {len(self.params)} params>"
@@ -287,7 +285,7 @@ class Pack:
 
     def params_for(self, facts: Any) -> Any:
         """The parameter values that apply to one shipment (cached per distinct key)."""
-        key = tuple(_selector_value(by, facts) for by in self._selectors)
+        key = tuple(_selector_value(by, facts) for by in self.selectors)
         cached = self._param_cache.get(key)
         if cached is None:
             values = {}
@@ -1390,6 +1388,17 @@ def _codegen(build: _Build) -> None:
     lines.append("    # which history aggregates (count/seen/first/last) an event feeds")
     lines.append(f"    return ({', '.join(tracker_tests)}{',' if len(tracker_tests) == 1 else ''})")
     lines.append("")
+    lines.append("def __track(s, e):")
+    lines.append("    # feed an event (in time order) to the aggregates it matches")
+    lines.append("    t = e.t")
+    for index, test in enumerate(tracker_tests):
+        lines.append(f"    if {test}:")
+        lines.append(f"        s.cnt[{index}] += 1")
+        lines.append(f"        if s.firsts[{index}] is None:")
+        lines.append(f"            s.firsts[{index}] = t")
+        lines.append(f"        s.lasts[{index}] = t")
+    lines.append("    return None")
+    lines.append("")
 
     lines.extend(_scan_function(build.typed_rules))
     source = "\n".join(lines)
@@ -1475,9 +1484,11 @@ def _codegen(build: _Build) -> None:
         kinds=kinds,
         trackers=tuple(ctx.trackers),
         tracker_match=namespace["__trackers"],
+        track=namespace["__track"],
         scan=namespace["__rules"],
         attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
         fingerprint=digest,
+        selectors=tuple(dict.fromkeys(by for p in build.params.values() for by in p.by or ())),
         extends=tuple(d.file for d in build.docs[:-1]),
         module_source=source,
     )

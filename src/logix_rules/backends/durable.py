@@ -433,7 +433,12 @@ class _Translator:
         args = node.args
         if name == "duration" and args and isinstance(args[0], ast.Constant):
             return _Const(parse_duration(str(args[0].value)))
-        if name in _SCALES and args and isinstance(args[0], ast.Constant):
+        if (
+            name in _SCALES
+            and args
+            and isinstance(args[0], ast.Constant)
+            and isinstance(args[0].value, int | float)
+        ):
             return _Const(round(args[0].value * _SCALES[name] * MICROS))
         if name in ("count", "first", "last"):
             index = self.tracker(node)
