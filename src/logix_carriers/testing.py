@@ -275,9 +275,11 @@ def check_unknown_codes(
 ) -> list[str]:
     """Unknown codes give ``unknown`` events with the raw code and a problem, never a raise.
 
-    An ``unknown`` event keeps the carrier's code in its ``source`` and comes with an
-    ``unknown_code`` problem; one without any code (the carrier sent none) comes
-    with a ``partial_data`` problem saying so.
+    An ``unknown`` event keeps the carrier's code in its ``source`` and comes with a
+    problem: ``unknown_code`` for a code the adapter does not know, or ``partial_data``
+    for a documented code that means "no status" (UPS ``000``, DHL ``unknown``).  One
+    without any code (the carrier sent none) comes with a ``partial_data`` problem.
+    Either way nothing is silently mapped.
     """
     failures: list[str] = []
     named = _named(payloads)
@@ -293,10 +295,11 @@ def check_unknown_codes(
             source = event.source
             noted = {p.code for p in result.problems_for(event.tracking_number)}
             if source.status or source.substatus or source.code:
-                if ProblemCode.UNKNOWN_CODE not in noted:
+                if not noted & {ProblemCode.UNKNOWN_CODE, ProblemCode.PARTIAL_DATA}:
                     failures.append(
                         f"{name}: unknown event {event.event_id} ({event.tracking_number}) "
-                        "has no 'unknown_code' problem"
+                        "has no 'unknown_code' (or, for a documented no-status code, "
+                        "'partial_data') problem"
                     )
             elif ProblemCode.PARTIAL_DATA not in noted:
                 # Without any code the carrier sent none, or the adapter dropped it;

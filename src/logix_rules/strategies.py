@@ -35,6 +35,7 @@ Hypothesis's entry point, so ``st.from_type(Shipment)`` works.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -676,6 +677,10 @@ def _plans(k: _Knobs, cross: bool, outcome: Any) -> list[tuple[str, str]]:
 
 @st.composite
 def _timelines(draw: st.DrawFn, shipment: Any, raw: dict[str, Any]) -> Timeline:
+    return _timeline(draw, shipment, raw)
+
+
+def _timeline(draw: st.DrawFn, shipment: Any, raw: dict[str, Any]) -> Timeline:
     min_size, max_size = raw["min_size"], raw["max_size"]
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 0:
         raise InvalidArgument(f"min_size={min_size!r} must be a non-negative integer")
@@ -686,7 +691,7 @@ def _timelines(draw: st.DrawFn, shipment: Any, raw: dict[str, Any]) -> Timeline:
     outcome, fixed_outcome = _draw(draw, raw["outcome"])
     if outcome is not None and outcome not in OUTCOMES:
         raise InvalidArgument(f"outcome={outcome!r} must be one of {', '.join(OUTCOMES)}")
-    ship = draw(shipments() if shipment is None else _strategy(shipment))
+    ship = draw(_SHIPMENTS if shipment is None else _strategy(shipment))
     if not isinstance(ship, Shipment):
         raise InvalidArgument(f"shipment must be a Shipment or a strategy of them, got {ship!r}")
     if ship.shipped_at is None:
@@ -711,7 +716,10 @@ def _timelines(draw: st.DrawFn, shipment: Any, raw: dict[str, Any]) -> Timeline:
             f"no timeline fits min_size={min_size}, max_size={max_size} with these knobs "
             f"(outcome={outcome!r}); allow more scans",
         )
-    plan = draw(st.sampled_from(feasible))
+    # The outcome first (each equally likely), then how far an unfinished parcel got.
+    outcomes = list(dict.fromkeys(name for name, _ in feasible))
+    chosen = draw(st.sampled_from(outcomes))
+    plan = draw(st.sampled_from([p for p in feasible if p[0] == chosen]))
     scans = _skeleton(k, cross, *plan)
     base = len(scans)  # the damage scan included
     damage_scan = scans.pop() if k.damage is not None else None
@@ -980,6 +988,9 @@ def _event(ship: Shipment, moment: datetime, scan: _Scan) -> TrackingEvent:
     return TrackingEvent.parse(data)
 
 
+_SHIPMENTS: Final = shipments()
+
+
 def timelines(
     shipment: Shipment | st.SearchStrategy[Shipment] | None = None,
     *,
@@ -1044,35 +1055,49 @@ def timelines(
     return _timelines(shipment, raw)
 
 
+_DEFAULTS: Final = {
+    name: parameter.default
+    for name, parameter in inspect.signature(timelines).parameters.items()
+    if name != "shipment"
+}
+
+
+def _minutes(low: int, high: int) -> st.SearchStrategy[timedelta]:
+    return st.integers(low, high).map(lambda m: timedelta(minutes=m))
+
+
+_MAYBE_STALL: Final = st.none() | _minutes(60, 12 * 24 * 60)
+_MAYBE_CUSTOMS_TIME: Final = st.none() | _minutes(60, 6 * 24 * 60)
+_MAYBE_DAMAGE: Final = st.none() | st.just(True) | st.integers(0, 100).map(lambda n: n / 100)
+_MAYBE_LATE: Final = st.none() | _minutes(1, 6 * 24 * 60)
+_MAYBE_REPORT: Final = st.none() | st.sampled_from(REPORT_REASONS)
+_MAYBE_SKEW: Final = st.none() | _minutes(0, 180)
+
+
 @st.composite
 def _eventful(draw: st.DrawFn, shipment: Any, noise: bool) -> Timeline:
-    ship = draw(shipments() if shipment is None else _strategy(shipment))
+    ship = draw(_SHIPMENTS if shipment is None else _strategy(shipment))
     cross = _has_customs(ship)
-    lost = draw(st.booleans())
-    knobs: dict[str, Any] = {
-        "stall": draw(
-            st.none() | st.integers(60, 12 * 24 * 60).map(lambda m: timedelta(minutes=m))
-        ),
-        "customs_hold": cross and draw(st.booleans()),
-        "customs_time": draw(
-            st.none() | st.integers(60, 6 * 24 * 60).map(lambda m: timedelta(minutes=m))
-        )
-        if cross
-        else None,
-        "failed_attempts": draw(st.integers(0, 4)),
-        "damage": draw(st.none() | st.just(True) | st.integers(0, 100).map(lambda n: n / 100)),
-        "lost": lost,
-        "refused": not lost and draw(st.booleans()),
-        "late": draw(st.none() | st.integers(1, 6 * 24 * 60).map(lambda m: timedelta(minutes=m))),
-        "customer_report": draw(st.none() | st.sampled_from(REPORT_REASONS)),
-    }
+    lost = draw(st.integers(0, 3)) == 3  # one parcel in four is lost
+    knobs: dict[str, Any] = dict(_DEFAULTS)
+    knobs.update(
+        stall=draw(_MAYBE_STALL),
+        customs_hold=cross and draw(st.booleans()),
+        customs_time=draw(_MAYBE_CUSTOMS_TIME) if cross else None,
+        failed_attempts=draw(st.integers(0, 4)),
+        damage=draw(_MAYBE_DAMAGE),
+        lost=lost,
+        refused=not lost and draw(st.booleans()),
+        late=draw(_MAYBE_LATE),
+        customer_report=draw(_MAYBE_REPORT),
+    )
     if noise:
-        knobs["duplicates"] = draw(st.integers(0, 3))
-        knobs["out_of_order"] = draw(st.booleans())
-        knobs["clock_skew"] = draw(
-            st.none() | st.integers(0, 180).map(lambda m: timedelta(minutes=m))
+        knobs.update(
+            duplicates=draw(st.integers(0, 3)),
+            out_of_order=draw(st.booleans()),
+            clock_skew=draw(_MAYBE_SKEW),
         )
-    return draw(timelines(ship, **knobs))
+    return _timeline(draw, ship, knobs)
 
 
 def eventful_timelines(

@@ -566,6 +566,7 @@ def test_contract() -> None:
             "not_found_warning",
             "invalid_number_400",
             "empty_activity",
+            "no_status_codes",
         )
     }
     check_adapter_contract(

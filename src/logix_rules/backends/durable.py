@@ -60,7 +60,17 @@ from typing import Any, NamedTuple
 import attrs
 from pydantic import ValidationError
 
-from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Shipment, TrackingEvent
+from logix_carriers import (
+    FINAL_STATUSES,
+    STAGE_ORDER,
+    Reason,
+    Shipment,
+    Stage,
+    Status,
+    TrackingEvent,
+    default_stage,
+    implies_stage,
+)
 
 from .._durations import MICROS, parse_duration, to_micros
 from .._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
@@ -593,6 +603,10 @@ class _Translator:
     def relation(self, left: _Field, code: str, right: _Term, negate: bool) -> _Cond:
         refs = _refs(right)
         optional_refs = [ref for ref in refs if ref.optional]
+        # A missing property never matches a comparison with a literal; against other
+        # properties durable_rules needs every operand present (it would otherwise
+        # compare with a default or fail), so those get explicit existence tests.
+        present = _TRUE if isinstance(right, _Const) else _exists(left)
         if code in ("$eq", "$neq"):
             if optional_refs and left.optional:
                 raise _Unsupported("'==' or '!=' between two values that may both be missing")
@@ -601,19 +615,17 @@ class _Translator:
             test = {left.key: _json(right, "$m")} if code == "$eq" else _cmp(code, left, right)
             guards = _and(*(_exists(ref) for ref in optional_refs))
             if code == "$eq":
-                return _and(_exists(left), guards, test)
+                return _and(present, guards, test)
             # Python: None != x is True; so is a missing operand on the right.
             return _or(_missing(left), *(_missing(ref) for ref in optional_refs), test)
         # Ordering comparisons are null-safe: a missing operand makes them false.
         if not negate:
-            return _and(
-                _exists(left), *(_exists(ref) for ref in optional_refs), _cmp(code, left, right)
-            )
+            return _and(present, *(_exists(ref) for ref in optional_refs), _cmp(code, left, right))
         return _or(
             _missing(left),
             *(_missing(ref) for ref in optional_refs),
             _and(
-                _exists(left),
+                present,
                 *(_exists(ref) for ref in optional_refs),
                 _cmp(_INVERSE[code], left, right),
             ),
@@ -670,7 +682,7 @@ class DurableProgram:
     layout: _Layout = attrs.field(repr=False)
 
     def to_json(self) -> str:
-        return json.dumps(self.definition, indent=2, sort_keys=True)
+        return json.dumps(dict(self.definition), indent=2, sort_keys=True)
 
 
 def compile_pack(pack: Pack | str, *, strict: bool = False) -> DurableProgram:
@@ -776,7 +788,7 @@ class _Rec(NamedTuple):
     t: int
     id: str
     status: str
-    stage: str
+    stage: str | None  # None: the scan says nothing about where the parcel is
     reason: str | None
     system: str
     report: bool
@@ -785,11 +797,32 @@ class _Rec(NamedTuple):
     desc: str
     attrs: tuple[tuple[str, Any], ...]
 
-    def content(self) -> str:
-        # The core engine keeps, of two different events under one id, the one whose
-        # content sorts last; the same rule keeps the two in step.
+    def content(self) -> tuple[int, int, bool, str]:
+        # Of two different events under one id the core engine keeps the richer (more
+        # attribute values, then more text, then a source code), then any fixed order.
         row = [*self[:10], [list(pair) for pair in self.attrs]]
-        return json.dumps(row, sort_keys=True, default=str)
+        return (
+            sum(value is not None for _, value in self.attrs),
+            len(self.desc),
+            self.code is not None,
+            json.dumps(row, sort_keys=True, default=str),
+        )
+
+
+_CODES: dict[tuple[Status, Reason | None, Stage], tuple[str, str | None, str | None]] = {}
+
+
+def _codes(
+    status: Status, reason: Reason | None, stage: Stage
+) -> tuple[str, str | None, str | None]:
+    """(status, stage, reason) as strings; a stage that is only the fallback of a status
+    that says nothing about position (a weather delay) becomes None."""
+    codes = _CODES.get((status, reason, stage))
+    if codes is None:
+        positional = implies_stage(status, reason) or stage != default_stage(status, reason)
+        codes = (status.value, stage.value if positional else None, reason and reason.value)
+        _CODES[(status, reason, stage)] = codes
+    return codes
 
 
 def _key(rec: _Rec) -> tuple[int, str]:
@@ -895,16 +928,21 @@ class _Obs:
             and rec.stage != "return"
         ):
             self.after_delivery += 1
-        previous = _ORDER.get(self.stage or "")
-        current = _ORDER.get(rec.stage)
-        if previous is not None and current is not None and current < previous:
-            self.regressions += 1
+        if rec.stage is not None:
+            previous = _ORDER.get(self.stage or "")
+            current = _ORDER.get(rec.stage)
+            if previous is not None and current is not None and current < previous:
+                self.regressions += 1
+            if rec.stage != self.stage:
+                self.stage = rec.stage
+                self.stage_entered = t
+        elif self.stage is None:
+            reason = Reason(rec.reason) if rec.reason else None
+            self.stage = default_stage(Status(status), reason).value
+            self.stage_entered = t
         if status != self.status:
             self.status = status
             self.status_entered = t
-        if rec.stage != self.stage:
-            self.stage = rec.stage
-            self.stage_entered = t
         self.reason = rec.reason
         self.final = status in _FINAL
         if status == "delivered" and self.delivered_at is None:
@@ -1178,12 +1216,13 @@ class DurableBackend:
                     kept.append((name, _coerce(wanted[name], value)))
         loc = event.location
         source = event.source
+        status, stage, reason = _codes(event.status, event.reason, event.stage)
         return _Rec(
             to_micros(event.occurred_at),
             event.event_id,
-            event.status.value,
-            event.stage.value,
-            None if event.reason is None else event.reason.value,
+            status,
+            stage,
+            reason,
             source.system,
             event.is_report,
             None if loc is None else loc.country,
