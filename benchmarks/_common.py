@@ -117,7 +117,7 @@ def result_line(**figures: float | int | str | None) -> str:
         if value is None:
             text = "na"
         elif isinstance(value, float):
-            text = f"{value:.4g}"
+            text = f"{value:.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         else:
             text = str(value)
         parts.append(f"{key}={text}")

@@ -6,7 +6,8 @@ semantics, and nothing more (no evidence, remedies, explanations or follow-up):
 * per-shipment state; an event id seen before changes nothing;
 * status, stage and reason come from the latest carrier scan in event time (an
   out-of-order scan is inserted into the history and the state rebuilt); reports
-  from people and scans of status ``unknown`` never move them;
+  from people and scans of status ``unknown`` never move them, and a scan whose
+  stage is only the fallback of its status (a weather delay) keeps the stage;
 * one incident per shipment and kind, at the most severe rule that holds;
 * the customs > 48 h timer is checked when a later event arrives and at ``advance``.
 """
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from logix_carriers import TrackingEvent
+from logix_carriers import Reason, Stage, Status, TrackingEvent, default_stage, implies_stage
 
 CUSTOMS_TIMEOUT = timedelta(hours=48)
 MAX_ATTEMPTS = 3
@@ -38,6 +39,19 @@ def _number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+_POSITIONAL: dict[tuple[Status, Reason | None, Stage], bool] = {}
+
+
+def _positional(status: Status, reason: Reason | None, stage: Stage) -> bool:
+    """Whether a scan moves the parcel: not when its stage is only the fallback of a
+    status that says nothing about position (a weather delay)."""
+    known = _POSITIONAL.get((status, reason, stage))
+    if known is None:
+        known = implies_stage(status, reason) or stage != default_stage(status, reason)
+        _POSITIONAL[(status, reason, stage)] = known
+    return known
 
 
 def _key(event: TrackingEvent) -> tuple[datetime, str]:
@@ -68,7 +82,7 @@ class _Shipment:
 
     def reset(self) -> None:
         self.status: str | None = None
-        self.stage: str | None = None
+        self.stage: Stage | None = None
         self.reason: str | None = None
         self.stage_entered: datetime | None = None
         self.final = False
@@ -94,10 +108,15 @@ class _Shipment:
             self.address = True
         if status == "unknown":
             return
-        self.status = status
-        if event.stage != self.stage:
-            self.stage = event.stage
+        stage = event.stage
+        if _positional(status, reason, stage):
+            if stage != self.stage:
+                self.stage = stage
+                self.stage_entered = event.occurred_at
+        elif self.stage is None:
+            self.stage = default_stage(status, reason)
             self.stage_entered = event.occurred_at
+        self.status = status
         self.reason = reason
         self.final = status in FINAL
 

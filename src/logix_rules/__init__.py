@@ -11,6 +11,7 @@ from ._errors import (
     PackIssue,
     UnknownIncident,
 )
+from ._explain import Condition, Explanation, Operand, RuleTrace, Rung, explain_events
 from ._incidents import (
     Change,
     ChangeType,
@@ -24,18 +25,34 @@ from ._incidents import (
 )
 from ._io import InputFileError, Loaded, read_events, read_shipments
 from ._kernel import Kernel, ShipmentState, StateError
+from ._lint import PackWarning, WarningCode, lint_pack
 from ._pack import Pack, Param, Rule, Severity, load_pack, loads_pack
+from ._scenarios import (
+    CaseResult,
+    ExpectedIncident,
+    ScenarioError,
+    ScenarioFile,
+    ScenarioIssue,
+    find_scenario_files,
+    load_scenarios,
+    run_case,
+    run_scenarios,
+)
 
 __all__ = [
     "DEMO_AT",
+    "CaseResult",
     "Change",
     "ChangeType",
+    "Condition",
     "DemoData",
     "Engine",
     "ErrorCode",
     "Escalation",
     "Evidence",
     "EvidenceEvent",
+    "ExpectedIncident",
+    "Explanation",
     "Incident",
     "IncidentState",
     "InputFileError",
@@ -44,22 +61,36 @@ __all__ = [
     "Kernel",
     "Loaded",
     "LogixError",
+    "Operand",
     "Pack",
     "PackError",
     "PackIssue",
+    "PackWarning",
     "Param",
     "Remedy",
     "RemedyItem",
     "Rule",
+    "RuleTrace",
+    "Rung",
+    "ScenarioError",
+    "ScenarioFile",
+    "ScenarioIssue",
     "Severity",
     "ShipmentState",
     "StateError",
     "UnknownIncident",
+    "WarningCode",
     "evaluate",
+    "explain_events",
+    "find_scenario_files",
     "generate_demo",
+    "lint_pack",
     "load_pack",
+    "load_scenarios",
     "loads_pack",
     "read_events",
     "read_shipments",
+    "run_case",
+    "run_scenarios",
     "write_demo_files",
 ]

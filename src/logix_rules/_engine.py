@@ -124,7 +124,8 @@ class Engine:
         ``InvalidEvents`` (listing all of them) is raised before anything is applied;
         with a callback, each invalid item is passed to it and the rest are applied.
         """
-        records: list[tuple[str, EventRec]] = []
+        # (time, id, position, tracking number, record): sorts in C, ties broken by position
+        records: list[tuple[int, str, int, str, EventRec]] = []
         carriers: dict[str, str] = {}
         problems: list[InputProblem] = []
         record = self._kernel.record
@@ -144,30 +145,41 @@ class Engine:
                 else:
                     on_invalid(problem)
                 continue
-            records.append((event.tracking_number, record(event)))
+            rec = record(event)
+            records.append((rec.t, rec.id, len(records), event.tracking_number, rec))
             carriers[event.tracking_number] = event.carrier
         if problems:
             raise InvalidEvents(problems)
         return self._apply(records, carriers)
 
-    def _apply(self, records: list[tuple[str, EventRec]], carriers: dict[str, str]) -> list[Change]:
+    def _apply(
+        self, records: list[tuple[int, str, int, str, EventRec]], carriers: dict[str, str]
+    ) -> list[Change]:
         # Within one batch, time order is the cheap order: it keeps the kernel on its
         # fast path.  The result does not depend on it.
-        records.sort(key=_record_key)
+        records.sort()
+        batches: dict[str, list[EventRec]] = {}
+        for _, _, _, tn, rec in records:
+            batch = batches.get(tn)
+            if batch is None:
+                batches[tn] = [rec]
+            else:
+                batch.append(rec)
         changes: list[Change] = []
-        touched: dict[str, ShipmentState] = {}
         states = self._states
-        step = self._kernel.step
-        for tn, rec in records:
+        kernel = self._kernel
+        for tn, recs in batches.items():
             state = states.get(tn)
             if state is None:
-                state = self._kernel.new_state(tn, carriers[tn])
+                state = kernel.new_state(tn, carriers[tn])
                 states[tn] = state
-            stepped = step(state, rec)[1]
+            stepped = (
+                kernel.step(state, recs[0])[1] if len(recs) == 1 else kernel.step_many(state, recs)
+            )
             if stepped:
                 changes.extend(stepped)
-            touched[tn] = state
-        for state in touched.values():
+        for tn in batches:
+            state = states[tn]
             if (
                 self._now is not None
                 and state.next_due_us is not None
@@ -175,6 +187,7 @@ class Engine:
             ):
                 changes.extend(self._kernel.fire(state, self._now)[1])
             self._schedule(state)
+        changes.sort(key=_change_time)
         return changes
 
     def _schedule(self, state: ShipmentState) -> None:
@@ -198,7 +211,7 @@ class Engine:
             changes.extend(self._kernel.fire(state, now)[1])
             fired.add(tn)
             self._schedule(state)
-        changes.sort(key=lambda c: c.at)
+        changes.sort(key=_change_time)
         return changes
 
     def next_due(self) -> datetime | None:
@@ -324,8 +337,8 @@ class Engine:
         return explain_state(self._kernel, state, when)
 
 
-def _record_key(item: tuple[str, EventRec]) -> tuple[int, str]:
-    return (item[1].t, item[1].id)
+def _change_time(change: Change) -> datetime:
+    return change.at
 
 
 def evaluate(

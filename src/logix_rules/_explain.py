@@ -386,9 +386,13 @@ def _tree(pack: Pack, source: str) -> _Node:
     return node
 
 
+def _segment(text: str, node: ast.expr) -> str:
+    # One line: a part of a multi-line condition may not parse on its own otherwise.
+    return " ".join((ast.get_source_segment(text, node) or ast.unparse(node)).split())
+
+
 def _build(pack: Pack, text: str, node: ast.expr) -> _Node:
-    segment = ast.get_source_segment(text, node) or ast.unparse(node)
-    probe = _probe(pack, segment)
+    probe = _probe(pack, _segment(text, node))
     if isinstance(node, ast.BoolOp):
         kind = "and" if isinstance(node.op, ast.And) else "or"
         return _Node(kind, probe, tuple(_build(pack, text, v) for v in node.values))
@@ -400,7 +404,7 @@ def _build(pack: Pack, text: str, node: ast.expr) -> _Node:
             operands.extend(_operand_nodes(side))
     seen: dict[str, Probe] = {}
     for sub in operands:
-        sub_text = ast.get_source_segment(text, sub) or ast.unparse(sub)
+        sub_text = _segment(text, sub)
         if sub_text not in seen:
             seen[sub_text] = _probe(pack, sub_text)
     return _Node("leaf", probe, operands=tuple(seen.values()))

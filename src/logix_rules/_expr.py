@@ -346,7 +346,7 @@ class _Compiler:
                 raise self.fail(
                     node, ErrorCode.TYPE_MISMATCH, f"'not' needs a true/false value, got {ty}"
                 )
-            return f"(not {code})", BOOL, _NOCONST
+            return f"(not ({code}))", BOOL, _NOCONST
         if isinstance(node.op, ast.USub) and ty.base in ("number", "duration", "any"):
             if const is not _NOCONST:
                 return repr(-const), ty, -const

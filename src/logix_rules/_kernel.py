@@ -32,7 +32,6 @@ import bisect
 import hashlib
 import json
 import types
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -300,19 +299,24 @@ class Kernel:
             )
         loc = event.location
         source = event.source
-        return EventRec(
-            _micros(event.occurred_at),
-            event.event_id,
-            codes[0],
-            codes[1],
-            codes[2],
-            source.system,
-            source.system in REPORT_SYSTEMS,
-            None if loc is None else loc.country,
-            source.code or source.status,
-            event.description,
-            kept,
+        # tuple.__new__ directly: the named tuple's own __new__ is a Python frame.
+        rec: EventRec = _new_rec(
+            EventRec,
+            (
+                to_micros(event.occurred_at),
+                event.event_id,
+                codes[0],
+                codes[1],
+                codes[2],
+                source.system,
+                source.system in REPORT_SYSTEMS,
+                None if loc is None else loc.country,
+                source.code or source.status,
+                event.description,
+                kept,
+            ),
         )
+        return rec
 
     # -- the two kernel functions ------------------------------------------------------
     def step(self, state: ShipmentState, rec: EventRec) -> tuple[ShipmentState, list[Change]]:
@@ -342,18 +346,60 @@ class Kernel:
         else:
             in_order = True
         if in_order and (state.timer_eval is None or t > state.timer_eval):
-            due = state.next_due_us
-            changes = self._fire(state, t - 1) if due is not None and due < t else []
             history.append(rec)
-            self._absorb(state, rec)
-            changes.extend(self._evaluate(state, rec.t))
-            if state.fired_through is not None and state.fired_through > rec.t:
-                changes.extend(self._fire(state, state.fired_through))
+            changes = self._take(state, rec)
+            fired = state.fired_through
+            if fired is not None and fired > t:
+                changes.extend(self._fire(state, fired))
             else:
-                state.fired_through = rec.t
+                state.fired_through = t
             return state, changes
         bisect.insort(history, rec, key=_key)
         return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
+
+    def step_many(self, state: ShipmentState, recs: list[EventRec]) -> list[Change]:
+        """Apply a batch of one shipment's events, sorted by (time, id).
+
+        In-order events take the fast path one by one; from the first that does not,
+        the rest of the batch is inserted at once and the state replayed a single time,
+        so the changes reported are the net effect of the batch, never an incident that
+        exists only between two of its late events.
+        """
+        changes: list[Change] = []
+        for index, rec in enumerate(recs):
+            if not self._fits(state, rec):
+                if self._insert_all(state, recs[index:]):
+                    clock = max(recs[-1].t, state.fired_through or recs[-1].t)
+                    changes.extend(self._replay(state, clock=clock))
+                return changes
+            changes.extend(self.step(state, rec)[1])
+        return changes
+
+    def _fits(self, state: ShipmentState, rec: EventRec) -> bool:
+        """Whether ``step`` would take the fast path (or ignore ``rec`` as a duplicate)."""
+        seen = state.ids.get(rec.id)
+        if seen is not None:
+            return seen == rec or _content(seen) >= _content(rec)
+        history = state.history
+        if history:
+            last = history[-1]
+            if rec.t < last.t or (rec.t == last.t and rec.id <= last.id):
+                return False
+        return state.timer_eval is None or rec.t > state.timer_eval
+
+    def _insert_all(self, state: ShipmentState, recs: list[EventRec]) -> bool:
+        """Put events into the history without evaluating; True if anything changed."""
+        changed = False
+        for rec in recs:
+            seen = state.ids.get(rec.id)
+            if seen is not None:
+                if seen == rec or _content(seen) >= _content(rec):
+                    continue
+                state.history.remove(seen)
+            state.ids[rec.id] = rec
+            bisect.insort(state.history, rec, key=_key)
+            changed = True
+        return changed
 
     def fire(self, state: ShipmentState, now: int) -> tuple[ShipmentState, list[Change]]:
         """Fire every time rule and follow-up deadline due at or before ``now``."""
@@ -384,17 +430,19 @@ class Kernel:
         self._prime(state)
         state.fired_through = None
         for rec in state.history:
-            self._fire(state, rec.t - 1)
-            self._absorb(state, rec)
-            self._evaluate(state, rec.t)
+            self._take(state, rec)
             state.fired_through = rec.t
         self._fire(state, clock)
         after = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
         return _diff(before, after, from_micros(clock))
 
     # -- history aggregates ------------------------------------------------------------
-    def _absorb(self, s: ShipmentState, rec: EventRec) -> None:
+    def _take(self, s: ShipmentState, rec: EventRec) -> list[Change]:
+        """The in-order step: fire what is due before ``rec``, absorb it, evaluate."""
         t = rec.t
+        due = s.next_due_us
+        changes = self._fire(s, t - 1) if due is not None and due < t else []
+        # absorb the event into the aggregates (inline: this is the hot path)
         s.n_events += 1
         if s.first_event is None:
             s.first_event = t
@@ -405,45 +453,56 @@ class Kernel:
         for name, value in rec.attrs:
             if value is not None:
                 s.attr_values[name] = value
-        if rec.report:
-            return
-        s.n_scans += 1
-        if s.first_scan is None:
-            s.first_scan = t
-        s.last_scan = t
-        status = rec.status
-        if status == "unknown":
-            return  # activity, but it says nothing about where the parcel is
-        if (
-            s.delivered_at is not None
-            and status != "delivered"
-            and status not in _RETURN_STATUSES
-            and rec.stage != "return"
-        ):
-            s.after_delivery += 1
-        if rec.stage is not None:
-            previous = _ORDER.get(s.stage or "")
-            current = _ORDER.get(rec.stage)
-            if previous is not None and current is not None and current < previous:
-                s.regressions += 1
-            if rec.stage != s.stage:
-                s.stage = rec.stage
-                s.stage_entered = t
-        elif s.stage is None:
-            reason = Reason(rec.reason) if rec.reason else None
-            s.stage = default_stage(Status(status), reason).value
-            s.stage_entered = t
-        if status != s.status:
-            s.status = status
-            s.status_entered = t
-        s.reason = rec.reason
-        s.final = status in _FINAL
-        if status == "delivered" and s.delivered_at is None:
-            s.delivered_at = t
+        if not rec.report:
+            s.n_scans += 1
+            if s.first_scan is None:
+                s.first_scan = t
+            s.last_scan = t
+            status = rec.status
+            if status != "unknown":  # unknown: activity that says nothing of position
+                stage = rec.stage
+                if (
+                    s.delivered_at is not None
+                    and status != "delivered"
+                    and status not in _RETURN_STATUSES
+                    and stage != "return"
+                ):
+                    s.after_delivery += 1
+                if stage is not None:
+                    previous = _ORDER.get(s.stage or "")
+                    current = _ORDER.get(stage)
+                    if previous is not None and current is not None and current < previous:
+                        s.regressions += 1
+                    if stage != s.stage:
+                        s.stage = stage
+                        s.stage_entered = t
+                elif s.stage is None:
+                    reason = Reason(rec.reason) if rec.reason else None
+                    s.stage = default_stage(Status(status), reason).value
+                    s.stage_entered = t
+                if status != s.status:
+                    s.status = status
+                    s.status_entered = t
+                s.reason = rec.reason
+                s.final = status in _FINAL
+                if status == "delivered" and s.delivered_at is None:
+                    s.delivered_at = t
+        # The common case inline: nothing holds and nothing is open (see _evaluate).
+        held, pending = self._scan(s, s.facts, s.params, t)
+        if held is None and not s.open:
+            s.next_due_us = pending
+        else:
+            changes.extend(self._evaluate(s, t, (held, pending)))
+        return changes
 
     # -- rule evaluation -----------------------------------------------------------------
-    def _evaluate(self, s: ShipmentState, t: int) -> list[Change]:
-        held, pending = self._scan(s, s.facts, s.params, t)
+    def _evaluate(
+        self,
+        s: ShipmentState,
+        t: int,
+        scanned: tuple[list[tuple[int, int]] | None, int | None] | None = None,
+    ) -> list[Change]:
+        held, pending = scanned or self._scan(s, s.facts, s.params, t)
         if held is None and not s.open:
             s.next_due_us = pending  # the common case: nothing holds, nothing to clear
             return []
@@ -788,6 +847,7 @@ class Kernel:
 
 
 _CODES: dict[tuple[Any, Any, Any], tuple[str, str | None, str | None]] = {}
+_new_rec: Any = tuple.__new__
 
 
 def _codes(event: TrackingEvent) -> tuple[str, str | None, str | None]:
@@ -799,21 +859,6 @@ def _codes(event: TrackingEvent) -> tuple[str, str | None, str | None]:
     codes = (status.value, stage, None if reason is None else reason.value)
     _CODES[(status, reason, event.stage)] = codes
     return codes
-
-
-def _micros(moment: datetime) -> int:
-    # Same as to_micros, as plain arithmetic for the hot path (events are stored in UTC).
-    if moment.tzinfo is not UTC:
-        return to_micros(moment)
-    return (
-        (moment.toordinal() - _EPOCH_ORDINAL) * 86_400
-        + moment.hour * 3600
-        + moment.minute * 60
-        + moment.second
-    ) * 1_000_000 + moment.microsecond
-
-
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _key(rec: EventRec) -> tuple[int, str]:

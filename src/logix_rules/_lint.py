@@ -214,7 +214,7 @@ class _Analyzer:
         literals: list[Literal] = []
         left = node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
-            literals.append(self._pair(node, left, op, right))
+            literals.extend(self._pair(left, op, right))
             left = right
         if positive:
             return [tuple(literals)]
@@ -224,9 +224,9 @@ class _Analyzer:
             out.extend(self.negations(literal))
         return out
 
-    def _pair(self, node: ast.Compare, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Literal:
+    def _pair(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> list[Literal]:
         if isinstance(op, ast.Is | ast.IsNot):
-            return (self.term(left), "isnone" if isinstance(op, ast.Is) else "notnone", None)
+            return [(self.term(left), "isnone" if isinstance(op, ast.Is) else "notnone", None)]
         name = _CMP.get(type(op))
         if name is None:
             raise _Unknown
@@ -234,12 +234,16 @@ class _Analyzer:
         rconst, rvalue = self.constant(right)
         if rconst and not lconst:
             if rvalue is None and name in ("eq", "ne"):
-                return (self.term(left), "isnone" if name == "eq" else "notnone", None)
-            return (self.term(left), name, rvalue)
+                return [(self.term(left), "isnone" if name == "eq" else "notnone", None)]
+            return [(self.term(left), name, rvalue)]
         if lconst and not rconst and name in _FLIP:
-            return (self.term(right), _FLIP[name], lvalue)
-        # two operands that both vary: an opaque fact about the pair
-        return (ast.unparse(ast.Compare(left, [op], [right])), "true", True)
+            return [(self.term(right), _FLIP[name], lvalue)]
+        # Two operands that both vary: an opaque fact about the pair, and, since order
+        # comparisons are null-safe (false when a side is missing), both sides present.
+        pair: list[Literal] = [(ast.unparse(ast.Compare(left, [op], [right])), "true", True)]
+        if name in ("lt", "le", "gt", "ge"):
+            pair += [(self.term(left), "notnone", None), (self.term(right), "notnone", None)]
+        return pair
 
     def negate(self, literal: Literal) -> Literal:
         term, op, value = literal

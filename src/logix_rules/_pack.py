@@ -1512,7 +1512,8 @@ def _scan_function(rules: list[dict[str, Any]]) -> list[str]:
         "    pending = None",
     ]
     for index, rule in enumerate(rules):
-        out.append(f"    # rules[{index}] {rule['id']}: {rule['when'].source}")
+        when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
+        out.append(f"    # rules[{index}] {rule['id']}: {when_text}")
         out.append(f"    if {rule['when'].code}:")
         if rule["anchor"] is None:
             out.append("        if hits is None:")

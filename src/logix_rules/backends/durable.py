@@ -97,6 +97,7 @@ _RETURN_STATUSES = frozenset({"returning", "returned"})
 _STATE = {"k": "state"}
 _CLOCK = {"k": "clock"}
 _CLOCK_ID = "$clock"
+_TIMED = ("@clock", "@mark")
 _NAMES = itertools.count(1)
 _SAFE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -601,6 +602,9 @@ class _Translator:
         return left.left, _Arith(inverse, right, left.right, _base(left.left))
 
     def relation(self, left: _Field, code: str, right: _Term, negate: bool) -> _Cond:
+        if left.base == "any":
+            left, right = _view(left, _base(right)), _plain_bool(right)
+        right = _views(right, left.base)
         refs = _refs(right)
         optional_refs = [ref for ref in refs if ref.optional]
         # A missing property never matches a comparison with a literal; against other
@@ -639,9 +643,43 @@ class _Translator:
             return _TRUE if (left.value in values) == positive else _FALSE
         if not isinstance(left, _Field):
             raise _Unsupported("'in' on a computed value")
+        tests = [(_view(left, _base(_Const(v))), _plain_bool(_Const(v))) for v in values]
         if positive:
-            return _or(*({left.key: value} for value in values))
+            return _or(*({field.key: _json(value, "$m")} for field, value in tests))
+        if left.base == "any":
+            return _and(*(self.relation(field, "$neq", value, False) for field, value in tests))
         return _or(_missing(left), _and(*(_cmp("$neq", left, _Const(v)) for v in values)))
+
+
+def _view(field: _Field, other: str) -> _Field:
+    """An attribute of undeclared type, as seen by a comparison with a value of base
+    ``other``: Python compares numbers (and bools) with numbers and strings with
+    strings, and a mismatch is simply not a match, so each gets its own property
+    that holds the value only when it has that type."""
+    if field.base != "any":
+        return field
+    if other in ("number", "bool", "datetime", "duration"):
+        return _Field(f"{field.key}_n", True, "number")
+    if other == "str":
+        return _Field(f"{field.key}_s", True, "str")
+    raise _Unsupported("a comparison between two values of undeclared type")
+
+
+def _views(term: _Term, other: str) -> _Term:
+    if isinstance(term, _Field):
+        return _view(term, other)
+    if isinstance(term, _Arith):
+        return attrs.evolve(
+            term, left=_views(term.left, term.base), right=_views(term.right, term.base)
+        )
+    return term
+
+
+def _plain_bool(term: _Term) -> _Term:
+    # True == 1 in Python; the numeric view holds bools as 0/1 to match.
+    if isinstance(term, _Const) and isinstance(term.value, bool):
+        return _Const(int(term.value))
+    return term
 
 
 def _exact(term: _Term) -> bool:
@@ -773,13 +811,17 @@ def _compile_rule(rule: Rule, tr: _Translator) -> list[tuple[str, dict[str, Any]
                 step.index,
             )
         )
+        clock = _and(_CLOCK, {"$gte": {"now": due_st}})
         out.append(
-            (
-                f"{rule.id}#{step.index}@clock",
-                {"all": [{"st": state}, {"clk": _and(_CLOCK, {"$gte": {"now": due_st}})}]},
-                step.index,
-            )
+            (f"{rule.id}#{step.index}@clock", {"all": [{"st": state}, {"clk": clock}]}, step.index)
         )
+        if step.when_source is not None:
+            # The due time is an evaluation point even when the step's own test fails:
+            # a shipment without events is evaluated only at such points.
+            base = _and(_STATE, when, _exists(anchor))
+            out.append(
+                (f"{rule.id}#{step.index}@mark", {"all": [{"st": base}, {"clk": clock}]}, -1)
+            )
     return out
 
 
@@ -1139,12 +1181,17 @@ class DurableBackend:
         self._check_open()
         rules = self._rules
         out: list[DurableIncident] = []
+        targets = self.program.targets
         for tn, track in self._tracks.items():
             if not track.holding:
                 continue
+            if not track.history and not any(name.endswith(_TIMED) for name in track.holding):
+                # No event and no due time reached yet: the core engine has not
+                # evaluated this shipment at all, so nothing can be open.
+                continue
             active: dict[int, int] = {}
             for name in track.holding:
-                rule_index, step = self.program.targets[name]
+                rule_index, step = targets[name]
                 if step > active.get(rule_index, -1):
                     active[rule_index] = step
             by_kind: dict[str, list[tuple[int, int]]] = {}
@@ -1313,7 +1360,12 @@ def _getters(layout: _Layout) -> list[tuple[str, Callable[[_Obs], Any]]]:
         getters.append((f"t{index}_first", _item("firsts", index)))
         getters.append((f"t{index}_last", _item("lasts", index)))
     for name in sorted(layout.attrs):
-        getters.append((f"a_{name}", _attr_value(name)))
+        if layout.pack.attr_types.get(name, "any") == "any":
+            getters.append((f"a_{name}", _attr_present(name)))
+            getters.append((f"a_{name}_n", _attr_number(name)))
+            getters.append((f"a_{name}_s", _attr_text(name)))
+        else:
+            getters.append((f"a_{name}", _attr_value(name)))
     for name in sorted(layout.event):
         getters.append((f"ev_{name}", _event_field(name)))
     return getters
@@ -1329,6 +1381,31 @@ def _item(attr: str, index: int) -> Callable[[_Obs], Any]:
 def _attr_value(name: str) -> Callable[[_Obs], Any]:
     def get(obs: _Obs) -> Any:
         return obs.attr_values.get(name)
+
+    return get
+
+
+def _attr_present(name: str) -> Callable[[_Obs], Any]:
+    def get(obs: _Obs) -> Any:
+        return 1 if name in obs.attr_values else None
+
+    return get
+
+
+def _attr_number(name: str) -> Callable[[_Obs], Any]:
+    def get(obs: _Obs) -> Any:
+        value = obs.attr_values.get(name)
+        if isinstance(value, bool):
+            return int(value)
+        return value if isinstance(value, int | float) else None
+
+    return get
+
+
+def _attr_text(name: str) -> Callable[[_Obs], Any]:
+    def get(obs: _Obs) -> Any:
+        value = obs.attr_values.get(name)
+        return value if isinstance(value, str) else None
 
     return get
 

@@ -1,0 +1,691 @@
+"""Run a rule pack on Spark Structured Streaming, with the same results as ``Engine``.
+
+``pip install 'logix[spark]'`` brings PySpark.  One call turns a DataFrame of
+tracking events into a DataFrame of incident changes::
+
+    from logix_rules.spark import incident_changes
+    changes = incident_changes(events, "default", watermark_delay="2 hours")
+
+How it maps onto Spark, and why:
+
+* Input is grouped by tracking number; each key's state is the kernel's own
+  serialized state (``Kernel.dumps``) in one ``ValueState``, with a per-key change
+  counter ``seq`` so a sink can order the changes of a parcel.
+* Time rules fire on **event time**: one timer per key, kept at ``next_due`` (the
+  stale one is deleted when the due time moves).  A timer fires once the watermark
+  passes it; the kernel then fires everything due up to the watermark.  Events are
+  never dropped for being late: the kernel applies a late event and reports what it
+  changes (an incident cleared, updated...), so the watermark delay trades the
+  latency of time rules against transient incidents, not against lost data.
+* A bounded DataFrame has no "end of time": give ``as_of=`` and the result is what
+  ``evaluate(pack, events, at=as_of)`` reports; nothing due after the cutoff fires,
+  nothing due before it is left unfired.  The same works on a stream run with
+  ``trigger(availableNow=True)``.
+* The pack travels as its YAML source (``PackSource``) and is compiled once per
+  executor process, never per key or per batch.
+* Spark 4.1+ runs ``transformWithState`` (``IncidentProcessor``); Spark 3.4-4.0 runs
+  the same per-key logic through ``applyInPandasWithState`` with an event-time
+  timeout (one timeout per key is all the kernel needs).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+try:
+    import pyspark
+    from pyspark.sql import DataFrame, Row
+    from pyspark.sql import functions as F
+    from pyspark.sql.column import Column
+    from pyspark.sql.group import GroupedData
+    from pyspark.sql.types import (
+        ArrayType,
+        BinaryType,
+        BooleanType,
+        DataType,
+        DecimalType,
+        DoubleType,
+        FloatType,
+        IntegerType,
+        LongType,
+        MapType,
+        StringType,
+        StructField,
+        StructType,
+        TimestampNTZType,
+        TimestampType,
+    )
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "logix_rules.spark needs PySpark, which is not installed: "
+        "pip install 'logix[spark]' (PySpark 3.4 or later; 4.1 or later for "
+        "transformWithState)"
+    ) from _exc
+
+from ._durations import to_micros
+from ._errors import LogixError
+from ._pack import Pack
+from ._spark_rows import (
+    INPUT_FIELDS,
+    OUTPUT_FIELDS,
+    KeyOutcome,
+    PackSource,
+    fold_changes,
+    handle_rows,
+    handle_timer,
+    kernel_for,
+    state_cache,
+)
+
+try:
+    from pyspark.sql.streaming.stateful_processor import (
+        ExpiredTimerInfo,
+        StatefulProcessor,
+        StatefulProcessorHandle,
+        TimerValues,
+        ValueState,
+    )
+except ImportError:  # pragma: no cover - Spark 3.4-3.5: only the pandas path exists
+    StatefulProcessor = object  # type: ignore[assignment,misc]
+
+if TYPE_CHECKING:
+    from pyspark.sql.streaming.state import GroupState
+
+#: pandas has no type information; its frames are ``Any`` here.
+PandasFrame = Any
+
+__all__ = [
+    "CHANGE_SCHEMA",
+    "DEFAULT_STATE_CACHE",
+    "EVENT_SCHEMA",
+    "HAVE_TRANSFORM_WITH_STATE",
+    "INPUT_SCHEMA",
+    "OUTPUT_SCHEMA",
+    "SHIPMENT_SCHEMA",
+    "STATE_SCHEMA",
+    "IncidentProcessor",
+    "PackSource",
+    "SparkSetupError",
+    "finish_output",
+    "fold_changes",
+    "incident_changes",
+    "pandas_state_function",
+    "prepare_input",
+]
+
+#: Whether this PySpark has ``transformWithState`` with the Row API (4.1 and later).
+HAVE_TRANSFORM_WITH_STATE = hasattr(GroupedData, "transformWithState") and (
+    StatefulProcessor is not object
+)
+#: Deserialized states kept per executor process (see ``_spark_rows.StateCache``).
+DEFAULT_STATE_CACHE = 20_000
+STATE_NAME = "logix_state"
+_EVENT_TIME = "event_time"
+_ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+
+
+def _s(name: str, nullable: bool = True) -> StructField:
+    return StructField(name, StringType(), nullable)
+
+
+#: Tracking events as users provide them: the ``TrackingEvent`` fields.  ``attributes``
+#: is a JSON object in a string (a map or struct column is converted with ``to_json``).
+EVENT_SCHEMA = StructType(
+    [
+        _s("tracking_number", False),
+        _s("carrier", False),
+        StructField("occurred_at", TimestampType(), False),
+        StructField("utc_offset_minutes", IntegerType()),
+        _s("offset_source"),
+        _s("stage"),
+        _s("status", False),
+        _s("reason"),
+        StructField(
+            "location",
+            StructType([_s(n) for n in ("country", "region", "city", "postal_code", "facility")]),
+        ),
+        _s("description"),
+        _s("attributes"),
+        StructField(
+            "source",
+            StructType([_s(n) for n in ("system", "status", "substatus", "code", "text")]),
+        ),
+        _s("event_id"),
+    ]
+)
+#: Shipment facts as users provide them: the ``Shipment`` fields; money as decimal text.
+SHIPMENT_SCHEMA = StructType(
+    [
+        _s("tracking_number", False),
+        _s("carrier", False),
+        _s("origin_country"),
+        _s("destination_country"),
+        _s("service_level"),
+        StructField("shipped_at", TimestampType()),
+        StructField("promised_at", TimestampType()),
+        _s("declared_value"),
+        _s("freight_cost"),
+        _s("currency"),
+        StructField("insured", BooleanType()),
+        _s("category"),
+        _s("order_id"),
+    ]
+)
+_LONG_INPUTS = frozenset({"occurred_at_us", "shipped_at_us", "promised_at_us"})
+#: The flat rows the processor reads (``prepare_input`` makes them); instants in µs.
+INPUT_SCHEMA = StructType(
+    [
+        StructField(
+            name,
+            LongType()
+            if name in _LONG_INPUTS
+            else IntegerType()
+            if name == "utc_offset_minutes"
+            else BooleanType()
+            if name == "insured"
+            else StringType(),
+        )
+        for name in INPUT_FIELDS
+    ]
+)
+_LONG_OUTPUTS = frozenset(
+    {"seq", "at_us", "opened_at_us", "respond_by_us", "resolve_by_us", "escalate_at_us"}
+)
+#: The rows the processor emits (``finish_output`` makes ``CHANGE_SCHEMA`` of them).
+OUTPUT_SCHEMA = StructType(
+    [
+        StructField(
+            name,
+            LongType()
+            if name in _LONG_OUTPUTS
+            else ArrayType(StringType())
+            if name == "rules"
+            else MapType(StringType(), LongType())
+            if name == "deadlines_us"
+            else StringType(),
+        )
+        for name in OUTPUT_FIELDS
+    ]
+)
+#: One change per row.  ``change_type`` is opened / updated / escalated / cleared, or
+#: ``rejected`` for an input row that is not a valid event or shipment (``error`` says
+#: why).  ``seq`` orders the changes of one tracking number; ``incident_json`` holds
+#: the whole incident (``Incident.to_dict()``: remedy amounts, evidence...).
+CHANGE_SCHEMA = StructType(
+    [
+        _s("change_type"),
+        StructField("seq", LongType()),
+        StructField("at", TimestampType()),
+        _s("tracking_number"),
+        _s("carrier"),
+        _s("incident_id"),
+        _s("kind"),
+        _s("severity"),
+        _s("state"),
+        StructField("rules", ArrayType(StringType())),
+        StructField("opened_at", TimestampType()),
+        StructField("respond_by", TimestampType()),
+        StructField("resolve_by", TimestampType()),
+        StructField("escalate_at", TimestampType()),
+        StructField("deadlines", MapType(StringType(), TimestampType())),
+        _s("remedy_code"),
+        _s("explanation"),
+        _s("incident_json"),
+        _s("error"),
+    ]
+)
+#: The keyed state: the kernel's serialized state and the key's last ``seq``.
+STATE_SCHEMA = StructType(
+    [StructField("state", BinaryType(), False), StructField("seq", LongType(), False)]
+)
+
+
+class SparkSetupError(LogixError, RuntimeError):
+    """The DataFrame or the session cannot run the pack as asked; the message says how to fix it."""
+
+
+# -- input and output ----------------------------------------------------------------------------
+def _column(df: DataFrame, name: str, kind: DataType) -> Column:
+    if name in df.columns:
+        return F.col(name).cast(kind)
+    return F.lit(None).cast(kind)
+
+
+def _nested(df: DataFrame, parent: str, name: str) -> Column:
+    field = next((f for f in df.schema.fields if f.name == parent), None)
+    if (
+        field is not None
+        and isinstance(field.dataType, StructType)
+        and name in field.dataType.fieldNames()
+    ):
+        return F.col(parent).getField(name).cast(StringType())
+    return F.lit(None).cast(StringType())
+
+
+def _instant(df: DataFrame, name: str, what: str) -> Column:
+    """µs since the epoch of a TIMESTAMP column; naive or text columns are refused."""
+    if name not in df.columns:
+        return F.lit(None).cast(LongType())
+    kind = df.schema[name].dataType
+    if isinstance(kind, TimestampType):
+        return F.expr(f"unix_micros(`{name}`)")
+    if isinstance(kind, TimestampNTZType):
+        raise SparkSetupError(
+            f"{what}.{name} is TIMESTAMP_NTZ (no time zone), and logix never guesses one: "
+            f"convert it with to_utc_timestamp(`{name}`, 'Area/City') or read it as TIMESTAMP"
+        )
+    raise SparkSetupError(
+        f"{what}.{name} is {kind.simpleString()}, not TIMESTAMP: parse it first, e.g. "
+        f"with to_timestamp(`{name}`) on ISO-8601 text that carries its UTC offset "
+        f"(or read the source with logix_rules.spark.{what.upper()}_SCHEMA)"
+    )
+
+
+def _require(df: DataFrame, names: tuple[str, ...], what: str, schema: str) -> None:
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise SparkSetupError(
+            f"the {what} DataFrame has no column(s) {', '.join(missing)} "
+            f"(it has: {', '.join(df.columns) or 'none'}); "
+            f"its columns are the fields of logix_rules.spark.{schema}"
+        )
+
+
+def prepare_input(events: DataFrame, shipments: DataFrame | None = None) -> DataFrame:
+    """Flat rows of ``INPUT_SCHEMA`` from events (and shipment facts), ready to group.
+
+    Optional columns may be missing; ``location`` and ``source`` are structs as in
+    ``EVENT_SCHEMA``; ``attributes`` may be a JSON string, a map or a struct.
+    """
+    return _prepare(events, shipments, event_time=False)
+
+
+def _prepare(events: DataFrame, shipments: DataFrame | None, *, event_time: bool) -> DataFrame:
+    """``prepare_input``; with ``event_time``, plus the watermarked ``occurred_at`` column
+    itself, which ``applyInPandasWithState`` needs to accept an event-time timeout."""
+    _require(
+        events, ("tracking_number", "carrier", "occurred_at", "status"), "events", "EVENT_SCHEMA"
+    )
+    attributes = _column(events, "attributes", StringType())
+    if "attributes" in events.columns and not isinstance(
+        events.schema["attributes"].dataType, StringType
+    ):
+        attributes = F.to_json(F.col("attributes"))
+    event_cols: dict[str, Column] = {
+        "record": F.lit("event"),
+        "tracking_number": _column(events, "tracking_number", StringType()),
+        "carrier": _column(events, "carrier", StringType()),
+        "occurred_at_us": _instant(events, "occurred_at", "events"),
+        "utc_offset_minutes": _column(events, "utc_offset_minutes", IntegerType()),
+        "offset_source": _column(events, "offset_source", StringType()),
+        "stage": _column(events, "stage", StringType()),
+        "status": _column(events, "status", StringType()),
+        "reason": _column(events, "reason", StringType()),
+        "description": _column(events, "description", StringType()),
+        "attributes": attributes,
+        "event_id": _column(events, "event_id", StringType()),
+    }
+    for name in ("country", "region", "city", "postal_code", "facility"):
+        event_cols[name] = _nested(events, "location", name)
+    for name in ("system", "status", "substatus", "code", "text"):
+        event_cols[f"source_{name}"] = _nested(events, "source", name)
+    extra: list[Column] = [F.col("occurred_at").alias(_EVENT_TIME)] if event_time else []
+    flat = events.select(*[_or_null(event_cols, f) for f in INPUT_FIELDS], *extra)
+    if shipments is None:
+        return flat
+    _require(shipments, ("tracking_number", "carrier"), "shipments", "SHIPMENT_SCHEMA")
+    if shipments.isStreaming != events.isStreaming:
+        raise SparkSetupError(
+            "events and shipments must both be streams or both be bounded DataFrames; "
+            "read the shipments with spark.readStream too (e.g. readStream.table(...))"
+        )
+    ship_cols: dict[str, Column] = {
+        "record": F.lit("shipment"),
+        "shipped_at_us": _instant(shipments, "shipped_at", "shipments"),
+        "promised_at_us": _instant(shipments, "promised_at", "shipments"),
+        "insured": _column(shipments, "insured", BooleanType()),
+    }
+    for name in (
+        "tracking_number",
+        "carrier",
+        "origin_country",
+        "destination_country",
+        "service_level",
+        "currency",
+        "category",
+        "order_id",
+    ):
+        ship_cols[name] = _column(shipments, name, StringType())
+    for name in ("declared_value", "freight_cost"):
+        ship_cols[name] = _money(shipments, name)
+    extra = [F.lit(None).cast(TimestampType()).alias(_EVENT_TIME)] if event_time else []
+    facts = shipments.select(*[_or_null(ship_cols, f) for f in INPUT_FIELDS], *extra)
+    return flat.unionByName(facts)
+
+
+def _money(df: DataFrame, name: str) -> Column:
+    if name in df.columns and isinstance(df.schema[name].dataType, DoubleType | FloatType):
+        raise SparkSetupError(
+            f"shipments.{name} is a floating-point column; money must be exact: "
+            "use DECIMAL or decimal text (e.g. '12.50')"
+        )
+    if name in df.columns and isinstance(df.schema[name].dataType, DecimalType):
+        return F.col(name).cast(StringType())
+    return _column(df, name, StringType())
+
+
+def _or_null(columns: dict[str, Column], name: str) -> Column:
+    kind = INPUT_SCHEMA[name].dataType
+    found = columns.get(name)
+    return (found if found is not None else F.lit(None)).cast(kind).alias(name)
+
+
+def finish_output(raw: DataFrame) -> DataFrame:
+    """``CHANGE_SCHEMA`` rows from the processor's ``OUTPUT_SCHEMA`` rows (µs -> TIMESTAMP)."""
+    instants = {"at", "opened_at", "respond_by", "resolve_by", "escalate_at"}
+    columns: list[Column] = []
+    for field in CHANGE_SCHEMA.fields:
+        name = field.name
+        if name in instants:
+            columns.append(F.expr(f"timestamp_micros(`{name}_us`)").alias(name))
+        elif name == "deadlines":
+            columns.append(
+                F.expr("transform_values(deadlines_us, (k, v) -> timestamp_micros(v))").alias(name)
+            )
+        else:
+            columns.append(F.col(name))
+    return raw.select(*columns)
+
+
+# -- the stateful processor (Spark 4.1+) -----------------------------------------------------------
+def _aware_micros(moment: datetime, name: str) -> int:
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, e.g. tzinfo=UTC")
+    return int(to_micros(moment))
+
+
+def _millis(span: timedelta | None, name: str) -> int | None:
+    if span is None:
+        return None
+    ms = int(span / timedelta(milliseconds=1))
+    if ms <= 0:
+        raise ValueError(f"{name} must be a positive duration")
+    return ms
+
+
+class IncidentProcessor(StatefulProcessor):
+    """The kernel of one pack as a ``transformWithState`` processor (Row API).
+
+    Group ``prepare_input`` rows by ``tracking_number`` and emit ``OUTPUT_SCHEMA`` rows
+    (``finish_output`` converts them); ``time_mode`` says which time mode to run it in.
+    With ``as_of`` it evaluates at that cutoff and needs no timers (time mode
+    ``None``); without, it keeps an event-time timer at each key's ``next_due``.
+    ``incident_changes`` does all of this for you.
+    """
+
+    def __init__(
+        self,
+        pack: Pack | str | os.PathLike[str] | PackSource,
+        *,
+        as_of: datetime | None = None,
+        state_ttl: timedelta | None = None,
+        state_cache: int = DEFAULT_STATE_CACHE,
+    ) -> None:
+        self.source = pack if isinstance(pack, PackSource) else PackSource.of(pack)
+        self.as_of_us = None if as_of is None else _aware_micros(as_of, "as_of")
+        self.ttl_ms = _millis(state_ttl, "state_ttl")
+        self.cache_size = state_cache
+        self._runtime: tuple[Any, Any, StatefulProcessorHandle, ValueState] | None = None
+
+    @property
+    def time_mode(self) -> str:
+        return "None" if self.as_of_us is not None else "EventTime"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled code and handles stay in the process that made them.
+        state = dict(self.__dict__)
+        state["_runtime"] = None
+        return state
+
+    def init(self, handle: StatefulProcessorHandle) -> None:
+        kernel = kernel_for(self.source)
+        cache = state_cache(self.source, self.cache_size) if self.cache_size > 0 else None
+        value = handle.getValueState(STATE_NAME, STATE_SCHEMA, self.ttl_ms)
+        self._runtime = (kernel, cache, handle, value)
+
+    def _ready(self) -> tuple[Any, Any, StatefulProcessorHandle, ValueState]:
+        if self._runtime is None:
+            raise RuntimeError("IncidentProcessor.init was not called")
+        return self._runtime
+
+    def handleInputRows(
+        self, key: Any, rows: Iterator[Row], timerValues: TimerValues
+    ) -> Iterator[Row]:
+        kernel, cache, handle, value = self._ready()
+        if self.as_of_us is not None:
+            now: int | None = self.as_of_us
+        else:
+            watermark = timerValues.getCurrentWatermarkInMs()
+            now = watermark * 1000 if watermark > 0 else None
+        outcome = handle_rows(
+            kernel, cache, key[0], value.get(), rows, now_us=now, as_of_us=self.as_of_us
+        )
+        self._commit(handle, value, outcome, expired=None)
+        return iter([Row(**row) for row in outcome.rows])
+
+    def handleExpiredTimer(
+        self, key: Any, timerValues: TimerValues, expiredTimerInfo: ExpiredTimerInfo
+    ) -> Iterator[Row]:
+        kernel, cache, handle, value = self._ready()
+        now = timerValues.getCurrentWatermarkInMs() * 1000
+        outcome = handle_timer(kernel, cache, key[0], value.get(), now_us=now)
+        self._commit(handle, value, outcome, expired=expiredTimerInfo.getExpiryTimeInMs())
+        return iter([Row(**row) for row in outcome.rows])
+
+    def _commit(
+        self,
+        handle: StatefulProcessorHandle,
+        value: ValueState,
+        outcome: KeyOutcome,
+        expired: int | None,
+    ) -> None:
+        if outcome.saved is not None:
+            value.update(outcome.saved)
+        if self.as_of_us is not None:
+            return
+        # One timer per key, at next_due: the one being handled is gone already.
+        registered = None if outcome.timer_before == expired else outcome.timer_before
+        wanted = outcome.timer_after
+        if registered != wanted:
+            if registered is not None:
+                handle.deleteTimer(registered)
+            if wanted is not None:
+                handle.registerTimer(wanted)
+
+    def close(self) -> None:
+        self._runtime = None
+
+
+# -- the applyInPandasWithState fallback (Spark 3.4-4.0) -----------------------------------------
+def pandas_state_function(
+    pack: Pack | str | os.PathLike[str] | PackSource,
+    *,
+    as_of: datetime | None = None,
+    state_cache_size: int = DEFAULT_STATE_CACHE,
+) -> Callable[[Any, Iterator[PandasFrame], GroupState], Iterator[PandasFrame]]:
+    """The same per-key logic as ``IncidentProcessor``, for ``applyInPandasWithState``.
+
+    Use it with ``outputStructType=OUTPUT_SCHEMA``, ``stateStructType=STATE_SCHEMA``,
+    ``outputMode="append"`` and ``GroupStateTimeout.EventTimeTimeout`` (or
+    ``NoTimeout`` with ``as_of``).  A group state has one timeout, and the kernel
+    needs one timer (``next_due``), so nothing is lost; what this API lacks is a way
+    to cancel a timeout, so a timeout that is no longer needed still fires once and
+    does nothing.
+    """
+    source = pack if isinstance(pack, PackSource) else PackSource.of(pack)
+    as_of_us = None if as_of is None else _aware_micros(as_of, "as_of")
+
+    def run(key: Any, frames: Iterator[PandasFrame], state: GroupState) -> Iterator[PandasFrame]:
+        pd = importlib.import_module("pandas")
+        kernel = kernel_for(source)
+        cache = state_cache(source, state_cache_size) if state_cache_size > 0 else None
+        saved = state.getOption
+        outcome: KeyOutcome
+        if state.hasTimedOut:
+            now = state.getCurrentWatermarkMs() * 1000
+            outcome = handle_timer(kernel, cache, key[0], saved, now_us=now)
+        else:
+            rows = (row for frame in frames for row in frame.itertuples(index=False))
+            if as_of_us is not None:
+                now_us: int | None = as_of_us
+            else:
+                watermark = state.getCurrentWatermarkMs()
+                now_us = watermark * 1000 if watermark > 0 else None
+            outcome = handle_rows(
+                kernel, cache, key[0], saved, rows, now_us=now_us, as_of_us=as_of_us
+            )
+        if outcome.saved is not None:
+            state.update(outcome.saved)
+        if as_of_us is None and outcome.timer_after is not None:
+            state.setTimeoutTimestamp(outcome.timer_after)
+        if outcome.rows:
+            yield pd.DataFrame(outcome.rows, columns=list(OUTPUT_FIELDS))
+
+    return run
+
+
+# -- the one-call helper -------------------------------------------------------------------------
+Api = Literal["auto", "transformWithState", "applyInPandasWithState"]
+
+
+def _interval(delay: str | timedelta) -> str:
+    if isinstance(delay, timedelta):
+        ms = _millis(delay, "watermark_delay")
+        return f"{ms} milliseconds"
+    return delay
+
+
+def incident_changes(
+    events: DataFrame,
+    pack: Pack | str | os.PathLike[str],
+    *,
+    watermark_delay: str | timedelta | None = None,
+    as_of: datetime | None = None,
+    shipments: DataFrame | None = None,
+    state_ttl: timedelta | None = None,
+    state_cache: int = DEFAULT_STATE_CACHE,
+    api: Api = "auto",
+) -> DataFrame:
+    """The DataFrame of incident changes (``CHANGE_SCHEMA``) of ``pack`` over ``events``.
+
+    * A stream, without ``as_of``: time rules fire on event time as the watermark
+      (``withWatermark("occurred_at", watermark_delay)``) passes them.
+    * With ``as_of`` (a bounded DataFrame, or a stream run with
+      ``trigger(availableNow=True)``): events after the cutoff are ignored and time
+      rules fire up to it; folding the changes (``fold_changes``) gives exactly
+      ``evaluate(pack, events, at=as_of)``.
+
+    ``shipments`` (``SHIPMENT_SCHEMA``) adds OMS facts, streamed like the events.
+    ``state_ttl`` drops a parcel's state that was not updated for that long
+    (processing time; ``transformWithState`` only).
+    """
+    source = PackSource.of(pack)
+    import sys as _sys
+    from ._pack import load_pack as _lp
+    _p = _lp("default")
+    print("DEBUG", source.identity, file=_sys.stderr)
+    for n, x in _p.params.items(): print("DEBUG", n, repr(x.default), x.by, sorted((k, repr(v)) for k, v in x.values.items()), file=_sys.stderr)
+    for s_ in _p.severities.values(): print("DEBUG", repr(s_), file=_sys.stderr)
+    print("DEBUG", _p.fingerprint, file=_sys.stderr)
+    streaming = events.isStreaming
+    as_of_us = None if as_of is None else _aware_micros(as_of, "as_of")
+    if as_of_us is None:
+        if not streaming:
+            raise SparkSetupError(
+                "a bounded DataFrame has no end of time: pass as_of=<aware datetime> "
+                "to evaluate the pack at that instant (what evaluate(..., at=) does)"
+            )
+        if watermark_delay is None:
+            raise SparkSetupError(
+                "a stream needs watermark_delay= (e.g. '2 hours'): how late events may "
+                "arrive before the time rules they could prevent fire"
+            )
+        events = events.withWatermark("occurred_at", _interval(watermark_delay))
+    chosen = _choose(api)
+    # transformWithState gets no event-time column, so Spark cannot drop late events
+    # before the kernel sees them; applyInPandasWithState refuses an event-time
+    # timeout without one (and then drops events older than the watermark).
+    keep_time = chosen == "applyInPandasWithState" and as_of_us is None
+    flat = _prepare(events, shipments, event_time=keep_time)
+    if as_of_us is not None:
+        # Events after the cutoff never reach Python; rows without a time still do,
+        # so they are reported as rejected rather than vanishing.
+        flat = flat.where(
+            (F.col("record") != "event")
+            | F.col("occurred_at_us").isNull()
+            | (F.col("occurred_at_us") <= F.lit(as_of_us))
+        )
+    grouped = flat.groupBy("tracking_number")
+    if chosen == "transformWithState":
+        if streaming:
+            _check_state_store(events)
+        processor = IncidentProcessor(
+            source, as_of=as_of, state_ttl=state_ttl, state_cache=state_cache
+        )
+        raw = grouped.transformWithState(processor, OUTPUT_SCHEMA, "Append", processor.time_mode)
+    else:
+        if state_ttl is not None:
+            raise SparkSetupError(
+                "state_ttl needs transformWithState (Spark 4.1+); applyInPandasWithState "
+                "has no time-to-live"
+            )
+        from pyspark.sql.streaming.state import GroupStateTimeout
+
+        raw = grouped.applyInPandasWithState(
+            pandas_state_function(source, as_of=as_of, state_cache_size=state_cache),
+            OUTPUT_SCHEMA,
+            STATE_SCHEMA,
+            "append",
+            GroupStateTimeout.NoTimeout
+            if as_of is not None
+            else GroupStateTimeout.EventTimeTimeout,
+        )
+    return finish_output(raw)
+
+
+def _choose(api: Api) -> str:
+    have_pandas_state = hasattr(GroupedData, "applyInPandasWithState")
+    if api == "auto":
+        if HAVE_TRANSFORM_WITH_STATE:
+            return "transformWithState"
+        api = "applyInPandasWithState"
+    if api == "transformWithState" and not HAVE_TRANSFORM_WITH_STATE:
+        raise SparkSetupError(
+            f"PySpark {pyspark.__version__} has no transformWithState with the Row API "
+            "(Spark 4.1+); use api='applyInPandasWithState' or api='auto'"
+        )
+    if api == "applyInPandasWithState" and not have_pandas_state:
+        raise SparkSetupError(
+            f"PySpark {pyspark.__version__} has neither transformWithState nor "
+            "applyInPandasWithState; logix needs Spark 3.4 or later"
+        )
+    if api not in ("transformWithState", "applyInPandasWithState"):
+        raise ValueError(
+            f"api={api!r}: use 'auto', 'transformWithState' or 'applyInPandasWithState'"
+        )
+    return api
+
+
+def _check_state_store(events: DataFrame) -> None:
+    provider = events.sparkSession.conf.get("spark.sql.streaming.stateStore.providerClass", None)
+    if provider is None or "RocksDB" not in provider:
+        raise SparkSetupError(
+            "transformWithState keeps its state in RocksDB only; before starting the "
+            "query set spark.sql.streaming.stateStore.providerClass to "
+            f"{_ROCKSDB} (it is recorded in the checkpoint), or use "
+            "api='applyInPandasWithState'"
+        )
