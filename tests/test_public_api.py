@@ -129,7 +129,7 @@ def test_carriers_exports_the_core_names() -> None:
 @pytest.mark.parametrize("package", ["logix_rules", "logix_carriers"])
 def test_everything_else_lives_in_private_modules(package: str) -> None:
     root = pathlib.Path(importlib.import_module(package).__file__).parent  # type: ignore[arg-type]
-    public = {"__init__.py", "testing.py", "strategies.py", "py.typed"}
+    public = {"__init__.py", "testing.py", "strategies.py", "spark.py", "py.typed"}
     for path in root.iterdir():
         if path.suffix == ".py" or path.name == "py.typed":
             assert path.name.startswith("_") or path.name in public, path.name
