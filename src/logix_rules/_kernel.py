@@ -258,10 +258,18 @@ class Kernel:
             if shipment is not None
             else Facts(tracking_number, carrier)
         )
+        n = self._ntrack
+        # The field defaults are the reset state; only the aggregates need sizing.
         state = ShipmentState(
-            tracking_number, carrier, facts, self.pack.params_for(facts), shipment
+            tracking_number,
+            carrier,
+            facts,
+            self.pack.params_for(facts),
+            shipment,
+            cnt=[0] * n,
+            firsts=[None] * n,
+            lasts=[None] * n,
         )
-        self._reset(state)
         self._prime(state)
         return state
 

@@ -560,9 +560,12 @@ def handle_rows(
         state = kernel.new_state(first.tracking_number, first.carrier)
     if state is None:
         return KeyOutcome(None, out, None, None)
-    step = kernel.step
-    for rec in records:
-        changes.extend(step(state, rec)[1])
+    if len(records) == 1:
+        changes.extend(kernel.step(state, records[0])[1])
+    elif records:
+        # The micro-batch of one parcel at once: late events in it are replayed once
+        # and reported as their net effect, as Engine.ingest does for a batch.
+        changes.extend(kernel.step_many(state, records))
     if now_us is not None and state.next_due_us is not None and state.next_due_us <= now_us:
         changes.extend(kernel.fire(state, now_us)[1])
     seq = _emit(changes, seq, out)

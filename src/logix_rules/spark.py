@@ -31,14 +31,17 @@ How it maps onto Spark, and why:
 from __future__ import annotations
 
 import importlib
+import json
 import os
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 try:
     import pyspark
-    from pyspark.sql import DataFrame, Row
+    from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.column import Column
     from pyspark.sql.group import GroupedData
@@ -66,6 +69,8 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
         "transformWithState)"
     ) from _exc
 
+from logix_carriers import Shipment, TrackingEvent
+
 from ._durations import to_micros
 from ._errors import LogixError
 from ._pack import Pack
@@ -74,10 +79,12 @@ from ._spark_rows import (
     OUTPUT_FIELDS,
     KeyOutcome,
     PackSource,
+    event_to_input,
     fold_changes,
     handle_rows,
     handle_timer,
     kernel_for,
+    shipment_to_input,
     state_cache,
 )
 
@@ -113,8 +120,12 @@ __all__ = [
     "finish_output",
     "fold_changes",
     "incident_changes",
+    "input_row",
+    "local_session",
+    "main",
     "pandas_state_function",
     "prepare_input",
+    "write_batches",
 ]
 
 #: Whether this PySpark has ``transformWithState`` with the Row API (4.1 and later).
@@ -384,6 +395,15 @@ def _or_null(columns: dict[str, Column], name: str) -> Column:
     return (found if found is not None else F.lit(None)).cast(kind).alias(name)
 
 
+def input_row(item: TrackingEvent | Shipment | dict[str, Any]) -> Row:
+    """One ``INPUT_SCHEMA`` row, as ``prepare_input`` makes it: for unit tests of the
+    processor (``TwsTester``) without a JVM.  A dict is read as an event."""
+    if isinstance(item, Shipment):
+        return Row(**shipment_to_input(item))
+    event = item if isinstance(item, TrackingEvent) else TrackingEvent.parse(item)
+    return Row(**event_to_input(event))
+
+
 def finish_output(raw: DataFrame) -> DataFrame:
     """``CHANGE_SCHEMA`` rows from the processor's ``OUTPUT_SCHEMA`` rows (µs -> TIMESTAMP)."""
     instants = {"at", "opened_at", "respond_by", "resolve_by", "escalate_at"}
@@ -594,13 +614,6 @@ def incident_changes(
     (processing time; ``transformWithState`` only).
     """
     source = PackSource.of(pack)
-    import sys as _sys
-    from ._pack import load_pack as _lp
-    _p = _lp("default")
-    print("DEBUG", source.identity, file=_sys.stderr)
-    for n, x in _p.params.items(): print("DEBUG", n, repr(x.default), x.by, sorted((k, repr(v)) for k, v in x.values.items()), file=_sys.stderr)
-    for s_ in _p.severities.values(): print("DEBUG", repr(s_), file=_sys.stderr)
-    print("DEBUG", _p.fingerprint, file=_sys.stderr)
     streaming = events.isStreaming
     as_of_us = None if as_of is None else _aware_micros(as_of, "as_of")
     if as_of_us is None:
@@ -689,3 +702,176 @@ def _check_state_store(events: DataFrame) -> None:
             f"{_ROCKSDB} (it is recorded in the checkpoint), or use "
             "api='applyInPandasWithState'"
         )
+
+
+# -- a local session and the quick start (python -m logix_rules.spark) ---------------------------
+def local_session(
+    master: str = "local[2]", *, shuffle_partitions: int = 2, app: str = "logix"
+) -> SparkSession:
+    """A local ``SparkSession`` set up the way logix needs it: RocksDB state store,
+    Python workers on this interpreter, few shuffle partitions, no web UI."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master(master)
+        .appName(app)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.streaming.stateStore.providerClass", _ROCKSDB)
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def write_batches(folder: str | os.PathLike[str], batches: Sequence[Sequence[Any]]) -> list[Path]:
+    """One JSON-lines file per batch, for Spark's file source to read one per trigger.
+
+    Each file is written next to ``folder`` and renamed in (the file source would read
+    a half-written file and lose rows), with increasing modification times so the
+    files are read in order.  Items are events, shipments or plain dicts.
+    """
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, items in enumerate(batches):
+        scratch = target.parent / f".{target.name}-{index:05d}.tmp"
+        with scratch.open("w", encoding="utf-8") as out:
+            for item in items:
+                doc = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+                out.write(json.dumps(doc) + "\n")
+        path = target / f"{index:05d}.json"
+        os.replace(scratch, path)
+        stamp = 1_000_000_000 + index
+        os.utime(path, (stamp, stamp))
+        paths.append(path)
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo parcels through local Spark and compare with the in-process engine."""
+    import argparse
+    import tempfile
+
+    from ._demo import generate_demo
+    from ._engine import Engine
+
+    parser = argparse.ArgumentParser(
+        prog="python -m logix_rules.spark",
+        description="Stream the demo parcels through local Spark (transformWithState) "
+        "and check the incidents against the in-process engine.",
+    )
+    parser.add_argument("--shipments", type=int, default=300, help="demo parcels (300)")
+    parser.add_argument("--batches", type=int, default=6, help="micro-batches (6)")
+    parser.add_argument("--delay", default="12 hours", help="watermark delay ('12 hours')")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the demo data (7)")
+    parser.add_argument("--master", default="local[2]", help="Spark master (local[2])")
+    parser.add_argument(
+        "--api",
+        choices=("auto", "transformWithState", "applyInPandasWithState"),
+        default="auto",
+    )
+    args = parser.parse_args(argv)
+    if args.shipments < 1 or args.batches < 1:
+        parser.error("--shipments and --batches must be at least 1")
+
+    data = generate_demo(seed=args.seed, shipments=args.shipments)
+    events = list(data.events)  # arrival order, with the late and repeated scans of real feeds
+    size = -(-len(events) // args.batches)
+    print(
+        f"logix on Spark: {len(data.shipments)} parcels, {len(events)} events in "
+        f"{args.batches} micro-batches, watermark delay {args.delay}"
+    )
+    with tempfile.TemporaryDirectory(prefix="logix-spark-") as scratch:
+        root = Path(scratch)
+        write_batches(root / "events", [events[i : i + size] for i in range(0, len(events), size)])
+        write_batches(root / "shipments", [data.shipments])
+        spark = local_session(args.master)
+        stream = (
+            spark.readStream.schema(EVENT_SCHEMA)
+            .option("maxFilesPerTrigger", 1)
+            .json(str(root / "events"))
+        )
+        facts = spark.readStream.schema(SHIPMENT_SCHEMA).json(str(root / "shipments"))
+        changes = incident_changes(
+            stream, "default", watermark_delay=args.delay, shipments=facts, api=args.api
+        )
+        query = (
+            changes.writeStream.format("memory")
+            .queryName("logix_changes")
+            .option("checkpointLocation", str(root / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        )
+        query.awaitTermination()
+        for progress in query.recentProgress:
+            watermark = progress["eventTime"].get("watermark", "-")
+            print(
+                f"  micro-batch {progress['batchId']}: {progress['numInputRows']:>5} rows in, "
+                f"{progress['sink'].get('numOutputRows', 0):>5} changes out, "
+                f"watermark {watermark}"
+            )
+        rows = [row.asDict() for row in spark.table("logix_changes").collect()]
+        last = query.recentProgress[-1]["eventTime"]["watermark"]
+        spark.stop()
+    at = datetime.fromisoformat(last.replace("Z", "+00:00"))
+    found = fold_changes(rows)
+    engine = Engine("default")
+    for shipment in data.shipments:
+        engine.upsert_shipment(shipment)
+    engine.ingest(events)
+    engine.advance(to=at)
+    expected = {inc.id: inc.to_dict() for inc in engine.open_incidents()}
+    rejected = [r for r in rows if r["change_type"] == "rejected"]
+    print(f"{len(rows)} changes; {len(found)} incidents open at the watermark {last}")
+    _print_incidents(found)
+    if rejected:
+        print(f"{len(rejected)} rows rejected, e.g.: {rejected[0]['error']}")
+    same = _comparable(found) == _comparable(expected)
+    if same:
+        print(f"identical to the in-process engine: the same {len(expected)} open incidents")
+        return 0
+    print(
+        f"MISMATCH: the in-process engine has {len(expected)} open incidents, "
+        f"{len(set(expected) ^ set(found))} differ"
+    )
+    return 1
+
+
+_COMPARED = ("id", "kind", "severity", "rules", "opened_at", "respond_by", "deadlines")
+
+
+def _comparable(incidents: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    """What must agree; amounts that grow with time are left out (snapshot instants differ)."""
+    return {
+        ident: (
+            *(json.dumps(inc[key], sort_keys=True) for key in _COMPARED),
+            (inc["remedy"] or {}).get("code"),
+        )
+        for ident, inc in incidents.items()
+    }
+
+
+def _print_incidents(incidents: dict[str, dict[str, Any]], limit: int = 15) -> None:
+    ranked = sorted(incidents.values(), key=lambda i: (i["severity"], i["opened_at"]))
+    header = ("severity", "kind", "tracking number", "opened", "remedy")
+    table = [
+        (
+            inc["severity"],
+            inc["kind"],
+            inc["tracking_number"],
+            inc["opened_at"][:16].replace("T", " "),
+            (inc["remedy"] or {}).get("code") or "-",
+        )
+        for inc in ranked[:limit]
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
+    for row in [header, *table]:
+        cells = (str(cell).ljust(w) for cell, w in zip(row, widths, strict=True))
+        print(("  " + "  ".join(cells)).rstrip())
+    if len(ranked) > limit:
+        print(f"  ... and {len(ranked) - limit} more")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -68,13 +68,15 @@ def spark() -> Iterator[SparkSession]:
     session.stop()
 
 
-def write_files(folder: Path, parts: Sequence[Sequence[dict[str, Any]]]) -> None:
+def write_files(folder: Path, parts: Sequence[Sequence[dict[str, Any] | str]]) -> None:
     """One JSON-lines file per part, written elsewhere and renamed in (the file source
-    reads half-written files otherwise), with increasing times so they are read in order."""
+    reads half-written files otherwise), with increasing times so they are read in order.
+    A string is written as it is (a line that is not JSON)."""
     folder.mkdir(parents=True)
     for index, records in enumerate(parts):
         scratch = folder.parent / f".{folder.name}-{index}.tmp"
-        scratch.write_text("".join(json.dumps(r) + "\n" for r in records))
+        lines = (r if isinstance(r, str) else json.dumps(r) for r in records)
+        scratch.write_text("".join(line + "\n" for line in lines))
         target = folder / f"{index:04d}.json"
         os.replace(scratch, target)
         os.utime(target, (1_000_000 + index, 1_000_000 + index))
@@ -98,7 +100,11 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
             tn = event.tracking_number
             newest[tn] = max(newest.get(tn, 0), to_micros(event.occurred_at))
     assert crossing >= 3
-    write_files(root / "events", [[e.model_dump(mode="json") for e in p] for p in parts])
+    records: list[list[dict[str, Any] | str]] = [
+        [e.model_dump(mode="json") for e in p] for p in parts
+    ]
+    records[2].append("this line is not JSON")  # must come out as a rejected row
+    write_files(root / "events", records)
     write_files(root / "shipments", [[s.model_dump(mode="json") for s in DEMO.shipments]])
     return root
 
@@ -128,6 +134,12 @@ def run_stream(
     return rows, query.recentProgress
 
 
+def check_rejected(rows: list[dict[str, Any]]) -> None:
+    [rejected] = [r for r in rows if r["change_type"] == "rejected"]
+    assert rejected["tracking_number"] is None
+    assert "tracking_number" in rejected["error"]
+
+
 def check_stream(rows: list[dict[str, Any]], progress: Any) -> None:
     batches = [p["numInputRows"] for p in progress]
     assert sum(1 for n in batches if n > 0) >= FILES
@@ -135,7 +147,7 @@ def check_stream(rows: list[dict[str, Any]], progress: Any) -> None:
         progress[-1]["eventTime"]["watermark"].replace("Z", "+00:00")
     )
     assert watermark > datetime(2026, 1, 1, tzinfo=UTC)
-    assert [r for r in rows if r["change_type"] == "rejected"] == []
+    check_rejected(rows)
     expected = engine_open("default", DEMO.events, DEMO.shipments, watermark)
     assert len(expected) >= 10
     assert stable(fold_changes(rows)) == stable(expected)
@@ -162,6 +174,7 @@ def test_bounded_input_as_of_matches_evaluate(spark: SparkSession, files: Path) 
         ]
         expected = evaluate_open("default", DEMO.events, DEMO.shipments, at)
         assert expected
+        check_rejected(rows)
         assert stable(fold_changes(rows)) == stable(expected)
 
 
