@@ -73,7 +73,9 @@ from logix_carriers import (
 )
 
 from .._durations import MICROS, parse_duration, to_micros
+from .._engine import _aware, _validation_errors
 from .._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
+from .._kernel import _coerce
 from .._pack import Pack, Rule, load_pack
 
 __all__ = [
@@ -871,25 +873,6 @@ def _key(rec: _Rec) -> tuple[int, str]:
     return (rec.t, rec.id)
 
 
-def _coerce(kind: str, value: Any) -> Any:
-    if kind == "number":
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int | float):
-            return value
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                return None
-        return None
-    if kind == "str":
-        return value if isinstance(value, str) else None
-    if kind == "bool":
-        return value if isinstance(value, bool) else None
-    return value
-
-
 class _Obs:
     """The observations of one shipment, with the core kernel's definitions."""
 
@@ -1024,24 +1007,6 @@ def _durable() -> tuple[ModuleType, ModuleType]:
         raise DurableUnavailable() from None
 
 
-def _aware(moment: datetime, name: str) -> int:
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(
-            f"{name}={moment.isoformat()} has no time zone; pass an aware datetime "
-            "(e.g. tzinfo=UTC)"
-        )
-    return to_micros(moment)
-
-
-def _problems(exc: ValidationError) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False)
-    )
-
-
 # -- the backend ---------------------------------------------------------------------------
 class DurableBackend:
     """A pack running on durable_rules: ``upsert_shipment``, ``ingest``, ``advance``,
@@ -1119,7 +1084,7 @@ class DurableBackend:
         try:
             parsed = Shipment.parse(shipment, assume_tz=self._assume_tz)
         except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, _problems(exc))
+            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, _validation_errors(exc))
             raise InvalidEvents([problem]) from exc
         track = self._track(parsed.tracking_number, parsed.carrier)
         self._fix(track, parsed)
@@ -1143,7 +1108,9 @@ class DurableBackend:
                     else TrackingEvent.parse(item, assume_tz=self._assume_tz)
                 )
             except ValidationError as exc:
-                problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, _problems(exc))
+                problem = InputProblem(
+                    ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc)
+                )
                 if on_invalid is None:
                     problems.append(problem)
                 else:
