@@ -1487,11 +1487,27 @@ def _codegen(build: _Build) -> None:
         track=namespace["__track"],
         scan=namespace["__rules"],
         attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
-        fingerprint=digest,
+        fingerprint=_fingerprint(source, build),
         selectors=tuple(dict.fromkeys(by for p in build.params.values() for by in p.by or ())),
         extends=tuple(d.file for d in build.docs[:-1]),
         module_source=source,
     )
+
+
+def _fingerprint(source: str, build: _Build) -> str:
+    """Identifies what the pack computes: its code, param figures and severity windows.
+
+    The generated module reads params at run time, so they are hashed too; its header
+    line names the file, which does not change what the pack does, so it is left out.
+    """
+    body = source.split("\n", 1)[1]
+    params = sorted(
+        (p.name, p.type, repr(p.default), p.by, sorted((k, repr(v)) for k, v in p.values.items()))
+        for p in build.params.values()
+    )
+    levels = [attrs.astuple(level) for level in build.severities.values()]
+    material = repr((body, params, levels)).encode()
+    return hashlib.sha256(material).hexdigest()[:16]
 
 
 def _reads_now(part: Any) -> bool:

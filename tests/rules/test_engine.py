@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from logix_rules import (
     UnknownIncident,
     evaluate,
     load_pack,
+    loads_pack,
 )
 
 PACK = load_pack("default")
@@ -26,7 +28,9 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
-def scan(hours: float, status: str = "in_transit", number: str = "N1", **extra: Any) -> dict[str, Any]:
+def scan(
+    hours: float, status: str = "in_transit", number: str = "N1", **extra: Any
+) -> dict[str, Any]:
     return {
         "tracking_number": number,
         "carrier": "dhl",
@@ -136,7 +140,9 @@ def test_escalations_at_exact_deadlines_and_follow_up() -> None:
     assert ack.type is ChangeType.ACKNOWLEDGED
     assert ack.incident.state is IncidentState.ACKNOWLEDGED
     assert [c.at for c in engine.advance(to=T0 + H)] == [T0 + timedelta(minutes=30)]
-    done = engine.resolve(incident.id, by="ana", at=T0 + 90 * timedelta(minutes=1), note="docs sent")
+    done = engine.resolve(
+        incident.id, by="ana", at=T0 + 90 * timedelta(minutes=1), note="docs sent"
+    )
     assert done.incident.state is IncidentState.RESOLVED
     assert done.incident.note == "docs sent"
     assert engine.open_incidents() == []
@@ -200,23 +206,31 @@ def test_shipment_facts_change_the_result() -> None:
     engine.ingest([scan(0, "customs")])
     engine.advance(to=T0 + 50 * H)
     assert kinds(engine) >= {"customs_hold"}
-    changes = engine.upsert_shipment({"tracking_number": "N1", "carrier": "dhl", "destination_country": "BR"})
+    changes = engine.upsert_shipment(
+        {"tracking_number": "N1", "carrier": "dhl", "destination_country": "BR"}
+    )
     assert (ChangeType.CLEARED, "customs_hold") in [(c.type, c.incident.kind) for c in changes]
     assert "customs_hold" not in kinds(engine)  # BR allows 96 h
 
 
 def test_dump_and_load_neither_lose_nor_repeat() -> None:
     engine = Engine(PACK)
-    engine.ingest([scan(0, "picked_up"), scan(1), scan(2, "exception", number="N2", reason="customs_hold")])
+    engine.ingest(
+        [scan(0, "picked_up"), scan(1), scan(2, "exception", number="N2", reason="customs_hold")]
+    )
     engine.advance(to=T0 + 30 * H)
     incident = engine.open_incidents()[0]
     engine.acknowledge(incident.id, by="cy", at=T0 + 30 * H)
     restored = Engine.load(PACK, engine.dump())
-    assert [i.to_dict() for i in restored.open_incidents()] == [i.to_dict() for i in engine.open_incidents()]
+    assert [i.to_dict() for i in restored.open_incidents()] == [
+        i.to_dict() for i in engine.open_incidents()
+    ]
     assert restored.next_due() == engine.next_due()
     assert restored.advance(to=T0 + 30 * H) == []  # nothing is reported twice
     later = T0 + 80 * H
-    assert [c.to_dict() for c in restored.advance(to=later)] == [c.to_dict() for c in engine.advance(to=later)]
+    assert [c.to_dict() for c in restored.advance(to=later)] == [
+        c.to_dict() for c in engine.advance(to=later)
+    ]
 
 
 def test_state_bytes_are_versioned() -> None:
@@ -229,7 +243,7 @@ def test_state_bytes_are_versioned() -> None:
     with pytest.raises(StateError, match="version 99"):
         kernel.loads(json.dumps({**json.loads(data), "v": 99}).encode())
     with pytest.raises(StateError, match="corrupt"):
-        kernel.loads(b"{\"v\": 1}")
+        kernel.loads(b'{"v": 1}')
     with pytest.raises(StateError):
         Engine.load(PACK, b"not json")
 
@@ -255,8 +269,25 @@ def test_evaluate_ignores_events_after_at() -> None:
 
 def test_unknown_status_scan_keeps_the_trail_alive_but_not_the_status() -> None:
     engine = Engine(PACK)
-    engine.ingest([scan(0, "picked_up"), scan(20, "unknown", source={"system": "dhl", "code": "ZZ"})])
+    engine.ingest(
+        [scan(0, "picked_up"), scan(20, "unknown", source={"system": "dhl", "code": "ZZ"})]
+    )
     state = engine.shipment_state("N1")
     assert state.status == "picked_up"
     assert state.last_scan is not None
     assert engine.next_due() == T0 + 44 * H
+
+
+def test_fingerprint_follows_figures_not_file_names() -> None:
+    source = (
+        importlib.resources.files("logix_rules")
+        .joinpath("packs", "default.yaml")
+        .read_text("utf-8")
+    )
+    here = loads_pack(source, file="/srv/a/default.yaml")
+    there = loads_pack(source, file="/opt/b/mine.yaml")
+    assert here.fingerprint == there.fingerprint == PACK.fingerprint
+    slower = loads_pack(
+        source.replace("default: 24h\n    doc: No carrier", "default: 30h\n    doc: No carrier")
+    )
+    assert slower.fingerprint != PACK.fingerprint
