@@ -46,7 +46,9 @@ def test_naive_time_is_rejected_with_a_located_hint() -> None:
 
 
 def test_naive_time_with_an_assumed_zone() -> None:
-    event = TrackingEvent.parse({**BASE, "occurred_at": "2026-07-01T10:00:00"}, assume_tz="Europe/Berlin")
+    event = TrackingEvent.parse(
+        {**BASE, "occurred_at": "2026-07-01T10:00:00"}, assume_tz="Europe/Berlin"
+    )
     assert event.offset_source == "assumed"
     assert event.utc_offset_minutes == 120  # summer time
     assert event.occurred_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -54,7 +56,9 @@ def test_naive_time_with_an_assumed_zone() -> None:
 
 def test_bad_assumed_zone_is_an_error() -> None:
     with pytest.raises(ValidationError, match="not an IANA time zone"):
-        TrackingEvent.parse({**BASE, "occurred_at": "2026-07-01T10:00:00"}, assume_tz="Mars/Olympus")
+        TrackingEvent.parse(
+            {**BASE, "occurred_at": "2026-07-01T10:00:00"}, assume_tz="Mars/Olympus"
+        )
 
 
 def test_stage_is_derived_from_status_and_reason() -> None:
@@ -116,11 +120,17 @@ def test_event_round_trips_through_json() -> None:
 
 
 def test_shipment_derives_lane_and_scope() -> None:
-    shipment = Shipment.parse({
-        "tracking_number": "X1", "carrier": "DHL", "origin_country": "cn",
-        "destination_country": "US", "freight_cost": "12.50", "currency": "usd",
-        "promised_at": datetime(2026, 3, 9, 8, tzinfo=timezone(timedelta(hours=-5))),
-    })
+    shipment = Shipment.parse(
+        {
+            "tracking_number": "X1",
+            "carrier": "DHL",
+            "origin_country": "cn",
+            "destination_country": "US",
+            "freight_cost": "12.50",
+            "currency": "usd",
+            "promised_at": datetime(2026, 3, 9, 8, tzinfo=timezone(timedelta(hours=-5))),
+        }
+    )
     assert shipment.lane == "CN-US"
     assert shipment.cross_border is True
     assert shipment.carrier == "dhl"
@@ -137,7 +147,9 @@ def test_shipment_rejects_negative_money_and_naive_times() -> None:
     with pytest.raises(ValidationError):
         Shipment.parse({"tracking_number": "X", "carrier": "dhl", "freight_cost": "-1"})
     with pytest.raises(ValidationError, match="no UTC offset"):
-        Shipment.parse({"tracking_number": "X", "carrier": "dhl", "promised_at": "2026-03-09T00:00:00"})
+        Shipment.parse(
+            {"tracking_number": "X", "carrier": "dhl", "promised_at": "2026-03-09T00:00:00"}
+        )
 
 
 def test_taxonomy_values_are_plain_strings() -> None:

@@ -179,7 +179,12 @@ def test_entries_hold_canonical_enum_members(
     assert mapped.stage is None or type(mapped.stage) is Stage
     # An override equal to the default would hide which entries really override.
     assert mapped.stage != default_stage(mapped.status, mapped.reason)
-    assert resolve_code(system, *key) == (mapped.effective_stage, mapped.status, mapped.reason, True)
+    assert resolve_code(system, *key) == (
+        mapped.effective_stage,
+        mapped.status,
+        mapped.reason,
+        True,
+    )
 
 
 @pytest.mark.parametrize("system", SYSTEMS)

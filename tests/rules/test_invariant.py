@@ -45,17 +45,19 @@ def scenario(draw: st.DrawFn) -> dict[str, Any]:
     shipments = []
     for number in numbers:
         cross = draw(st.booleans())
-        shipments.append({
-            "tracking_number": number,
-            "carrier": "dhl",
-            "origin_country": "CN" if cross else "DE",
-            "destination_country": draw(st.sampled_from(["DE", "BR"])),
-            "promised_at": (BASE + timedelta(hours=draw(st.integers(24, 24 * 12)))).isoformat(),
-            "shipped_at": BASE.isoformat(),
-            "freight_cost": str(draw(st.sampled_from([0, 9.99, 20]))),
-            "declared_value": str(draw(st.sampled_from([50, 800]))),
-            "currency": "EUR",
-        })
+        shipments.append(
+            {
+                "tracking_number": number,
+                "carrier": "dhl",
+                "origin_country": "CN" if cross else "DE",
+                "destination_country": draw(st.sampled_from(["DE", "BR"])),
+                "promised_at": (BASE + timedelta(hours=draw(st.integers(24, 24 * 12)))).isoformat(),
+                "shipped_at": BASE.isoformat(),
+                "freight_cost": str(draw(st.sampled_from([0, 9.99, 20]))),
+                "declared_value": str(draw(st.sampled_from([50, 800]))),
+                "currency": "EUR",
+            }
+        )
         hour = 0
         for _ in range(draw(st.integers(0, 8))):
             # Gaps cross the interesting thresholds (24 h stall, 48 h customs...).
