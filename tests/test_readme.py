@@ -31,5 +31,5 @@ def test_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_linked_docs_exist() -> None:
-    for target in re.findall(r"\]\((docs/[^)]+)\)", README):
+    for target in re.findall(r"\]\(((?:docs|benchmarks)/[^)]+)\)", README):
         assert (ROOT / target).exists(), target
