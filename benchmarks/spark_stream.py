@@ -14,6 +14,9 @@ the full ``default`` pack:
   leaves out the first micro-batch, which starts the Python workers.
 * ``spark/1`` the same stream in a single micro-batch: the results must not depend
   on how the stream is cut.
+* ``minimal`` the floor Spark itself sets: a hand-written processor of the same shape
+  (one ``ValueState`` of ~2 KB, one timer deleted and registered per parcel and
+  micro-batch, no rules) on the same micro-batches.
 
 The incidents the change stream leaves open at the final watermark must be identical
 (id, kind, severity, rules, opened_at, deadlines, remedy) for all of them, or the
@@ -151,6 +154,59 @@ def run_spark(
     return seconds, steady, len(rows), fold_changes(rows), watermark
 
 
+def run_minimal(spark: Any, batches: Sequence[Sequence[TrackingEvent]], folder: Path) -> float:
+    """Seconds of the ``minimal`` contender over the same files."""
+    from pyspark.sql import Row
+    from pyspark.sql.streaming.stateful_processor import StatefulProcessor
+
+    from logix_rules.spark import EVENT_SCHEMA, prepare_input, write_batches
+
+    class Minimal(StatefulProcessor):
+        def init(self, handle: Any) -> None:
+            self.handle = handle
+            self.value = handle.getValueState("s", "state binary, due long")
+
+        def handleInputRows(self, key: Any, rows: Any, timerValues: Any) -> Any:
+            old = self.value.get()
+            count = sum(1 for _ in rows)
+            blob = ((old[0] if old else b"") + b"x" * (200 * count))[-2000:]
+            due = timerValues.getCurrentWatermarkInMs() + 86_400_000 + count
+            if old is not None:
+                self.handle.deleteTimer(old[1])
+            self.handle.registerTimer(due)
+            self.value.update((blob, due))
+            return iter([Row(tracking_number=key[0], events=count)])
+
+        def close(self) -> None:
+            pass
+
+    write_batches(folder / "events", batches)
+    events = (
+        spark.readStream.schema(EVENT_SCHEMA)
+        .option("maxFilesPerTrigger", 1)
+        .json(str(folder / "events"))
+        .withWatermark("occurred_at", f"{DELAY_HOURS} hours")
+    )
+    out = (
+        prepare_input(events)
+        .groupBy("tracking_number")
+        .transformWithState(Minimal(), "tracking_number string, events long", "Append", "EventTime")
+    )
+
+    def run() -> None:
+        query = (
+            out.writeStream.format("memory")
+            .queryName("bench_minimal")
+            .option("checkpointLocation", str(folder / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        )
+        query.awaitTermination()
+
+    seconds, _ = timed(run)
+    return seconds
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, size = parse_args(__doc__.splitlines()[0] if __doc__ else "", SIZES, argv)
     count = BATCHES[size.mode]
@@ -170,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ["engine", len(batches), len(events) / t_engine, t_engine, engine_changes, len(engine_open)]
     ]
     why_not = spark_ready()
-    spark_eps = steady_eps = startup = None
+    spark_eps = steady_eps = startup = minimal_eps = None
     identical = "na"
     if why_not is None:
         from logix_rules.spark import local_session
@@ -193,6 +249,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append([label, len(cut), len(events) / seconds, seconds, changes, len(folded)])
                 if label == "spark":
                     spark_eps, steady_eps = len(events) / seconds, steady
+            from logix_rules.spark import HAVE_TRANSFORM_WITH_STATE
+
+            if HAVE_TRANSFORM_WITH_STATE:
+                seconds = run_minimal(spark, batches, scratch / "bench_minimal")
+                minimal_eps = len(events) / seconds
+                rows.append(["minimal", len(batches), minimal_eps, seconds, "-", "-"])
         finally:
             spark.stop()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -214,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"spark session start-up: {startup:.1f} s (not counted)")
         print(f"spark steady state (after the first micro-batch): {steady_eps:,.0f} events/s")
+        if spark_eps is not None and minimal_eps is not None:
+            print(f"spark/minimal = {spark_eps / minimal_eps:.2f}  (throughput; 1 = Spark floor)")
         print(
             f"agreement: engine, spark and spark/1 leave the same {len(engine_open)} incidents "
             f"open at {at.isoformat()}"
@@ -223,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             engine_eps=round(len(events) / t_engine),
             spark_eps=None if spark_eps is None else round(spark_eps),
             spark_steady_eps=None if steady_eps is None else round(steady_eps),
+            minimal_eps=None if minimal_eps is None else round(minimal_eps),
+            spark_over_minimal=None
+            if spark_eps is None or minimal_eps is None
+            else spark_eps / minimal_eps,
             spark_startup_s=startup,
             identical=identical,
             events=len(events),

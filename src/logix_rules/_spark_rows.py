@@ -53,7 +53,6 @@ __all__ = [
     "handle_rows",
     "handle_timer",
     "kernel_for",
-    "pack_identity",
     "read_row",
     "shipment_to_input",
     "timer_ms",
@@ -143,8 +142,9 @@ def _clean(name: str, value: Any) -> Any:
     return value
 
 
-def _cells(row: Any, names: Iterable[str]) -> dict[str, Any]:
-    """The named cells of a Spark ``Row``, a pandas ``itertuples`` tuple or a mapping."""
+def _cells(row: Any) -> dict[str, Any]:
+    """The cells of a Spark ``Row``, a pandas ``itertuples`` tuple or a mapping that its
+    ``record`` kind reads (all of them when the kind is unknown), as plain values."""
     if isinstance(row, Mapping):
         found: Mapping[str, Any] = row
     elif hasattr(row, "asDict"):
@@ -153,7 +153,19 @@ def _cells(row: Any, names: Iterable[str]) -> dict[str, Any]:
         found = row._asdict()
     else:
         raise TypeError(f"cannot read an input row of type {type(row).__name__}")
-    return {name: _clean(name, found.get(name)) for name in names}
+    names = _READS.get(found.get("record"), INPUT_FIELDS)
+    cells = {}
+    for name in names:
+        value = found.get(name)
+        # Strings and None are what most cells hold: no cleaning to do (the hot path).
+        cells[name] = value if value is None or type(value) is str else _clean(name, value)
+    return cells
+
+
+_READS: dict[Any, tuple[str, ...]] = {
+    "event": ("record", "tracking_number", "carrier", *EVENT_FIELDS),
+    "shipment": ("record", "tracking_number", "carrier", *SHIPMENT_FIELDS),
+}
 
 
 def _event_dict(tn: Any, carrier: Any, cells: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,7 +233,7 @@ class RowRejected(LogixError, ValueError):
 
 def read_row(row: Any) -> TrackingEvent | Shipment:
     """The event or shipment of one input row (``INPUT_FIELDS``), or ``RowRejected``."""
-    cells = _cells(row, INPUT_FIELDS)
+    cells = _cells(row)
     tn = cells["tracking_number"]
     try:
         if cells["record"] == "shipment":
@@ -318,12 +330,13 @@ class PackSource:
     ``files`` holds every file of an ``extends`` chain that is not built in, as
     ``(path relative to a common root, text)``, the pack itself first; ``file`` is
     the name the pack was compiled under on the driver.  Executors compile it once
-    per process (``kernel_for``) and compare ``pack_identity``, so a driver and
-    executors with different logix versions fail loudly instead of disagreeing.
+    per process (``kernel_for``) and compare fingerprints (code, parameter figures and
+    severities), so a driver and executors with different logix versions or pack
+    files fail loudly instead of disagreeing.
     """
 
     name: str
-    identity: str
+    fingerprint: str
     file: str
     files: tuple[tuple[str, str], ...] = ()
     builtin: str | None = None  # a built-in pack, loaded by name on the executor
@@ -331,7 +344,8 @@ class PackSource:
     @property
     def key(self) -> str:
         """The cache key on executors: the source, and what the driver compiled it to."""
-        digest = hashlib.sha256(repr((self.identity, self.builtin, self.file, self.files)).encode())
+        raw = repr((self.fingerprint, self.builtin, self.file, self.files)).encode()
+        digest = hashlib.sha256(raw)
         return digest.hexdigest()[:16]
 
     @classmethod
@@ -341,11 +355,11 @@ class PackSource:
         if loaded.file.startswith("<builtin>/"):
             name = loaded.file.removeprefix("<builtin>/").removesuffix(".yaml")
             if name in BUILTIN_PACKS:
-                return cls(loaded.name, pack_identity(loaded), loaded.file, builtin=name)
+                return cls(loaded.name, loaded.fingerprint, loaded.file, builtin=name)
             text = _builtin_text(name)
             if text is None:
                 raise _unshippable(loaded, f"there is no built-in pack file {loaded.file!r}")
-            return cls(loaded.name, pack_identity(loaded), loaded.file, ((f"{name}.yaml", text),))
+            return cls(loaded.name, loaded.fingerprint, loaded.file, ((f"{name}.yaml", text),))
         if loaded.file.startswith("<"):
             raise _unshippable(loaded, f"it was compiled from a string ({loaded.file})")
         chain = [loaded.file, *(f for f in reversed(loaded.extends) if not f.startswith("<"))]
@@ -355,11 +369,11 @@ class PackSource:
             raise _unshippable(loaded, f"its file(s) {', '.join(missing)} cannot be read")
         root = Path(os.path.commonpath([p.parent for p in paths]))
         files = tuple((p.relative_to(root).as_posix(), p.read_text("utf-8")) for p in paths)
-        source = cls(loaded.name, pack_identity(loaded), loaded.file, files)
+        source = cls(loaded.name, loaded.fingerprint, loaded.file, files)
         if len(files) == 1:
             # The file may have changed since the pack was loaded: ship what was compiled.
             again = loads_pack(files[0][1], file=loaded.file)
-            if pack_identity(again) != source.identity:
+            if again.fingerprint != source.fingerprint:
                 raise _unshippable(
                     loaded, f"{loaded.file} changed since it was loaded; load it again"
                 )
@@ -378,36 +392,15 @@ class PackSource:
                 target = folder / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, "utf-8")
-            return loads_pack(self.files[0][1], file=str(folder / self.files[0][0]))
-        found = pack_identity(pack)
-        if found != self.identity:
+            pack = loads_pack(self.files[0][1], file=str(folder / self.files[0][0]))
+        if pack.fingerprint != self.fingerprint:
             raise PackMismatch(
-                f"pack {self.name!r} compiles to {found} here but to {self.identity} on "
+                f"pack {self.name!r} compiles to {pack.fingerprint} here but to "
+                f"{self.fingerprint} on "
                 "the driver: the executors run a different version of logix; ship the "
                 "driver's environment (see docs/spark.md)"
             )
         return pack
-
-
-def pack_identity(pack: Pack) -> str:
-    """The compiled rules *and* the parameter and severity figures of a pack.
-
-    ``Pack.fingerprint`` covers the generated code only, which reads parameters at
-    run time: a pack whose figures changed keeps its fingerprint.
-    """
-    params = sorted(
-        (
-            name,
-            param.type,
-            repr(param.default),
-            param.by,
-            sorted((key, repr(value)) for key, value in param.values.items()),
-        )
-        for name, param in pack.params.items()
-    )
-    severities = sorted(repr(level) for level in pack.severities.values())
-    raw = repr((pack.fingerprint, params, severities)).encode()
-    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _builtin_text(name: str) -> str | None:

@@ -73,12 +73,14 @@ from logix_carriers import Shipment, TrackingEvent
 
 from ._durations import to_micros
 from ._errors import LogixError
+from ._kernel import Kernel
 from ._pack import Pack
 from ._spark_rows import (
     INPUT_FIELDS,
     OUTPUT_FIELDS,
     KeyOutcome,
     PackSource,
+    StateCache,
     event_to_input,
     fold_changes,
     handle_rows,
@@ -437,6 +439,9 @@ def _millis(span: timedelta | None, name: str) -> int | None:
     return ms
 
 
+_Runtime = tuple[Kernel, StateCache | None, "StatefulProcessorHandle", "ValueState"]
+
+
 class IncidentProcessor(StatefulProcessor):
     """The kernel of one pack as a ``transformWithState`` processor (Row API).
 
@@ -459,7 +464,7 @@ class IncidentProcessor(StatefulProcessor):
         self.as_of_us = None if as_of is None else _aware_micros(as_of, "as_of")
         self.ttl_ms = _millis(state_ttl, "state_ttl")
         self.cache_size = state_cache
-        self._runtime: tuple[Any, Any, StatefulProcessorHandle, ValueState] | None = None
+        self._runtime: _Runtime | None = None
 
     @property
     def time_mode(self) -> str:
@@ -477,7 +482,7 @@ class IncidentProcessor(StatefulProcessor):
         value = handle.getValueState(STATE_NAME, STATE_SCHEMA, self.ttl_ms)
         self._runtime = (kernel, cache, handle, value)
 
-    def _ready(self) -> tuple[Any, Any, StatefulProcessorHandle, ValueState]:
+    def _ready(self) -> _Runtime:
         if self._runtime is None:
             raise RuntimeError("IncidentProcessor.init was not called")
         return self._runtime

@@ -251,3 +251,32 @@ def test_pandas_fallback_reads_pandas_nulls() -> None:
     out = list(run((tn,), iter([mine]), state))
     assert all(set(f["change_type"]) != {"rejected"} for f in out)
     assert state.getOption is not None
+
+
+_OLD_SPARK = """
+import sys
+import pyspark.sql  # its own modules first; then make the 4.x processor API vanish
+del sys.modules["pyspark.sql.streaming.stateful_processor"]
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyspark.sql.streaming.stateful_processor":
+            raise ImportError("Spark 3.5 has no " + name)
+sys.meta_path.insert(0, Block())
+from logix_rules import spark
+assert not spark.HAVE_TRANSFORM_WITH_STATE
+assert spark._choose("auto") == "applyInPandasWithState"
+try:
+    spark._choose("transformWithState")
+except spark.SparkSetupError as exc:
+    print(exc)
+"""
+
+
+def test_without_transform_with_state_the_fallback_is_chosen() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _OLD_SPARK], capture_output=True, text=True, check=True
+    )
+    assert "no transformWithState" in done.stdout

@@ -42,7 +42,6 @@ from logix_rules._spark_rows import (
     fold_changes,
     handle_rows,
     kernel_for,
-    pack_identity,
     read_row,
     shipment_to_input,
     timer_ms,
@@ -279,7 +278,7 @@ def test_builtin_pack_ships_by_name_and_compiles_once() -> None:
     again = pickle.loads(pickle.dumps(source))
     assert kernel_for(again) is kernel_for(source)
     assert kernel_for(source).pack.fingerprint == load_pack("default").fingerprint
-    assert source.identity == pack_identity(load_pack("default"))
+    assert source.fingerprint == load_pack("default").fingerprint
 
 
 def test_pack_file_extending_the_default_ships_its_text(tmp_path: Path) -> None:
@@ -290,7 +289,7 @@ def test_pack_file_extending_the_default_ships_its_text(tmp_path: Path) -> None:
     path.unlink()  # executors do not see the driver's files
     kernel = kernel_for(pickle.loads(pickle.dumps(source)))
     assert kernel.pack.name == "mine"
-    assert pack_identity(kernel.pack) == source.identity
+    assert kernel.pack.fingerprint == source.fingerprint
 
 
 def test_a_chain_of_pack_files_keeps_its_relative_layout(tmp_path: Path) -> None:
@@ -309,6 +308,7 @@ def test_a_chain_of_pack_files_keeps_its_relative_layout(tmp_path: Path) -> None
             file.unlink()
     pack = kernel_for(pickle.loads(pickle.dumps(source))).pack
     assert pack.name == "eu"
+    assert pack.fingerprint == source.fingerprint
     params = {name: p.default for name, p in pack.params.items()}
     assert params["stall_after"] == 30 * HOUR_US
     assert params["stall_escalate_after"] == 80 * HOUR_US
@@ -333,7 +333,7 @@ def test_a_different_logix_on_an_executor_fails_loudly() -> None:
     from logix_rules._spark_rows import PackMismatch
 
     source = PackSource.of("default")
-    forged = attrs.evolve(source, identity="0000000000000000")
+    forged = attrs.evolve(source, fingerprint="0000000000000000")
     with pytest.raises(PackMismatch, match="different version of logix"):
         kernel_for(forged)
 
