@@ -387,12 +387,13 @@ class PackSource:
         else:
             # A chain of files extending each other by relative paths: lay them out as
             # on the driver so every `extends:` resolves the same way.
-            folder = Path(tempfile.mkdtemp(prefix=f"logix-pack-{self.key}-"))
-            for rel, text in self.files:
-                target = folder / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, "utf-8")
-            pack = loads_pack(self.files[0][1], file=str(folder / self.files[0][0]))
+            with tempfile.TemporaryDirectory(prefix="logix-pack-") as scratch:
+                folder = Path(scratch)
+                for rel, text in self.files:
+                    target = folder / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, "utf-8")
+                pack = loads_pack(self.files[0][1], file=str(folder / self.files[0][0]))
         if pack.fingerprint != self.fingerprint:
             raise PackMismatch(
                 f"pack {self.name!r} compiles to {pack.fingerprint} here but to "
