@@ -261,7 +261,6 @@ class Pack:
     rules: tuple[Rule, ...]
     kinds: tuple[str, ...]
     trackers: tuple[Tracker, ...]
-    tracker_match: Callable[..., tuple[bool, ...]]
     track: Callable[..., None]
     scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
     attr_types: Mapping[str, str]
@@ -1374,7 +1373,7 @@ def _codegen(build: _Build) -> None:
         )
         plan.append(entry)
 
-    # One predicate per tracker, evaluated on every new event record.
+    # One test per tracker; __track feeds each new event record to those it matches.
     tracker_tests = []
     for tracker in ctx.trackers:
         tests = []
@@ -1384,10 +1383,6 @@ def _codegen(build: _Build) -> None:
                 f"e.{attr} == {values[0]!r}" if len(values) == 1 else f"e.{attr} in {values!r}"
             )
         tracker_tests.append("(" + " and ".join(tests) + ")")
-    lines.append("def __trackers(e):")
-    lines.append("    # which history aggregates (count/seen/first/last) an event feeds")
-    lines.append(f"    return ({', '.join(tracker_tests)}{',' if len(tracker_tests) == 1 else ''})")
-    lines.append("")
     lines.append("def __track(s, e):")
     lines.append("    # feed an event (in time order) to the aggregates it matches")
     lines.append("    t = e.t")
@@ -1483,7 +1478,6 @@ def _codegen(build: _Build) -> None:
         rules=tuple(rules),
         kinds=kinds,
         trackers=tuple(ctx.trackers),
-        tracker_match=namespace["__trackers"],
         track=namespace["__track"],
         scan=namespace["__rules"],
         attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
