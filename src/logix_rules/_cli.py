@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from logix_carriers import Shipment, TrackingEvent
@@ -198,6 +198,36 @@ def cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
+class _Inputs(NamedTuple):
+    events: Sequence[TrackingEvent]
+    shipments: Sequence[Shipment]
+    skipped: int  # bad lines reported and skipped
+    lines: int  # lines read in all
+
+
+def _read_inputs(
+    args: argparse.Namespace, zone: tzinfo | None, err: IO[str], limit: int
+) -> _Inputs:
+    """``--events`` and ``--shipments``: bad lines reported and skipped, never fatal."""
+    try:
+        loaded = read_events(args.events, assume_tz=zone, progress=err)
+        shipments = (
+            read_shipments(args.shipments, assume_tz=zone, progress=err)
+            if args.shipments is not None
+            else None
+        )
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
+    problems = [*loaded.problems, *(shipments.problems if shipments else ())]
+    _report_problems(err, problems, limit, zone is not None)
+    return _Inputs(
+        loaded.items,
+        shipments.items if shipments else (),
+        len(problems),
+        loaded.lines + (shipments.lines if shipments else 0),
+    )
+
+
 def _report_problems(
     err: IO[str], problems: Sequence[InputProblem], limit: int, zone_given: bool
 ) -> None:
@@ -233,22 +263,10 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             err.write(f"  {issue}\n")
         err.write(f"run `logix check {args.pack}` after fixing it\n")
         return EXIT_USAGE
-    try:
-        loaded = read_events(args.events, assume_tz=zone, progress=err)
-        shipments = (
-            read_shipments(args.shipments, assume_tz=zone, progress=err)
-            if args.shipments is not None
-            else None
-        )
-    except InputFileError as exc:
-        raise UsageError(str(exc)) from None
-    problems = [*loaded.problems, *(shipments.problems if shipments else ())]
-    _report_problems(err, problems, args.max_problems, zone is not None)
-    events = loaded.items
-    ship_items = shipments.items if shipments else ()
-    if problems:
-        lines = loaded.lines + (shipments.lines if shipments else 0)
-        err.write(f"logix run: skipped {len(problems)} problem line(s) of {lines} read\n")
+    inputs = _read_inputs(args, zone, err, args.max_problems)
+    events, ship_items = inputs.events, inputs.shipments
+    if inputs.skipped:
+        err.write(f"logix run: skipped {inputs.skipped} problem line(s) of {inputs.lines} read\n")
     if at is None:
         if not events:
             err.write(
@@ -265,7 +283,7 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         incidents = evaluate(pack, events, at=at, shipments=ship_items)
     headline = (
         f"logix run: {len(events)} events from {args.events}"
-        + (f", {len(ship_items)} shipments from {args.shipments}" if shipments else "")
+        + (f", {len(ship_items)} shipments from {args.shipments}" if args.shipments else "")
         + f", pack {pack.name!r}"
         + (f", at {_utc(at)}" if at is not None else "")
     )
@@ -277,7 +295,7 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         at=at,
         headline=headline,
         parcels=_parcels_by_carrier(events, ship_items),
-        extra={"events": len(events), "skipped_lines": len(problems)},
+        extra={"events": len(events), "skipped_lines": inputs.skipped},
     )
     return EXIT_OK
 
@@ -417,21 +435,11 @@ def cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             hint = suggest(rule_id, [r.id for r in pack.rules])
             raise UsageError(f"--rule {rule_id!r}: pack {pack.name!r} has no such rule.{hint}")
     number = args.tracking_number
-    try:
-        loaded = read_events(args.events, assume_tz=zone, progress=err)
-        shipments = (
-            read_shipments(args.shipments, assume_tz=zone, progress=err)
-            if args.shipments is not None
-            else None
-        )
-    except InputFileError as exc:
-        raise UsageError(str(exc)) from None
-    problems = [*loaded.problems, *(shipments.problems if shipments else ())]
-    _report_problems(err, problems, 20, zone is not None)
-    events = [e for e in loaded.items if e.tracking_number == number]
-    facts = [s for s in (shipments.items if shipments else ()) if s.tracking_number == number]
+    inputs = _read_inputs(args, zone, err, 20)
+    events = [e for e in inputs.events if e.tracking_number == number]
+    facts = [s for s in inputs.shipments if s.tracking_number == number]
     if not events and not facts:
-        known = {e.tracking_number for e in loaded.items}
+        known = {e.tracking_number for e in inputs.events}
         hint = suggest(number, known)
         raise UsageError(f"no events or shipment for tracking number {number!r}.{hint}")
     if at is None:

@@ -50,6 +50,36 @@ def _validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
     )
 
 
+def parse_events(
+    events: Iterable[EventInput],
+    *,
+    assume_tz: str | None = None,
+    on_invalid: Callable[[InputProblem], None] | None = None,
+) -> list[TrackingEvent]:
+    """Validate events (objects pass through) the way every entry point does.
+
+    With ``on_invalid=None`` all items are checked and ``InvalidEvents`` lists every bad
+    one; with a callback, each bad item goes to it and the good ones are returned.
+    """
+    parsed: list[TrackingEvent] = []
+    problems: list[InputProblem] = []
+    for index, item in enumerate(events):
+        if isinstance(item, TrackingEvent):
+            parsed.append(item)
+            continue
+        try:
+            parsed.append(TrackingEvent.parse(item, assume_tz=assume_tz))
+        except ValidationError as exc:
+            problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc))
+            if on_invalid is None:
+                problems.append(problem)
+            else:
+                on_invalid(problem)
+    if problems:
+        raise InvalidEvents(problems)
+    return parsed
+
+
 def _rank(pack: Pack) -> Callable[[Incident], tuple[Any, ...]]:
     ranks = {name: level.rank for name, level in pack.severities.items()}
 
@@ -127,29 +157,11 @@ class Engine:
         # (time, id, position, tracking number, record): sorts in C, ties broken by position
         records: list[tuple[int, str, int, str, EventRec]] = []
         carriers: dict[str, str] = {}
-        problems: list[InputProblem] = []
         record = self._kernel.record
-        for index, item in enumerate(events):
-            try:
-                event = (
-                    item
-                    if isinstance(item, TrackingEvent)
-                    else TrackingEvent.parse(item, assume_tz=self._assume_tz)
-                )
-            except ValidationError as exc:
-                problem = InputProblem(
-                    ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc)
-                )
-                if on_invalid is None:
-                    problems.append(problem)
-                else:
-                    on_invalid(problem)
-                continue
+        for event in parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid):
             rec = record(event)
             records.append((rec.t, rec.id, len(records), event.tracking_number, rec))
             carriers[event.tracking_number] = event.carrier
-        if problems:
-            raise InvalidEvents(problems)
         return self._apply(records, carriers)
 
     def _apply(
@@ -360,15 +372,11 @@ def evaluate(
     for fact in ([shipment] if shipment is not None else []) + list(shipments):
         engine.upsert_shipment(fact)
     cutoff = _aware(at, "at")
-    parsed = []
-    for item in events:
-        event = (
-            item
-            if isinstance(item, TrackingEvent)
-            else TrackingEvent.parse(item, assume_tz=assume_tz)
-        )
-        if to_micros(event.occurred_at) <= cutoff:
-            parsed.append(event)
+    parsed = [
+        event
+        for event in parse_events(events, assume_tz=assume_tz)
+        if to_micros(event.occurred_at) <= cutoff
+    ]
     engine.ingest(parsed)
     engine.advance(to=at)
     return engine.open_incidents()

@@ -21,6 +21,7 @@ __all__ = [
     "PackError",
     "PackIssue",
     "UnknownIncident",
+    "located",
 ]
 
 
@@ -67,6 +68,15 @@ class LogixError(Exception):
     """Base class of every error logix_rules raises on purpose."""
 
 
+def located(
+    file: str, line: int, column: int, label: str, msg: str, rule_id: str | None, hint: str
+) -> str:
+    """``file:line:col: label: msg (rule id) hint``, the one line `logix check` prints."""
+    where = f"{file}:{line}:{column}" if line else file
+    rule = f" (rule {rule_id})" if rule_id else ""
+    return f"{where}: {label}: {msg}{rule}{f' {hint}' if hint else ''}"
+
+
 @attrs.frozen
 class PackIssue:
     """One problem in a rule pack, located as precisely as the compiler can.
@@ -87,10 +97,9 @@ class PackIssue:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        rule = f" (rule {self.rule_id})" if self.rule_id else ""
-        hint = f" {self.hint}" if self.hint else ""
-        return f"{where}: {self.code.value}: {self.msg}{rule}{hint}"
+        return located(
+            self.file, self.line, self.column, self.code.value, self.msg, self.rule_id, self.hint
+        )
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code.value)

@@ -39,6 +39,7 @@ import attrs
 from logix_carriers import FINAL_STATUSES
 
 from ._durations import format_duration, parse_duration
+from ._errors import located
 from ._expr import ExprError
 from ._pack import ENUMS, STATE_NAMES, Pack, Param, Rule, _check_selector_key, compile_probe
 from ._yaml import Marks, load_marked
@@ -70,10 +71,8 @@ class PackWarning:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        rule = f" (rule {self.rule_id})" if self.rule_id else ""
-        hint = f" {self.hint}" if self.hint else ""
-        return f"{where}: warning {self.code.value}: {self.msg}{rule}{hint}"
+        label = f"warning {self.code.value}"
+        return located(self.file, self.line, self.column, label, self.msg, self.rule_id, self.hint)
 
     def to_dict(self) -> dict[str, Any]:
         return {

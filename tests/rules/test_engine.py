@@ -291,3 +291,9 @@ def test_fingerprint_follows_figures_not_file_names() -> None:
         source.replace("default: 24h\n    doc: No carrier", "default: 30h\n    doc: No carrier")
     )
     assert slower.fingerprint != PACK.fingerprint
+
+
+def test_evaluate_reports_bad_events_as_a_typed_error() -> None:
+    with pytest.raises(InvalidEvents) as info:
+        evaluate(PACK, [scan(0), {"tracking_number": "N1", "status": "x"}], at=T0 + H)
+    assert [p.index for p in info.value.problems] == [1]

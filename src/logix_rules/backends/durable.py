@@ -73,7 +73,7 @@ from logix_carriers import (
 )
 
 from .._durations import MICROS, parse_duration, to_micros
-from .._engine import _aware, _validation_errors
+from .._engine import _aware, _validation_errors, parse_events
 from .._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
 from .._kernel import _coerce
 from .._pack import Pack, Rule, load_pack
@@ -1098,27 +1098,10 @@ class DurableBackend:
     ) -> None:
         """Apply events (``TrackingEvent`` objects or plain dicts), as ``Engine.ingest``."""
         self._check_open()
-        records: list[tuple[_Rec, str, str]] = []
-        problems: list[InputProblem] = []
-        for index, item in enumerate(events):
-            try:
-                event = (
-                    item
-                    if isinstance(item, TrackingEvent)
-                    else TrackingEvent.parse(item, assume_tz=self._assume_tz)
-                )
-            except ValidationError as exc:
-                problem = InputProblem(
-                    ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc)
-                )
-                if on_invalid is None:
-                    problems.append(problem)
-                else:
-                    on_invalid(problem)
-                continue
-            records.append((self._record(event), event.tracking_number, event.carrier))
-        if problems:
-            raise InvalidEvents(problems)
+        records = [
+            (self._record(event), event.tracking_number, event.carrier)
+            for event in parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
+        ]
         # Time order keeps most shipments on the append-only path, as in the engine.
         records.sort(key=lambda item: _key(item[0]))
         for rec, tn, carrier in records:
