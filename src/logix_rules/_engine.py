@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import operator
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -154,51 +155,36 @@ class Engine:
         ``InvalidEvents`` (listing all of them) is raised before anything is applied;
         with a callback, each invalid item is passed to it and the rest are applied.
         """
-        # (time, id, position, tracking number, record): sorts in C, ties broken by position
-        records: list[tuple[int, str, int, str, EventRec]] = []
-        carriers: dict[str, str] = {}
-        record = self._kernel.record
-        for event in parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid):
-            rec = record(event)
-            records.append((rec.t, rec.id, len(records), event.tracking_number, rec))
-            carriers[event.tracking_number] = event.carrier
-        return self._apply(records, carriers)
+        parsed = parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
+        groups, carriers = self._kernel.group(parsed)
+        return self._apply(groups, carriers)
 
-    def _apply(
-        self, records: list[tuple[int, str, int, str, EventRec]], carriers: dict[str, str]
-    ) -> list[Change]:
-        # Within one batch, time order is the cheap order: it keeps the kernel on its
-        # fast path.  The result does not depend on it.
-        records.sort()
-        batches: dict[str, list[EventRec]] = {}
-        for _, _, _, tn, rec in records:
-            batch = batches.get(tn)
-            if batch is None:
-                batches[tn] = [rec]
-            else:
-                batch.append(rec)
+    def _apply(self, groups: dict[str, list[EventRec]], carriers: dict[str, str]) -> list[Change]:
+        # Each shipment's events in time order keep the kernel on its fast path; the
+        # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
         states = self._states
         kernel = self._kernel
-        for tn, recs in batches.items():
+        now = self._now
+        heap = self._heap
+        for tn, recs in groups.items():
             state = states.get(tn)
             if state is None:
                 state = kernel.new_state(tn, carriers[tn])
                 states[tn] = state
-            stepped = (
-                kernel.step(state, recs[0])[1] if len(recs) == 1 else kernel.step_many(state, recs)
-            )
+            before = state.next_due_us
+            if len(recs) > 1:
+                recs.sort(key=_rec_key)
+            stepped = kernel.step_many(state, recs)
             if stepped:
                 changes.extend(stepped)
-        for tn in batches:
-            state = states[tn]
-            if (
-                self._now is not None
-                and state.next_due_us is not None
-                and state.next_due_us <= self._now
-            ):
-                changes.extend(self._kernel.fire(state, self._now)[1])
-            self._schedule(state)
+            due = state.next_due_us
+            if due is not None and now is not None and due <= now:
+                changes.extend(kernel.fire(state, now)[1])
+                due = state.next_due_us
+            # The heap already holds an unchanged due time (see advance and next_due).
+            if due is not None and due != before:
+                heapq.heappush(heap, (due, tn))
         changes.sort(key=_change_time)
         return changes
 
@@ -351,6 +337,9 @@ class Engine:
 
 def _change_time(change: Change) -> datetime:
     return change.at
+
+
+_rec_key = operator.itemgetter(0, 1)  # EventRec (t, id), in C
 
 
 def evaluate(

@@ -29,11 +29,13 @@ a host can treat them as ``state -> (state, changes)``.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import types
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import attrs
 
@@ -43,13 +45,14 @@ from logix_carriers import (
     STAGE_ORDER,
     Reason,
     Shipment,
+    Stage,
     Status,
     TrackingEvent,
     default_stage,
     implies_stage,
 )
 
-from ._durations import from_micros, to_micros
+from ._durations import EPOCH, ONE_US, from_micros, to_micros
 from ._errors import ErrorCode, LogixError
 from ._incidents import (
     Change,
@@ -64,7 +67,7 @@ from ._incidents import (
 )
 from ._pack import Pack, Rule, Step, amount
 
-__all__ = ["EventRec", "Facts", "Kernel", "ShipmentState", "StateError"]
+__all__ = ["EventKind", "EventRec", "Facts", "Kernel", "ShipmentState", "StateError"]
 
 STATE_VERSION = 1
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
@@ -79,15 +82,14 @@ class StateError(LogixError, ValueError):
     code = ErrorCode.BAD_STATE
 
 
-class EventRec(NamedTuple):
-    """The compact internal form of one event: what rules and evidence need, nothing more.
+class EventKind(NamedTuple):
+    """What an event says, apart from when and under which id.
 
-    A named tuple: cheap to build on the hot path, immutable, and ordered only by
-    ``key`` where order matters.
+    Carriers repeat themselves: most events of a day say one of a few hundred things,
+    so the kernel keeps one shared ``EventKind`` per distinct content and every record
+    points at it (see ``Kernel.record``).
     """
 
-    t: int
-    id: str
     status: str
     stage: str | None  # None: the scan says nothing about position (see implies_stage)
     reason: str | None
@@ -98,25 +100,79 @@ class EventRec(NamedTuple):
     desc: str
     attrs: tuple[tuple[str, Any], ...] = ()
 
+
+class EventRec(NamedTuple):
+    """The compact internal form of one event: its time, its id and what it says.
+
+    A named tuple of three: cheap to build on the hot path, immutable, ordered by
+    ``(t, id)`` where order matters.  The read-only properties are for code off the
+    hot path; the kernel reads ``kind`` directly.
+    """
+
+    t: int
+    id: str
+    kind: EventKind
+
     @property
     def key(self) -> tuple[int, str]:
         return (self.t, self.id)
 
+    @property
+    def status(self) -> str:
+        return self.kind.status
+
+    @property
+    def stage(self) -> str | None:
+        return self.kind.stage
+
+    @property
+    def reason(self) -> str | None:
+        return self.kind.reason
+
+    @property
+    def system(self) -> str:
+        return self.kind.system
+
+    @property
+    def report(self) -> bool:
+        return self.kind.report
+
+    @property
+    def country(self) -> str | None:
+        return self.kind.country
+
+    @property
+    def code(self) -> str | None:
+        return self.kind.code
+
+    @property
+    def desc(self) -> str:
+        return self.kind.desc
+
+    @property
+    def attrs(self) -> tuple[tuple[str, Any], ...]:
+        return self.kind.attrs
+
     def to_list(self) -> list[Any]:
-        return [*self[:10], [list(pair) for pair in self.attrs]]
+        kind = self.kind
+        return [self.t, self.id, *kind[:8], [list(pair) for pair in kind.attrs]]
 
     @classmethod
     def from_list(cls, row: list[Any]) -> EventRec:
         t, id_, status, stage, reason, system, report, country, code, desc, pairs = row
         attrs = tuple((k, v) for k, v in pairs)
-        return cls(t, id_, status, stage, reason, system, report, country, code, desc, attrs)
+        kind = EventKind(status, stage, reason, system, report, country, code, desc, attrs)
+        return cls(t, id_, kind)
 
 
 @attrs.frozen(slots=True)
 class Facts:
-    """Shipment facts as the compiled rules read them (times in µs, money as float)."""
+    """Shipment facts as the compiled rules read them (times in µs, money as float).
 
-    tracking_number: str
+    The tracking number is the state's own (``ShipmentState.tracking_number``), so a
+    parcel without OMS facts shares the bare facts of its carrier.
+    """
+
     carrier: str
     origin_country: str | None = None
     destination_country: str | None = None
@@ -138,7 +194,6 @@ class Facts:
             return None if value is None else float(value)
 
         return cls(
-            tracking_number=shipment.tracking_number,
             carrier=shipment.carrier,
             origin_country=shipment.origin_country,
             destination_country=shipment.destination_country,
@@ -173,6 +228,10 @@ class _Open:
     explanation: str
     deadlines: dict[str, int]
     escalations: list[tuple[str, int]] = attrs.field(factory=list)
+    # What _snapshot made of the above last time (an incident is snapshotted at every
+    # change, and most of it does not move): see _times and _escalated.
+    times: tuple[Any, ...] = ()
+    escalated: tuple[Escalation, ...] = ()
 
 
 @attrs.define(slots=True)
@@ -182,6 +241,13 @@ class _Followup:
     resolved_at: int | None = None
     resolved_by: str | None = None
     note: str | None = None
+
+
+# Shared, read-only stand-ins for the empty containers of a fresh state: most parcels
+# never need them, and each would cost 64 bytes.  Writers swap in their own dict first.
+_NO_VALUES: dict[str, Any] = cast("dict[str, Any]", types.MappingProxyType({}))
+_NO_OPEN: dict[str, _Open] = cast("dict[str, _Open]", types.MappingProxyType({}))
+_NO_FOLLOWUPS: dict[str, _Followup] = cast("dict[str, _Followup]", types.MappingProxyType({}))
 
 
 @attrs.define(slots=True)
@@ -194,8 +260,9 @@ class ShipmentState:
     params: Any
     shipment: Shipment | None = None
     history: list[EventRec] = attrs.field(factory=list)
-    ids: dict[str, EventRec] = attrs.field(factory=dict)
-    followups: dict[str, _Followup] = attrs.field(factory=dict)
+    id_bits: int = 0  # the history's ids, while it is short (see _INDEX_FROM)
+    id_index: dict[str, EventRec] | None = None  # ... and once it is long
+    followups: dict[str, _Followup] = _NO_FOLLOWUPS
     fired_through: int | None = None
     next_due_us: int | None = None
     timer_eval: int | None = None  # the latest instant a timer (not an event) was evaluated at
@@ -215,12 +282,13 @@ class ShipmentState:
     n_scans: int = 0
     regressions: int = 0
     after_delivery: int = 0
-    cnt: list[int] = attrs.field(factory=list)
-    firsts: list[int | None] = attrs.field(factory=list)
-    lasts: list[int | None] = attrs.field(factory=list)
-    attr_values: dict[str, Any] = attrs.field(factory=dict)
+    # tracker aggregates: the pack's shared tuples of zeros until a tracker matches
+    cnt: Sequence[int] = ()
+    firsts: Sequence[int | None] = ()
+    lasts: Sequence[int | None] = ()
+    attr_values: dict[str, Any] = _NO_VALUES
     latest: EventRec | None = None
-    open: dict[str, _Open] = attrs.field(factory=dict)
+    open: dict[str, _Open] = _NO_OPEN
 
     @property
     def next_due(self) -> Any:
@@ -244,33 +312,38 @@ class Kernel:
         self._rules = pack.rules
         self._kinds = pack.kinds
         self._ntrack = len(pack.trackers)
-        self._track = pack.track
+        self._absorb = pack.absorb
         self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
+        self._said: dict[tuple[Any, ...], EventKind] = {}  # see group
+        self._bare: dict[str, tuple[Facts, Any, int | None]] = {}  # by carrier, for new_state
+        self._zeros: tuple[int, ...] = (0,) * self._ntrack
+        self._nones: tuple[None, ...] = (None,) * self._ntrack
 
     # -- construction ------------------------------------------------------------------
     def new_state(
         self, tracking_number: str, carrier: str, shipment: Shipment | None = None
     ) -> ShipmentState:
-        facts = (
-            Facts.from_shipment(shipment)
-            if shipment is not None
-            else Facts(tracking_number, carrier)
-        )
-        n = self._ntrack
-        # The field defaults are the reset state; only the aggregates need sizing.
-        state = ShipmentState(
-            tracking_number,
-            carrier,
-            facts,
-            self.pack.params_for(facts),
-            shipment,
-            cnt=[0] * n,
-            firsts=[None] * n,
-            lasts=[None] * n,
-        )
-        self._prime(state)
+        bare = None if shipment is not None else self._bare.get(carrier)
+        if bare is not None:
+            facts, params, due = bare
+        elif shipment is not None:
+            facts = Facts.from_shipment(shipment)
+            params = self.pack.params_for(facts)
+        else:
+            facts = Facts(carrier)
+            params = self.pack.params_for(facts)
+        # The field defaults are the reset state, but for the aggregates' size.
+        state = ShipmentState(tracking_number, carrier, facts, params, shipment)
+        state.cnt = self._zeros
+        state.firsts = state.lasts = self._nones
+        if bare is not None:
+            state.next_due_us = due  # what _prime gives every fresh state of these facts
+        else:
+            self._prime(state)
+            if shipment is None:
+                self._bare[carrier] = (facts, params, state.next_due_us)
         return state
 
     def _prime(self, state: ShipmentState) -> None:
@@ -283,48 +356,82 @@ class Kernel:
         state.delivered_at = state.first_event = state.last_event = None
         state.first_scan = state.last_scan = state.status_entered = state.stage_entered = None
         state.n_events = state.n_scans = state.regressions = state.after_delivery = 0
-        state.cnt = [0] * self._ntrack
-        state.firsts = [None] * self._ntrack
-        state.lasts = [None] * self._ntrack
-        state.attr_values = {}
+        state.cnt = self._zeros
+        state.firsts = state.lasts = self._nones
+        state.attr_values = _NO_VALUES
         state.latest = None
-        state.open = {}
+        state.open = _NO_OPEN
         state.next_due_us = None
         state.timer_eval = None
 
     def record(self, event: TrackingEvent) -> EventRec:
         """The compact record of a validated event (attributes the pack reads only)."""
-        codes = _CODES.get((event.status, event.reason, event.stage))
-        if codes is None:
-            codes = _codes(event)
-        kept: tuple[tuple[str, Any], ...] = ()
+        return self.group((event,))[0][event.tracking_number][0]
+
+    def group(
+        self, events: Iterable[TrackingEvent]
+    ) -> tuple[dict[str, list[EventRec]], dict[str, str]]:
+        """The records of validated events by tracking number, in input order, and the
+        carrier of each tracking number (as its first event there names it).
+
+        This is where every event enters the kernel, so it reads each field once:
+        pydantic keeps a model's field values in its ``__dict__``, and a dict lookup is
+        a third of the cost of an attribute of a model.
+        """
+        groups: dict[str, list[EventRec]] = {}
+        carriers: dict[str, str] = {}
+        said_before = self._said
         wanted = self._attr_types
-        if wanted and event.attributes:
-            kept = tuple(
-                (name, _coerce(wanted[name], value))
-                for name, value in event.attributes.items()
-                if name in wanted
-            )
-        loc = event.location
-        source = event.source
-        # tuple.__new__ directly: the named tuple's own __new__ is a Python frame.
-        rec: EventRec = _new_rec(
-            EventRec,
-            (
-                to_micros(event.occurred_at),
-                event.event_id,
-                codes[0],
-                codes[1],
-                codes[2],
-                source.system,
-                source.system in REPORT_SYSTEMS,
+        for event in events:
+            fields = event.__dict__
+            source = fields["source"].__dict__
+            loc = fields["location"]
+            attributes = fields["attributes"]
+            kept: tuple[tuple[str, Any], ...] = ()
+            if wanted and attributes:
+                kept = tuple(
+                    (name, _coerce(wanted[name], value))
+                    for name, value in attributes.items()
+                    if name in wanted
+                )
+            said = (
+                fields["status"],
+                fields["reason"],
+                fields["stage"],
+                source["system"],
                 None if loc is None else loc.country,
-                source.code or source.status,
-                event.description,
+                source["code"] or source["status"],
+                fields["description"],
                 kept,
-            ),
+            )
+            kind = said_before.get(said)
+            if kind is None:
+                kind = self._share(said)
+            # tuple.__new__ directly: the named tuple's own __new__ is a Python frame.
+            rec: EventRec = _new_tuple(
+                EventRec, ((fields["occurred_at"] - EPOCH) // ONE_US, fields["event_id"], kind)
+            )
+            tn = fields["tracking_number"]
+            recs = groups.get(tn)
+            if recs is None:
+                groups[tn] = [rec]
+                carriers[tn] = fields["carrier"]
+            else:
+                recs.append(rec)
+        return groups, carriers
+
+    def _share(self, said: tuple[Any, ...]) -> EventKind:
+        """The one ``EventKind`` of what an event ``said`` (a key of ``_said``)."""
+        said_before = self._said
+        if len(said_before) >= _SHARED_KINDS:
+            said_before.clear()  # free text without end: sharing is a saving, not a need
+        status, reason, stage, system, country, code, desc, kept = said
+        codes = _codes(status, reason, stage)
+        kind: EventKind = _new_tuple(
+            EventKind, (*codes, system, system in REPORT_SYSTEMS, country, code, desc, kept)
         )
-        return rec
+        said_before[said] = kind
+        return kind
 
     # -- the two kernel functions ------------------------------------------------------
     def step(self, state: ShipmentState, rec: EventRec) -> tuple[ShipmentState, list[Change]]:
@@ -334,36 +441,7 @@ class Kernel:
         detail) are settled deterministically: the richer variant
         is kept (more attributes, then more text), whatever the order they arrived in.
         """
-        seen = state.ids.get(rec.id)
-        if seen is not None:
-            if seen == rec or _content(seen) >= _content(rec):
-                return state, []
-            state.history.remove(seen)
-            state.ids[rec.id] = rec
-            bisect.insort(state.history, rec, key=_key)
-            return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
-        state.ids[rec.id] = rec
-        history = state.history
-        t = rec.t
-        # Events at an instant are applied before the timers of that instant, so an
-        # event is "in order" only if it sorts after every event and after the last
-        # evaluation a timer caused.  Firing through a quiet period does not count.
-        if history:
-            last = history[-1]
-            in_order = t > last.t or (t == last.t and rec.id > last.id)
-        else:
-            in_order = True
-        if in_order and (state.timer_eval is None or t > state.timer_eval):
-            history.append(rec)
-            changes = self._take(state, rec)
-            fired = state.fired_through
-            if fired is not None and fired > t:
-                changes.extend(self._fire(state, fired))
-            else:
-                state.fired_through = t
-            return state, changes
-        bisect.insort(history, rec, key=_key)
-        return state, self._replay(state, clock=max(rec.t, state.fired_through or rec.t))
+        return state, self.step_many(state, [rec])
 
     def step_many(self, state: ShipmentState, recs: list[EventRec]) -> list[Change]:
         """Apply a batch of one shipment's events, sorted by (time, id).
@@ -372,40 +450,70 @@ class Kernel:
         the rest of the batch is inserted at once and the state replayed a single time,
         so the changes reported are the net effect of the batch, never an incident that
         exists only between two of its late events.
+
+        Events at an instant are applied before the timers of that instant, so an
+        event is "in order" only if it sorts after every event and after the last
+        evaluation a timer caused.  Firing through a quiet period does not count.
         """
         changes: list[Change] = []
+        history = state.history
+        absorb = self._absorb
         for index, rec in enumerate(recs):
-            if not self._fits(state, rec):
+            # The fast path, with _seen, _remember and _take inline: this is the hot path.
+            index_ = state.id_index
+            bit = 1 << hash(rec.id) % _ID_BITS
+            if index_ is not None:
+                seen = index_.get(rec.id)
+            else:
+                seen = _seen(state, rec.id) if state.id_bits & bit else None
+            t = rec.t
+            if seen is not None:
+                if seen == rec or _content(seen) >= _content(rec):
+                    continue
+                in_order = False
+            elif history:
+                last = history[-1]
+                in_order = t > last.t or (t == last.t and rec.id > last.id)
+            else:
+                in_order = True
+            if not in_order or (state.timer_eval is not None and t <= state.timer_eval):
                 if self._insert_all(state, recs[index:]):
                     clock = max(recs[-1].t, state.fired_through or recs[-1].t)
                     changes.extend(self._replay(state, clock=clock))
                 return changes
-            changes.extend(self.step(state, rec)[1])
+            history.append(rec)
+            if index_ is not None:
+                index_[rec.id] = rec
+            elif len(history) < _INDEX_FROM:
+                state.id_bits |= bit
+            else:
+                state.id_index = {held.id: held for held in history}
+            due = state.next_due_us
+            if due is not None and due < t:
+                changes.extend(self._fire(state, t - 1))
+            held, pending = absorb(state, rec, state.facts, state.params, t)
+            if held is None and not state.open:
+                state.next_due_us = pending
+            else:
+                changes.extend(self._evaluate(state, t, (held, pending)))
+            fired = state.fired_through
+            if fired is not None and fired > t:
+                changes.extend(self._fire(state, fired))
+            else:
+                state.fired_through = t
         return changes
-
-    def _fits(self, state: ShipmentState, rec: EventRec) -> bool:
-        """Whether ``step`` would take the fast path (or ignore ``rec`` as a duplicate)."""
-        seen = state.ids.get(rec.id)
-        if seen is not None:
-            return seen == rec or _content(seen) >= _content(rec)
-        history = state.history
-        if history:
-            last = history[-1]
-            if rec.t < last.t or (rec.t == last.t and rec.id <= last.id):
-                return False
-        return state.timer_eval is None or rec.t > state.timer_eval
 
     def _insert_all(self, state: ShipmentState, recs: list[EventRec]) -> bool:
         """Put events into the history without evaluating; True if anything changed."""
         changed = False
         for rec in recs:
-            seen = state.ids.get(rec.id)
+            seen = _seen(state, rec.id)
             if seen is not None:
                 if seen == rec or _content(seen) >= _content(rec):
                     continue
                 state.history.remove(seen)
-            state.ids[rec.id] = rec
             bisect.insort(state.history, rec, key=_key)
+            _remember(state, rec)
             changed = True
         return changed
 
@@ -445,63 +553,24 @@ class Kernel:
         return _diff(before, after, from_micros(clock))
 
     # -- history aggregates ------------------------------------------------------------
-    def _take(self, s: ShipmentState, rec: EventRec) -> list[Change]:
-        """The in-order step: fire what is due before ``rec``, absorb it, evaluate."""
+    def _take(self, s: ShipmentState, rec: EventRec) -> None:
+        """The in-order step: fire what is due before ``rec``, absorb it, evaluate.
+
+        Absorbing is compiled with the pack (``Pack.absorb``): it moves the aggregates
+        the pack keeps, feeds the pack's trackers and scans its rules, in one call.
+        ``step_many`` has this inline; replays, which report only their net effect,
+        call it.
+        """
         t = rec.t
         due = s.next_due_us
-        changes = self._fire(s, t - 1) if due is not None and due < t else []
-        # absorb the event into the aggregates (inline: this is the hot path)
-        s.n_events += 1
-        if s.first_event is None:
-            s.first_event = t
-        s.last_event = t
-        s.latest = rec
-        if self._ntrack:
-            self._track(s, rec)
-        for name, value in rec.attrs:
-            if value is not None:
-                s.attr_values[name] = value
-        if not rec.report:
-            s.n_scans += 1
-            if s.first_scan is None:
-                s.first_scan = t
-            s.last_scan = t
-            status = rec.status
-            if status != "unknown":  # unknown: activity that says nothing of position
-                stage = rec.stage
-                if (
-                    s.delivered_at is not None
-                    and status != "delivered"
-                    and status not in _RETURN_STATUSES
-                    and stage != "return"
-                ):
-                    s.after_delivery += 1
-                if stage is not None:
-                    previous = _ORDER.get(s.stage or "")
-                    current = _ORDER.get(stage)
-                    if previous is not None and current is not None and current < previous:
-                        s.regressions += 1
-                    if stage != s.stage:
-                        s.stage = stage
-                        s.stage_entered = t
-                elif s.stage is None:
-                    reason = Reason(rec.reason) if rec.reason else None
-                    s.stage = default_stage(Status(status), reason).value
-                    s.stage_entered = t
-                if status != s.status:
-                    s.status = status
-                    s.status_entered = t
-                s.reason = rec.reason
-                s.final = status in _FINAL
-                if status == "delivered" and s.delivered_at is None:
-                    s.delivered_at = t
+        if due is not None and due < t:
+            self._fire(s, t - 1)
+        held, pending = self._absorb(s, rec, s.facts, s.params, t)
         # The common case inline: nothing holds and nothing is open (see _evaluate).
-        held, pending = self._scan(s, s.facts, s.params, t)
         if held is None and not s.open:
             s.next_due_us = pending
         else:
-            changes.extend(self._evaluate(s, t, (held, pending)))
-        return changes
+            self._evaluate(s, t, (held, pending))
 
     # -- rule evaluation -----------------------------------------------------------------
     def _evaluate(
@@ -555,6 +624,8 @@ class Kernel:
                     deadlines={},
                 )
                 self._describe(s, inc, rule, step_index, t, hits)
+                if s.open is _NO_OPEN:
+                    s.open = {}
                 s.open[kind] = inc
                 if not self._is_resolved(s, inc, t):
                     changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc, t), at))
@@ -571,7 +642,9 @@ class Kernel:
                 inc.lead = (rule.index, step_index)
                 self._describe(s, inc, rule, step_index, t, hits)
                 changed = True
-            else:  # same rung, but the facts its amounts read may have moved
+            elif scanned is not None:
+                # Same rung, but an event may have moved what its amounts read.  (Not on
+                # a timer: then only `now` moved, which _settled leaves out.)
                 remedy = self._remedy(s, step, t)
                 if self._settled(remedy, step) != self._settled(inc.remedy, step):
                     inc.remedy = remedy
@@ -652,7 +725,14 @@ class Kernel:
         inc.explanation = self._explanation(s, rule, step, t)
         anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
         events = tuple(
-            EvidenceEvent(rec.id, from_micros(rec.t), rec.status, rec.reason, rec.system, rec.desc)
+            EvidenceEvent(
+                rec.id,
+                from_micros(rec.t),
+                rec.kind.status,
+                rec.kind.reason,
+                rec.kind.system,
+                rec.kind.desc,
+            )
             for rec in self._evidence_events(s, t, anchor)
         )
         inc.evidence = Evidence(
@@ -722,8 +802,7 @@ class Kernel:
         if step.uses_now:
             remedy = self._remedy(s, step, at)
             explanation = self._explanation(s, rule, step, at)
-        level = self._severity[inc.severity]
-        since = inc.severity_since
+        opened_at, respond_by, resolve_by, escalate_at, deadlines = _times(self, inc)
         follow = s.followups.get(inc.id)
         if state is None:
             if follow is not None and follow.resolved_at is not None:
@@ -739,18 +818,16 @@ class Kernel:
             kind=inc.kind,
             severity=inc.severity,
             rules=inc.rules,
-            opened_at=from_micros(inc.opened_at),
-            respond_by=from_micros(since + level.respond),
-            resolve_by=from_micros(since + level.resolve),
-            escalate_at=from_micros(since + level.escalate_after),
-            deadlines=types.MappingProxyType(
-                {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
-            ),
+            opened_at=opened_at,
+            respond_by=respond_by,
+            resolve_by=resolve_by,
+            escalate_at=escalate_at,
+            deadlines=deadlines,
             remedy=remedy,
             evidence=inc.evidence,
             explanation=explanation,
             state=state,
-            escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
+            escalations=_escalated(inc),
             acknowledged_at=None
             if follow is None or follow.ack_at is None
             else from_micros(follow.ack_at),
@@ -777,7 +854,7 @@ class Kernel:
     # -- follow-up -------------------------------------------------------------------------
     def acknowledge(self, s: ShipmentState, incident_id: str, by: str, at: int) -> Change:
         inc = self._find(s, incident_id)
-        follow = s.followups.setdefault(incident_id, _Followup())
+        follow = self._followup(s, incident_id)
         follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
         return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc, at), from_micros(at))
@@ -786,12 +863,18 @@ class Kernel:
         self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None
     ) -> Change:
         inc = self._find(s, incident_id)
-        follow = s.followups.setdefault(incident_id, _Followup())
+        follow = self._followup(s, incident_id)
         follow.resolved_at, follow.resolved_by, follow.note = at, by, note
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
         return Change(ChangeType.RESOLVED, self._snapshot(s, inc, at), from_micros(at))
+
+    @staticmethod
+    def _followup(s: ShipmentState, incident_id: str) -> _Followup:
+        if s.followups is _NO_FOLLOWUPS:
+            s.followups = {}
+        return s.followups.setdefault(incident_id, _Followup())
 
     def _find(self, s: ShipmentState, incident_id: str) -> _Open:
         from ._errors import UnknownIncident
@@ -842,7 +925,7 @@ class Kernel:
             shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
             state = self.new_state(doc["tn"], doc["carrier"], shipment)
             state.history = [EventRec.from_list(row) for row in doc["events"]]
-            state.ids = {rec.id: rec for rec in state.history}
+            _index(state)
             state.followups = {k: _Followup(**v) for k, v in doc["followups"].items()}
             if doc["fired_through"] is not None:
                 self._replay(state, clock=doc["fired_through"])
@@ -854,19 +937,91 @@ class Kernel:
             raise StateError(f"corrupt shipment state: {exc}") from exc
 
 
-_CODES: dict[tuple[Any, Any, Any], tuple[str, str | None, str | None]] = {}
-_new_rec: Any = tuple.__new__
+_new_tuple: Any = tuple.__new__
+_SHARED_KINDS = 1 << 16
 
 
-def _codes(event: TrackingEvent) -> tuple[str, str | None, str | None]:
-    """(status, stage, reason) as plain strings; computed once per combination."""
-    status, reason = event.status, event.reason
-    stage: str | None = event.stage.value
-    if not implies_stage(status, reason) and event.stage == default_stage(status, reason):
-        stage = None  # only the fallback stage: keep the parcel where it was
-    codes = (status.value, stage, None if reason is None else reason.value)
-    _CODES[(status, reason, event.stage)] = codes
-    return codes
+@functools.cache
+def _codes(
+    status: Status, reason: Reason | None, stage: Stage
+) -> tuple[str, str | None, str | None]:
+    """(status, stage, reason) as plain strings, the stage None when it is only the
+    fallback of a status that says nothing of position (a weather delay)."""
+    code: str | None = stage.value
+    if not implies_stage(status, reason) and stage == default_stage(status, reason):
+        code = None
+    return (status.value, code, None if reason is None else reason.value)
+
+
+# A parcel's event ids: a dict of 8 ids would cost 270 bytes, more than the parcel's
+# other state, so a short history keeps a Bloom filter of its ids in one int and is
+# searched only when the filter says the id may be there; from _INDEX_FROM events on,
+# a dict.  (The bits depend on the process's string hashing; the answers do not.)
+_INDEX_FROM = 16
+_ID_BITS = 60  # an int below 2**60 is 32 bytes
+
+
+def _index(state: ShipmentState) -> None:
+    """Index the ids of ``state``'s history: its Bloom filter while short, else a dict."""
+    history = state.history
+    state.id_bits = 0
+    state.id_index = None
+    if len(history) >= _INDEX_FROM:
+        state.id_index = {rec.id: rec for rec in history}
+        return
+    for rec in history:
+        state.id_bits |= 1 << hash(rec.id) % _ID_BITS
+
+
+def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
+    """The event already held under ``event_id``, if any."""
+    index = state.id_index
+    if index is not None:
+        return index.get(event_id)
+    if state.id_bits & 1 << hash(event_id) % _ID_BITS:
+        for rec in state.history:
+            if rec.id == event_id:
+                return rec
+    return None
+
+
+def _remember(state: ShipmentState, rec: EventRec) -> None:
+    """Index ``rec``, which is in the history already, by its id."""
+    index = state.id_index
+    if index is not None:
+        index[rec.id] = rec
+    elif len(state.history) < _INDEX_FROM:
+        state.id_bits |= 1 << hash(rec.id) % _ID_BITS
+    else:
+        state.id_index = {held.id: held for held in state.history}
+
+
+def _times(kernel: Kernel, inc: _Open) -> tuple[Any, ...]:
+    """(opened_at, respond_by, resolve_by, escalate_at, deadlines) of ``inc`` as public
+    values, made again only when the severity or the deadlines moved."""
+    key = (inc.severity, inc.severity_since, inc.deadlines)
+    cached = inc.times
+    if cached and cached[0] == key[0] and cached[1] == key[1] and cached[2] is key[2]:
+        return cached[3:]
+    level = kernel._severity[inc.severity]
+    since = inc.severity_since
+    values = (
+        from_micros(inc.opened_at),
+        from_micros(since + level.respond),
+        from_micros(since + level.resolve),
+        from_micros(since + level.escalate_after),
+        types.MappingProxyType({k: from_micros(v) for k, v in sorted(inc.deadlines.items())}),
+    )
+    inc.times = (*key, *values)
+    return values
+
+
+def _escalated(inc: _Open) -> tuple[Escalation, ...]:
+    """``inc.escalations`` as public values.  The list only grows, but for a follow-up
+    that puts back an earlier copy (_refresh_due), so its length tells if it moved."""
+    if len(inc.escalated) != len(inc.escalations):
+        inc.escalated = tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations)
+    return inc.escalated
 
 
 def _key(rec: EventRec) -> tuple[int, str]:
@@ -879,10 +1034,11 @@ def _time(rec: EventRec) -> int:
 
 def _content(rec: EventRec) -> tuple[int, int, int, str]:
     """Orders variants of one event: the richer one wins, then any fixed tie-break."""
+    kind = rec.kind
     return (
-        sum(value is not None for _, value in rec.attrs),
-        len(rec.desc),
-        rec.code is not None,
+        sum(value is not None for _, value in kind.attrs),
+        len(kind.desc),
+        kind.code is not None,
         json.dumps(rec.to_list(), sort_keys=True, default=str),
     )
 

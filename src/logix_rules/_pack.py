@@ -20,7 +20,7 @@ import importlib.resources
 import linecache
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import attrs
 
-from logix_carriers import Reason, Stage, Status
+from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Reason, Stage, Status, default_stage
 from logix_carriers._countries import is_country_code
 
 from ._durations import format_duration, from_micros, parse_duration
@@ -261,8 +261,9 @@ class Pack:
     rules: tuple[Rule, ...]
     kinds: tuple[str, ...]
     trackers: tuple[Tracker, ...]
-    track: Callable[..., None]
     scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
+    absorb: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
+    aggregates: frozenset[str]  # the optional state aggregates the pack reads, so keeps
     attr_types: Mapping[str, str]
     fingerprint: str
     extends: tuple[str, ...] = ()
@@ -1038,12 +1039,9 @@ def _context(build: _Build) -> ExprContext:
     return ExprContext(
         names={name: (ty, code) for name, (ty, code, _) in STATE_NAMES.items()},
         objects={
-            "shipment": {name: (ty, f"f.{name}") for name, ty in SHIPMENT_FIELDS.items()},
+            "shipment": {name: (ty, _shipment_code(name)) for name, ty in SHIPMENT_FIELDS.items()},
             "params": {name: (_param_type(p), f"p.{name}") for name, p in build.params.items()},
-            "event": {
-                name: (ty, f"(s.latest or _NOEV).{attr}")
-                for name, (ty, attr) in EVENT_FIELDS.items()
-            },
+            "event": {name: (ty, _event_code(attr)) for name, (ty, attr) in EVENT_FIELDS.items()},
         },
         enums=ENUMS,
         tracker_fields=TRACKER_FIELDS,
@@ -1373,34 +1371,37 @@ def _codegen(build: _Build) -> None:
         )
         plan.append(entry)
 
-    # One test per tracker; __track feeds each new event record to those it matches.
+    # One test per tracker: __absorb feeds each new event record to those it matches,
+    # then scans the rules, in one call on the kernel's hot path.
     tracker_tests = []
     for tracker in ctx.trackers:
         tests = []
         for key, values in tracker.filters:
             attr = {"report": "report"}.get(key, key)
             tests.append(
-                f"e.{attr} == {values[0]!r}" if len(values) == 1 else f"e.{attr} in {values!r}"
+                f"k.{attr} == {values[0]!r}" if len(values) == 1 else f"k.{attr} in {values!r}"
             )
         tracker_tests.append("(" + " and ".join(tests) + ")")
-    lines.append("def __track(s, e):")
-    lines.append("    # feed an event (in time order) to the aggregates it matches")
-    lines.append("    t = e.t")
-    for index, test in enumerate(tracker_tests):
-        lines.append(f"    if {test}:")
-        lines.append(f"        s.cnt[{index}] += 1")
-        lines.append(f"        if s.firsts[{index}] is None:")
-        lines.append(f"            s.firsts[{index}] = t")
-        lines.append(f"        s.lasts[{index}] = t")
-    lines.append("    return None")
-    lines.append("")
-
     lines.extend(_scan_function(build.typed_rules))
+    kept = _kept_aggregates("\n".join(lines), bool(ctx.attr_types))
+    feed = _absorb_lines(kept)
+    for index, test in enumerate(tracker_tests):
+        feed.append(f"    if {test}:")
+        feed.append("        if type(s.cnt) is tuple:  # the pack's shared zeros: own them now")
+        feed.append("            s.cnt, s.firsts = list(s.cnt), list(s.firsts)")
+        feed.append("            s.lasts = list(s.lasts)")
+        feed.append(f"        s.cnt[{index}] += 1")
+        feed.append(f"        if s.firsts[{index}] is None:")
+        feed.append(f"            s.firsts[{index}] = n")
+        feed.append(f"        s.lasts[{index}] = n")
+
+    lines.extend(_scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed))
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {build.name}-{digest}>"
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
     namespace["_NOEV"] = _NO_EVENT
+    namespace.update(_ORDER=_STAGE_RANK, _FINAL=_FINAL_STATUSES, _fallback_stage=_fallback_stage)
     namespace.update(_fmt=_fmt, _fmt_dt=_fmt_dt, _fmt_dur=_fmt_dur, _iso=_iso, _dur_text=_dur_text)
     namespace["__name__"] = f"logix_pack_{re.sub(r'[^a-zA-Z0-9_]', '_', build.name)}"
     # Registered so tracebacks and debuggers show the generated lines.
@@ -1478,8 +1479,9 @@ def _codegen(build: _Build) -> None:
         rules=tuple(rules),
         kinds=kinds,
         trackers=tuple(ctx.trackers),
-        track=namespace["__track"],
         scan=namespace["__rules"],
+        absorb=namespace["__absorb"],
+        aggregates=kept,
         attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
         fingerprint=_fingerprint(source, build),
         selectors=tuple(dict.fromkeys(by for p in build.params.values() for by in p.by or ())),
@@ -1508,15 +1510,124 @@ def _reads_now(part: Any) -> bool:
     return isinstance(part, CompiledExpr) and any(code == "n" for _, code, _ in part.leaves)
 
 
-def _scan_function(rules: list[dict[str, Any]]) -> list[str]:
+# Aggregates of the state that are kept only by packs that read them; the rest (the
+# latest event, counts of events, status, stage, reason and when they began) always are.
+OPTIONAL_AGGREGATES = frozenset(
+    {
+        "first_event",
+        "n_scans",
+        "first_scan",
+        "last_scan",
+        "delivered_at",
+        "after_delivery",
+        "regressions",
+        "attr_values",
+    }
+)
+_STATE_READ = re.compile(r"\bs\.([a-z_]+)")
+_STAGE_RANK = {stage.value: rank for stage, rank in STAGE_ORDER.items()}
+_FINAL_STATUSES = frozenset(s.value for s in FINAL_STATUSES)
+
+
+def _fallback_stage(status: str, reason: str | None) -> str:
+    return default_stage(Status(status), Reason(reason) if reason else None).value
+
+
+def _kept_aggregates(source: str, has_attrs: bool) -> frozenset[str]:
+    """The optional aggregates that generated ``source`` reads (and those they need)."""
+    kept = set(_STATE_READ.findall(source)) & OPTIONAL_AGGREGATES
+    if "after_delivery" in kept:
+        kept.add("delivered_at")
+    if has_attrs:
+        kept.add("attr_values")
+    return frozenset(kept)
+
+
+def _absorb_lines(kept: frozenset[str]) -> list[str]:
+    """How the new event ``e`` at ``n`` (in time order) moves the state's aggregates.
+
+    This is where the meaning of the state names (``STATE_NAMES``) is implemented;
+    ``docs/engine.md`` states it.  An aggregate in ``OPTIONAL_AGGREGATES`` that the
+    pack never reads is not kept, so its update is not even generated.
+    """
+
+    def opt(name: str, *code: str) -> list[str]:
+        return list(code) if name in kept else []
+
+    return [
+        "    # absorb the event e at n into the aggregates the pack keeps",
+        "    k = e.kind",
+        "    s.n_events += 1",
+        *opt("first_event", "    if s.first_event is None:", "        s.first_event = n"),
+        "    s.last_event = n",
+        "    s.latest = e",
+        *opt(
+            "attr_values",
+            "    if k.attrs:",
+            "        values = s.attr_values",
+            "        if type(values) is not dict:  # the state's shared empty mapping",
+            "            values = s.attr_values = {}",
+            "        for name, value in k.attrs:",
+            "            if value is not None:",
+            "                values[name] = value",
+        ),
+        "    if not k.report:  # reports by people never move status, stage or scan clock",
+        *opt("n_scans", "        s.n_scans += 1"),
+        *opt("first_scan", "        if s.first_scan is None:", "            s.first_scan = n"),
+        *opt("last_scan", "        s.last_scan = n"),
+        "        status = k.status",
+        "        if status != 'unknown':  # activity that says nothing of position",
+        "            stage = k.stage",
+        *opt(
+            "after_delivery",
+            "            if (",
+            "                s.delivered_at is not None",
+            "                and status != 'delivered'",
+            "                and status not in ('returning', 'returned')",
+            "                and stage != 'return'",
+            "            ):",
+            "                s.after_delivery += 1",
+        ),
+        "            if stage is not None:",
+        "                was = s.stage",
+        "                if stage != was:",
+        *opt(
+            "regressions",
+            "                    if _ORDER.get(stage, 99) < _ORDER.get(was, -1):",
+            "                        s.regressions += 1",
+        ),
+        "                    s.stage = stage",
+        "                    s.stage_entered = n",
+        "            elif s.stage is None:  # only a fallback stage: where it was, if known",
+        "                s.stage = _fallback_stage(status, k.reason)",
+        "                s.stage_entered = n",
+        "            if status != s.status:",
+        "                s.status = status",
+        "                s.status_entered = n",
+        "            s.reason = k.reason",
+        "            s.final = status in _FINAL",
+        *opt(
+            "delivered_at",
+            "            if status == 'delivered' and s.delivered_at is None:",
+            "                s.delivered_at = n",
+        ),
+        "    # feed the event to the pack's trackers it matches",
+    ]
+
+
+def _scan_function(
+    rules: list[dict[str, Any]], signature: str = "__rules(s, f, p, n)", prelude: Sequence[str] = ()
+) -> list[str]:
     """One straight-line function evaluating every rule of the pack at instant ``n``.
 
     It returns the (rule index, rung) pairs that hold, or None when none does, and the
     earliest due time still ahead.  The per-rule functions above stay for evidence and
-    explanations; the kernel's hot path calls only this one.
+    explanations; the kernel's hot path calls only this one, with the ``prelude`` lines
+    that absorb the event at ``n`` first (``__absorb``).
     """
     out = [
-        "def __rules(s, f, p, n):",
+        f"def {signature}:",
+        *prelude,
         "    # which rules hold at n, as (rule, rung), and the next instant one becomes due",
         "    hits = None",
         "    pending = None",
@@ -1556,18 +1667,35 @@ def _scan_function(rules: list[dict[str, Any]]) -> list[str]:
 
 
 @attrs.frozen
-class _NoEvent:
+class _NoKind:
     status: None = None
     stage: None = None
     reason: None = None
-    t: None = None
     system: None = None
     report: bool = False
     country: None = None
     code: None = None
 
 
+@attrs.frozen
+class _NoEvent:
+    """What ``event.*`` reads before the first event (an ``EventRec`` look-alike)."""
+
+    t: None = None
+    kind: _NoKind = _NoKind()
+
+
 _NO_EVENT = _NoEvent()
+
+
+def _event_code(attr: str) -> str:
+    where = "" if attr == "t" else ".kind"
+    return f"(s.latest or _NOEV){where}.{attr}"
+
+
+def _shipment_code(name: str) -> str:
+    # The tracking number is the state's own: facts are shared by parcels without OMS facts.
+    return "s.tracking_number" if name == "tracking_number" else f"f.{name}"
 
 
 def _fmt(value: Any) -> str:
@@ -1633,12 +1761,9 @@ def expression_context(pack: Pack) -> ExprContext:
     return ExprContext(
         names={name: (ty, code) for name, (ty, code, _) in STATE_NAMES.items()},
         objects={
-            "shipment": {name: (ty, f"f.{name}") for name, ty in SHIPMENT_FIELDS.items()},
+            "shipment": {name: (ty, _shipment_code(name)) for name, ty in SHIPMENT_FIELDS.items()},
             "params": {name: (_param_type(p), f"p.{name}") for name, p in pack.params.items()},
-            "event": {
-                name: (ty, f"(s.latest or _NOEV).{attr}")
-                for name, (ty, attr) in EVENT_FIELDS.items()
-            },
+            "event": {name: (ty, _event_code(attr)) for name, (ty, attr) in EVENT_FIELDS.items()},
         },
         enums=ENUMS,
         tracker_fields=TRACKER_FIELDS,
@@ -1661,6 +1786,14 @@ def compile_probe(pack: Pack, source: str, *, want: str | None = None) -> Probe:
             ErrorCode.BAD_ARGUMENTS,
             f"'{source.strip()}' uses a count/seen/first/last filter that no rule of "
             f"pack {pack.name!r} uses",
+            input=source,
+        )
+    missing = set(_STATE_READ.findall(compiled.code)) & (OPTIONAL_AGGREGATES - pack.aggregates)
+    if missing:
+        raise ExprError(
+            ErrorCode.BAD_ARGUMENTS,
+            f"'{source.strip()}' reads {', '.join(sorted(missing))}, which no rule of "
+            f"pack {pack.name!r} reads, so the pack does not keep it",
             input=source,
         )
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)

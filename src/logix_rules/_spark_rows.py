@@ -544,7 +544,7 @@ def handle_rows(
             state = kernel.new_state(shipment.tracking_number, shipment.carrier, shipment)
         elif state.shipment != shipment:
             changes.extend(kernel.set_shipment(state, shipment))
-    records: list[EventRec] = [kernel.record(event) for event in events]
+    records: list[EventRec] = [rec for recs in kernel.group(events)[0].values() for rec in recs]
     if as_of_us is not None:
         records = [rec for rec in records if rec.t <= as_of_us]
     records.sort(key=_rec_key)

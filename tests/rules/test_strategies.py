@@ -42,9 +42,18 @@ pytestmark = pytest.mark.slow
 
 
 def each(strategy: st.SearchStrategy[T], check: Callable[[T], None], examples: int = 25) -> None:
-    """Run ``check`` on ``examples`` values of ``strategy``."""
+    """Run ``check`` on ``examples`` values of ``strategy``.
 
-    @settings(max_examples=examples, database=None, suppress_health_check=[HealthCheck.too_slow])
+    Derandomized: several callers count how often a situation comes up, and such a
+    count must not depend on the run's random seed.
+    """
+
+    @settings(
+        max_examples=examples,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(strategy)
     def run(value: T) -> None:
         check(value)
