@@ -228,10 +228,6 @@ class _Open:
     explanation: str
     deadlines: dict[str, int]
     escalations: list[tuple[str, int]] = attrs.field(factory=list)
-    # What _snapshot made of the above last time (an incident is snapshotted at every
-    # change, and most of it does not move): see _times and _escalated.
-    times: tuple[Any, ...] = ()
-    escalated: tuple[Escalation, ...] = ()
 
 
 @attrs.define(slots=True)
@@ -316,7 +312,8 @@ class Kernel:
         self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
-        self._said: dict[tuple[Any, ...], EventKind] = {}  # see group
+        self._said: dict[tuple[Any, ...], EventKind] = pack._said  # see group
+        self._said_limit = _SHARED_KINDS
         self._bare: dict[str, tuple[Facts, Any, int | None]] = {}  # by carrier, for new_state
         self._zeros: tuple[int, ...] = (0,) * self._ntrack
         self._nones: tuple[None, ...] = (None,) * self._ntrack
@@ -423,7 +420,7 @@ class Kernel:
     def _share(self, said: tuple[Any, ...]) -> EventKind:
         """The one ``EventKind`` of what an event ``said`` (a key of ``_said``)."""
         said_before = self._said
-        if len(said_before) >= _SHARED_KINDS:
+        if len(said_before) >= self._said_limit:
             said_before.clear()  # free text without end: sharing is a saving, not a need
         status, reason, stage, system, country, code, desc, kept = said
         codes = _codes(status, reason, stage)
@@ -802,7 +799,8 @@ class Kernel:
         if step.uses_now:
             remedy = self._remedy(s, step, at)
             explanation = self._explanation(s, rule, step, at)
-        opened_at, respond_by, resolve_by, escalate_at, deadlines = _times(self, inc)
+        level = self._severity[inc.severity]
+        since = inc.severity_since
         follow = s.followups.get(inc.id)
         if state is None:
             if follow is not None and follow.resolved_at is not None:
@@ -818,16 +816,18 @@ class Kernel:
             kind=inc.kind,
             severity=inc.severity,
             rules=inc.rules,
-            opened_at=opened_at,
-            respond_by=respond_by,
-            resolve_by=resolve_by,
-            escalate_at=escalate_at,
-            deadlines=deadlines,
+            opened_at=from_micros(inc.opened_at),
+            respond_by=from_micros(since + level.respond),
+            resolve_by=from_micros(since + level.resolve),
+            escalate_at=from_micros(since + level.escalate_after),
+            deadlines=types.MappingProxyType(
+                {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
+            ),
             remedy=remedy,
             evidence=inc.evidence,
             explanation=explanation,
             state=state,
-            escalations=_escalated(inc),
+            escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
             acknowledged_at=None
             if follow is None or follow.ack_at is None
             else from_micros(follow.ack_at),
@@ -994,34 +994,6 @@ def _remember(state: ShipmentState, rec: EventRec) -> None:
         state.id_bits |= 1 << hash(rec.id) % _ID_BITS
     else:
         state.id_index = {held.id: held for held in state.history}
-
-
-def _times(kernel: Kernel, inc: _Open) -> tuple[Any, ...]:
-    """(opened_at, respond_by, resolve_by, escalate_at, deadlines) of ``inc`` as public
-    values, made again only when the severity or the deadlines moved."""
-    key = (inc.severity, inc.severity_since, inc.deadlines)
-    cached = inc.times
-    if cached and cached[0] == key[0] and cached[1] == key[1] and cached[2] is key[2]:
-        return cached[3:]
-    level = kernel._severity[inc.severity]
-    since = inc.severity_since
-    values = (
-        from_micros(inc.opened_at),
-        from_micros(since + level.respond),
-        from_micros(since + level.resolve),
-        from_micros(since + level.escalate_after),
-        types.MappingProxyType({k: from_micros(v) for k, v in sorted(inc.deadlines.items())}),
-    )
-    inc.times = (*key, *values)
-    return values
-
-
-def _escalated(inc: _Open) -> tuple[Escalation, ...]:
-    """``inc.escalations`` as public values.  The list only grows, but for a follow-up
-    that puts back an earlier copy (_refresh_due), so its length tells if it moved."""
-    if len(inc.escalated) != len(inc.escalations):
-        inc.escalated = tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations)
-    return inc.escalated
 
 
 def _key(rec: EventRec) -> tuple[int, str]:

@@ -270,6 +270,8 @@ class Pack:
     module_source: str = ""
     selectors: tuple[str, ...] = ()  # every `by` the params use, in a fixed order
     _param_cache: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False)
+    # What events said, shared by every kernel of this pack (see Kernel.group).
+    _said: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     def __repr__(self) -> str:
         return f"<Pack {self.name!r}: {len(self.rules)} rules, {len(self.params)} params>"
