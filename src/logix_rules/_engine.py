@@ -13,7 +13,8 @@ import operator
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from itertools import repeat
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -62,9 +63,12 @@ def parse_events(
     With ``on_invalid=None`` all items are checked and ``InvalidEvents`` lists every bad
     one; with a callback, each bad item goes to it and the good ones are returned.
     """
+    items = events if isinstance(events, list) else list(events)
+    if all(map(isinstance, items, repeat(TrackingEvent))):
+        return cast(list[TrackingEvent], items)  # validated already (checked in C)
     parsed: list[TrackingEvent] = []
     problems: list[InputProblem] = []
-    for index, item in enumerate(events):
+    for index, item in enumerate(items):
         if isinstance(item, TrackingEvent):
             parsed.append(item)
             continue

@@ -6,33 +6,18 @@ Each is a memory saving (see benchmarks/memory.py) that must not change a result
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from test_engine import PACK, T0, H, scan  # the same events as the engine's tests
 
 from logix_carriers import TrackingEvent
-from logix_rules import Engine, Kernel, evaluate, load_pack, loads_pack
+from logix_rules import Engine, Kernel, evaluate, loads_pack
 from logix_rules._durations import EPOCH, from_micros, to_micros
 from logix_rules._expr import ExprError
 from logix_rules._kernel import _ID_BITS, _INDEX_FROM, EventRec
 from logix_rules._pack import compile_probe
-
-PACK = load_pack("default")
-T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-H = timedelta(hours=1)
-
-
-def scan(
-    hours: float, status: str = "in_transit", number: str = "N1", **extra: Any
-) -> dict[str, Any]:
-    return {
-        "tracking_number": number,
-        "carrier": "dhl",
-        "occurred_at": (T0 + hours * H).isoformat(),
-        "status": status,
-        **extra,
-    }
 
 
 def picture(engine: Engine) -> list[dict[str, Any]]:

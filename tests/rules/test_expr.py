@@ -491,7 +491,11 @@ def test_a_bare_param_name_is_a_duration_where_one_is_expected() -> None:
         ("shipment.carrier in params.carriers", state(), True),
         ("shipment.carrier not in params.carriers", state(), False),
         ("count(status='attempt_failed') in (1, 2)", state(cnt=[2, 0, 0, 0]), True),
-        ("event.status in ('exception',)", state(latest=SimpleNamespace(kind=SimpleNamespace(status="exception"))), True),
+        (
+            "event.status in ('exception',)",
+            state(latest=SimpleNamespace(kind=SimpleNamespace(status="exception"))),
+            True,
+        ),
     ],
 )
 def test_in_with_tuples_lists_and_list_params(
