@@ -603,7 +603,7 @@ def explain_state(kernel: Kernel, state: ShipmentState, at: int) -> Explanation:
     fresh.followups = {key: attrs.evolve(value) for key, value in state.followups.items()}
     count = 0
     for rec in state.history:
-        if rec.t <= at:
+        if rec[0] <= at:  # (time, id, kind)
             kernel.step(fresh, rec)
             count += 1
     kernel.fire(fresh, at)

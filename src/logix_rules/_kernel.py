@@ -35,7 +35,7 @@ import json
 import types
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, Final, cast
 
 import attrs
 
@@ -67,7 +67,17 @@ from ._incidents import (
 )
 from ._pack import Pack, Rule, Step, amount
 
-__all__ = ["EventKind", "EventRec", "Facts", "Kernel", "ShipmentState", "StateError"]
+__all__ = [
+    "ID",
+    "KIND",
+    "EventKind",
+    "EventRec",
+    "Facts",
+    "Kernel",
+    "ShipmentState",
+    "StateError",
+    "T",
+]
 
 STATE_VERSION = 1
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
@@ -82,87 +92,44 @@ class StateError(LogixError, ValueError):
     code = ErrorCode.BAD_STATE
 
 
-class EventKind(NamedTuple):
-    """What an event says, apart from when and under which id.
+# What an event says, apart from when and under which id: (status, stage, reason,
+# source system, is a report, country, source code, text, the attributes the pack reads).
+# Carriers repeat themselves, so the kernel keeps one shared kind per distinct content
+# and every record points at it (see Kernel.group).  The stage is None when the scan
+# says nothing of position (see implies_stage).
+EventKind = tuple[
+    str, str | None, str | None, str, bool, str | None, str | None, str, tuple[tuple[str, Any], ...]
+]
+STATUS: Final = 0  # its fields
+STAGE: Final = 1
+REASON: Final = 2
+SYSTEM: Final = 3
+REPORT: Final = 4
+COUNTRY: Final = 5
+CODE: Final = 6
+DESC: Final = 7
+ATTRS: Final = 8
 
-    Carriers repeat themselves: most events of a day say one of a few hundred things,
-    so the kernel keeps one shared ``EventKind`` per distinct content and every record
-    points at it (see ``Kernel.record``).
-    """
 
-    status: str
-    stage: str | None  # None: the scan says nothing about position (see implies_stage)
-    reason: str | None
-    system: str
-    report: bool
-    country: str | None
-    code: str | None
-    desc: str
-    attrs: tuple[tuple[str, Any], ...] = ()
+# The compact internal form of one event: (time in µs, id, kind).  Plain tuples, not
+# named ones: the garbage collector stops tracking a plain tuple of untracked values,
+# never a subclass, and an engine holds one per event for as long as it runs.
+EventRec = tuple[int, str, EventKind]
+T: Final = 0  # its fields
+ID: Final = 1
+KIND: Final = 2
 
 
-class EventRec(NamedTuple):
-    """The compact internal form of one event: its time, its id and what it says.
+def rec_to_list(rec: EventRec) -> list[Any]:
+    """The serial form of a record (flat, JSON-ready; the state format of version 1)."""
+    kind = rec[KIND]
+    return [rec[T], rec[ID], *kind[:ATTRS], [list(pair) for pair in kind[ATTRS]]]
 
-    A named tuple of three: cheap to build on the hot path, immutable, ordered by
-    ``(t, id)`` where order matters.  The read-only properties are for code off the
-    hot path; the kernel reads ``kind`` directly.
-    """
 
-    t: int
-    id: str
-    kind: EventKind
-
-    @property
-    def key(self) -> tuple[int, str]:
-        return (self.t, self.id)
-
-    @property
-    def status(self) -> str:
-        return self.kind.status
-
-    @property
-    def stage(self) -> str | None:
-        return self.kind.stage
-
-    @property
-    def reason(self) -> str | None:
-        return self.kind.reason
-
-    @property
-    def system(self) -> str:
-        return self.kind.system
-
-    @property
-    def report(self) -> bool:
-        return self.kind.report
-
-    @property
-    def country(self) -> str | None:
-        return self.kind.country
-
-    @property
-    def code(self) -> str | None:
-        return self.kind.code
-
-    @property
-    def desc(self) -> str:
-        return self.kind.desc
-
-    @property
-    def attrs(self) -> tuple[tuple[str, Any], ...]:
-        return self.kind.attrs
-
-    def to_list(self) -> list[Any]:
-        kind = self.kind
-        return [self.t, self.id, *kind[:8], [list(pair) for pair in kind.attrs]]
-
-    @classmethod
-    def from_list(cls, row: list[Any]) -> EventRec:
-        t, id_, status, stage, reason, system, report, country, code, desc, pairs = row
-        attrs = tuple((k, v) for k, v in pairs)
-        kind = EventKind(status, stage, reason, system, report, country, code, desc, attrs)
-        return cls(t, id_, kind)
+def rec_from_list(row: list[Any]) -> EventRec:
+    t, id_, status, stage, reason, system, report, country, code, desc, pairs = row
+    attrs = tuple((k, v) for k, v in pairs)
+    return (t, id_, (status, stage, reason, system, report, country, code, desc, attrs))
 
 
 @attrs.frozen(slots=True)
@@ -404,10 +371,7 @@ class Kernel:
             kind = said_before.get(said)
             if kind is None:
                 kind = self._share(said)
-            # tuple.__new__ directly: the named tuple's own __new__ is a Python frame.
-            rec: EventRec = _new_tuple(
-                EventRec, ((fields["occurred_at"] - EPOCH) // ONE_US, fields["event_id"], kind)
-            )
+            rec: EventRec = ((fields["occurred_at"] - EPOCH) // ONE_US, fields["event_id"], kind)
             tn = fields["tracking_number"]
             recs = groups.get(tn)
             if recs is None:
@@ -424,9 +388,7 @@ class Kernel:
             said_before.clear()  # free text without end: sharing is a saving, not a need
         status, reason, stage, system, country, code, desc, kept = said
         codes = _codes(status, reason, stage)
-        kind: EventKind = _new_tuple(
-            EventKind, (*codes, system, system in REPORT_SYSTEMS, country, code, desc, kept)
-        )
+        kind: EventKind = (*codes, system, system in REPORT_SYSTEMS, country, code, desc, kept)
         said_before[said] = kind
         return kind
 
@@ -458,33 +420,33 @@ class Kernel:
         for index, rec in enumerate(recs):
             # The fast path, with _seen, _remember and _take inline: this is the hot path.
             index_ = state.id_index
-            bit = 1 << hash(rec.id) % _ID_BITS
+            bit = 1 << hash(rec[ID]) % _ID_BITS
             if index_ is not None:
-                seen = index_.get(rec.id)
+                seen = index_.get(rec[ID])
             else:
-                seen = _seen(state, rec.id) if state.id_bits & bit else None
-            t = rec.t
+                seen = _seen(state, rec[ID]) if state.id_bits & bit else None
+            t = rec[T]
             if seen is not None:
                 if seen == rec or _content(seen) >= _content(rec):
                     continue
                 in_order = False
             elif history:
                 last = history[-1]
-                in_order = t > last.t or (t == last.t and rec.id > last.id)
+                in_order = t > last[T] or (t == last[T] and rec[ID] > last[ID])
             else:
                 in_order = True
             if not in_order or (state.timer_eval is not None and t <= state.timer_eval):
                 if self._insert_all(state, recs[index:]):
-                    clock = max(recs[-1].t, state.fired_through or recs[-1].t)
+                    clock = max(recs[-1][T], state.fired_through or recs[-1][T])
                     changes.extend(self._replay(state, clock=clock))
                 return changes
             history.append(rec)
             if index_ is not None:
-                index_[rec.id] = rec
+                index_[rec[ID]] = rec
             elif len(history) < _INDEX_FROM:
                 state.id_bits |= bit
             else:
-                state.id_index = {held.id: held for held in history}
+                state.id_index = {held[ID]: held for held in history}
             due = state.next_due_us
             if due is not None and due < t:
                 changes.extend(self._fire(state, t - 1))
@@ -504,7 +466,7 @@ class Kernel:
         """Put events into the history without evaluating; True if anything changed."""
         changed = False
         for rec in recs:
-            seen = _seen(state, rec.id)
+            seen = _seen(state, rec[ID])
             if seen is not None:
                 if seen == rec or _content(seen) >= _content(rec):
                     continue
@@ -544,7 +506,7 @@ class Kernel:
         state.fired_through = None
         for rec in state.history:
             self._take(state, rec)
-            state.fired_through = rec.t
+            state.fired_through = rec[T]
         self._fire(state, clock)
         after = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
         return _diff(before, after, from_micros(clock))
@@ -558,7 +520,7 @@ class Kernel:
         ``step_many`` has this inline; replays, which report only their net effect,
         call it.
         """
-        t = rec.t
+        t = rec[T]
         due = s.next_due_us
         if due is not None and due < t:
             self._fire(s, t - 1)
@@ -723,12 +685,12 @@ class Kernel:
         anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
         events = tuple(
             EvidenceEvent(
-                rec.id,
-                from_micros(rec.t),
-                rec.kind.status,
-                rec.kind.reason,
-                rec.kind.system,
-                rec.kind.desc,
+                rec[ID],
+                from_micros(rec[T]),
+                rec[KIND][STATUS],
+                rec[KIND][REASON],
+                rec[KIND][SYSTEM],
+                rec[KIND][DESC],
             )
             for rec in self._evidence_events(s, t, anchor)
         )
@@ -784,7 +746,7 @@ class Kernel:
             lo = bisect.bisect_left(history, moment, 0, absorbed, key=_time)
             hi = bisect.bisect_right(history, moment, 0, absorbed, key=_time)
             out.extend(rec for rec in history[lo:hi] if rec not in out)
-        if not out and s.latest is not None and s.latest.t <= t:
+        if not out and s.latest is not None and s.latest[T] <= t:
             out.append(s.latest)
         return out
 
@@ -908,7 +870,7 @@ class Kernel:
             "tn": s.tracking_number,
             "carrier": s.carrier,
             "shipment": None if s.shipment is None else s.shipment.model_dump(mode="json"),
-            "events": [rec.to_list() for rec in s.history],
+            "events": [rec_to_list(rec) for rec in s.history],
             "fired_through": s.fired_through,
             "followups": {k: attrs.asdict(v) for k, v in s.followups.items()},
         }
@@ -924,7 +886,7 @@ class Kernel:
                 )
             shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
             state = self.new_state(doc["tn"], doc["carrier"], shipment)
-            state.history = [EventRec.from_list(row) for row in doc["events"]]
+            state.history = [rec_from_list(row) for row in doc["events"]]
             _index(state)
             state.followups = {k: _Followup(**v) for k, v in doc["followups"].items()}
             if doc["fired_through"] is not None:
@@ -937,7 +899,6 @@ class Kernel:
             raise StateError(f"corrupt shipment state: {exc}") from exc
 
 
-_new_tuple: Any = tuple.__new__
 _SHARED_KINDS = 1 << 16
 
 
@@ -967,10 +928,10 @@ def _index(state: ShipmentState) -> None:
     state.id_bits = 0
     state.id_index = None
     if len(history) >= _INDEX_FROM:
-        state.id_index = {rec.id: rec for rec in history}
+        state.id_index = {rec[ID]: rec for rec in history}
         return
     for rec in history:
-        state.id_bits |= 1 << hash(rec.id) % _ID_BITS
+        state.id_bits |= 1 << hash(rec[ID]) % _ID_BITS
 
 
 def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
@@ -980,7 +941,7 @@ def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
         return index.get(event_id)
     if state.id_bits & 1 << hash(event_id) % _ID_BITS:
         for rec in state.history:
-            if rec.id == event_id:
+            if rec[ID] == event_id:
                 return rec
     return None
 
@@ -989,29 +950,29 @@ def _remember(state: ShipmentState, rec: EventRec) -> None:
     """Index ``rec``, which is in the history already, by its id."""
     index = state.id_index
     if index is not None:
-        index[rec.id] = rec
+        index[rec[ID]] = rec
     elif len(state.history) < _INDEX_FROM:
-        state.id_bits |= 1 << hash(rec.id) % _ID_BITS
+        state.id_bits |= 1 << hash(rec[ID]) % _ID_BITS
     else:
-        state.id_index = {held.id: held for held in state.history}
+        state.id_index = {held[ID]: held for held in state.history}
 
 
 def _key(rec: EventRec) -> tuple[int, str]:
-    return (rec.t, rec.id)
+    return (rec[T], rec[ID])
 
 
 def _time(rec: EventRec) -> int:
-    return rec.t
+    return rec[T]
 
 
 def _content(rec: EventRec) -> tuple[int, int, int, str]:
     """Orders variants of one event: the richer one wins, then any fixed tie-break."""
-    kind = rec.kind
+    kind = rec[KIND]
     return (
-        sum(value is not None for _, value in kind.attrs),
-        len(kind.desc),
-        kind.code is not None,
-        json.dumps(rec.to_list(), sort_keys=True, default=str),
+        sum(value is not None for _, value in kind[ATTRS]),
+        len(kind[DESC]),
+        kind[CODE] is not None,
+        json.dumps(rec_to_list(rec), sort_keys=True, default=str),
     )
 
 

@@ -1381,7 +1381,9 @@ def _codegen(build: _Build) -> None:
         for key, values in tracker.filters:
             attr = {"report": "report"}.get(key, key)
             tests.append(
-                f"k.{attr} == {values[0]!r}" if len(values) == 1 else f"k.{attr} in {values!r}"
+                f"k[{_KIND_AT[attr]}] == {values[0]!r}"
+                if len(values) == 1
+                else f"k[{_KIND_AT[attr]}] in {values!r}"
             )
         tracker_tests.append("(" + " and ".join(tests) + ")")
     lines.extend(_scan_function(build.typed_rules))
@@ -1558,28 +1560,28 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
 
     return [
         "    # absorb the event e at n into the aggregates the pack keeps",
-        "    k = e.kind",
+        "    k = e[2]  # (time, id, kind); kind: see _kernel.EventKind",
         "    s.n_events += 1",
         *opt("first_event", "    if s.first_event is None:", "        s.first_event = n"),
         "    s.last_event = n",
         "    s.latest = e",
         *opt(
             "attr_values",
-            "    if k.attrs:",
+            "    if k[8]:  # its attributes",
             "        values = s.attr_values",
             "        if type(values) is not dict:  # the state's shared empty mapping",
             "            values = s.attr_values = {}",
-            "        for name, value in k.attrs:",
+            "        for name, value in k[8]:",
             "            if value is not None:",
             "                values[name] = value",
         ),
-        "    if not k.report:  # reports by people never move status, stage or scan clock",
+        "    if not k[4]:  # reports by people never move status, stage or scan clock",
         *opt("n_scans", "        s.n_scans += 1"),
         *opt("first_scan", "        if s.first_scan is None:", "            s.first_scan = n"),
         *opt("last_scan", "        s.last_scan = n"),
-        "        status = k.status",
+        "        status = k[0]",
         "        if status != 'unknown':  # activity that says nothing of position",
-        "            stage = k.stage",
+        "            stage = k[1]",
         *opt(
             "after_delivery",
             "            if (",
@@ -1601,12 +1603,12 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
         "                    s.stage = stage",
         "                    s.stage_entered = n",
         "            elif s.stage is None:  # only a fallback stage: where it was, if known",
-        "                s.stage = _fallback_stage(status, k.reason)",
+        "                s.stage = _fallback_stage(status, k[2])",
         "                s.stage_entered = n",
         "            if status != s.status:",
         "                s.status = status",
         "                s.status_entered = n",
-        "            s.reason = k.reason",
+        "            s.reason = k[2]",
         "            s.final = status in _FINAL",
         *opt(
             "delivered_at",
@@ -1668,31 +1670,14 @@ def _scan_function(
     return out
 
 
-@attrs.frozen
-class _NoKind:
-    status: None = None
-    stage: None = None
-    reason: None = None
-    system: None = None
-    report: bool = False
-    country: None = None
-    code: None = None
-
-
-@attrs.frozen
-class _NoEvent:
-    """What ``event.*`` reads before the first event (an ``EventRec`` look-alike)."""
-
-    t: None = None
-    kind: _NoKind = _NoKind()
-
-
-_NO_EVENT = _NoEvent()
+# Where each field of an event's kind is (see _kernel.EventKind): the order of EVENT_FIELDS.
+_KIND_AT = {"status": 0, "stage": 1, "reason": 2, "system": 3, "report": 4, "country": 5, "code": 6}
+_NO_EVENT = (None, None, (None, None, None, None, False, None, None, "", ()))
 
 
 def _event_code(attr: str) -> str:
-    where = "" if attr == "t" else ".kind"
-    return f"(s.latest or _NOEV){where}.{attr}"
+    where = "[0]" if attr == "t" else f"[2][{_KIND_AT[attr]}]"  # see _kernel.EventRec
+    return f"(s.latest or _NOEV){where}"
 
 
 def _shipment_code(name: str) -> str:

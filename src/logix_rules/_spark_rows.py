@@ -546,7 +546,7 @@ def handle_rows(
             changes.extend(kernel.set_shipment(state, shipment))
     records: list[EventRec] = [rec for recs in kernel.group(events)[0].values() for rec in recs]
     if as_of_us is not None:
-        records = [rec for rec in records if rec.t <= as_of_us]
+        records = [rec for rec in records if rec[0] <= as_of_us]  # (time, id, kind)
     records.sort(key=_rec_key)
     if records and state is None:
         # The carrier of the earliest event, so the choice does not depend on arrival.
@@ -595,7 +595,7 @@ def handle_timer(
 
 
 def _rec_key(rec: EventRec) -> tuple[int, str]:
-    return (rec.t, rec.id)
+    return (rec[0], rec[1])  # (time, id)
 
 
 def _emit(changes: list[Change], seq: int, out: list[dict[str, Any]]) -> int:

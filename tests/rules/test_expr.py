@@ -322,7 +322,7 @@ def test_errors_point_into_the_expression() -> None:
         ("event.status is None and event.at is None and not event.report", state(), facts(), True),
         (
             "event.status == 'exception'",
-            state(latest=SimpleNamespace(kind=SimpleNamespace(status="exception"))),
+            state(latest=(0, "e1", ("exception", None, None, "dhl", False, None, None, "", ()))),
             facts(),
             True,
         ),
@@ -493,7 +493,7 @@ def test_a_bare_param_name_is_a_duration_where_one_is_expected() -> None:
         ("count(status='attempt_failed') in (1, 2)", state(cnt=[2, 0, 0, 0]), True),
         (
             "event.status in ('exception',)",
-            state(latest=SimpleNamespace(kind=SimpleNamespace(status="exception"))),
+            state(latest=(0, "e1", ("exception", None, None, "dhl", False, None, None, "", ()))),
             True,
         ),
     ],

@@ -126,7 +126,7 @@ def test_a_rejected_row_does_not_stop_its_batch() -> None:
     assert [row["change_type"] for row in outcome.rows][:1] == ["rejected"]
     assert outcome.saved is not None
     state = kernel.loads(outcome.saved[0])
-    assert [rec.id for rec in state.history] == [DEMO.events[0].event_id]
+    assert [rec[1] for rec in state.history] == [DEMO.events[0].event_id]  # (time, id, kind)
 
 
 def test_only_bad_rows_leave_no_state() -> None:
