@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import operator
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -24,8 +23,9 @@ from ._durations import from_micros, to_micros
 from ._errors import ErrorCode, InputProblem, InvalidEvents, UnknownIncident
 from ._explain import Explanation, explain_state
 from ._incidents import Change, Incident
-from ._kernel import EventRec, Kernel, ShipmentState, StateError
+from ._kernel import Kernel, ShipmentState, StateError
 from ._pack import Pack, load_pack
+from ._records import EventRec, rec_key
 
 __all__ = ["Engine", "evaluate"]
 
@@ -178,7 +178,7 @@ class Engine:
                 states[tn] = state
             before = state.next_due_us
             if len(recs) > 1:
-                recs.sort(key=_rec_key)
+                recs.sort(key=rec_key)
             stepped = kernel.step_many(state, recs)
             if stepped:
                 changes.extend(stepped)
@@ -341,9 +341,6 @@ class Engine:
 
 def _change_time(change: Change) -> datetime:
     return change.at
-
-
-_rec_key = operator.itemgetter(0, 1)  # EventRec (t, id), in C
 
 
 def evaluate(

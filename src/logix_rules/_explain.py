@@ -31,6 +31,7 @@ from ._durations import format_duration, from_micros
 from ._incidents import Incident
 from ._kernel import Kernel, ShipmentState
 from ._pack import Pack, Probe, Rule, compile_probe
+from ._records import T
 
 if TYPE_CHECKING:
     from ._engine import EventInput, ShipmentInput
@@ -603,7 +604,7 @@ def explain_state(kernel: Kernel, state: ShipmentState, at: int) -> Explanation:
     fresh.followups = {key: attrs.evolve(value) for key, value in state.followups.items()}
     count = 0
     for rec in state.history:
-        if rec[0] <= at:  # (time, id, kind)
+        if rec[T] <= at:
             kernel.step(fresh, rec)
             count += 1
     kernel.fire(fresh, at)

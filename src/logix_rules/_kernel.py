@@ -35,14 +35,12 @@ import json
 import types
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Final, cast
+from typing import Any, cast
 
 import attrs
 
 from logix_carriers import (
-    FINAL_STATUSES,
     REPORT_SYSTEMS,
-    STAGE_ORDER,
     Reason,
     Shipment,
     Stage,
@@ -66,70 +64,33 @@ from ._incidents import (
     RemedyItem,
 )
 from ._pack import Pack, Rule, Step, amount
+from ._records import (
+    ATTRS,
+    CODE,
+    DESC,
+    ID,
+    KIND,
+    REASON,
+    STATUS,
+    SYSTEM,
+    EventKind,
+    EventRec,
+    T,
+    rec_from_list,
+    rec_key,
+    rec_to_list,
+)
 
-__all__ = [
-    "ID",
-    "KIND",
-    "EventKind",
-    "EventRec",
-    "Facts",
-    "Kernel",
-    "ShipmentState",
-    "StateError",
-    "T",
-]
+__all__ = ["Facts", "Kernel", "ShipmentState", "StateError"]
 
 STATE_VERSION = 1
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
-_FINAL = frozenset(s.value for s in FINAL_STATUSES)
-_ORDER = {stage.value: rank for stage, rank in STAGE_ORDER.items()}
-_RETURN_STATUSES = frozenset({"returning", "returned"})
 
 
 class StateError(LogixError, ValueError):
     """Serialized state that cannot be loaded (wrong version, corrupt bytes)."""
 
     code = ErrorCode.BAD_STATE
-
-
-# What an event says, apart from when and under which id: (status, stage, reason,
-# source system, is a report, country, source code, text, the attributes the pack reads).
-# Carriers repeat themselves, so the kernel keeps one shared kind per distinct content
-# and every record points at it (see Kernel.group).  The stage is None when the scan
-# says nothing of position (see implies_stage).
-EventKind = tuple[
-    str, str | None, str | None, str, bool, str | None, str | None, str, tuple[tuple[str, Any], ...]
-]
-STATUS: Final = 0  # its fields
-STAGE: Final = 1
-REASON: Final = 2
-SYSTEM: Final = 3
-REPORT: Final = 4
-COUNTRY: Final = 5
-CODE: Final = 6
-DESC: Final = 7
-ATTRS: Final = 8
-
-
-# The compact internal form of one event: (time in µs, id, kind).  Plain tuples, not
-# named ones: the garbage collector stops tracking a plain tuple of untracked values,
-# never a subclass, and an engine holds one per event for as long as it runs.
-EventRec = tuple[int, str, EventKind]
-T: Final = 0  # its fields
-ID: Final = 1
-KIND: Final = 2
-
-
-def rec_to_list(rec: EventRec) -> list[Any]:
-    """The serial form of a record (flat, JSON-ready; the state format of version 1)."""
-    kind = rec[KIND]
-    return [rec[T], rec[ID], *kind[:ATTRS], [list(pair) for pair in kind[ATTRS]]]
-
-
-def rec_from_list(row: list[Any]) -> EventRec:
-    t, id_, status, stage, reason, system, report, country, code, desc, pairs = row
-    attrs = tuple((k, v) for k, v in pairs)
-    return (t, id_, (status, stage, reason, system, report, country, code, desc, attrs))
 
 
 @attrs.frozen(slots=True)
@@ -420,7 +381,7 @@ class Kernel:
         for index, rec in enumerate(recs):
             # The fast path, with _seen, _remember and _take inline: this is the hot path.
             index_ = state.id_index
-            bit = 1 << hash(rec[ID]) % _ID_BITS
+            bit = 1 << hash(rec[ID]) % _ID_BITS  # _id_bit, inline
             if index_ is not None:
                 seen = index_.get(rec[ID])
             else:
@@ -446,7 +407,7 @@ class Kernel:
             elif len(history) < _INDEX_FROM:
                 state.id_bits |= bit
             else:
-                state.id_index = {held[ID]: held for held in history}
+                _index(state)
             due = state.next_due_us
             if due is not None and due < t:
                 changes.extend(self._fire(state, t - 1))
@@ -471,7 +432,7 @@ class Kernel:
                 if seen == rec or _content(seen) >= _content(rec):
                     continue
                 state.history.remove(seen)
-            bisect.insort(state.history, rec, key=_key)
+            bisect.insort(state.history, rec, key=rec_key)
             _remember(state, rec)
             changed = True
         return changed
@@ -931,7 +892,11 @@ def _index(state: ShipmentState) -> None:
         state.id_index = {rec[ID]: rec for rec in history}
         return
     for rec in history:
-        state.id_bits |= 1 << hash(rec[ID]) % _ID_BITS
+        state.id_bits |= _id_bit(rec[ID])
+
+
+def _id_bit(event_id: str) -> int:
+    return 1 << hash(event_id) % _ID_BITS
 
 
 def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
@@ -939,7 +904,7 @@ def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
     index = state.id_index
     if index is not None:
         return index.get(event_id)
-    if state.id_bits & 1 << hash(event_id) % _ID_BITS:
+    if state.id_bits & _id_bit(event_id):
         for rec in state.history:
             if rec[ID] == event_id:
                 return rec
@@ -952,13 +917,9 @@ def _remember(state: ShipmentState, rec: EventRec) -> None:
     if index is not None:
         index[rec[ID]] = rec
     elif len(state.history) < _INDEX_FROM:
-        state.id_bits |= 1 << hash(rec[ID]) % _ID_BITS
+        state.id_bits |= _id_bit(rec[ID])
     else:
-        state.id_index = {held[ID]: held for held in state.history}
-
-
-def _key(rec: EventRec) -> tuple[int, str]:
-    return (rec[T], rec[ID])
+        _index(state)
 
 
 def _time(rec: EventRec) -> int:

@@ -50,6 +50,7 @@ from ._expr import (
     compile_expr,
     suggest,
 )
+from ._records import ATTRS, KIND, KIND_FIELDS, NO_EVENT, REASON, REPORT, STAGE, STATUS, T
 from ._runtime import RUNTIME_GLOBALS
 from ._yaml import KEY_MARK, Marks, load_marked
 
@@ -1381,9 +1382,9 @@ def _codegen(build: _Build) -> None:
         for key, values in tracker.filters:
             attr = {"report": "report"}.get(key, key)
             tests.append(
-                f"k[{_KIND_AT[attr]}] == {values[0]!r}"
+                f"k[{KIND_FIELDS[attr]}] == {values[0]!r}"
                 if len(values) == 1
-                else f"k[{_KIND_AT[attr]}] in {values!r}"
+                else f"k[{KIND_FIELDS[attr]}] in {values!r}"
             )
         tracker_tests.append("(" + " and ".join(tests) + ")")
     lines.extend(_scan_function(build.typed_rules))
@@ -1404,7 +1405,7 @@ def _codegen(build: _Build) -> None:
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {build.name}-{digest}>"
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
-    namespace["_NOEV"] = _NO_EVENT
+    namespace["_NOEV"] = NO_EVENT
     namespace.update(_ORDER=_STAGE_RANK, _FINAL=_FINAL_STATUSES, _fallback_stage=_fallback_stage)
     namespace.update(_fmt=_fmt, _fmt_dt=_fmt_dt, _fmt_dur=_fmt_dur, _iso=_iso, _dur_text=_dur_text)
     namespace["__name__"] = f"logix_pack_{re.sub(r'[^a-zA-Z0-9_]', '_', build.name)}"
@@ -1560,28 +1561,28 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
 
     return [
         "    # absorb the event e at n into the aggregates the pack keeps",
-        "    k = e[2]  # (time, id, kind); kind: see _kernel.EventKind",
+        f"    k = e[{KIND}]  # what the event says (see _records)",
         "    s.n_events += 1",
         *opt("first_event", "    if s.first_event is None:", "        s.first_event = n"),
         "    s.last_event = n",
         "    s.latest = e",
         *opt(
             "attr_values",
-            "    if k[8]:  # its attributes",
+            f"    if k[{ATTRS}]:  # its attributes",
             "        values = s.attr_values",
             "        if type(values) is not dict:  # the state's shared empty mapping",
             "            values = s.attr_values = {}",
-            "        for name, value in k[8]:",
+            f"        for name, value in k[{ATTRS}]:",
             "            if value is not None:",
             "                values[name] = value",
         ),
-        "    if not k[4]:  # reports by people never move status, stage or scan clock",
+        f"    if not k[{REPORT}]:  # reports by people never move status, stage or scan clock",
         *opt("n_scans", "        s.n_scans += 1"),
         *opt("first_scan", "        if s.first_scan is None:", "            s.first_scan = n"),
         *opt("last_scan", "        s.last_scan = n"),
-        "        status = k[0]",
+        f"        status = k[{STATUS}]",
         "        if status != 'unknown':  # activity that says nothing of position",
-        "            stage = k[1]",
+        f"            stage = k[{STAGE}]",
         *opt(
             "after_delivery",
             "            if (",
@@ -1603,12 +1604,12 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
         "                    s.stage = stage",
         "                    s.stage_entered = n",
         "            elif s.stage is None:  # only a fallback stage: where it was, if known",
-        "                s.stage = _fallback_stage(status, k[2])",
+        f"                s.stage = _fallback_stage(status, k[{REASON}])",
         "                s.stage_entered = n",
         "            if status != s.status:",
         "                s.status = status",
         "                s.status_entered = n",
-        "            s.reason = k[2]",
+        f"            s.reason = k[{REASON}]",
         "            s.final = status in _FINAL",
         *opt(
             "delivered_at",
@@ -1670,13 +1671,8 @@ def _scan_function(
     return out
 
 
-# Where each field of an event's kind is (see _kernel.EventKind): the order of EVENT_FIELDS.
-_KIND_AT = {"status": 0, "stage": 1, "reason": 2, "system": 3, "report": 4, "country": 5, "code": 6}
-_NO_EVENT = (None, None, (None, None, None, None, False, None, None, "", ()))
-
-
 def _event_code(attr: str) -> str:
-    where = "[0]" if attr == "t" else f"[2][{_KIND_AT[attr]}]"  # see _kernel.EventRec
+    where = f"[{T}]" if attr == "t" else f"[{KIND}][{KIND_FIELDS[attr]}]"
     return f"(s.latest or _NOEV){where}"
 
 
@@ -1784,7 +1780,7 @@ def compile_probe(pack: Pack, source: str, *, want: str | None = None) -> Probe:
             input=source,
         )
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
-    namespace["_NOEV"] = _NO_EVENT
+    namespace["_NOEV"] = NO_EVENT
     code = f"def probe(s, f, p, n):\n    return {compiled.code}\n"
     exec(compile(code, f"<logix-probe {pack.name}>", "exec"), namespace)
     return Probe(compiled.source, namespace["probe"], compiled.type)

@@ -35,8 +35,9 @@ from logix_carriers import Shipment, TrackingEvent
 from ._durations import from_micros
 from ._errors import LogixError
 from ._incidents import Change, ChangeType
-from ._kernel import EventRec, Kernel, ShipmentState
+from ._kernel import Kernel, ShipmentState
 from ._pack import BUILTIN_PACKS, Pack, load_pack, loads_pack
+from ._records import EventRec, T, rec_key
 
 __all__ = [
     "EVENT_FIELDS",
@@ -546,8 +547,8 @@ def handle_rows(
             changes.extend(kernel.set_shipment(state, shipment))
     records: list[EventRec] = [rec for recs in kernel.group(events)[0].values() for rec in recs]
     if as_of_us is not None:
-        records = [rec for rec in records if rec[0] <= as_of_us]  # (time, id, kind)
-    records.sort(key=_rec_key)
+        records = [rec for rec in records if rec[T] <= as_of_us]
+    records.sort(key=rec_key)
     if records and state is None:
         # The carrier of the earliest event, so the choice does not depend on arrival.
         first = min(events, key=lambda e: (e.occurred_at, e.event_id))
@@ -592,10 +593,6 @@ def handle_timer(
     if cache is not None:
         cache.keep(tn, data, state)
     return KeyOutcome((data, seq), out, timer_ms(before), timer_ms(state.next_due_us))
-
-
-def _rec_key(rec: EventRec) -> tuple[int, str]:
-    return (rec[0], rec[1])  # (time, id)
 
 
 def _emit(changes: list[Change], seq: int, out: list[dict[str, Any]]) -> int:

@@ -16,8 +16,9 @@ from logix_carriers import TrackingEvent
 from logix_rules import Engine, Kernel, evaluate, loads_pack
 from logix_rules._durations import EPOCH, from_micros, to_micros
 from logix_rules._expr import ExprError
-from logix_rules._kernel import _ID_BITS, _INDEX_FROM, ID, KIND, T, rec_from_list, rec_to_list
+from logix_rules._kernel import _ID_BITS, _INDEX_FROM
 from logix_rules._pack import compile_probe
+from logix_rules._records import ID, KIND, T, rec_from_list, rec_to_list
 
 
 def picture(engine: Engine) -> list[dict[str, Any]]:
