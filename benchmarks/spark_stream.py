@@ -42,7 +42,7 @@ from _common import fail, header, parse_args, result_line, table, timed
 
 from logix_carriers import TrackingEvent
 from logix_rules import DemoData, Engine, generate_demo
-from logix_rules._durations import from_micros, to_micros
+from logix_rules.core._durations import from_micros, to_micros
 
 SIZES = {"full": (3_000, 1), "quick": (600, 1), "tiny": (60, 1)}
 BATCHES = {"full": 12, "quick": 6, "tiny": 3}

@@ -9,8 +9,6 @@ from ._adapter import (
     TrackResult,
     TrackResultBuilder,
 )
-from ._aftership import AfterShipAdapter, AfterShipSettings
-from ._dhl import DhlAdapter, DhlSettings
 from ._errors import (
     AuthError,
     CarrierError,
@@ -21,7 +19,6 @@ from ._errors import (
     ResponseFormatError,
     WebhookError,
 )
-from ._file_adapter import FileAdapter, FileSettings
 from ._http import (
     Clock,
     HttpSession,
@@ -50,7 +47,6 @@ from ._registry import (
     get_adapter_class,
 )
 from ._settings import AdapterSettings
-from ._seventeen_track import SeventeenTrackAdapter, SeventeenTrackSettings
 from ._status_maps import Mapped, UnknownSystemError, map_code, resolve_code
 from ._taxonomy import (
     FINAL_STATUSES,
@@ -62,7 +58,6 @@ from ._taxonomy import (
     default_stage,
     implies_stage,
 )
-from ._ups import UpsAdapter, UpsSettings
 from ._webhooks import (
     decode_webhook_json,
     hmac_signature,
@@ -71,6 +66,11 @@ from ._webhooks import (
     signatures_match,
     verify_hmac,
 )
+from .carriers._aftership import AfterShipAdapter, AfterShipSettings
+from .carriers._dhl import DhlAdapter, DhlSettings
+from .carriers._file import FileAdapter, FileSettings
+from .carriers._seventeen_track import SeventeenTrackAdapter, SeventeenTrackSettings
+from .carriers._ups import UpsAdapter, UpsSettings
 
 __all__ = [
     "ENTRY_POINT_GROUP",

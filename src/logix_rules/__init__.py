@@ -1,8 +1,8 @@
 """logix_rules: compile rule packs and follow parcel exceptions incrementally."""
 
-from ._demo import DEMO_AT, DemoData, generate_demo, write_demo_files
-from ._engine import Engine, evaluate
-from ._errors import (
+from .compiler._lint import PackWarning, WarningCode, lint_pack
+from .compiler._pack import Pack, Param, Rule, Severity, load_pack, loads_pack
+from .core._errors import (
     ErrorCode,
     InputProblem,
     InvalidEvents,
@@ -11,8 +11,10 @@ from ._errors import (
     PackIssue,
     UnknownIncident,
 )
-from ._explain import Condition, Explanation, Operand, RuleTrace, Rung, explain_events
-from ._incidents import (
+from .demo._generator import DEMO_AT, DemoData, generate_demo, write_demo_files
+from .runtime._engine import Engine, evaluate
+from .runtime._explain import Condition, Explanation, Operand, RuleTrace, Rung, explain_events
+from .runtime._incidents import (
     Change,
     ChangeType,
     Escalation,
@@ -23,11 +25,9 @@ from ._incidents import (
     Remedy,
     RemedyItem,
 )
-from ._io import InputFileError, Loaded, read_events, read_shipments
-from ._kernel import Kernel, ShipmentState, StateError
-from ._lint import PackWarning, WarningCode, lint_pack
-from ._pack import Pack, Param, Rule, Severity, load_pack, loads_pack
-from ._scenarios import (
+from .runtime._io import InputFileError, Loaded, read_events, read_shipments
+from .runtime._kernel import Kernel, ShipmentState, StateError
+from .testing._scenarios import (
     CaseResult,
     ExpectedIncident,
     ScenarioError,

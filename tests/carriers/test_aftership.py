@@ -16,7 +16,8 @@ import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Status, WebhookError
 from logix_carriers._adapter import ProblemCode
-from logix_carriers._aftership import (
+from logix_carriers._status_maps import TABLES
+from logix_carriers.carriers._aftership import (
     SIGNATURE_HEADER,
     AfterShipAdapter,
     build_trackings_request,
@@ -24,7 +25,6 @@ from logix_carriers._aftership import (
     parse_trackings,
     parse_webhook_body,
 )
-from logix_carriers._status_maps import TABLES
 from logix_carriers.testing import FakeClock, RecordedWebhook, check_adapter_contract
 
 PAYLOADS = Path(__file__).parent / "payloads" / "aftership"

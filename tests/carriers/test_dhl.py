@@ -13,8 +13,13 @@ import pytest
 
 from logix_carriers import ConfigError, Status, WebhookError
 from logix_carriers._adapter import ProblemCode
-from logix_carriers._dhl import DhlAdapter, build_track_request, parse_locality, parse_shipments
 from logix_carriers._status_maps import TABLES
+from logix_carriers.carriers._dhl import (
+    DhlAdapter,
+    build_track_request,
+    parse_locality,
+    parse_shipments,
+)
 from logix_carriers.testing import FakeClock, check_adapter_contract
 
 PAYLOADS = Path(__file__).parent / "payloads" / "dhl"

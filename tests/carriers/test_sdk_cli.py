@@ -1,4 +1,4 @@
-"""``logix carriers`` and ``logix track`` (the subcommands in logix_rules._cli_carriers)."""
+"""``logix carriers`` and ``logix track`` (the subcommands in logix_rules.cli._carriers)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from sdk_support import write_distribution
 
 from logix_carriers import clear_adapter_cache
-from logix_rules._cli_carriers import add_parsers
+from logix_rules.cli._carriers import add_parsers
 
 
 def run(*argv: str) -> tuple[int, str, str]:

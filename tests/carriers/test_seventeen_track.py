@@ -13,7 +13,8 @@ import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Status, WebhookError
 from logix_carriers._adapter import ProblemCode
-from logix_carriers._seventeen_track import (
+from logix_carriers._status_maps import TABLES, map_code
+from logix_carriers.carriers._seventeen_track import (
     MILESTONE_STAGES,
     SeventeenTrackAdapter,
     build_gettrackinfo_request,
@@ -24,7 +25,6 @@ from logix_carriers._seventeen_track import (
     parse_trackinfo,
     push_signature,
 )
-from logix_carriers._status_maps import TABLES, map_code
 from logix_carriers.testing import FakeClock, RecordedWebhook, check_adapter_contract
 
 PAYLOADS = Path(__file__).parent / "payloads" / "seventeen_track"

@@ -13,7 +13,7 @@ import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Stage, Status, WebhookError
 from logix_carriers._adapter import ProblemCode
-from logix_carriers._ups import (
+from logix_carriers.carriers._ups import (
     ACTIVITY_TYPES,
     STATUS_CODES,
     UpsAdapter,

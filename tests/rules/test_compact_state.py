@@ -14,11 +14,11 @@ from test_engine import PACK, T0, H, scan  # the same events as the engine's tes
 
 from logix_carriers import TrackingEvent
 from logix_rules import Engine, Kernel, evaluate, loads_pack
-from logix_rules._durations import EPOCH, from_micros, to_micros
-from logix_rules._expr import ExprError
-from logix_rules._kernel import _ID_BITS, _INDEX_FROM
-from logix_rules._pack import compile_probe
-from logix_rules._records import ID, KIND, T, rec_from_list, rec_to_list
+from logix_rules.compiler._expr import ExprError
+from logix_rules.compiler._pack import compile_probe
+from logix_rules.core._durations import EPOCH, from_micros, to_micros
+from logix_rules.core._records import ID, KIND, T, rec_from_list, rec_to_list
+from logix_rules.runtime._kernel import _ID_BITS, _INDEX_FROM
 
 
 def picture(engine: Engine) -> list[dict[str, Any]]:

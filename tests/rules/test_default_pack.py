@@ -31,7 +31,7 @@ from logix_rules import (
     load_pack,
     loads_pack,
 )
-from logix_rules._pack_docs import (
+from logix_rules.compiler._pack_docs import (
     SECTIONS,
     params_table,
     replace_sections,
@@ -937,7 +937,7 @@ def test_doc_tables_are_generated_from_the_pack() -> None:
         assert match, f"docs/default-pack.md lacks the <!-- {name} --> markers"
         assert match.group(1) == generate(PACK), (
             f"the {name} table of docs/default-pack.md is stale; regenerate it with "
-            "python -m logix_rules._pack_docs docs/default-pack.md"
+            "python -m logix_rules.compiler._pack_docs docs/default-pack.md"
         )
     assert replace_sections(text, PACK) == text
 

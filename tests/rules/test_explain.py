@@ -13,7 +13,7 @@ from hypothesis import given
 from test_scenarios import ROOT, run_cli, run_doc_page
 
 from logix_rules import Engine, evaluate, load_pack, loads_pack
-from logix_rules._explain import explain_events
+from logix_rules.runtime._explain import explain_events
 from logix_rules.strategies import eventful_timelines
 
 PACK = load_pack("default")

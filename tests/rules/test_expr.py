@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from logix_rules import ErrorCode, Pack, PackError, loads_pack
-from logix_rules._expr import FUNCTIONS, CompiledExpr, ExprError, compile_expr
-from logix_rules._pack import (
+from logix_rules.compiler._expr import FUNCTIONS, CompiledExpr, ExprError, compile_expr
+from logix_rules.compiler._pack import (
     EVENT_FIELDS,
     PARAM_TYPES,
     SELECTORS,

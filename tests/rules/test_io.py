@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from logix_rules._errors import ErrorCode
-from logix_rules._io import PROGRESS_EVERY, InputFileError, read_events, read_shipments
+from logix_rules.core._errors import ErrorCode
+from logix_rules.runtime._io import PROGRESS_EVERY, InputFileError, read_events, read_shipments
 
 
 def _event(number: str = "T1", **changes: Any) -> dict[str, Any]:

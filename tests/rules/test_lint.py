@@ -9,7 +9,7 @@ import pytest
 from test_scenarios import run_cli
 
 from logix_rules import load_pack
-from logix_rules._lint import PackWarning, WarningCode, lint_pack
+from logix_rules.compiler._lint import PackWarning, WarningCode, lint_pack
 
 SEVERITIES = """\
 format: 1

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from logix_rules import load_pack
-from logix_rules._cli import main
-from logix_rules._scenarios import (
+from logix_rules.cli._main import main
+from logix_rules.testing._scenarios import (
     ScenarioError,
     find_scenario_files,
     load_scenarios,

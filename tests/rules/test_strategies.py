@@ -449,7 +449,7 @@ def test_type_strategies_are_registered_through_the_entry_point() -> None:
     names = {e.value for e in importlib.metadata.entry_points(group="hypothesis")}
     assert "logix_rules.strategies:_hypothesis_setup_hook" in names
     plugins = {e.value for e in importlib.metadata.entry_points(group="pytest11")}
-    assert "logix_rules._pytest_plugin" in plugins
+    assert "logix_rules.testing._pytest_plugin" in plugins
     for kind in (Shipment, TrackingEvent, Timeline):
         each(st.from_type(kind), lambda value, kind=kind: _is(value, kind), 3)
 
@@ -461,7 +461,7 @@ def _is(value: object, kind: type) -> None:
 def test_logix_rules_imports_without_hypothesis() -> None:
     code = (
         "import sys; sys.modules['hypothesis'] = None\n"
-        "import logix_rules, logix_rules._cli\n"
+        "import logix_rules, logix_rules.cli._main\n"
         "assert 'logix_rules.strategies' not in sys.modules\n"
         "print('ok')\n"
     )

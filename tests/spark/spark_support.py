@@ -18,8 +18,8 @@ from typing import Any
 
 from logix_carriers import Shipment, TrackingEvent
 from logix_rules import Engine, Pack, evaluate, load_pack
-from logix_rules._durations import from_micros, to_micros
-from logix_rules._spark_rows import (
+from logix_rules.core._durations import from_micros, to_micros
+from logix_rules.integrations._spark_rows import (
     KeyOutcome,
     PackSource,
     StateCache,

@@ -19,8 +19,8 @@ import pytest
 from spark_support import engine_open, evaluate_open, jittered, stable
 
 from logix_rules import generate_demo
-from logix_rules._durations import to_micros
-from logix_rules._spark_rows import fold_changes
+from logix_rules.core._durations import to_micros
+from logix_rules.integrations._spark_rows import fold_changes
 
 pytestmark = pytest.mark.spark_e2e
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'logix[spark]')")

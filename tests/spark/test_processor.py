@@ -24,8 +24,8 @@ from pyspark.sql import Row
 from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 
 from logix_rules import generate_demo
-from logix_rules._durations import from_micros, to_micros
-from logix_rules._spark_rows import event_to_input, fold_changes
+from logix_rules.core._durations import from_micros, to_micros
+from logix_rules.integrations._spark_rows import event_to_input, fold_changes
 from logix_rules.spark import (
     HAVE_TRANSFORM_WITH_STATE,
     OUTPUT_SCHEMA,

@@ -33,8 +33,8 @@ from spark_support import (
 
 from logix_carriers import TrackingEvent
 from logix_rules import generate_demo, load_pack, loads_pack
-from logix_rules._durations import to_micros
-from logix_rules._spark_rows import (
+from logix_rules.core._durations import to_micros
+from logix_rules.integrations._spark_rows import (
     PackSource,
     RowRejected,
     StateCache,
@@ -330,7 +330,7 @@ def test_a_pack_file_changed_since_loading_cannot_ship(tmp_path: Path) -> None:
 
 
 def test_a_different_logix_on_an_executor_fails_loudly() -> None:
-    from logix_rules._spark_rows import PackMismatch
+    from logix_rules.integrations._spark_rows import PackMismatch
 
     source = PackSource.of("default")
     forged = attrs.evolve(source, fingerprint="0000000000000000")

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._adapter import (
+from .._adapter import (
     BaseAdapter,
     Capabilities,
     CarrierAdapter,
@@ -33,9 +33,9 @@ from ._adapter import (
     TrackResult,
     TrackResultBuilder,
 )
-from ._errors import CarrierError, ConfigError
-from ._registry import get_adapter_class
-from ._settings import AdapterSettings
+from .._errors import CarrierError, ConfigError
+from .._registry import get_adapter_class
+from .._settings import AdapterSettings
 
 __all__ = ["FileAdapter", "FileSettings"]
 

@@ -30,15 +30,15 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from ._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
-from ._country_codes import to_alpha2
-from ._errors import ConfigError, WebhookError
-from ._http import OAuthClientCredentials, RateLimit, decode_json
-from ._local_time import TimeReading, place_naive
-from ._settings import AdapterSettings
-from ._status_maps import Mapped
-from ._taxonomy import Reason, Stage, Status
-from ._webhooks import require_header, signatures_match
+from .._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from .._country_codes import to_alpha2
+from .._errors import ConfigError, WebhookError
+from .._http import OAuthClientCredentials, RateLimit, decode_json
+from .._local_time import TimeReading, place_naive
+from .._settings import AdapterSettings
+from .._status_maps import Mapped
+from .._taxonomy import Reason, Stage, Status
+from .._webhooks import require_header, signatures_match
 
 __all__ = [
     "ACTIVITY_TYPES",

@@ -16,8 +16,8 @@ from typing import TextIO
 
 from logix_carriers._adapter import CarrierAdapter, TrackResult
 from logix_carriers._errors import CarrierError, ConfigError
-from logix_carriers._file_adapter import FileAdapter
 from logix_carriers._registry import AdapterInfo, available_adapters, get_adapter
+from logix_carriers.carriers._file import FileAdapter
 
 __all__ = ["add_parsers", "cmd_carriers", "cmd_track"]
 

@@ -22,18 +22,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from . import _cli_carriers
-from ._demo import DEMO_AT, generate_demo, write_demo_files
-from ._engine import evaluate
-from ._errors import ErrorCode, InputProblem, PackError
-from ._explain import explain_events
-from ._expr import suggest
-from ._incidents import Incident
-from ._io import STDIN, InputFileError, read_events, read_shipments
-from ._lint import lint_pack
-from ._pack import Pack, load_pack
+from ..compiler._expr import suggest
+from ..compiler._lint import lint_pack
+from ..compiler._pack import Pack, load_pack
+from ..core._errors import ErrorCode, InputProblem, PackError
+from ..demo._generator import DEMO_AT, generate_demo, write_demo_files
+from ..runtime._engine import evaluate
+from ..runtime._explain import explain_events
+from ..runtime._incidents import Incident
+from ..runtime._io import STDIN, InputFileError, read_events, read_shipments
+from ..testing._scenarios import ScenarioError, find_scenario_files, load_scenarios, run_case
+from . import _carriers
 from ._render import render_json, render_jsonl, render_summary, render_table
-from ._scenarios import ScenarioError, find_scenario_files, load_scenarios, run_case
 
 __all__ = ["build_parser", "main"]
 
@@ -593,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(handler=cmd_explain)
 
-    _cli_carriers.add_parsers(sub)
+    _carriers.add_parsers(sub)
     return parser
 
 
@@ -630,5 +630,5 @@ def _silence_stdout() -> None:
         pass
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m logix_rules._cli`
+if __name__ == "__main__":  # pragma: no cover - `python -m logix_rules.cli._main`
     sys.exit(main())

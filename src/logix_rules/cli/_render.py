@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ._incidents import Incident, Remedy
+from ..runtime._incidents import Incident, Remedy
 
 __all__ = [
     "format_remedy",

@@ -24,8 +24,8 @@ from typing import Any
 
 import attrs
 
-from ._durations import MICROS, parse_duration
-from ._errors import ErrorCode
+from ..core._durations import MICROS, parse_duration
+from ..core._errors import ErrorCode
 
 __all__ = [
     "ATTR_TYPES",

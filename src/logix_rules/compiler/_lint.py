@@ -38,8 +38,8 @@ import attrs
 
 from logix_carriers import FINAL_STATUSES
 
-from ._durations import format_duration, parse_duration
-from ._errors import located
+from ..core._durations import format_duration, parse_duration
+from ..core._errors import located
 from ._expr import ExprError
 from ._pack import ENUMS, STATE_NAMES, Pack, Param, Rule, _check_selector_key, compile_probe
 from ._yaml import Marks, load_marked
@@ -524,7 +524,7 @@ def _params_in(source: str | None) -> list[str]:
 
 
 def _span(micros: int) -> str:
-    from ._explain import format_span
+    from ..runtime._explain import format_span
 
     return format_span(micros)
 

@@ -31,8 +31,10 @@ import attrs
 from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Reason, Stage, Status, default_stage
 from logix_carriers._countries import is_country_code
 
-from ._durations import format_duration, from_micros, parse_duration
-from ._errors import ErrorCode, PackError, PackIssue
+from ..core._durations import format_duration, from_micros, parse_duration
+from ..core._errors import ErrorCode, PackError, PackIssue
+from ..core._helpers import RUNTIME_GLOBALS
+from ..core._records import ATTRS, KIND, KIND_FIELDS, NO_EVENT, REASON, REPORT, STAGE, STATUS, T
 from ._expr import (
     ANY,
     ATTR_TYPES,
@@ -50,8 +52,6 @@ from ._expr import (
     compile_expr,
     suggest,
 )
-from ._records import ATTRS, KIND, KIND_FIELDS, NO_EVENT, REASON, REPORT, STAGE, STATUS, T
-from ._runtime import RUNTIME_GLOBALS
 from ._yaml import KEY_MARK, Marks, load_marked
 
 __all__ = [

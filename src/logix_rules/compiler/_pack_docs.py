@@ -4,7 +4,7 @@ The tables in ``docs/default-pack.md`` are generated from the compiled ``default
 pack (not from its YAML), so the page shows what the engine actually runs; a test
 compares them.  Regenerate the page with::
 
-    python -m logix_rules._pack_docs docs/default-pack.md
+    python -m logix_rules.compiler._pack_docs docs/default-pack.md
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ._durations import format_duration
-from ._errors import LogixError
+from ..core._durations import format_duration
+from ..core._errors import LogixError
 from ._pack import Pack, Param, RemedySpec, Rule, Step, load_pack
 
 __all__ = [
@@ -239,7 +239,7 @@ def replace_sections(text: str, pack: Pack) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m logix_rules._pack_docs",
+        prog="python -m logix_rules.compiler._pack_docs",
         description="Regenerate the rule and param tables of a pack's documentation page.",
     )
     parser.add_argument("page", type=Path, help="the Markdown page, e.g. docs/default-pack.md")

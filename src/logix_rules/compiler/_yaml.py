@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import ErrorCode, PackIssue
+from ..core._errors import ErrorCode, PackIssue
 
 __all__ = ["KEY_MARK", "Marks", "load_marked"]
 

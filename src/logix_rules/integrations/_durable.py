@@ -72,11 +72,11 @@ from logix_carriers import (
     implies_stage,
 )
 
-from .._durations import MICROS, parse_duration, to_micros
-from .._engine import _aware, _validation_errors, parse_events
-from .._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
-from .._kernel import _coerce
-from .._pack import Pack, Rule, load_pack
+from ..compiler._pack import Pack, Rule, load_pack
+from ..core._durations import MICROS, parse_duration, to_micros
+from ..core._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
+from ..runtime._engine import _aware, _validation_errors, parse_events
+from ..runtime._kernel import _coerce
 
 __all__ = [
     "MAX_SESSIONS",

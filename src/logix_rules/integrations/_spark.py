@@ -71,10 +71,10 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ._durations import to_micros
-from ._errors import LogixError
-from ._kernel import Kernel
-from ._pack import Pack
+from ..compiler._pack import Pack
+from ..core._durations import to_micros
+from ..core._errors import LogixError
+from ..runtime._kernel import Kernel
 from ._spark_rows import (
     INPUT_FIELDS,
     OUTPUT_FIELDS,
@@ -758,8 +758,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import tempfile
 
-    from ._demo import generate_demo
-    from ._engine import Engine
+    from ..demo._generator import generate_demo
+    from ..runtime._engine import Engine
 
     parser = argparse.ArgumentParser(
         prog="python -m logix_rules.spark",

@@ -32,12 +32,12 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ._durations import from_micros
-from ._errors import LogixError
-from ._incidents import Change, ChangeType
-from ._kernel import Kernel, ShipmentState
-from ._pack import BUILTIN_PACKS, Pack, load_pack, loads_pack
-from ._records import EventRec, T, rec_key
+from ..compiler._pack import BUILTIN_PACKS, Pack, load_pack, loads_pack
+from ..core._durations import from_micros
+from ..core._errors import LogixError
+from ..core._records import EventRec, T, rec_key
+from ..runtime._incidents import Change, ChangeType
+from ..runtime._kernel import Kernel, ShipmentState
 
 __all__ = [
     "EVENT_FIELDS",
@@ -314,7 +314,7 @@ def shipment_to_input(shipment: Shipment) -> dict[str, Any]:
 
 
 def _micros_of(moment: Any) -> int:
-    from ._durations import to_micros
+    from ..core._durations import to_micros
 
     return int(to_micros(moment))
 

@@ -19,13 +19,13 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ._durations import from_micros, to_micros
-from ._errors import ErrorCode, InputProblem, InvalidEvents, UnknownIncident
+from ..compiler._pack import Pack, load_pack
+from ..core._durations import from_micros, to_micros
+from ..core._errors import ErrorCode, InputProblem, InvalidEvents, UnknownIncident
+from ..core._records import EventRec, rec_key
 from ._explain import Explanation, explain_state
 from ._incidents import Change, Incident
 from ._kernel import Kernel, ShipmentState, StateError
-from ._pack import Pack, load_pack
-from ._records import EventRec, rec_key
 
 __all__ = ["Engine", "evaluate"]
 

@@ -27,11 +27,11 @@ import attrs
 
 from logix_carriers import TrackingEvent
 
-from ._durations import format_duration, from_micros
+from ..compiler._pack import Pack, Probe, Rule, compile_probe
+from ..core._durations import format_duration, from_micros
+from ..core._records import T
 from ._incidents import Incident
 from ._kernel import Kernel, ShipmentState
-from ._pack import Pack, Probe, Rule, compile_probe
-from ._records import T
 
 if TYPE_CHECKING:
     from ._engine import EventInput, ShipmentInput

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ._errors import ErrorCode, InputProblem, LogixError
+from ..core._errors import ErrorCode, InputProblem, LogixError
 
 __all__ = [
     "STDIN",

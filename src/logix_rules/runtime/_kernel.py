@@ -50,21 +50,10 @@ from logix_carriers import (
     implies_stage,
 )
 
-from ._durations import EPOCH, ONE_US, from_micros, to_micros
-from ._errors import ErrorCode, LogixError
-from ._incidents import (
-    Change,
-    ChangeType,
-    Escalation,
-    Evidence,
-    EvidenceEvent,
-    Incident,
-    IncidentState,
-    Remedy,
-    RemedyItem,
-)
-from ._pack import Pack, Rule, Step, amount
-from ._records import (
+from ..compiler._pack import Pack, Rule, Step, amount
+from ..core._durations import EPOCH, ONE_US, from_micros, to_micros
+from ..core._errors import ErrorCode, LogixError
+from ..core._records import (
     ATTRS,
     CODE,
     DESC,
@@ -79,6 +68,17 @@ from ._records import (
     rec_from_list,
     rec_key,
     rec_to_list,
+)
+from ._incidents import (
+    Change,
+    ChangeType,
+    Escalation,
+    Evidence,
+    EvidenceEvent,
+    Incident,
+    IncidentState,
+    Remedy,
+    RemedyItem,
 )
 
 __all__ = ["Facts", "Kernel", "ShipmentState", "StateError"]
@@ -800,7 +800,7 @@ class Kernel:
         return s.followups.setdefault(incident_id, _Followup())
 
     def _find(self, s: ShipmentState, incident_id: str) -> _Open:
-        from ._errors import UnknownIncident
+        from ..core._errors import UnknownIncident
 
         for inc in s.open.values():
             if inc.id == incident_id:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._pack import Pack
+    from ..compiler._pack import Pack
     from ._scenarios import Case, CaseResult
 
 __all__ = ["ScenarioCaseItem", "ScenarioFileCollector", "pytest_collect_file"]
@@ -44,7 +44,7 @@ class ScenarioFileCollector(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         # Imported here so that merely having the plugin installed costs nothing.
-        from ._errors import PackError
+        from ..core._errors import PackError
         from ._scenarios import ScenarioError, load_scenarios
 
         try:

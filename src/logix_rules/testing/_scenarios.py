@@ -41,14 +41,14 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ._durations import parse_duration, to_micros
-from ._engine import evaluate
-from ._errors import LogixError
-from ._explain import Explanation, explain_events, format_instant, format_span
-from ._expr import suggest
-from ._incidents import Incident
-from ._pack import BUILTIN_PACKS, Pack, load_pack
-from ._yaml import Marks, load_marked
+from ..compiler._expr import suggest
+from ..compiler._pack import BUILTIN_PACKS, Pack, load_pack
+from ..compiler._yaml import Marks, load_marked
+from ..core._durations import parse_duration, to_micros
+from ..core._errors import LogixError
+from ..runtime._engine import evaluate
+from ..runtime._explain import Explanation, explain_events, format_instant, format_span
+from ..runtime._incidents import Incident
 
 __all__ = [
     "SUFFIX",

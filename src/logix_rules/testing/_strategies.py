@@ -52,10 +52,10 @@ from hypothesis.errors import InvalidArgument
 from logix_carriers import Shipment, TrackingEvent
 from logix_carriers._countries import is_country_code
 
-from ._engine import Engine, evaluate
-from ._explain import explain_events, format_instant, format_span
-from ._incidents import Change, ChangeType, Incident
-from ._pack import Pack, load_pack
+from ..compiler._pack import Pack, load_pack
+from ..runtime._engine import Engine, evaluate
+from ..runtime._explain import explain_events, format_instant, format_span
+from ..runtime._incidents import Change, ChangeType, Incident
 
 __all__ = [
     "EPOCH",

@@ -1,0 +1,1 @@
+"""The seeded demo generator behind ``logix demo`` and ``logix_rules.generate_demo``."""

@@ -1,0 +1,3 @@
+"""The testing toolkit: Hypothesis strategies (public as ``logix_rules.strategies``),
+scenario files and the pytest plugin.
+"""
