@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from logix_carriers._status_maps import markdown_table
-from logix_carriers.carriers._ups import markdown_table as ups_table
+from logix_carriers.carriers._ups_codes import markdown_table as ups_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "carriers"
 PAGES = ("dhl", "ups", "17track", "aftership")

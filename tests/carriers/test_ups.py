@@ -14,14 +14,12 @@ import pytest
 from logix_carriers import AuthError, ConfigError, Reason, Stage, Status, WebhookError
 from logix_carriers._adapter import ProblemCode
 from logix_carriers.carriers._ups import (
-    ACTIVITY_TYPES,
-    STATUS_CODES,
     UpsAdapter,
     build_track_request,
-    map_activity,
     parse_track_alert,
     parse_track_response,
 )
+from logix_carriers.carriers._ups_codes import ACTIVITY_TYPES, STATUS_CODES, map_activity
 from logix_carriers.testing import FakeClock, RecordedWebhook, check_adapter_contract
 
 PAYLOADS = Path(__file__).parent / "payloads" / "ups"
