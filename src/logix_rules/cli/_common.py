@@ -1,0 +1,195 @@
+"""What the ``logix`` sub-commands share: exit statuses, usage errors, option
+parsers, reading the input files and printing incidents."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import IO, Any, Final, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from logix_carriers import Shipment, TrackingEvent
+
+from ..compiler._pack import Pack, load_pack
+from ..core._errors import InputProblem
+from ..runtime._incidents import Incident
+from ..runtime._io import InputFileError, read_events, read_shipments
+from ._render import render_json, render_jsonl, render_summary, render_table
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "FORMATS",
+    "UsageError",
+    "parse_time",
+]
+
+EXIT_OK: Final = 0
+EXIT_PROBLEMS: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+
+FORMATS: Final = ("table", "json", "jsonl")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its inputs: reported in one line, exit 2."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _zone(name: str | None) -> tzinfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--assume-tz {name!r} is not an IANA time zone; write e.g. Europe/Berlin, "
+            "America/New_York or UTC"
+        ) from None
+
+
+def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
+    """Read ``--at``: ISO-8601 with an offset (``2026-03-16T12:00:00Z``) or ``now``.
+
+    A time without offset is read in ``zone`` (``--assume-tz``) or refused.
+    """
+    cleaned = text.strip()
+    if cleaned.lower() == "now":
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise UsageError(
+            f"--at {text!r} is not an ISO-8601 time; write e.g. 2026-03-16T12:00:00Z "
+            "or 2026-03-16T13:00:00+01:00"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        if zone is None:
+            raise UsageError(
+                f"--at {text!r} has no UTC offset; add one (e.g. {cleaned}Z or "
+                f"{cleaned}+01:00) or pass --assume-tz Area/City"
+            )
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _load(pack: str) -> Pack:
+    """``load_pack`` with file-system failures turned into ``PackError``-like reports."""
+    try:
+        return load_pack(pack)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read the pack {pack!r} ({reason})") from None
+
+
+def _parcels_by_carrier(
+    events: Iterable[TrackingEvent], shipments: Iterable[Shipment]
+) -> dict[str, int]:
+    carrier_of: dict[str, str] = {}
+    for shipment in shipments:
+        carrier_of[shipment.tracking_number] = shipment.carrier
+    for event in events:
+        carrier_of.setdefault(event.tracking_number, event.carrier)
+    counts: dict[str, int] = {}
+    for carrier in carrier_of.values():
+        counts[carrier] = counts.get(carrier, 0) + 1
+    return counts
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _emit(
+    out: IO[str],
+    fmt: str,
+    incidents: Sequence[Incident],
+    *,
+    pack: Pack,
+    at: datetime | None,
+    headline: str,
+    parcels: dict[str, int],
+    extra: dict[str, Any],
+) -> None:
+    if fmt == "json":
+        out.write(
+            render_json(incidents, at=at, pack=pack.name, parcels_by_carrier=parcels, extra=extra)
+            + "\n"
+        )
+    elif fmt == "jsonl":
+        out.write(render_jsonl(incidents))
+    else:
+        out.write(headline + "\n\n")
+        out.write(render_table(incidents) + "\n")
+        if incidents:
+            affected = len({i.tracking_number for i in incidents})
+            out.write(
+                f"\n{len(incidents)} open incident{'s' if len(incidents) != 1 else ''} "
+                f"on {affected} of {sum(parcels.values())} parcels\n\n"
+            )
+            levels = list(pack.severities)
+            out.write(
+                render_summary(incidents, parcels_by_carrier=parcels, severities=levels) + "\n"
+            )
+
+
+class _Inputs(NamedTuple):
+    events: Sequence[TrackingEvent]
+    shipments: Sequence[Shipment]
+    skipped: int  # bad lines reported and skipped
+    lines: int  # lines read in all
+
+
+def _read_inputs(
+    args: argparse.Namespace, zone: tzinfo | None, err: IO[str], limit: int
+) -> _Inputs:
+    """``--events`` and ``--shipments``: bad lines reported and skipped, never fatal."""
+    try:
+        loaded = read_events(args.events, assume_tz=zone, progress=err)
+        shipments = (
+            read_shipments(args.shipments, assume_tz=zone, progress=err)
+            if args.shipments is not None
+            else None
+        )
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
+    problems = [*loaded.problems, *(shipments.problems if shipments else ())]
+    _report_problems(err, problems, limit, zone is not None)
+    return _Inputs(
+        loaded.items,
+        shipments.items if shipments else (),
+        len(problems),
+        loaded.lines + (shipments.lines if shipments else 0),
+    )
+
+
+def _report_problems(
+    err: IO[str], problems: Sequence[InputProblem], limit: int, zone_given: bool
+) -> None:
+    shown = problems if limit == 0 else problems[:limit]
+    for problem in shown:
+        err.write(f"skipped {problem}\n")
+    if len(shown) < len(problems):
+        err.write(
+            f"... and {len(problems) - len(shown)} more skipped line(s) "
+            "(--max-problems 0 shows all)\n"
+        )
+    naive = any("no UTC offset" in str(e.get("msg", "")) for p in problems for e in p.errors)
+    if naive and not zone_given:
+        err.write(
+            "hint: some timestamps have no UTC offset; pass --assume-tz Area/City "
+            "(e.g. --assume-tz Europe/Berlin) to say which zone they are in\n"
+        )
