@@ -1,14 +1,6 @@
 """logix_carriers: the normalized parcel-tracking model and the carrier SDK."""
 
-from ._adapter import (
-    BaseAdapter,
-    Capabilities,
-    CarrierAdapter,
-    ProblemCode,
-    TrackProblem,
-    TrackResult,
-    TrackResultBuilder,
-)
+from ._adapter import BaseAdapter, Capabilities, CarrierAdapter
 from ._errors import (
     AuthError,
     CarrierError,
@@ -58,6 +50,7 @@ from ._taxonomy import (
     default_stage,
     implies_stage,
 )
+from ._track_result import ProblemCode, TrackProblem, TrackResult, TrackResultBuilder
 from ._webhooks import (
     decode_webhook_json,
     hmac_signature,

@@ -42,11 +42,12 @@ from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
-from ._adapter import CarrierAdapter, ProblemCode, TrackResult
+from ._adapter import CarrierAdapter
 from ._errors import WebhookError
 from ._model import TrackingEvent
 from ._settings import AdapterSettings
 from ._taxonomy import Reason, Stage, Status
+from ._track_result import ProblemCode, TrackResult
 
 __all__ = [
     "AdapterContract",

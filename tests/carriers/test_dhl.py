@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from logix_carriers import ConfigError, Status, WebhookError
-from logix_carriers._adapter import ProblemCode
 from logix_carriers._status_maps import TABLES
+from logix_carriers._track_result import ProblemCode
 from logix_carriers.carriers._dhl import (
     DhlAdapter,
     build_track_request,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Stage, Status, WebhookError
-from logix_carriers._adapter import ProblemCode
+from logix_carriers._track_result import ProblemCode
 from logix_carriers.carriers._ups import (
     UpsAdapter,
     build_track_request,

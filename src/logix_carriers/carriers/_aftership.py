@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
-from .._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._http import RateLimit
@@ -34,6 +34,7 @@ from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
 from .._status_maps import Mapped, map_code
 from .._taxonomy import Status
+from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._webhooks import decode_webhook_json, require_fresh, require_header, verify_hmac
 
 __all__ = [

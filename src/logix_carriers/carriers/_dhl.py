@@ -22,13 +22,14 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
-from .._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._http import RateLimit
 from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
 from .._status_maps import map_code
 from .._taxonomy import Status
+from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 
 __all__ = [
     "DhlAdapter",

@@ -24,18 +24,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._adapter import (
-    BaseAdapter,
-    Capabilities,
-    CarrierAdapter,
-    ProblemCode,
-    TrackProblem,
-    TrackResult,
-    TrackResultBuilder,
-)
+from .._adapter import BaseAdapter, Capabilities, CarrierAdapter
 from .._errors import CarrierError, ConfigError
 from .._registry import get_adapter_class
 from .._settings import AdapterSettings
+from .._track_result import ProblemCode, TrackProblem, TrackResult, TrackResultBuilder
 
 __all__ = ["FileAdapter", "FileSettings"]
 

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
-from .._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._http import RateLimit, decode_json
@@ -40,6 +40,7 @@ from .._local_time import TimeReading, place_naive
 from .._settings import AdapterSettings
 from .._status_maps import Mapped, map_code
 from .._taxonomy import Status
+from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._webhooks import require_header, signatures_match
 
 __all__ = [

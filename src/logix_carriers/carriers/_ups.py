@@ -22,13 +22,14 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from .._adapter import BaseAdapter, Capabilities, ProblemCode, TrackResult, TrackResultBuilder
+from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import to_alpha2
 from .._errors import ConfigError, WebhookError
 from .._http import OAuthClientCredentials, RateLimit, decode_json
 from .._local_time import TimeReading, place_naive
 from .._settings import AdapterSettings
 from .._taxonomy import Status
+from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._webhooks import require_header, signatures_match
 from ._ups_codes import map_activity, status_code_key
 

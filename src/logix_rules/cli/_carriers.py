@@ -14,9 +14,10 @@ import json
 import sys
 from typing import TextIO
 
-from logix_carriers._adapter import CarrierAdapter, TrackResult
+from logix_carriers._adapter import CarrierAdapter
 from logix_carriers._errors import CarrierError, ConfigError
 from logix_carriers._registry import AdapterInfo, available_adapters, get_adapter
+from logix_carriers._track_result import TrackResult
 from logix_carriers.carriers._file import FileAdapter
 
 __all__ = ["add_parsers", "cmd_carriers", "cmd_track"]
