@@ -75,7 +75,7 @@ from logix_carriers import (
 from ..compiler._pack import Pack, Rule, load_pack
 from ..core._durations import MICROS, parse_duration, to_micros
 from ..core._errors import ErrorCode, InputProblem, InvalidEvents, LogixError
-from ..runtime._engine import _aware, _validation_errors, parse_events
+from ..runtime._inputs import aware_micros, parse_events, validation_errors
 from ..runtime._kernel import _coerce
 
 __all__ = [
@@ -1084,7 +1084,7 @@ class DurableBackend:
         try:
             parsed = Shipment.parse(shipment, assume_tz=self._assume_tz)
         except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, _validation_errors(exc))
+            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, validation_errors(exc))
             raise InvalidEvents([problem]) from exc
         track = self._track(parsed.tracking_number, parsed.carrier)
         self._fix(track, parsed)
@@ -1114,7 +1114,7 @@ class DurableBackend:
     def advance(self, *, to: datetime) -> None:
         """Move every session's clock fact to ``to``; due time rules fire."""
         self._check_open()
-        now = _aware(to, "to")
+        now = aware_micros(to, "to")
         if self._clock is not None and now <= self._clock:
             return
         self._clock = now
