@@ -11,15 +11,8 @@ from ._errors import (
     ResponseFormatError,
     WebhookError,
 )
-from ._http import (
-    Clock,
-    HttpSession,
-    OAuthClientCredentials,
-    RateLimit,
-    RetryPolicy,
-    SystemClock,
-    TokenBucket,
-)
+from ._http import HttpSession, OAuthClientCredentials
+from ._http_pacing import Clock, RateLimit, RetryPolicy, SystemClock, TokenBucket
 from ._model import (
     AttributeValue,
     EventSource,

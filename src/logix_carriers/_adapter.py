@@ -83,17 +83,15 @@ from ._errors import (
     ResponseFormatError,
     WebhookError,
 )
-from ._http import (
+from ._http import HttpSession, OAuthClientCredentials, decode_json
+from ._http_pacing import (
     AsyncSleep,
     Clock,
-    HttpSession,
-    OAuthClientCredentials,
     RateLimit,
     RetryPolicy,
     Sleep,
     SystemClock,
     TokenBucket,
-    decode_json,
 )
 from ._model import TrackingEvent
 from ._settings import AdapterSettings

@@ -29,7 +29,8 @@ from logix_carriers import (
     RetryPolicy,
     TokenBucket,
 )
-from logix_carriers._http import parse_retry_after, safe_url
+from logix_carriers._http import safe_url
+from logix_carriers._http_pacing import parse_retry_after
 from logix_carriers.testing import FakeClock
 
 URL = "https://api.carrier.example/track?key=sekrit-query-key"

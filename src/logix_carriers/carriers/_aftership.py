@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
-from .._http import RateLimit
+from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
 from .._status_maps import Mapped, map_code

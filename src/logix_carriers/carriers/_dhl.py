@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import alpha2_from_name, to_alpha2
-from .._http import RateLimit
+from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
 from .._status_maps import map_code

@@ -35,7 +35,8 @@ from pydantic import SecretStr
 from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
-from .._http import RateLimit, decode_json
+from .._http import decode_json
+from .._http_pacing import RateLimit
 from .._local_time import TimeReading, place_naive
 from .._settings import AdapterSettings
 from .._status_maps import Mapped, map_code

@@ -25,7 +25,8 @@ from pydantic import SecretStr
 from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import to_alpha2
 from .._errors import ConfigError, WebhookError
-from .._http import OAuthClientCredentials, RateLimit, decode_json
+from .._http import OAuthClientCredentials, decode_json
+from .._http_pacing import RateLimit
 from .._local_time import TimeReading, place_naive
 from .._settings import AdapterSettings
 from .._taxonomy import Status
