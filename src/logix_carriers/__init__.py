@@ -32,7 +32,8 @@ from ._registry import (
     get_adapter_class,
 )
 from ._settings import AdapterSettings
-from ._status_maps import Mapped, UnknownSystemError, map_code, resolve_code
+from ._status_lookup import UnknownSystemError, map_code, resolve_code
+from ._status_maps import Mapped
 from ._taxonomy import (
     FINAL_STATUSES,
     REPORT_SYSTEMS,

@@ -1,8 +1,9 @@
 """Carrier and aggregator status codes mapped onto the canonical taxonomy, as data.
 
-Every documented status code and sub-status code of five tracking systems has an
-entry in :data:`TABLES`; :func:`map_code` and :func:`resolve_code` look codes up.  Where
-each vocabulary comes from (the documentation page names):
+Every documented status code and sub-status code of five tracking systems has a
+row in :data:`ROWS`; :mod:`logix_carriers._status_lookup` indexes them as ``TABLES``
+and looks codes up (``map_code``, ``resolve_code``).  Where each vocabulary comes
+from (the documentation page names):
 
 ``aftership``
     AfterShip Tracking API reference, enum pages "Delivery Statuses" (the ``tag``)
@@ -33,32 +34,22 @@ each vocabulary comes from (the documentation page names):
 
 ``docs/taxonomy.md`` holds one generated table per system and explains each
 judgement call; regenerate its tables with
-``python -m logix_carriers._status_maps --write-docs docs/taxonomy.md``.
+``python -m logix_carriers._status_docs --write-docs docs/taxonomy.md``.
 """
 
 from __future__ import annotations
 
-import argparse
-import re
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import Enum
-from pathlib import Path
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from ._taxonomy import Reason, Stage, Status, default_stage
 
 __all__ = [
+    "ROWS",
     "SYSTEMS",
-    "TABLES",
-    "DocsMarkerError",
     "Mapped",
-    "UnknownSystemError",
-    "map_code",
-    "markdown_table",
-    "resolve_code",
-    "sync_docs",
 ]
 
 S = Status
@@ -81,14 +72,6 @@ class Mapped(NamedTuple):
     def effective_stage(self) -> Stage:
         """``stage`` if set, otherwise the default stage of ``status`` and ``reason``."""
         return self.stage if self.stage is not None else default_stage(self.status, self.reason)
-
-
-class UnknownSystemError(ValueError):
-    """A status lookup named a tracking system that has no table."""
-
-
-class DocsMarkerError(ValueError):
-    """A documentation page lacks the marker comments a generated table goes between."""
 
 
 class _Row(NamedTuple):
@@ -830,7 +813,8 @@ def _easypost_rows() -> tuple[_Row, ...]:
 #: The systems that have a table, in documentation order.
 SYSTEMS: tuple[str, ...] = ("aftership", "easypost", "17track", "shippo", "dhl")
 
-_ROWS: Final[Mapping[str, tuple[_Row, ...]]] = MappingProxyType(
+#: system -> its rows (code, subcode, meaning, mapping), in documentation order.
+ROWS: Final[Mapping[str, tuple[_Row, ...]]] = MappingProxyType(
     {
         "aftership": _AFTERSHIP_ROWS,
         "easypost": _easypost_rows(),
@@ -839,205 +823,3 @@ _ROWS: Final[Mapping[str, tuple[_Row, ...]]] = MappingProxyType(
         "dhl": _DHL_ROWS,
     }
 )
-
-
-def _fold(value: str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{what} must be a string or None, got {type(value).__name__} {value!r}; "
-            "pass the code exactly as the tracking system sent it"
-        )
-    folded = value.strip().casefold()
-    return folded or None
-
-
-def _build() -> tuple[
-    Mapping[str, Mapping[tuple[str, str | None], Mapped]],
-    Mapping[str, Mapping[tuple[str, str | None], Mapped]],
-    Mapping[str, Mapping[str, Mapped]],
-]:
-    tables: dict[str, Mapping[tuple[str, str | None], Mapped]] = {}
-    folded: dict[str, Mapping[tuple[str, str | None], Mapped]] = {}
-    by_subcode: dict[str, Mapping[str, Mapped]] = {}
-    for system in SYSTEMS:
-        table: dict[tuple[str, str | None], Mapped] = {}
-        index: dict[tuple[str, str | None], Mapped] = {}
-        owners: dict[str, set[str]] = {}
-        subs: dict[str, Mapped] = {}
-        for row in _ROWS[system]:
-            code = _fold(row.code, "code")
-            assert code is not None  # table codes are never blank
-            key = (code, _fold(row.subcode, "subcode"))
-            if key in index:
-                raise RuntimeError(f"{system}: duplicate entry for {row.code!r}/{row.subcode!r}")
-            table[(row.code, row.subcode)] = row.mapped
-            index[key] = row.mapped
-            if key[1] is not None:
-                owners.setdefault(key[1], set()).add(code)
-                subs[key[1]] = row.mapped
-        tables[system] = MappingProxyType(table)
-        folded[system] = MappingProxyType(index)
-        # A subcode alone identifies an entry only when a single code owns it.
-        by_subcode[system] = MappingProxyType(
-            {sub: mapped for sub, mapped in subs.items() if len(owners[sub]) == 1}
-        )
-    return MappingProxyType(tables), MappingProxyType(folded), MappingProxyType(by_subcode)
-
-
-#: system -> (code, subcode or None) -> Mapped, spelled as each system documents it.
-TABLES: Mapping[str, Mapping[tuple[str, str | None], Mapped]]
-_FOLDED: Mapping[str, Mapping[tuple[str, str | None], Mapped]]
-_BY_SUBCODE: Mapping[str, Mapping[str, Mapped]]
-TABLES, _FOLDED, _BY_SUBCODE = _build()
-
-
-def _system_key(system: str) -> str:
-    key = _fold(system, "system")
-    if key is None or key not in _FOLDED:
-        raise UnknownSystemError(
-            f"no status table for tracking system {system!r}; "
-            f"use one of {', '.join(SYSTEMS)} (the source.system of the payload)"
-        )
-    return key
-
-
-def map_code(system: str, code: str | None, subcode: str | None = None) -> Mapped | None:
-    """The canonical mapping of a source status code, or ``None`` when it is unknown.
-
-    Looks up ``(code, subcode)`` first, then ``(code, None)``, so a subcode newer
-    than the table still gets its code's meaning.  With ``code`` missing, a subcode
-    that belongs to exactly one code is enough.  Case and surrounding whitespace
-    are ignored: no system distinguishes two codes by case.  Raises
-    :class:`UnknownSystemError` for a system without a table.
-    """
-    key = _system_key(system)
-    folded_code = _fold(code, "code")
-    folded_sub = _fold(subcode, "subcode")
-    index = _FOLDED[key]
-    if folded_code is None:
-        return _BY_SUBCODE[key].get(folded_sub) if folded_sub is not None else None
-    if folded_sub is not None:
-        found = index.get((folded_code, folded_sub))
-        if found is not None:
-            return found
-    return index.get((folded_code, None))
-
-
-def resolve_code(
-    system: str, code: str | None, subcode: str | None = None
-) -> tuple[Stage, Status, Reason | None, bool]:
-    """The canonical ``(stage, status, reason, known)`` of a source status code.
-
-    ``known`` is False when the code has no entry: the result is then status
-    ``unknown`` without a reason, at the default stage of ``unknown`` (``line_haul``),
-    and never ``in_transit``.  Keep the raw codes in ``EventSource`` either way.
-    """
-    mapped = map_code(system, code, subcode)
-    if mapped is None:
-        return default_stage(Status.UNKNOWN), Status.UNKNOWN, None, False
-    return mapped.effective_stage, mapped.status, mapped.reason, True
-
-
-# --------------------------------------------------------------------------- docs
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def markdown_table(system: str) -> str:
-    """The Markdown table of ``system``'s entries, in definition order.
-
-    Columns: code | subcode | meaning | status | reason | stage.  ``stage`` is the
-    effective stage; a subcode of ``—`` is the code alone, which also serves
-    subcodes the table does not list.
-    """
-    rows = _ROWS[_system_key(system)]
-    lines = [
-        "| code | subcode | meaning | status | reason | stage |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        mapped = row.mapped
-        lines.append(
-            "| `{}` | {} | {} | `{}` | {} | `{}` |".format(
-                _cell(row.code),
-                f"`{_cell(row.subcode)}`" if row.subcode is not None else "—",
-                _cell(row.meaning),
-                mapped.status.value,
-                f"`{mapped.reason.value}`" if mapped.reason is not None else "—",
-                mapped.effective_stage.value,
-            )
-        )
-    return "\n".join(lines)
-
-
-def _default_stage_table() -> str:
-    lines = ["| status | reason | default stage |", "|---|---|---|"]
-    for status in Status:
-        lines.append(f"| `{status.value}` | — | `{default_stage(status).value}` |")
-    # Only exception and unknown take their stage from the reason, and both alike.
-    for reason in Reason:
-        stage = default_stage(Status.EXCEPTION, reason)
-        if stage != default_stage(Status.EXCEPTION):
-            lines.append(f"| `exception`, `unknown` | `{reason.value}` | `{stage.value}` |")
-    return "\n".join(lines)
-
-
-def _generated_blocks() -> dict[str, str]:
-    blocks = {f"table:{system}": markdown_table(system) for system in SYSTEMS}
-    blocks["table:default-stages"] = _default_stage_table()
-    return blocks
-
-
-def sync_docs(text: str, *, source: str = "the page") -> str:
-    """``text`` with every generated table between its marker comments regenerated.
-
-    Each table sits between ``<!-- table:NAME -->`` and ``<!-- /table:NAME -->``
-    (NAME is a system, or ``default-stages``).  Raises :class:`DocsMarkerError`
-    naming ``source`` when a pair of markers is missing or repeated.
-    """
-    for name, table in _generated_blocks().items():
-        opening, closing = f"<!-- {name} -->", f"<!-- /{name} -->"
-        pattern = re.compile(rf"{re.escape(opening)}.*?{re.escape(closing)}", re.DOTALL)
-        matches = list(pattern.finditer(text))
-        if len(matches) != 1:
-            raise DocsMarkerError(
-                f"{source}: expected one '{opening}' ... '{closing}' block, "
-                f"found {len(matches)}; add the two marker lines where the table belongs"
-            )
-        block = f"{opening}\n{table}\n{closing}"
-        text = text[: matches[0].start()] + block + text[matches[0].end() :]
-    return text
-
-
-def _main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m logix_carriers._status_maps",
-        description="Regenerate or check the status tables in docs/taxonomy.md.",
-    )
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write-docs", metavar="PATH", type=Path, help="rewrite the tables")
-    action.add_argument("--check-docs", metavar="PATH", type=Path, help="exit 1 if stale")
-    args = parser.parse_args(argv)
-    path: Path = args.write_docs or args.check_docs
-    try:
-        text = path.read_text(encoding="utf-8")
-        fresh = sync_docs(text, source=str(path))
-    except (OSError, DocsMarkerError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.check_docs is not None:
-        if fresh != text:
-            print(f"{path}: tables are stale; run with --write-docs {path}", file=sys.stderr)
-            return 1
-        return 0
-    if fresh != text:
-        path.write_text(fresh, encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

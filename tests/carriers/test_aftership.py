@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Status, WebhookError
-from logix_carriers._status_maps import TABLES
+from logix_carriers._status_lookup import TABLES
 from logix_carriers._track_result import ProblemCode
 from logix_carriers.carriers._aftership import (
     SIGNATURE_HEADER,

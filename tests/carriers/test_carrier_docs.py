@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from logix_carriers._status_maps import markdown_table
+from logix_carriers._status_docs import markdown_table
 from logix_carriers.carriers._ups_codes import markdown_table as ups_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "carriers"

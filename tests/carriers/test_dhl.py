@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from logix_carriers import ConfigError, Status, WebhookError
-from logix_carriers._status_maps import TABLES
+from logix_carriers._status_lookup import TABLES
 from logix_carriers._track_result import ProblemCode
 from logix_carriers.carriers._dhl import (
     DhlAdapter,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from logix_carriers import AuthError, ConfigError, Reason, Status, WebhookError
-from logix_carriers._status_maps import TABLES, map_code
+from logix_carriers._status_lookup import TABLES, map_code
 from logix_carriers._track_result import ProblemCode
 from logix_carriers.carriers._seventeen_track import (
     MILESTONE_STAGES,

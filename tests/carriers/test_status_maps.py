@@ -9,18 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from logix_carriers._status_maps import (
-    _ROWS,
-    SYSTEMS,
-    TABLES,
-    DocsMarkerError,
-    Mapped,
-    UnknownSystemError,
-    map_code,
-    markdown_table,
-    resolve_code,
-    sync_docs,
-)
+from logix_carriers._status_docs import DocsMarkerError, markdown_table, sync_docs
+from logix_carriers._status_lookup import TABLES, UnknownSystemError, map_code, resolve_code
+from logix_carriers._status_maps import ROWS, SYSTEMS, Mapped
 from logix_carriers._taxonomy import FINAL_STATUSES, Reason, Stage, Status, default_stage
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "taxonomy.md"
@@ -189,7 +180,7 @@ def test_entries_hold_canonical_enum_members(
 
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_every_entry_has_a_meaning_and_codes_do_not_collide_by_case(system: str) -> None:
-    rows = _ROWS[system]
+    rows = ROWS[system]
     assert all(row.meaning.strip() for row in rows)
     folded = {(r.code.casefold(), r.subcode.casefold() if r.subcode else None) for r in rows}
     assert len(folded) == len(rows) == len(TABLES[system])
@@ -424,7 +415,7 @@ def test_docs_tables_are_exactly_the_generated_ones() -> None:
     text = DOCS.read_text(encoding="utf-8")
     assert sync_docs(text) == text, (
         "docs/taxonomy.md is stale: run "
-        "python -m logix_carriers._status_maps --write-docs docs/taxonomy.md"
+        "python -m logix_carriers._status_docs --write-docs docs/taxonomy.md"
     )
     for system in SYSTEMS:
         block = f"<!-- table:{system} -->\n{markdown_table(system)}\n<!-- /table:{system} -->"
@@ -463,7 +454,7 @@ def test_write_docs_command_regenerates_and_check_flags_staleness(tmp_path: Path
     page = tmp_path / "taxonomy.md"
     fresh = DOCS.read_text(encoding="utf-8")
     page.write_text(fresh.replace(markdown_table("17track"), ""), encoding="utf-8")
-    command = [sys.executable, "-m", "logix_carriers._status_maps"]
+    command = [sys.executable, "-m", "logix_carriers._status_docs"]
 
     check = subprocess.run([*command, "--check-docs", str(page)], capture_output=True, text=True)
     assert check.returncode == 1

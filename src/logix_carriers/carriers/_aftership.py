@@ -32,7 +32,8 @@ from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
-from .._status_maps import Mapped, map_code
+from .._status_lookup import map_code
+from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._webhooks import decode_webhook_json, require_fresh, require_header, verify_hmac

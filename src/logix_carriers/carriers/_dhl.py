@@ -27,7 +27,7 @@ from .._country_codes import alpha2_from_name, to_alpha2
 from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
 from .._settings import AdapterSettings
-from .._status_maps import map_code
+from .._status_lookup import map_code
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 

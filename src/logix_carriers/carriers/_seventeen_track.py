@@ -39,7 +39,8 @@ from .._http import decode_json
 from .._http_pacing import RateLimit
 from .._local_time import TimeReading, place_naive
 from .._settings import AdapterSettings
-from .._status_maps import Mapped, map_code
+from .._status_lookup import map_code
+from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._webhooks import require_header, signatures_match
