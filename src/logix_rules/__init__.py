@@ -27,17 +27,9 @@ from .runtime._incidents import (
 )
 from .runtime._io import InputFileError, Loaded, read_events, read_shipments
 from .runtime._kernel import Kernel, ShipmentState, StateError
-from .testing._scenarios import (
-    CaseResult,
-    ExpectedIncident,
-    ScenarioError,
-    ScenarioFile,
-    ScenarioIssue,
-    find_scenario_files,
-    load_scenarios,
-    run_case,
-    run_scenarios,
-)
+from .testing._scenario_files import find_scenario_files, load_scenarios
+from .testing._scenario_model import ExpectedIncident, ScenarioError, ScenarioFile, ScenarioIssue
+from .testing._scenario_runs import CaseResult, run_case, run_scenarios
 
 __all__ = [
     "DEMO_AT",

@@ -17,13 +17,9 @@ import pytest
 
 from logix_rules import load_pack
 from logix_rules.cli._main import main
-from logix_rules.testing._scenarios import (
-    ScenarioError,
-    find_scenario_files,
-    load_scenarios,
-    run_case,
-    run_scenarios,
-)
+from logix_rules.testing._scenario_files import find_scenario_files, load_scenarios
+from logix_rules.testing._scenario_model import ScenarioError
+from logix_rules.testing._scenario_runs import run_case, run_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKS = ROOT / "src" / "logix_rules" / "packs"

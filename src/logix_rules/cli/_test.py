@@ -8,7 +8,9 @@ from typing import IO
 
 from ..compiler._pack import Pack
 from ..core._errors import PackError
-from ..testing._scenarios import ScenarioError, find_scenario_files, load_scenarios, run_case
+from ..testing._scenario_files import find_scenario_files, load_scenarios
+from ..testing._scenario_model import ScenarioError
+from ..testing._scenario_runs import run_case
 from ._common import EXIT_OK, EXIT_PROBLEMS, UsageError, _load
 
 __all__ = ["add_parser", "cmd_test"]

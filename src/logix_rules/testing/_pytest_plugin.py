@@ -17,7 +17,8 @@ import pytest
 
 if TYPE_CHECKING:
     from ..compiler._pack import Pack
-    from ._scenarios import Case, CaseResult
+    from ._scenario_model import Case
+    from ._scenario_runs import CaseResult
 
 __all__ = ["ScenarioCaseItem", "ScenarioFileCollector", "pytest_collect_file"]
 
@@ -45,7 +46,8 @@ class ScenarioFileCollector(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         # Imported here so that merely having the plugin installed costs nothing.
         from ..core._errors import PackError
-        from ._scenarios import ScenarioError, load_scenarios
+        from ._scenario_files import load_scenarios
+        from ._scenario_model import ScenarioError
 
         try:
             scenarios = load_scenarios(self.path)
@@ -67,7 +69,7 @@ class ScenarioCaseItem(pytest.Item):
         self.pack = pack
 
     def runtest(self) -> None:
-        from ._scenarios import run_case
+        from ._scenario_runs import run_case
 
         result = run_case(self.case, self.pack)
         if not result.passed:
