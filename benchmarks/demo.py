@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import fail, header, parse_args, result_line, settle, table, timed
 
 from logix_rules import DEMO_AT, Engine, generate_demo, load_pack
-from logix_rules.demo._generator import event_to_json
+from logix_rules.demo._files import event_to_json
 
 SIZES = {"full": (300, 7), "quick": (300, 5), "tiny": (40, 1)}
 

@@ -29,7 +29,7 @@ from _common import (
 )
 
 from logix_rules import Pack, evaluate, generate_demo, load_pack
-from logix_rules.demo._generator import event_to_json, shipment_to_json
+from logix_rules.demo._files import event_to_json, shipment_to_json
 
 SIZES = {"full": (5_000, 3), "quick": (1_500, 3), "tiny": (100, 1)}
 

@@ -11,7 +11,8 @@ from .core._errors import (
     PackIssue,
     UnknownIncident,
 )
-from .demo._generator import DEMO_AT, DemoData, generate_demo, write_demo_files
+from .demo._files import write_demo_files
+from .demo._generator import DEMO_AT, DemoData, generate_demo
 from .runtime._engine import Engine, evaluate
 from .runtime._explain import Condition, Explanation, Operand, RuleTrace, Rung, explain_events
 from .runtime._incidents import (

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from logix_rules.cli._main import build_parser, main
-from logix_rules.demo._generator import DEMO_AT, generate_demo, write_demo_files
+from logix_rules.demo._files import write_demo_files
+from logix_rules.demo._generator import DEMO_AT, generate_demo
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 KINDS = 13

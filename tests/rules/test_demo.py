@@ -11,13 +11,9 @@ import pytest
 
 from logix_carriers import Shipment, TrackingEvent
 from logix_rules import evaluate, load_pack
-from logix_rules.demo._generator import (
-    DEMO_AT,
-    SCENARIOS,
-    DemoData,
-    generate_demo,
-    write_demo_files,
-)
+from logix_rules.demo._files import write_demo_files
+from logix_rules.demo._generator import DEMO_AT, DemoData, generate_demo
+from logix_rules.demo._scenarios import SCENARIOS
 
 #: The exception kinds of the default pack (ENGINE_API.md, POLICY.md section 1).
 KINDS = (

@@ -6,7 +6,8 @@ import argparse
 from typing import IO
 
 from ..compiler._pack import load_pack
-from ..demo._generator import DEMO_AT, generate_demo, write_demo_files
+from ..demo._files import write_demo_files
+from ..demo._generator import DEMO_AT, generate_demo
 from ..runtime._engine import evaluate
 from ._common import EXIT_OK, FORMATS, UsageError, _emit, _parcels_by_carrier, _positive, _utc
 
