@@ -14,7 +14,8 @@ from .core._errors import (
 from .demo._files import write_demo_files
 from .demo._generator import DEMO_AT, DemoData, generate_demo
 from .runtime._engine import Engine, evaluate
-from .runtime._explain import Condition, Explanation, Operand, RuleTrace, Rung, explain_events
+from .runtime._explain import explain_events
+from .runtime._explanation import Condition, Explanation, Operand, RuleTrace, Rung
 from .runtime._incidents import (
     Change,
     ChangeType,

@@ -12,77 +12,21 @@ import json
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import repeat
-from typing import Any, cast
-
-from pydantic import ValidationError
-
-from logix_carriers import Shipment, TrackingEvent
+from typing import Any
 
 from ..compiler._pack import Pack, load_pack
 from ..core._durations import from_micros, to_micros
-from ..core._errors import ErrorCode, InputProblem, InvalidEvents, UnknownIncident
+from ..core._errors import InputProblem, UnknownIncident
 from ..core._records import EventRec, rec_key
-from ._explain import Explanation, explain_state
+from ._explain import explain_state
+from ._explanation import Explanation
 from ._incidents import Change, Incident
+from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
 from ._kernel import Kernel, ShipmentState, StateError
 
 __all__ = ["Engine", "evaluate"]
 
 ENGINE_DUMP_VERSION = 1
-EventInput = TrackingEvent | dict[str, Any]
-ShipmentInput = Shipment | dict[str, Any]
-
-
-def _aware(moment: datetime, name: str) -> int:
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(
-            f"{name}={moment.isoformat()} has no time zone; "
-            "pass an aware datetime (e.g. tzinfo=UTC)"
-        )
-    return to_micros(moment)
-
-
-def _validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False)
-    )
-
-
-def parse_events(
-    events: Iterable[EventInput],
-    *,
-    assume_tz: str | None = None,
-    on_invalid: Callable[[InputProblem], None] | None = None,
-) -> list[TrackingEvent]:
-    """Validate events (objects pass through) the way every entry point does.
-
-    With ``on_invalid=None`` all items are checked and ``InvalidEvents`` lists every bad
-    one; with a callback, each bad item goes to it and the good ones are returned.
-    """
-    items = events if isinstance(events, list) else list(events)
-    if all(map(isinstance, items, repeat(TrackingEvent))):
-        return cast(list[TrackingEvent], items)  # validated already (checked in C)
-    parsed: list[TrackingEvent] = []
-    problems: list[InputProblem] = []
-    for index, item in enumerate(items):
-        if isinstance(item, TrackingEvent):
-            parsed.append(item)
-            continue
-        try:
-            parsed.append(TrackingEvent.parse(item, assume_tz=assume_tz))
-        except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, _validation_errors(exc))
-            if on_invalid is None:
-                problems.append(problem)
-            else:
-                on_invalid(problem)
-    if problems:
-        raise InvalidEvents(problems)
-    return parsed
 
 
 def _rank(pack: Pack) -> Callable[[Incident], tuple[Any, ...]]:
@@ -128,11 +72,7 @@ class Engine:
     # -- input -----------------------------------------------------------------------
     def upsert_shipment(self, shipment: ShipmentInput) -> list[Change]:
         """Add or replace the OMS facts of a shipment (promised date, values, lane...)."""
-        try:
-            parsed = Shipment.parse(shipment, assume_tz=self._assume_tz)
-        except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, _validation_errors(exc))
-            raise InvalidEvents([problem]) from exc
+        parsed = parse_shipment(shipment, assume_tz=self._assume_tz)
         state = self._states.get(parsed.tracking_number)
         if state is None:
             state = self._kernel.new_state(parsed.tracking_number, parsed.carrier, parsed)
@@ -199,7 +139,7 @@ class Engine:
     # -- time ------------------------------------------------------------------------
     def advance(self, *, to: datetime) -> list[Change]:
         """Fire every time rule and follow-up deadline due at or before ``to``."""
-        now = _aware(to, "to")
+        now = aware_micros(to, "to")
         if self._now is None or now > self._now:
             self._now = now
         heap = self._heap
@@ -257,7 +197,7 @@ class Engine:
 
     def _at(self, at: datetime | None) -> int:
         if at is not None:
-            return _aware(at, "at")
+            return aware_micros(at, "at")
         if self._now is not None:
             return self._now
         raise ValueError(
@@ -326,7 +266,7 @@ class Engine:
         """
         state = self.shipment_state(tracking_number)
         if at is not None:
-            when = _aware(at, "at")
+            when = aware_micros(at, "at")
         elif self._now is not None:
             when = self._now
         elif state.last_event is not None:
@@ -361,7 +301,7 @@ def evaluate(
     engine = Engine(pack, assume_tz=assume_tz)
     for fact in ([shipment] if shipment is not None else []) + list(shipments):
         engine.upsert_shipment(fact)
-    cutoff = _aware(at, "at")
+    cutoff = aware_micros(at, "at")
     parsed = [
         event
         for event in parse_events(events, assume_tz=assume_tz)

@@ -1,8 +1,10 @@
-"""Why each rule of a pack holds, or not, for one parcel at one instant.
+"""How an ``Explanation`` is traced: why each rule of a pack holds, or not, for one
+parcel at one instant (the result types are in ``_explanation``).
 
-``engine.explain(tracking_number, at=...)`` rebuilds the parcel's state as of ``at``
-from the events it had by then (so the answer does not depend on when events
-arrived or when ``advance`` was called), then walks every rule:
+``explain_state(kernel, state, at)``, behind ``engine.explain(tracking_number, at=...)``
+and ``explain_events``, rebuilds the parcel's state as of ``at`` from the events it
+had by then (so the answer does not depend on when events arrived or when
+``advance`` was called), then walks every rule:
 
 * the condition, split into its sub-conditions (the operands of ``and``/``or``/
   ``not``, down to single comparisons), each with the values of its operands, so a
@@ -21,61 +23,33 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from logix_carriers import TrackingEvent
 
-from ..compiler._pack import Pack, Probe, Rule, compile_probe
-from ..core._durations import format_duration, from_micros
-from ..core._records import T
-from ._incidents import Incident
+from ..compiler._pack import Pack, Probe, Rule, compile_probe, load_pack
+from ..core._durations import from_micros
+from ..core._records import T, rec_key
+from ._explanation import (
+    FAILS,
+    HOLDS,
+    NO_ANCHOR,
+    WAITING,
+    Condition,
+    Explanation,
+    Operand,
+    RuleTrace,
+    Rung,
+    format_instant,
+    format_span,
+    threshold_text,
+)
+from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
 from ._kernel import Kernel, ShipmentState
 
-if TYPE_CHECKING:
-    from ._engine import EventInput, ShipmentInput
-
-__all__ = [
-    "Condition",
-    "Explanation",
-    "Operand",
-    "RuleTrace",
-    "Rung",
-    "explain_events",
-    "explain_state",
-    "format_instant",
-    "format_span",
-]
-
-#: ``RuleTrace.status`` values.
-HOLDS = "holds"
-FAILS = "fails"
-WAITING = "waiting"  # the condition holds, the time clause is not due yet
-NO_ANCHOR = "no_anchor"  # the condition holds, but the anchor has no value
-
-
-def format_instant(moment: datetime | None) -> str:
-    """``2026-03-02T10:00Z``: UTC, minutes unless the instant has seconds."""
-    if moment is None:
-        return "None"
-    text = moment.isoformat().replace("+00:00", "Z")
-    if moment.microsecond == 0 and moment.second == 0:
-        return text[:16] + "Z"
-    return text
-
-
-def format_span(micros: int) -> str:
-    """A duration as people say it: hours below 100h (``26h``, ``73h59m``), else ``7d2h``."""
-    sign = "-" if micros < 0 else ""
-    micros = abs(micros)
-    if micros >= 100 * 3_600_000_000 or micros % 1_000_000:
-        return sign + format_duration(micros)
-    minutes, seconds = divmod(micros // 1_000_000, 60)
-    hours, minutes = divmod(minutes, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
-    text += f"{seconds}s" if seconds else ""
-    return sign + (text or "0s")
+__all__ = ["explain_events", "explain_state"]
 
 
 def _show(value: Any, base: str) -> Any:
@@ -89,239 +63,6 @@ def _show(value: Any, base: str) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "None"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, str):
-        # Datetimes and durations are shown bare; strings of the model quoted.
-        if value[:2].isdigit() and ("T" in value or value[-1] in "smhdw"):
-            return value
-        return repr(value)
-    if isinstance(value, list):
-        return "(" + ", ".join(_text(v) for v in value) + ")"
-    return str(value)
-
-
-@attrs.frozen
-class Operand:
-    """One operand of a sub-condition and its value at the explained instant."""
-
-    text: str
-    value: Any
-
-    def __str__(self) -> str:
-        return f"{self.text} = {_text(self.value)}"
-
-
-@attrs.frozen
-class Condition:
-    """A (sub-)condition of a rule, whether it holds, and its operands' values."""
-
-    text: str
-    holds: bool
-    operands: tuple[Operand, ...] = ()
-
-    def __str__(self) -> str:
-        verdict = "holds" if self.holds else "is false"
-        if not self.operands:
-            return f"`{self.text}` {verdict}"
-        if len(self.operands) == 1:
-            (only,) = self.operands
-            return f"`{self.text}` {verdict}: {only.text} was {_text(only.value)}"
-        values = ", ".join(str(o) for o in self.operands)
-        return f"`{self.text}` {verdict}: {values}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "holds": self.holds,
-            "operands": {o.text: o.value for o in self.operands},
-        }
-
-
-@attrs.frozen
-class Rung:
-    """One rung of a timed rule: its threshold, due time and own condition."""
-
-    index: int
-    severity: str
-    after: str | None  # the threshold as written (``stall_after``, ``24h``)
-    after_value: str | None  # its value for this parcel, e.g. ``24h``
-    due: datetime | None
-    reached: bool
-    condition: Condition | None = None  # the rung's own ``when``, if any
-    failed: tuple[Condition, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "severity": self.severity,
-            "after": self.after,
-            "after_value": self.after_value,
-            "due": format_instant(self.due) if self.due else None,
-            "reached": self.reached,
-            "condition": self.condition.to_dict() if self.condition else None,
-            "failed": [c.to_dict() for c in self.failed],
-        }
-
-
-@attrs.frozen
-class RuleTrace:
-    """Whether one rule holds at the explained instant, and why (not).
-
-    ``status`` is ``holds``, ``fails`` (the condition is false: ``failed`` names the
-    sub-conditions that made it so), ``waiting`` (the condition holds but the time
-    clause is not due yet: ``next_due`` says when) or ``no_anchor``.
-    """
-
-    rule: str
-    kind: str
-    title: str
-    status: str
-    condition: Condition
-    parts: tuple[Condition, ...]
-    failed: tuple[Condition, ...]
-    severity: str | None = None
-    rung: int | None = None
-    anchor: str | None = None
-    anchor_at: datetime | None = None
-    rungs: tuple[Rung, ...] = ()
-    next_due: datetime | None = None
-    summary: str = ""
-
-    @property
-    def holds(self) -> bool:
-        return self.status == HOLDS
-
-    def __str__(self) -> str:
-        return f"{self.rule}: {self.summary}"
-
-    def render_detail(self, *, indent: str = "") -> str:
-        """Every sub-condition with its values, then the anchor and each rung."""
-        lines = [f"{self.rule} ({self.kind}): {self.status}: {self.summary}"]
-        lines.append(f"  condition `{self.condition.text}`: {_verdict(self.condition.holds)}")
-        if len(self.parts) > 1 or self.parts[0].text != self.condition.text:
-            for part in self.parts:
-                values = ", ".join(str(o) for o in part.operands)
-                lines.append(
-                    f"    {_verdict(part.holds):<5} {part.text}"
-                    + (f"  ({values})" if values else "")
-                )
-        if self.anchor is not None:
-            lines.append(f"  anchor {self.anchor} = {format_instant(self.anchor_at)}")
-            for rung in self.rungs:
-                after = rung.after or "0s"
-                due = format_instant(rung.due) if rung.due else "unknown"
-                state = "reached" if rung.reached else "not reached"
-                text = (
-                    f"  rung {rung.index} ({rung.severity}): after {_threshold_text(after)}"
-                    f" = {rung.after_value}, due {due}, {state}"
-                )
-                if rung.condition is not None:
-                    text += f"; when `{rung.condition.text}` {_verdict(rung.condition.holds)}"
-                lines.append(text)
-                lines.extend(f"    {c}" for c in rung.failed)
-        return "\n".join(indent + line for line in lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "kind": self.kind,
-            "status": self.status,
-            "holds": self.holds,
-            "severity": self.severity,
-            "rung": self.rung,
-            "summary": self.summary,
-            "condition": self.condition.to_dict(),
-            "parts": [c.to_dict() for c in self.parts],
-            "failed": [c.to_dict() for c in self.failed],
-            "anchor": self.anchor,
-            "anchor_at": format_instant(self.anchor_at) if self.anchor_at else None,
-            "rungs": [r.to_dict() for r in self.rungs],
-            "next_due": format_instant(self.next_due) if self.next_due else None,
-        }
-
-
-@attrs.frozen
-class Explanation:
-    """The trace of every rule of a pack for one parcel at one instant.
-
-    ``incidents`` are the incidents open at ``at`` (as ``evaluate`` would report
-    them); ``rules`` has one ``RuleTrace`` per rule, in pack order.
-    """
-
-    tracking_number: str
-    at: datetime
-    pack: str
-    events: int
-    incidents: tuple[Incident, ...]
-    rules: tuple[RuleTrace, ...]
-
-    def rule(self, rule_id: str) -> RuleTrace:
-        for trace in self.rules:
-            if trace.rule == rule_id:
-                return trace
-        raise KeyError(f"no rule {rule_id!r} in pack {self.pack!r}")
-
-    @property
-    def holding(self) -> tuple[RuleTrace, ...]:
-        return tuple(t for t in self.rules if t.holds)
-
-    def header(self) -> list[str]:
-        """The parcel, the instant and the incidents open then."""
-        lines = [
-            f"{self.tracking_number} at {format_instant(self.at)}, pack {self.pack!r} "
-            f"({self.events} event{'s' if self.events != 1 else ''} by then)"
-        ]
-        if self.incidents:
-            lines.append("open incidents:")
-            for inc in self.incidents:
-                lines.append(
-                    f"  {inc.severity} {inc.kind} opened {format_instant(inc.opened_at)} "
-                    f"(rules {', '.join(inc.rules)})"
-                )
-        else:
-            lines.append("open incidents: none")
-        return lines
-
-    def render(self, *, indent: str = "", kinds: Iterable[str] | None = None) -> str:
-        """The trace as aligned text, one line per rule (what ``logix explain`` prints).
-
-        With ``kinds``, only the rules of those kinds and the rules that hold are
-        listed; the others are counted on a last line.
-        """
-        lines = self.header()
-        lines.append("rules:")
-        wanted = None if kinds is None else set(kinds)
-        shown = [t for t in self.rules if wanted is None or t.kind in wanted or t.holds]
-        width = max((len(t.rule) for t in shown), default=0)
-        for trace in shown:
-            lines.append(f"  {trace.status:<9} {trace.rule:<{width}}  {trace.summary}")
-        hidden = len(self.rules) - len(shown)
-        if hidden:
-            lines.append(
-                f"  ({hidden} rule{'s' if hidden != 1 else ''} of other kinds do not hold)"
-            )
-        return "\n".join(indent + line for line in lines)
-
-    def __str__(self) -> str:
-        return self.render()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tracking_number": self.tracking_number,
-            "at": format_instant(self.at),
-            "pack": self.pack,
-            "events": self.events,
-            "incidents": [i.to_dict() for i in self.incidents],
-            "rules": [t.to_dict() for t in self.rules],
-        }
 
 
 # -- condition trees -------------------------------------------------------------------------
@@ -458,17 +199,6 @@ class _Eval:
         return [self.condition(node)]
 
 
-def _threshold_text(source: str | None) -> str:
-    if source is None:
-        return "0s"
-    text = source.strip()
-    if text.startswith("params."):
-        return text[len("params.") :]
-    if text.startswith("duration(") and text.endswith(")"):
-        return text[len("duration(") : -1].strip("'\"")
-    return text
-
-
 def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
     state, facts, params, _ = ev.args
     tree = _tree(pack, rule.when_source)
@@ -546,7 +276,7 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
     if active < 0:
         first = rungs[0]
         elapsed = t - anchor
-        threshold = _threshold_text(first.after)
+        threshold = threshold_text(first.after)
         value = first.after_value or "0s"
         if first.due is None:
             summary = f"condition holds, but the threshold `{first.after}` has no value"
@@ -563,7 +293,7 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
             )
         return RuleTrace(status=WAITING, summary=summary, **common, **timed)
     rung = rungs[active]
-    shown = _threshold_text(rung.after)
+    shown = threshold_text(rung.after)
     if shown != rung.after_value:
         shown = f"{shown} {rung.after_value}"
     summary = (
@@ -579,10 +309,6 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
     return RuleTrace(
         status=HOLDS, severity=rung.severity, rung=active, summary=summary, **common, **timed
     )
-
-
-def _verdict(holds: bool) -> str:
-    return "holds" if holds else "false"
 
 
 def _why_not(failed: Iterable[Condition], whole: Condition | None) -> str:
@@ -635,18 +361,37 @@ def explain_events(
     shipment: ShipmentInput | None = None,
     assume_tz: str | None = None,
 ) -> Explanation:
-    """Batch twin of ``Engine.explain``: the explanation for one parcel of ``events``."""
-    from ._engine import Engine
+    """Batch twin of ``Engine.explain``: the explanation for one parcel of ``events``.
 
-    engine = Engine(pack, assume_tz=assume_tz)
+    The parcel's state is built as a fresh ``Engine`` would build it from
+    ``shipment`` and ``events`` (its clock never advanced), then explained.
+    """
+    kernel = Kernel(load_pack(pack) if isinstance(pack, str) else pack)
+    states: dict[str, ShipmentState] = {}
     if shipment is not None:
-        engine.upsert_shipment(shipment)
-    engine.ingest(
-        e
-        for e in events
-        if (e.tracking_number if isinstance(e, TrackingEvent) else _number(e)) == tracking_number
+        facts = parse_shipment(shipment, assume_tz=assume_tz)
+        states[facts.tracking_number] = kernel.new_state(
+            facts.tracking_number, facts.carrier, facts
+        )
+    mine = parse_events(
+        (
+            e
+            for e in events
+            if (e.tracking_number if isinstance(e, TrackingEvent) else _number(e))
+            == tracking_number
+        ),
+        assume_tz=assume_tz,
     )
-    return engine.explain(tracking_number, at=at)
+    groups, carriers = kernel.group(mine)
+    for tn, recs in groups.items():
+        state = states.get(tn)
+        if state is None:
+            state = states[tn] = kernel.new_state(tn, carriers[tn])
+        kernel.step_many(state, sorted(recs, key=rec_key))
+    state = states.get(tracking_number)
+    if state is None:
+        raise KeyError(f"no shipment {tracking_number!r} in this engine")
+    return explain_state(kernel, state, aware_micros(at, "at"))
 
 
 def _number(item: Any) -> Any:

@@ -15,7 +15,8 @@ from logix_carriers import Shipment, TrackingEvent
 
 from ..compiler._pack import Pack, load_pack
 from ..runtime._engine import Engine, evaluate
-from ..runtime._explain import explain_events, format_instant
+from ..runtime._explain import explain_events
+from ..runtime._explanation import format_instant
 from ..runtime._incidents import Change, ChangeType, Incident
 from ._arrivals import ArrivalPlan, Ingest, Step, Upsert
 from ._timeline_model import Timeline

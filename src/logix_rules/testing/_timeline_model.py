@@ -11,7 +11,7 @@ import attrs
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..runtime._explain import format_instant, format_span
+from ..runtime._explanation import format_instant, format_span
 
 __all__ = ["OUTCOMES", "REPORT_REASONS", "SITUATIONS", "Situation", "Timeline"]
 

@@ -1,0 +1,91 @@
+"""What the runtime's entry points accept: events, shipments and instants, validated
+the same way by the ``Engine``, ``evaluate``, ``explain_events`` and the backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from itertools import repeat
+from typing import Any, cast
+
+from pydantic import ValidationError
+
+from logix_carriers import Shipment, TrackingEvent
+
+from ..core._durations import to_micros
+from ..core._errors import ErrorCode, InputProblem, InvalidEvents
+
+__all__ = [
+    "EventInput",
+    "ShipmentInput",
+    "aware_micros",
+    "parse_events",
+    "parse_shipment",
+    "validation_errors",
+]
+
+EventInput = TrackingEvent | dict[str, Any]
+ShipmentInput = Shipment | dict[str, Any]
+
+
+def aware_micros(moment: datetime, name: str) -> int:
+    """``moment`` in microseconds; ``name`` is the argument named when it is not aware."""
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            f"{name}={moment.isoformat()} has no time zone; "
+            "pass an aware datetime (e.g. tzinfo=UTC)"
+        )
+    return to_micros(moment)
+
+
+def validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
+    """Pydantic's errors as ``InputProblem`` details (no documentation URLs)."""
+    return tuple(
+        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False)
+    )
+
+
+def parse_shipment(shipment: ShipmentInput, *, assume_tz: str | None = None) -> Shipment:
+    """Validate one shipment (objects pass through); ``InvalidEvents`` if it is bad."""
+    try:
+        return Shipment.parse(shipment, assume_tz=assume_tz)
+    except ValidationError as exc:
+        problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, validation_errors(exc))
+        raise InvalidEvents([problem]) from exc
+
+
+def parse_events(
+    events: Iterable[EventInput],
+    *,
+    assume_tz: str | None = None,
+    on_invalid: Callable[[InputProblem], None] | None = None,
+) -> list[TrackingEvent]:
+    """Validate events (objects pass through) the way every entry point does.
+
+    With ``on_invalid=None`` all items are checked and ``InvalidEvents`` lists every bad
+    one; with a callback, each bad item goes to it and the good ones are returned.
+    """
+    items = events if isinstance(events, list) else list(events)
+    if all(map(isinstance, items, repeat(TrackingEvent))):
+        return cast(list[TrackingEvent], items)  # validated already (checked in C)
+    parsed: list[TrackingEvent] = []
+    problems: list[InputProblem] = []
+    for index, item in enumerate(items):
+        if isinstance(item, TrackingEvent):
+            parsed.append(item)
+            continue
+        try:
+            parsed.append(TrackingEvent.parse(item, assume_tz=assume_tz))
+        except ValidationError as exc:
+            problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, validation_errors(exc))
+            if on_invalid is None:
+                problems.append(problem)
+            else:
+                on_invalid(problem)
+    if problems:
+        raise InvalidEvents(problems)
+    return parsed
