@@ -16,7 +16,7 @@ from logix_carriers import Shipment, TrackingEvent
 from ..compiler._pack import BUILTIN_PACKS, Pack, load_pack
 from ..core._durations import to_micros
 from ..core._errors import LogixError
-from ..runtime._explain import format_instant, format_span
+from ..runtime._explanation import format_instant, format_span
 
 __all__ = [
     "SUFFIX",

@@ -11,7 +11,8 @@ from ..compiler._expr import suggest
 from ..compiler._pack import Pack, load_pack
 from ..core._durations import to_micros
 from ..runtime._engine import evaluate
-from ..runtime._explain import Explanation, explain_events
+from ..runtime._explain import explain_events
+from ..runtime._explanation import Explanation
 from ..runtime._incidents import Incident
 from ._scenario_files import load_scenarios
 from ._scenario_model import Case, ExpectedIncident, Point, ScenarioFile
