@@ -14,11 +14,11 @@ from test_engine import PACK, T0, H, scan  # the same events as the engine's tes
 
 from logix_carriers import TrackingEvent
 from logix_rules import Engine, Kernel, evaluate, loads_pack
-from logix_rules.compiler._expr import ExprError
-from logix_rules.compiler._pack import compile_probe
+from logix_rules.compiler._expr_types import ExprError
+from logix_rules.compiler._probe import compile_probe
 from logix_rules.core._durations import EPOCH, from_micros, to_micros
 from logix_rules.core._records import ID, KIND, T, rec_from_list, rec_to_list
-from logix_rules.runtime._kernel import _ID_BITS, _INDEX_FROM
+from logix_rules.runtime._state import ID_BITS, INDEX_FROM
 
 
 def picture(engine: Engine) -> list[dict[str, Any]]:
@@ -53,7 +53,7 @@ def test_the_shared_kinds_table_is_bounded_and_forgetting_changes_nothing() -> N
     assert picture(bounded) == picture(unbounded)
 
 
-@pytest.mark.parametrize("count", [_INDEX_FROM - 1, _INDEX_FROM, 3 * _INDEX_FROM])
+@pytest.mark.parametrize("count", [INDEX_FROM - 1, INDEX_FROM, 3 * INDEX_FROM])
 def test_duplicates_and_richer_variants_on_short_and_long_histories(count: int) -> None:
     trail = [scan(k, "in_transit", event_id=f"e{k}") for k in range(count)]
     damaged = scan(count, "exception", reason="damaged", event_id="dmg")
@@ -67,7 +67,7 @@ def test_duplicates_and_richer_variants_on_short_and_long_histories(count: int) 
         engine.ingest([event])
     state = engine.shipment_state("N1")
     assert len(state.history) == count + 1
-    assert (state.id_index is not None) == (len(state.history) >= _INDEX_FROM)
+    assert (state.id_index is not None) == (len(state.history) >= INDEX_FROM)
     expected = evaluate(PACK, [*trail, richer], at=T0 + (count + 1) * H)
     engine.advance(to=T0 + (count + 1) * H)
     assert picture(engine) == [i.to_dict() for i in expected]
@@ -78,8 +78,8 @@ def test_an_id_whose_filter_bit_is_taken_is_still_new() -> None:
     engine = Engine(PACK)
     engine.ingest([scan(0, "picked_up", event_id="first")])
     state = engine.shipment_state("N1")
-    taken = hash("first") % _ID_BITS
-    twin = next(f"x{k}" for k in range(100_000) if hash(f"x{k}") % _ID_BITS == taken)
+    taken = hash("first") % ID_BITS
+    twin = next(f"x{k}" for k in range(100_000) if hash(f"x{k}") % ID_BITS == taken)
     engine.ingest([scan(1, event_id=twin)])
     assert [rec[ID] for rec in state.history] == ["first", twin]
 

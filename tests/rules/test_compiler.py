@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from logix_rules import ErrorCode, PackError, PackIssue, evaluate, load_pack, loads_pack
-from logix_rules.compiler._pack import STAGES
+from logix_rules.compiler._load import STAGES
 
 LEVELS = """\
 format: 1

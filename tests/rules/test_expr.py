@@ -16,15 +16,12 @@ from typing import Any
 import pytest
 
 from logix_rules import ErrorCode, Pack, PackError, loads_pack
-from logix_rules.compiler._expr import FUNCTIONS, CompiledExpr, ExprError, compile_expr
-from logix_rules.compiler._pack import (
-    EVENT_FIELDS,
-    PARAM_TYPES,
-    SELECTORS,
-    SHIPMENT_FIELDS,
-    STATE_NAMES,
-    expression_context,
-)
+from logix_rules.compiler._expr import compile_expr
+from logix_rules.compiler._expr_functions import FUNCTIONS
+from logix_rules.compiler._expr_types import CompiledExpr, ExprError
+from logix_rules.compiler._model import PARAM_TYPES, SELECTORS
+from logix_rules.compiler._namespace import EVENT_FIELDS, SHIPMENT_FIELDS, STATE_NAMES
+from logix_rules.compiler._probe import expression_context
 
 S = 10**6  # microseconds per second: every instant and duration is an int of them
 H = 3600 * S

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..compiler._pack import Pack, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import Pack
 from ..core._errors import InputProblem
 from ..runtime._incidents import Incident
 from ..runtime._io import InputFileError, read_events, read_shipments

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import IO
 
-from ..compiler._expr import suggest
+from ..compiler._suggest import suggest
 from ..core._errors import PackError
 from ..runtime._explain import explain_events
 from ._common import EXIT_OK, EXIT_USAGE, UsageError, _load, _read_inputs, _zone, parse_time

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..core._durations import format_duration
 from ..core._errors import LogixError
-from ._pack import Pack, Param, RemedySpec, Rule, Step, load_pack
+from ._load import load_pack
+from ._model import Pack, Param, RemedySpec, Rule, Step
 
 __all__ = [
     "SECTIONS",

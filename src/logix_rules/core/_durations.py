@@ -15,6 +15,7 @@ __all__ = [
     "MICROS",
     "ONE_US",
     "format_duration",
+    "format_span",
     "from_micros",
     "parse_duration",
     "to_micros",
@@ -52,6 +53,19 @@ def format_duration(micros: int) -> str:
     if rest:
         out.append(f"{rest / MICROS:g}s")
     return sign + ("".join(out) or "0s")
+
+
+def format_span(micros: int) -> str:
+    """A duration as people say it: hours below 100h (``26h``, ``73h59m``), else ``7d2h``."""
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    if micros >= 100 * 3_600_000_000 or micros % 1_000_000:
+        return sign + format_duration(micros)
+    minutes, seconds = divmod(micros // 1_000_000, 60)
+    hours, minutes = divmod(minutes, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    text += f"{seconds}s" if seconds else ""
+    return sign + (text or "0s")
 
 
 def to_micros(moment: datetime) -> int:

@@ -1,0 +1,233 @@
+"""The compiled pack: ``Pack``, ``Rule``, ``Step``, ``Param``, ``Severity`` and remedies;
+and what the pack format fixes (its version, the built-in packs, the param types, the
+selectors a param can vary by).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+import attrs
+
+from logix_carriers._countries import is_country_code
+
+from ..core._durations import format_duration
+from ._expr_types import Tracker
+from ._suggest import suggest
+
+__all__ = [
+    "BUILTIN_PACKS",
+    "FORMAT_VERSION",
+    "PARAM_TYPES",
+    "SELECTORS",
+    "Pack",
+    "Param",
+    "RemedyItemSpec",
+    "RemedySpec",
+    "Rule",
+    "Severity",
+    "Step",
+    "amount",
+]
+
+FORMAT_VERSION = 1
+BUILTIN_PACKS = ("default",)
+ParamType = Literal[
+    "duration", "number", "integer", "percent", "money", "string", "boolean", "strings"
+]
+PARAM_TYPES: tuple[str, ...] = ParamType.__args__  # type: ignore[attr-defined]
+SELECTORS = (
+    "scope",
+    "destination_country",
+    "origin_country",
+    "lane",
+    "carrier",
+    "service_level",
+    "category",
+)
+_LANE = re.compile(r"^[A-Z]{2}-[A-Z]{2}$")
+_CENT = Decimal("0.01")
+
+
+# -- compiled objects ----------------------------------------------------------------------
+@attrs.frozen
+class Param:
+    """A typed pack parameter; ``values`` maps ``by``-keys to overrides of ``default``."""
+
+    name: str
+    type: str
+    default: Any
+    by: tuple[str, ...] | None = None
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    doc: str = ""
+    currency: str | None = None
+
+    def display(self, value: Any) -> str:
+        if self.type == "duration":
+            return format_duration(value)
+        if self.type == "percent":
+            return f"{value * 100:g}%"
+        if self.type == "money" and self.currency:
+            return f"{value:g} {self.currency}"
+        return str(value)
+
+
+@attrs.frozen
+class Severity:
+    """A severity level and its follow-up windows (microseconds)."""
+
+    name: str
+    rank: int
+    respond: int
+    resolve: int
+    escalate_after: int
+    label: str = ""
+
+
+@attrs.frozen
+class RemedyItemSpec:
+    code: str
+    amount: Callable[..., Any] | None
+    amount_source: str | None
+    borne_by: str | None
+    uses_now: bool = False  # the amount reads `now`: computed when a snapshot is taken
+
+
+@attrs.frozen
+class RemedySpec:
+    code: str
+    text: str
+    items: tuple[RemedyItemSpec, ...] = ()
+
+
+@attrs.frozen
+class Step:
+    """One rung of a rule: active once ``anchor + after`` is reached (and ``when`` holds)."""
+
+    index: int
+    after: Callable[..., int | None] | None
+    after_source: str | None
+    when: Callable[..., Any] | None
+    when_source: str | None
+    severity: str
+    rank: int
+    remedy: RemedySpec | None
+    deadlines: tuple[tuple[str, Callable[..., int | None]], ...]
+    explain: Callable[..., str] | None
+    uses_now: bool = False  # remedy or explanation reads `now`
+    deadline_sources: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class Rule:
+    """A compiled rule.  ``steps[0]`` is the rule itself; later steps climb its ladder."""
+
+    index: int
+    id: str
+    kind: str
+    title: str
+    when: Callable[..., Any]
+    when_source: str
+    anchor: Callable[..., int | None] | None
+    anchor_source: str | None
+    steps: tuple[Step, ...]
+    values: Callable[..., dict[str, Any]]
+    file: str
+    line: int
+
+    @property
+    def timed(self) -> bool:
+        return self.anchor is not None
+
+
+@attrs.frozen(eq=False)
+class Pack:
+    """A compiled rule pack, ready for ``Engine`` and ``evaluate``.
+
+    ``fingerprint`` identifies the compiled content (used to tell whether a dumped
+    engine state was produced under the same pack).
+    """
+
+    name: str
+    description: str
+    file: str
+    params: Mapping[str, Param]
+    severities: Mapping[str, Severity]
+    rules: tuple[Rule, ...]
+    kinds: tuple[str, ...]
+    trackers: tuple[Tracker, ...]
+    scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
+    absorb: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
+    aggregates: frozenset[str]  # the optional state aggregates the pack reads, so keeps
+    attr_types: Mapping[str, str]
+    fingerprint: str
+    extends: tuple[str, ...] = ()
+    module_source: str = ""
+    selectors: tuple[str, ...] = ()  # every `by` the params use, in a fixed order
+    _param_cache: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False)
+    # What events said, shared by every kernel of this pack (see Kernel.group).
+    _said: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    def __repr__(self) -> str:
+        return f"<Pack {self.name!r}: {len(self.rules)} rules, {len(self.params)} params>"
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(
+            f"no rule {rule_id!r} in pack {self.name!r}."
+            + suggest(rule_id, [r.id for r in self.rules])
+        )
+
+    def params_for(self, facts: Any) -> Any:
+        """The parameter values that apply to one shipment (cached per distinct key)."""
+        key = tuple(_selector_value(by, facts) for by in self.selectors)
+        cached = self._param_cache.get(key)
+        if cached is None:
+            values = {}
+            for p in self.params.values():
+                values[p.name] = p.default
+                for by in p.by or ():
+                    chosen = _selector_value(by, facts)
+                    if chosen is not None and chosen in p.values:
+                        values[p.name] = p.values[chosen]
+                        break
+            cached = types.SimpleNamespace(**values)
+            self._param_cache[key] = cached
+        return cached
+
+    def summary(self) -> str:
+        kinds = ", ".join(self.kinds)
+        return (
+            f"pack {self.name!r} OK: {len(self.rules)} rules, {len(self.kinds)} kinds "
+            f"({kinds}), {len(self.params)} params, severities {', '.join(self.severities)}"
+        )
+
+
+def _selector_value(by: str | None, facts: Any) -> str | None:
+    if by == "scope":
+        return "cross_border" if facts.cross_border else "domestic"
+    value = getattr(facts, by or "", None)
+    return None if value is None else str(value)
+
+
+def _check_selector_key(by: str, key: str) -> str | None:
+    if by == "scope" and key not in ("domestic", "cross_border"):
+        return f"{key!r} is not a scope; use 'domestic' or 'cross_border'"
+    if by in ("destination_country", "origin_country") and not is_country_code(key):
+        return f"{key!r} is not an ISO-3166 alpha-2 country code"
+    if by == "lane" and not _LANE.match(key):
+        return f"{key!r} is not a lane; write 'ORIGIN-DESTINATION', e.g. 'CN-US'"
+    return None
+
+
+def amount(value: Any) -> Decimal | None:
+    """A computed remedy amount as money: a Decimal rounded half-up to cents."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,298 @@
+"""Stage 3, ``resolve``: merge the base packs and the pack, parse params (their types,
+values and overrides) and durations, and number the severities."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core._durations import parse_duration
+from ..core._errors import ErrorCode
+from ._build import _IDENT, _Build, _check_keys, _Doc
+from ._model import PARAM_TYPES, SELECTORS, Param, Severity, _check_selector_key
+from ._suggest import suggest
+
+_PARAM_KEYS = ("type", "default", "by", "values", "doc")
+
+
+def _parse_value(ptype: str, raw: Any) -> tuple[Any, str | None]:
+    """A param value of ``ptype`` from YAML; raises ValueError with what to write."""
+    if ptype == "duration":
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a duration; write it with a unit, e.g. '24h' or '7d'")
+        return parse_duration(raw), None
+    if ptype in ("number", "integer"):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or (ptype == "integer" and not isinstance(raw, int))
+        ):
+            raise ValueError(f"{raw!r} is not {'an integer' if ptype == 'integer' else 'a number'}")
+        return raw, None
+    if ptype == "percent":
+        if isinstance(raw, str) and raw.strip().endswith("%"):
+            try:
+                return float(raw.strip()[:-1]) / 100, None
+            except ValueError:
+                pass
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw), None
+        raise ValueError(f"{raw!r} is not a percentage; write e.g. '5%' (or the fraction 0.05)")
+    if ptype == "money":
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw), None
+        if isinstance(raw, str):
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Z]{3})?\s*", raw)
+            if match:
+                return float(match.group(1)), match.group(2)
+        raise ValueError(f"{raw!r} is not an amount; write e.g. 500 or '500 CNY'")
+    if ptype == "string":
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a string")
+        return raw, None
+    if ptype == "boolean":
+        if not isinstance(raw, bool):
+            raise ValueError(f"{raw!r} is not true or false")
+        return raw, None
+    if ptype == "strings":
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            raise ValueError(f"{raw!r} is not a list of strings")
+        return tuple(raw), None
+    raise ValueError(f"unknown param type {ptype!r}")
+
+
+def _resolve(build: _Build) -> None:
+    raw_params: dict[str, tuple[_Doc, dict[str, Any], list[tuple[_Doc, Any]]]] = {}
+    for doc in build.docs:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if isinstance(data.get("name"), str):
+            build.name = data["name"]
+        if isinstance(data.get("description"), str):
+            build.description = data["description"]
+        params: dict[str, Any] = _section(data, "params", dict)
+        for name, spec in params.items():
+            path = ("params", name)
+            if name in raw_params:
+                raw_params[name][2].append((doc, spec))
+                continue
+            if not isinstance(name, str) or not _IDENT.match(name):
+                build.issue(
+                    doc, path, ErrorCode.BAD_IDENTIFIER, f"param name {name!r} must be snake_case"
+                )
+                continue
+            if not isinstance(spec, dict):
+                build.issue(
+                    doc,
+                    path,
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} is new here, so it needs a 'type' and a 'default'",
+                    hint="e.g. {type: duration, default: 24h}",
+                )
+                continue
+            if not _check_keys(build, doc, path, spec, _PARAM_KEYS, f"param {name!r}"):
+                continue
+            raw_params[name] = (doc, spec, [])
+        severities: dict[str, Any] = _section(data, "severities", dict)
+        for level, spec in severities.items():
+            if not isinstance(spec, dict):
+                continue
+            windows = {}
+            for key in ("respond", "resolve", "escalate_after"):
+                raw = spec.get(key)
+                if raw is None:
+                    build.issue(
+                        doc,
+                        ("severities", level),
+                        ErrorCode.MISSING_KEY,
+                        f"severity {level} needs {key!r}",
+                        hint="e.g. 'respond: 15m'",
+                    )
+                    continue
+                try:
+                    windows[key] = parse_duration(str(raw))
+                except ValueError as exc:
+                    build.issue(
+                        doc, ("severities", level, key), ErrorCode.BAD_DURATION, str(exc), value=raw
+                    )
+            # A level with a bad window still exists (with zero windows), so the rules
+            # naming it are not also reported; the build fails on the issue above.
+            windows = {key: windows.get(key, 0) for key in ("respond", "resolve", "escalate_after")}
+            names = list(build.severities)
+            rank = names.index(str(level)) if str(level) in names else len(names)
+            build.severities[str(level)] = Severity(
+                str(level), rank, label=str(spec.get("label", "")), **windows
+            )
+        _resolve_rules(build, doc, data)
+
+    for name, (doc, spec, overrides) in raw_params.items():
+        _resolve_param(build, name, doc, spec, overrides)
+
+
+def _section(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
+    """A top-level section, or an empty one when absent or malformed (validate reported it)."""
+    value = data.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
+def _resolve_rules(build: _Build, doc: _Doc, data: dict[str, Any]) -> None:
+    disable: list[Any] = _section(data, "disable", list)
+    known = {rule.get("id"): i for i, (_, _, rule) in enumerate(build.rule_docs)}
+    for index, rule_id in enumerate(disable):
+        if rule_id not in known:
+            build.issue(
+                doc,
+                ("disable", index),
+                ErrorCode.UNKNOWN_RULE,
+                f"cannot disable {rule_id!r}: no such rule in the base pack."
+                + suggest(str(rule_id), [str(k) for k in known]),
+                value=rule_id,
+            )
+    build.rule_docs = [entry for entry in build.rule_docs if entry[2].get("id") not in disable]
+    rules: list[Any] = _section(data, "rules", list)
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict) or id(rule) in build.broken_rules:
+            continue
+        entry = (doc, ("rules", index), rule)
+        position = next(
+            (i for i, (_, _, r) in enumerate(build.rule_docs) if r.get("id") == rule.get("id")),
+            None,
+        )
+        if position is None:
+            build.rule_docs.append(entry)
+        else:  # a child pack replaces the base rule of the same id, keeping its place
+            build.rule_docs[position] = entry
+
+
+def _resolve_param(
+    build: _Build, name: str, doc: _Doc, spec: dict[str, Any], overrides: list[tuple[_Doc, Any]]
+) -> None:
+    path = ("params", name)
+    ptype = spec.get("type")
+    if ptype not in PARAM_TYPES:
+        build.issue(
+            doc,
+            (*path, "type"),
+            ErrorCode.BAD_PARAM,
+            f"param {name!r} has type {ptype!r}.{suggest(str(ptype), PARAM_TYPES)}",
+            hint="Types: " + ", ".join(PARAM_TYPES) + ".",
+            value=ptype,
+        )
+        return
+    raw_by = spec.get("by")
+    by: tuple[str, ...] | None = None
+    if raw_by is not None:
+        by = tuple(raw_by) if isinstance(raw_by, list) else (raw_by,)
+        for selector in by:
+            if selector not in SELECTORS:
+                build.issue(
+                    doc,
+                    (*path, "by"),
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} cannot vary by {selector!r}."
+                    + suggest(str(selector), SELECTORS),
+                    hint="Selectors: "
+                    + ", ".join(SELECTORS)
+                    + " (or a list of them, tried in order).",
+                    value=selector,
+                )
+                return
+    if "default" not in spec:
+        build.issue(
+            doc,
+            path,
+            ErrorCode.MISSING_KEY,
+            f"param {name!r} needs a 'default'",
+            hint="The default applies to every shipment no 'values' entry matches.",
+        )
+        return
+    layers: list[tuple[_Doc, tuple[str | int, ...], Any]] = [(doc, path, spec)]
+    for o_doc, o_spec in overrides:
+        if isinstance(o_spec, dict):
+            if "type" in o_spec and o_spec["type"] != ptype:
+                build.issue(
+                    o_doc,
+                    (*path, "type"),
+                    ErrorCode.PARAM_TYPE_CHANGED,
+                    f"param {name!r} is a {ptype} in the base pack "
+                    f"and cannot become a {o_spec['type']}",
+                )
+                continue  # the base declaration stands, so rules using it still resolve
+            if (
+                "by" in o_spec
+                and tuple(o_spec["by"] if isinstance(o_spec["by"], list) else (o_spec["by"],)) != by
+            ):
+                build.issue(
+                    o_doc,
+                    (*path, "by"),
+                    ErrorCode.PARAM_TYPE_CHANGED,
+                    f"param {name!r} varies by {by!r} in the base pack; "
+                    "an override cannot change that",
+                )
+                continue
+            _check_keys(build, o_doc, path, o_spec, _PARAM_KEYS, f"param {name!r}")
+            layers.append((o_doc, path, o_spec))
+        else:  # shorthand: a bare value overrides the default
+            layers.append((o_doc, path, {"default": o_spec}))
+    default: Any = None
+    currency = None
+    values: dict[str, Any] = {}
+    doc_text = ""
+    for l_doc, l_path, layer in layers:
+        doc_text = str(layer.get("doc", doc_text))
+        if "default" in layer:
+            try:
+                default, currency = _parse_value(ptype, layer["default"])
+            except ValueError as exc:
+                build.issue(
+                    l_doc,
+                    (*l_path, "default") if (*l_path, "default") in l_doc.marks else l_path,
+                    ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                    f"param {name!r}: {exc}",
+                    value=layer["default"],
+                )
+        layer_values = layer.get("values")
+        if layer_values is not None:
+            if by is None:
+                build.issue(
+                    l_doc,
+                    (*l_path, "values"),
+                    ErrorCode.BAD_PARAM,
+                    f"param {name!r} has 'values' but no 'by'",
+                    hint="Say what the values are keyed by, e.g. 'by: destination_country'.",
+                )
+                continue
+            if not isinstance(layer_values, dict):
+                build.issue(
+                    l_doc,
+                    (*l_path, "values"),
+                    ErrorCode.WRONG_TYPE,
+                    f"param {name!r}: 'values' must be a mapping",
+                )
+                continue
+            for key, raw in layer_values.items():
+                key = str(key)
+                problems = [_check_selector_key(selector, key) for selector in by]
+                problem = None if any(p is None for p in problems) else problems[0]
+                if problem:
+                    build.issue(
+                        l_doc,
+                        (*l_path, "values", key),
+                        ErrorCode.BAD_PARAM,
+                        f"param {name!r}: {problem}",
+                        value=key,
+                    )
+                    continue
+                try:
+                    values[key] = _parse_value(ptype, raw)[0]
+                except ValueError as exc:
+                    build.issue(
+                        l_doc,
+                        (*l_path, "values", key),
+                        ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                        f"param {name!r}[{key}]: {exc}",
+                        value=raw,
+                    )
+    # A param with a bad value still exists, so rules that use it are not also
+    # reported as using an unknown name; the build fails on the issue above.
+    build.params[name] = Param(name, ptype, default, by, values, doc_text, currency)
+    build.param_docs[name] = (doc, path)
