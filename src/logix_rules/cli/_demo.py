@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import IO
 
-from ..compiler._pack import load_pack
+from ..compiler._load import load_pack
 from ..demo._files import write_demo_files
 from ..demo._generator import DEMO_AT, generate_demo
 from ..runtime._engine import evaluate

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import IO
 
-from ..compiler._pack import Pack
+from ..compiler._model import Pack
 from ..core._errors import PackError
 from ..testing._scenario_files import find_scenario_files, load_scenarios
 from ..testing._scenario_model import ScenarioError

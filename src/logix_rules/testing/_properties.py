@@ -13,7 +13,8 @@ from typing import Any
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..compiler._pack import Pack, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import Pack
 from ..runtime._engine import Engine, evaluate
 from ..runtime._explain import explain_events
 from ..runtime._explanation import format_instant

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ..compiler._pack import Pack
+    from ..compiler._model import Pack
     from ._scenario_model import Case
     from ._scenario_runs import CaseResult
 

@@ -40,8 +40,8 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..compiler._expr import suggest
-from ..compiler._pack import BUILTIN_PACKS
+from ..compiler._model import BUILTIN_PACKS
+from ..compiler._suggest import suggest
 from ..compiler._yaml import Marks, load_marked
 from ..core._durations import parse_duration
 from ._scenario_model import (

@@ -13,7 +13,8 @@ import attrs
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..compiler._pack import BUILTIN_PACKS, Pack, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import BUILTIN_PACKS, Pack
 from ..core._durations import to_micros
 from ..core._errors import LogixError
 from ..runtime._explanation import format_instant, format_span

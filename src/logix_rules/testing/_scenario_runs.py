@@ -7,8 +7,9 @@ from pathlib import Path
 
 import attrs
 
-from ..compiler._expr import suggest
-from ..compiler._pack import Pack, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import Pack
+from ..compiler._suggest import suggest
 from ..core._durations import to_micros
 from ..runtime._engine import evaluate
 from ..runtime._explain import explain_events
