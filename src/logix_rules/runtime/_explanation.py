@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..core._durations import format_duration
+from ..core._durations import format_span
 from ._incidents import Incident
 
 __all__ = [
@@ -45,19 +45,6 @@ def format_instant(moment: datetime | None) -> str:
     if moment.microsecond == 0 and moment.second == 0:
         return text[:16] + "Z"
     return text
-
-
-def format_span(micros: int) -> str:
-    """A duration as people say it: hours below 100h (``26h``, ``73h59m``), else ``7d2h``."""
-    sign = "-" if micros < 0 else ""
-    micros = abs(micros)
-    if micros >= 100 * 3_600_000_000 or micros % 1_000_000:
-        return sign + format_duration(micros)
-    minutes, seconds = divmod(micros // 1_000_000, 60)
-    hours, minutes = divmod(minutes, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
-    text += f"{seconds}s" if seconds else ""
-    return sign + (text or "0s")
 
 
 def _text(value: Any) -> str:
