@@ -28,7 +28,8 @@ from .runtime._incidents import (
     RemedyItem,
 )
 from .runtime._io import InputFileError, Loaded, read_events, read_shipments
-from .runtime._kernel import Kernel, ShipmentState, StateError
+from .runtime._kernel import Kernel, StateError
+from .runtime._state import ShipmentState
 from .testing._scenario_files import find_scenario_files, load_scenarios
 from .testing._scenario_model import ExpectedIncident, ScenarioError, ScenarioFile, ScenarioIssue
 from .testing._scenario_runs import CaseResult, run_case, run_scenarios

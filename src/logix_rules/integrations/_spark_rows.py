@@ -37,7 +37,8 @@ from ..core._durations import from_micros
 from ..core._errors import LogixError
 from ..core._records import EventRec, T, rec_key
 from ..runtime._incidents import Change, ChangeType
-from ..runtime._kernel import Kernel, ShipmentState
+from ..runtime._kernel import Kernel
+from ..runtime._state import ShipmentState
 
 __all__ = [
     "EVENT_FIELDS",

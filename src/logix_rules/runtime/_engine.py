@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from ..compiler._pack import Pack, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import Pack
 from ..core._durations import from_micros, to_micros
 from ..core._errors import InputProblem, UnknownIncident
 from ..core._records import EventRec, rec_key
@@ -22,7 +23,8 @@ from ._explain import explain_state
 from ._explanation import Explanation
 from ._incidents import Change, Incident
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
-from ._kernel import Kernel, ShipmentState, StateError
+from ._kernel import Kernel, StateError
+from ._state import ShipmentState
 
 __all__ = ["Engine", "evaluate"]
 

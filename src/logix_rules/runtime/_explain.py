@@ -29,7 +29,9 @@ import attrs
 
 from logix_carriers import TrackingEvent
 
-from ..compiler._pack import Pack, Probe, Rule, compile_probe, load_pack
+from ..compiler._load import load_pack
+from ..compiler._model import Pack, Rule
+from ..compiler._probe import Probe, compile_probe
 from ..core._durations import from_micros
 from ..core._records import T, rec_key
 from ._explanation import (
@@ -47,7 +49,8 @@ from ._explanation import (
     threshold_text,
 )
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
-from ._kernel import Kernel, ShipmentState
+from ._kernel import Kernel
+from ._state import ShipmentState
 
 __all__ = ["explain_events", "explain_state"]
 

@@ -30,12 +30,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import json
-import types
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -50,18 +47,15 @@ from logix_carriers import (
     implies_stage,
 )
 
-from ..compiler._pack import Pack, Rule, Step, amount
-from ..core._durations import EPOCH, ONE_US, from_micros, to_micros
-from ..core._errors import ErrorCode, LogixError
+from ..compiler._model import Pack, Rule
+from ..core._durations import EPOCH, ONE_US, from_micros
+from ..core._errors import ErrorCode, LogixError, UnknownIncident
 from ..core._records import (
     ATTRS,
     CODE,
     DESC,
     ID,
     KIND,
-    REASON,
-    STATUS,
-    SYSTEM,
     EventKind,
     EventRec,
     T,
@@ -72,16 +66,35 @@ from ..core._records import (
 from ._incidents import (
     Change,
     ChangeType,
-    Escalation,
-    Evidence,
-    EvidenceEvent,
     Incident,
     IncidentState,
-    Remedy,
-    RemedyItem,
+)
+from ._snapshots import (
+    NO_EVIDENCE,
+    describe,
+    diff_snapshots,
+    explanation_of,
+    incident_id,
+    remedy_of,
+    settled_part,
+    snapshot,
+)
+from ._state import (
+    ID_BITS,
+    INDEX_FROM,
+    NO_FOLLOWUPS,
+    NO_OPEN,
+    NO_VALUES,
+    Facts,
+    Followup,
+    OpenIncident,
+    ShipmentState,
+    find_event,
+    index_events,
+    remember_event,
 )
 
-__all__ = ["Facts", "Kernel", "ShipmentState", "StateError"]
+__all__ = ["Kernel", "StateError"]
 
 STATE_VERSION = 1
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
@@ -91,141 +104,6 @@ class StateError(LogixError, ValueError):
     """Serialized state that cannot be loaded (wrong version, corrupt bytes)."""
 
     code = ErrorCode.BAD_STATE
-
-
-@attrs.frozen(slots=True)
-class Facts:
-    """Shipment facts as the compiled rules read them (times in µs, money as float).
-
-    The tracking number is the state's own (``ShipmentState.tracking_number``), so a
-    parcel without OMS facts shares the bare facts of its carrier.
-    """
-
-    carrier: str
-    origin_country: str | None = None
-    destination_country: str | None = None
-    lane: str | None = None
-    cross_border: bool = False
-    service_level: str | None = None
-    shipped_at: int | None = None
-    promised_at: int | None = None
-    declared_value: float | None = None
-    freight_cost: float | None = None
-    currency: str | None = None
-    insured: bool = False
-    category: str | None = None
-    order_id: str | None = None
-
-    @classmethod
-    def from_shipment(cls, shipment: Shipment) -> Facts:
-        def money(value: Decimal | None) -> float | None:
-            return None if value is None else float(value)
-
-        return cls(
-            carrier=shipment.carrier,
-            origin_country=shipment.origin_country,
-            destination_country=shipment.destination_country,
-            lane=shipment.lane,
-            cross_border=shipment.cross_border,
-            service_level=shipment.service_level,
-            shipped_at=None if shipment.shipped_at is None else to_micros(shipment.shipped_at),
-            promised_at=None if shipment.promised_at is None else to_micros(shipment.promised_at),
-            declared_value=money(shipment.declared_value),
-            freight_cost=money(shipment.freight_cost),
-            currency=shipment.currency,
-            insured=shipment.insured,
-            category=shipment.category,
-            order_id=shipment.order_id,
-        )
-
-
-@attrs.define(slots=True)
-class _Open:
-    """A live incident inside the state (the public ``Incident`` is a snapshot of it)."""
-
-    id: str
-    kind: str
-    opened_at: int
-    severity: str
-    rank: int
-    severity_since: int
-    rules: tuple[str, ...]
-    lead: tuple[int, int]  # (rule index, step index)
-    remedy: Remedy | None
-    evidence: Evidence
-    explanation: str
-    deadlines: dict[str, int]
-    escalations: list[tuple[str, int]] = attrs.field(factory=list)
-
-
-@attrs.define(slots=True)
-class _Followup:
-    ack_at: int | None = None
-    ack_by: str | None = None
-    resolved_at: int | None = None
-    resolved_by: str | None = None
-    note: str | None = None
-
-
-# Shared, read-only stand-ins for the empty containers of a fresh state: most parcels
-# never need them, and each would cost 64 bytes.  Writers swap in their own dict first.
-_NO_VALUES: dict[str, Any] = cast("dict[str, Any]", types.MappingProxyType({}))
-_NO_OPEN: dict[str, _Open] = cast("dict[str, _Open]", types.MappingProxyType({}))
-_NO_FOLLOWUPS: dict[str, _Followup] = cast("dict[str, _Followup]", types.MappingProxyType({}))
-
-
-@attrs.define(slots=True)
-class ShipmentState:
-    """Everything the kernel knows about one shipment.  ``next_due`` is public."""
-
-    tracking_number: str
-    carrier: str
-    facts: Facts
-    params: Any
-    shipment: Shipment | None = None
-    history: list[EventRec] = attrs.field(factory=list)
-    id_bits: int = 0  # the history's ids, while it is short (see _INDEX_FROM)
-    id_index: dict[str, EventRec] | None = None  # ... and once it is long
-    followups: dict[str, _Followup] = _NO_FOLLOWUPS
-    fired_through: int | None = None
-    next_due_us: int | None = None
-    timer_eval: int | None = None  # the latest instant a timer (not an event) was evaluated at
-    # derived from history; rebuilt on replay
-    status: str | None = None
-    stage: str | None = None
-    reason: str | None = None
-    final: bool = False
-    delivered_at: int | None = None
-    first_event: int | None = None
-    last_event: int | None = None
-    first_scan: int | None = None
-    last_scan: int | None = None
-    status_entered: int | None = None
-    stage_entered: int | None = None
-    n_events: int = 0
-    n_scans: int = 0
-    regressions: int = 0
-    after_delivery: int = 0
-    # tracker aggregates: the pack's shared tuples of zeros until a tracker matches
-    cnt: Sequence[int] = ()
-    firsts: Sequence[int | None] = ()
-    lasts: Sequence[int | None] = ()
-    attr_values: dict[str, Any] = _NO_VALUES
-    latest: EventRec | None = None
-    open: dict[str, _Open] = _NO_OPEN
-
-    @property
-    def next_due(self) -> Any:
-        """The earliest instant (aware datetime) at which something can fire, or None."""
-        return None if self.next_due_us is None else from_micros(self.next_due_us)
-
-
-_NO_EVIDENCE = Evidence("", 0, types.MappingProxyType({}))
-
-
-def _incident_id(tracking_number: str, kind: str, opened_at: int) -> str:
-    raw = f"{tracking_number}\x1f{kind}\x1f{opened_at}".encode()
-    return "inc_" + hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
 class Kernel:
@@ -283,9 +161,9 @@ class Kernel:
         state.n_events = state.n_scans = state.regressions = state.after_delivery = 0
         state.cnt = self._zeros
         state.firsts = state.lasts = self._nones
-        state.attr_values = _NO_VALUES
+        state.attr_values = NO_VALUES
         state.latest = None
-        state.open = _NO_OPEN
+        state.open = NO_OPEN
         state.next_due_us = None
         state.timer_eval = None
 
@@ -379,13 +257,13 @@ class Kernel:
         history = state.history
         absorb = self._absorb
         for index, rec in enumerate(recs):
-            # The fast path, with _seen, _remember and _take inline: this is the hot path.
+            # The fast path, with find_event, remember_event and _take inline: the hot path.
             index_ = state.id_index
-            bit = 1 << hash(rec[ID]) % _ID_BITS  # _id_bit, inline
+            bit = 1 << hash(rec[ID]) % ID_BITS  # id_bit, inline
             if index_ is not None:
                 seen = index_.get(rec[ID])
             else:
-                seen = _seen(state, rec[ID]) if state.id_bits & bit else None
+                seen = find_event(state, rec[ID]) if state.id_bits & bit else None
             t = rec[T]
             if seen is not None:
                 if seen == rec or _content(seen) >= _content(rec):
@@ -404,10 +282,10 @@ class Kernel:
             history.append(rec)
             if index_ is not None:
                 index_[rec[ID]] = rec
-            elif len(history) < _INDEX_FROM:
+            elif len(history) < INDEX_FROM:
                 state.id_bits |= bit
             else:
-                _index(state)
+                index_events(state)
             due = state.next_due_us
             if due is not None and due < t:
                 changes.extend(self._fire(state, t - 1))
@@ -427,13 +305,13 @@ class Kernel:
         """Put events into the history without evaluating; True if anything changed."""
         changed = False
         for rec in recs:
-            seen = _seen(state, rec[ID])
+            seen = find_event(state, rec[ID])
             if seen is not None:
                 if seen == rec or _content(seen) >= _content(rec):
                     continue
                 state.history.remove(seen)
             bisect.insort(state.history, rec, key=rec_key)
-            _remember(state, rec)
+            remember_event(state, rec)
             changed = True
         return changed
 
@@ -461,7 +339,7 @@ class Kernel:
         return changes
 
     def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
-        before = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
+        before = {inc.kind: snapshot(self.pack, state, inc, clock) for inc in state.open.values()}
         self._reset(state)
         self._prime(state)
         state.fired_through = None
@@ -469,8 +347,8 @@ class Kernel:
             self._take(state, rec)
             state.fired_through = rec[T]
         self._fire(state, clock)
-        after = {inc.kind: self._snapshot(state, inc, clock) for inc in state.open.values()}
-        return _diff(before, after, from_micros(clock))
+        after = {inc.kind: snapshot(self.pack, state, inc, clock) for inc in state.open.values()}
+        return diff_snapshots(before, after, from_micros(clock))
 
     # -- history aggregates ------------------------------------------------------------
     def _take(self, s: ShipmentState, rec: EventRec) -> None:
@@ -518,7 +396,9 @@ class Kernel:
                 if follow is None or follow.resolved_at is None or follow.resolved_at > t:
                     changes.append(
                         Change(
-                            ChangeType.CLEARED, self._snapshot(s, inc, t, IncidentState.CLEARED), at
+                            ChangeType.CLEARED,
+                            snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                            at,
                         )
                     )
         for kind, hits in holding.items():
@@ -529,8 +409,8 @@ class Kernel:
             current = s.open.get(kind)
             if current is None:
                 opened = t
-                inc = _Open(
-                    id=_incident_id(s.tracking_number, kind, opened),
+                inc = OpenIncident(
+                    id=incident_id(s.tracking_number, kind, opened),
                     kind=kind,
                     opened_at=opened,
                     severity=step.severity,
@@ -539,16 +419,16 @@ class Kernel:
                     rules=rule_ids,
                     lead=(rule.index, step_index),
                     remedy=None,
-                    evidence=_NO_EVIDENCE,  # _describe fills it in
+                    evidence=NO_EVIDENCE,  # describe fills it in
                     explanation="",
                     deadlines={},
                 )
-                self._describe(s, inc, rule, step_index, t, hits)
-                if s.open is _NO_OPEN:
+                describe(s, inc, rule, step_index, t, hits)
+                if s.open is NO_OPEN:
                     s.open = {}
                 s.open[kind] = inc
                 if not self._is_resolved(s, inc, t):
-                    changes.append(Change(ChangeType.OPENED, self._snapshot(s, inc, t), at))
+                    changes.append(Change(ChangeType.OPENED, snapshot(self.pack, s, inc, t), at))
                 continue
             inc = current
             if self._is_resolved(s, inc, t):
@@ -560,18 +440,18 @@ class Kernel:
             if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
                 inc.rules = rule_ids
                 inc.lead = (rule.index, step_index)
-                self._describe(s, inc, rule, step_index, t, hits)
+                describe(s, inc, rule, step_index, t, hits)
                 changed = True
             elif scanned is not None:
                 # Same rung, but an event may have moved what its amounts read.  (Not on
-                # a timer: then only `now` moved, which _settled leaves out.)
-                remedy = self._remedy(s, step, t)
-                if self._settled(remedy, step) != self._settled(inc.remedy, step):
+                # a timer: then only `now` moved, which settled_part leaves out.)
+                remedy = remedy_of(s, step, t)
+                if settled_part(remedy, step) != settled_part(inc.remedy, step):
                     inc.remedy = remedy
-                    inc.explanation = self._explanation(s, rule, step, t)
+                    inc.explanation = explanation_of(s, rule, step, t)
                     changed = True
             if changed:
-                changes.append(Change(ChangeType.UPDATED, self._snapshot(s, inc, t), at))
+                changes.append(Change(ChangeType.UPDATED, snapshot(self.pack, s, inc, t), at))
 
         # Follow-up deadlines of every live incident.
         for inc in s.open.values():
@@ -598,7 +478,7 @@ class Kernel:
                         changes.append(
                             Change(
                                 ChangeType.ESCALATED,
-                                self._snapshot(s, inc, deadline),
+                                snapshot(self.pack, s, inc, deadline),
                                 from_micros(deadline),
                             )
                         )
@@ -607,7 +487,7 @@ class Kernel:
         s.next_due_us = pending
         return changes
 
-    def _follow_up_deadlines(self, inc: _Open) -> tuple[tuple[str, int], ...]:
+    def _follow_up_deadlines(self, inc: OpenIncident) -> tuple[tuple[str, int], ...]:
         level = self._severity[inc.severity]
         since = inc.severity_since
         return (
@@ -616,151 +496,9 @@ class Kernel:
             ("resolve", since + level.resolve),
         )
 
-    def _is_resolved(self, s: ShipmentState, inc: _Open, t: int) -> bool:
+    def _is_resolved(self, s: ShipmentState, inc: OpenIncident, t: int) -> bool:
         follow = s.followups.get(inc.id)
         return follow is not None and follow.resolved_at is not None and follow.resolved_at <= t
-
-    def _describe(
-        self,
-        s: ShipmentState,
-        inc: _Open,
-        rule: Rule,
-        step_index: int,
-        t: int,
-        hits: list[tuple[Rule, int]],
-    ) -> None:
-        """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
-        f, p = s.facts, s.params
-        step = rule.steps[step_index]
-        remedy = self._remedy(s, step, t)
-        inc.remedy = remedy
-        deadlines: dict[str, int] = {}
-        for hit_rule, hit_step in hits:
-            for name, fn in hit_rule.steps[hit_step].deadlines:
-                window = fn(s, f, p, t)
-                if window is not None:
-                    at = inc.opened_at + window
-                    deadlines[name] = min(at, deadlines.get(name, at))
-        inc.deadlines = deadlines
-        inc.explanation = self._explanation(s, rule, step, t)
-        anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
-        events = tuple(
-            EvidenceEvent(
-                rec[ID],
-                from_micros(rec[T]),
-                rec[KIND][STATUS],
-                rec[KIND][REASON],
-                rec[KIND][SYSTEM],
-                rec[KIND][DESC],
-            )
-            for rec in self._evidence_events(s, t, anchor)
-        )
-        inc.evidence = Evidence(
-            rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events
-        )
-
-    def _remedy(self, s: ShipmentState, step: Step, t: int) -> Remedy | None:
-        if step.remedy is None:
-            return None
-        f, p = s.facts, s.params
-        return Remedy(
-            step.remedy.code,
-            step.remedy.text,
-            tuple(
-                RemedyItem(
-                    item.code,
-                    amount(item.amount(s, f, p, t)) if item.amount is not None else None,
-                    f.currency,
-                    item.borne_by,
-                )
-                for item in step.remedy.items
-            ),
-        )
-
-    @staticmethod
-    def _explanation(s: ShipmentState, rule: Rule, step: Step, t: int) -> str:
-        if step.explain is not None:
-            return step.explain(s, s.facts, s.params, t)
-        return f"{rule.title or rule.kind.replace('_', ' ')} (rule {rule.id})."
-
-    @staticmethod
-    def _settled(remedy: Remedy | None, step: Step) -> Any:
-        """What of a remedy does not depend on `now` (so its change is news)."""
-        if remedy is None or step.remedy is None:
-            return remedy
-        return (
-            remedy.code,
-            tuple(
-                (item.code, None if spec.uses_now else item.amount)
-                for item, spec in zip(remedy.items, step.remedy.items, strict=True)
-            ),
-        )
-
-    def _evidence_events(self, s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
-        """The events at the evaluation instant and at the rule's anchor."""
-        history = s.history
-        absorbed = s.n_events  # during a replay, later events are in the list already
-        out: list[EventRec] = []
-        for moment in (anchor, t):
-            if moment is None:
-                continue
-            lo = bisect.bisect_left(history, moment, 0, absorbed, key=_time)
-            hi = bisect.bisect_right(history, moment, 0, absorbed, key=_time)
-            out.extend(rec for rec in history[lo:hi] if rec not in out)
-        if not out and s.latest is not None and s.latest[T] <= t:
-            out.append(s.latest)
-        return out
-
-    # -- snapshots -------------------------------------------------------------------------
-    def _snapshot(
-        self, s: ShipmentState, inc: _Open, at: int, state: IncidentState | None = None
-    ) -> Incident:
-        """The public view of ``inc`` as of ``at`` (amounts that read `now` use ``at``)."""
-        remedy, explanation = inc.remedy, inc.explanation
-        rule = self._rules[inc.lead[0]]
-        step = rule.steps[inc.lead[1]]
-        if step.uses_now:
-            remedy = self._remedy(s, step, at)
-            explanation = self._explanation(s, rule, step, at)
-        level = self._severity[inc.severity]
-        since = inc.severity_since
-        follow = s.followups.get(inc.id)
-        if state is None:
-            if follow is not None and follow.resolved_at is not None:
-                state = IncidentState.RESOLVED
-            elif follow is not None and follow.ack_at is not None:
-                state = IncidentState.ACKNOWLEDGED
-            else:
-                state = IncidentState.OPEN
-        return Incident(
-            id=inc.id,
-            tracking_number=s.tracking_number,
-            carrier=s.carrier,
-            kind=inc.kind,
-            severity=inc.severity,
-            rules=inc.rules,
-            opened_at=from_micros(inc.opened_at),
-            respond_by=from_micros(since + level.respond),
-            resolve_by=from_micros(since + level.resolve),
-            escalate_at=from_micros(since + level.escalate_after),
-            deadlines=types.MappingProxyType(
-                {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
-            ),
-            remedy=remedy,
-            evidence=inc.evidence,
-            explanation=explanation,
-            state=state,
-            escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
-            acknowledged_at=None
-            if follow is None or follow.ack_at is None
-            else from_micros(follow.ack_at),
-            acknowledged_by=None if follow is None else follow.ack_by,
-            resolved_at=None
-            if follow is None or follow.resolved_at is None
-            else from_micros(follow.resolved_at),
-            resolved_by=None if follow is None else follow.resolved_by,
-            note=None if follow is None else follow.note,
-        )
 
     def incidents(
         self, s: ShipmentState, at: int | None = None, *, include_resolved: bool = False
@@ -769,7 +507,7 @@ class Kernel:
         when = at if at is not None else (s.fired_through or 0)
         out = []
         for inc in s.open.values():
-            snap = self._snapshot(s, inc, when)
+            snap = snapshot(self.pack, s, inc, when)
             if include_resolved or snap.state is not IncidentState.RESOLVED:
                 out.append(snap)
         return out
@@ -780,7 +518,7 @@ class Kernel:
         follow = self._followup(s, incident_id)
         follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
-        return Change(ChangeType.ACKNOWLEDGED, self._snapshot(s, inc, at), from_micros(at))
+        return Change(ChangeType.ACKNOWLEDGED, snapshot(self.pack, s, inc, at), from_micros(at))
 
     def resolve(
         self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None
@@ -791,17 +529,15 @@ class Kernel:
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
         self._refresh_due(s)
-        return Change(ChangeType.RESOLVED, self._snapshot(s, inc, at), from_micros(at))
+        return Change(ChangeType.RESOLVED, snapshot(self.pack, s, inc, at), from_micros(at))
 
     @staticmethod
-    def _followup(s: ShipmentState, incident_id: str) -> _Followup:
-        if s.followups is _NO_FOLLOWUPS:
+    def _followup(s: ShipmentState, incident_id: str) -> Followup:
+        if s.followups is NO_FOLLOWUPS:
             s.followups = {}
-        return s.followups.setdefault(incident_id, _Followup())
+        return s.followups.setdefault(incident_id, Followup())
 
-    def _find(self, s: ShipmentState, incident_id: str) -> _Open:
-        from ..core._errors import UnknownIncident
-
+    def _find(self, s: ShipmentState, incident_id: str) -> OpenIncident:
         for inc in s.open.values():
             if inc.id == incident_id:
                 follow = s.followups.get(inc.id)
@@ -848,8 +584,8 @@ class Kernel:
             shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
             state = self.new_state(doc["tn"], doc["carrier"], shipment)
             state.history = [rec_from_list(row) for row in doc["events"]]
-            _index(state)
-            state.followups = {k: _Followup(**v) for k, v in doc["followups"].items()}
+            index_events(state)
+            state.followups = {k: Followup(**v) for k, v in doc["followups"].items()}
             if doc["fired_through"] is not None:
                 self._replay(state, clock=doc["fired_through"])
                 state.fired_through = doc["fired_through"]
@@ -873,57 +609,6 @@ def _codes(
     if not implies_stage(status, reason) and stage == default_stage(status, reason):
         code = None
     return (status.value, code, None if reason is None else reason.value)
-
-
-# A parcel's event ids: a dict of 8 ids would cost 270 bytes, more than the parcel's
-# other state, so a short history keeps a Bloom filter of its ids in one int and is
-# searched only when the filter says the id may be there; from _INDEX_FROM events on,
-# a dict.  (The bits depend on the process's string hashing; the answers do not.)
-_INDEX_FROM = 16
-_ID_BITS = 60  # an int below 2**60 is 32 bytes
-
-
-def _index(state: ShipmentState) -> None:
-    """Index the ids of ``state``'s history: its Bloom filter while short, else a dict."""
-    history = state.history
-    state.id_bits = 0
-    state.id_index = None
-    if len(history) >= _INDEX_FROM:
-        state.id_index = {rec[ID]: rec for rec in history}
-        return
-    for rec in history:
-        state.id_bits |= _id_bit(rec[ID])
-
-
-def _id_bit(event_id: str) -> int:
-    return 1 << hash(event_id) % _ID_BITS
-
-
-def _seen(state: ShipmentState, event_id: str) -> EventRec | None:
-    """The event already held under ``event_id``, if any."""
-    index = state.id_index
-    if index is not None:
-        return index.get(event_id)
-    if state.id_bits & _id_bit(event_id):
-        for rec in state.history:
-            if rec[ID] == event_id:
-                return rec
-    return None
-
-
-def _remember(state: ShipmentState, rec: EventRec) -> None:
-    """Index ``rec``, which is in the history already, by its id."""
-    index = state.id_index
-    if index is not None:
-        index[rec[ID]] = rec
-    elif len(state.history) < _INDEX_FROM:
-        state.id_bits |= _id_bit(rec[ID])
-    else:
-        _index(state)
-
-
-def _time(rec: EventRec) -> int:
-    return rec[T]
 
 
 def _content(rec: EventRec) -> tuple[int, int, int, str]:
@@ -955,26 +640,3 @@ def _coerce(kind: str, value: Any) -> Any:
     if kind == "bool":
         return value if isinstance(value, bool) else None
     return value
-
-
-def _diff(before: dict[str, Incident], after: dict[str, Incident], at: Any) -> list[Change]:
-    changes: list[Change] = []
-    for kind, old in before.items():
-        replacement = after.get(kind)
-        gone = replacement is None or replacement.id != old.id
-        if gone and old.state is not IncidentState.RESOLVED:
-            changes.append(
-                Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at)
-            )
-    for kind, new in after.items():
-        previous = before.get(kind)
-        if previous is None or previous.id != new.id:
-            if new.state is not IncidentState.RESOLVED:
-                changes.append(Change(ChangeType.OPENED, new, new.opened_at))
-        elif new != previous:
-            fresh = [e for e in new.escalations if e not in previous.escalations]
-            if fresh and attrs.evolve(new, escalations=previous.escalations) == previous:
-                changes.extend(Change(ChangeType.ESCALATED, new, e.at) for e in fresh)
-            else:
-                changes.append(Change(ChangeType.UPDATED, new, at))
-    return changes

@@ -1,0 +1,221 @@
+"""How a live incident of a ``ShipmentState`` reads from outside: what the kernel
+records when its leading rung changes (remedy, deadlines, explanation, evidence), its
+public ``Incident`` snapshot at an instant, and the changes between two sets of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import types
+from typing import Any
+
+import attrs
+
+from ..compiler._model import Pack, Rule, Step, amount
+from ..core._durations import from_micros
+from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
+from ._incidents import (
+    Change,
+    ChangeType,
+    Escalation,
+    Evidence,
+    EvidenceEvent,
+    Incident,
+    IncidentState,
+    Remedy,
+    RemedyItem,
+)
+from ._state import OpenIncident, ShipmentState
+
+__all__ = [
+    "NO_EVIDENCE",
+    "describe",
+    "diff_snapshots",
+    "explanation_of",
+    "incident_id",
+    "remedy_of",
+    "settled_part",
+    "snapshot",
+]
+
+
+NO_EVIDENCE = Evidence("", 0, types.MappingProxyType({}))
+
+
+def incident_id(tracking_number: str, kind: str, opened_at: int) -> str:
+    raw = f"{tracking_number}\x1f{kind}\x1f{opened_at}".encode()
+    return "inc_" + hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+def describe(
+    s: ShipmentState,
+    inc: OpenIncident,
+    rule: Rule,
+    step_index: int,
+    t: int,
+    hits: list[tuple[Rule, int]],
+) -> None:
+    """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
+    f, p = s.facts, s.params
+    step = rule.steps[step_index]
+    remedy = remedy_of(s, step, t)
+    inc.remedy = remedy
+    deadlines: dict[str, int] = {}
+    for hit_rule, hit_step in hits:
+        for name, fn in hit_rule.steps[hit_step].deadlines:
+            window = fn(s, f, p, t)
+            if window is not None:
+                at = inc.opened_at + window
+                deadlines[name] = min(at, deadlines.get(name, at))
+    inc.deadlines = deadlines
+    inc.explanation = explanation_of(s, rule, step, t)
+    anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
+    events = tuple(
+        EvidenceEvent(
+            rec[ID],
+            from_micros(rec[T]),
+            rec[KIND][STATUS],
+            rec[KIND][REASON],
+            rec[KIND][SYSTEM],
+            rec[KIND][DESC],
+        )
+        for rec in evidence_events(s, t, anchor)
+    )
+    inc.evidence = Evidence(
+        rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events
+    )
+
+
+def remedy_of(s: ShipmentState, step: Step, t: int) -> Remedy | None:
+    if step.remedy is None:
+        return None
+    f, p = s.facts, s.params
+    return Remedy(
+        step.remedy.code,
+        step.remedy.text,
+        tuple(
+            RemedyItem(
+                item.code,
+                amount(item.amount(s, f, p, t)) if item.amount is not None else None,
+                f.currency,
+                item.borne_by,
+            )
+            for item in step.remedy.items
+        ),
+    )
+
+
+def explanation_of(s: ShipmentState, rule: Rule, step: Step, t: int) -> str:
+    if step.explain is not None:
+        return step.explain(s, s.facts, s.params, t)
+    return f"{rule.title or rule.kind.replace('_', ' ')} (rule {rule.id})."
+
+
+def settled_part(remedy: Remedy | None, step: Step) -> Any:
+    """What of a remedy does not depend on `now` (so its change is news)."""
+    if remedy is None or step.remedy is None:
+        return remedy
+    return (
+        remedy.code,
+        tuple(
+            (item.code, None if spec.uses_now else item.amount)
+            for item, spec in zip(remedy.items, step.remedy.items, strict=True)
+        ),
+    )
+
+
+def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
+    """The events at the evaluation instant and at the rule's anchor."""
+    history = s.history
+    absorbed = s.n_events  # during a replay, later events are in the list already
+    out: list[EventRec] = []
+    for moment in (anchor, t):
+        if moment is None:
+            continue
+        lo = bisect.bisect_left(history, moment, 0, absorbed, key=_event_time)
+        hi = bisect.bisect_right(history, moment, 0, absorbed, key=_event_time)
+        out.extend(rec for rec in history[lo:hi] if rec not in out)
+    if not out and s.latest is not None and s.latest[T] <= t:
+        out.append(s.latest)
+    return out
+
+
+def _event_time(rec: EventRec) -> int:
+    return rec[T]
+
+
+def snapshot(
+    pack: Pack, s: ShipmentState, inc: OpenIncident, at: int, state: IncidentState | None = None
+) -> Incident:
+    """The public view of ``inc`` as of ``at`` (amounts that read `now` use ``at``)."""
+    remedy, explanation = inc.remedy, inc.explanation
+    rule = pack.rules[inc.lead[0]]
+    step = rule.steps[inc.lead[1]]
+    if step.uses_now:
+        remedy = remedy_of(s, step, at)
+        explanation = explanation_of(s, rule, step, at)
+    level = pack.severities[inc.severity]
+    since = inc.severity_since
+    follow = s.followups.get(inc.id)
+    if state is None:
+        if follow is not None and follow.resolved_at is not None:
+            state = IncidentState.RESOLVED
+        elif follow is not None and follow.ack_at is not None:
+            state = IncidentState.ACKNOWLEDGED
+        else:
+            state = IncidentState.OPEN
+    return Incident(
+        id=inc.id,
+        tracking_number=s.tracking_number,
+        carrier=s.carrier,
+        kind=inc.kind,
+        severity=inc.severity,
+        rules=inc.rules,
+        opened_at=from_micros(inc.opened_at),
+        respond_by=from_micros(since + level.respond),
+        resolve_by=from_micros(since + level.resolve),
+        escalate_at=from_micros(since + level.escalate_after),
+        deadlines=types.MappingProxyType(
+            {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
+        ),
+        remedy=remedy,
+        evidence=inc.evidence,
+        explanation=explanation,
+        state=state,
+        escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
+        acknowledged_at=None
+        if follow is None or follow.ack_at is None
+        else from_micros(follow.ack_at),
+        acknowledged_by=None if follow is None else follow.ack_by,
+        resolved_at=None
+        if follow is None or follow.resolved_at is None
+        else from_micros(follow.resolved_at),
+        resolved_by=None if follow is None else follow.resolved_by,
+        note=None if follow is None else follow.note,
+    )
+
+
+def diff_snapshots(
+    before: dict[str, Incident], after: dict[str, Incident], at: Any
+) -> list[Change]:
+    changes: list[Change] = []
+    for kind, old in before.items():
+        replacement = after.get(kind)
+        gone = replacement is None or replacement.id != old.id
+        if gone and old.state is not IncidentState.RESOLVED:
+            changes.append(
+                Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at)
+            )
+    for kind, new in after.items():
+        previous = before.get(kind)
+        if previous is None or previous.id != new.id:
+            if new.state is not IncidentState.RESOLVED:
+                changes.append(Change(ChangeType.OPENED, new, new.opened_at))
+        elif new != previous:
+            fresh = [e for e in new.escalations if e not in previous.escalations]
+            if fresh and attrs.evolve(new, escalations=previous.escalations) == previous:
+                changes.extend(Change(ChangeType.ESCALATED, new, e.at) for e in fresh)
+            else:
+                changes.append(Change(ChangeType.UPDATED, new, at))
+    return changes

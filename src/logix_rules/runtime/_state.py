@@ -1,0 +1,209 @@
+"""What the kernel keeps per shipment: its ``ShipmentState`` (the events, the facts,
+the follow-ups and the aggregates derived from them), the live incidents in it and
+the index of its event ids.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+import attrs
+
+from logix_carriers import Shipment
+
+from ..core._durations import from_micros, to_micros
+from ..core._records import ID, EventRec
+from ._incidents import Evidence, Remedy
+
+__all__ = [
+    "ID_BITS",
+    "INDEX_FROM",
+    "NO_FOLLOWUPS",
+    "NO_OPEN",
+    "NO_VALUES",
+    "Facts",
+    "Followup",
+    "OpenIncident",
+    "ShipmentState",
+    "find_event",
+    "id_bit",
+    "index_events",
+    "remember_event",
+]
+
+
+@attrs.frozen(slots=True)
+class Facts:
+    """Shipment facts as the compiled rules read them (times in µs, money as float).
+
+    The tracking number is the state's own (``ShipmentState.tracking_number``), so a
+    parcel without OMS facts shares the bare facts of its carrier.
+    """
+
+    carrier: str
+    origin_country: str | None = None
+    destination_country: str | None = None
+    lane: str | None = None
+    cross_border: bool = False
+    service_level: str | None = None
+    shipped_at: int | None = None
+    promised_at: int | None = None
+    declared_value: float | None = None
+    freight_cost: float | None = None
+    currency: str | None = None
+    insured: bool = False
+    category: str | None = None
+    order_id: str | None = None
+
+    @classmethod
+    def from_shipment(cls, shipment: Shipment) -> Facts:
+        def money(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return cls(
+            carrier=shipment.carrier,
+            origin_country=shipment.origin_country,
+            destination_country=shipment.destination_country,
+            lane=shipment.lane,
+            cross_border=shipment.cross_border,
+            service_level=shipment.service_level,
+            shipped_at=None if shipment.shipped_at is None else to_micros(shipment.shipped_at),
+            promised_at=None if shipment.promised_at is None else to_micros(shipment.promised_at),
+            declared_value=money(shipment.declared_value),
+            freight_cost=money(shipment.freight_cost),
+            currency=shipment.currency,
+            insured=shipment.insured,
+            category=shipment.category,
+            order_id=shipment.order_id,
+        )
+
+
+@attrs.define(slots=True)
+class OpenIncident:
+    """A live incident inside the state (the public ``Incident`` is a snapshot of it)."""
+
+    id: str
+    kind: str
+    opened_at: int
+    severity: str
+    rank: int
+    severity_since: int
+    rules: tuple[str, ...]
+    lead: tuple[int, int]  # (rule index, step index)
+    remedy: Remedy | None
+    evidence: Evidence
+    explanation: str
+    deadlines: dict[str, int]
+    escalations: list[tuple[str, int]] = attrs.field(factory=list)
+
+
+@attrs.define(slots=True)
+class Followup:
+    ack_at: int | None = None
+    ack_by: str | None = None
+    resolved_at: int | None = None
+    resolved_by: str | None = None
+    note: str | None = None
+
+
+# Shared, read-only stand-ins for the empty containers of a fresh state: most parcels
+# never need them, and each would cost 64 bytes.  Writers swap in their own dict first.
+NO_VALUES: dict[str, Any] = cast("dict[str, Any]", types.MappingProxyType({}))
+NO_OPEN: dict[str, OpenIncident] = cast("dict[str, OpenIncident]", types.MappingProxyType({}))
+NO_FOLLOWUPS: dict[str, Followup] = cast("dict[str, Followup]", types.MappingProxyType({}))
+
+
+@attrs.define(slots=True)
+class ShipmentState:
+    """Everything the kernel knows about one shipment.  ``next_due`` is public."""
+
+    tracking_number: str
+    carrier: str
+    facts: Facts
+    params: Any
+    shipment: Shipment | None = None
+    history: list[EventRec] = attrs.field(factory=list)
+    id_bits: int = 0  # the history's ids, while it is short (see INDEX_FROM)
+    id_index: dict[str, EventRec] | None = None  # ... and once it is long
+    followups: dict[str, Followup] = NO_FOLLOWUPS
+    fired_through: int | None = None
+    next_due_us: int | None = None
+    timer_eval: int | None = None  # the latest instant a timer (not an event) was evaluated at
+    # derived from history; rebuilt on replay
+    status: str | None = None
+    stage: str | None = None
+    reason: str | None = None
+    final: bool = False
+    delivered_at: int | None = None
+    first_event: int | None = None
+    last_event: int | None = None
+    first_scan: int | None = None
+    last_scan: int | None = None
+    status_entered: int | None = None
+    stage_entered: int | None = None
+    n_events: int = 0
+    n_scans: int = 0
+    regressions: int = 0
+    after_delivery: int = 0
+    # tracker aggregates: the pack's shared tuples of zeros until a tracker matches
+    cnt: Sequence[int] = ()
+    firsts: Sequence[int | None] = ()
+    lasts: Sequence[int | None] = ()
+    attr_values: dict[str, Any] = NO_VALUES
+    latest: EventRec | None = None
+    open: dict[str, OpenIncident] = NO_OPEN
+
+    @property
+    def next_due(self) -> Any:
+        """The earliest instant (aware datetime) at which something can fire, or None."""
+        return None if self.next_due_us is None else from_micros(self.next_due_us)
+
+
+# A parcel's event ids: a dict of 8 ids would cost 270 bytes, more than the parcel's
+# other state, so a short history keeps a Bloom filter of its ids in one int and is
+# searched only when the filter says the id may be there; from INDEX_FROM events on,
+# a dict.  (The bits depend on the process's string hashing; the answers do not.)
+INDEX_FROM = 16
+ID_BITS = 60  # an int below 2**60 is 32 bytes
+
+
+def index_events(state: ShipmentState) -> None:
+    """Index the ids of ``state``'s history: its Bloom filter while short, else a dict."""
+    history = state.history
+    state.id_bits = 0
+    state.id_index = None
+    if len(history) >= INDEX_FROM:
+        state.id_index = {rec[ID]: rec for rec in history}
+        return
+    for rec in history:
+        state.id_bits |= id_bit(rec[ID])
+
+
+def id_bit(event_id: str) -> int:
+    return 1 << hash(event_id) % ID_BITS
+
+
+def find_event(state: ShipmentState, event_id: str) -> EventRec | None:
+    """The event already held under ``event_id``, if any."""
+    index = state.id_index
+    if index is not None:
+        return index.get(event_id)
+    if state.id_bits & id_bit(event_id):
+        for rec in state.history:
+            if rec[ID] == event_id:
+                return rec
+    return None
+
+
+def remember_event(state: ShipmentState, rec: EventRec) -> None:
+    """Index ``rec``, which is in the history already, by its id."""
+    index = state.id_index
+    if index is not None:
+        index[rec[ID]] = rec
+    elif len(state.history) < INDEX_FROM:
+        state.id_bits |= id_bit(rec[ID])
+    else:
+        index_events(state)
