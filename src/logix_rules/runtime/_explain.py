@@ -32,7 +32,7 @@ from logix_carriers import TrackingEvent
 from ..compiler._load import load_pack
 from ..compiler._model import Pack, Rule
 from ..compiler._probe import Probe, compile_probe
-from ..core._durations import from_micros
+from ..core._durations import format_span, from_micros
 from ..core._records import T, rec_key
 from ._explanation import (
     FAILS,
@@ -45,7 +45,6 @@ from ._explanation import (
     RuleTrace,
     Rung,
     format_instant,
-    format_span,
     threshold_text,
 )
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment

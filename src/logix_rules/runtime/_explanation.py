@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 
-from ..core._durations import format_span
 from ._incidents import Incident
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "RuleTrace",
     "Rung",
     "format_instant",
-    "format_span",
     "threshold_text",
 ]
 

@@ -15,9 +15,9 @@ from logix_carriers import Shipment, TrackingEvent
 
 from ..compiler._load import load_pack
 from ..compiler._model import BUILTIN_PACKS, Pack
-from ..core._durations import to_micros
+from ..core._durations import format_span, to_micros
 from ..core._errors import LogixError
-from ..runtime._explanation import format_instant, format_span
+from ..runtime._explanation import format_instant
 
 __all__ = [
     "SUFFIX",

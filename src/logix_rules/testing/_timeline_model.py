@@ -11,7 +11,8 @@ import attrs
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..runtime._explanation import format_instant, format_span
+from ..core._durations import format_span
+from ..runtime._explanation import format_instant
 
 __all__ = ["OUTCOMES", "REPORT_REASONS", "SITUATIONS", "Situation", "Timeline"]
 
