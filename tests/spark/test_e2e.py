@@ -32,12 +32,12 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 
 from pyspark.sql import SparkSession  # noqa: E402
 
+from logix_rules.integrations._spark_stream import Api  # noqa: E402
 from logix_rules.spark import (  # noqa: E402
     CHANGE_SCHEMA,
     EVENT_SCHEMA,
     HAVE_TRANSFORM_WITH_STATE,
     SHIPMENT_SCHEMA,
-    Api,
     SparkSetupError,
     incident_changes,
 )

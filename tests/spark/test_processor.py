@@ -26,10 +26,10 @@ from pyspark.sql.streaming.state import GroupState, GroupStateTimeout
 from logix_rules import generate_demo
 from logix_rules.core._durations import from_micros, to_micros
 from logix_rules.integrations._spark_rows import event_to_input, fold_changes
+from logix_rules.integrations._spark_stream import STATE_NAME
 from logix_rules.spark import (
     HAVE_TRANSFORM_WITH_STATE,
     OUTPUT_SCHEMA,
-    STATE_NAME,
     STATE_SCHEMA,
     IncidentProcessor,
     pandas_state_function,
@@ -263,10 +263,11 @@ class Block:
             raise ImportError("Spark 3.5 has no " + name)
 sys.meta_path.insert(0, Block())
 from logix_rules import spark
+from logix_rules.integrations._spark_stream import _choose
 assert not spark.HAVE_TRANSFORM_WITH_STATE
-assert spark._choose("auto") == "applyInPandasWithState"
+assert _choose("auto") == "applyInPandasWithState"
 try:
-    spark._choose("transformWithState")
+    _choose("transformWithState")
 except spark.SparkSetupError as exc:
     print(exc)
 """

@@ -3,16 +3,14 @@
 The implementation lives in ``logix_rules.integrations``; see docs/backends.md.
 """
 
-from ..integrations._durable import (
-    MAX_SESSIONS,
-    DurableBackend,
+from ..integrations._durable_backend import MAX_SESSIONS, DurableBackend
+from ..integrations._durable_compile import DurableProgram, compile_pack
+from ..integrations._durable_reports import (
     DurableIncident,
-    DurableProgram,
     DurableUnavailable,
     UnsupportedRule,
     UnsupportedRulesError,
     UnsupportedRulesWarning,
-    compile_pack,
 )
 
 __all__ = [
