@@ -1,7 +1,8 @@
 """logix_rules: compile rule packs and follow parcel exceptions incrementally."""
 
 from .compiler._lint import PackWarning, WarningCode, lint_pack
-from .compiler._pack import Pack, Param, Rule, Severity, load_pack, loads_pack
+from .compiler._load import load_pack, loads_pack
+from .compiler._model import Pack, Param, Rule, Severity
 from .core._errors import (
     ErrorCode,
     InputProblem,

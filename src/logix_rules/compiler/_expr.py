@@ -21,9 +21,8 @@ from __future__ import annotations
 from ..core._errors import ErrorCode
 from ._expr_functions import _Compiler
 from ._expr_types import CompiledExpr, ExprContext, ExprError
-from ._suggest import suggest  # transitional: importers move to _suggest
 
-__all__ = ["compile_expr", "suggest"]
+__all__ = ["compile_expr"]
 
 
 def compile_expr(

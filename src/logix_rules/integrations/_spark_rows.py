@@ -32,7 +32,8 @@ from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
-from ..compiler._pack import BUILTIN_PACKS, Pack, load_pack, loads_pack
+from ..compiler._load import load_pack, loads_pack
+from ..compiler._model import BUILTIN_PACKS, Pack
 from ..core._durations import from_micros
 from ..core._errors import LogixError
 from ..core._records import EventRec, T, rec_key
