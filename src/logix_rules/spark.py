@@ -51,6 +51,8 @@ __all__ = [
     "write_batches",
 ]
 
+# The type of ``incident_changes(api=...)``, importable as before the layout change.
+from .integrations._spark_stream import Api as Api
 
 if __name__ == "__main__":  # `python -m logix_rules.spark`
     import sys
