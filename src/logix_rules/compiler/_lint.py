@@ -227,6 +227,9 @@ def _ladders(pack: Pack, where: _Locator) -> Iterator[PackWarning]:
                 )
 
 
+#: Params that logix itself reads, not a rule (the store's retention).
+HOST_PARAMS = frozenset({"retention"})
+
 _CODE_PARAM = re.compile(r"\bp\.([a-z][a-z0-9_]*)")
 
 
@@ -238,7 +241,7 @@ def _unused_params(pack: Pack, where: _Locator) -> Iterator[PackWarning]:
             continue
         used.update(_CODE_PARAM.findall(code))
     for name in pack.params:
-        if name not in used:
+        if name not in used and name not in HOST_PARAMS:
             file, line, column = where.param(name)
             yield PackWarning(
                 WarningCode.UNUSED_PARAM,
