@@ -17,11 +17,55 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from ._countries import country_zones
+from ._shown import shown as _shown
 
-__all__ = ["LocalTime", "TimeReading", "place_naive", "read_carrier_time", "resolve_local_time"]
+__all__ = [
+    "BEYOND",
+    "EARLIEST",
+    "LocalTime",
+    "TimeReading",
+    "bounded_utc",
+    "place_naive",
+    "read_carrier_time",
+    "resolve_local_time",
+]
+
+#: The first instant logix accepts: the Unix epoch (the engine counts from it).
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+#: The first instant beyond the accepted range.  Far enough for any parcel, and near
+#: enough that a deadline a century after it still fits a ``datetime`` (year 9999).
+BEYOND: Final = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+_PLACEHOLDER_HINT: Final = (
+    "a placeholder date such as 0001-01-01 or 9999-12-31 is not a real time; "
+    "leave the field out instead"
+)
+
+
+def bounded_utc(
+    moment: datetime, what: str = "timestamp", hint: str = _PLACEHOLDER_HINT
+) -> datetime:
+    """An aware ``moment`` in UTC; ``ValueError`` when it is outside [EARLIEST, BEYOND).
+
+    Placeholder dates (``0001-01-01``, ``9999-12-31``) with an offset cannot even be
+    moved to UTC (``OverflowError``); they get the same sentence as any other
+    out-of-range time, so every reader reports them as a bad item.
+    """
+    try:
+        utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc < BEYOND:
+        raise ValueError(
+            f"{what}: {moment.isoformat()} is outside the supported range "
+            f"1970-01-01T00:00:00Z <= t < 2200-01-01T00:00:00Z; {hint}"
+        )
+    return utc
 
 
 @dataclass(frozen=True)
@@ -141,7 +185,10 @@ def resolve_local_time(
     candidates = zones if ambiguous else (zone,)
     if _offset(naive, zone, 0) != _offset(naive, zone, 1):
         ambiguous = True
-        gap = moment.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != naive
+        try:
+            gap = moment.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != naive
+        except OverflowError:  # at the ends of datetime's range; bounded_utc refuses it
+            gap = False
         note = (
             f"{naive.isoformat()} does not exist in {zone} (clocks jumped forward)"
             if gap
@@ -215,16 +262,18 @@ def read_carrier_time(
     A timestamp with an offset is taken as is (``offset_source="carrier"``); a naive
     one is placed in the zone of the event location (``"location"``).  Raises
     ``ValueError`` with a sentence fit for a problem report when the value is not
-    ISO-8601, or naive with no country to place it.
+    ISO-8601, is outside the supported range (see ``bounded_utc``), or is naive with
+    no country to place it.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"timestamp missing (got {value!r})")
+        raise ValueError(f"timestamp missing (got {_shown(value)})")
     text = value.strip()
     try:
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
-        raise ValueError(f"timestamp {text!r} is not ISO-8601") from None
+        raise ValueError(f"timestamp {_shown(text)} is not ISO-8601") from None
     if moment.tzinfo is not None and moment.utcoffset() is not None:
+        bounded_utc(moment)
         return TimeReading(moment, "carrier")
     return place_naive(moment, country=country, city=city, region=region)
 
@@ -236,12 +285,14 @@ def place_naive(
     city: str | None = None,
     region: str | None = None,
 ) -> TimeReading:
-    """``naive`` placed in its location's zone, or ``ValueError`` naming what is missing."""
+    """``naive`` placed in its location's zone, or ``ValueError`` naming what is missing
+    (or that the time is outside the supported range)."""
     local = resolve_local_time(naive, country=country, city=city, region=region)
     if local is None:
-        where = f"country {country!r}" if country else "no country"
+        where = f"country {_shown(country)}" if country else "no country"
         raise ValueError(
             f"timestamp {naive.isoformat()} has no UTC offset and the event has {where} "
             "to place it in a time zone"
         )
+    bounded_utc(local.moment)
     return TimeReading(local.moment, "location", local.note if local.ambiguous else "")

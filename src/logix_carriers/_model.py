@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -19,9 +20,14 @@ from pydantic import (
 )
 
 from ._countries import is_country_code
+from ._local_time import bounded_utc
+from ._shown import shown as _shown
 from ._taxonomy import REPORT_SYSTEMS, Reason, Stage, Status, default_stage
 
 __all__ = [
+    "ATTRIBUTE_NUMBER_LIMIT",
+    "MONEY_DIGITS",
+    "MONEY_LIMIT",
     "AttributeValue",
     "EventSource",
     "Location",
@@ -38,6 +44,17 @@ OffsetSource = Literal["carrier", "location", "assumed"]
 #: Values allowed in ``TrackingEvent.attributes``: JSON scalars.
 AttributeValue = str | int | float | bool | None
 
+#: Numbers in ``attributes`` are finite and smaller than this in magnitude: every
+#: such number is exact as a float (< 2**53), so rules compare them without surprise,
+#: and JSON output never has to spell ``Infinity`` or ``NaN``.
+ATTRIBUTE_NUMBER_LIMIT: Final = 10**15
+#: Money amounts are finite, >= 0, below this, with at most ``MONEY_DIGITS`` digits.
+MONEY_LIMIT: Final = Decimal("1e15")
+MONEY_DIGITS: Final = 30
+
+#: A money amount as shipments carry it (bounded so remedy arithmetic stays exact).
+Money = Annotated[Decimal, Field(ge=0, lt=MONEY_LIMIT, max_digits=MONEY_DIGITS)]
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -47,7 +64,7 @@ def _country(value: str | None) -> str | None:
     code = value.strip().upper()
     if not is_country_code(code):
         raise ValueError(
-            f"{value!r} is not an ISO-3166 alpha-2 country code (e.g. 'DE', 'US', 'CN')"
+            f"{_shown(value)} is not an ISO-3166 alpha-2 country code (e.g. 'DE', 'US', 'CN')"
         )
     return code
 
@@ -64,17 +81,22 @@ def _zone_from_context(info: ValidationInfo) -> tzinfo | None:
 
 
 def _aware(value: Any, info: ValidationInfo, field: str) -> tuple[datetime, bool]:
-    """Parse ``value`` into an aware datetime; True in the second slot when assumed."""
+    """Parse ``value`` into an aware datetime; True in the second slot when assumed.
+
+    The instant must lie in the supported range (``bounded_utc``), so it can always
+    be moved to UTC and every deadline after it still fits a ``datetime``.
+    """
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip().replace("z", "Z"))
         except ValueError as exc:
-            raise ValueError(f"{field}: {value!r} is not an ISO-8601 timestamp") from exc
+            raise ValueError(f"{field}: {_shown(value)} is not an ISO-8601 timestamp") from exc
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
-        raise ValueError(f"{field}: expected an ISO-8601 string or datetime, got {value!r}")
+        raise ValueError(f"{field}: expected an ISO-8601 string or datetime, got {_shown(value)}")
     if value.tzinfo is not None and value.utcoffset() is not None:
+        bounded_utc(value, field)
         return value, False
     zone = _zone_from_context(info)
     if zone is None:
@@ -83,7 +105,9 @@ def _aware(value: Any, info: ValidationInfo, field: str) -> tuple[datetime, bool
             "(e.g. '2026-03-01T10:00:00+01:00') or pass assume_tz='Area/City' "
             "to say which zone naive times are in"
         )
-    return value.replace(tzinfo=zone), True
+    placed = value.replace(tzinfo=zone)
+    bounded_utc(placed, field)
+    return placed, True
 
 
 class Location(BaseModel):
@@ -190,6 +214,20 @@ class TrackingEvent(BaseModel):
     source: EventSource = Field(default_factory=EventSource)
     event_id: Annotated[str, Field(min_length=1, max_length=200)]
 
+    @field_validator("attributes")
+    @classmethod
+    def _bounded_numbers(cls, value: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
+        for key, item in value.items():
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                continue
+            finite = isinstance(item, int) or math.isfinite(item)
+            if not finite or abs(item) >= ATTRIBUTE_NUMBER_LIMIT:
+                raise ValueError(
+                    f"attribute {_shown(key)}: {_shown(item)} is not a finite number below "
+                    "1e15 in magnitude; send such values as strings"
+                )
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _normalize(cls, data: Any, info: ValidationInfo) -> Any:
@@ -286,8 +324,8 @@ class Shipment(BaseModel):
     service_level: str | None = None
     shipped_at: datetime | None = None
     promised_at: datetime | None = None
-    declared_value: Annotated[Decimal, Field(ge=0)] | None = None
-    freight_cost: Annotated[Decimal, Field(ge=0)] | None = None
+    declared_value: Money | None = None
+    freight_cost: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     insured: bool = False
     category: str | None = None

@@ -10,6 +10,7 @@ from typing import IO, Any, Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from logix_carriers import Shipment, TrackingEvent
+from logix_carriers._local_time import bounded_utc
 
 from ..compiler._load import load_pack
 from ..compiler._model import Pack
@@ -65,7 +66,8 @@ def _zone(name: str | None) -> tzinfo | None:
 def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
     """Read ``--at``: ISO-8601 with an offset (``2026-03-16T12:00:00Z``) or ``now``.
 
-    A time without offset is read in ``zone`` (``--assume-tz``) or refused.
+    A time without offset is read in ``zone`` (``--assume-tz``) or refused, and so is
+    one outside the range event times may take (1970 to 2200).
     """
     cleaned = text.strip()
     if cleaned.lower() == "now":
@@ -84,6 +86,10 @@ def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
                 f"{cleaned}+01:00) or pass --assume-tz Area/City"
             )
         moment = moment.replace(tzinfo=zone)
+    try:
+        bounded_utc(moment, f"--at {text!r}", "pass a time in that range")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return moment
 
 

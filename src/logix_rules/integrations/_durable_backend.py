@@ -52,14 +52,12 @@ from decimal import Decimal
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-from pydantic import ValidationError
-
 from logix_carriers import Shipment, TrackingEvent
 
 from ..compiler._model import Pack
 from ..core._durations import to_micros
-from ..core._errors import ErrorCode, InputProblem, InvalidEvents
-from ..runtime._inputs import aware_micros, parse_events, validation_errors
+from ..core._errors import InputProblem
+from ..runtime._inputs import aware_micros, parse_events, parse_shipment
 from ..runtime._kernel import _coerce
 from ._durable_compile import _CLOCK, _STATE, DurableProgram, compile_pack
 from ._durable_observe import _codes, _getters, _key, _Obs, _Rec, _Track
@@ -167,11 +165,7 @@ class DurableBackend:
     def upsert_shipment(self, shipment: Shipment | dict[str, Any]) -> None:
         """Add or replace the OMS facts of a shipment."""
         self._check_open()
-        try:
-            parsed = Shipment.parse(shipment, assume_tz=self._assume_tz)
-        except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, validation_errors(exc))
-            raise InvalidEvents([problem]) from exc
+        parsed = parse_shipment(shipment, assume_tz=self._assume_tz)
         track = self._track(parsed.tracking_number, parsed.carrier)
         self._fix(track, parsed)
         self._assert(track)

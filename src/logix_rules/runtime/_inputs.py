@@ -1,5 +1,8 @@
 """What the runtime's entry points accept: events, shipments and instants, validated
 the same way by the ``Engine``, ``evaluate``, ``explain_events`` and the backends.
+
+An item that fails in any way, not only by failing validation, is that item's
+problem (see ``_problems``): one hostile event never aborts a batch.
 """
 
 from __future__ import annotations
@@ -9,12 +12,12 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any, cast
 
-from pydantic import ValidationError
-
 from logix_carriers import Shipment, TrackingEvent
+from logix_carriers._local_time import bounded_utc
 
 from ..core._durations import to_micros
 from ..core._errors import ErrorCode, InputProblem, InvalidEvents
+from ._problems import item_problem, validation_errors
 
 __all__ = [
     "EventInput",
@@ -30,7 +33,12 @@ ShipmentInput = Shipment | dict[str, Any]
 
 
 def aware_micros(moment: datetime, name: str) -> int:
-    """``moment`` in microseconds; ``name`` is the argument named when it is not aware."""
+    """``moment`` in microseconds; ``name`` is the argument named when it is not aware.
+
+    Like event times, it must lie in the supported range (1970 to 2200, see
+    ``logix_carriers._local_time.bounded_utc``), so the engine's time arithmetic
+    never leaves what a ``datetime`` can hold.
+    """
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -38,23 +46,15 @@ def aware_micros(moment: datetime, name: str) -> int:
             f"{name}={moment.isoformat()} has no time zone; "
             "pass an aware datetime (e.g. tzinfo=UTC)"
         )
-    return to_micros(moment)
-
-
-def validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
-    """Pydantic's errors as ``InputProblem`` details (no documentation URLs)."""
-    return tuple(
-        {"loc": tuple(err["loc"]), "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False)
-    )
+    return to_micros(bounded_utc(moment, name, "pass a time in that range"))
 
 
 def parse_shipment(shipment: ShipmentInput, *, assume_tz: str | None = None) -> Shipment:
     """Validate one shipment (objects pass through); ``InvalidEvents`` if it is bad."""
     try:
         return Shipment.parse(shipment, assume_tz=assume_tz)
-    except ValidationError as exc:
-        problem = InputProblem(ErrorCode.INVALID_SHIPMENT, 0, shipment, validation_errors(exc))
+    except Exception as exc:  # whatever broke, it is this item's problem
+        problem = item_problem(ErrorCode.INVALID_SHIPMENT, 0, shipment, exc)
         raise InvalidEvents([problem]) from exc
 
 
@@ -80,8 +80,8 @@ def parse_events(
             continue
         try:
             parsed.append(TrackingEvent.parse(item, assume_tz=assume_tz))
-        except ValidationError as exc:
-            problem = InputProblem(ErrorCode.INVALID_EVENT, index, item, validation_errors(exc))
+        except Exception as exc:  # not only ValidationError: see _problems
+            problem = item_problem(ErrorCode.INVALID_EVENT, index, item, exc)
             if on_invalid is None:
                 problems.append(problem)
             else:

@@ -2,7 +2,10 @@
 
 A bad line never stops a run and never disappears: it becomes an ``InputProblem``
 naming the file, the line and what was wrong, and reading goes on with the next
-line.  Only a file that cannot be read at all raises ``InputFileError``.
+line, whatever the failure (see ``_problems``: JSON nested past the recursion limit,
+numbers of thousands of digits, out-of-range dates).  A JSONL problem's ``input`` is
+the line's text, cut to ``INPUT_SHOWN`` characters.  Only a file that cannot be read
+at all raises ``InputFileError``.
 """
 
 from __future__ import annotations
@@ -12,19 +15,20 @@ import difflib
 import io
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import IO, Any, Final, Generic, TypeVar
 
 import attrs
-from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
 
 from ..core._errors import ErrorCode, InputProblem, LogixError
+from ._problems import INPUT_SHOWN, failure_errors
 
 __all__ = [
     "STDIN",
@@ -154,7 +158,7 @@ def _lines(source: _Source) -> Iterator[tuple[int, bytes, int]]:
 
 
 def _problem(
-    code: ErrorCode, source: str, line: int, raw: Any, errors: list[dict[str, Any]]
+    code: ErrorCode, source: str, line: int, raw: Any, errors: Sequence[dict[str, Any]]
 ) -> InputProblem:
     return InputProblem(code=code, index=line, input=raw, errors=tuple(errors), source=source)
 
@@ -163,27 +167,49 @@ def _one(msg: str, kind: str, loc: tuple[str | int, ...] = ()) -> list[dict[str,
     return [{"loc": loc, "msg": msg, "type": kind}]
 
 
-def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors reduced to JSON-ready ``loc``/``msg``/``type`` entries."""
-    raw = exc.errors(include_url=False)
-    locs = {tuple(err.get("loc", ())) for err in raw}
-    if ("status",) in locs:
-        # The stage is derived from the status: with a bad status it is only "missing"
-        # as a consequence, and reporting that too would send the user hunting.
-        raw = [
-            e for e in raw if not (tuple(e.get("loc", ())) == ("stage",) and e["type"] == "missing")
-        ]
-    out = []
-    for err in raw:
-        msg = str(err.get("msg", ""))
-        # Pydantic prefixes messages of our own validators with "Value error, ".
-        msg = msg.removeprefix("Value error, ")
-        loc = tuple(err.get("loc", ()))
-        if loc:
-            # The model's own messages name the field; the location already does.
-            msg = msg.removeprefix(f"{loc[-1]}: ")
-        out.append({"loc": loc, "msg": msg, "type": str(err.get("type", ""))})
-    return out
+def _cut(text: str) -> str:
+    return text if len(text) <= INPUT_SHOWN else text[: INPUT_SHOWN - 3] + "..."
+
+
+# A JSON escape of a UTF-16 surrogate (``\ud83d``); only then can a decoded line hold a
+# lone surrogate, which is not Unicode and cannot be written out as UTF-8.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """True when a string in ``value`` (keys too) holds an unpaired surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _decode_json(text: str) -> tuple[Any, list[dict[str, Any]] | None]:
+    """The value of one JSON line, or ``None`` and the errors that say why not."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, _one(f"not valid JSON: {exc.msg} (column {exc.colno})", "json_invalid")
+    except (ValueError, RecursionError) as exc:  # int-to-str limit, nesting too deep
+        (error,) = failure_errors(exc)
+        return None, _one(f"not readable JSON: the line {error['msg']}", error["type"])
+    if _SURROGATE_ESCAPE.search(text) and _lone_surrogate(data):
+        return None, _one(
+            "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff); "
+            "it is not Unicode text",
+            "json_invalid",
+        )
+    return data, None
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -208,7 +234,7 @@ def _read_jsonl(
                     code,
                     source.name,
                     number,
-                    raw[:200].decode("utf-8", "replace"),
+                    raw[:INPUT_SHOWN].decode("utf-8", "replace"),
                     _one(
                         f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8", "encoding"
                     ),
@@ -220,34 +246,16 @@ def _read_jsonl(
         if not text:
             continue
         count += 1
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems.append(
-                _problem(
-                    code,
-                    source.name,
-                    number,
-                    text,
-                    _one(f"not valid JSON: {exc.msg} (column {exc.colno})", "json_invalid"),
-                )
-            )
-            continue
-        if not isinstance(data, dict):
-            problems.append(
-                _problem(
-                    code,
-                    source.name,
-                    number,
-                    data,
-                    _one(f"expected a JSON object {{...}}, got {_json_kind(data)}", "object_type"),
-                )
-            )
-            continue
-        try:
-            items.append(parse(data))
-        except ValidationError as exc:
-            problems.append(_problem(code, source.name, number, data, _validation_errors(exc)))
+        data, errors = _decode_json(text)
+        if errors is None and not isinstance(data, dict):
+            errors = _one(f"expected a JSON object {{...}}, got {_json_kind(data)}", "object_type")
+        if errors is None:
+            try:
+                items.append(parse(data))
+                continue
+            except Exception as exc:  # any failure is this line's problem (see _problems)
+                errors = list(failure_errors(exc))
+        problems.append(_problem(code, source.name, number, _cut(text), errors))
     return Loaded(tuple(items), tuple(problems), count)
 
 
@@ -374,8 +382,8 @@ def _read_csv_rows(
         data = {columns[i]: row[i].strip() for i in keep if row[i].strip()}
         try:
             items.append(parse(data))
-        except ValidationError as exc:
-            problems.append(_problem(code, source.name, start, data, _validation_errors(exc)))
+        except Exception as exc:  # any failure is this row's problem (see _problems)
+            problems.append(_problem(code, source.name, start, data, failure_errors(exc)))
     return Loaded(tuple(items), tuple(problems), count)
 
 

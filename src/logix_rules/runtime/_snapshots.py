@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..compiler._model import Pack, Rule, Step, amount
+from ..compiler._model import Pack, Rule, Step
 from ..core._durations import from_micros
 from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
 from ._incidents import (
@@ -26,6 +26,7 @@ from ._incidents import (
     Remedy,
     RemedyItem,
 )
+from ._money import remedy_amount
 from ._state import OpenIncident, ShipmentState
 
 __all__ = [
@@ -97,7 +98,7 @@ def remedy_of(s: ShipmentState, step: Step, t: int) -> Remedy | None:
         tuple(
             RemedyItem(
                 item.code,
-                amount(item.amount(s, f, p, t)) if item.amount is not None else None,
+                remedy_amount(item.amount(s, f, p, t)) if item.amount is not None else None,
                 f.currency,
                 item.borne_by,
             )
