@@ -73,6 +73,20 @@ def to_micros(moment: datetime) -> int:
     return (moment - EPOCH) // ONE_US
 
 
+# Where from_micros saturates: a day inside datetime's range, so the result can still
+# be shown in any UTC offset.
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+
+
 def from_micros(micros: int) -> datetime:
-    """Microseconds since the epoch -> an aware UTC datetime."""
-    return EPOCH + ONE_US * micros  # twice as fast as timedelta(microseconds=...)
+    """Microseconds since the epoch -> an aware UTC datetime.
+
+    Total: instants beyond what a ``datetime`` holds (a deadline computed from an
+    absurd but valid attribute, say) saturate at 9999-12-30 or 0001-01-02 UTC rather
+    than raise, as the engine's arithmetic on plain ints never overflows.
+    """
+    try:
+        return EPOCH + ONE_US * micros  # twice as fast as timedelta(microseconds=...)
+    except OverflowError:
+        return _LATEST if micros > 0 else _EARLIEST

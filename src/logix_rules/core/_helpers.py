@@ -67,9 +67,19 @@ def _round(a: Any, places: int) -> Any:
     return None if a is None else round(a, places)
 
 
+# What a non-finite duration becomes: about 3 million years, beyond any instant, so a
+# rule due after it never fires (the instants around it are plain ints: no overflow).
+_DUR_SATURATED = 10**20
+
+
 def _dur(a: Any) -> int | None:
     # Durations are whole microseconds; products and quotients are rounded back.
-    return None if a is None else round(a)
+    if a is None:
+        return None
+    try:
+        return round(a)
+    except (OverflowError, ValueError):  # inf, or nan: a product of absurd operands
+        return -_DUR_SATURATED if a < 0 else _DUR_SATURATED
 
 
 def _min(*values: Any) -> Any:

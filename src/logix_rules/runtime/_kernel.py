@@ -631,9 +631,12 @@ def _coerce(kind: str, value: Any) -> Any:
             return value
         if isinstance(value, str):
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
                 return None
+            # Only what validation admits as a number: finite and below 1e15 ("1e400",
+            # "nan" and "inf" parse as floats, and JSON output cannot spell them).
+            return number if abs(number) < 1e15 else None
         return None
     if kind == "str":
         return value if isinstance(value, str) else None
