@@ -64,6 +64,7 @@ RULES_API = {
     "load_scenarios",
     "run_case",
     "run_scenarios",
+    "Action",
 }
 
 CARRIERS_CORE = {

@@ -14,6 +14,7 @@ from .core._errors import (
 )
 from .demo._files import write_demo_files
 from .demo._generator import DEMO_AT, DemoData, generate_demo
+from .runtime._actions import Action
 from .runtime._engine import Engine, evaluate
 from .runtime._explain import explain_events
 from .runtime._explanation import Condition, Explanation, Operand, RuleTrace, Rung
@@ -37,6 +38,7 @@ from .testing._scenario_runs import CaseResult, run_case, run_scenarios
 
 __all__ = [
     "DEMO_AT",
+    "Action",
     "CaseResult",
     "Change",
     "ChangeType",

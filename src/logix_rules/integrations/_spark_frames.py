@@ -146,7 +146,8 @@ OUTPUT_SCHEMA = StructType(
 #: One change per row.  ``change_type`` is opened / updated / escalated / cleared, or
 #: ``rejected`` for an input row that is not a valid event or shipment (``error`` says
 #: why).  ``seq`` orders the changes of one tracking number; ``incident_json`` holds
-#: the whole incident (``Incident.to_dict()``: remedy amounts, evidence...).
+#: the whole incident (``Incident.to_dict()``: remedy amounts, evidence...);
+#: ``change_id`` is ``Change.id``, the same as the engine's for the same change.
 CHANGE_SCHEMA = StructType(
     [
         _s("change_type"),
@@ -167,6 +168,7 @@ CHANGE_SCHEMA = StructType(
         _s("remedy_code"),
         _s("explanation"),
         _s("incident_json"),
+        _s("change_id"),
         _s("error"),
     ]
 )

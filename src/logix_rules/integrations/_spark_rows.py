@@ -119,6 +119,7 @@ OUTPUT_FIELDS = (
     "remedy_code",
     "explanation",
     "incident_json",
+    "change_id",
     "error",
 )
 REJECTED = "rejected"
@@ -630,6 +631,7 @@ def change_row(change: Change, seq: int) -> dict[str, Any]:
         "remedy_code": None if inc.remedy is None else inc.remedy.code,
         "explanation": inc.explanation,
         "incident_json": json.dumps(inc.to_dict(), sort_keys=True, default=str),
+        "change_id": change.id,
         "error": None,
     }
 

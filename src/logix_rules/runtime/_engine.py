@@ -1,26 +1,27 @@
-"""``Engine``: the in-process host of the kernel, and ``evaluate``, its batch twin.
+"""``Engine``: the kernel over many shipments, and ``evaluate``, its batch twin.
 
-The engine keeps one ``ShipmentState`` per tracking number and a due-time heap, so
-``advance`` touches only the shipments with something due: its cost grows with the
-number of due shipments, not with the number tracked.
+The engine steps the kernel; a host keeps the states (``_host.py``): in memory, one
+``ShipmentState`` per tracking number and a due-time heap, so ``advance`` touches only
+the shipments with something due (its cost grows with the number of due shipments,
+not with the number tracked), or a store's tables.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from ..compiler._load import load_pack
 from ..compiler._model import Pack
 from ..core._durations import from_micros, to_micros
 from ..core._errors import InputProblem, UnknownIncident
 from ..core._records import EventRec, rec_key
+from ._actions import Action
 from ._explain import explain_state
 from ._explanation import Explanation
+from ._host import Host, MemoryHost, Store, Unit
 from ._incidents import Change, Incident
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
 from ._kernel import Kernel, StateError
@@ -29,20 +30,7 @@ from ._state import ShipmentState
 __all__ = ["Engine", "evaluate"]
 
 ENGINE_DUMP_VERSION = 1
-
-
-def _rank(pack: Pack) -> Callable[[Incident], tuple[Any, ...]]:
-    ranks = {name: level.rank for name, level in pack.severities.items()}
-
-    def key(incident: Incident) -> tuple[Any, ...]:
-        return (
-            ranks.get(incident.severity, 99),
-            incident.opened_at,
-            incident.tracking_number,
-            incident.kind,
-        )
-
-    return key
+_DUE_BATCH = 1024  # states ``advance`` takes from the host at a time
 
 
 class Engine:
@@ -54,40 +42,46 @@ class Engine:
     ``ingest`` and ``advance`` return the changes they caused; ``open_incidents``
     gives the current picture.  Events may arrive in any order and more than once:
     the result is the same as evaluating all of them at once (see ``evaluate``).
+
+    Without ``store`` the engine keeps its states in this process; with one, it keeps
+    nothing of its own and asks ``store.attach(kernel)`` for the host that keeps them
+    (``runtime/_host.py`` is that contract).  Either way every call that changes
+    state is one transaction, and the engine is safe to share between threads.
     """
 
-    def __init__(self, pack: Pack | str, *, assume_tz: str | None = None) -> None:
+    def __init__(
+        self, pack: Pack | str, *, assume_tz: str | None = None, store: Store | None = None
+    ) -> None:
         self.pack: Pack = load_pack(pack) if isinstance(pack, str) else pack
         self._kernel = Kernel(self.pack)
-        self._states: dict[str, ShipmentState] = {}
-        self._heap: list[tuple[int, str]] = []
-        self._now: int | None = None  # the latest `advance(to=...)`
+        self._host: Host = MemoryHost(self._kernel) if store is None else store.attach(self._kernel)
         self._assume_tz = assume_tz
-        self._order = _rank(self.pack)
 
     def __repr__(self) -> str:
-        return f"<Engine pack={self.pack.name!r} shipments={len(self._states)}>"
+        return f"<Engine pack={self.pack.name!r} shipments={len(self)}>"
 
     def __len__(self) -> int:
-        return len(self._states)
+        return self._host.count()
 
     # -- input -----------------------------------------------------------------------
     def upsert_shipment(self, shipment: ShipmentInput) -> list[Change]:
         """Add or replace the OMS facts of a shipment (promised date, values, lane...)."""
         parsed = parse_shipment(shipment, assume_tz=self._assume_tz)
-        state = self._states.get(parsed.tracking_number)
-        if state is None:
-            state = self._kernel.new_state(parsed.tracking_number, parsed.carrier, parsed)
-            self._states[parsed.tracking_number] = state
-            changes: list[Change] = []
-            if self._now is not None:
-                changes = self._kernel.fire(state, self._now)[1]
-        else:
-            changes = self._kernel.set_shipment(state, parsed)
-            if self._now is not None:
-                changes.extend(self._kernel.fire(state, self._now)[1])
-        self._schedule(state)
-        return changes
+        kernel = self._kernel
+        with self._host.unit() as unit:
+            now = unit.clock()
+            state = unit.load((parsed.tracking_number,)).get(parsed.tracking_number)
+            if state is None:
+                state = kernel.new_state(parsed.tracking_number, parsed.carrier, parsed)
+                changes: list[Change] = []
+                if now is not None:
+                    changes = kernel.fire(state, now)[1]
+            else:
+                changes = kernel.set_shipment(state, parsed)
+                if now is not None:
+                    changes.extend(kernel.fire(state, now)[1])
+            unit.save(state)
+            return unit.emit(changes)
 
     def ingest(
         self,
@@ -109,129 +103,154 @@ class Engine:
         # Each shipment's events in time order keep the kernel on its fast path; the
         # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
-        states = self._states
         kernel = self._kernel
-        now = self._now
-        heap = self._heap
-        for tn, recs in groups.items():
-            state = states.get(tn)
-            if state is None:
-                state = kernel.new_state(tn, carriers[tn])
-                states[tn] = state
-            before = state.next_due_us
-            if len(recs) > 1:
-                recs.sort(key=rec_key)
-            stepped = kernel.step_many(state, recs)
-            if stepped:
-                changes.extend(stepped)
-            due = state.next_due_us
-            if due is not None and now is not None and due <= now:
-                changes.extend(kernel.fire(state, now)[1])
+        with self._host.unit() as unit:
+            now = unit.clock()
+            states = unit.load(groups.keys())
+            save = unit.save
+            for tn, recs in groups.items():
+                state = states.get(tn)
+                if state is None:
+                    state = kernel.new_state(tn, carriers[tn])
+                if len(recs) > 1:
+                    recs.sort(key=rec_key)
+                stepped = kernel.step_many(state, recs)
+                if stepped:
+                    changes.extend(stepped)
                 due = state.next_due_us
-            # The heap already holds an unchanged due time (see advance and next_due).
-            if due is not None and due != before:
-                heapq.heappush(heap, (due, tn))
-        changes.sort(key=_change_time)
-        return changes
-
-    def _schedule(self, state: ShipmentState) -> None:
-        if state.next_due_us is not None:
-            heapq.heappush(self._heap, (state.next_due_us, state.tracking_number))
+                if due is not None and now is not None and due <= now:
+                    changes.extend(kernel.fire(state, now)[1])
+                save(state)
+            changes.sort(key=_change_time)
+            return unit.emit(changes)
 
     # -- time ------------------------------------------------------------------------
     def advance(self, *, to: datetime) -> list[Change]:
         """Fire every time rule and follow-up deadline due at or before ``to``."""
         now = aware_micros(to, "to")
-        if self._now is None or now > self._now:
-            self._now = now
-        heap = self._heap
+        kernel = self._kernel
         changes: list[Change] = []
-        fired: set[str] = set()
-        while heap and heap[0][0] <= now:
-            due, tn = heapq.heappop(heap)
-            state = self._states[tn]
-            if state.next_due_us != due or tn in fired:
-                continue  # a stale entry: the shipment's due time moved since
-            changes.extend(self._kernel.fire(state, now)[1])
-            fired.add(tn)
-            self._schedule(state)
-        changes.sort(key=_change_time)
-        return changes
+        with self._host.unit() as unit:
+            clock = unit.clock()
+            if clock is None or now > clock:
+                unit.set_clock(now)
+            while batch := unit.due(now, _DUE_BATCH):
+                for state in batch:
+                    changes.extend(kernel.fire(state, now)[1])
+                    unit.save(state)
+            changes.sort(key=_change_time)
+            return unit.emit(changes)
 
     def next_due(self) -> datetime | None:
         """The earliest instant at which ``advance`` would fire something, or None."""
-        heap = self._heap
-        while heap:
-            due, tn = heap[0]
-            if self._states[tn].next_due_us == due:
-                return from_micros(due)
-            heapq.heappop(heap)
-        return None
+        due = self._host.next_due()
+        return None if due is None else from_micros(due)
 
     # -- output ----------------------------------------------------------------------
-    def open_incidents(self, tracking_number: str | None = None) -> list[Incident]:
-        """Open and acknowledged incidents, most severe first, then oldest first."""
-        at, incidents = self._now, self._kernel.incidents
-        if tracking_number is not None:
-            state = self._states.get(tracking_number)
-            found = [] if state is None else incidents(state, at)
-        else:
-            found = [
-                inc for state in self._states.values() if state.open for inc in incidents(state, at)
-            ]
-        found.sort(key=self._order)
+    def open_incidents(
+        self,
+        tracking_number: str | None = None,
+        *,
+        severity: str | None = None,
+        kind: str | None = None,
+        carrier: str | None = None,
+        limit: int | None = None,
+    ) -> list[Incident]:
+        """Open and acknowledged incidents, most severe first, then oldest first.
+
+        Each filter given must match (``severity="P1"``, ``kind="customs_hold"``,
+        ``carrier="dhl"``, one ``tracking_number``); ``limit`` keeps the first ones.
+        """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError(f"limit must be an int or None, not {type(limit).__name__}")
+        return self._host.open_incidents(
+            tracking_number=tracking_number,
+            severity=severity,
+            kind=kind,
+            carrier=carrier,
+            limit=limit,
+        )
+
+    def incident(self, incident_id: str) -> Incident:
+        """One incident by id: open, acknowledged, or resolved while its condition holds.
+
+        Raises ``UnknownIncident`` for an id the engine does not hold (never seen, or
+        closed since: the changes that closed it carry its last state).
+        """
+        found = self._host.incident(incident_id)
+        if found is None:
+            raise UnknownIncident(
+                f"no incident {incident_id!r} is held; open_incidents() lists the open ones"
+            )
+        return found
+
+    def actions(self, incident_id: str) -> list[Action]:
+        """The follow-up log of an incident, oldest first: who acknowledged or resolved
+        it, when, and the note.  Kept with the shipment's state, so it survives
+        ``dump``/``load`` and stores."""
+        found = self._host.actions(incident_id)
+        if found is None:
+            raise UnknownIncident(f"no incident {incident_id!r} is known to this engine")
         return found
 
     def shipment_state(self, tracking_number: str) -> ShipmentState:
         """The kernel state of one shipment (read it, do not change it)."""
-        try:
-            return self._states[tracking_number]
-        except KeyError:
-            raise KeyError(f"no shipment {tracking_number!r} in this engine") from None
+        with self._host.unit() as unit:
+            state = unit.load((tracking_number,)).get(tracking_number)
+        if state is None:
+            raise KeyError(f"no shipment {tracking_number!r} in this engine")
+        return state
 
     # -- follow-up -------------------------------------------------------------------
-    def _locate(self, incident_id: str) -> ShipmentState:
-        for state in self._states.values():
-            for inc in state.open.values():
-                if inc.id == incident_id:
-                    return state
-        raise UnknownIncident(f"no open incident {incident_id!r}; open_incidents() lists the ids")
-
-    def _at(self, at: datetime | None) -> int:
-        if at is not None:
-            return aware_micros(at, "at")
-        if self._now is not None:
-            return self._now
-        raise ValueError(
-            "pass at=datetime: the engine has no clock yet (advance() was never called)"
-        )
-
     def acknowledge(self, incident_id: str, *, by: str, at: datetime | None = None) -> Change:
         """Record that ``by`` took ownership; stops the ``respond`` escalation."""
-        state = self._locate(incident_id)
-        change = self._kernel.acknowledge(state, incident_id, by, self._at(at))
-        self._schedule(state)
-        return change
+        with self._host.unit() as unit:
+            state = self._locate(unit, incident_id)
+            change = self._kernel.acknowledge(state, incident_id, by, self._at(at, unit))
+            unit.save(state)
+            return unit.emit([change])[0]
 
     def resolve(
         self, incident_id: str, *, by: str, at: datetime | None = None, note: str | None = None
     ) -> Change:
         """Record that ``by`` resolved the incident; it leaves ``open_incidents``."""
-        state = self._locate(incident_id)
-        change = self._kernel.resolve(state, incident_id, by, self._at(at), note)
-        self._schedule(state)
-        return change
+        with self._host.unit() as unit:
+            state = self._locate(unit, incident_id)
+            change = self._kernel.resolve(state, incident_id, by, self._at(at, unit), note)
+            unit.save(state)
+            return unit.emit([change])[0]
+
+    @staticmethod
+    def _locate(unit: Unit, incident_id: str) -> ShipmentState:
+        state = unit.locate(incident_id)
+        if state is None:
+            raise UnknownIncident(
+                f"no open incident {incident_id!r}; open_incidents() lists the ids"
+            )
+        return state
+
+    @staticmethod
+    def _at(at: datetime | None, unit: Unit) -> int:
+        if at is not None:
+            return aware_micros(at, "at")
+        now = unit.clock()
+        if now is not None:
+            return now
+        raise ValueError(
+            "pass at=datetime: the engine has no clock yet (advance() was never called)"
+        )
 
     # -- persistence -----------------------------------------------------------------
     def dump(self) -> bytes:
         """The whole engine as bytes; ``Engine.load(pack, data)`` restores it."""
         dumps = self._kernel.dumps
-        doc = {
-            "v": ENGINE_DUMP_VERSION,
-            "pack": self.pack.fingerprint,
-            "now": self._now,
-            "shipments": [json.loads(dumps(state)) for state in self._states.values()],
-        }
+        with self._host.unit() as unit:
+            doc = {
+                "v": ENGINE_DUMP_VERSION,
+                "pack": self.pack.fingerprint,
+                "now": unit.clock(),
+                "shipments": [json.loads(dumps(state)) for state in unit.scan()],
+            }
         return json.dumps(doc, separators=(",", ":")).encode()
 
     @classmethod
@@ -250,11 +269,11 @@ class Engine:
                 "incidents are re-derived under the current one",
                 stacklevel=2,
             )
-        engine._now = doc.get("now")
-        for raw in doc.get("shipments", []):
-            state = engine._kernel.loads(json.dumps(raw).encode())
-            engine._states[state.tracking_number] = state
-            engine._schedule(state)
+        with engine._host.unit() as unit:
+            if doc.get("now") is not None:
+                unit.set_clock(doc["now"])
+            for raw in doc.get("shipments", []):
+                unit.save(engine._kernel.loads(json.dumps(raw).encode()))
         return engine
 
     # -- explanation -----------------------------------------------------------------
@@ -266,19 +285,23 @@ class Engine:
         time at or before ``at``, whatever order they arrived in; the engine's own
         state is left untouched.
         """
-        state = self.shipment_state(tracking_number)
-        if at is not None:
-            when = aware_micros(at, "at")
-        elif self._now is not None:
-            when = self._now
-        elif state.last_event is not None:
-            when = state.last_event
-        else:
-            raise ValueError(
-                f"pass at=datetime: shipment {tracking_number!r} has no events and the "
-                "engine has no clock yet"
-            )
-        return explain_state(self._kernel, state, when)
+        with self._host.unit() as unit:
+            state = unit.load((tracking_number,)).get(tracking_number)
+            if state is None:
+                raise KeyError(f"no shipment {tracking_number!r} in this engine")
+            now = unit.clock()
+            if at is not None:
+                when = aware_micros(at, "at")
+            elif now is not None:
+                when = now
+            elif state.last_event is not None:
+                when = state.last_event
+            else:
+                raise ValueError(
+                    f"pass at=datetime: shipment {tracking_number!r} has no events and the "
+                    "engine has no clock yet"
+                )
+            return explain_state(self._kernel, state, when)
 
 
 def _change_time(change: Change) -> datetime:

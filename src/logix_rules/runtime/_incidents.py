@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -9,6 +11,8 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+
+from ..core._durations import to_micros
 
 __all__ = [
     "Change",
@@ -20,6 +24,7 @@ __all__ = [
     "IncidentState",
     "Remedy",
     "RemedyItem",
+    "change_id",
 ]
 
 
@@ -188,11 +193,57 @@ class Incident:
 
 @attrs.frozen
 class Change:
-    """A change to an incident at event time ``at``."""
+    """A change to an incident at event time ``at``.
+
+    ``id`` is deterministic (see ``change_id``): the same change computed twice, after
+    a restart, by ``evaluate`` or on Spark, has the same id, so a consumer can drop
+    the repeats of a retry.  ``seq`` is the change's position in a store's change feed
+    (None without a store); it takes no part in equality.
+    """
 
     type: ChangeType
     incident: Incident
     at: datetime
+    seq: int | None = attrs.field(default=None, kw_only=True, eq=False)
+    _id: str | None = attrs.field(default=None, kw_only=True, alias="id", eq=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        known = self._id
+        if known is None:  # computed on first use: most changes of a run are never asked
+            known = change_id(self.type, self.incident, self.at)
+            object.__setattr__(self, "_id", known)
+        return known
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type.value, "at": _iso(self.at), "incident": self.incident.to_dict()}
+        """A JSON-ready dict; ``seq`` appears only once a store has assigned it."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type.value,
+            "at": _iso(self.at),
+            "incident": self.incident.to_dict(),
+        }
+        if self.seq is not None:
+            out["seq"] = self.seq
+        return out
+
+
+def change_id(change_type: ChangeType, incident: Incident, at: datetime) -> str:
+    """``chg_`` and 128 bits of a hash of the incident id, the change type, the
+    event-time instant and the incident's content (its canonical JSON).
+
+    The content tells apart two different ``updated`` changes of one incident at one
+    instant (late events can cause them), and makes two computations of one change
+    agree wherever they run.
+    """
+    content = json.dumps(
+        _content(incident), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{incident.id}\x1f{change_type.value}\x1f{to_micros(at)}\x1f".encode())
+    digest.update(content.encode("utf-8", "surrogatepass"))
+    return "chg_" + digest.hexdigest()
+
+
+def _content(incident: Incident) -> dict[str, Any]:
+    return incident.to_dict()

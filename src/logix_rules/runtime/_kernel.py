@@ -63,6 +63,7 @@ from ..core._records import (
     rec_key,
     rec_to_list,
 )
+from ._actions import ACKNOWLEDGED, RESOLVED
 from ._incidents import (
     Change,
     ChangeType,
@@ -517,6 +518,7 @@ class Kernel:
         inc = self._find(s, incident_id)
         follow = self._followup(s, incident_id)
         follow.ack_at, follow.ack_by = at, by
+        follow.log.append((ACKNOWLEDGED, by, at, None))
         self._refresh_due(s)
         return Change(ChangeType.ACKNOWLEDGED, snapshot(self.pack, s, inc, at), from_micros(at))
 
@@ -528,6 +530,7 @@ class Kernel:
         follow.resolved_at, follow.resolved_by, follow.note = at, by, note
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
+        follow.log.append((RESOLVED, by, at, note))
         self._refresh_due(s)
         return Change(ChangeType.RESOLVED, snapshot(self.pack, s, inc, at), from_micros(at))
 

@@ -16,6 +16,7 @@ from logix_carriers import Shipment
 
 from ..core._durations import from_micros, to_micros
 from ..core._records import ID, EventRec
+from ._actions import LogEntry
 from ._incidents import Evidence, Remedy
 
 __all__ = [
@@ -102,11 +103,15 @@ class OpenIncident:
 
 @attrs.define(slots=True)
 class Followup:
+    """What people did about one incident: the latest acknowledgement and resolution,
+    which the deadlines read, and ``log``, every action in the order it was taken."""
+
     ack_at: int | None = None
     ack_by: str | None = None
     resolved_at: int | None = None
     resolved_by: str | None = None
     note: str | None = None
+    log: list[LogEntry] = attrs.field(factory=list)
 
 
 # Shared, read-only stand-ins for the empty containers of a fresh state: most parcels
