@@ -54,6 +54,11 @@ them):
   (``"location"``), else say what was assumed (``"assumed"``).
 * One bad event in a response is a ``bad_event`` problem; the rest are kept.
   Raise :class:`ResponseFormatError` only when the whole payload is unusable.
+  Whatever else a parser raises on an odd answer (``KeyError``, ``RecursionError``...)
+  becomes a ``bad_payload`` problem for the numbers of that request; ``track()``
+  only ever raises ``ConfigError`` and ``AuthError``.
+* Secrets never leave: problems, events and errors are passed through a
+  :class:`~logix_carriers._secrets.Scrubber` built from the secret settings.
 * Non-2xx statuses the carrier answers with a useful body (e.g. 404 "no such
   shipment") go in ``accept_statuses`` and are handed to ``parse_response``.
 * OAuth carriers return an :class:`OAuthClientCredentials` from ``oauth()``; the
@@ -68,13 +73,14 @@ import logging
 import os
 import random
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast, runtime_checkable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import httpx
 from pydantic import SecretBytes, SecretStr
 
+from ._adapter_protocol import Capabilities, CarrierAdapter, chunked
+from ._deadline import Deadline
 from ._errors import (
     AuthError,
     CarrierError,
@@ -87,13 +93,14 @@ from ._http import HttpSession, OAuthClientCredentials, decode_json
 from ._http_pacing import (
     AsyncSleep,
     Clock,
-    RateLimit,
     RetryPolicy,
     Sleep,
     SystemClock,
     TokenBucket,
 )
 from ._model import TrackingEvent
+from ._parse_guard import describe_exception
+from ._secrets import Scrubber
 from ._settings import AdapterSettings
 from ._track_result import ProblemCode, TrackProblem, TrackResult
 from ._webhooks import decode_webhook_json
@@ -108,93 +115,6 @@ __all__ = [
 log = logging.getLogger("logix_carriers")
 
 SettingsT = TypeVar("SettingsT", bound=AdapterSettings)
-
-AuthKind = Literal["none", "api_key", "oauth2", "basic"]
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a carrier's API offers and allows.
-
-    ``batch_size`` is how many numbers one request may carry; ``rate_limit`` the
-    documented request limit the adapter's token bucket follows; ``auth`` how it
-    authenticates (shown by ``logix carriers``).
-    """
-
-    batch_size: int = 1
-    webhooks: bool = False
-    signs_webhooks: bool = False
-    rate_limit: RateLimit | None = None
-    auth: AuthKind = "none"
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError("Capabilities.batch_size must be at least 1")
-        if self.signs_webhooks and not self.webhooks:
-            raise ValueError("signs_webhooks=True needs webhooks=True")
-
-    def describe(self) -> str:
-        """One line such as ``batch 40, 3 requests/s, api_key, signed webhooks``."""
-        parts = [f"batch {self.batch_size}"]
-        parts.append(self.rate_limit.describe() if self.rate_limit else "no documented limit")
-        parts.append(f"auth {self.auth}")
-        if self.webhooks:
-            parts.append("signed webhooks" if self.signs_webhooks else "unsigned webhooks")
-        return ", ".join(parts)
-
-
-@runtime_checkable
-class CarrierAdapter(Protocol):
-    """What the rest of logix needs from a carrier adapter.
-
-    ``code``, ``name``, ``settings_model`` and ``capabilities`` are readable on the
-    class as well (the registry lists adapters without instantiating them).
-    """
-
-    @property
-    def code(self) -> str:
-        """Lower-case identifier, e.g. ``"dhl"``; also the ``carrier`` of its events."""
-        ...
-
-    @property
-    def name(self) -> str:
-        """Human name, e.g. ``"DHL Shipment Tracking - Unified"``."""
-        ...
-
-    @property
-    def settings_model(self) -> type[AdapterSettings]: ...
-
-    @property
-    def capabilities(self) -> Capabilities: ...
-
-    def track(self, numbers: Iterable[str]) -> TrackResult:
-        """Fetch and normalize the events of ``numbers``; per-number failures are problems."""
-        ...
-
-    async def atrack(self, numbers: Iterable[str]) -> TrackResult:
-        """The async twin of :meth:`track`."""
-        ...
-
-    def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
-        """Normalize one decoded tracking response; pure, no I/O, no credentials needed."""
-        ...
-
-    def parse_webhook(
-        self,
-        headers: Mapping[str, str],
-        body: bytes,
-        *,
-        secret: str | SecretStr | None = None,
-    ) -> list[TrackingEvent]:
-        """Verify and normalize a webhook delivery; :class:`WebhookError` when rejected."""
-        ...
-
-
-def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    """``items`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 _WHITESPACE = re.compile(r"\s+")
 _MAX_NUMBER = 80  # TrackingEvent.tracking_number's limit
@@ -306,6 +226,40 @@ class BaseAdapter(Generic[SettingsT]):
         """The OAuth client-credentials token source, for carriers that use one."""
         return None
 
+    def scrubber(self, *extra: str) -> Scrubber:
+        """Masks every secret this adapter knows (secret settings, OAuth client and
+        tokens) and ``extra`` ones; works without complete settings too.
+        """
+        session = self._session
+        if session is not None and not extra:
+            return session.scrubber
+        values = list(extra)
+        pairs: tuple[tuple[str, str], ...] = ()
+        if session is not None:
+            values.extend(session.secrets)
+            pairs = session.oauth.pairs if session.oauth is not None else ()
+        else:
+            values.extend(self._configured_secrets())
+        return Scrubber(values, pairs=pairs)
+
+    def _configured_secrets(self) -> list[str]:
+        try:
+            return list(self.secret_values())
+        except ConfigError:
+            pass
+        # Incomplete settings: mask whatever secret was given all the same.
+        env = self._environ if self._environ is not None else os.environ
+        values = []
+        for name in self.settings_model.secret_fields():
+            given = self._overrides.get(name) or env.get(self.env_var(name), "")
+            if isinstance(given, SecretStr | SecretBytes):
+                given = given.get_secret_value()
+            if isinstance(given, bytes):
+                given = given.decode(errors="replace")
+            if isinstance(given, str) and given.strip():
+                values.append(given.strip())
+        return values
+
     def auth_hint(self) -> str:
         """What to check when credentials are rejected (names the variables)."""
         secrets = sorted(self.settings_model.secret_fields() - {"webhook_secret"})
@@ -321,6 +275,8 @@ class BaseAdapter(Generic[SettingsT]):
             self._session = HttpSession(
                 self.code,
                 timeout=settings.timeout,
+                request_deadline=settings.request_deadline,
+                max_body_bytes=settings.max_body_bytes,
                 retry=RetryPolicy(max_retries=settings.max_retries),
                 rate_limit=self.capabilities.rate_limit,
                 oauth=self.oauth(),
@@ -425,17 +381,15 @@ class BaseAdapter(Generic[SettingsT]):
     def _parse_safely(self, chunk: Sequence[str], response: httpx.Response) -> TrackResult:
         try:
             return self.parse_response(chunk, response)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            # A payload shape the parser did not foresee: a value, not a traceback.
-            raw: Any
-            try:
-                raw = response.json()
-            except ValueError:
-                raw = response.text
+        except CarrierError:
+            raise  # the parser's own verdict (AuthError, ResponseFormatError...)
+        except Exception as exc:
+            # A payload shape the parser did not foresee (a missing key, a list
+            # nested past the recursion limit...): a problem, not a traceback.
+            why = describe_exception(exc)
             raise ResponseFormatError(
-                f"{self.name} answered a payload its parser cannot read "
-                f"({type(exc).__name__}: {exc})",
-                raw=raw,
+                f"{self.name} answered a payload its parser cannot read ({why})",
+                raw=_raw_body(response),
                 carrier=self.code,
                 status_code=response.status_code,
             ) from exc
@@ -449,23 +403,46 @@ class BaseAdapter(Generic[SettingsT]):
         ]
         return merged.merge(TrackResult.build(self.code, problems=silent))
 
+    def _track_deadline(self) -> Deadline:
+        seconds = self.settings.track_deadline
+        return Deadline.after(seconds, self.clock, f"track() deadline ({seconds:g} s)")
+
+    def _out_of_time(self, chunk: Sequence[str], deadline: Deadline) -> TrackResult:
+        message = (
+            f"not sent to {self.name}: the {deadline.label} passed before its turn; "
+            f"track fewer numbers per call or raise {self.env_var('track_deadline')}"
+        )
+        return TrackResult.build(
+            self.code,
+            problems=[TrackProblem(n, ProblemCode.CARRIER_ERROR, message) for n in chunk],
+        )
+
     def track(self, numbers: Iterable[str]) -> TrackResult:
         """Fetch ``numbers`` in chunks of ``batch_size``; failures become problems.
 
         Raises only :class:`ConfigError` and :class:`AuthError`: with missing or
-        rejected credentials no number can succeed.
+        rejected credentials no number can succeed.  The whole call ends within
+        the ``track_deadline`` setting; numbers not sent by then are problems.
         """
-        wanted, problems = self._prepare(numbers)
-        results = [TrackResult.build(self.code, problems=problems)]
-        for chunk in chunked(wanted, self.capabilities.batch_size):
-            results.append(self._track_chunk(chunk))
-        return self._finish(wanted, results)
+        try:
+            wanted, problems = self._prepare(numbers)
+            deadline = self._track_deadline()
+            results = [TrackResult.build(self.code, problems=problems)]
+            for chunk in chunked(wanted, self.capabilities.batch_size):
+                if deadline.expired():
+                    results.append(self._out_of_time(chunk, deadline))
+                else:
+                    results.append(self._track_chunk(chunk, deadline))
+            return self.scrubber().result(self._finish(wanted, results))
+        except CarrierError as exc:
+            raise exc.scrub(self.scrubber()) from exc.__cause__
 
-    def _track_chunk(self, chunk: Sequence[str]) -> TrackResult:
+    def _track_chunk(self, chunk: Sequence[str], deadline: Deadline) -> TrackResult:
         results: list[TrackResult] = []
         try:
             for request in self.build_requests(chunk):
-                response = self.http.send(request, accept=self.accept_statuses)
+                within = deadline.remaining()
+                response = self.http.send(request, accept=self.accept_statuses, within=within)
                 results.append(self._parse_safely(chunk, response))
         except (AuthError, ConfigError):
             raise
@@ -475,17 +452,27 @@ class BaseAdapter(Generic[SettingsT]):
 
     async def atrack(self, numbers: Iterable[str]) -> TrackResult:
         """The async twin of :meth:`track` (chunks go out one after another)."""
-        wanted, problems = self._prepare(numbers)
-        results = [TrackResult.build(self.code, problems=problems)]
-        for chunk in chunked(wanted, self.capabilities.batch_size):
-            results.append(await self._atrack_chunk(chunk))
-        return self._finish(wanted, results)
+        try:
+            wanted, problems = self._prepare(numbers)
+            deadline = self._track_deadline()
+            results = [TrackResult.build(self.code, problems=problems)]
+            for chunk in chunked(wanted, self.capabilities.batch_size):
+                if deadline.expired():
+                    results.append(self._out_of_time(chunk, deadline))
+                else:
+                    results.append(await self._atrack_chunk(chunk, deadline))
+            return self.scrubber().result(self._finish(wanted, results))
+        except CarrierError as exc:
+            raise exc.scrub(self.scrubber()) from exc.__cause__
 
-    async def _atrack_chunk(self, chunk: Sequence[str]) -> TrackResult:
+    async def _atrack_chunk(self, chunk: Sequence[str], deadline: Deadline) -> TrackResult:
         results: list[TrackResult] = []
         try:
             for request in self.build_requests(chunk):
-                response = await self.http.asend(request, accept=self.accept_statuses)
+                within = deadline.remaining()
+                response = await self.http.asend(
+                    request, accept=self.accept_statuses, within=within
+                )
                 results.append(self._parse_safely(chunk, response))
         except (AuthError, ConfigError):
             raise
@@ -531,17 +518,28 @@ class BaseAdapter(Generic[SettingsT]):
                 variable=self.env_var("webhook_secret"),
                 carrier=self.code,
             )
-        self.verify_webhook(wrapped, raw_body, key)
-        payload = decode_webhook_json(raw_body, carrier=self.code)
+        scrubber = self.scrubber(*([key.get_secret_value()] if key is not None else []))
         try:
-            return self.parse_webhook_payload(payload, wrapped)
+            self.verify_webhook(wrapped, raw_body, key)
+            payload = decode_webhook_json(raw_body, carrier=self.code)
+            return scrubber.result(self._webhook_payload(payload, wrapped))
+        except CarrierError as exc:
+            raise exc.scrub(scrubber) from exc.__cause__
+
+    def _webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
+        try:
+            return self.parse_webhook_payload(payload, headers)
         except ResponseFormatError as exc:
             raise WebhookError(
                 f"webhook payload rejected: {exc.message}", carrier=self.code
             ) from exc
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        except CarrierError:
+            raise
+        except Exception as exc:
+            # As with tracking answers: an odd shape is a rejected delivery, never
+            # a raw KeyError or RecursionError.
             raise WebhookError(
-                f"webhook payload has an unexpected shape ({type(exc).__name__}: {exc})",
+                f"webhook payload has an unexpected shape ({describe_exception(exc)})",
                 carrier=self.code,
             ) from exc
 
@@ -560,3 +558,15 @@ class BaseAdapter(Generic[SettingsT]):
         for problem in result.problems:
             log.warning("%s webhook: %s", self.code, problem)
         return result.all_events()
+
+
+def _raw_body(response: httpx.Response) -> Any:
+    """What a problem keeps of an answer its parser failed on: JSON if it decodes."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        try:
+            text = response.text
+        except (httpx.ResponseNotRead, UnicodeDecodeError, LookupError):
+            return None
+        return text if len(text) <= 4096 else text[:4096] + "…"

@@ -3,23 +3,28 @@
 Every failure talking to a carrier is a ``CarrierError``; callers that do not care
 why a carrier failed catch that one class.  Errors name the carrier and, where it
 helps, the tracking number, the HTTP status and what to do next.  They never carry
-credentials: messages are built from URLs without query strings, and response
-snippets are passed through :func:`redact` with the adapter's secrets.
+credentials: messages are built from URLs without query strings, and whatever
+came from the carrier passes through the adapter's
+:class:`~logix_carriers._secrets.Scrubber` (:meth:`CarrierError.scrub`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
+
+from ._secrets import Scrubber
 
 __all__ = [
     "AuthError",
     "CarrierError",
     "CarrierUnavailable",
     "ConfigError",
+    "DeadlineExceeded",
     "NotFound",
     "RateLimited",
     "ResponseFormatError",
+    "ResponseTooLarge",
     "WebhookError",
     "redact",
 ]
@@ -28,15 +33,12 @@ _SNIPPET = 300
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every non-trivial secret replaced by ``***``.
+    """``text`` with every non-trivial secret, and its encoded forms, replaced by ``***``.
 
     Secrets shorter than four characters are left alone: replacing them would
     mangle ordinary words without protecting anything.
     """
-    for secret in secrets:
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
+    return Scrubber(secrets).text(text)
 
 
 class CarrierError(Exception):
@@ -66,6 +68,13 @@ class CarrierError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+    def scrub(self, scrubber: Scrubber) -> Self:
+        """Remove secrets from the message and arguments, in place; returns ``self``."""
+        if scrubber:
+            self.message = scrubber.text(self.message)
+            self.args = tuple(scrubber.value(arg) for arg in self.args)
+        return self
 
 
 class AuthError(CarrierError):
@@ -98,6 +107,14 @@ class CarrierUnavailable(CarrierError):
     """The carrier could not be reached or kept failing (timeouts, connect errors, 5xx)."""
 
 
+class DeadlineExceeded(CarrierUnavailable):
+    """A call ran out of time as a whole (``request_deadline`` or ``track_deadline``).
+
+    Per-operation timeouts bound each connect, read and write; a server that sends
+    one byte at a time never trips them, the overall deadline does.
+    """
+
+
 class ResponseFormatError(CarrierError):
     """The carrier answered something that is not what its API documents.
 
@@ -118,6 +135,20 @@ class ResponseFormatError(CarrierError):
             message, carrier=carrier, status_code=status_code, tracking_number=tracking_number
         )
         self.raw = raw
+
+    def scrub(self, scrubber: Scrubber) -> Self:
+        super().scrub(scrubber)
+        if scrubber:
+            self.raw = scrubber.value(self.raw)
+        return self
+
+
+class ResponseTooLarge(ResponseFormatError):
+    """The answer's body, once decompressed, is larger than ``max_body_bytes``.
+
+    Reading stops at the limit, so a compression bomb costs no more memory than
+    the limit; ``raw`` is None.
+    """
 
 
 class ConfigError(CarrierError):

@@ -3,16 +3,20 @@
 :class:`HttpSession` sends one ``httpx.Request`` and returns a successful response
 or raises a typed :class:`CarrierError`.  On the way it
 
-* sets a timeout on every call (``request.extensions["timeout"]``, unless the
-  adapter set its own);
+* sets a timeout on every operation (``request.extensions["timeout"]``, unless the
+  adapter set its own) and an overall deadline on the whole call, retries and
+  pauses included (``request_deadline``; see :mod:`logix_carriers._deadline`);
+* reads the body within ``max_body_bytes`` decoded bytes (:mod:`logix_carriers._body`);
 * waits on a per-adapter :class:`TokenBucket` built from the carrier's documented
   :class:`RateLimit`;
 * retries connect errors, timeouts, 429 and 5xx with exponential backoff and full
   jitter, honouring ``Retry-After`` (seconds or an HTTP date) and giving up at once
-  when the carrier asks for a longer pause than :attr:`RetryPolicy.max_retry_after`;
+  when the carrier asks for a longer pause than :attr:`RetryPolicy.max_retry_after`
+  or than the deadline leaves;
 * never retries other 4xx;
 * adds an OAuth client-credentials bearer token (:class:`OAuthClientCredentials`),
-  cached until shortly before it expires and refreshed once on a 401.
+  cached until shortly before it expires and refreshed once on a 401;
+* masks every secret it knows in the errors it raises (:mod:`logix_carriers._secrets`).
 
 The clock, rate limit, token bucket and retry policy live in
 :mod:`logix_carriers._http_pacing`.
@@ -21,22 +25,22 @@ The clock, rate limit, token bucket and retry policy live in
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import random
-import threading
 import time
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import httpx
-from pydantic import SecretStr
 
+from ._body import DEFAULT_MAX_BODY_BYTES, BodyReader, check_read_body
+from ._deadline import Deadline, arm, bounded_by
 from ._errors import (
     AuthError,
     CarrierError,
     CarrierUnavailable,
+    DeadlineExceeded,
     NotFound,
     RateLimited,
     ResponseFormatError,
@@ -52,8 +56,11 @@ from ._http_pacing import (
     TokenBucket,
     parse_retry_after,
 )
+from ._oauth import OAuthClientCredentials, safe_url
+from ._secrets import Scrubber
 
 __all__ = [
+    "DEFAULT_REQUEST_DEADLINE",
     "HttpSession",
     "OAuthClientCredentials",
     "decode_json",
@@ -62,6 +69,8 @@ __all__ = [
 
 log = logging.getLogger("logix_carriers.http")
 
+#: Seconds one :meth:`HttpSession.send` may take in all, retries and pauses included.
+DEFAULT_REQUEST_DEADLINE: Final = 60.0
 
 # Transport failures worth another try; everything else (bad URL scheme, proxy
 # misconfiguration, ...) will not get better by waiting.
@@ -71,146 +80,45 @@ _RETRY_EXCEPTIONS: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
 )
 
-
 # The token endpoint's own 4xx answers mean "bad credentials", except 429.
 _TOKEN_REFUSALS = frozenset(range(400, 500)) - {429}
 
-
-def safe_url(url: httpx.URL) -> str:
-    """``scheme://host/path`` without credentials, query or fragment (they may hold keys)."""
-    port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}{url.path}"
-
-
-class OAuthClientCredentials:
-    """An OAuth 2.0 client-credentials token, cached until shortly before it expires.
-
-    The token is requested from ``token_url`` with HTTP basic authentication
-    (``client_id:client_secret``) and ``grant_type=client_credentials`` in the
-    form body, as RFC 6749 §4.4 recommends.  It is reused until ``refresh_margin``
-    seconds before ``expires_in`` runs out, and :meth:`invalidate` drops it (the
-    session does so once when the API answers 401).
-    """
-
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        client_secret: SecretStr,
-        *,
-        scope: str | None = None,
-        refresh_margin: float = 60.0,
-        default_lifetime: float = 3600.0,
-        extra_form: dict[str, str] | None = None,
-        extra_headers: dict[str, str] | None = None,
-    ) -> None:
-        self.token_url = token_url
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self.scope = scope
-        self.refresh_margin = refresh_margin
-        self.default_lifetime = default_lifetime
-        self.extra_form = dict(extra_form or {})
-        self.extra_headers = dict(extra_headers or {})
-        self._token: SecretStr | None = None
-        self._expires_at = 0.0
-        self._lock = threading.Lock()
-        self._alock: asyncio.Lock | None = None
-        #: How many tokens were fetched; handy in tests and diagnostics.
-        self.fetches = 0
-
-    def __repr__(self) -> str:
-        return f"OAuthClientCredentials(token_url={self.token_url!r}, client_id=***)"
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        values = [self._client_secret.get_secret_value()]
-        if self._token is not None:
-            values.append(self._token.get_secret_value())
-        return tuple(values)
-
-    def invalidate(self) -> None:
-        self._token = None
-        self._expires_at = 0.0
-
-    def cached(self, clock: Clock) -> str | None:
-        if self._token is not None and clock.monotonic() < self._expires_at:
-            return self._token.get_secret_value()
-        return None
-
-    def token_request(self) -> httpx.Request:
-        form = {"grant_type": "client_credentials", **self.extra_form}
-        if self.scope:
-            form["scope"] = self.scope
-        pair = f"{self.client_id}:{self._client_secret.get_secret_value()}".encode()
-        return httpx.Request(
-            "POST",
-            self.token_url,
-            data=form,
-            headers={
-                "Accept": "application/json",
-                "Authorization": "Basic " + base64.b64encode(pair).decode("ascii"),
-                **self.extra_headers,
-            },
-        )
-
-    def store(self, response: httpx.Response, clock: Clock, carrier: str) -> str:
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise ResponseFormatError(
-                f"token endpoint {safe_url(response.request.url)} did not answer JSON",
-                carrier=carrier,
-                status_code=response.status_code,
-            ) from exc
-        token = payload.get("access_token") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not token:
-            keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
-            raise ResponseFormatError(
-                f"token endpoint answered without access_token (fields: {keys})",
-                carrier=carrier,
-                status_code=response.status_code,
-            )
-        try:
-            lifetime = float(payload.get("expires_in", self.default_lifetime))
-        except (TypeError, ValueError):
-            lifetime = self.default_lifetime
-        self._token = SecretStr(token)
-        self._expires_at = clock.monotonic() + max(0.0, lifetime - self.refresh_margin)
-        self.fetches += 1
-        return token
-
-    def async_lock(self) -> asyncio.Lock:
-        if self._alock is None:
-            self._alock = asyncio.Lock()
-        return self._alock
-
-    @property
-    def lock(self) -> threading.Lock:
-        return self._lock
+# How much of a body that is not JSON a ResponseFormatError keeps in ``raw``.
+_RAW_TEXT: Final = 4096
 
 
 @dataclass
 class _Attempt:
     """Bookkeeping of one call across its retries."""
 
+    deadline: Deadline
+    timeouts: dict[str, Any]
     retries: int = 0
     refreshed: bool = False
     delays: list[float] = field(default_factory=list)
+
+    def tries(self) -> str:
+        return f" after {self.retries + 1} attempts" if self.retries else ""
 
 
 def _default_async_sleep(seconds: float) -> Awaitable[None]:
     return asyncio.sleep(seconds)
 
 
+def _clipped(timeouts: dict[str, Any], left: float) -> dict[str, Any]:
+    """Per-operation timeouts no longer than what is left of the deadline."""
+    return {k: left if v is None else min(float(v), left) for k, v in timeouts.items()}
+
+
 class HttpSession:
-    """Sends requests for one adapter, with timeouts, rate limit, retries and auth.
+    """Sends requests for one adapter, with timeouts, deadlines, rate limit, retries and auth.
 
     Pass ``client`` / ``async_client`` to reuse your own ``httpx`` clients (they are
     not closed here), or ``transport`` / ``async_transport`` to have the session
     build clients around them (e.g. ``httpx.MockTransport`` in tests).
     ``accept`` on :meth:`send` lists non-2xx statuses the adapter wants to parse
-    itself (some carriers answer 404 with a useful body).
+    itself (some carriers answer 404 with a useful body); ``within`` shortens the
+    deadline of one call (``track()`` passes what is left of its own).
     """
 
     def __init__(
@@ -218,6 +126,8 @@ class HttpSession:
         carrier: str,
         *,
         timeout: float = 20.0,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         retry: RetryPolicy | None = None,
         rate_limit: RateLimit | None = None,
         limiter: TokenBucket | None = None,
@@ -233,8 +143,12 @@ class HttpSession:
         async_sleep: AsyncSleep | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        if request_deadline <= 0 or max_body_bytes < 1:
+            raise ValueError("HttpSession needs request_deadline > 0 and max_body_bytes >= 1")
         self.carrier = carrier
         self.timeout = timeout
+        self.request_deadline = request_deadline
+        self.max_body_bytes = max_body_bytes
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
         if limiter is None and rate_limit is not None:
@@ -242,6 +156,7 @@ class HttpSession:
         self.limiter = limiter
         self.oauth = oauth
         self._secrets = tuple(s for s in secrets if s)
+        self._scrubber: tuple[object, Scrubber] | None = None
         self.auth_hint = auth_hint
         self._client = client
         self._async_client = async_client
@@ -262,6 +177,7 @@ class HttpSession:
     def client(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(transport=self._transport, timeout=self.timeout)
+        arm(self._client)
         return self._client
 
     @property
@@ -282,44 +198,98 @@ class HttpSession:
             await self._async_client.aclose()
             self._async_client = None
 
+    # -- secrets -----------------------------------------------------------------
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        extra = self.oauth.secrets if self.oauth is not None else ()
+        return self._secrets + extra
+
+    @property
+    def scrubber(self) -> Scrubber:
+        """Masks every secret this session knows (settings, client secret, tokens)."""
+        pairs = self.oauth.pairs if self.oauth is not None else ()
+        key = (self.secrets, pairs)
+        if self._scrubber is None or self._scrubber[0] != key:
+            self._scrubber = (key, Scrubber(key[0], pairs=pairs))
+        return self._scrubber[1]
+
     # -- sync ------------------------------------------------------------------
 
     def send(
-        self, request: httpx.Request, *, accept: Iterable[int] = (), authenticate: bool = True
+        self,
+        request: httpx.Request,
+        *,
+        accept: Iterable[int] = (),
+        authenticate: bool = True,
+        within: float | None = None,
     ) -> httpx.Response:
         """Send ``request``; a response with a 2xx (or ``accept``-ed) status, or an error."""
-        accepted = frozenset(accept)
-        self._prepare(request)
-        state = _Attempt()
+        state = self._start(request, within)
+        try:
+            return self._send(request, frozenset(accept), authenticate, state)
+        except CarrierError as exc:
+            raise exc.scrub(self.scrubber) from exc.__cause__
+
+    def _send(
+        self, request: httpx.Request, accepted: frozenset[int], authenticate: bool, state: _Attempt
+    ) -> httpx.Response:
         while True:
+            self._check(request, state)
             if self.limiter is not None:
-                self._pause(self.limiter.reserve())
+                self._pause(self._wait(self.limiter.reserve(), request, state, "the rate limit"))
             if authenticate and self.oauth is not None:
-                request.headers["Authorization"] = f"Bearer {self._token()}"
+                request.headers["Authorization"] = f"Bearer {self._token(state.deadline)}"
             try:
-                response = self.client.send(request)
+                response = self._exchange(request, state)
             except _RETRY_EXCEPTIONS as exc:
-                self._pause(self._after_transport_error(request, exc, state))
+                self._check(request, state, exc)
+                backoff = self._after_transport_error(request, exc, state)
+                self._pause(self._wait(backoff, request, state, "the next attempt"))
                 continue
             except httpx.HTTPError as exc:
                 raise self._transport_failure(request, exc) from exc
             delay = self._after_response(request, response, state, accepted, authenticate)
             if delay is None:
                 return response
-            response.close()
-            self._pause(delay)
+            self._pause(self._wait(delay, request, state, "the next attempt"))
 
-    def _token(self) -> str:
+    def _exchange(self, request: httpx.Request, state: _Attempt) -> httpx.Response:
+        request.extensions["timeout"] = _clipped(state.timeouts, state.deadline.remaining())
+        with bounded_by(state.deadline):
+            response = self.client.send(request, stream=True)
+            try:
+                what = self._describe(request)
+                if check_read_body(
+                    response, limit=self.max_body_bytes, what=what, carrier=self.carrier
+                ):
+                    return response
+                reader = BodyReader(
+                    response, limit=self.max_body_bytes, what=what, carrier=self.carrier
+                )
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+                    self._check(request, state)
+                body = reader.finish()
+            finally:
+                response.close()
+        return reader.response(response, body)
+
+    def _token(self, deadline: Deadline) -> str:
         assert self.oauth is not None
-        with self.oauth.lock:
+        if not self.oauth.lock.acquire(timeout=deadline.remaining()):
+            raise self._deadline_error(httpx.Request("POST", self.oauth.token_url), deadline)
+        try:
             token = self.oauth.cached(self.clock)
             if token is None:
-                response = self.send(
-                    self.oauth.token_request(), authenticate=False, accept=_TOKEN_REFUSALS
-                )
+                request = self.oauth.token_request()
+                state = self._start(request, None, deadline)
+                response = self._send(request, _TOKEN_REFUSALS, False, state)
                 self._check_token_response(response)
                 token = self.oauth.store(response, self.clock, self.carrier)
             return token
+        finally:
+            self.oauth.lock.release()
 
     def _pause(self, seconds: float) -> None:
         if seconds > 0:
@@ -328,41 +298,88 @@ class HttpSession:
     # -- async -----------------------------------------------------------------
 
     async def asend(
-        self, request: httpx.Request, *, accept: Iterable[int] = (), authenticate: bool = True
+        self,
+        request: httpx.Request,
+        *,
+        accept: Iterable[int] = (),
+        authenticate: bool = True,
+        within: float | None = None,
     ) -> httpx.Response:
         """The async twin of :meth:`send`."""
-        accepted = frozenset(accept)
-        self._prepare(request)
-        state = _Attempt()
+        state = self._start(request, within)
+        try:
+            return await self._asend(request, frozenset(accept), authenticate, state)
+        except CarrierError as exc:
+            raise exc.scrub(self.scrubber) from exc.__cause__
+
+    async def _asend(
+        self, request: httpx.Request, accepted: frozenset[int], authenticate: bool, state: _Attempt
+    ) -> httpx.Response:
         while True:
+            self._check(request, state)
             if self.limiter is not None:
-                await self._apause(self.limiter.reserve())
+                wait = self._wait(self.limiter.reserve(), request, state, "the rate limit")
+                await self._apause(wait)
             if authenticate and self.oauth is not None:
-                request.headers["Authorization"] = f"Bearer {await self._atoken()}"
+                request.headers["Authorization"] = f"Bearer {await self._atoken(state.deadline)}"
             try:
-                response = await self.async_client.send(request)
+                response = await self._aexchange(request, state)
             except _RETRY_EXCEPTIONS as exc:
-                await self._apause(self._after_transport_error(request, exc, state))
+                self._check(request, state, exc)
+                backoff = self._after_transport_error(request, exc, state)
+                await self._apause(self._wait(backoff, request, state, "the next attempt"))
                 continue
             except httpx.HTTPError as exc:
                 raise self._transport_failure(request, exc) from exc
             delay = self._after_response(request, response, state, accepted, authenticate)
             if delay is None:
                 return response
-            await response.aclose()
-            await self._apause(delay)
+            await self._apause(self._wait(delay, request, state, "the next attempt"))
 
-    async def _atoken(self) -> str:
+    async def _aexchange(self, request: httpx.Request, state: _Attempt) -> httpx.Response:
+        request.extensions["timeout"] = _clipped(state.timeouts, state.deadline.remaining())
+        what = self._describe(request)
+        try:
+            async with asyncio.timeout(state.deadline.remaining()):
+                response = await self.async_client.send(request, stream=True)
+                try:
+                    if check_read_body(
+                        response, limit=self.max_body_bytes, what=what, carrier=self.carrier
+                    ):
+                        return response
+                    reader = BodyReader(
+                        response, limit=self.max_body_bytes, what=what, carrier=self.carrier
+                    )
+                    async for chunk in response.aiter_raw():
+                        reader.feed(chunk)
+                        self._check(request, state)
+                    body = reader.finish()
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise self._deadline_error(request, state.deadline, state) from exc
+        return reader.response(response, body)
+
+    async def _atoken(self, deadline: Deadline) -> str:
         assert self.oauth is not None
-        async with self.oauth.async_lock():
+        lock = self.oauth.async_lock()
+        try:
+            async with asyncio.timeout(deadline.remaining()):
+                await lock.acquire()
+        except TimeoutError as exc:
+            request = httpx.Request("POST", self.oauth.token_url)
+            raise self._deadline_error(request, deadline) from exc
+        try:
             token = self.oauth.cached(self.clock)
             if token is None:
-                response = await self.asend(
-                    self.oauth.token_request(), authenticate=False, accept=_TOKEN_REFUSALS
-                )
+                request = self.oauth.token_request()
+                state = self._start(request, None, deadline)
+                response = await self._asend(request, _TOKEN_REFUSALS, False, state)
                 self._check_token_response(response)
                 token = self.oauth.store(response, self.clock, self.carrier)
             return token
+        finally:
+            lock.release()
 
     async def _apause(self, seconds: float) -> None:
         if seconds > 0:
@@ -370,17 +387,52 @@ class HttpSession:
 
     # -- shared decisions --------------------------------------------------------
 
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        extra = self.oauth.secrets if self.oauth is not None else ()
-        return self._secrets + extra
-
-    def _prepare(self, request: httpx.Request) -> None:
+    def _start(
+        self, request: httpx.Request, within: float | None, outer: Deadline | None = None
+    ) -> _Attempt:
+        """The bookkeeping of a new call: its deadline and per-operation timeouts."""
         if "timeout" not in request.extensions:
             request.extensions["timeout"] = httpx.Timeout(self.timeout).as_dict()
+        deadline = Deadline.after(
+            self.request_deadline, self.clock, f"request deadline ({self.request_deadline:g} s)"
+        )
+        if within is not None:
+            left = max(0.0, within)
+            deadline = deadline.sooner(
+                Deadline.after(left, self.clock, f"caller's deadline ({left:.3g} s left)")
+            )
+        if outer is not None:
+            deadline = deadline.sooner(outer)
+        return _Attempt(deadline, dict(request.extensions["timeout"]))
 
     def _describe(self, request: httpx.Request) -> str:
         return f"{request.method} {safe_url(request.url)}"
+
+    def _check(
+        self, request: httpx.Request, state: _Attempt, cause: Exception | None = None
+    ) -> None:
+        """Raise :class:`DeadlineExceeded` once the call's deadline has passed."""
+        if state.deadline.expired():
+            raise self._deadline_error(request, state.deadline, state) from cause
+
+    def _wait(self, delay: float, request: httpx.Request, state: _Attempt, what: str) -> float:
+        """``delay``, unless waiting it would overrun the deadline (then raise)."""
+        if delay > 0 and delay >= state.deadline.remaining():
+            raise DeadlineExceeded(
+                f"{self._describe(request)} gave up: waiting {delay:.3g} s for {what} would "
+                f"overrun the {state.deadline.label}{state.tries()}",
+                carrier=self.carrier,
+            )
+        return delay
+
+    def _deadline_error(
+        self, request: httpx.Request, deadline: Deadline, state: _Attempt | None = None
+    ) -> DeadlineExceeded:
+        tries = state.tries() if state is not None else ""
+        return DeadlineExceeded(
+            f"{self._describe(request)} gave up: the {deadline.label} passed{tries}",
+            carrier=self.carrier,
+        )
 
     def _after_transport_error(
         self, request: httpx.Request, exc: Exception, state: _Attempt
@@ -407,7 +459,7 @@ class HttpSession:
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not connect"
         if not isinstance(exc, _RETRY_EXCEPTIONS):
             kind = f"failed ({type(exc).__name__})"
-        tries = f" after {state.retries + 1} attempts" if state and state.retries else ""
+        tries = state.tries() if state is not None else ""
         return CarrierUnavailable(f"{self._describe(request)} {kind}{tries}", carrier=self.carrier)
 
     def _after_response(
@@ -432,7 +484,11 @@ class HttpSession:
             raise self._status_error(request, response, None)
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock.now())
         if state.retries >= self.retry.max_retries or (
-            retry_after is not None and retry_after > self.retry.max_retry_after
+            retry_after is not None
+            and (
+                retry_after > self.retry.max_retry_after
+                or retry_after >= state.deadline.remaining()
+            )
         ):
             raise self._status_error(request, response, retry_after, state)
         delay = (
@@ -458,8 +514,8 @@ class HttpSession:
         state: _Attempt | None = None,
     ) -> CarrierError:
         status = response.status_code
-        body = snippet(_text(response), self.secrets)
-        tries = f" after {state.retries + 1} attempts" if state and state.retries else ""
+        body = snippet(self.scrubber.text(_text(response)))
+        tries = state.tries() if state is not None else ""
         base = f"{self._describe(request)} answered HTTP {status}{tries}"
         detail = f": {body}" if body else ""
         if status in (401, 403):
@@ -492,21 +548,26 @@ class HttpSession:
 def _text(response: httpx.Response) -> str:
     try:
         return response.text
-    except (httpx.ResponseNotRead, UnicodeDecodeError):
+    except (httpx.ResponseNotRead, UnicodeDecodeError, LookupError):
         return ""
 
 
 def decode_json(response: httpx.Response, carrier: str, secrets: Iterable[str] = ()) -> Any:
-    """The JSON body of ``response``, or a :class:`ResponseFormatError` keeping the text."""
+    """The JSON body of ``response``, or a :class:`ResponseFormatError` keeping the text.
+
+    Bodies nested deeper than Python's parser can follow are a format error too.
+    """
     try:
         return response.json()
-    except ValueError as exc:
-        text = _text(response)
+    except (ValueError, RecursionError) as exc:
+        scrubber = Scrubber(secrets)
+        text = scrubber.text(_text(response))
+        kept = text if len(text) <= _RAW_TEXT else text[:_RAW_TEXT] + "…"
+        why = "nests too deeply to read" if isinstance(exc, RecursionError) else "is not JSON"
         raise ResponseFormatError(
             f"{response.request.method} {safe_url(response.request.url)} answered "
-            f"HTTP {response.status_code} with a body that is not JSON: "
-            f"{snippet(text, secrets)!r}",
-            raw=text,
+            f"HTTP {response.status_code} with a body that {why}: {snippet(text)!r}",
+            raw=kept,
             carrier=carrier,
             status_code=response.status_code,
         ) from exc

@@ -31,14 +31,20 @@ class AdapterSettings(BaseModel):
     """Settings shared by every adapter; subclasses add their own fields.
 
     Declare credentials as ``SecretStr`` so they never show in reprs or dumps.
-    ``timeout`` (seconds) applies to every HTTP call; ``max_retries`` bounds the
-    retries of one call on connect errors, timeouts, 429 and 5xx.
+    ``timeout`` (seconds) applies to each connect, read and write of an HTTP call;
+    ``max_retries`` bounds the retries of one call on connect errors, timeouts, 429
+    and 5xx.  ``request_deadline`` (seconds) bounds one call in all, retries and
+    pauses included, and ``track_deadline`` one ``track()``; ``max_body_bytes``
+    caps a decompressed response body.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timeout: Annotated[float, Field(gt=0, le=300)] = 20.0
     max_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    request_deadline: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    track_deadline: Annotated[float, Field(gt=0, le=86_400)] = 600.0
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1024**3)] = 10 * 1024 * 1024
 
     @classmethod
     def env_var(cls, carrier: str, field: str) -> str:

@@ -120,3 +120,7 @@ def decode_webhook_json(body: bytes | str, *, carrier: str) -> Any:
             f"webhook body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             carrier=carrier,
         ) from exc
+    except RecursionError as exc:
+        raise WebhookError("webhook body nests too deeply to read", carrier=carrier) from exc
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        raise WebhookError(f"webhook body is not usable JSON: {exc}", carrier=carrier) from exc

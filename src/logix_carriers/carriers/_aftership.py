@@ -31,6 +31,7 @@ from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
+from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -201,7 +202,9 @@ def _tracking(out: TrackResultBuilder, tracking: Any, where: str) -> str | None:
             location=where,
         )
     for index, raw in enumerate(checkpoints):
-        _checkpoint(out, number, raw, f"{where}.checkpoints[{index}]", attributes)
+        c_where = f"{where}.checkpoints[{index}]"
+        with piece(out, number, raw=raw, location=c_where, what="checkpoint"):
+            _checkpoint(out, number, raw, c_where, attributes)
     return number
 
 
@@ -233,7 +236,12 @@ def parse_trackings(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
     out = TrackResultBuilder(SYSTEM, numbers)
     found = set()
     for index, tracking in enumerate(trackings):
-        number = _tracking(out, tracking, f"data.trackings[{index}]")
+        where = f"data.trackings[{index}]"
+        number = plain_text(tracking, "tracking_number")
+        with piece(
+            out, number, raw=tracking, location=where, what="tracking", code=ProblemCode.BAD_PAYLOAD
+        ):
+            number = _tracking(out, tracking, where)
         if number:
             found.add(number)
     for number in numbers:

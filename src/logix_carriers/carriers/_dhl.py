@@ -26,6 +26,7 @@ from .._adapter import BaseAdapter, Capabilities
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._http_pacing import RateLimit
 from .._local_time import read_carrier_time
+from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._taxonomy import Status
@@ -179,54 +180,64 @@ def parse_shipments(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
     requested = numbers[0] if len(numbers) == 1 else None
     for s_index, shipment in enumerate(shipments):
         where = f"shipments[{s_index}]"
-        if not isinstance(shipment, Mapping):
-            out.problem(
-                requested,
-                ProblemCode.BAD_PAYLOAD,
-                "shipment is not an object",
-                raw=shipment,
-                location=where,
-            )
-            continue
-        shipment_id = _text(shipment.get("id"))
-        number = requested or shipment_id
-        if number is None:
-            out.problem(
-                None,
-                ProblemCode.BAD_PAYLOAD,
-                "shipment without an id",
-                raw=shipment,
-                location=where,
-            )
-            continue
-        attributes: dict[str, Any] = {}
-        if _text(shipment.get("service")):
-            attributes["dhl_service"] = _text(shipment.get("service"))
-        if shipment_id and shipment_id != number:
-            attributes["dhl_shipment_id"] = shipment_id
-        events = shipment.get("events") or []
-        if not isinstance(events, list):
-            out.problem(
-                number,
-                ProblemCode.BAD_PAYLOAD,
-                "'events' is not a list",
-                raw=events,
-                location=f"{where}.events",
-            )
-            continue
-        if not events:
-            status = shipment.get("status")
-            said = _text(status.get("description")) if isinstance(status, Mapping) else None
-            out.problem(
-                number,
-                ProblemCode.NOT_FOUND,
-                "DHL lists the shipment but no events yet" + (f" ({said})" if said else ""),
-                raw=status,
-                location=where,
-            )
-        for e_index, raw in enumerate(events):
-            _event(out, number, raw, f"{where}.events[{e_index}]", attributes)
+        number = requested or plain_text(shipment, "id")
+        with piece(
+            out, number, raw=shipment, location=where, what="shipment", code=ProblemCode.BAD_PAYLOAD
+        ):
+            _shipment(out, shipment, where, requested)
     return out.result()
+
+
+def _shipment(out: TrackResultBuilder, shipment: Any, where: str, requested: str | None) -> None:
+    if not isinstance(shipment, Mapping):
+        out.problem(
+            requested,
+            ProblemCode.BAD_PAYLOAD,
+            "shipment is not an object",
+            raw=shipment,
+            location=where,
+        )
+        return
+    shipment_id = _text(shipment.get("id"))
+    number = requested or shipment_id
+    if number is None:
+        out.problem(
+            None,
+            ProblemCode.BAD_PAYLOAD,
+            "shipment without an id",
+            raw=shipment,
+            location=where,
+        )
+        return
+    attributes: dict[str, Any] = {}
+    if _text(shipment.get("service")):
+        attributes["dhl_service"] = _text(shipment.get("service"))
+    if shipment_id and shipment_id != number:
+        attributes["dhl_shipment_id"] = shipment_id
+    events = shipment.get("events") or []
+    if not isinstance(events, list):
+        out.problem(
+            number,
+            ProblemCode.BAD_PAYLOAD,
+            "'events' is not a list",
+            raw=events,
+            location=f"{where}.events",
+        )
+        return
+    if not events:
+        status = shipment.get("status")
+        said = _text(status.get("description")) if isinstance(status, Mapping) else None
+        out.problem(
+            number,
+            ProblemCode.NOT_FOUND,
+            "DHL lists the shipment but no events yet" + (f" ({said})" if said else ""),
+            raw=status,
+            location=where,
+        )
+    for e_index, raw in enumerate(events):
+        e_where = f"{where}.events[{e_index}]"
+        with piece(out, number, raw=raw, location=e_where):
+            _event(out, number, raw, e_where, attributes)
 
 
 def parse_not_found(payload: Any, numbers: Sequence[str]) -> TrackResult:

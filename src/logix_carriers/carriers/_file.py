@@ -26,11 +26,16 @@ from pydantic import ValidationError
 
 from .._adapter import BaseAdapter, Capabilities, CarrierAdapter
 from .._errors import CarrierError, ConfigError
+from .._parse_guard import describe_exception, piece
 from .._registry import get_adapter_class
 from .._settings import AdapterSettings
 from .._track_result import ProblemCode, TrackProblem, TrackResult, TrackResultBuilder
 
 __all__ = ["FileAdapter", "FileSettings"]
+
+_BAD_PAYLOAD = ProblemCode.BAD_PAYLOAD
+# How much of a line that is not JSON a problem keeps.
+_LINE_EXCERPT = 4096
 
 
 class FileSettings(AdapterSettings):
@@ -114,16 +119,17 @@ class FileAdapter(BaseAdapter[FileSettings]):
             where = f"line {number}"
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:
                 out.problem(
                     None,
                     ProblemCode.BAD_PAYLOAD,
-                    f"not JSON: {exc.msg} at column {exc.colno}",
-                    raw=line.rstrip("\n"),
+                    _not_json(exc),
+                    raw=_excerpt(line.rstrip("\n")),
                     location=where,
                 )
                 continue
-            self._parse_item(item, out, parsers, where)
+            with piece(out, None, raw=item, location=where, what="line", code=_BAD_PAYLOAD):
+                self._parse_item(item, out, parsers, where)
         return out.result()
 
     def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
@@ -133,7 +139,8 @@ class FileAdapter(BaseAdapter[FileSettings]):
         items = payload if isinstance(payload, list) else [payload]
         for index, item in enumerate(items):
             where = f"[{index}]" if isinstance(payload, list) else None
-            self._parse_item(item, out, parsers, where)
+            with piece(out, None, raw=item, location=where, what="item", code=_BAD_PAYLOAD):
+                self._parse_item(item, out, parsers, where)
         return out.result()
 
     def _parse_item(
@@ -198,10 +205,8 @@ class FileAdapter(BaseAdapter[FileSettings]):
             numbers = []
         try:
             result = parser.parse_payload(payload, numbers)
-        except (CarrierError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            message = (
-                exc.message if isinstance(exc, CarrierError) else f"{type(exc).__name__}: {exc}"
-            )
+        except Exception as exc:  # any parser failure is this line's problem
+            message = exc.message if isinstance(exc, CarrierError) else describe_exception(exc)
             out.problem(
                 _number_of(item),
                 ProblemCode.BAD_PAYLOAD,
@@ -242,3 +247,15 @@ def _number_of(item: dict[str, Any]) -> str | None:
 
 def _without(item: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k != key}
+
+
+def _not_json(exc: ValueError | RecursionError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "not readable JSON: nested too deeply"
+    return f"not readable JSON: {describe_exception(exc)}"
+
+
+def _excerpt(line: str) -> str:
+    return line if len(line) <= _LINE_EXCERPT else line[:_LINE_EXCERPT] + "…"

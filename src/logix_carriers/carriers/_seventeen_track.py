@@ -38,6 +38,7 @@ from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._http import decode_json
 from .._http_pacing import RateLimit
 from .._local_time import TimeReading, place_naive
+from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -260,7 +261,7 @@ def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
     tracking = info.get("tracking")
     providers = tracking.get("providers") if isinstance(tracking, Mapping) else None
     seen_events = False
-    for p_index, provider in enumerate(providers or []):
+    for p_index, provider in enumerate(providers if isinstance(providers, list) else []):
         p_where = f"{where}.track_info.tracking.providers[{p_index}]"
         if not isinstance(provider, Mapping):
             out.problem(
@@ -278,9 +279,21 @@ def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
                 attributes["provider"] = _text(meta.get("name"))
             if isinstance(meta.get("key"), int):
                 attributes["provider_key"] = meta["key"]
-        for e_index, raw in enumerate(provider.get("events") or []):
+        events = provider.get("events") or []
+        if not isinstance(events, list):
+            out.problem(
+                number,
+                ProblemCode.BAD_PAYLOAD,
+                "'events' is not a list",
+                raw=events,
+                location=f"{p_where}.events",
+            )
+            continue
+        for e_index, raw in enumerate(events):
             seen_events = True
-            _event(out, number, raw, f"{p_where}.events[{e_index}]", attributes)
+            e_where = f"{p_where}.events[{e_index}]"
+            with piece(out, number, raw=raw, location=e_where):
+                _event(out, number, raw, e_where, attributes)
     if not seen_events:
         latest = info.get("latest_status")
         said = "/".join(
@@ -304,27 +317,36 @@ def _rejected(out: TrackResultBuilder, rejected: Any, where: str, *, registering
     for index, entry in enumerate(rejected if isinstance(rejected, list) else []):
         if not isinstance(entry, Mapping):
             continue
-        number = _text(entry.get("number"))
-        found = entry.get("error")
-        error: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-        code = error.get("code")
-        message = _text(error.get("message")) or "rejected"
-        if registering and code == _ALREADY_REGISTERED:
-            continue
-        lowered = message.lower()
-        if "invalid" in lowered or "format" in lowered:
-            kind = ProblemCode.INVALID_NUMBER
-        elif registering:
-            kind = ProblemCode.CARRIER_ERROR
-        else:
-            kind = ProblemCode.NOT_FOUND
-        out.problem(
+        number = plain_text(entry, "number")
+        with piece(
+            out,
             number,
-            kind,
-            f"17TRACK error {code}: {message}",
             raw=entry,
             location=f"{where}[{index}]",
-        )
+            what="rejection",
+            code=ProblemCode.CARRIER_ERROR,
+        ):
+            _rejection(out, entry, f"{where}[{index}]", registering=registering)
+
+
+def _rejection(
+    out: TrackResultBuilder, entry: Mapping[str, Any], where: str, *, registering: bool
+) -> None:
+    number = _text(entry.get("number"))
+    found = entry.get("error")
+    error: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    code = error.get("code")
+    message = _text(error.get("message")) or "rejected"
+    if registering and code == _ALREADY_REGISTERED:
+        return
+    lowered = message.lower()
+    if "invalid" in lowered or "format" in lowered:
+        kind = ProblemCode.INVALID_NUMBER
+    elif registering:
+        kind = ProblemCode.CARRIER_ERROR
+    else:
+        kind = ProblemCode.NOT_FOUND
+    out.problem(number, kind, f"17TRACK error {code}: {message}", raw=entry, location=where)
 
 
 def _check_envelope(payload: Any, carrier: str) -> Mapping[str, Any]:
@@ -360,8 +382,16 @@ def parse_trackinfo(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
     """Normalize a ``/gettrackinfo`` answer."""
     data = _check_envelope(payload, SYSTEM)
     out = TrackResultBuilder(SYSTEM, numbers)
-    for index, item in enumerate(data.get("accepted") or []):
-        _track_item(out, item, f"data.accepted[{index}]")
+    accepted = data.get("accepted") or []
+    if not isinstance(accepted, list):
+        raise ValueError("17TRACK response's data.accepted is not a list")
+    for index, item in enumerate(accepted):
+        where = f"data.accepted[{index}]"
+        number = plain_text(item, "number")
+        with piece(
+            out, number, raw=item, location=where, what="entry", code=ProblemCode.BAD_PAYLOAD
+        ):
+            _track_item(out, item, where)
     _rejected(out, data.get("rejected"), "data.rejected", registering=False)
     return out.result()
 

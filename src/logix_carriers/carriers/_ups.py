@@ -28,6 +28,7 @@ from .._errors import ConfigError, WebhookError
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import TimeReading, place_naive
+from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 SYSTEM = "ups"
+_BAD_PAYLOAD = ProblemCode.BAD_PAYLOAD
 
 
 # -- time ------------------------------------------------------------------------------
@@ -292,71 +294,80 @@ def parse_track_response(payload: Any, numbers: Sequence[str] = ()) -> TrackResu
     track = payload.get("trackResponse")
     if not isinstance(track, Mapping):
         raise ValueError("UPS response has neither trackResponse nor response.errors")
-    shipments = track.get("shipment") or []
+    shipments = _listed(track.get("shipment"))
     requested = numbers[0] if len(numbers) == 1 else None
     for s_index, shipment in enumerate(shipments):
         s_where = f"trackResponse.shipment[{s_index}]"
-        if not isinstance(shipment, Mapping):
-            out.problem(
-                requested,
-                ProblemCode.BAD_PAYLOAD,
-                "shipment is not an object",
-                raw=shipment,
-                location=s_where,
-            )
-            continue
-        inquiry = _number(shipment.get("inquiryNumber")) or requested
-        for w_index, warning in enumerate(shipment.get("warnings") or []):
-            code = str(warning.get("code", "")) if isinstance(warning, Mapping) else ""
-            message = str(warning.get("message", "")) if isinstance(warning, Mapping) else ""
-            kind = ProblemCode.NOT_FOUND if code == "TW0001" else ProblemCode.PARTIAL_DATA
-            out.problem(
-                inquiry,
-                kind,
-                f"UPS warning {code}: {message}".strip(),
-                raw=warning,
-                location=f"{s_where}.warnings[{w_index}]",
-            )
-        for p_index, package in enumerate(shipment.get("package") or []):
-            p_where = f"{s_where}.package[{p_index}]"
-            if not isinstance(package, Mapping):
-                out.problem(
-                    inquiry,
-                    ProblemCode.BAD_PAYLOAD,
-                    "package is not an object",
-                    raw=package,
-                    location=p_where,
-                )
-                continue
-            own = _number(package.get("trackingNumber"))
-            number = inquiry or own
-            if number is None:
-                out.problem(
-                    None,
-                    ProblemCode.BAD_PAYLOAD,
-                    "package without a tracking number",
-                    raw=package,
-                    location=p_where,
-                )
-                continue
-            attributes: dict[str, Any] = {}
-            if own and own != number:
-                attributes["ups_package"] = own
-            service = package.get("service")
-            if isinstance(service, Mapping) and _text(service.get("description")):
-                attributes["ups_service"] = _text(service.get("description"))
-            activities = package.get("activity") or []
-            if not activities:
-                out.problem(
-                    number,
-                    ProblemCode.NOT_FOUND,
-                    "UPS knows the package but reports no activity yet",
-                    raw=package.get("currentStatus"),
-                    location=p_where,
-                )
-            for a_index, activity in enumerate(activities):
-                _activity(out, number, activity, f"{p_where}.activity[{a_index}]", attributes)
+        number = plain_text(shipment, "inquiryNumber") or requested
+        with piece(out, number, raw=shipment, location=s_where, what="shipment", code=_BAD_PAYLOAD):
+            _shipment(out, shipment, s_where, requested)
     return out.result()
+
+
+def _shipment(out: TrackResultBuilder, shipment: Any, s_where: str, requested: str | None) -> None:
+    if not isinstance(shipment, Mapping):
+        out.problem(
+            requested, _BAD_PAYLOAD, "shipment is not an object", raw=shipment, location=s_where
+        )
+        return
+    inquiry = _number(shipment.get("inquiryNumber")) or requested
+    for w_index, warning in enumerate(_listed(shipment.get("warnings"))):
+        code = str(warning.get("code", "")) if isinstance(warning, Mapping) else ""
+        message = str(warning.get("message", "")) if isinstance(warning, Mapping) else ""
+        kind = ProblemCode.NOT_FOUND if code == "TW0001" else ProblemCode.PARTIAL_DATA
+        out.problem(
+            inquiry,
+            kind,
+            f"UPS warning {code}: {message}".strip(),
+            raw=warning,
+            location=f"{s_where}.warnings[{w_index}]",
+        )
+    for p_index, package in enumerate(_listed(shipment.get("package"))):
+        p_where = f"{s_where}.package[{p_index}]"
+        number = inquiry or plain_text(package, "trackingNumber")
+        with piece(out, number, raw=package, location=p_where, what="package", code=_BAD_PAYLOAD):
+            _package(out, package, p_where, inquiry)
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list field as a list: an empty value is none, a lone value is a list of one."""
+    if value is None or (isinstance(value, str | list | dict) and not value):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _package(out: TrackResultBuilder, package: Any, p_where: str, inquiry: str | None) -> None:
+    if not isinstance(package, Mapping):
+        out.problem(
+            inquiry, _BAD_PAYLOAD, "package is not an object", raw=package, location=p_where
+        )
+        return
+    own = _number(package.get("trackingNumber"))
+    number = inquiry or own
+    if number is None:
+        out.problem(
+            None, _BAD_PAYLOAD, "package without a tracking number", raw=package, location=p_where
+        )
+        return
+    attributes: dict[str, Any] = {}
+    if own and own != number:
+        attributes["ups_package"] = own
+    service = package.get("service")
+    if isinstance(service, Mapping) and _text(service.get("description")):
+        attributes["ups_service"] = _text(service.get("description"))
+    activities = _listed(package.get("activity"))
+    if not activities:
+        out.problem(
+            number,
+            ProblemCode.NOT_FOUND,
+            "UPS knows the package but reports no activity yet",
+            raw=package.get("currentStatus"),
+            location=p_where,
+        )
+    for a_index, activity in enumerate(activities):
+        a_where = f"{p_where}.activity[{a_index}]"
+        with piece(out, number, raw=activity, location=a_where):
+            _activity(out, number, activity, a_where, attributes)
 
 
 def parse_track_alert(payload: Any) -> TrackResult:

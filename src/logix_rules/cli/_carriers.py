@@ -17,6 +17,7 @@ from typing import TextIO
 from logix_carriers._adapter import CarrierAdapter
 from logix_carriers._errors import CarrierError, ConfigError
 from logix_carriers._registry import AdapterInfo, available_adapters, get_adapter
+from logix_carriers._settings import AdapterSettings
 from logix_carriers._track_result import TrackResult
 from logix_carriers.carriers._file import FileAdapter
 
@@ -65,7 +66,7 @@ def _settings_help(info: AdapterInfo) -> list[str]:
     model = info.adapter_class.settings_model
     env = model.env_vars(info.code)  # type: ignore[attr-defined]
     required = set(model.required_fields())  # type: ignore[attr-defined]
-    shown = [n for n in env if n not in ("timeout", "max_retries")]
+    shown = [n for n in env if n not in AdapterSettings.model_fields]  # the common ones
     return [f"{env[n]}{' (required)' if n in required else ''}" for n in shown]
 
 

@@ -1,0 +1,61 @@
+"""Reading one piece of a carrier answer without letting it sink the rest.
+
+Parsers check the shapes they expect, but an answer can be odd in ways nobody
+foresaw: a number where a list belongs, a list nested past Python's recursion
+limit, an integer too long to print.  :func:`piece` wraps the reading of one
+shipment, tracking or event; whatever it raises (other than a deliberate
+:class:`CarrierError`) becomes a problem for that piece, and parsing goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from ._errors import CarrierError, snippet
+from ._track_result import ProblemCode, TrackResultBuilder
+
+__all__ = ["describe_exception", "piece", "plain_text"]
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``Type: message`` of an exception, short, even when its ``str()`` fails."""
+    try:
+        text = str(exc)
+    except Exception:  # a broken __str__ must not hide the real failure
+        text = ""
+    return f"{type(exc).__name__}: {snippet(text)}" if text else type(exc).__name__
+
+
+def plain_text(container: Any, key: str) -> str | None:
+    """``container[key]`` when it is a non-blank string; never raises."""
+    if not isinstance(container, Mapping):
+        return None
+    value = container.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+@contextmanager
+def piece(
+    out: TrackResultBuilder,
+    tracking_number: str | None,
+    *,
+    raw: Any,
+    location: str | None,
+    what: str = "event",
+    code: ProblemCode = ProblemCode.BAD_EVENT,
+) -> Iterator[None]:
+    """Turn an unexpected failure inside the block into a problem for this piece."""
+    try:
+        yield
+    except CarrierError:
+        raise
+    except Exception as exc:
+        out.problem(
+            tracking_number,
+            code,
+            f"{what} dropped: its content could not be read ({describe_exception(exc)})",
+            raw=raw,
+            location=location,
+        )
