@@ -62,6 +62,8 @@ class ErrorCode(StrEnum):
     INVALID_SHIPMENT = "invalid_shipment"
     UNKNOWN_INCIDENT = "unknown_incident"
     BAD_STATE = "bad_state"
+    # intake
+    BAD_LEXICON = "bad_lexicon"
 
 
 class LogixError(Exception):

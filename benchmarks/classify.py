@@ -1,0 +1,164 @@
+"""Classification of customer reports against the labelled evaluation set.
+
+``logix_rules.intake.classify`` over ``tests/intake/eval_set.yaml`` (messages in six
+languages written for this purpose: a ``dev`` part the lexicon was built against and a
+``heldout`` part written after it was frozen).  Prints precision and recall per kind,
+per kind and language, per language and per messiness tag, the confusion matrix, the
+tracking numbers found and the languages detected, for each part, and the
+classification throughput.  ``--show-wrong`` lists every message classified wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fail, header, result_line, settle, table, timed
+
+from logix_rules.intake import ReportKind, classify
+from logix_rules.intake._evaluation import NONE, Evaluation, Labelled, evaluate, read_labelled
+
+EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "intake" / "eval_set.yaml"
+LANGUAGES = ("en", "pt", "es", "de", "fr", "zh")
+KINDS = list(ReportKind)
+
+
+def _figure(value: float | None) -> str:
+    return "na" if value is None else f"{value:.2f}"
+
+
+def _report(name: str, entries: Sequence[Labelled], result: Evaluation) -> None:
+    print(f"\n## {name}: {result.messages} messages")
+    print("\nper kind (all languages):\n")
+    rows = []
+    for kind in KINDS:
+        tally = result.by_kind.get(kind)
+        if tally is None:
+            continue
+        rows.append([kind.value, tally.support, _figure(tally.precision), _figure(tally.recall)])
+    table(["kind", "support", "precision", "recall"], rows)
+    print("\nprecision / recall per kind and language (support in brackets):\n")
+    rows = []
+    for kind in KINDS:
+        cells = []
+        for lang in LANGUAGES:
+            tally = result.by_kind_language.get((kind, lang))
+            cells.append(
+                "-"
+                if tally is None
+                else f"{_figure(tally.precision)}/{_figure(tally.recall)} ({tally.support})"
+            )
+        rows.append([kind.value, *cells])
+    table(["kind", *LANGUAGES], rows)
+    print("\nper language (micro over kinds; macro over kinds):\n")
+    rows = []
+    for lang in LANGUAGES:
+        tally = result.by_language.get(lang)
+        if tally is None:
+            continue
+        macro = result.macro(t for (_, lg), t in result.by_kind_language.items() if lg == lang)
+        count = sum(1 for e in entries if e.lang == lang)
+        rows.append(
+            [
+                lang,
+                count,
+                _figure(tally.precision),
+                _figure(tally.recall),
+                _figure(macro[0]),
+                _figure(macro[1]),
+            ]
+        )
+    table(["language", "messages", "precision", "recall", "macro P", "macro R"], rows)
+    print("\nper messiness tag:\n")
+    rows = [
+        [tag, tally.support, _figure(tally.precision), _figure(tally.recall)]
+        for tag, tally in sorted(result.by_tag.items())
+    ]
+    table(["tag", "support", "precision", "recall"], rows)
+    labels = [k.value for k in KINDS] + [NONE]
+    print(f"\nconfusion (rows: expected kind, columns: predicted; {NONE} = none):\n")
+    short = [label[:6] for label in labels]
+    rows = [
+        [row, *[result.confusion.get((row, col), 0) or "." for col in labels]] for row in labels
+    ]
+    table(["expected", *short], rows)
+    macro_p, macro_r = result.macro(result.by_kind.values())
+    worst_p, worst_r = result.worst()
+    print(
+        f"\nmacro precision {_figure(macro_p)}, macro recall {_figure(macro_r)}; "
+        f"lowest per kind and language: precision {_figure(worst_p)}, recall {_figure(worst_r)}"
+    )
+    print(
+        f"exact kind sets {result.exact}/{result.messages}, first kind right "
+        f"{result.top_right}/{result.messages}, language right "
+        f"{result.language_right}/{result.messages}; tracking numbers "
+        f"precision {_figure(result.tracking.precision)} recall {_figure(result.tracking.recall)}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_true", help="the same set, one timed run")
+    group.add_argument("--tiny", action="store_true", help="the same set, one timed run")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs (the best counts)")
+    parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="a labelled set")
+    parser.add_argument("--show-wrong", action="store_true", help="list the misclassified")
+    args = parser.parse_args(argv)
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    repeat = args.repeat or (1 if mode != "full" else 5)
+    entries = read_labelled(args.eval_set)
+    if not entries:
+        fail(f"no labelled messages in {args.eval_set}")
+    parts = sorted({e.part for e in entries}, key=["dev", "heldout"].index)
+    header(
+        "classify customer reports",
+        _Size(mode, len(entries), repeat),
+        f"{len(entries)} labelled messages ({', '.join(parts)}), best of {repeat}",
+    )
+    results = {}
+    for part in [*parts, "all"]:
+        chosen = [e for e in entries if part in ("all", e.part)]
+        results[part] = evaluate(chosen)
+        _report(part, chosen, results[part])
+        if args.show_wrong:
+            print()
+            for entry, got in results[part].wrong:
+                numbers = sorted(t.number for t in got.tracking_numbers)
+                print(
+                    f"  {entry.id}: expected {sorted(k.value for k in entry.kinds)} "
+                    f"{sorted(entry.tracking)}, got {[k.value for k in got.kinds]} {numbers} "
+                    f"({got.language}) | {entry.text}"
+                )
+    texts = [e.text for e in entries]
+    best = float("inf")
+    for _ in range(repeat):
+        settle()
+        seconds, _ = timed(lambda: [classify(t) for t in texts])
+        best = min(best, seconds)
+    rate = len(texts) / best
+    print(f"\nclassify: {rate:,.0f} messages/s ({best * 1000 / len(texts):.2f} ms each)")
+    figures: dict[str, float | int | str | None] = {"messages": len(entries)}
+    for part, result in results.items():
+        macro_p, macro_r = result.macro(result.by_kind.values())
+        worst_p, worst_r = result.worst()
+        figures[f"{part}_macro_p"] = None if macro_p is None else round(macro_p, 3)
+        figures[f"{part}_macro_r"] = None if macro_r is None else round(macro_r, 3)
+        figures[f"{part}_worst_p"] = None if worst_p is None else round(worst_p, 3)
+        figures[f"{part}_worst_r"] = None if worst_r is None else round(worst_r, 3)
+    figures["messages_per_s"] = round(rate)
+    print(result_line(**figures))
+    return 0
+
+
+class _Size:
+    def __init__(self, mode: str, n: int, repeat: int) -> None:
+        self.mode, self.n, self.repeat = mode, n, repeat
+
+
+if __name__ == "__main__":
+    sys.exit(main())

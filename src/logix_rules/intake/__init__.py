@@ -1,0 +1,34 @@
+"""Customer reports: classifying a message and turning it into report events.
+
+``classify`` reads a customer's message (English, Brazilian Portuguese, Spanish,
+German, French, Chinese) with a lexicon that is data (``lexicon.yaml``, extendable
+with ``load_lexicon``) and says what it reports, with evidence, the tracking numbers
+in it and the fields still missing.  ``report_to_event`` makes ``TrackingEvent``s
+with ``source.system = "customer"`` of it, for ``Engine.ingest``.  See docs/intake.md.
+"""
+
+from ._classify import MAX_TEXT_CHARS, Classification, EvidenceSpan, classify
+from ._errors import LexiconError
+from ._events import report_to_event
+from ._kinds import REASON_OF_KIND, MissingField, ReportKind
+from ._lexicon import Lexicon
+from ._lexicon_load import default_lexicon, load_lexicon, loads_lexicon
+from ._tracking import TrackingNumber, find_tracking_numbers
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "REASON_OF_KIND",
+    "Classification",
+    "EvidenceSpan",
+    "Lexicon",
+    "LexiconError",
+    "MissingField",
+    "ReportKind",
+    "TrackingNumber",
+    "classify",
+    "default_lexicon",
+    "find_tracking_numbers",
+    "load_lexicon",
+    "loads_lexicon",
+    "report_to_event",
+]

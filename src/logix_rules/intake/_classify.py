@@ -1,0 +1,207 @@
+"""``classify``: what a customer's message reports, and what it still lacks."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Final
+
+import attrs
+
+from ._kinds import MissingField, ReportKind
+from ._language import detect_language, primary_language
+from ._lexicon import Lexicon, Role
+from ._lexicon_load import default_lexicon, load_lexicon
+from ._matching import Found, Match, find_matches, index_of, negation
+from ._text import fold, is_han, latin_tokens
+from ._tracking import TrackingNumber, find_tracking_numbers
+
+__all__ = ["MAX_TEXT_CHARS", "Classification", "EvidenceSpan", "classify"]
+
+#: Only the first this many characters of a message are read (a long e-mail thread
+#: says what it is about early; the cost of matching grows with the length).
+MAX_TEXT_CHARS: Final = 20_000
+
+
+@attrs.frozen
+class EvidenceSpan:
+    """A lexicon term found in the message.
+
+    ``start``/``end`` index the message as given; ``text`` is what it says there.
+    ``kind`` is the kind the term reports and ``language`` the list it came from;
+    ``term`` the entry as the lexicon writes it.  A ``negated`` span ("not damaged")
+    was found but counts for nothing; ``fuzzy`` marks a match with a typo.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: ReportKind
+    language: str
+    term: str
+    negated: bool = False
+    fuzzy: bool = False
+
+
+@attrs.frozen
+class Classification:
+    """What ``classify`` found in one message.
+
+    ``kinds`` are every kind reported, most confident first (``other`` alone when
+    none is), with their ``scores`` (0..1, a ranking figure rather than a
+    probability); ``confidence`` is the first kind's.  ``missing`` lists the fields
+    the kinds require (per the lexicon) that the message does not carry.
+    """
+
+    text: str
+    kinds: tuple[ReportKind, ...]
+    scores: tuple[tuple[ReportKind, float], ...]
+    confidence: float
+    evidence: tuple[EvidenceSpan, ...]
+    language: str
+    tracking_numbers: tuple[TrackingNumber, ...]
+    missing: tuple[MissingField, ...]
+    has_photos: bool
+    lexicon: str
+
+    @property
+    def kind(self) -> ReportKind:
+        """The most confident kind."""
+        return self.kinds[0]
+
+
+def _score_to_confidence(score: float) -> float:
+    return round(1 - math.exp(-score), 3)
+
+
+def _as_lexicon(lexicon: Lexicon | str | os.PathLike[str] | None) -> Lexicon:
+    if lexicon is None:
+        return default_lexicon()
+    if isinstance(lexicon, Lexicon):
+        return lexicon
+    return load_lexicon(lexicon)
+
+
+def _word_count(text: str, tokens: Sequence[str]) -> float:
+    return sum(1 for t in tokens if t.isalpha()) + sum(1 for c in text if is_han(c)) / 2
+
+
+def classify(
+    text: str,
+    *,
+    lang: str | None = None,
+    attachments: Sequence[str] = (),
+    lexicon: Lexicon | str | os.PathLike[str] | None = None,
+) -> Classification:
+    """Classify a customer's message.
+
+    ``lang`` (``"pt-BR"``, ``"zh-Hant"``...) is reported as the language instead of
+    the detected one; matching always uses every language (messages mix them).
+    ``attachments`` (file names, any non-empty list) counts as photos.  ``lexicon`` is
+    a ``Lexicon``, a lexicon file, or None for the built-in one.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"classify() needs the message text (str), not {type(text).__name__}")
+    lex = _as_lexicon(lexicon)
+    index = index_of(lex)
+    folded = fold(text[:MAX_TEXT_CHARS], lex.han_fold)
+    tokens = latin_tokens(folded.text)
+    selected, fields, clause, chars = find_matches(index, folded.text, tokens)
+    language = (
+        primary_language(lang)
+        if lang
+        else detect_language(folded.text, tokens, [m for m in selected if m.term.kind], lex)
+    )
+    if language in lex.languages and lex.languages[language].script == "latin":
+        # Again, now correcting typos towards the message's language.
+        selected, fields, clause, _ = find_matches(index, folded.text, tokens, language, chars)
+    covered = bytearray(len(folded.text))
+    for match in selected:
+        covered[match.start : match.end] = b"\x01" * (match.end - match.start)
+
+    def negated(match: Match) -> int:
+        return negation(
+            match,
+            text=folded.text,
+            tokens=tokens,
+            clause=clause,
+            covered=covered,
+            languages=(match.term.language, language),
+            lexicon=lex,
+        )
+
+    # "não chegou" first: a negation that makes a negated term a complaint is used up
+    # and does not also negate what follows ("não chegou até agora").
+    found_all: list[Found] = []
+    for match in selected:
+        if match.term.role is Role.NEGATED:
+            found = Found(match, negated(match))
+            found_all.append(found)
+            if found.negated:
+                covered[found.cue : match.start] = b"\x01" * (match.start - found.cue)
+    found_all += [Found(m, negated(m)) for m in selected if m.term.role is Role.COMPLAINT]
+    scores: dict[ReportKind, float] = {}
+    first_seen: dict[ReportKind, int] = {}
+    evidence: list[EvidenceSpan] = []
+    for found in sorted(found_all, key=lambda f: f.match.start):
+        match = found.match
+        term = match.term
+        if term.kind is None:
+            continue
+        counts = found.negated == (term.role is Role.NEGATED)
+        if term.role is Role.NEGATED and not found.negated:
+            continue  # "arrived" on its own says nothing
+        start = found.cue if term.role is Role.NEGATED else match.start
+        first, last = folded.span(start, match.end)
+        evidence.append(
+            EvidenceSpan(
+                first,
+                last,
+                text[first:last],
+                term.kind,
+                term.language,
+                term.text,
+                negated=not counts,
+                fuzzy=match.fuzzy,
+            )
+        )
+        if counts:
+            weight = term.weight * (lex.settings.fuzzy_weight if match.fuzzy else 1.0)
+            scores[term.kind] = scores.get(term.kind, 0.0) + weight
+            first_seen.setdefault(term.kind, match.start)
+    reported = sorted(
+        (k for k, s in scores.items() if s >= lex.settings.threshold),
+        key=lambda k: (-scores[k], first_seen[k]),
+    )
+    ranked = tuple((k, _score_to_confidence(scores[k])) for k in reported)
+    if not ranked:
+        ranked = ((ReportKind.OTHER, 0.5),)
+    present = dict.fromkeys((Role.GOODS, Role.PHOTOS), False)
+    for match in fields:
+        if match.term.role in present and negated(match) < 0:
+            present[match.term.role] = True
+    numbers = find_tracking_numbers(
+        folded, order_cues=index.order_cues, tracking_cues=index.tracking_cues
+    )
+    has_photos = present[Role.PHOTOS] or any(attachments)
+    have = {
+        MissingField.TRACKING_NUMBER: bool(numbers),
+        MissingField.GOODS: present[Role.GOODS],
+        MissingField.DESCRIPTION: _word_count(folded.text, [t.text for t in tokens])
+        >= lex.settings.description_min_words,
+        MissingField.PHOTOS: has_photos,
+    }
+    needed = {f for kind, _ in ranked for f in lex.requires.get(kind, ())}
+    return Classification(
+        text=text,
+        kinds=tuple(k for k, _ in ranked),
+        scores=ranked,
+        confidence=ranked[0][1],
+        evidence=tuple(evidence),
+        language=language,
+        tracking_numbers=numbers,
+        missing=tuple(f for f in MissingField if f in needed and not have[f]),
+        has_photos=has_photos,
+        lexicon=lex.label,
+    )

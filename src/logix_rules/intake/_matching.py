@@ -1,0 +1,393 @@
+"""Finding a lexicon's terms in a folded message, and whether each is negated.
+
+Phrases are matched word by word over the message's Latin-script words; a word may
+also match with one typo (an insertion, deletion, substitution or swap of neighbours)
+when both are at least ``fuzzy_min_length`` letters long, start with the same letter,
+and the message's word is not itself a word the lexicon knows.  Chinese terms are
+matched inside the text.  Where matches overlap the longest wins, so ``never arrived``
+is one match and ``não chegou`` is never read as "not" + "arrived" twice.
+
+A match is negated when a negation of its language (or of the message's) stands at
+most ``negation_window`` words (Chinese: ``han_negation_window`` characters) before
+it, in the same clause, not inside another match and not behind a "but".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Final
+
+import attrs
+
+from ._lexicon import Lexicon, Role, Term, Word, WordKind
+from ._text import BOUNDARY, Token, is_han
+
+__all__ = ["Found", "Index", "Match", "find_matches", "index_of", "negation", "within_one"]
+
+_HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多]+"
+_SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
+
+
+def within_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by at most one edit (swaps of neighbours count one)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    return a[i:] == b[i + 1 :]
+
+
+@attrs.frozen
+class Match:
+    """A term found at folded ``[start, end)``; ``first``/``last`` are its word
+    indexes (-1 for a Chinese term); ``fuzzy`` when a word matched with a typo."""
+
+    term: Term
+    start: int
+    end: int
+    fuzzy: bool = False
+    first: int = -1
+    last: int = -1
+
+
+@attrs.frozen
+class Found:
+    """A selected match and its negation: ``cue`` is the folded start of the negating
+    word, or -1 when the match is not negated."""
+
+    match: Match
+    cue: int = -1
+
+    @property
+    def negated(self) -> bool:
+        return self.cue >= 0
+
+
+@attrs.frozen(eq=False)
+class Index:
+    """A lexicon arranged for matching (built once per lexicon by ``index_of``)."""
+
+    lexicon: Lexicon
+    exact: dict[str, list[Term]]
+    stems: dict[str, list[Term]]
+    stem_lengths: tuple[int, ...]
+    numbered: list[Term]
+    fuzzy: dict[str, list[tuple[Word, Term]]]
+    chars: dict[str, list[tuple[re.Pattern[str], Term]]]
+    known: frozenset[str]
+    numbers: frozenset[str]
+    order_cues: tuple[str, ...]
+    tracking_cues: tuple[str, ...]
+
+
+def _cue_text(term: Term) -> str:
+    return term.chars or " ".join(w.text for w in term.words)
+
+
+@lru_cache(maxsize=32)
+def index_of(lexicon: Lexicon) -> Index:
+    """The matching index of ``lexicon``."""
+    settings = lexicon.settings
+    exact: dict[str, list[Term]] = {}
+    stems: dict[str, list[Term]] = {}
+    numbered: list[Term] = []
+    fuzzy: dict[str, list[tuple[Word, Term]]] = {}
+    chars: dict[str, list[tuple[re.Pattern[str], Term]]] = {}
+    known: set[str] = set()
+    for words in lexicon.languages.values():
+        known |= words.markers | words.negations | words.breaks | words.numbers
+    for term in lexicon.terms:
+        if term.chars:
+            pattern = "".join(_HAN_NUMBER if c == "#" else re.escape(c) for c in term.chars)
+            # Filed under a character it needs: a text without it cannot hold the term.
+            key = next((c for c in term.chars if c != "#"), "#")
+            chars.setdefault(key, []).append((re.compile(pattern), term))
+            continue
+        known.update(w.text for w in term.words if w.kind is WordKind.EXACT)
+        first = term.words[0]
+        if first.kind is WordKind.NUMBER:
+            numbered.append(term)
+            continue
+        (stems if first.kind is WordKind.PREFIX else exact).setdefault(first.text, []).append(term)
+        stem_extra = 1 if first.kind is WordKind.PREFIX else 0
+        if len(first.text) >= settings.fuzzy_min_length + stem_extra:
+            fuzzy.setdefault(first.text[0], []).append((first, term))
+    numbers = frozenset().union(*(w.numbers for w in lexicon.languages.values()))
+    return Index(
+        lexicon,
+        exact,
+        stems,
+        tuple(sorted({len(s) for s in stems})),
+        numbered,
+        fuzzy,
+        chars,
+        frozenset(known),
+        numbers,
+        tuple(sorted({_cue_text(t) for t in lexicon.terms_of(Role.ORDER_CUE)})),
+        tuple(sorted({_cue_text(t) for t in lexicon.terms_of(Role.TRACKING_CUE)})),
+    )
+
+
+def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int:
+    """0: no match, 1: exact, 2: with one typo (only when ``fuzzy``)."""
+    kind = word.kind
+    if kind is WordKind.NUMBER:
+        return 1 if token.isdigit() or token in index.numbers else 0
+    if kind is WordKind.PREFIX:
+        if token.startswith(word.text):
+            return 1
+    elif token == word.text:
+        return 1
+    settings = index.lexicon.settings
+    stem_extra = 1 if kind is WordKind.PREFIX else 0
+    if (
+        not fuzzy
+        or len(token) < settings.fuzzy_min_length
+        or len(word.text) < settings.fuzzy_min_length + stem_extra
+        or token[0] != word.text[0]
+        or token in index.known
+        or not token.isalpha()
+    ):
+        return 0
+    if kind is WordKind.PREFIX:
+        size = len(word.text)
+        return 2 if any(within_one(token[:k], word.text) for k in (size, size + 1)) else 0
+    return 2 if within_one(token, word.text) else 0
+
+
+@attrs.frozen
+class _Words:
+    """The message's words and the clause each belongs to."""
+
+    tokens: Sequence[Token]
+    clause: Sequence[int]
+    text: str
+
+
+def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
+    """The clause number of each word: punctuation (or Chinese) between two words
+    starts a new clause."""
+    out: list[int] = []
+    current = 0
+    for i, token in enumerate(tokens):
+        if i:
+            between = text[tokens[i - 1].end : token.start]
+            if any(c in BOUNDARY or is_han(c) for c in between):
+                current += 1
+        out.append(current)
+    return out
+
+
+def _follow(
+    index: Index, term: Term, w: int, seq: _Words, t: int, fuzzy: tuple[bool, bool]
+) -> tuple[int, bool] | None:
+    """Match ``term.words[w:]`` from word ``t`` on (``fuzzy``: typos allowed, one
+    needed so far); the last word index matched and whether a typo was needed."""
+    words = term.words
+    allowed, needed = fuzzy
+    clause = seq.clause[t - 1]
+    if w == len(words):
+        return t - 1, needed
+    word = words[w]
+    if word.kind is WordKind.GAP:
+        gap = index.lexicon.settings.gap_words
+        for skip in range(gap + 1):
+            if t + skip >= len(seq.tokens) or seq.clause[t + skip] != clause:
+                break
+            found = _follow(index, term, w + 1, seq, t + skip, fuzzy)
+            if found is not None:
+                return found
+        return None
+    if t >= len(seq.tokens) or seq.clause[t] != clause:
+        return None
+    how = _word_match(index, word, seq.tokens[t].text, allowed)
+    if not how:
+        return None
+    return _follow(index, term, w + 1, seq, t + 1, (allowed, needed or how == 2))
+
+
+def _closes(text: str, end: int) -> bool:
+    """Whether the clause ends at ``end`` (only spaces, then punctuation, a symbol or
+    the end of the text)."""
+    rest = text[end:].lstrip()
+    return not rest or rest[0] in BOUNDARY or not (rest[0].isalnum() or is_han(rest[0]))
+
+
+def _first_candidates(index: Index, token: str, fuzzy_language: str | None) -> Iterable[Term]:
+    yield from index.exact.get(token, ())
+    for size in index.stem_lengths:
+        if size > len(token):
+            break
+        yield from index.stems.get(token[:size], ())
+    if token.isdigit() or token in index.numbers:
+        yield from index.numbered
+    if (
+        fuzzy_language is not None
+        and len(token) >= index.lexicon.settings.fuzzy_min_length
+        and token not in index.known
+        and token.isalpha()
+    ):
+        for word, term in index.fuzzy.get(token[0], ()):
+            if term.language == fuzzy_language and _word_match(index, word, token) == 2:
+                yield term
+
+
+def _phrase_matches(index: Index, seq: _Words, fuzzy_language: str | None) -> list[Match]:
+    out: list[Match] = []
+    for t, token in enumerate(seq.tokens):
+        seen: set[int] = set()
+        for term in _first_candidates(index, token.text, fuzzy_language):
+            if id(term) in seen:
+                continue
+            seen.add(id(term))
+            allowed = term.language == fuzzy_language
+            how = _word_match(index, term.words[0], token.text, allowed)
+            if not how:
+                continue
+            found = _follow(index, term, 1, seq, t + 1, (allowed, how == 2))
+            if found is None:
+                continue
+            last, fuzzy = found
+            end = seq.tokens[last].end
+            if term.anchored and not _closes(seq.text, end):
+                continue
+            out.append(Match(term, token.start, end, fuzzy, t, last))
+    return out
+
+
+def _char_matches(index: Index, text: str) -> list[Match]:
+    out: list[Match] = []
+    for char in set(text):
+        for pattern, term in index.chars.get(char, ()):
+            for found in pattern.finditer(text):
+                if term.anchored and not _closes(text, found.end()):
+                    continue
+                out.append(Match(term, found.start(), found.end()))
+    return out
+
+
+def _select(candidates: list[Match]) -> list[Match]:
+    """The matches not hidden by a longer one: ``never arrived`` hides ``arrived``,
+    an ignore term what it holds, ``地址填错`` (address) the ``错了`` (wrong item) it
+    overlaps.  Matches of equal length that overlap are both kept (``五天没`` and
+    ``没更新``); of two on one span reporting the same kind, one."""
+    order = sorted(
+        candidates,
+        key=lambda m: (
+            -(m.end - m.start),
+            m.term.role is not Role.IGNORE,
+            -m.term.weight,
+            m.start,
+        ),
+    )
+    taken: list[Match] = []
+    for match in order:
+        size = match.end - match.start
+        hidden = any(
+            t.start < match.end
+            and match.start < t.end
+            and (
+                # inside a longer match, an ignore term, or the same kind's match
+                (
+                    t.start <= match.start
+                    and match.end <= t.end
+                    and (
+                        t.end - t.start > size
+                        or t.term.role is Role.IGNORE
+                        or t.term.kind == match.term.kind
+                    )
+                )
+                # or across the edge of a longer match of another kind
+                or (t.end - t.start > size and t.term.kind != match.term.kind)
+            )
+            for t in taken
+        )
+        if not hidden:
+            taken.append(match)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def find_matches(
+    index: Index,
+    text: str,
+    tokens: Sequence[Token],
+    fuzzy_language: str | None = None,
+    chars: list[Match] | None = None,
+) -> tuple[list[Match], list[Match], list[int], list[Match]]:
+    """The selected complaint/negated/ignore matches, the field matches (goods,
+    photos, cues; they may overlap anything), each word's clause, and the Chinese
+    (character) matches, which a second call may pass back as ``chars``.  Typos are
+    corrected only towards the terms of ``fuzzy_language`` (the message's): across
+    languages a typo is too often another language's word ("cases", "cassé")."""
+    seq = _Words(tokens, clauses(text, tokens), text)
+    if chars is None:
+        chars = _char_matches(index, text)
+    phrases = _phrase_matches(index, seq, fuzzy_language)
+    main = [m for m in phrases + chars if m.term.role in _SELECTED_ROLES]
+    fields = [m for m in phrases + chars if m.term.role not in _SELECTED_ROLES]
+    return _select(main), fields, list(seq.clause), chars
+
+
+def negation(
+    match: Match,
+    *,
+    text: str,
+    tokens: Sequence[Token],
+    clause: Sequence[int],
+    covered: bytearray,
+    languages: Iterable[str],
+    lexicon: Lexicon,
+) -> int:
+    """Where the negation of ``match`` starts (folded offset), or -1."""
+    words = [lexicon.languages[lang] for lang in languages if lang in lexicon.languages]
+    settings = lexicon.settings
+    own = lexicon.languages.get(match.term.language)
+    own_cues = own.negations if own is not None else frozenset()
+    if match.first >= 0:
+        if any(w.text in own_cues for w in match.term.words):
+            return -1  # "ce n'est pas la bonne": the term holds its own negation
+        cues = frozenset().union(*(w.negations for w in words))
+        breaks = frozenset().union(*(w.breaks for w in words))
+        first = match.first
+        for j in range(first - 1, max(-1, first - 1 - settings.negation_window), -1):
+            token = tokens[j]
+            if clause[j] != clause[first] or token.text in breaks:
+                return -1
+            if token.text in cues and not covered[token.start]:
+                return token.start
+        return -1
+    if any(cue and cue in match.term.chars for cue in own_cues):
+        return -1  # 没有$, 不对: the term holds its own negation
+    low = max(0, match.start - settings.han_negation_window)
+    segment_start = match.start
+    while segment_start > low and text[segment_start - 1] not in BOUNDARY:
+        segment_start -= 1
+    segment = text[segment_start : match.start]
+    for stop in frozenset().union(*(w.breaks for w in words)):
+        at = segment.rfind(stop)
+        if at >= 0 and is_han(stop[0]):
+            segment_start += at + len(stop)
+            segment = text[segment_start : match.start]
+    best = -1
+    for cue in frozenset().union(*(w.negations for w in words)):
+        if not cue or not is_han(cue[0]):
+            continue
+        at = segment.find(cue)
+        while at >= 0:
+            start = segment_start + at
+            if not any(covered[start : start + len(cue)]):
+                best = start if best < 0 else min(best, start)
+            at = segment.find(cue, at + 1)
+    return best
