@@ -77,9 +77,10 @@ def _dur(a: Any) -> int | None:
     if a is None:
         return None
     try:
-        return round(a)
+        micros: int = round(a)
     except (OverflowError, ValueError):  # inf, or nan: a product of absurd operands
         return -_DUR_SATURATED if a < 0 else _DUR_SATURATED
+    return micros
 
 
 def _min(*values: Any) -> Any:

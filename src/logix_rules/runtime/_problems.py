@@ -88,7 +88,8 @@ def validation_errors(exc: ValidationError) -> tuple[dict[str, Any], ...]:
     locs = {tuple(err.get("loc", ())) for err in raw}
     out = []
     for err in raw:
-        loc = tuple(err.get("loc", ()))
+        # Keys come from the input too (an unknown field, an attribute name): cut them.
+        loc = tuple(_cut(part) if isinstance(part, str) else part for part in err.get("loc", ()))
         if loc == ("stage",) and err.get("type") == "missing" and ("status",) in locs:
             continue
         msg = str(err.get("msg", "")).removeprefix("Value error, ")
