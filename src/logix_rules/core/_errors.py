@@ -62,6 +62,12 @@ class ErrorCode(StrEnum):
     INVALID_SHIPMENT = "invalid_shipment"
     UNKNOWN_INCIDENT = "unknown_incident"
     BAD_STATE = "bad_state"
+    # store
+    BAD_STORE_URL = "bad_store_url"
+    STORE_UNAVAILABLE = "store_unavailable"
+    SCHEMA_TOO_NEW = "schema_too_new"
+    PURGE_TOO_RECENT = "purge_too_recent"
+    BAD_FEED_COMMIT = "bad_feed_commit"
     # intake
     BAD_LEXICON = "bad_lexicon"
 

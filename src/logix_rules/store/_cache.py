@@ -1,0 +1,58 @@
+"""A bounded cache of deserialized shipment states, checked against the database.
+
+Each entry remembers the ``version`` of the row it was read from or written as.  A
+unit of work reads the row's version (under its lock) before using an entry: another
+process that wrote the row since has bumped it, so a stale state is never used, and
+the cache needs no invalidation messages between processes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..runtime._state import ShipmentState
+
+__all__ = ["DEFAULT_CACHE_SIZE", "StateCache"]
+
+#: States kept in memory per store object by default (about 20 MB of parcels).
+DEFAULT_CACHE_SIZE = 10_000
+
+
+class StateCache:
+    """Least-recently-used states by tracking number, at most ``size`` of them."""
+
+    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
+        if size < 0:
+            raise ValueError(f"cache_size must be 0 or more, got {size}")
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, ShipmentState]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, tracking_number: str, version: int) -> ShipmentState | None:
+        """The cached state of ``tracking_number`` if it is the row's ``version``."""
+        entry = self._entries.get(tracking_number)
+        if entry is None or entry[0] != version:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(tracking_number)
+        self.hits += 1
+        return entry[1]
+
+    def put(self, tracking_number: str, version: int, state: ShipmentState) -> None:
+        if self.size == 0:
+            return
+        entries = self._entries
+        entries[tracking_number] = (version, state)
+        entries.move_to_end(tracking_number)
+        while len(entries) > self.size:
+            entries.popitem(last=False)
+
+    def discard(self, tracking_number: str) -> None:
+        self._entries.pop(tracking_number, None)
+
+    def clear(self) -> None:
+        self._entries.clear()

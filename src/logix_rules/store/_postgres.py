@@ -1,0 +1,110 @@
+"""PostgreSQL: one database shared by several workers, through psycopg 3.
+
+Workers lock the shipment rows they change (``SELECT ... FOR UPDATE``, in tracking
+number order so two workers never wait on each other in a circle) and split due-time
+work with ``FOR UPDATE SKIP LOCKED``. Migrations run under an advisory lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..core._errors import ErrorCode
+from ._db import Database, Row
+from ._errors import StoreError
+from ._urls import mask_password
+
+__all__ = ["PostgresDatabase"]
+
+#: The advisory lock that serializes migrations (any constant; "logix" in ASCII).
+SCHEMA_LOCK = 0x6C6F676978
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+    for_update = " FOR UPDATE"
+    for_update_skip_locked = " FOR UPDATE SKIP LOCKED"
+    collate_c = ' COLLATE "C"'
+
+    def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
+        super().__init__()
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise StoreError(
+                ErrorCode.STORE_UNAVAILABLE,
+                "postgresql",
+                "the PostgreSQL driver psycopg is not installed",
+                input=mask_password(dsn),
+                hint="pip install 'logix[postgres]'",
+            ) from exc
+        self._errors = psycopg.Error
+        try:
+            self._conn = psycopg.connect(dsn, autocommit=True, connect_timeout=connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError(
+                ErrorCode.STORE_UNAVAILABLE,
+                "postgresql",
+                f"cannot connect to {mask_password(dsn)}: {str(exc).strip()}",
+                input=mask_password(dsn),
+                hint="check that the server runs, the database exists and the user may log in",
+            ) from exc
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self._conn.execute(self._sql(sql), params)
+        return cursor.fetchall() if cursor.description is not None else []
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), rows)
+
+    def reserve_rows(self, tracking_numbers: Sequence[str]) -> list[str]:
+        # An absent shipment has no row to lock, so two workers could both create it.
+        # An empty row is inserted first (in the sorted order every worker uses, so
+        # none waits on another in a circle); the state written later fills it in.
+        if not tracking_numbers:
+            return []
+        rows = self.execute(
+            "INSERT INTO shipments (tracking_number, carrier, version, updated) "
+            "SELECT t, '', 0, 0 FROM unnest(?::text[]) AS t ORDER BY t COLLATE \"C\" "
+            "ON CONFLICT (tracking_number) DO NOTHING RETURNING tracking_number",
+            (list(tracking_numbers),),
+        )
+        return [tn for (tn,) in rows]
+
+    def in_list(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return "= ANY(?)", [list(values)]
+
+    def _begin(self, write: bool) -> None:
+        self._conn.execute("BEGIN")
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _has_table(self, name: str) -> bool:
+        rows = self.execute("SELECT to_regclass(?)", (name,))
+        return rows[0][0] is not None
+
+    @contextlib.contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        # A session lock taken before the transaction starts: a transaction begun
+        # before another process committed the tables would not see them in its
+        # catalog cache, and would try to create them again.
+        self.execute("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            self.execute("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))

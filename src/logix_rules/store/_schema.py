@@ -1,0 +1,118 @@
+"""The store's schema as a contract: numbered migrations, applied once each, in order.
+
+A database records the steps it has had in ``schema_version``. Opening a store applies
+the missing ones in one transaction, under a lock (PostgreSQL: an advisory lock;
+SQLite: ``BEGIN IMMEDIATE``), so several processes opening an empty database at once
+create it exactly once. A database with a step this logix does not know is refused
+(``schema_too_new``) rather than misread.
+
+Times are microseconds since the Unix epoch (UTC) in ``BIGINT`` columns; JSON is text.
+The steps are never edited once released: a change is a new step.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
+
+
+@attrs.frozen
+class Migration:
+    """One step: its number, what it does, and its statements (``{blob}`` is the
+    dialect's binary type)."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+    def sql(self, dialect: str) -> list[str]:
+        blob = "BYTEA" if dialect == "postgresql" else "BLOB"
+        return [statement.format(blob=blob) for statement in self.statements]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "shipments, incidents, actions, the feed, its consumers and the clock",
+        (
+            # One row per parcel: the kernel's state and when it next needs a timer.
+            # `state` is NULL only for a row reserved by a writer that then stored
+            # nothing (see the PostgreSQL host's load); `version` counts the writes, so
+            # a cached state is current exactly when its version is the row's.
+            """CREATE TABLE shipments (
+                tracking_number TEXT PRIMARY KEY,
+                carrier TEXT NOT NULL,
+                state {blob},
+                next_due BIGINT,
+                last_event BIGINT,
+                version BIGINT NOT NULL,
+                updated BIGINT NOT NULL
+            )""",
+            "CREATE INDEX shipments_next_due ON shipments (next_due) WHERE next_due IS NOT NULL",
+            "CREATE INDEX shipments_last_event ON shipments (last_event)",
+            # One row per incident ever opened; `state` is open, acknowledged, resolved
+            # or closed (its condition stopped holding); `closed_at` is when it
+            # stopped needing anyone (resolved or closed), what retention reads;
+            # `reads_now` marks a snapshot whose amounts grow with time (it is shown
+            # as of the clock, computed again from the state).
+            """CREATE TABLE incidents (
+                id TEXT PRIMARY KEY,
+                tracking_number TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                rank INTEGER NOT NULL,
+                carrier TEXT NOT NULL,
+                lane TEXT,
+                state TEXT NOT NULL,
+                opened_at BIGINT NOT NULL,
+                respond_by BIGINT NOT NULL,
+                resolve_by BIGINT NOT NULL,
+                closed_at BIGINT,
+                reads_now INTEGER NOT NULL,
+                snapshot TEXT NOT NULL
+            )""",
+            "CREATE INDEX incidents_tracking_number ON incidents (tracking_number)",
+            "CREATE INDEX incidents_live ON incidents (rank, opened_at) "
+            "WHERE state IN ('open', 'acknowledged')",
+            "CREATE INDEX incidents_live_kind ON incidents (kind, rank, opened_at) "
+            "WHERE state IN ('open', 'acknowledged')",
+            "CREATE INDEX incidents_live_carrier ON incidents (carrier, rank, opened_at) "
+            "WHERE state IN ('open', 'acknowledged')",
+            "CREATE INDEX incidents_live_severity ON incidents (severity, opened_at) "
+            "WHERE state IN ('open', 'acknowledged')",
+            # The follow-up log: who did what to an incident, when, with what note.
+            """CREATE TABLE actions (
+                incident_id TEXT NOT NULL,
+                n INTEGER NOT NULL,
+                what TEXT NOT NULL,
+                by_name TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                note TEXT,
+                PRIMARY KEY (incident_id, n)
+            )""",
+            # The change feed: `seq` is given in commit order (see _units), `change_id`
+            # is the change's own deterministic id, so a change is recorded once.
+            """CREATE TABLE feed (
+                seq BIGINT PRIMARY KEY,
+                change_id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                incident_id TEXT NOT NULL,
+                payload TEXT NOT NULL
+            )""",
+            "CREATE INDEX feed_incident ON feed (incident_id)",
+            # A consumer's durable cursor: every change up to `seq` is handled.
+            """CREATE TABLE consumers (
+                name TEXT PRIMARY KEY,
+                seq BIGINT NOT NULL,
+                updated BIGINT NOT NULL
+            )""",
+            # Counters: `clock` (the latest advance, µs) and `feed_seq` (the last seq).
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT)",
+            "INSERT INTO meta (key, value) VALUES ('clock', NULL), ('feed_seq', 0)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version

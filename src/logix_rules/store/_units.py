@@ -1,0 +1,540 @@
+"""The SQL host of an ``Engine``: each unit of work is one database transaction.
+
+This implements ``runtime/_host.py``'s contract.  A unit
+
+* reads the rows it will change and locks them (PostgreSQL: ``FOR UPDATE`` in
+  tracking-number order, after reserving absent rows in the same order; due work with
+  ``SKIP LOCKED``; SQLite: the write lock of ``BEGIN IMMEDIATE``), taking states from
+  the cache when the row's ``version`` says they are current;
+* buffers the states the engine saves and writes them in batches, with their live
+  incidents and follow-up actions;
+* appends the unit's changes to the feed last, taking the next seqs from the
+  ``feed_seq`` counter row: its row lock is held from there to the commit, so seqs are
+  given in commit order and no reader can see seq n+1 before seq n;
+* moves the clock at the end (a row lock held only to the commit, so concurrent
+  ``advance`` calls split the due work instead of queueing behind each other).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..runtime._actions import Action, action_of
+from ..runtime._incidents import Change, ChangeType, Incident, IncidentState
+from ..runtime._kernel import Kernel
+from ..runtime._snapshots import snapshot
+from ..runtime._state import ShipmentState
+from ._cache import StateCache
+from ._codec import dump_json, incident_from_dict, micros
+from ._db import Database, chunks, wall_micros
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+__all__ = ["SqlHost", "SqlUnit"]
+
+_STATE_OF = {
+    IncidentState.OPEN: "open",
+    IncidentState.ACKNOWLEDGED: "acknowledged",
+    IncidentState.RESOLVED: "resolved",
+    IncidentState.CLEARED: "closed",
+}
+_LIVE = "('open', 'acknowledged')"
+_HELD = "('open', 'acknowledged', 'resolved')"
+
+_UPSERT_SHIPMENT = (
+    "INSERT INTO shipments (tracking_number, carrier, state, next_due, last_event, version, "
+    "updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking_number) DO UPDATE SET "
+    "carrier = excluded.carrier, state = excluded.state, next_due = excluded.next_due, "
+    "last_event = excluded.last_event, version = excluded.version, updated = excluded.updated"
+)
+_UPSERT_INCIDENT = (
+    "INSERT INTO incidents (id, tracking_number, kind, severity, rank, carrier, lane, state, "
+    "opened_at, respond_by, resolve_by, closed_at, reads_now, snapshot) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    "severity = excluded.severity, rank = excluded.rank, carrier = excluded.carrier, "
+    "lane = excluded.lane, state = excluded.state, respond_by = excluded.respond_by, "
+    "resolve_by = excluded.resolve_by, closed_at = excluded.closed_at, "
+    "reads_now = excluded.reads_now, snapshot = excluded.snapshot"
+)
+_CLEARED_INCIDENT = (
+    "INSERT INTO incidents (id, tracking_number, kind, severity, rank, carrier, lane, state, "
+    "opened_at, respond_by, resolve_by, closed_at, reads_now, snapshot) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    "state = excluded.state, closed_at = excluded.closed_at, reads_now = 0, "
+    "snapshot = excluded.snapshot"
+)
+_CLOSE_INCIDENT = (
+    "UPDATE incidents SET state = 'closed', closed_at = COALESCE(closed_at, ?) "
+    "WHERE id = ? AND state <> 'closed'"
+)
+_INSERT_ACTION = (
+    "INSERT INTO actions (incident_id, n, what, by_name, at, note) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (incident_id, n) DO NOTHING"
+)
+_INSERT_FEED = (
+    "INSERT INTO feed (seq, change_id, type, at, incident_id, payload) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+class SqlHost:
+    """Where an engine over a store keeps its states: the store's tables."""
+
+    def __init__(self, db: Database, cache: StateCache, kernel: Kernel) -> None:
+        self.db = db
+        self.cache = cache
+        self.kernel = kernel
+        self.pack = kernel.pack
+        self.ranks = {name: level.rank for name, level in self.pack.severities.items()}
+
+    def unit(self) -> AbstractContextManager[SqlUnit]:
+        return SqlUnit(self)
+
+    # -- reads outside a unit ----------------------------------------------------------
+    def clock(self) -> int | None:
+        with self.db.transaction(write=False):
+            return read_clock(self.db)
+
+    def next_due(self) -> int | None:
+        with self.db.transaction(write=False):
+            rows = self.db.execute("SELECT MIN(next_due) FROM shipments")
+        return None if rows[0][0] is None else int(rows[0][0])
+
+    def count(self) -> int:
+        with self.db.transaction(write=False):
+            rows = self.db.execute("SELECT COUNT(*) FROM shipments WHERE state IS NOT NULL")
+        return int(rows[0][0])
+
+    def incident(self, incident_id: str) -> Incident | None:
+        with self.db.transaction(write=False):
+            rows = self.db.execute(
+                "SELECT tracking_number, reads_now, snapshot FROM incidents "
+                f"WHERE id = ? AND state IN {_HELD}",
+                (incident_id,),
+            )
+            return self._incidents(rows)[0] if rows else None
+
+    def open_incidents(
+        self,
+        *,
+        tracking_number: str | None = None,
+        severity: str | None = None,
+        kind: str | None = None,
+        carrier: str | None = None,
+        limit: int | None = None,
+    ) -> list[Incident]:
+        where = [f"state IN {_LIVE}"]
+        params: list[Any] = []
+        for column, value in (
+            ("severity", severity),
+            ("kind", kind),
+            ("carrier", carrier),
+            ("tracking_number", tracking_number),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        collate = self.db.collate_c
+        sql = (
+            f"SELECT tracking_number, reads_now, snapshot FROM incidents WHERE "
+            f"{' AND '.join(where)} "
+            f"ORDER BY rank, opened_at, tracking_number{collate}, kind{collate}"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(limit, 0))
+        with self.db.transaction(write=False):
+            return self._incidents(self.db.execute(sql, params))
+
+    def actions(self, incident_id: str) -> list[Action] | None:
+        db = self.db
+        with db.transaction(write=False):
+            rows = db.execute(
+                "SELECT what, by_name, at, note FROM actions WHERE incident_id = ? ORDER BY n",
+                (incident_id,),
+            )
+            if rows:
+                return [
+                    action_of(incident_id, (what, by, int(at), note)) for what, by, at, note in rows
+                ]
+            held = db.execute(
+                f"SELECT 1 FROM incidents WHERE id = ? AND state IN {_HELD}", (incident_id,)
+            )
+        return [] if held else None
+
+    def _incidents(self, rows: Sequence[tuple[Any, ...]]) -> list[Incident]:
+        """Incidents from their rows; those whose amounts read `now` are computed again
+        from their state at the clock, as the engine in memory would show them."""
+        moving = sorted({tn for tn, reads_now, _ in rows if reads_now})
+        states: dict[str, ShipmentState] = {}
+        clock = read_clock(self.db) if moving else None
+        if moving:
+            for part in chunks(moving):
+                match, params = self.db.in_list(part)
+                found = self.db.execute(
+                    "SELECT tracking_number, state, version FROM shipments "
+                    f"WHERE tracking_number {match}",
+                    params,
+                )
+                for tn, blob, version in found:
+                    if blob is not None:
+                        states[tn] = self._state(tn, blob, int(version))
+        out = []
+        for tn, reads_now, text in rows:
+            state = states.get(tn) if reads_now else None
+            if state is not None:
+                doc = json.loads(text)
+                inc = next((i for i in state.open.values() if i.id == doc["id"]), None)
+                if inc is not None:
+                    at = clock if clock is not None else (state.fired_through or 0)
+                    out.append(snapshot(self.pack, state, inc, at))
+                    continue
+            out.append(incident_from_dict(json.loads(text)))
+        return out
+
+    def _state(self, tn: str, blob: bytes, version: int) -> ShipmentState:
+        cache = self.cache
+        state = cache.get(tn, version)
+        if state is None:
+            state = self.kernel.loads(bytes(blob))
+            cache.put(tn, version, state)
+        return state
+
+
+def read_clock(db: Database) -> int | None:
+    rows = db.execute("SELECT value FROM meta WHERE key = 'clock'")
+    return None if rows[0][0] is None else int(rows[0][0])
+
+
+@attrs.define
+class _Held:
+    """What a unit knows of one row it read: its version, its bytes, the incidents the
+    state held when read."""
+
+    version: int
+    blob: bytes | None
+    incidents: tuple[str, ...]
+
+
+class SqlUnit:
+    """One transaction of ``SqlHost`` (see ``runtime/_host.py`` for the call order)."""
+
+    def __init__(self, host: SqlHost) -> None:
+        self.host = host
+        self.db = host.db
+        self.kernel = host.kernel
+        self._transaction: AbstractContextManager[None] | None = None
+        self._held: dict[str, _Held] = {}
+        self._reserved: set[str] = set()
+        self._saved: dict[str, tuple[int, ShipmentState]] = {}
+        self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
+        self._rows: list[tuple[Any, ...]] = []  # shipments to write
+        self._incidents: list[tuple[Any, ...]] = []
+        self._closing: list[tuple[int, str]] = []
+        self._actions: list[tuple[Any, ...]] = []
+        self._taken: set[str] = set()  # due states handed out
+        self._clock_read = False
+        self._clock: int | None = None
+        self._new_clock: int | None = None
+
+    # -- the transaction -----------------------------------------------------------------
+    def __enter__(self) -> SqlUnit:
+        self._transaction = self.db.transaction(write=True)
+        self._transaction.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        transaction = self._transaction
+        assert transaction is not None
+        cache = self.host.cache
+        try:
+            if kind is None:
+                self._flush()
+                self._finish()
+        except BaseException as error:
+            self._forget(cache)
+            transaction.__exit__(type(error), error, error.__traceback__)
+            raise
+        if kind is not None:
+            self._forget(cache)
+            transaction.__exit__(kind, exc, tb)
+            return
+        transaction.__exit__(None, None, None)
+        # Committed: the cache may now hold what the rows hold.
+        for tn, (version, state) in self._saved.items():
+            cache.put(tn, version, state)
+
+    def _forget(self, cache: StateCache) -> None:
+        # The engine mutated these states in place; the rows keep the old ones.
+        for tn in (*self._held, *self._saved):
+            cache.discard(tn)
+
+    def _finish(self) -> None:
+        db = self.db
+        unused = sorted(self._reserved - self._saved.keys())
+        for part in chunks(unused):
+            match, params = db.in_list(part)
+            db.execute(
+                f"DELETE FROM shipments WHERE tracking_number {match} AND state IS NULL", params
+            )
+        if self._new_clock is not None:
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'clock' AND (value IS NULL OR value < ?)",
+                (self._new_clock, self._new_clock),
+            )
+
+    # -- reading states ----------------------------------------------------------------
+    def _take(self, rows: Sequence[tuple[Any, ...]]) -> list[ShipmentState]:
+        host = self.host
+        out = []
+        for tn, blob, version in rows:
+            version = int(version)
+            if blob is None:  # a row reserved and not yet written: no state
+                self._held[tn] = _Held(version, None, ())
+                continue
+            blob = bytes(blob)
+            state = host._state(tn, blob, version)
+            self._held[tn] = _Held(version, blob, tuple(inc.id for inc in state.open.values()))
+            out.append(state)
+        return out
+
+    def load(self, tracking_numbers: Collection[str]) -> dict[str, ShipmentState]:
+        self._flush()
+        db = self.db
+        wanted = sorted(set(tracking_numbers))
+        found: dict[str, ShipmentState] = {}
+        self._reserved.update(db.reserve_rows(wanted))
+        for part in chunks(wanted):
+            match, params = db.in_list(part)
+            rows = db.execute(
+                "SELECT tracking_number, state, version FROM shipments "
+                f"WHERE tracking_number {match} "
+                f"ORDER BY tracking_number{db.collate_c}{db.for_update}",
+                params,
+            )
+            for state in self._take(rows):
+                found[state.tracking_number] = state
+        return found
+
+    def due(self, now: int, limit: int) -> list[ShipmentState]:
+        self._flush()
+        db = self.db
+        rows = db.execute(
+            "SELECT tracking_number, state, version FROM shipments "
+            f"WHERE next_due <= ? ORDER BY next_due LIMIT ?{db.for_update_skip_locked}",
+            (now, limit),
+        )
+        # A state fired in this unit is due no more (its row was written before this
+        # query); one that is, would be handed out for ever: the guard ends the loop.
+        rows = [row for row in rows if row[0] not in self._taken]
+        self._taken.update(row[0] for row in rows)
+        return self._take(rows)
+
+    def locate(self, incident_id: str) -> ShipmentState | None:
+        self._flush()
+        rows = self.db.execute(
+            f"SELECT tracking_number FROM incidents WHERE id = ? AND state IN {_HELD}",
+            (incident_id,),
+        )
+        if not rows:
+            return None
+        tn = rows[0][0]
+        state = self.load((tn,)).get(tn)
+        if state is None or not any(inc.id == incident_id for inc in state.open.values()):
+            return None
+        return state
+
+    def scan(self) -> Iterator[ShipmentState]:
+        self._flush()
+        db = self.db
+        after = ""
+        while True:
+            rows = db.execute(
+                "SELECT tracking_number, state, version FROM shipments "
+                f"WHERE state IS NOT NULL AND tracking_number{db.collate_c} > ? "
+                f"ORDER BY tracking_number{db.collate_c} LIMIT 1000",
+                (after,),
+            )
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield from self._take(rows)
+
+    # -- the clock -----------------------------------------------------------------------
+    def clock(self) -> int | None:
+        if not self._clock_read:
+            self._clock = read_clock(self.db)
+            self._clock_read = True
+        if self._new_clock is not None and (self._clock is None or self._new_clock > self._clock):
+            return self._new_clock
+        return self._clock
+
+    def set_clock(self, now: int) -> None:
+        self._new_clock = now
+
+    # -- writing -------------------------------------------------------------------------
+    def save(self, state: ShipmentState) -> None:
+        tn = state.tracking_number
+        held = self._held.get(tn)
+        blob = self.kernel.dumps(state)
+        before = held.incidents if held is not None else ()
+        if held is not None and held.blob == blob:
+            self._saved[tn] = (held.version, state)
+            return  # nothing changed: no write, no new version
+        version = (held.version if held is not None else 0) + 1
+        self._rows.append(
+            (
+                tn,
+                state.carrier,
+                blob,
+                state.next_due_us,
+                state.last_event,
+                version,
+                wall_micros(),
+            )
+        )
+        self._saved[tn] = (version, state)
+        self._held[tn] = _Held(version, blob, tuple(inc.id for inc in state.open.values()))
+        if state.open or before:
+            self._keep_incidents(state, before)
+        if state.followups:
+            for incident_id, follow in state.followups.items():
+                for n, (what, by, at, note) in enumerate(follow.log):
+                    self._actions.append((incident_id, n, what, by, at, note))
+
+    def _keep_incidents(self, state: ShipmentState, before: tuple[str, ...]) -> None:
+        pack, host = self.host.pack, self.host
+        clock = self.clock()
+        at = clock if clock is not None else (state.fired_through or 0)
+        lane = state.facts.lane
+        live = []
+        for inc in state.open.values():
+            snap = snapshot(pack, state, inc, at)
+            live.append(inc.id)
+            rule = pack.rules[inc.lead[0]]
+            reads_now = rule.steps[inc.lead[1]].uses_now
+            closed_at = None if snap.resolved_at is None else micros(snap.resolved_at)
+            self._incidents.append(
+                (
+                    inc.id,
+                    state.tracking_number,
+                    inc.kind,
+                    inc.severity,
+                    host.ranks.get(inc.severity, 99),
+                    state.carrier,
+                    lane,
+                    _STATE_OF[snap.state],
+                    inc.opened_at,
+                    micros(snap.respond_by),
+                    micros(snap.resolve_by),
+                    closed_at,
+                    1 if reads_now else 0,
+                    dump_json(snap.to_dict()),
+                )
+            )
+        self._live[state.tracking_number] = tuple(live)
+        gone = [ident for ident in before if ident not in live]
+        if gone:
+            when = max(t for t in (at, state.last_event or 0, state.fired_through or 0))
+            self._closing.extend((when, ident) for ident in gone)
+
+    def _flush(self) -> None:
+        db = self.db
+        if self._rows:
+            db.executemany(_UPSERT_SHIPMENT, self._rows)
+            self._rows = []
+        if self._incidents:
+            db.executemany(_UPSERT_INCIDENT, self._incidents)
+            self._incidents = []
+        if self._closing:
+            db.executemany(_CLOSE_INCIDENT, self._closing)
+            self._closing = []
+        if self._actions:
+            db.executemany(_INSERT_ACTION, self._actions)
+            self._actions = []
+
+    def emit(self, changes: Sequence[Change]) -> list[Change]:
+        """Append the changes to the feed, in order, under the next seqs."""
+        self._flush()
+        if not changes:
+            return []
+        db = self.db
+        known: dict[str, int] = {}
+        ids = sorted({change.id for change in changes})
+        for part in chunks(ids):
+            match, params = db.in_list(part)
+            for change_id, seq in db.execute(
+                f"SELECT change_id, seq FROM feed WHERE change_id {match}", params
+            ):
+                known[change_id] = int(seq)
+        fresh: list[Change] = []
+        for change in changes:
+            if change.id not in known:
+                known[change.id] = 0  # numbered below
+                fresh.append(change)
+        if fresh:
+            # The counter's row lock, held to the commit, orders the seqs as commits.
+            (head,) = db.execute(
+                "UPDATE meta SET value = value + ? WHERE key = 'feed_seq' RETURNING value",
+                (len(fresh),),
+            )[0]
+            first = int(head) - len(fresh) + 1
+            rows = []
+            for offset, change in enumerate(fresh):
+                seq = first + offset
+                known[change.id] = seq
+                rows.append(
+                    (
+                        seq,
+                        change.id,
+                        change.type.value,
+                        micros(change.at),
+                        change.incident.id,
+                        dump_json(change.to_dict()),
+                    )
+                )
+            db.executemany(_INSERT_FEED, rows)
+            self._close_cleared(fresh)
+        return [attrs.evolve(change, seq=known[change.id]) for change in changes]
+
+    def _close_cleared(self, changes: Sequence[Change]) -> None:
+        """Record the incidents that cleared, with their last snapshot, unless one came
+        back under the same id later in the unit."""
+        live = {ident for ids in self._live.values() for ident in ids}
+        rows = []
+        for change in changes:
+            inc = change.incident
+            if change.type is not ChangeType.CLEARED or inc.id in live:
+                continue
+            saved = self._saved.get(inc.tracking_number)
+            lane = None if saved is None else saved[1].facts.lane
+            rows.append(
+                (
+                    inc.id,
+                    inc.tracking_number,
+                    inc.kind,
+                    inc.severity,
+                    self.host.ranks.get(inc.severity, 99),
+                    inc.carrier,
+                    lane,
+                    "closed",
+                    micros(inc.opened_at),
+                    micros(inc.respond_by),
+                    micros(inc.resolve_by),
+                    micros(change.at),
+                    0,
+                    dump_json(inc.to_dict()),
+                )
+            )
+        if rows:
+            self.db.executemany(_CLEARED_INCIDENT, rows)

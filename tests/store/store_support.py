@@ -1,0 +1,78 @@
+"""What the store tests share: a seeded stream, the in-memory reference run, folding a
+feed into the incidents it describes, and reading a store's raw tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from logix_carriers import Shipment, TrackingEvent
+from logix_rules import Change, ChangeType, Engine, Incident, generate_demo
+from logix_rules.store import Store, open_store
+
+PACK = "default"
+
+
+def stream(seed: int, shipments: int) -> tuple[list[Shipment], list[TrackingEvent], datetime]:
+    """A demo stream in arrival order (duplicates and late scans included), its OMS
+    facts and the instant it is evaluated at."""
+    data = generate_demo(seed=seed, shipments=shipments)
+    return list(data.shipments), list(data.events), data.at
+
+
+def batches(events: Sequence[TrackingEvent], size: int) -> list[list[TrackingEvent]]:
+    return [list(events[i : i + size]) for i in range(0, len(events), size)]
+
+
+def feed_in(
+    engine: Engine, shipments: Iterable[Shipment], parts: Iterable[list[TrackingEvent]]
+) -> None:
+    """Upsert the shipments, then each batch of events followed by an ``advance`` to
+    its latest event (what a live service does)."""
+    for shipment in shipments:
+        engine.upsert_shipment(shipment)
+    for part in parts:
+        engine.ingest(part)
+        engine.advance(to=max(e.occurred_at for e in part))
+
+
+def reference(
+    shipments: Sequence[Shipment], events: Sequence[TrackingEvent], at: datetime, size: int = 200
+) -> Engine:
+    """The uninterrupted in-memory run."""
+    engine = Engine(PACK)
+    feed_in(engine, shipments, batches(events, size))
+    engine.advance(to=at)
+    return engine
+
+
+def fold(changes: Iterable[Change]) -> dict[str, Incident]:
+    """Apply changes in order to an empty set: what is open at the end."""
+    live: dict[str, Incident] = {}
+    for change in changes:
+        if change.type in (ChangeType.CLEARED, ChangeType.RESOLVED):
+            live.pop(change.incident.id, None)
+        else:
+            live[change.incident.id] = change.incident
+    return live
+
+
+def all_changes(store: Store) -> list[Change]:
+    from logix_rules.store._feed import read_feed
+
+    with store.db.transaction(write=False):
+        return read_feed(store.db, 0, 10**9)
+
+
+def key(incident: Incident) -> tuple[Any, ...]:
+    return (incident.id, incident.kind, incident.severity, incident.state.value)
+
+
+def keys(incidents: Iterable[Incident]) -> list[tuple[Any, ...]]:
+    return sorted(key(i) for i in incidents)
+
+
+def feed_ids(url: str) -> list[str]:
+    with open_store(url) as store, store.db.transaction(write=False):
+        return [row[0] for row in store.db.execute("SELECT change_id FROM feed ORDER BY seq")]
