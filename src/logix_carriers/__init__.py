@@ -22,6 +22,8 @@ from ._model import (
     TrackingEvent,
     derive_event_id,
 )
+from ._privacy import mask_event, mask_field, mask_mapping, mask_shipment, personal_names
+from ._privacy_text import mask_address, mask_email, mask_name, mask_phone, mask_text
 from ._registry import (
     ENTRY_POINT_GROUP,
     AdapterInfo,
@@ -120,6 +122,16 @@ __all__ = [
     "hmac_signature",
     "implies_stage",
     "map_code",
+    "mask_address",
+    "mask_email",
+    "mask_event",
+    "mask_field",
+    "mask_mapping",
+    "mask_name",
+    "mask_phone",
+    "mask_shipment",
+    "mask_text",
+    "personal_names",
     "require_fresh",
     "require_header",
     "resolve_code",
