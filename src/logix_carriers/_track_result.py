@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._model import EventSource, TrackingEvent
+from ._privacy import mask_event, mask_field
+from ._privacy_text import mask_text
 
 __all__ = [
     "ProblemCode",
@@ -67,15 +69,22 @@ class TrackProblem:
     def __str__(self) -> str:
         where = f" at {self.location}" if self.location else ""
         number = self.tracking_number or "-"
-        return f"{number}: {self.code.value}{where}: {self.message}"
+        return f"{number}: {self.code.value}{where}: {self._shown_message(mask=True)}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def _shown_message(self, *, mask: bool) -> str:
+        keep = (self.tracking_number,) if self.tracking_number else ()
+        return mask_text(self.message, keep=keep) if mask else self.message
+
+    def as_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; personal data in the message and the raw payload is
+        masked (POLICY §4) unless ``mask=False``."""
+        keep = (self.tracking_number,) if self.tracking_number else ()
         return {
             "tracking_number": self.tracking_number,
             "code": self.code.value,
-            "message": self.message,
+            "message": self._shown_message(mask=mask),
             "location": self.location,
-            "raw": self.raw,
+            "raw": mask_field("raw", self.raw, keep=keep) if mask else self.raw,
         }
 
 
@@ -159,15 +168,21 @@ class TrackResult:
             key=lambda e: (e.occurred_at, e.event_id),
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (events in ``model_dump(mode="json")`` form)."""
+    def as_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict (events in ``model_dump(mode="json")`` form); personal
+        data is masked (POLICY §4) unless ``mask=False``."""
+        shown = mask_event if mask else _as_is
         return {
             "carrier": self.carrier,
             "events": {
-                n: [e.model_dump(mode="json") for e in evs] for n, evs in self.events.items()
+                n: [shown(e).model_dump(mode="json") for e in evs] for n, evs in self.events.items()
             },
-            "problems": [p.as_dict() for p in self.problems],
+            "problems": [p.as_dict(mask=mask) for p in self.problems],
         }
+
+
+def _as_is(event: TrackingEvent) -> TrackingEvent:
+    return event
 
 
 def _error_summary(exc: ValidationError) -> str:

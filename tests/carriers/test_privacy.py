@@ -7,8 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logix_carriers import (
+    ProblemCode,
     Shipment,
     TrackingEvent,
+    TrackProblem,
+    TrackResult,
     mask_address,
     mask_email,
     mask_event,
@@ -238,3 +241,46 @@ def test_masking_never_raises_on_any_text(text: str) -> None:
     masked = mask_text(text)
     assert isinstance(masked, str)
     assert mask_text(masked, names=[text[:20]]) is not None
+
+
+def test_a_problem_masks_its_message_and_raw_payload() -> None:
+    raw = {
+        "trackingNumber": "JD014600006181",
+        "events": [{"desc": "Signed by J. Smith, tel 13812345678", "receiver": "张三"}],
+        "line": '{"recipient_name": "Johanna Smithfield", "phone": "+1 512-555-0199"}',
+    }
+    problem = TrackProblem(
+        "JD014600006181", ProblemCode.BAD_EVENT, "event dropped near alice@example.com", raw
+    )
+    shown = problem.as_dict()
+    assert shown["raw"] == {
+        "trackingNumber": "JD014600006181",
+        "events": [{"desc": "Signed by J*** S***, tel 138****5678", "receiver": "张*"}],
+        "line": '{"recipient_name": "J*** S***", "phone": "+1 512-***-0199"}',
+    }
+    assert shown["message"] == "event dropped near a***@example.com"
+    assert "alice@" not in str(problem)
+    assert problem.as_dict(mask=False)["raw"] == raw
+    assert problem.raw == raw  # the object keeps what it was given
+
+
+def test_a_track_result_masks_its_events_and_problems() -> None:
+    event = TrackingEvent.parse(
+        {
+            "tracking_number": "LX123456789CN",
+            "carrier": "file",
+            "occurred_at": "2026-03-02T10:00:00Z",
+            "status": "delivered",
+            "description": "Delivered, signed by Johanna Smithfield",
+            "attributes": {"signed_by": "Johanna Smithfield"},
+        }
+    )
+    problem = TrackProblem("LX123456789CN", ProblemCode.PARTIAL_DATA, "call 13812345678")
+    result = TrackResult.build("file", [event], [problem])
+    masked = str(result.as_dict())
+    assert "Johanna" not in masked
+    assert "13812345678" not in masked
+    assert "LX123456789CN" in masked
+    raw = str(result.as_dict(mask=False))
+    assert "Johanna Smithfield" in raw
+    assert "13812345678" in raw
