@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import attrs
@@ -14,7 +14,7 @@ from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
 from ._matching import Found, Match, find_matches, index_of, negation
-from ._text import fold, is_han, latin_tokens
+from ._text import Folded, fold, is_han, latin_tokens
 from ._tracking import TrackingNumber, find_tracking_numbers
 
 __all__ = ["MAX_TEXT_CHARS", "Classification", "EvidenceSpan", "classify"]
@@ -131,45 +131,8 @@ def classify(
             lexicon=lex,
         )
 
-    # "não chegou" first: a negation that makes a negated term a complaint is used up
-    # and does not also negate what follows ("não chegou até agora").
-    found_all: list[Found] = []
-    for match in selected:
-        if match.term.role is Role.NEGATED:
-            found = Found(match, negated(match))
-            found_all.append(found)
-            if found.negated:
-                covered[found.cue : match.start] = b"\x01" * (match.start - found.cue)
-    found_all += [Found(m, negated(m)) for m in selected if m.term.role is Role.COMPLAINT]
-    scores: dict[ReportKind, float] = {}
-    first_seen: dict[ReportKind, int] = {}
-    evidence: list[EvidenceSpan] = []
-    for found in sorted(found_all, key=lambda f: f.match.start):
-        match = found.match
-        term = match.term
-        if term.kind is None:
-            continue
-        counts = found.negated == (term.role is Role.NEGATED)
-        if term.role is Role.NEGATED and not found.negated:
-            continue  # "arrived" on its own says nothing
-        start = found.cue if term.role is Role.NEGATED else match.start
-        first, last = folded.span(start, match.end)
-        evidence.append(
-            EvidenceSpan(
-                first,
-                last,
-                text[first:last],
-                term.kind,
-                term.language,
-                term.text,
-                negated=not counts,
-                fuzzy=match.fuzzy,
-            )
-        )
-        if counts:
-            weight = term.weight * (lex.settings.fuzzy_weight if match.fuzzy else 1.0)
-            scores[term.kind] = scores.get(term.kind, 0.0) + weight
-            first_seen.setdefault(term.kind, match.start)
+    found = _negate(selected, negated, covered)
+    scores, first_seen, evidence = _weigh(found, folded, text, language, lex)
     reported = sorted(
         (k for k, s in scores.items() if s >= lex.settings.threshold),
         key=lambda k: (-scores[k], first_seen[k]),
@@ -205,3 +168,67 @@ def classify(
         has_photos=has_photos,
         lexicon=lex.label,
     )
+
+
+def _negate(
+    selected: Sequence[Match], negated: Callable[[Match], int], covered: bytearray
+) -> list[Found]:
+    """Each complaint or negated-term match with its negation.
+
+    Negated terms go first: a negation that makes one a complaint ("não chegou") is
+    used up and does not also negate what follows ("não chegou até agora").
+    """
+    out: list[Found] = []
+    for match in selected:
+        if match.term.role is Role.NEGATED:
+            found = Found(match, negated(match))
+            out.append(found)
+            if found.negated:
+                covered[found.cue : match.start] = b"\x01" * (match.start - found.cue)
+    out += [Found(m, negated(m)) for m in selected if m.term.role is Role.COMPLAINT]
+    return sorted(out, key=lambda f: (f.match.start, f.match.end))
+
+
+def _weigh(
+    found: Sequence[Found], folded: Folded, text: str, language: str, lex: Lexicon
+) -> tuple[dict[ReportKind, float], dict[ReportKind, int], list[EvidenceSpan]]:
+    """Each kind's score, where it was first seen, and the evidence.
+
+    A word several languages list for one kind ("arrive", "arrivé") is one piece of
+    evidence, negated when a negation of any of those languages stands before it.
+    """
+    groups: dict[tuple[int, int, ReportKind | None, Role], list[Found]] = {}
+    for item in found:
+        m = item.match
+        groups.setdefault((m.start, m.end, m.term.kind, m.term.role), []).append(item)
+    scores: dict[ReportKind, float] = {}
+    first_seen: dict[ReportKind, int] = {}
+    evidence: list[EvidenceSpan] = []
+    for (_, end, kind, role), group in groups.items():
+        if kind is None:
+            continue
+        best = next((f for f in group if f.match.term.language == language), group[0])
+        cues = [f.cue for f in group if f.negated]
+        cue = min(cues) if cues else -1
+        if role is Role.NEGATED and cue < 0:
+            continue  # "arrived" on its own says nothing
+        counts = (cue >= 0) == (role is Role.NEGATED)
+        match, term = best.match, best.match.term
+        first, last = folded.span(cue if role is Role.NEGATED else match.start, end)
+        evidence.append(
+            EvidenceSpan(
+                first,
+                last,
+                text[first:last],
+                kind,
+                term.language,
+                term.text,
+                negated=not counts,
+                fuzzy=match.fuzzy,
+            )
+        )
+        if counts:
+            weight = term.weight * (lex.settings.fuzzy_weight if match.fuzzy else 1.0)
+            scores[kind] = scores.get(kind, 0.0) + weight
+            first_seen.setdefault(kind, match.start)
+    return scores, first_seen, evidence

@@ -8,7 +8,8 @@ characters (``破损``) matched inside the text.  Lexicon syntax in a phrase:
 - ``stem*``: any word that starts with ``stem`` (``danific*``: danificado, danificou);
 - ``#``: a number, in digits or as a word the language lists (``# weeks``);
 - ``..``: up to ``settings.gap_words`` words of the same clause (``ordered .. got``);
-- ``$`` at the end: the phrase must close its clause (``没有$``).
+- ``$`` at the end: the phrase must close its clause (``没有$``);
+- ``?`` at the end: the phrase must be in a question (``when .. arrive ?``).
 
 A term's role says what a match means: ``complaint`` (the kind, unless negated),
 ``negated`` (the kind only when negated: ``não chegou``), ``ignore`` (hides the terms
@@ -64,7 +65,9 @@ class Term:
 
     ``text`` is the entry as written, ``language`` the list it came from.  A phrase has
     ``words``; a Chinese (or symbol) term has ``chars``, folded, where ``#`` stands for
-    a run of number characters.  ``weight`` is what a match adds to its kind's score.
+    a run of number characters.  ``weight`` is what a match adds to its kind's score;
+    ``anchor`` is ``$`` (the match must end its clause), ``?`` (its sentence must be a
+    question) or empty.
     """
 
     text: str
@@ -74,7 +77,7 @@ class Term:
     weight: float = 1.0
     words: tuple[Word, ...] = ()
     chars: str = ""
-    anchored: bool = False
+    anchor: str = ""
 
 
 @attrs.frozen

@@ -488,17 +488,19 @@ def _read_han_fold(draft: _Draft, doc: _Doc, value: Any) -> None:
 # ----------------------------------------------------------------------- compiling
 
 
-def _phrase(text: str, folded: str) -> tuple[tuple[Word, ...], bool, str]:
-    """The words of a phrase, whether it is anchored, and a problem ('' if none)."""
-    pieces = folded.split()
-    anchored = False
-    if pieces and pieces[-1].endswith("$"):
-        anchored = True
-        pieces[-1] = pieces[-1][:-1]
-        if not pieces[-1]:
-            pieces.pop()
+def _split_anchor(folded: str) -> tuple[str, str]:
+    """``folded`` without a trailing ``$`` or ``?``, and that anchor ('' if none)."""
+    body = folded.rstrip()
+    if len(body) > 1 and body[-1] in "$?":
+        return body[:-1].rstrip(), body[-1]
+    return body, ""
+
+
+def _phrase(text: str, folded: str) -> tuple[tuple[Word, ...], str, str]:
+    """The words of a phrase, its anchor, and a problem ('' if none)."""
+    body, anchor = _split_anchor(folded)
     words: list[Word] = []
-    for piece in pieces:
+    for piece in body.split():
         if piece == "#":
             words.append(Word("", WordKind.NUMBER))
             continue
@@ -508,44 +510,41 @@ def _phrase(text: str, folded: str) -> tuple[tuple[Word, ...], bool, str]:
         prefix = piece.endswith("*")
         tokens = latin_tokens(piece.rstrip("*"))
         if not tokens or (prefix and "*" in piece.rstrip("*")):
-            return (), False, f"{piece!r} is not a word"
+            return (), "", f"{piece!r} is not a word"
         for index, token in enumerate(tokens):
             is_stem = prefix and index == len(tokens) - 1
             if is_stem and len(token.text) < 3:
-                return (), False, f"the stem {token.text!r}* is shorter than 3 letters"
+                return (), "", f"the stem {token.text!r}* is shorter than 3 letters"
             words.append(Word(token.text, WordKind.PREFIX if is_stem else WordKind.EXACT))
     if not words or all(w.kind is WordKind.GAP for w in words):
-        return (), False, f"{text!r} has no word to match"
+        return (), "", f"{text!r} has no word to match"
     if words[0].kind is WordKind.GAP or words[-1].kind is WordKind.GAP:
-        return (), False, "'..' goes between two words"
-    return tuple(words), anchored, ""
+        return (), "", "'..' goes between two words"
+    return tuple(words), anchor, ""
 
 
 def _compile_term(draft: _Draft, raw: _Raw, han: Mapping[str, str]) -> Term | None:
     folded = fold_term(raw.text, han)
     if any(is_han(c) for c in folded) or not latin_tokens(folded.replace("#", "")):
-        chars = "".join(folded.split())
-        anchored = chars.endswith("$") and len(chars) > 1
-        chars = chars[:-1] if anchored else chars
+        body, anchor = _split_anchor(folded)
+        chars = "".join(body.split())
         if not chars.replace("#", ""):
             draft.issue(raw.doc, raw.at, f"{raw.text!r} has nothing to match", "", raw.text)
             return None
         return Term(
-            raw.text, raw.language, raw.role, raw.kind, raw.weight, chars=chars, anchored=anchored
+            raw.text, raw.language, raw.role, raw.kind, raw.weight, chars=chars, anchor=anchor
         )
-    words, anchored, problem = _phrase(raw.text, folded)
+    words, anchor, problem = _phrase(raw.text, folded)
     if problem:
         draft.issue(
             raw.doc,
             raw.at,
             problem,
-            "A term is words, 'stem*', '#' (a number), '..' (a gap) and '$' at the end.",
+            "A term is words, 'stem*', '#' (a number), '..' (a gap), and '$' or '?' at the end.",
             raw.text,
         )
         return None
-    return Term(
-        raw.text, raw.language, raw.role, raw.kind, raw.weight, words=words, anchored=anchored
-    )
+    return Term(raw.text, raw.language, raw.role, raw.kind, raw.weight, words=words, anchor=anchor)
 
 
 def _compile(draft: _Draft) -> Lexicon:

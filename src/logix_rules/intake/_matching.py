@@ -163,7 +163,7 @@ def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int
         return 0
     if kind is WordKind.PREFIX:
         size = len(word.text)
-        return 2 if any(within_one(token[:k], word.text) for k in (size, size + 1)) else 0
+        return 2 if any(within_one(token[:k], word.text) for k in (size - 1, size, size + 1)) else 0
     return 2 if within_one(token, word.text) else 0
 
 
@@ -218,9 +218,15 @@ def _follow(
     return _follow(index, term, w + 1, seq, t + 1, (allowed, needed or how == 2))
 
 
-def _closes(text: str, end: int) -> bool:
-    """Whether the clause ends at ``end`` (only spaces, then punctuation, a symbol or
-    the end of the text)."""
+def _anchored(text: str, end: int, anchor: str) -> bool:
+    """Whether a match ending at ``end`` satisfies its anchor: ``$``, the clause ends
+    there (then only punctuation, a symbol or the end of the text); ``?``, the sentence
+    it is in ends with a question mark."""
+    if not anchor:
+        return True
+    if anchor == "?":
+        stop = next((c for c in text[end:] if c in BOUNDARY and c not in ",;:"), "")
+        return stop == "?"
     rest = text[end:].lstrip()
     return not rest or rest[0] in BOUNDARY or not (rest[0].isalnum() or is_han(rest[0]))
 
@@ -261,7 +267,7 @@ def _phrase_matches(index: Index, seq: _Words, fuzzy_language: str | None) -> li
                 continue
             last, fuzzy = found
             end = seq.tokens[last].end
-            if term.anchored and not _closes(seq.text, end):
+            if not _anchored(seq.text, end, term.anchor):
                 continue
             out.append(Match(term, token.start, end, fuzzy, t, last))
     return out
@@ -272,7 +278,7 @@ def _char_matches(index: Index, text: str) -> list[Match]:
     for char in set(text):
         for pattern, term in index.chars.get(char, ()):
             for found in pattern.finditer(text):
-                if term.anchored and not _closes(text, found.end()):
+                if not _anchored(text, found.end(), term.anchor):
                     continue
                 out.append(Match(term, found.start(), found.end()))
     return out
@@ -306,7 +312,10 @@ def _select(candidates: list[Match]) -> list[Match]:
                     and (
                         t.end - t.start > size
                         or t.term.role is Role.IGNORE
-                        or t.term.kind == match.term.kind
+                        or (
+                            t.term.kind == match.term.kind
+                            and t.term.language == match.term.language
+                        )
                     )
                 )
                 # or across the edge of a longer match of another kind
