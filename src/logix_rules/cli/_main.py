@@ -5,7 +5,7 @@ reports), 1 ``check`` found problems in a pack, 2 usage errors (bad option, miss
 or unreadable file, bad time or zone, a pack that does not compile), 130 interrupted.
 User mistakes get a one-line message naming the input and what to do, never a
 traceback.  Each sub-command group lives in its own module (``_demo``, ``_run``,
-``_check``, ``_test``, ``_explain``, ``_carriers``); this one assembles the parser
+``_check``, ``_test``, ``_explain``, ``_store``, ``_carriers``); this one assembles the parser
 and dispatches.
 """
 
@@ -16,13 +16,23 @@ import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _carriers, _check, _demo, _explain, _run, _test
+from . import _carriers, _check, _demo, _explain, _run, _store, _test
 from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main"]
 
 #: The handlers that take ``(args, out, err)``; the carrier commands take ``args`` only.
-_STREAMED = (_demo.cmd_demo, _run.cmd_run, _check.cmd_check, _test.cmd_test, _explain.cmd_explain)
+_STREAMED = (
+    _demo.cmd_demo,
+    _run.cmd_run,
+    _check.cmd_check,
+    _test.cmd_test,
+    _explain.cmd_explain,
+    _store.cmd_incidents,
+    _store.cmd_ack,
+    _store.cmd_resolve,
+    _store.cmd_changes,
+)
 
 
 def _version() -> str:
@@ -46,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     _check.add_parser(sub)
     _test.add_parser(sub)
     _explain.add_parser(sub)
+    _store.add_parsers(sub)
     _carriers.add_parsers(sub)
     return parser
 

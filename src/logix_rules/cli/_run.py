@@ -22,6 +22,7 @@ from ._common import (
     _zone,
     parse_time,
 )
+from ._store import run_stored
 
 __all__ = ["add_parser", "cmd_run"]
 
@@ -62,6 +63,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="skipped lines to list on stderr (default 20, 0 for all)",
     )
+    run.add_argument(
+        "--store",
+        metavar="URL",
+        help="keep state in this store (sqlite:///ops.db, postgresql://...) and continue from "
+        "its last run: only the changes this run causes are reported",
+    )
     run.set_defaults(handler=cmd_run)
 
 
@@ -71,6 +78,8 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise UsageError(
             "--events and --shipments cannot both read stdin ('-'); save one to a file"
         )
+    if args.store is not None:
+        return run_stored(args, out, err)
     zone = _zone(args.assume_tz)
     at = parse_time(args.at, zone) if args.at is not None else None
     try:
