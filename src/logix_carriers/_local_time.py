@@ -41,10 +41,7 @@ EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 BEYOND: Final = datetime(2200, 1, 1, tzinfo=UTC)
 
 
-_PLACEHOLDER_HINT: Final = (
-    "a placeholder date such as 0001-01-01 or 9999-12-31 is not a real time; "
-    "leave the field out instead"
-)
+_PLACEHOLDER_HINT: Final = "placeholders such as 9999-12-31 are not times: leave the field out"
 
 
 def bounded_utc(
@@ -57,7 +54,7 @@ def bounded_utc(
     out-of-range time, so every reader reports them as a bad item.
     """
     try:
-        utc = moment.astimezone(UTC)
+        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     except (OverflowError, ValueError):
         utc = None
     if utc is None or not EARLIEST <= utc < BEYOND:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, Self
@@ -218,10 +217,12 @@ class TrackingEvent(BaseModel):
     @classmethod
     def _bounded_numbers(cls, value: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
         for key, item in value.items():
-            if isinstance(item, bool) or not isinstance(item, int | float):
-                continue
-            finite = isinstance(item, int) or math.isfinite(item)
-            if not finite or abs(item) >= ATTRIBUTE_NUMBER_LIMIT:
+            # NaN fails both comparisons, so it is refused with the infinities.
+            if (
+                isinstance(item, int | float)
+                and not -ATTRIBUTE_NUMBER_LIMIT < item < ATTRIBUTE_NUMBER_LIMIT
+                and not isinstance(item, bool)
+            ):
                 raise ValueError(
                     f"attribute {_shown(key)}: {_shown(item)} is not a finite number below "
                     "1e15 in magnitude; send such values as strings"

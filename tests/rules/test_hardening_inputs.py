@@ -31,6 +31,7 @@ from logix_rules.cli._main import main
 from logix_rules.core._durations import from_micros, to_micros
 from logix_rules.core._helpers import RUNTIME_GLOBALS
 from logix_rules.runtime._inputs import parse_events
+from logix_rules.runtime._io import MAX_LINE_BYTES
 from logix_rules.runtime._money import remedy_amount
 from logix_rules.runtime._problems import INPUT_SHOWN, shown_input
 
@@ -420,6 +421,25 @@ def test_read_events_reports_each_hostile_line_with_its_number(tmp_path: Path) -
         assert len(problem.input) <= INPUT_SHOWN
         assert len(str(problem)) < 1000
         json.dumps(problem.errors, allow_nan=False)
+
+
+def test_an_over_long_line_is_one_problem_and_reading_goes_on(tmp_path: Path) -> None:
+    fits = json.dumps(_event("FITS"))
+    fits += " " * (MAX_LINE_BYTES - len(fits))  # exactly the limit, without its line end
+    lines = [
+        fits,
+        "x" * (MAX_LINE_BYTES + 1),
+        "y" * (3 * MAX_LINE_BYTES),
+        json.dumps(_event("NEXT")),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines), "utf-8")  # the last line has no line end
+    loaded = read_events(path)
+    assert [e.tracking_number for e in loaded.items] == ["FITS", "NEXT"]
+    assert [p.index for p in loaded.problems] == [2, 3]
+    assert all("longer than 1,048,576 bytes" in str(p) for p in loaded.problems)
+    assert all(p.errors[0]["type"] == "too_long" for p in loaded.problems)
+    assert loaded.lines == 4
 
 
 def test_read_shipments_reports_out_of_range_rows(tmp_path: Path) -> None:

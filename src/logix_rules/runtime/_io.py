@@ -31,6 +31,7 @@ from ..core._errors import ErrorCode, InputProblem, LogixError
 from ._problems import INPUT_SHOWN, failure_errors
 
 __all__ = [
+    "MAX_LINE_BYTES",
     "STDIN",
     "InputFileError",
     "Loaded",
@@ -43,6 +44,10 @@ STDIN: Final = "-"
 
 #: Progress is redrawn every this many lines (only on a terminal).
 PROGRESS_EVERY: Final = 2000
+
+#: The longest JSONL line read, in bytes (an event is a few hundred).  A longer line is
+#: reported and skipped, read in pieces so it is never held in memory whole.
+MAX_LINE_BYTES: Final = 1 << 20
 
 _SHIPMENT_COLUMNS: Final = (*Shipment.model_fields, "lane", "cross_border")
 _REQUIRED_COLUMNS: Final = ("tracking_number", "carrier")
@@ -146,12 +151,22 @@ def _open(path: str | os.PathLike[str], stdin: IO[bytes] | None) -> _Source:
     return _Source(ref, handle, size, close=True)
 
 
-def _lines(source: _Source) -> Iterator[tuple[int, bytes, int]]:
-    """``(line number, raw line, bytes read so far)`` for every line of the source."""
-    done = 0
-    for number, raw in enumerate(source.handle, start=1):
+def _lines(source: _Source) -> Iterator[tuple[int, bytes, int, bool]]:
+    """``(line number, raw line, bytes read so far, too long)`` for every line.
+
+    A line longer than ``MAX_LINE_BYTES`` comes as its first piece with ``True``.
+    """
+    readline = source.handle.readline
+    done = number = 0
+    while raw := readline(MAX_LINE_BYTES + 1):
+        number += 1
         done += len(raw)
-        yield number, raw, done
+        too_long = len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n")
+        head, rest = raw, raw
+        while too_long and rest and not rest.endswith(b"\n"):
+            rest = readline(MAX_LINE_BYTES)
+            done += len(rest)
+        yield number, head, done, too_long
 
 
 # ------------------------------------------------------------------------- problems
@@ -224,8 +239,15 @@ def _read_jsonl(
     items: list[T] = []
     problems: list[InputProblem] = []
     count = 0
-    for number, raw, done in _lines(source):
+    for number, raw, done, too_long in _lines(source):
         progress.update(number, done)
+        if too_long:
+            count += 1
+            head = raw[:INPUT_SHOWN].decode("utf-8", "replace")
+            limit = f"{MAX_LINE_BYTES:,} bytes"
+            what = _one(f"the line is longer than {limit}; no event is that long", "too_long")
+            problems.append(_problem(code, source.name, number, head, what))
+            continue
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
