@@ -610,8 +610,10 @@ def _us(moment: Any) -> int | None:
 
 
 def change_row(change: Change, seq: int) -> dict[str, Any]:
-    """One change as a raw output row (instants in µs)."""
+    """One change as a raw output row (instants in µs); personal data is masked in the
+    explanation and the incident's JSON, as in every export (POLICY §4)."""
     inc = change.incident
+    shown = inc.to_dict()
     return {
         "change_type": change.type.value,
         "seq": seq,
@@ -629,8 +631,8 @@ def change_row(change: Change, seq: int) -> dict[str, Any]:
         "escalate_at_us": _us(inc.escalate_at),
         "deadlines_us": {name: _us(at) for name, at in inc.deadlines.items()},
         "remedy_code": None if inc.remedy is None else inc.remedy.code,
-        "explanation": inc.explanation,
-        "incident_json": json.dumps(inc.to_dict(), sort_keys=True, default=str),
+        "explanation": shown["explanation"],
+        "incident_json": json.dumps(shown, sort_keys=True, default=str),
         "change_id": change.id,
         "error": None,
     }

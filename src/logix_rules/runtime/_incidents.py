@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -11,6 +12,8 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+
+from logix_carriers import mask_mapping, mask_text, personal_names
 
 from ..core._durations import to_micros
 
@@ -119,6 +122,18 @@ class Evidence:
             "events": [e.to_dict() for e in self.events],
         }
 
+    def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Evidence:
+        """A copy with the operand values and event descriptions masked (POLICY §4)."""
+        names, keep = tuple(names), tuple(keep)
+        return attrs.evolve(
+            self,
+            values=MappingProxyType(mask_mapping(self.values, names=names, keep=keep)),
+            events=tuple(
+                attrs.evolve(e, description=mask_text(e.description, names=names, keep=keep))
+                for e in self.events
+            ),
+        )
+
 
 @attrs.frozen
 class Escalation:
@@ -164,8 +179,39 @@ class Incident:
     resolved_by: str | None = None
     note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ISO-8601 times, amounts as strings."""
+    def __repr__(self) -> str:
+        # Masked like every display of an incident; the fields keep the raw values.
+        shown = self.masked()
+        fields = ", ".join(f"{f.name}={getattr(shown, f.name)!r}" for f in attrs.fields(Incident))
+        return f"Incident({fields})"
+
+    def masked(self, *, names: Iterable[str] = ()) -> Incident:
+        """A copy for display and export, with personal data masked (POLICY §4).
+
+        Names come from the name fields among the evidence values (and ``names``);
+        phones, e-mails and street addresses are found in the evidence, explanation,
+        remedy text and note.  The tracking number, ids, codes, times and amounts stay.
+        """
+        names = (*names, *personal_names(self.evidence.values))
+        keep = (self.tracking_number,)
+
+        def text(value: str) -> str:
+            return mask_text(value, names=names, keep=keep)
+
+        remedy = self.remedy
+        return attrs.evolve(
+            self,
+            evidence=self.evidence.masked(names=names, keep=keep),
+            explanation=text(self.explanation),
+            remedy=None if remedy is None else attrs.evolve(remedy, text=text(remedy.text)),
+            note=None if self.note is None else text(self.note),
+        )
+
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict: ISO-8601 times, amounts as strings; personal data masked
+        (see ``masked``) unless ``mask=False``."""
+        if mask:
+            return self.masked().to_dict(mask=False)
         return {
             "id": self.id,
             "tracking_number": self.tracking_number,
@@ -215,13 +261,14 @@ class Change:
             object.__setattr__(self, "_id", known)
         return known
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; ``seq`` appears only once a store has assigned it."""
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; ``seq`` appears only once a store has assigned it.  The
+        incident's personal data is masked unless ``mask=False`` (see ``Incident``)."""
         out: dict[str, Any] = {
             "id": self.id,
             "type": self.type.value,
             "at": _iso(self.at),
-            "incident": self.incident.to_dict(),
+            "incident": self.incident.to_dict(mask=mask),
         }
         if self.seq is not None:
             out["seq"] = self.seq
@@ -246,4 +293,4 @@ def change_id(change_type: ChangeType, incident: Incident, at: datetime) -> str:
 
 
 def _content(incident: Incident) -> dict[str, Any]:
-    return incident.to_dict()
+    return incident.to_dict(mask=False)

@@ -28,7 +28,7 @@ from ..runtime._actions import Action, action_of
 from ..runtime._incidents import Change, ChangeType, Incident, IncidentState
 from ..runtime._kernel import Kernel
 from ..runtime._snapshots import snapshot
-from ..runtime._state import ShipmentState
+from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import dump_json, incident_from_dict, micros
 from ._db import Database, chunks, wall_micros
@@ -213,12 +213,39 @@ def read_clock(db: Database) -> int | None:
 
 @attrs.define
 class _Held:
-    """What a unit knows of one row it read: its version, its bytes, the incidents the
-    state held when read."""
+    """What a unit knows of one row it read: its version, its bytes, and the incidents
+    the state held when read (by id: what their rows were written from)."""
 
     version: int
     blob: bytes | None
-    incidents: tuple[str, ...]
+    incidents: dict[str, tuple[Any, ...]]
+
+
+def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
+    """Everything an incident's row is written from but the clock: when it is the same
+    at ``save`` as at ``load``, the row is left as it is (``reads_now`` rows are
+    computed again at reading time anyway)."""
+    follow = state.followups.get(inc.id)
+    return (
+        inc.severity,
+        inc.severity_since,
+        inc.rules,
+        inc.lead,
+        inc.remedy,
+        inc.explanation,
+        dict(inc.deadlines),
+        tuple(inc.escalations),
+        inc.evidence,
+        None
+        if follow is None
+        else (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
+        state.carrier,
+        state.facts.lane,
+    )
+
+
+def _fingerprints(state: ShipmentState) -> dict[str, tuple[Any, ...]]:
+    return {inc.id: _fingerprint(state, inc) for inc in state.open.values()} if state.open else {}
 
 
 class SqlUnit:
@@ -300,11 +327,11 @@ class SqlUnit:
         for tn, blob, version in rows:
             version = int(version)
             if blob is None:  # a row reserved and not yet written: no state
-                self._held[tn] = _Held(version, None, ())
+                self._held[tn] = _Held(version, None, {})
                 continue
             blob = bytes(blob)
             state = host._state(tn, blob, version)
-            self._held[tn] = _Held(version, blob, tuple(inc.id for inc in state.open.values()))
+            self._held[tn] = _Held(version, blob, _fingerprints(state))
             out.append(state)
         return out
 
@@ -387,7 +414,7 @@ class SqlUnit:
         tn = state.tracking_number
         held = self._held.get(tn)
         blob = self.kernel.dumps(state)
-        before = held.incidents if held is not None else ()
+        before = held.incidents if held is not None else {}
         if held is not None and held.blob == blob:
             self._saved[tn] = (held.version, state)
             return  # nothing changed: no write, no new version
@@ -404,23 +431,28 @@ class SqlUnit:
             )
         )
         self._saved[tn] = (version, state)
-        self._held[tn] = _Held(version, blob, tuple(inc.id for inc in state.open.values()))
+        after = _fingerprints(state)
+        self._held[tn] = _Held(version, blob, after)
         if state.open or before:
-            self._keep_incidents(state, before)
+            self._keep_incidents(state, before, after)
         if state.followups:
             for incident_id, follow in state.followups.items():
                 for n, (what, by, at, note) in enumerate(follow.log):
                     self._actions.append((incident_id, n, what, by, at, note))
 
-    def _keep_incidents(self, state: ShipmentState, before: tuple[str, ...]) -> None:
+    def _keep_incidents(
+        self, state: ShipmentState, before: dict[str, tuple[Any, ...]], after: dict[str, Any]
+    ) -> None:
         pack, host = self.host.pack, self.host
         clock = self.clock()
         at = clock if clock is not None else (state.fired_through or 0)
         lane = state.facts.lane
         live = []
         for inc in state.open.values():
-            snap = snapshot(pack, state, inc, at)
             live.append(inc.id)
+            if before.get(inc.id) == after[inc.id]:
+                continue  # its row already says all this
+            snap = snapshot(pack, state, inc, at)
             rule = pack.rules[inc.lead[0]]
             reads_now = rule.steps[inc.lead[1]].uses_now
             closed_at = None if snap.resolved_at is None else micros(snap.resolved_at)
@@ -439,7 +471,7 @@ class SqlUnit:
                     micros(snap.resolve_by),
                     closed_at,
                     1 if reads_now else 0,
-                    dump_json(snap.to_dict()),
+                    dump_json(snap.to_dict(mask=False)),
                 )
             )
         self._live[state.tracking_number] = tuple(live)
@@ -500,7 +532,7 @@ class SqlUnit:
                         change.type.value,
                         micros(change.at),
                         change.incident.id,
-                        dump_json(change.to_dict()),
+                        dump_json(change.to_dict(mask=False)),
                     )
                 )
             db.executemany(_INSERT_FEED, rows)
@@ -533,7 +565,7 @@ class SqlUnit:
                     micros(inc.resolve_by),
                     micros(change.at),
                     0,
-                    dump_json(inc.to_dict()),
+                    dump_json(inc.to_dict(mask=False)),
                 )
             )
         if rows:
