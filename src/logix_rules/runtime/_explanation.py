@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from logix_carriers import mask_field, mask_text, personal_names
+
 from ._incidents import Incident
 
 __all__ = [
@@ -70,7 +72,11 @@ class Operand:
     value: Any
 
     def __str__(self) -> str:
-        return f"{self.text} = {_text(self.value)}"
+        return f"{self.text} = {_text(self.masked().value)}"
+
+    def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Operand:
+        """A copy whose value is masked as what its operand names (POLICY §4)."""
+        return Operand(self.text, mask_field(self.text, self.value, names=names, keep=keep))
 
 
 @attrs.frozen
@@ -82,20 +88,31 @@ class Condition:
     operands: tuple[Operand, ...] = ()
 
     def __str__(self) -> str:
+        # Masked like every display; masking an already masked value changes nothing.
         verdict = "holds" if self.holds else "is false"
-        if not self.operands:
+        operands = self.masked().operands
+        if not operands:
             return f"`{self.text}` {verdict}"
-        if len(self.operands) == 1:
-            (only,) = self.operands
+        if len(operands) == 1:
+            (only,) = operands
             return f"`{self.text}` {verdict}: {only.text} was {_text(only.value)}"
-        values = ", ".join(str(o) for o in self.operands)
+        values = ", ".join(str(o) for o in operands)
         return f"`{self.text}` {verdict}: {values}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Condition:
+        """A copy with its operands' values masked (POLICY §4)."""
+        names, keep = tuple(names), tuple(keep)
+        return attrs.evolve(
+            self, operands=tuple(o.masked(names=names, keep=keep) for o in self.operands)
+        )
+
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; operand values masked unless ``mask=False``."""
+        shown = self.masked() if mask else self
         return {
-            "text": self.text,
-            "holds": self.holds,
-            "operands": {o.text: o.value for o in self.operands},
+            "text": shown.text,
+            "holds": shown.holds,
+            "operands": {o.text: o.value for o in shown.operands},
         }
 
 
@@ -112,7 +129,20 @@ class Rung:
     condition: Condition | None = None  # the rung's own ``when``, if any
     failed: tuple[Condition, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Rung:
+        """A copy with its conditions' operand values masked (POLICY §4)."""
+        names, keep = tuple(names), tuple(keep)
+        condition = self.condition
+        return attrs.evolve(
+            self,
+            condition=None if condition is None else condition.masked(names=names, keep=keep),
+            failed=tuple(c.masked(names=names, keep=keep) for c in self.failed),
+        )
+
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; operand values masked unless ``mask=False``."""
+        if mask:
+            return self.masked().to_dict(mask=False)
         return {
             "index": self.index,
             "severity": self.severity,
@@ -120,8 +150,8 @@ class Rung:
             "after_value": self.after_value,
             "due": format_instant(self.due) if self.due else None,
             "reached": self.reached,
-            "condition": self.condition.to_dict() if self.condition else None,
-            "failed": [c.to_dict() for c in self.failed],
+            "condition": self.condition.to_dict(mask=False) if self.condition else None,
+            "failed": [c.to_dict(mask=False) for c in self.failed],
         }
 
 
@@ -154,10 +184,32 @@ class RuleTrace:
         return self.status == HOLDS
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.summary}"
+        return f"{self.rule}: {self.masked().summary}"
 
-    def render_detail(self, *, indent: str = "") -> str:
-        """Every sub-condition with its values, then the anchor and each rung."""
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition of the trace: the rule's, its parts and its rungs'."""
+        rungs = [c for r in self.rungs for c in (r.condition, *r.failed) if c is not None]
+        return (self.condition, *self.parts, *self.failed, *rungs)
+
+    def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> RuleTrace:
+        """A copy with personal data masked in operand values and the summary (POLICY
+        §4); names among the operands are masked wherever they occur."""
+        values = {o.text: o.value for c in self.conditions() for o in c.operands}
+        names, keep = (*names, *personal_names(values)), tuple(keep)
+        return attrs.evolve(
+            self,
+            condition=self.condition.masked(names=names, keep=keep),
+            parts=tuple(c.masked(names=names, keep=keep) for c in self.parts),
+            failed=tuple(c.masked(names=names, keep=keep) for c in self.failed),
+            rungs=tuple(r.masked(names=names, keep=keep) for r in self.rungs),
+            summary=mask_text(self.summary, names=names, keep=keep),
+        )
+
+    def render_detail(self, *, indent: str = "", mask: bool = True) -> str:
+        """Every sub-condition with its values, then the anchor and each rung;
+        personal data masked unless ``mask=False``."""
+        if mask:
+            return self.masked().render_detail(indent=indent, mask=False)
         lines = [f"{self.rule} ({self.kind}): {self.status}: {self.summary}"]
         lines.append(f"  condition `{self.condition.text}`: {_verdict(self.condition.holds)}")
         if len(self.parts) > 1 or self.parts[0].text != self.condition.text:
@@ -183,7 +235,10 @@ class RuleTrace:
                 lines.extend(f"    {c}" for c in rung.failed)
         return "\n".join(indent + line for line in lines)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; personal data masked unless ``mask=False``."""
+        if mask:
+            return self.masked().to_dict(mask=False)
         return {
             "rule": self.rule,
             "kind": self.kind,
@@ -192,12 +247,12 @@ class RuleTrace:
             "severity": self.severity,
             "rung": self.rung,
             "summary": self.summary,
-            "condition": self.condition.to_dict(),
-            "parts": [c.to_dict() for c in self.parts],
-            "failed": [c.to_dict() for c in self.failed],
+            "condition": self.condition.to_dict(mask=False),
+            "parts": [c.to_dict(mask=False) for c in self.parts],
+            "failed": [c.to_dict(mask=False) for c in self.failed],
             "anchor": self.anchor,
             "anchor_at": format_instant(self.anchor_at) if self.anchor_at else None,
-            "rungs": [r.to_dict() for r in self.rungs],
+            "rungs": [r.to_dict(mask=False) for r in self.rungs],
             "next_due": format_instant(self.next_due) if self.next_due else None,
         }
 
@@ -244,12 +299,28 @@ class Explanation:
             lines.append("open incidents: none")
         return lines
 
-    def render(self, *, indent: str = "", kinds: Iterable[str] | None = None) -> str:
+    def masked(self) -> Explanation:
+        """A copy with personal data masked in every rule's operand values and
+        summary and in the incidents (POLICY §4); the tracking number stays."""
+        values = {o.text: o.value for t in self.rules for c in t.conditions() for o in c.operands}
+        names, keep = personal_names(values), (self.tracking_number,)
+        return attrs.evolve(
+            self,
+            incidents=tuple(i.masked(names=names) for i in self.incidents),
+            rules=tuple(t.masked(names=names, keep=keep) for t in self.rules),
+        )
+
+    def render(
+        self, *, indent: str = "", kinds: Iterable[str] | None = None, mask: bool = True
+    ) -> str:
         """The trace as aligned text, one line per rule (what ``logix explain`` prints).
 
         With ``kinds``, only the rules of those kinds and the rules that hold are
-        listed; the others are counted on a last line.
+        listed; the others are counted on a last line.  Personal data is masked
+        unless ``mask=False``.
         """
+        if mask:
+            return self.masked().render(indent=indent, kinds=kinds, mask=False)
         lines = self.header()
         lines.append("rules:")
         wanted = None if kinds is None else set(kinds)
@@ -267,14 +338,17 @@ class Explanation:
     def __str__(self) -> str:
         return self.render()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; personal data masked unless ``mask=False``."""
+        if mask:
+            return self.masked().to_dict(mask=False)
         return {
             "tracking_number": self.tracking_number,
             "at": format_instant(self.at),
             "pack": self.pack,
             "events": self.events,
-            "incidents": [i.to_dict() for i in self.incidents],
-            "rules": [t.to_dict() for t in self.rules],
+            "incidents": [i.to_dict(mask=False) for i in self.incidents],
+            "rules": [t.to_dict(mask=False) for t in self.rules],
         }
 
 
