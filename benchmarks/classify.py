@@ -1,11 +1,13 @@
 """Classification of customer reports against the labelled evaluation set.
 
 ``logix_rules.intake.classify`` over ``tests/intake/eval_set.yaml`` (messages in six
-languages written for this purpose: a ``dev`` part the lexicon was built against and a
-``heldout`` part written after it was frozen).  Prints precision and recall per kind,
-per kind and language, per language and per messiness tag, the confusion matrix, the
-tracking numbers found and the languages detected, for each part, and the
-classification throughput.  ``--show-wrong`` lists every message classified wrongly.
+languages written for this purpose: ``dev``, which the lexicon was built against;
+``heldout1``, written after lexicon 1.0.0 was frozen, which 1.1.0 was then built
+against too; ``heldout2``, written after 1.1.0 was frozen: its blind test).  Prints
+precision and recall per kind, per kind and language, per language and per messiness
+tag, the confusion matrix, the tracking numbers found and the languages detected, for
+each part, and the classification throughput.  ``--show-wrong`` lists every message
+classified wrongly.
 """
 
 from __future__ import annotations
@@ -114,7 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries = read_labelled(args.eval_set)
     if not entries:
         fail(f"no labelled messages in {args.eval_set}")
-    parts = sorted({e.part for e in entries}, key=["dev", "heldout"].index)
+    order = ["dev", "heldout1", "heldout2"]
+    parts = sorted(
+        {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)
+    )
     header(
         "classify customer reports",
         _Size(mode, len(entries), repeat),

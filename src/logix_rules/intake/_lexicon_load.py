@@ -89,6 +89,7 @@ _FIELD_ROLES: Final = {
 _NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LANGUAGE: Final = re.compile(r"[a-z]{2,3}")
 _BUILTIN: Final = "default"
+_BUILTIN_FILE: Final = "<builtin>/lexicon.yaml"
 
 Path_ = tuple[str | int, ...]
 
@@ -168,6 +169,13 @@ def _builtin_text() -> str:
     return resource.read_text("utf-8")
 
 
+@cache
+def _builtin_document() -> tuple[Any, Marks, list[PackIssue]]:
+    """The built-in lexicon parsed once (YAML parsing is most of a load's time, and
+    every lexicon that extends the default reads it)."""
+    return load_marked(_builtin_text(), _BUILTIN_FILE)
+
+
 def _read(draft: _Draft, text: str, doc: _Doc, extends: str | None, chain: tuple[str, ...]) -> None:
     """Read one document (its bases first) into ``draft``."""
     if len(text) > MAX_LEXICON_CHARS:
@@ -178,7 +186,10 @@ def _read(draft: _Draft, text: str, doc: _Doc, extends: str | None, chain: tuple
             "Split it, or keep only the terms you need on top of the default lexicon.",
         )
         return
-    data, marks, problems = load_marked(text, doc.file)
+    if doc.file == _BUILTIN_FILE and text == _builtin_text():
+        data, marks, problems = _builtin_document()
+    else:
+        data, marks, problems = load_marked(text, doc.file)
     doc.marks = marks
     if problems:
         draft.issues.extend(problems)
@@ -241,7 +252,7 @@ def _read_base(draft: _Draft, base: Any, doc: _Doc, chain: tuple[str, ...]) -> N
         draft.issue(doc, ("extends",), "extends names a lexicon", "Write extends: default.", base)
         return
     if base == _BUILTIN:
-        identity, file, text, base_dir = _BUILTIN, "<builtin>/lexicon.yaml", None, None
+        identity, file, text, base_dir = _BUILTIN, _BUILTIN_FILE, None, None
     else:
         path = Path(base)
         if not path.is_absolute() and doc.base_dir is not None:
@@ -388,12 +399,11 @@ def _read_lists(
                 )
             text, weight = item.get("term"), item.get("weight", 1.0)
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TERM_CHARS:
+            hint = "Write the word or phrase, quoted if it has ':' or '#'."
+            if isinstance(text, bool):
+                hint += " YAML reads no, yes, on and off as true or false."
             draft.issue(
-                doc,
-                where,
-                f"a term is text of 1 to {MAX_TERM_CHARS} characters",
-                "Write the word or phrase, quoted if it has ':' or '#'.",
-                text,
+                doc, where, f"a term is text of 1 to {MAX_TERM_CHARS} characters", hint, text
             )
             continue
         if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 100:
@@ -655,4 +665,4 @@ def load_lexicon(path: str | os.PathLike[str], *, extends: str | None = None) ->
 @cache
 def default_lexicon() -> Lexicon:
     """The built-in lexicon (``src/logix_rules/intake/lexicon.yaml``), loaded once."""
-    return loads_lexicon(_builtin_text(), file="<builtin>/lexicon.yaml")
+    return loads_lexicon(_builtin_text(), file=_BUILTIN_FILE)

@@ -86,12 +86,12 @@ _FORMATS: Final[tuple[_Format, ...]] = (
     _Format("usps_impb", "usps", re.compile(r"9[1-5](?:\d{18}|\d{20}|\d{24})"), _mod10_31, True),
     _Format("dhl_paket", "dhl", re.compile(r"00\d{18}"), _mod10_31, True),
     _Format("dhl_express", "dhl", re.compile(r"\d{10}"), _mod7, True),
+    _Format("jd", "jd", re.compile(r"JD[A-Z]{0,2}\d{11,15}"), _shape),
     _Format("dhl_piece", "dhl", re.compile(r"J[A-Z]{2,3}\d{9,20}"), _shape),
     _Format("dhl_ecommerce", "dhl", re.compile(r"GM\d{16,22}"), _shape),
     _Format("cainiao", "cainiao", re.compile(r"LP\d{14,16}"), _shape),
     _Format("4px", "4px", re.compile(r"4PX\d{10,16}CN"), _shape),
     _Format("yunexpress", "yunexpress", re.compile(r"YT\d{16}"), _shape),
-    _Format("jd", "jd", re.compile(r"JD[A-Z]{0,2}\d{11,15}"), _shape),
     _Format("sf_express", "sf-express", re.compile(r"SF\d{12,13}"), _shape),
 )
 
@@ -147,7 +147,8 @@ def _is_order_number(
     if order < 0:
         return False
     tracking = _nearest_cue(before, tracking_cues)
-    return tracking < 0 or order < tracking
+    # On a tie the order cue wins: "订单号" (order number) holds "单号" (waybill number).
+    return tracking < 0 or order <= tracking
 
 
 def find_tracking_numbers(
