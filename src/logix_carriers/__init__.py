@@ -6,9 +6,11 @@ from ._errors import (
     CarrierError,
     CarrierUnavailable,
     ConfigError,
+    DeadlineExceeded,
     NotFound,
     RateLimited,
     ResponseFormatError,
+    ResponseTooLarge,
     WebhookError,
 )
 from ._http import HttpSession, OAuthClientCredentials
@@ -79,6 +81,7 @@ __all__ = [
     "CarrierUnavailable",
     "Clock",
     "ConfigError",
+    "DeadlineExceeded",
     "DhlAdapter",
     "DhlSettings",
     "EventSource",
@@ -96,6 +99,7 @@ __all__ = [
     "RateLimited",
     "Reason",
     "ResponseFormatError",
+    "ResponseTooLarge",
     "RetryPolicy",
     "SeventeenTrackAdapter",
     "SeventeenTrackSettings",

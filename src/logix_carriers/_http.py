@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
+import threading
 import time
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
@@ -143,8 +145,10 @@ class HttpSession:
         async_sleep: AsyncSleep | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        if request_deadline <= 0 or max_body_bytes < 1:
-            raise ValueError("HttpSession needs request_deadline > 0 and max_body_bytes >= 1")
+        if not (0 < request_deadline < math.inf) or max_body_bytes < 1:
+            raise ValueError(
+                "HttpSession needs a finite request_deadline > 0 and max_body_bytes >= 1"
+            )
         self.carrier = carrier
         self.timeout = timeout
         self.request_deadline = request_deadline
@@ -277,7 +281,8 @@ class HttpSession:
 
     def _token(self, deadline: Deadline) -> str:
         assert self.oauth is not None
-        if not self.oauth.lock.acquire(timeout=deadline.remaining()):
+        wait = min(deadline.remaining(), threading.TIMEOUT_MAX)
+        if not self.oauth.lock.acquire(timeout=wait):
             raise self._deadline_error(httpx.Request("POST", self.oauth.token_url), deadline)
         try:
             token = self.oauth.cached(self.clock)
@@ -397,7 +402,7 @@ class HttpSession:
             self.request_deadline, self.clock, f"request deadline ({self.request_deadline:g} s)"
         )
         if within is not None:
-            left = max(0.0, within)
+            left = within if within > 0 else 0.0  # NaN counts as no time left
             deadline = deadline.sooner(
                 Deadline.after(left, self.clock, f"caller's deadline ({left:.3g} s left)")
             )

@@ -123,16 +123,27 @@ class Scrubber:
             return value
         return self._copy(value)
 
-    def problem(self, problem: TrackProblem) -> TrackProblem:
+    def problem(self, problem: TrackProblem, cache: dict[int, Any] | None = None) -> TrackProblem:
+        """``problem`` with its message and raw payload scrubbed.
+
+        ``cache`` (by ``id`` of the raw payload) saves walking a payload that several
+        problems share, as every number of a failed request does.
+        """
         message = self.text(problem.message)
-        raw = self.value(problem.raw)
+        if cache is not None and id(problem.raw) in cache:
+            raw = cache[id(problem.raw)]
+        else:
+            raw = self.value(problem.raw)
+            if cache is not None:
+                cache[id(problem.raw)] = raw
         if message == problem.message and raw is problem.raw:
             return problem
         return dataclasses.replace(problem, message=message, raw=raw)
 
     def result(self, result: TrackResult) -> TrackResult:
         """``result`` with its problems (messages, raw payloads) and events scrubbed."""
-        problems = tuple(self.problem(p) for p in result.problems)
+        cache: dict[int, Any] = {}
+        problems = tuple(self.problem(p, cache) for p in result.problems)
         events = result.events
         pattern = self._pattern
         if pattern is not None and any(

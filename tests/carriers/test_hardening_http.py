@@ -26,13 +26,14 @@ from logix_carriers import (
     AdapterSettings,
     CarrierUnavailable,
     ConfigError,
+    DeadlineExceeded,
     HttpSession,
     ProblemCode,
     RateLimited,
     ResponseFormatError,
+    ResponseTooLarge,
     RetryPolicy,
 )
-from logix_carriers._errors import DeadlineExceeded, ResponseTooLarge
 from logix_carriers.carriers._dhl import DhlAdapter
 from logix_carriers.testing import FakeClock
 
