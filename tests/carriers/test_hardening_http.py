@@ -138,7 +138,7 @@ def test_a_trickling_server_cannot_hold_a_sync_call_past_its_deadline(trickler: 
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match=r"gave up: the request deadline \(1 s\) passed"):
         http.send(get(f"{trickler.url}/track"))
-    assert time.monotonic() - started < 2.0  # the whole answer would take over 25 s
+    assert time.monotonic() - started < 3.0  # the whole answer would take over 25 s
     http.close()
 
 
@@ -156,7 +156,7 @@ def test_a_trickling_server_cannot_hold_an_async_call_past_its_deadline(
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
         asyncio.run(call())
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.0
 
 
 @pytest.mark.parametrize("trickler", [False], ids=["body"], indirect=True)
@@ -170,7 +170,7 @@ def test_track_turns_a_trickle_into_a_carrier_error_for_its_number(trickler: Tri
     )
     started = time.monotonic()
     result = dhl.track(["123456"])
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.0
     [problem] = result.problems
     assert problem.tracking_number == "123456"
     assert problem.code is ProblemCode.CARRIER_ERROR
