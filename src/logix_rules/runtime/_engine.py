@@ -25,6 +25,7 @@ from ._host import Host, MemoryHost, Store, Unit
 from ._incidents import Change, Incident
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
 from ._kernel import Kernel, StateError
+from ._masked_state import masked_state
 from ._state import ShipmentState
 
 __all__ = ["Engine", "evaluate"]
@@ -241,9 +242,18 @@ class Engine:
         )
 
     # -- persistence -----------------------------------------------------------------
-    def dump(self) -> bytes:
-        """The whole engine as bytes; ``Engine.load(pack, data)`` restores it."""
-        dumps = self._kernel.dumps
+    def dump(self, *, mask: bool = True) -> bytes:
+        """The whole engine as bytes; ``Engine.load(pack, data)`` restores it.
+
+        By default the dump is one to share: personal data in event texts, attributes,
+        evidence and notes is masked (POLICY §4), and the engine it loads into sees the
+        masked texts.  ``mask=False`` keeps everything, for the engine's own use.
+        """
+        kernel_dumps = self._kernel.dumps
+
+        def dumps(state: ShipmentState) -> bytes:
+            return kernel_dumps(masked_state(state) if mask else state)
+
         with self._host.unit() as unit:
             doc = {
                 "v": ENGINE_DUMP_VERSION,
