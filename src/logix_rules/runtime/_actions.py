@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from logix_carriers import mask_text
+
 from ..core._durations import from_micros
 
 __all__ = ["ACKNOWLEDGED", "RESOLVED", "Action", "LogEntry", "action_of"]
@@ -32,13 +34,16 @@ class Action:
     at: datetime
     note: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict; personal data in the note is masked (POLICY §4) unless
+        ``mask=False``.  ``by`` names the person who acted and is kept."""
+        note = self.note
         return {
             "incident_id": self.incident_id,
             "action": self.action,
             "by": self.by,
             "at": self.at.isoformat().replace("+00:00", "Z"),
-            "note": self.note,
+            "note": mask_text(note) if mask and note is not None else note,
         }
 
 
