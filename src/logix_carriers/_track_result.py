@@ -67,9 +67,14 @@ class TrackProblem:
         object.__setattr__(self, "code", ProblemCode(self.code))
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, *, mask: bool = True) -> str:
+        """``number: code at location: message``; personal data in the message is
+        masked (POLICY §4) unless ``mask=False``."""
         where = f" at {self.location}" if self.location else ""
         number = self.tracking_number or "-"
-        return f"{number}: {self.code.value}{where}: {self._shown_message(mask=True)}"
+        return f"{number}: {self.code.value}{where}: {self._shown_message(mask=mask)}"
 
     def _shown_message(self, *, mask: bool) -> str:
         keep = (self.tracking_number,) if self.tracking_number else ()

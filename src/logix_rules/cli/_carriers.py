@@ -14,12 +14,16 @@ import json
 import sys
 from typing import TextIO
 
+from logix_carriers import TrackingEvent, mask_event
 from logix_carriers._adapter import CarrierAdapter
 from logix_carriers._errors import CarrierError, ConfigError
 from logix_carriers._registry import AdapterInfo, available_adapters, get_adapter
 from logix_carriers._settings import AdapterSettings
 from logix_carriers._track_result import TrackResult
 from logix_carriers.carriers._file import FileAdapter
+
+from ._common import add_mask_option
+from ._render import names_by_parcel
 
 __all__ = ["add_parsers", "cmd_carriers", "cmd_track"]
 
@@ -59,6 +63,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         action="store_true",
         help="print one normalized event per line as JSON (readable by `logix track file`)",
     )
+    add_mask_option(track)
     track.set_defaults(handler=cmd_track)
 
 
@@ -119,8 +124,19 @@ def _track(adapter: CarrierAdapter, numbers: list[str]) -> TrackResult:
     return adapter.track(numbers)
 
 
-def _print_human(result: TrackResult, out: TextIO) -> None:
-    for number, events in result.events.items():
+def _shown(result: TrackResult, mask: bool) -> dict[str, list[TrackingEvent]]:
+    """Each number's events, personal data masked unless ``mask`` is False."""
+    if not mask:
+        return {number: list(events) for number, events in result.events.items()}
+    names = names_by_parcel(result.all_events())
+    return {
+        number: [mask_event(e, names=names.get(number, ())) for e in events]
+        for number, events in result.events.items()
+    }
+
+
+def _print_human(shown: dict[str, list[TrackingEvent]], out: TextIO) -> None:
+    for number, events in shown.items():
         out.write(f"{number}  ({len(events)} event{'s' if len(events) != 1 else ''})\n")
         for event in events:
             when = event.local_time.isoformat(timespec="minutes")
@@ -153,11 +169,17 @@ def cmd_track(
         close = getattr(adapter, "close", None)
         if callable(close):
             close()
+    mask = not getattr(args, "no_mask", False)
+    shown = _shown(result, mask)
     if args.json:
-        for event in result.all_events():
+        every = sorted(
+            (e for events in shown.values() for e in events),
+            key=lambda e: (e.occurred_at, e.event_id),
+        )
+        for event in every:
             out.write(event.model_dump_json() + "\n")
     else:
-        _print_human(result, out)
+        _print_human(shown, out)
     for problem in result.problems:
-        err.write(f"problem: {problem}\n")
+        err.write(f"problem: {problem.describe(mask=mask)}\n")
     return EXIT_OK if result.ok else EXIT_PROBLEMS

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import IO, Any, Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from logix_carriers import Shipment, TrackingEvent
+from logix_carriers import Shipment, TrackingEvent, mask_text
 from logix_carriers._local_time import bounded_utc
 
 from ..compiler._load import load_pack
@@ -17,7 +17,7 @@ from ..compiler._model import Pack
 from ..core._errors import InputProblem
 from ..runtime._incidents import Incident
 from ..runtime._io import InputFileError, read_events, read_shipments
-from ._render import render_json, render_jsonl, render_summary, render_table
+from ._render import Names, render_json, render_jsonl, render_summary, render_table
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -26,6 +26,7 @@ __all__ = [
     "EXIT_USAGE",
     "FORMATS",
     "UsageError",
+    "add_mask_option",
     "parse_time",
 ]
 
@@ -39,6 +40,16 @@ FORMATS: Final = ("table", "json", "jsonl")
 
 class UsageError(Exception):
     """A mistake in the command line or its inputs: reported in one line, exit 2."""
+
+
+def add_mask_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-mask``: every command that prints data masks personal data by default."""
+    parser.add_argument(
+        "--no-mask",
+        action="store_true",
+        help="print names, phones, e-mails and street addresses unmasked (for internal "
+        "use; by default they are masked, e.g. 138****5678, a***@example.com)",
+    )
 
 
 def _positive(text: str) -> int:
@@ -130,14 +141,22 @@ def _emit(
     headline: str,
     parcels: dict[str, int],
     extra: dict[str, Any],
+    mask: bool = True,
+    names: Names | None = None,
 ) -> None:
     if fmt == "json":
-        out.write(
-            render_json(incidents, at=at, pack=pack.name, parcels_by_carrier=parcels, extra=extra)
-            + "\n"
+        document = render_json(
+            incidents,
+            at=at,
+            pack=pack.name,
+            parcels_by_carrier=parcels,
+            extra=extra,
+            mask=mask,
+            names=names,
         )
+        out.write(document + "\n")
     elif fmt == "jsonl":
-        out.write(render_jsonl(incidents))
+        out.write(render_jsonl(incidents, mask=mask, names=names))
     else:
         out.write(headline + "\n\n")
         out.write(render_table(incidents) + "\n")
@@ -174,7 +193,8 @@ def _read_inputs(
     except InputFileError as exc:
         raise UsageError(str(exc)) from None
     problems = [*loaded.problems, *(shipments.problems if shipments else ())]
-    _report_problems(err, problems, limit, zone is not None)
+    mask = not getattr(args, "no_mask", False)
+    _report_problems(err, problems, limit, zone is not None, mask=mask)
     return _Inputs(
         loaded.items,
         shipments.items if shipments else (),
@@ -184,11 +204,13 @@ def _read_inputs(
 
 
 def _report_problems(
-    err: IO[str], problems: Sequence[InputProblem], limit: int, zone_given: bool
+    err: IO[str], problems: Sequence[InputProblem], limit: int, zone_given: bool, *, mask: bool
 ) -> None:
     shown = problems if limit == 0 else problems[:limit]
     for problem in shown:
-        err.write(f"skipped {problem}\n")
+        # A skipped line is quoted: its personal data is masked like any output's.
+        text = str(problem)
+        err.write(f"skipped {mask_text(text) if mask else text}\n")
     if len(shown) < len(problems):
         err.write(
             f"... and {len(problems) - len(shown)} more skipped line(s) "

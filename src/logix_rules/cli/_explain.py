@@ -9,7 +9,17 @@ from typing import IO
 from ..compiler._suggest import suggest
 from ..core._errors import PackError
 from ..runtime._explain import explain_events
-from ._common import EXIT_OK, EXIT_USAGE, UsageError, _load, _read_inputs, _zone, parse_time
+from ._common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    _load,
+    _read_inputs,
+    _zone,
+    add_mask_option,
+    parse_time,
+)
+from ._render import names_by_parcel
 
 __all__ = ["add_parser", "cmd_explain"]
 
@@ -40,6 +50,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     explain.add_argument(
         "--assume-tz", metavar="ZONE", help="IANA zone for timestamps without a UTC offset"
     )
+    add_mask_option(explain)
     explain.set_defaults(handler=cmd_explain)
 
 
@@ -73,12 +84,15 @@ def cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     explanation = explain_events(
         pack, events, tracking_number=number, at=at, shipment=facts[-1] if facts else None
     )
+    if not args.no_mask:
+        explanation = explanation.masked(names=names_by_parcel(events).get(number, ()))
     if args.format == "json":
-        out.write(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        document = explanation.to_dict(mask=False)  # masked above unless --no-mask
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif args.rule:
         out.writelines(line + "\n" for line in explanation.header())
         for rule_id in args.rule:
-            out.write(explanation.rule(rule_id).render_detail() + "\n")
+            out.write(explanation.rule(rule_id).render_detail(mask=False) + "\n")
     else:
-        out.write(explanation.render() + "\n")
+        out.write(explanation.render(mask=False) + "\n")
     return EXIT_OK

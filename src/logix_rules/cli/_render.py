@@ -8,16 +8,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from logix_carriers import TrackingEvent, personal_names
+
 from ..runtime._incidents import Incident, Remedy
 
 __all__ = [
     "format_remedy",
+    "names_by_parcel",
     "render_json",
     "render_jsonl",
     "render_summary",
     "render_table",
+    "shown_incidents",
     "summarize",
 ]
+
+#: Names to mask per tracking number (see ``names_by_parcel``).
+Names = Mapping[str, Sequence[str]]
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -170,6 +177,27 @@ def render_summary(
     return "\n".join(parts)
 
 
+def names_by_parcel(events: Iterable[TrackingEvent]) -> dict[str, tuple[str, ...]]:
+    """The names in each parcel's name fields (``recipient_name``...), which are then
+    masked wherever they occur in that parcel's text (POLICY §4)."""
+    found: dict[str, dict[str, None]] = {}
+    for event in events:
+        if event.attributes:
+            for name in personal_names(event.attributes):
+                found.setdefault(event.tracking_number, {})[name] = None
+    return {number: tuple(names) for number, names in found.items()}
+
+
+def shown_incidents(
+    incidents: Sequence[Incident], *, mask: bool = True, names: Names | None = None
+) -> list[dict[str, Any]]:
+    """The incidents' ``to_dict()``, personal data masked unless ``mask=False``."""
+    if not mask:
+        return [i.to_dict(mask=False) for i in incidents]
+    known = names or {}
+    return [i.masked(names=known.get(i.tracking_number, ())).to_dict(mask=False) for i in incidents]
+
+
 def render_json(
     incidents: Sequence[Incident],
     *,
@@ -177,18 +205,25 @@ def render_json(
     pack: str,
     parcels_by_carrier: Mapping[str, int] | None = None,
     extra: Mapping[str, Any] | None = None,
+    mask: bool = True,
+    names: Names | None = None,
 ) -> str:
-    """One JSON document: evaluation time, pack, incidents (``to_dict()``) and summary."""
+    """One JSON document: evaluation time, pack, incidents (``to_dict()``) and summary;
+    personal data masked unless ``mask=False``."""
     document: dict[str, Any] = {
         "pack": pack,
         "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         **(extra or {}),
-        "incidents": [i.to_dict() for i in incidents],
+        "incidents": shown_incidents(incidents, mask=mask, names=names),
         "summary": summarize(incidents, parcels_by_carrier=parcels_by_carrier),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def render_jsonl(incidents: Sequence[Incident]) -> str:
-    """One incident per line (``to_dict()``), for streaming into other tools."""
-    return "".join(json.dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in incidents)
+def render_jsonl(
+    incidents: Sequence[Incident], *, mask: bool = True, names: Names | None = None
+) -> str:
+    """One incident per line (``to_dict()``), for streaming into other tools; personal
+    data masked unless ``mask=False``."""
+    shown = shown_incidents(incidents, mask=mask, names=names)
+    return "".join(json.dumps(doc, ensure_ascii=False) + "\n" for doc in shown)

@@ -20,8 +20,10 @@ from ._common import (
     _read_inputs,
     _utc,
     _zone,
+    add_mask_option,
     parse_time,
 )
+from ._render import names_by_parcel
 from ._store import run_stored
 
 __all__ = ["add_parser", "cmd_run"]
@@ -69,6 +71,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="keep state in this store (sqlite:///ops.db, postgresql://...) and continue from "
         "its last run: only the changes this run causes are reported",
     )
+    add_mask_option(run)
     run.set_defaults(handler=cmd_run)
 
 
@@ -123,5 +126,7 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         headline=headline,
         parcels=_parcels_by_carrier(events, ship_items),
         extra={"events": len(events), "skipped_lines": inputs.skipped},
+        mask=not args.no_mask,
+        names=None if args.no_mask else names_by_parcel(events),
     )
     return EXIT_OK

@@ -25,6 +25,7 @@ from ._common import (
     _read_inputs,
     _utc,
     _zone,
+    add_mask_option,
     parse_time,
 )
 from ._render import _table, render_json, render_jsonl, render_table
@@ -70,6 +71,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     incidents.add_argument("--tracking-number", metavar="N", help="only this parcel")
     incidents.add_argument("--limit", type=_count, metavar="N", help="at most N incidents")
     incidents.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    add_mask_option(incidents)
     incidents.set_defaults(handler=cmd_incidents)
 
     ack = sub.add_parser(
@@ -113,6 +115,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         metavar="SECONDS",
         help=f"with --follow, the pause when nothing is new (default {FOLLOW_INTERVAL:g})",
     )
+    add_mask_option(changes)
     changes.set_defaults(handler=cmd_changes)
 
 
@@ -125,6 +128,7 @@ def _follow_up_options(parser: argparse.ArgumentParser) -> None:
         help="when it happened, ISO-8601 or 'now' (default: the store's clock)",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    add_mask_option(parser)
 
 
 def _count(text: str) -> int:
@@ -195,7 +199,8 @@ def run_stored(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             + f", pack {pack.name!r}, store {store!r}"
             + (f", at {_utc(at)}" if at is not None else "")
         )
-        _print_changes(out, args.format, changes, headline, open_count, pack.name, at)
+        mask = not args.no_mask
+        _print_changes(out, args.format, changes, headline, open_count, pack.name, at, mask)
     return EXIT_OK
 
 
@@ -207,15 +212,16 @@ def _print_changes(
     open_count: int,
     pack: str,
     at: datetime | None,
+    mask: bool,
 ) -> None:
     if fmt == "jsonl":
-        out.write("".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in changes))
+        out.write(_jsonl(changes, mask))
         return
     if fmt == "json":
         document = {
             "pack": pack,
             "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "changes": [c.to_dict() for c in changes],
+            "changes": [c.to_dict(mask=mask) for c in changes],
             "open_incidents": open_count,
         }
         out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -226,6 +232,10 @@ def _print_changes(
         f"\n{len(changes)} new change{'s' if len(changes) != 1 else ''}; "
         f"{open_count} open incident{'s' if open_count != 1 else ''} in the store\n"
     )
+
+
+def _jsonl(changes: Sequence[Change], mask: bool) -> str:
+    return "".join(json.dumps(c.to_dict(mask=mask), ensure_ascii=False) + "\n" for c in changes)
 
 
 def render_changes(changes: Sequence[Change]) -> str:
@@ -264,10 +274,11 @@ def cmd_incidents(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             limit=args.limit,
         )
         clock = store.clock()
+        mask = not args.no_mask
         if args.format == "json":
-            out.write(render_json(incidents, at=clock, pack=pack.name) + "\n")
+            out.write(render_json(incidents, at=clock, pack=pack.name, mask=mask) + "\n")
         elif args.format == "jsonl":
-            out.write(render_jsonl(incidents))
+            out.write(render_jsonl(incidents, mask=mask))
         else:
             out.write(render_table(incidents) + "\n")
             if incidents:
@@ -308,7 +319,8 @@ def _follow_up(args: argparse.Namespace, out: IO[str], err: IO[str], *, resolve:
         except UnknownIncident as exc:
             raise UsageError(f"{exc}; `logix incidents --store URL` lists the open ones") from None
     if args.format == "json":
-        out.write(json.dumps(change.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        document = change.to_dict(mask=not args.no_mask)
+        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         inc = change.incident
         out.write(
@@ -338,9 +350,7 @@ def cmd_changes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 if args.format == "table":
                     out.write(render_changes(batch) + "\n")
                 else:
-                    out.write(
-                        "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in batch)
-                    )
+                    out.write(_jsonl(batch, not args.no_mask))
                 out.flush()
                 feed.commit()  # printed: handled, as far as this consumer goes
                 printed += len(batch)

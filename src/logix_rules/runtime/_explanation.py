@@ -299,11 +299,12 @@ class Explanation:
             lines.append("open incidents: none")
         return lines
 
-    def masked(self) -> Explanation:
+    def masked(self, *, names: Iterable[str] = ()) -> Explanation:
         """A copy with personal data masked in every rule's operand values and
-        summary and in the incidents (POLICY §4); the tracking number stays."""
+        summary and in the incidents (POLICY §4); the tracking number stays.
+        ``names`` (the recipient's, say) are masked wherever they occur."""
         values = {o.text: o.value for t in self.rules for c in t.conditions() for o in c.operands}
-        names, keep = personal_names(values), (self.tracking_number,)
+        names, keep = (*names, *personal_names(values)), (self.tracking_number,)
         return attrs.evolve(
             self,
             incidents=tuple(i.masked(names=names) for i in self.incidents),
