@@ -314,9 +314,10 @@ def _trace_rule(pack: Pack, rule: Rule, ev: _Eval, t: int) -> RuleTrace:
 
 
 def _why_not(failed: Iterable[Condition], whole: Condition | None) -> str:
-    reasons = [str(c) for c in failed]
+    # Raw: the trace keeps the values; it is masked when shown (RuleTrace.masked).
+    reasons = [c.render(mask=False) for c in failed]
     if not reasons and whole is not None:
-        reasons = [str(whole)]
+        reasons = [whole.render(mask=False)]
     return "; ".join(reasons)
 
 

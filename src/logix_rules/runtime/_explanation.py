@@ -72,7 +72,11 @@ class Operand:
     value: Any
 
     def __str__(self) -> str:
-        return f"{self.text} = {_text(self.masked().value)}"
+        return self.render()
+
+    def render(self, *, mask: bool = True) -> str:
+        """``text = value``, the value masked unless ``mask=False``."""
+        return f"{self.text} = {_text((self.masked() if mask else self).value)}"
 
     def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Operand:
         """A copy whose value is masked as what its operand names (POLICY §4)."""
@@ -88,15 +92,18 @@ class Condition:
     operands: tuple[Operand, ...] = ()
 
     def __str__(self) -> str:
-        # Masked like every display; masking an already masked value changes nothing.
+        return self.render()
+
+    def render(self, *, mask: bool = True) -> str:
+        """The verdict with the operands' values, masked unless ``mask=False``."""
         verdict = "holds" if self.holds else "is false"
-        operands = self.masked().operands
+        operands = (self.masked() if mask else self).operands
         if not operands:
             return f"`{self.text}` {verdict}"
         if len(operands) == 1:
             (only,) = operands
             return f"`{self.text}` {verdict}: {only.text} was {_text(only.value)}"
-        values = ", ".join(str(o) for o in operands)
+        values = ", ".join(o.render(mask=False) for o in operands)
         return f"`{self.text}` {verdict}: {values}"
 
     def masked(self, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> Condition:
@@ -214,7 +221,7 @@ class RuleTrace:
         lines.append(f"  condition `{self.condition.text}`: {_verdict(self.condition.holds)}")
         if len(self.parts) > 1 or self.parts[0].text != self.condition.text:
             for part in self.parts:
-                values = ", ".join(str(o) for o in part.operands)
+                values = ", ".join(o.render(mask=False) for o in part.operands)
                 lines.append(
                     f"    {_verdict(part.holds):<5} {part.text}"
                     + (f"  ({values})" if values else "")
@@ -232,7 +239,7 @@ class RuleTrace:
                 if rung.condition is not None:
                     text += f"; when `{rung.condition.text}` {_verdict(rung.condition.holds)}"
                 lines.append(text)
-                lines.extend(f"    {c}" for c in rung.failed)
+                lines.extend(f"    {c.render(mask=False)}" for c in rung.failed)
         return "\n".join(indent + line for line in lines)
 
     def to_dict(self, *, mask: bool = True) -> dict[str, Any]:
