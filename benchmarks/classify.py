@@ -2,8 +2,8 @@
 
 ``logix_rules.intake.classify`` over ``tests/intake/eval_set.yaml`` (messages in six
 languages written for this purpose: ``dev``, which the lexicon was built against;
-``heldout1``, written after lexicon 1.0.0 was frozen, which 1.1.0 was then built
-against too; ``heldout2``, written after 1.1.0 was frozen: its blind test).  Prints
+``heldout1``, written after lexicon 1.0.0 was frozen (its blind test); ``heldout2``,
+written after 1.1.0 was frozen (its blind test); 1.2.0 was built against all three).  Prints
 precision and recall per kind, per kind and language, per language and per messiness
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
 each part, and the classification throughput.  ``--show-wrong`` lists every message

@@ -1,9 +1,10 @@
 """The labelled evaluation set: its shape, and floors the classifier must stay above.
 
-The floors sit a little below the figures reached when they were set (see
-benchmarks/classify.py and docs/intake.md); they guard against regressions, they are
-not the targets.  ``heldout2`` was written after lexicon 1.1.0 was frozen: its floors
-are the honest, blind ones.
+The floors sit a little below the figures lexicon 1.2.0 reaches (see
+benchmarks/classify.py and docs/intake.md); they guard against regressions.  Lexicon
+1.2.0 was built against every part, so these are not blind figures: the blind ones
+were 0.85/0.75 (1.0.0 on heldout1) and 0.86/0.66 (1.1.0 on heldout2), macro precision
+and recall.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ENTRIES = read_labelled(EVAL_SET)
 LANGUAGES = {"en", "pt", "es", "de", "fr", "zh"}
 
 #: part -> (macro precision, macro recall) floors over the kinds.
-FLOORS = {"dev": (0.97, 0.97), "heldout1": (0.95, 0.95), "heldout2": (0.80, 0.60)}
+FLOORS = {"dev": (0.97, 0.97), "heldout1": (0.95, 0.95), "heldout2": (0.93, 0.93)}
 
 
 def test_the_set_is_large_and_covers_every_language_and_kind() -> None:
