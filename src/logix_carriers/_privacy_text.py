@@ -332,12 +332,23 @@ _NAME_CUE: Final = re.compile(
 _NAME_TOKEN: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*\**\.?")
 # Words after a cue that are places or roles, not people.
 _NOT_NAMES: Final = word_set(
-    "front back side rear door doorstep porch garage garden reception receptionist "
-    "mailroom mailbox letterbox locker lobby concierge security guard neighbour "
+    # places and roles
+    "front back side rear door doorstep porch garage garden yard reception receptionist "
+    "mailroom mailbox letterbox locker box lobby concierge security guard neighbour "
     "neighbor neighbours neighbors office building desk agent customer recipient "
-    "consignee addressee resident household family staff shop store parcel package "
-    "pickup pick-up post point service counter warehouse depot hub sender shipper "
-    "carrier driver the a an our your their his her safe place authorized authorised"
+    "consignee addressee receiver resident occupant household family staff person adult "
+    "shop store parcel package pickup pick-up post postal point service counter centre "
+    "center warehouse depot hub facility station terminal airport airline sender shipper "
+    "carrier courier driver partner customs company business management safe place "
+    # carriers
+    "dhl ups usps fedex dpd gls hermes tnt ems sf jd yto zto sto yunda cainiao aramex "
+    "royal mail "
+    # words of tracking texts (carriers write them in capitals too)
+    "the an and or of in on at to for by from via with our your their his her its not no "
+    "available unavailable absent home present authorized authorised required request "
+    "requested signature signed left notice card delivered delivery attempt attempted "
+    "closed refused unknown moved incorrect insufficient returned return please contact "
+    "call"
 )
 # What ends a Chinese name rather than belongs to it (张三已签收, 李四先生).
 _CJK_NAME_END: Final = "(?:已|未|在|于|的|签|先生|女士|小姐|电话|手机|收|寄|代|联系)"
@@ -377,8 +388,9 @@ def _name_span(text: str, pos: int) -> tuple[int, int] | None:
             break
         word = token.group()
         if word[0].isupper():
-            if first is None and word.rstrip(".").casefold() in _NOT_NAMES:
-                break
+            initial = len(word) == 2 and word[1] == "."  # "J." of "J. Smith"
+            if not initial and word.rstrip(".").casefold() in _NOT_NAMES:
+                break  # a common word of tracking texts ends the name (or is none)
             first = token.start() if first is None else first
             last = token.end()
             particles = 0

@@ -284,3 +284,22 @@ def test_a_track_result_masks_its_events_and_problems() -> None:
     raw = str(result.as_dict(mask=False))
     assert "Johanna Smithfield" in raw
     assert "13812345678" in raw
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HANDED OVER TO AIRLINE, LONDON",
+        "DELIVERY ATTEMPTED: RECIPIENT NOT AVAILABLE, NOTICE LEFT",
+        "Shipment has not yet been handed over to DHL",
+        "Notice Left (No Authorized Recipient Available)",
+    ],
+)
+def test_carrier_texts_in_capitals_hold_no_names(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_a_name_in_capitals_ends_at_a_common_word() -> None:
+    text = "DELIVERED TO JOHN SMITH AT FRONT DOOR"
+    assert mask_text(text) == "DELIVERED TO J*** S*** AT FRONT DOOR"
+    assert mask_text("Signed by A. Smith") == "Signed by A*** S***"
