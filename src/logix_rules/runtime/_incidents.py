@@ -28,6 +28,7 @@ __all__ = [
     "Remedy",
     "RemedyItem",
     "change_id",
+    "incident_content",
 ]
 
 
@@ -275,22 +276,31 @@ class Change:
         return out
 
 
-def change_id(change_type: ChangeType, incident: Incident, at: datetime) -> str:
+def change_id(
+    change_type: ChangeType, incident: Incident, at: datetime, *, content: str | None = None
+) -> str:
     """``chg_`` and 128 bits of a hash of the incident id, the change type, the
     event-time instant and the incident's content (its canonical JSON).
 
     The content tells apart two different ``updated`` changes of one incident at one
     instant (late events can cause them), and makes two computations of one change
-    agree wherever they run.
+    agree wherever they run.  ``content`` is ``incident_content(incident)`` when the
+    caller has it already (a store writes that very text).
     """
-    content = json.dumps(
-        _content(incident), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    if content is None:
+        content = incident_content(incident)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{incident.id}\x1f{change_type.value}\x1f{to_micros(at)}\x1f".encode())
     digest.update(content.encode("utf-8", "surrogatepass"))
     return "chg_" + digest.hexdigest()
 
 
-def _content(incident: Incident) -> dict[str, Any]:
-    return incident.to_dict(mask=False)
+def incident_content(incident: Incident) -> str:
+    """The canonical JSON of an incident, unmasked: what its changes' ids digest."""
+    return json.dumps(
+        incident.to_dict(mask=False),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )

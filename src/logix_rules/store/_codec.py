@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import types
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,11 +18,7 @@ from ..runtime._incidents import (
     RemedyItem,
 )
 
-__all__ = ["dump_json", "incident_from_dict", "micros", "moment", "parse_time"]
-
-
-def dump_json(doc: Any) -> str:
-    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
+__all__ = ["incident_from_dict", "micros", "moment", "parse_time"]
 
 
 def parse_time(text: str) -> datetime:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ..core._errors import ErrorCode
 from ..runtime._incidents import Change, ChangeType
-from ._codec import incident_from_dict, parse_time
+from ._codec import incident_from_dict, moment
 from ._db import Database, wall_micros
 from ._errors import StoreError
 
@@ -30,23 +30,26 @@ def feed_head(db: Database) -> int:
     return int(rows[0][0])
 
 
-def change_from_row(seq: int, payload: str) -> Change:
-    doc = json.loads(payload)
+def change_from_row(seq: int, change_id: str, kind: str, at: int, payload: str) -> Change:
     return Change(
-        ChangeType(doc["type"]),
-        incident_from_dict(doc["incident"]),
-        parse_time(doc["at"]),
+        ChangeType(kind),
+        incident_from_dict(json.loads(payload)),
+        moment(at),
         seq=seq,
-        id=doc["id"],
+        id=change_id,
     )
 
 
 def read_feed(db: Database, after: int, limit: int) -> list[Change]:
     """Up to ``limit`` changes with a seq above ``after``, in seq order."""
     rows = db.execute(
-        "SELECT seq, payload FROM feed WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        "SELECT seq, change_id, type, at, payload FROM feed WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
     )
-    return [change_from_row(int(seq), payload) for seq, payload in rows]
+    return [
+        change_from_row(int(seq), ident, kind, int(at), payload)
+        for seq, ident, kind, at, payload in rows
+    ]
 
 
 class HasDatabase(Protocol):

@@ -43,23 +43,31 @@ def purge_parcels(
             hint=f"pass an instant at least {format_duration(keep)} ago, lower the pack's "
             "retention param, or pass force=True",
         )
+    # One pass finds the candidates (purging is rare: no index is kept for it); each
+    # batch is then checked again under its rows' locks, so a parcel that got an event
+    # or an incident meanwhile stays.
+    with db.transaction(write=False):
+        candidates = [
+            tn
+            for (tn,) in db.execute(
+                f"SELECT s.tracking_number FROM shipments s WHERE {_PURGEABLE} "
+                f"ORDER BY s.tracking_number{db.collate_c}",
+                (cut, cut),
+            )
+        ]
     purged = 0
-    while True:
+    for part in chunks(candidates, BATCH):
+        match, params = db.in_list(part)
         with db.transaction(write=True):
-            # A parcel goes when its last event is before the cut and each incident
-            # stopped needing anyone before it; parcels without events by their last
-            # write.  Rows a worker holds are left for the next purge.
             found = db.execute(
-                "SELECT s.tracking_number FROM shipments s "
-                "WHERE COALESCE(s.last_event, s.updated) < ? AND NOT EXISTS ("
-                "SELECT 1 FROM incidents i WHERE i.tracking_number = s.tracking_number "
-                "AND (i.closed_at IS NULL OR i.closed_at >= ?)) "
-                f"ORDER BY s.tracking_number LIMIT ?{db.for_update_skip_locked}",
-                (cut, cut, BATCH),
+                f"SELECT s.tracking_number FROM shipments s WHERE s.tracking_number {match} "
+                f"AND {_PURGEABLE} ORDER BY s.tracking_number{db.collate_c}"
+                f"{db.for_update_skip_locked}",
+                [*params, cut, cut],
             )
             numbers = [tn for (tn,) in found]
-            for part in chunks(numbers):
-                match, params = db.in_list(part)
+            for piece in chunks(numbers):
+                match, params = db.in_list(piece)
                 incident_match = f"IN (SELECT id FROM incidents WHERE tracking_number {match})"
                 db.execute(f"DELETE FROM actions WHERE incident_id {incident_match}", params)
                 db.execute(f"DELETE FROM feed WHERE incident_id {incident_match}", params)
@@ -68,5 +76,12 @@ def purge_parcels(
         for tn in numbers:
             cache.discard(tn)
         purged += len(numbers)
-        if len(numbers) < BATCH:
-            return purged
+    return purged
+
+
+#: A parcel can go when its last event (its last write, without events) is before the
+#: cut and every incident it had stopped needing anyone before it.
+_PURGEABLE = (
+    "COALESCE(s.last_event, s.updated) < ? AND NOT EXISTS (SELECT 1 FROM incidents i "
+    "WHERE i.tracking_number = s.tracking_number AND (i.closed_at IS NULL OR i.closed_at >= ?))"
+)

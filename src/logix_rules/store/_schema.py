@@ -50,7 +50,6 @@ MIGRATIONS: tuple[Migration, ...] = (
                 updated BIGINT NOT NULL
             )""",
             "CREATE INDEX shipments_next_due ON shipments (next_due) WHERE next_due IS NOT NULL",
-            "CREATE INDEX shipments_last_event ON shipments (last_event)",
             # One row per incident ever opened; `state` is open, acknowledged, resolved
             # or closed (its condition stopped holding); `closed_at` is when it
             # stopped needing anyone (resolved or closed), what retention reads;
@@ -92,7 +91,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (incident_id, n)
             )""",
             # The change feed: `seq` is given in commit order (see _units), `change_id`
-            # is the change's own deterministic id, so a change is recorded once.
+            # is the change's own deterministic id, so a change is recorded once;
+            # `payload` is the incident as the change left it (its canonical JSON).
             """CREATE TABLE feed (
                 seq BIGINT PRIMARY KEY,
                 change_id TEXT NOT NULL UNIQUE,

@@ -25,12 +25,19 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..runtime._actions import Action, action_of
-from ..runtime._incidents import Change, ChangeType, Incident, IncidentState
+from ..runtime._incidents import (
+    Change,
+    ChangeType,
+    Incident,
+    IncidentState,
+    change_id,
+    incident_content,
+)
 from ..runtime._kernel import Kernel
 from ..runtime._snapshots import snapshot
 from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
-from ._codec import dump_json, incident_from_dict, micros
+from ._codec import incident_from_dict, micros
 from ._db import Database, chunks, wall_micros
 
 if TYPE_CHECKING:
@@ -261,7 +268,7 @@ class SqlUnit:
         self._saved: dict[str, tuple[int, ShipmentState]] = {}
         self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
         self._rows: list[tuple[Any, ...]] = []  # shipments to write
-        self._incidents: list[tuple[Any, ...]] = []
+        self._incidents: list[tuple[tuple[Any, ...], Incident]] = []
         self._closing: list[tuple[int, str]] = []
         self._actions: list[tuple[Any, ...]] = []
         self._taken: set[str] = set()  # due states handed out
@@ -287,6 +294,7 @@ class SqlUnit:
         try:
             if kind is None:
                 self._flush()
+                self._flush_incidents({})
                 self._finish()
         except BaseException as error:
             self._forget(cache)
@@ -456,24 +464,22 @@ class SqlUnit:
             rule = pack.rules[inc.lead[0]]
             reads_now = rule.steps[inc.lead[1]].uses_now
             closed_at = None if snap.resolved_at is None else micros(snap.resolved_at)
-            self._incidents.append(
-                (
-                    inc.id,
-                    state.tracking_number,
-                    inc.kind,
-                    inc.severity,
-                    host.ranks.get(inc.severity, 99),
-                    state.carrier,
-                    lane,
-                    _STATE_OF[snap.state],
-                    inc.opened_at,
-                    micros(snap.respond_by),
-                    micros(snap.resolve_by),
-                    closed_at,
-                    1 if reads_now else 0,
-                    dump_json(snap.to_dict(mask=False)),
-                )
+            row = (
+                inc.id,
+                state.tracking_number,
+                inc.kind,
+                inc.severity,
+                host.ranks.get(inc.severity, 99),
+                state.carrier,
+                lane,
+                _STATE_OF[snap.state],
+                inc.opened_at,
+                micros(snap.respond_by),
+                micros(snap.resolve_by),
+                closed_at,
+                1 if reads_now else 0,
             )
+            self._incidents.append((row, snap))
         self._live[state.tracking_number] = tuple(live)
         gone = [ident for ident in before if ident not in live]
         if gone:
@@ -481,39 +487,57 @@ class SqlUnit:
             self._closing.extend((when, ident) for ident in gone)
 
     def _flush(self) -> None:
+        """Write the buffered shipments and actions (before any query that reads them)."""
         db = self.db
         if self._rows:
             db.executemany(_UPSERT_SHIPMENT, self._rows)
             self._rows = []
-        if self._incidents:
-            db.executemany(_UPSERT_INCIDENT, self._incidents)
-            self._incidents = []
-        if self._closing:
-            db.executemany(_CLOSE_INCIDENT, self._closing)
-            self._closing = []
         if self._actions:
             db.executemany(_INSERT_ACTION, self._actions)
             self._actions = []
 
+    def _flush_incidents(self, written: dict[str, tuple[Incident, str]]) -> None:
+        """Write the buffered incident rows; a snapshot equal to one a change of the
+        unit carried takes that change's JSON instead of encoding it again."""
+        rows = []
+        for row, snap in self._incidents:
+            known = written.get(snap.id)
+            text = known[1] if known is not None and known[0] == snap else incident_content(snap)
+            rows.append((*row, text))
+        self._incidents = []
+        if rows:
+            self.db.executemany(_UPSERT_INCIDENT, rows)
+        if self._closing:
+            self.db.executemany(_CLOSE_INCIDENT, self._closing)
+            self._closing = []
+
     def emit(self, changes: Sequence[Change]) -> list[Change]:
         """Append the changes to the feed, in order, under the next seqs."""
         self._flush()
+        written: dict[str, tuple[Incident, str]] = {}  # the latest of each incident
+        ids: list[str] = []
+        contents: list[str] = []
+        for change in changes:
+            content = incident_content(change.incident)
+            written[change.incident.id] = (change.incident, content)
+            contents.append(content)
+            ids.append(change_id(change.type, change.incident, change.at, content=content))
+        self._flush_incidents(written)
         if not changes:
             return []
         db = self.db
         known: dict[str, int] = {}
-        ids = sorted({change.id for change in changes})
-        for part in chunks(ids):
+        for part in chunks(sorted(set(ids))):
             match, params = db.in_list(part)
-            for change_id, seq in db.execute(
+            for found, seq in db.execute(
                 f"SELECT change_id, seq FROM feed WHERE change_id {match}", params
             ):
-                known[change_id] = int(seq)
-        fresh: list[Change] = []
-        for change in changes:
-            if change.id not in known:
-                known[change.id] = 0  # numbered below
-                fresh.append(change)
+                known[found] = int(seq)
+        fresh: list[int] = []  # positions of the changes the feed does not hold yet
+        for position, ident in enumerate(ids):
+            if ident not in known:
+                known[ident] = 0  # numbered below
+                fresh.append(position)
         if fresh:
             # The counter's row lock, held to the commit, orders the seqs as commits.
             (head,) = db.execute(
@@ -522,29 +546,32 @@ class SqlUnit:
             )[0]
             first = int(head) - len(fresh) + 1
             rows = []
-            for offset, change in enumerate(fresh):
-                seq = first + offset
-                known[change.id] = seq
+            for offset, position in enumerate(fresh):
+                change, ident = changes[position], ids[position]
+                known[ident] = first + offset
                 rows.append(
                     (
-                        seq,
-                        change.id,
+                        first + offset,
+                        ident,
                         change.type.value,
                         micros(change.at),
                         change.incident.id,
-                        dump_json(change.to_dict(mask=False)),
+                        contents[position],
                     )
                 )
             db.executemany(_INSERT_FEED, rows)
-            self._close_cleared(fresh)
-        return [attrs.evolve(change, seq=known[change.id]) for change in changes]
+            self._close_cleared([(changes[p], contents[p]) for p in fresh])
+        return [
+            attrs.evolve(change, seq=known[ident], id=ident)
+            for change, ident in zip(changes, ids, strict=True)
+        ]
 
-    def _close_cleared(self, changes: Sequence[Change]) -> None:
+    def _close_cleared(self, changes: Sequence[tuple[Change, str]]) -> None:
         """Record the incidents that cleared, with their last snapshot, unless one came
         back under the same id later in the unit."""
         live = {ident for ids in self._live.values() for ident in ids}
         rows = []
-        for change in changes:
+        for change, content in changes:
             inc = change.incident
             if change.type is not ChangeType.CLEARED or inc.id in live:
                 continue
@@ -565,7 +592,7 @@ class SqlUnit:
                     micros(inc.resolve_by),
                     micros(change.at),
                     0,
-                    dump_json(inc.to_dict(mask=False)),
+                    content,
                 )
             )
         if rows:
