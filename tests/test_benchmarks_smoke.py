@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-SCRIPTS = ["ingest.py", "time_rules.py", "memory.py", "evaluate.py", "demo.py", "classify.py"]
+SCRIPTS = [
+    "ingest.py",
+    "time_rules.py",
+    "memory.py",
+    "evaluate.py",
+    "demo.py",
+    "classify.py",
+    "store.py",
+]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -1,0 +1,333 @@
+"""The durable store: ingest next to memory, restart, due work, disk and memory.
+
+1. Ingest: the seeded demo stream (``generate_demo``, ``--n`` shipments), ``default``
+   pack, in arrival order in batches of 1,000 events (each batch one transaction),
+   then one ``advance``: the engine in memory, over SQLite, and over PostgreSQL when
+   ``LOGIX_TEST_POSTGRES_DSN`` names a server (a scratch database is created and
+   dropped).  Their open incidents must be identical, or the script exits 1.  Ratios:
+   ``sqlite/memory`` (target >= 1/3) and ``postgresql/memory`` (>= 1/5), events/s.
+2. Restart: a SQLite store holding ``small`` and ``large`` parcels (8 events each; the
+   rows are written from states the kernel made for two template parcels, renamed,
+   so that a million take minutes, not hours), its clock set.  Timed: opening the
+   store, an ``Engine`` over it and ``advance`` to its clock (nothing is due).  Next to
+   it, ``Engine.load`` of a whole-engine dump of ``small`` parcels.
+3. Due work: on each of those stores, ``advance`` to an instant at which 1 % of the
+   parcels are due (a tracking stall each): its cost per due parcel at both sizes.
+4. Disk: bytes per parcel of a SQLite store after a real ingest of 8-event parcels
+   (``small`` of them), indexes and incident rows included.
+5. Memory: the peak RSS of a child process that ingests ``rss`` 8-event parcels into
+   SQLite with the default cache, and of one that ingests a quarter of them: with a
+   bounded cache the two peaks are close.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import fail, header, parse_args, result_line, settle, table, timed
+from _synthetic import BASE, TRAIL_8, chunks, trail
+
+from logix_carriers import TrackingEvent
+from logix_rules import Engine, Kernel, ShipmentState, generate_demo, load_pack
+from logix_rules.store import open_store
+
+BATCH = 1000
+SIZES = {"full": (10_000, 1), "quick": (2_000, 1), "tiny": (150, 1)}
+RESTART = {"full": (10_000, 1_000_000), "quick": (10_000, 100_000), "tiny": (1_000, 5_000)}
+RSS = {"full": 200_000, "quick": 20_000, "tiny": 2_000}
+#: The store's clock for the restart: every parcel's customs scan is before it.
+CLOCK = BASE + timedelta(hours=1)
+#: The instant at which the "due" parcels' 24 h stall has begun (the others' has not).
+DUE_AT = BASE + timedelta(hours=6)
+DSN = os.environ.get("LOGIX_TEST_POSTGRES_DSN")
+
+
+# -- 1. ingest ----------------------------------------------------------------------------
+def ingest_run(engine: Engine, batches: Sequence[list[TrackingEvent]], at: datetime) -> float:
+    def work() -> None:
+        for batch in batches:
+            engine.ingest(batch)
+        engine.advance(to=at)
+
+    seconds, _ = timed(work)
+    return seconds
+
+
+def incidents_of(engine: Engine) -> list[tuple[str, str, str]]:
+    return [(i.id, i.kind, i.severity) for i in engine.open_incidents()]
+
+
+class Scratch:
+    """A PostgreSQL database made for one run and dropped after it."""
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg
+
+        self.server = dsn
+        self.name = f"logix_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        head, _, _ = dsn.rpartition("/")
+        self.url = f"{head}/{self.name}"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def ingest_section(n: int, seed: int, folder: Path) -> dict[str, float | None]:
+    data = generate_demo(seed=seed, shipments=n)
+    events = list(data.events)
+    batches = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
+    pack = load_pack("default")
+    seconds: dict[str, float] = {}
+    found: dict[str, list[tuple[str, str, str]]] = {}
+
+    settle()
+    memory = Engine(pack)
+    seconds["memory"] = ingest_run(memory, batches, data.at)
+    found["memory"] = incidents_of(memory)
+    del memory
+
+    settle()
+    store = open_store(f"sqlite:///{folder / 'ingest.db'}")
+    engine = Engine(pack, store=store)
+    seconds["sqlite"] = ingest_run(engine, batches, data.at)
+    found["sqlite"] = incidents_of(engine)
+    store.close()
+
+    if DSN:
+        scratch = Scratch(DSN)
+        try:
+            settle()
+            store = open_store(scratch.url)
+            engine = Engine(pack, store=store)
+            seconds["postgresql"] = ingest_run(engine, batches, data.at)
+            found["postgresql"] = incidents_of(engine)
+            store.close()
+        finally:
+            scratch.drop()
+    for name, got in found.items():
+        if got != found["memory"]:
+            fail(f"MISMATCH: the engine over {name} and the engine in memory disagree")
+    print(f"\n## ingest: {n:,} shipments, {len(events):,} events, batches of {BATCH}")
+    rows = [[name, len(events) / s, s, len(found[name])] for name, s in seconds.items()]
+    table(["engine", "events/s", "seconds", "open incidents"], rows)
+    rate = {name: len(events) / s for name, s in seconds.items()}
+    return {
+        "memory_eps": rate["memory"],
+        "sqlite_eps": rate["sqlite"],
+        "postgresql_eps": rate.get("postgresql"),
+        "sqlite_ratio": rate["sqlite"] / rate["memory"],
+        "postgresql_ratio": rate["postgresql"] / rate["memory"] if "postgresql" in rate else None,
+    }
+
+
+# -- 2 and 3. restart and due work ------------------------------------------------------------
+def template_states(kernel: Kernel) -> tuple[ShipmentState, ShipmentState]:
+    """Two parcels' states at ``CLOCK``: one whose 24 h stall begins before ``DUE_AT``
+    and one whose first timer falls after it; neither has an incident open."""
+    states = []
+    for events in (trail(0, BASE - timedelta(hours=20), TRAIL_8), trail(1, BASE, TRAIL_8)):
+        groups, carriers = kernel.group(events)
+        ((tn, recs),) = groups.items()
+        state = kernel.new_state(tn, carriers[tn])
+        kernel.step_many(state, sorted(recs))
+        kernel.fire(state, _micros(CLOCK))
+        states.append(state)
+    due, later = states
+    if not (due.next_due_us or 0) <= _micros(DUE_AT) < (later.next_due_us or 0):
+        fail("the template parcels' timers moved: pick another DUE_AT")
+    return due, later
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=moment.tzinfo)) // timedelta(microseconds=1)
+
+
+def build_store(path: Path, count: int) -> None:
+    """``count`` parcels, 1 % of them due at ``DUE_AT``, the clock at ``CLOCK``."""
+    kernel = Kernel(load_pack("default"))
+    due, later = template_states(kernel)
+    db = sqlite3.connect(path)
+    open_store(f"sqlite:///{path}").close()  # the schema
+    rows = []
+    every = 100  # one parcel in a hundred is due
+    db.execute("BEGIN")
+    for index in range(count):
+        state = due if index % every == 0 else later
+        state.tracking_number = f"BM{index:09d}"
+        blob = kernel.dumps(state)
+        rows.append((state.tracking_number, "dhl", blob, state.next_due_us, state.last_event, 1, 0))
+        if len(rows) == 10_000:
+            db.executemany("INSERT INTO shipments VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            rows = []
+    db.executemany("INSERT INTO shipments VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'clock'", (_micros(CLOCK),))
+    db.execute("COMMIT")
+    db.close()
+
+
+def restart(path: Path) -> float:
+    def work() -> None:
+        store = open_store(f"sqlite:///{path}")
+        engine = Engine("default", store=store)
+        engine.advance(to=CLOCK)
+        store.close()
+
+    return timed(work)[0]
+
+
+def due_work(path: Path, count: int) -> tuple[float, int]:
+    store = open_store(f"sqlite:///{path}")
+    engine = Engine("default", store=store)
+    seconds, changes = timed(lambda: engine.advance(to=DUE_AT))
+    opened = len(engine.open_incidents(kind="tracking_stall"))
+    store.close()
+    if opened != (count + 99) // 100:
+        fail(f"advance opened {opened} stalls, expected {(count + 99) // 100}")
+    return seconds, len(changes)
+
+
+def whole_engine_load(count: int) -> float:
+    engine = Engine("default")
+    for batch in chunks(count, [BASE] * count, TRAIL_8):
+        engine.ingest(batch)
+    engine.advance(to=CLOCK)
+    dump = engine.dump(mask=False)
+    del engine
+    settle()
+    return timed(lambda: Engine.load("default", dump))[0]
+
+
+def restart_section(small: int, large: int, folder: Path) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    rows = []
+    for count in (small, large):
+        path = folder / f"restart-{count}.db"
+        build_seconds, _ = timed(lambda count=count, path=path: build_store(path, count))
+        settle()
+        seconds = restart(path)
+        due_seconds, _ = due_work(path, count)
+        due = (count + 99) // 100
+        figures[f"restart_s_{count}"] = seconds
+        figures[f"due_us_per_parcel_{count}"] = due_seconds / due * 1e6
+        rows.append([f"{count:,} parcels", seconds * 1000, due, due_seconds * 1000,
+                     due_seconds / due * 1e6, build_seconds])  # fmt: skip
+        path.unlink()
+    load_seconds = whole_engine_load(small)
+    figures["whole_load_s"] = load_seconds
+    print("\n## restart (open + advance to the clock) and advance with 1 % due")
+    table(["store", "restart ms", "due", "advance ms", "µs per due parcel", "built in s"], rows)
+    print(f"whole-engine Engine.load of {small:,} parcels: {load_seconds * 1000:,.0f} ms")
+    return figures
+
+
+# -- 4. disk ------------------------------------------------------------------------------
+def disk_section(count: int, folder: Path) -> float:
+    path = folder / "disk.db"
+    store = open_store(f"sqlite:///{path}")
+    engine = Engine("default", store=store)
+    for batch in chunks(count, [BASE - timedelta(minutes=i % 600) for i in range(count)], TRAIL_8):
+        for start in range(0, len(batch), BATCH):
+            engine.ingest(batch[start : start + BATCH])
+    engine.advance(to=CLOCK)
+    store.close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("VACUUM")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    per = pages * size / count
+    print(f"\n## disk: {count:,} parcels x 8 events in SQLite: {per:,.0f} bytes per parcel")
+    return per
+
+
+# -- 5. memory ----------------------------------------------------------------------------
+def _rss_child(count: int, path: str, out: Any) -> None:
+    store = open_store(f"sqlite:///{path}")
+    engine = Engine("default", store=store)
+    customs = [BASE - timedelta(minutes=i % 600) for i in range(count)]
+    for batch in chunks(count, customs, TRAIL_8, size=BATCH // 8):
+        engine.ingest(batch)
+    engine.advance(to=CLOCK)
+    store.close()
+    out.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def peak_rss(count: int, folder: Path) -> float:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    path = folder / f"rss-{count}.db"
+    child = context.Process(target=_rss_child, args=(count, str(path), queue))
+    child.start()
+    value = queue.get(timeout=24 * 3600)
+    child.join()
+    path.unlink()
+    return float(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, size = parse_args(__doc__.splitlines()[0] if __doc__ else "", SIZES, argv)
+    small, large = RESTART[size.mode]
+    rss = RSS[size.mode]
+    header(
+        "store",
+        size,
+        f"ingest {size.n:,} shipments; restart {small:,} and {large:,}; RSS {rss:,}; "
+        f"PostgreSQL {'yes' if DSN else 'no (set LOGIX_TEST_POSTGRES_DSN)'}",
+    )
+    with tempfile.TemporaryDirectory(prefix="logix-bench-store-") as name:
+        folder = Path(name)
+        ingest = ingest_section(size.n, args.seed, folder)
+        restarts = restart_section(small, large, folder)
+        disk = disk_section(small, folder)
+        gc.collect()
+        rss_small, rss_big = peak_rss(rss // 4, folder), peak_rss(rss, folder)
+    print(f"\n## memory: peak RSS {rss_small:,.0f} MiB for {rss // 4:,} parcels, "
+          f"{rss_big:,.0f} MiB for {rss:,} (default cache)")  # fmt: skip
+    print()
+    print(f"sqlite/memory = {ingest['sqlite_ratio']:.3f}  (target >= 0.333)")
+    if ingest["postgresql_ratio"] is not None:
+        print(f"postgresql/memory = {ingest['postgresql_ratio']:.3f}  (target >= 0.2)")
+    print(f"restart at {large:,} parcels = {restarts[f'restart_s_{large}']:.3f} s  (target < 1)")
+    print(f"disk bytes per parcel = {disk:,.0f}  (target <= 2048)")
+    print(
+        result_line(
+            memory_eps=ingest["memory_eps"],
+            sqlite_eps=ingest["sqlite_eps"],
+            postgresql_eps=ingest["postgresql_eps"],
+            sqlite_ratio=ingest["sqlite_ratio"],
+            postgresql_ratio=ingest["postgresql_ratio"],
+            restart_s_small=restarts[f"restart_s_{small}"],
+            restart_s_large=restarts[f"restart_s_{large}"],
+            whole_load_s_small=restarts["whole_load_s"],
+            due_us_small=restarts[f"due_us_per_parcel_{small}"],
+            due_us_large=restarts[f"due_us_per_parcel_{large}"],
+            disk_bytes_per_parcel=round(disk),
+            peak_rss_mb=round(rss_big),
+            peak_rss_mb_quarter=round(rss_small),
+            rss_parcels=rss,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
