@@ -314,3 +314,27 @@ def test_incident_rows_hold_the_snapshot_as_json(store_url: str, memory: Engine)
     assert json.loads(text) == incident.to_dict()
     assert key(store.incident(incident.id)) == key(incident)
     assert datetime.now(UTC) > incident.opened_at
+
+
+def test_a_parcel_purged_and_created_again_elsewhere_is_not_read_from_a_cache(
+    store_url: str,
+) -> None:
+    number = EVENTS[0].tracking_number
+    trail = [e for e in EVENTS if e.tracking_number == number]
+    first, rest = trail[:2], trail[2:]
+    one = Engine(PACK, store=open_store(store_url))
+    one.ingest(first)  # `one` caches the parcel
+    other_store = open_store(store_url)
+    other = Engine(PACK, store=other_store)
+    later = AT + timedelta(days=900)
+    other.advance(to=later)
+    for incident in other.open_incidents():
+        other.resolve(incident.id, by="ana", at=later)
+    assert other_store.purge(closed_before=later + timedelta(days=1), force=True) == 1
+    other.ingest(rest[:1])  # the parcel again, from scratch, written by another process
+    one.ingest(rest[1:])
+    memory = Engine(PACK)
+    memory.ingest(rest)
+    state = one.shipment_state(number)
+    assert len(state.history) == len(rest)
+    assert state.history == memory.shipment_state(number).history

@@ -1,9 +1,11 @@
 """A bounded cache of deserialized shipment states, checked against the database.
 
-Each entry remembers the ``version`` of the row it was read from or written as.  A
-unit of work reads the row's version (under its lock) before using an entry: another
-process that wrote the row since has bumped it, so a stale state is never used, and
-the cache needs no invalidation messages between processes.
+Each entry remembers the ``version`` of the row it was read from or written as, and
+the fingerprint of the pack its state was made under.  A unit of work reads the row's
+version (under its lock) before using an entry: another process that wrote the row
+since has bumped it, so a stale state is never used, and the cache needs no
+invalidation messages between processes.  A new row starts at a random version, so a
+parcel deleted and created again elsewhere never matches an old entry.
 """
 
 from __future__ import annotations
@@ -25,28 +27,29 @@ class StateCache:
         if size < 0:
             raise ValueError(f"cache_size must be 0 or more, got {size}")
         self.size = size
-        self._entries: OrderedDict[str, tuple[int, ShipmentState]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, str, ShipmentState]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, tracking_number: str, version: int) -> ShipmentState | None:
-        """The cached state of ``tracking_number`` if it is the row's ``version``."""
+    def get(self, tracking_number: str, version: int, pack: str) -> ShipmentState | None:
+        """The cached state of ``tracking_number`` if it is the row's ``version``,
+        made under the pack of fingerprint ``pack``."""
         entry = self._entries.get(tracking_number)
-        if entry is None or entry[0] != version:
+        if entry is None or entry[0] != version or entry[1] != pack:
             self.misses += 1
             return None
         self._entries.move_to_end(tracking_number)
         self.hits += 1
-        return entry[1]
+        return entry[2]
 
-    def put(self, tracking_number: str, version: int, state: ShipmentState) -> None:
+    def put(self, tracking_number: str, version: int, pack: str, state: ShipmentState) -> None:
         if self.size == 0:
             return
         entries = self._entries
-        entries[tracking_number] = (version, state)
+        entries[tracking_number] = (version, pack, state)
         entries.move_to_end(tracking_number)
         while len(entries) > self.size:
             entries.popitem(last=False)

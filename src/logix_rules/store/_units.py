@@ -18,6 +18,7 @@ This implements ``runtime/_host.py``'s contract.  A unit
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Collection, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -206,11 +207,15 @@ class SqlHost:
 
     def _state(self, tn: str, blob: bytes, version: int) -> ShipmentState:
         cache = self.cache
-        state = cache.get(tn, version)
+        state = cache.get(tn, version, self.pack.fingerprint)
         if state is None:
             state = self.kernel.loads(bytes(blob))
-            cache.put(tn, version, state)
+            cache.put(tn, version, self.pack.fingerprint, state)
         return state
+
+
+def fresh_version() -> int:
+    return secrets.randbits(62)
 
 
 def read_clock(db: Database) -> int | None:
@@ -306,8 +311,9 @@ class SqlUnit:
             return
         transaction.__exit__(None, None, None)
         # Committed: the cache may now hold what the rows hold.
+        fingerprint = self.host.pack.fingerprint
         for tn, (version, state) in self._saved.items():
-            cache.put(tn, version, state)
+            cache.put(tn, version, fingerprint, state)
 
     def _forget(self, cache: StateCache) -> None:
         # The engine mutated these states in place; the rows keep the old ones.
@@ -426,7 +432,8 @@ class SqlUnit:
         if held is not None and held.blob == blob:
             self._saved[tn] = (held.version, state)
             return  # nothing changed: no write, no new version
-        version = (held.version if held is not None else 0) + 1
+        # A row's first write takes a random version (see _cache); later ones count on.
+        version = fresh_version() if held is None or held.blob is None else held.version + 1
         self._rows.append(
             (
                 tn,
