@@ -39,7 +39,7 @@ from ..runtime._snapshots import snapshot
 from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import incident_from_dict, micros
-from ._db import Database, chunks, wall_micros
+from ._db import Database, Insert, chunks, wall_micros
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -55,38 +55,79 @@ _STATE_OF = {
 _LIVE = "('open', 'acknowledged')"
 _HELD = "('open', 'acknowledged', 'resolved')"
 
-_UPSERT_SHIPMENT = (
-    "INSERT INTO shipments (tracking_number, carrier, state, next_due, last_event, version, "
-    "updated) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tracking_number) DO UPDATE SET "
-    "carrier = excluded.carrier, state = excluded.state, next_due = excluded.next_due, "
-    "last_event = excluded.last_event, version = excluded.version, updated = excluded.updated"
+_SHIPMENT_COLUMNS = (
+    ("tracking_number", "text"),
+    ("carrier", "text"),
+    ("state", "bytea"),
+    ("next_due", "bigint"),
+    ("last_event", "bigint"),
+    ("version", "bigint"),
+    ("updated", "bigint"),
 )
-_UPSERT_INCIDENT = (
-    "INSERT INTO incidents (id, tracking_number, kind, severity, rank, carrier, lane, state, "
-    "opened_at, respond_by, resolve_by, closed_at, reads_now, snapshot) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-    "severity = excluded.severity, rank = excluded.rank, carrier = excluded.carrier, "
-    "lane = excluded.lane, state = excluded.state, respond_by = excluded.respond_by, "
-    "resolve_by = excluded.resolve_by, closed_at = excluded.closed_at, "
-    "reads_now = excluded.reads_now, snapshot = excluded.snapshot"
+_UPSERT_SHIPMENT = Insert(
+    "shipments",
+    _SHIPMENT_COLUMNS,
+    "ON CONFLICT (tracking_number) DO UPDATE SET carrier = excluded.carrier, "
+    "state = excluded.state, next_due = excluded.next_due, last_event = excluded.last_event, "
+    "version = excluded.version, updated = excluded.updated",
 )
-_CLEARED_INCIDENT = (
-    "INSERT INTO incidents (id, tracking_number, kind, severity, rank, carrier, lane, state, "
-    "opened_at, respond_by, resolve_by, closed_at, reads_now, snapshot) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-    "state = excluded.state, closed_at = excluded.closed_at, reads_now = 0, "
-    "snapshot = excluded.snapshot"
+_INCIDENT_COLUMNS = (
+    ("id", "text"),
+    ("tracking_number", "text"),
+    ("kind", "text"),
+    ("severity", "text"),
+    ("rank", "integer"),
+    ("carrier", "text"),
+    ("lane", "text"),
+    ("state", "text"),
+    ("opened_at", "bigint"),
+    ("respond_by", "bigint"),
+    ("resolve_by", "bigint"),
+    ("closed_at", "bigint"),
+    ("reads_now", "integer"),
+    ("snapshot", "text"),
+)
+_UPSERT_INCIDENT = Insert(
+    "incidents",
+    _INCIDENT_COLUMNS,
+    "ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, rank = excluded.rank, "
+    "carrier = excluded.carrier, lane = excluded.lane, state = excluded.state, "
+    "respond_by = excluded.respond_by, resolve_by = excluded.resolve_by, "
+    "closed_at = excluded.closed_at, reads_now = excluded.reads_now, "
+    "snapshot = excluded.snapshot",
+)
+_CLEARED_INCIDENT = Insert(
+    "incidents",
+    _INCIDENT_COLUMNS,
+    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at, "
+    "reads_now = 0, snapshot = excluded.snapshot",
 )
 _CLOSE_INCIDENT = (
     "UPDATE incidents SET state = 'closed', closed_at = COALESCE(closed_at, ?) "
     "WHERE id = ? AND state <> 'closed'"
 )
-_INSERT_ACTION = (
-    "INSERT INTO actions (incident_id, n, what, by_name, at, note) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (incident_id, n) DO NOTHING"
+_INSERT_ACTION = Insert(
+    "actions",
+    (
+        ("incident_id", "text"),
+        ("n", "integer"),
+        ("what", "text"),
+        ("by_name", "text"),
+        ("at", "bigint"),
+        ("note", "text"),
+    ),
+    "ON CONFLICT (incident_id, n) DO NOTHING",
 )
-_INSERT_FEED = (
-    "INSERT INTO feed (seq, change_id, type, at, incident_id, payload) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_FEED = Insert(
+    "feed",
+    (
+        ("seq", "bigint"),
+        ("change_id", "text"),
+        ("type", "text"),
+        ("at", "bigint"),
+        ("incident_id", "text"),
+        ("payload", "text"),
+    ),
 )
 
 
@@ -497,10 +538,11 @@ class SqlUnit:
         """Write the buffered shipments and actions (before any query that reads them)."""
         db = self.db
         if self._rows:
-            db.executemany(_UPSERT_SHIPMENT, self._rows)
+            # The last write of a parcel wins (one statement may not touch a row twice).
+            db.insert(_UPSERT_SHIPMENT, list({row[0]: row for row in self._rows}.values()))
             self._rows = []
         if self._actions:
-            db.executemany(_INSERT_ACTION, self._actions)
+            db.insert(_INSERT_ACTION, self._actions)
             self._actions = []
 
     def _flush_incidents(self, written: dict[str, tuple[Incident, str]]) -> None:
@@ -513,7 +555,7 @@ class SqlUnit:
             rows.append((*row, text))
         self._incidents = []
         if rows:
-            self.db.executemany(_UPSERT_INCIDENT, rows)
+            self.db.insert(_UPSERT_INCIDENT, list({row[0]: row for row in rows}.values()))
         if self._closing:
             self.db.executemany(_CLOSE_INCIDENT, self._closing)
             self._closing = []
@@ -566,7 +608,7 @@ class SqlUnit:
                         contents[position],
                     )
                 )
-            db.executemany(_INSERT_FEED, rows)
+            db.insert(_INSERT_FEED, rows)
             self._close_cleared([(changes[p], contents[p]) for p in fresh])
         return [
             attrs.evolve(change, seq=known[ident], id=ident)
@@ -603,4 +645,4 @@ class SqlUnit:
                 )
             )
         if rows:
-            self.db.executemany(_CLEARED_INCIDENT, rows)
+            self.db.insert(_CLEARED_INCIDENT, list({row[0]: row for row in rows}.values()))
