@@ -353,10 +353,11 @@ def test_check_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_check_unreadable_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pack = tmp_path / "binary.yaml"
     pack.write_bytes(b"name: \xff\xfe\n")
-    assert main(["check", str(pack)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"logix check: cannot read the pack '{pack}'")
-    _no_traceback(err)
+    assert main(["check", str(pack)]) == 1
+    out = capsys.readouterr().out
+    # A byte that is not UTF-8 is a located problem of the pack, like any reader error.
+    assert out.startswith(f"{pack}:1:7: yaml_syntax: the byte 0xff is not UTF-8 text")
+    _no_traceback(out)
 
 
 # ---------------------------------------------------------------------------- parser

@@ -361,6 +361,27 @@ TEXT_CASES: list[tuple[ErrorCode, str, str, str | None, str]] = [
         "r",
         "'now' cannot appear in a condition",
     ),
+    (
+        ErrorCode.YAML_TOO_COMPLEX,
+        LEVELS + "rules: &rules\n  - *rules\n",
+        "*rules\n",
+        None,
+        "an alias refers to a collection that contains it",
+    ),
+    (
+        ErrorCode.EXPR_TOO_COMPLEX,
+        rule("not " * 60 + "final"),
+        "not " * 10 + "final",  # the 51st level
+        "r",
+        "nests more than 50 levels deep",
+    ),
+    (
+        ErrorCode.OUT_OF_RANGE,
+        rule("shipment.freight_cost > 1e309"),
+        "1e309",
+        "r",
+        "inf is not a finite number",
+    ),
 ]
 
 
@@ -386,6 +407,9 @@ FILE_CODES = {
     ErrorCode.UNKNOWN_PACK,
     ErrorCode.EXTENDS_CYCLE,
     ErrorCode.PARAM_TYPE_CHANGED,
+    # the limits on files and what extends may read: tests/rules/test_hardening_compiler.py
+    ErrorCode.NOT_A_PACK,
+    ErrorCode.PACK_TOO_LARGE,
 }
 
 

@@ -16,7 +16,9 @@ from ._model import Pack, Param, Severity
 from ._suggest import suggest
 from ._yaml import KEY_MARK, Marks
 
-_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+# Identifiers reach generated code (function names, p.NAME): fullmatch, never ^...$
+# (whose $ also matches before a trailing newline).
+_IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass

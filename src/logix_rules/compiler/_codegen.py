@@ -33,12 +33,14 @@ def _codegen(build: _Build) -> None:
     if build.issues or build.ctx is None or build.root is None:
         return
     ctx = build.ctx
-    lines = [f"# logix: generated code for pack {build.name!r} ({build.root.file})", ""]
+    # Text from the pack reaches the module only through repr() or _comment(); names
+    # (rule ids, deadline and param names) are identifiers checked with fullmatch.
+    lines = [f"# logix: generated code for pack {build.name!r} ({build.root.file!r})", ""]
 
     def emit(fname: str, comment: str, body: str) -> str:
         lines.append(f"def {fname}(s, f, p, n):")
         for text in comment.splitlines() or [""]:
-            lines.append(f"    # {text}")
+            lines.append(f"    # {_comment(text)}")
         lines.append(f"    return {body}")
         lines.append("")
         return fname
@@ -140,7 +142,7 @@ def _codegen(build: _Build) -> None:
     lines.extend(_scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed))
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    filename = f"<logix-pack {build.name}-{digest}>"
+    filename = f"<logix-pack {_SAFE_NAME.sub('_', build.name)[:60]}-{digest}>"
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
     namespace["_NOEV"] = NO_EVENT
     namespace.update(_ORDER=_STAGE_RANK, _FINAL=_FINAL_STATUSES, _fallback_stage=_fallback_stage)
@@ -376,7 +378,7 @@ def _scan_function(
     ]
     for index, rule in enumerate(rules):
         when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
-        out.append(f"    # rules[{index}] {rule['id']}: {when_text}")
+        out.append(f"    # rules[{index}] {rule['id']}: {_comment(when_text)}")
         out.append(f"    if {rule['when'].code}:")
         if rule["anchor"] is None:
             out.append("        if hits is None:")
@@ -406,6 +408,21 @@ def _scan_function(
     out.append("    return hits, pending")
     out.append("")
     return out
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def _comment(text: str) -> str:
+    """Pack text made safe for one comment line of generated code.
+
+    Every character that is not printable (line ends of any kind, NUL, other controls)
+    is written as ``repr`` would escape it, so the text can neither end the comment
+    nor make the module unreadable to Python.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _fmt(value: Any) -> str:

@@ -6,10 +6,11 @@ import ast
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..core._durations import MICROS, parse_duration
+from ..core._durations import MICROS
 from ..core._errors import ErrorCode
 from ._expr_types import _NOCONST, ANY, BOOL, DATETIME, DURATION, NUMBER, STR, Tracker, Ty, _join
 from ._expr_walk import _Walker
+from ._limits import DURATION_HINT, DurationOutOfRange, bounded_duration, duration_problem
 from ._suggest import suggest
 
 __all__ = ["FUNCTIONS"]
@@ -81,7 +82,11 @@ class _Compiler(_Walker):
                 node, ErrorCode.BAD_ARGUMENTS, "duration() takes a string literal such as '24h'"
             )
         try:
-            micros = parse_duration(arg.value)
+            micros = bounded_duration(arg.value)
+        except DurationOutOfRange as exc:
+            raise self.fail(
+                arg, ErrorCode.OUT_OF_RANGE, str(exc), DURATION_HINT, value=arg.value
+            ) from None
         except ValueError as exc:
             raise self.fail(arg, ErrorCode.BAD_DURATION, str(exc), value=arg.value) from None
         return repr(micros), DURATION, micros
@@ -95,7 +100,11 @@ class _Compiler(_Walker):
             )
         factor = seconds * MICROS
         if const is not _NOCONST:
-            return repr(round(const * factor)), DURATION, round(const * factor)
+            micros = round(const * factor)
+            problem = duration_problem(micros, self.text(node))
+            if problem:
+                raise self.fail(node, ErrorCode.OUT_OF_RANGE, problem, DURATION_HINT)
+            return repr(micros), DURATION, micros
         if ty.optional:
             return f"_dur(_mul({code}, {factor}))", DURATION.opt(), _NOCONST
         return f"_dur({code} * {factor})", DURATION, _NOCONST

@@ -5,9 +5,11 @@ are in ``_expr_functions``)."""
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from ..core._errors import ErrorCode
+from ._expr_limits import parse_bounded
 from ._expr_types import (
     _NOCONST,
     BOOL,
@@ -32,6 +34,8 @@ _CMP_OPS = {
     ast.GtE: ">=",
 }
 _ORDER_HELPER = {ast.Lt: "_lt", ast.LtE: "_le", ast.Gt: "_gt", ast.GtE: "_ge"}
+# Lines as Python's tokenizer counts them (only \r\n, \r and \n end one), with their ends.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _ARITH_HELPER = {ast.Add: "_add", ast.Sub: "_sub", ast.Mult: "_mul", ast.Div: "_div"}
 
@@ -63,6 +67,7 @@ class _Walker:
         self.allow_now = allow_now
         self.leaves: dict[str, tuple[str, str]] = {}
         self.source = ""
+        self.lines: list[bytes] = []  # the source's lines in UTF-8, as ast offsets count
 
     # -- helpers -----------------------------------------------------------------
     def fail(
@@ -78,7 +83,23 @@ class _Walker:
         )
 
     def text(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ast.unparse(node)
+        """The source of ``node`` as written (``ast.get_source_segment`` re-splits the
+        whole source on every call, which made compiling long conditions quadratic)."""
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if start is None or end is None or col is None or end_col is None:
+            return ast.unparse(node)
+        if start == end:
+            piece = self.lines[start - 1][col:end_col]
+        else:
+            piece = b"".join(
+                [
+                    self.lines[start - 1][col:],
+                    *self.lines[start : end - 1],
+                    self.lines[end - 1][:end_col],
+                ]
+            )
+        return piece.decode("utf-8", "replace") or ast.unparse(node)
 
     def leaf(self, node: ast.AST, code: str, ty: Ty) -> None:
         self.leaves.setdefault(self.text(node), (code, ty.base))
@@ -86,18 +107,9 @@ class _Walker:
     # -- entry -------------------------------------------------------------------
     def run(self, source: str) -> tuple[str, Ty, Any, bool]:
         self.source = source
-        try:
-            tree = ast.parse(source.strip(), mode="eval")
-        except SyntaxError as exc:
-            raise ExprError(
-                ErrorCode.EXPR_SYNTAX,
-                f"invalid expression: {exc.msg}",
-                line=exc.lineno or 1,
-                col=max((exc.offset or 1) - 1, 0),
-                hint="Conditions use Python expression syntax: and/or/not, ==, <, in, calls.",
-                input=source,
-            ) from None
+        tree = parse_bounded(source)
         self.source = source.strip()
+        self.lines = [line.encode("utf-8") for line in _LINES.findall(self.source)]
         code, ty, const = self.visit(tree.body)
         return code, ty, const, const is not _NOCONST
 

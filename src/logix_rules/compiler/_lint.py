@@ -22,7 +22,6 @@ value the params take (``_lint_params``); a warning is always backed by a proof.
 
 from __future__ import annotations
 
-import importlib.resources
 import itertools
 import re
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from ..core._errors import located
 from ._lint_conditions import Conj, _Analyzer
 from ._lint_params import Context, _contexts, _describe, _named, _params_in, _threshold
 from ._model import Pack, Rule
+from ._pack_files import Unreadable, read_builtin, read_pack_file
 from ._yaml import Marks, load_marked
 
 __all__ = ["PackWarning", "WarningCode", "lint_pack"]
@@ -121,12 +121,10 @@ def _mark(marks: Marks, path: tuple[str | int, ...]) -> tuple[int, int]:
 
 def _read(file: str) -> str | None:
     if file.startswith("<builtin>/"):
-        name = file[len("<builtin>/") :]
-        return importlib.resources.files("logix_rules").joinpath("packs", name).read_text("utf-8")
-    path = Path(file)
+        return read_builtin(file[len("<builtin>/") : -len(".yaml")])[0]
     try:
-        return path.read_text("utf-8")
-    except OSError:
+        return read_pack_file(Path(file))
+    except Unreadable:
         return None
 
 

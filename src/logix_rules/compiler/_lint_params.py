@@ -64,8 +64,8 @@ def _describe(context: Context) -> str:
     return "for " + ", ".join(f"{k}={v}" for k, v in context.items())
 
 
-_PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
-_DURATION_LIT = re.compile(r"^duration\('([^']*)'\)$")
+_PARAM_REF = re.compile(r"params\.([a-z][a-z0-9_]*)")
+_DURATION_LIT = re.compile(r"duration\('([^']*)'\)")
 
 
 def _threshold(pack: Pack, source: str | None, context: Context) -> tuple[int | None, str]:
@@ -73,10 +73,10 @@ def _threshold(pack: Pack, source: str | None, context: Context) -> tuple[int | 
     if source is None:
         return 0, "0s"
     text = source.strip()
-    literal = _DURATION_LIT.match(text)
+    literal = _DURATION_LIT.fullmatch(text)
     if literal:
         return parse_duration(literal.group(1)), literal.group(1)
-    ref = _PARAM_REF.match(text)
+    ref = _PARAM_REF.fullmatch(text)
     if ref and ref.group(1) in pack.params:
         param = pack.params[ref.group(1)]
         value = _value(param, context)

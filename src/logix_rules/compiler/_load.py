@@ -27,7 +27,8 @@ from ..core._errors import ErrorCode, PackError, PackIssue
 from ._build import _Build
 from ._codegen import _codegen
 from ._model import BUILTIN_PACKS, Pack
-from ._parse import _parse, _read_source
+from ._pack_files import Unreadable, read_builtin, read_pack_file
+from ._parse import _parse
 from ._resolve import _resolve
 from ._suggest import suggest
 from ._typecheck import _typecheck
@@ -74,12 +75,23 @@ def load_pack(pack: str | Path) -> Pack:
     if ref in BUILTIN_PACKS:
         cached = _CACHE.get((ref, 0.0))
         if cached is None:
-            source = _read_source(ref, None)
-            assert source is not None
-            cached = _CACHE[(ref, 0.0)] = loads_pack(source[0], file=source[1])
+            text, file = read_builtin(ref)
+            cached = _CACHE[(ref, 0.0)] = loads_pack(text, file=file)
         return cached
     path = Path(ref)
-    if not path.is_file():
+    try:
+        text = read_pack_file(path)
+    except Unreadable as problem:
+        if problem.code is not ErrorCode.FILE_NOT_FOUND:
+            issue = PackIssue(
+                problem.code,
+                problem.msg,
+                file=ref,
+                line=problem.line,
+                column=problem.column,
+                hint=problem.hint,
+            )
+            raise PackError([issue]) from None
         hint = f"Built-in packs: {', '.join(BUILTIN_PACKS)}."
         raise PackError(
             [
@@ -87,11 +99,13 @@ def load_pack(pack: str | Path) -> Pack:
                     ErrorCode.FILE_NOT_FOUND
                     if path.suffix in (".yaml", ".yml") or "/" in ref
                     else ErrorCode.UNKNOWN_PACK,
-                    f"no pack file {ref!r}.{suggest(ref, BUILTIN_PACKS)}",
+                    f"no pack file {ref!r}.{suggest(ref, BUILTIN_PACKS)}"
+                    if problem.msg == "no such file"
+                    else f"cannot read the pack file {ref!r}: {problem.msg}",
                     file=ref,
                     input=ref,
                     hint=hint,
                 )
             ]
-        )
-    return loads_pack(path.read_text("utf-8"), file=str(path))
+        ) from None
+    return loads_pack(text, file=str(path))

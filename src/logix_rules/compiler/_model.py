@@ -49,7 +49,7 @@ SELECTORS = (
     "service_level",
     "category",
 )
-_LANE = re.compile(r"^[A-Z]{2}-[A-Z]{2}$")
+_LANE = re.compile(r"[A-Z]{2}-[A-Z]{2}")
 _CENT = Decimal("0.01")
 
 
@@ -221,7 +221,7 @@ def _check_selector_key(by: str, key: str) -> str | None:
         return f"{key!r} is not a scope; use 'domestic' or 'cross_border'"
     if by in ("destination_country", "origin_country") and not is_country_code(key):
         return f"{key!r} is not an ISO-3166 alpha-2 country code"
-    if by == "lane" and not _LANE.match(key):
+    if by == "lane" and not _LANE.fullmatch(key):
         return f"{key!r} is not a lane; write 'ORIGIN-DESTINATION', e.g. 'CN-US'"
     return None
 

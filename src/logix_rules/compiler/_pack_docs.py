@@ -29,8 +29,8 @@ __all__ = [
     "severities_table",
 ]
 
-_DURATION_LITERAL = re.compile(r"^duration\('([^']*)'\)$")
-_PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
+_DURATION_LITERAL = re.compile(r"duration\('([^']*)'\)")
+_PARAM_REF = re.compile(r"params\.([a-z][a-z0-9_]*)")
 _NO_WAIT = frozenset({"0s", "duration('0s')"})
 _NONE = "—"
 
@@ -57,10 +57,10 @@ def _duration_source(source: str) -> str:
     look it up in the params table.
     """
     source = source.strip()
-    literal = _DURATION_LITERAL.match(source)
+    literal = _DURATION_LITERAL.fullmatch(source)
     if literal:
         return literal.group(1)
-    param = _PARAM_REF.match(source)
+    param = _PARAM_REF.fullmatch(source)
     return param.group(1) if param else source
 
 

@@ -4,23 +4,53 @@ values and overrides) and durations, and number the severities."""
 from __future__ import annotations
 
 import re
+from keyword import iskeyword
 from typing import Any
 
-from ..core._durations import parse_duration
 from ..core._errors import ErrorCode
 from ._build import _IDENT, _Build, _check_keys, _Doc
+from ._limits import (
+    DURATION_HINT,
+    NUMBER_HINT,
+    DurationOutOfRange,
+    bounded_duration,
+    number_problem,
+)
 from ._model import PARAM_TYPES, SELECTORS, Param, Severity, _check_selector_key
 from ._suggest import suggest
 
 _PARAM_KEYS = ("type", "default", "by", "values", "doc")
 
 
+class _OutOfRange(ValueError):
+    """A value of the right kind outside the limits (``out_of_range``)."""
+
+    def __init__(self, msg: str, *, duration: bool = False) -> None:
+        super().__init__(msg)
+        self.duration = duration
+
+
 def _parse_value(ptype: str, raw: Any) -> tuple[Any, str | None]:
-    """A param value of ``ptype`` from YAML; raises ValueError with what to write."""
+    """A param value of ``ptype`` from YAML, within the limits.
+
+    Raises ``ValueError`` with what to write (``_OutOfRange`` when out of range).
+    """
     if ptype == "duration":
         if not isinstance(raw, str):
             raise ValueError(f"{raw!r} is not a duration; write it with a unit, e.g. '24h' or '7d'")
-        return parse_duration(raw), None
+        try:
+            return bounded_duration(raw), None
+        except DurationOutOfRange as exc:
+            raise _OutOfRange(str(exc), duration=True) from None
+    value, currency = _parse_plain(ptype, raw)
+    for number in value if isinstance(value, tuple) else (value,):
+        problem = number_problem(number)
+        if problem:
+            raise _OutOfRange(problem)
+    return value, currency
+
+
+def _parse_plain(ptype: str, raw: Any) -> tuple[Any, str | None]:
     if ptype in ("number", "integer"):
         if (
             isinstance(raw, bool)
@@ -75,9 +105,15 @@ def _resolve(build: _Build) -> None:
             if name in raw_params:
                 raw_params[name][2].append((doc, spec))
                 continue
-            if not isinstance(name, str) or not _IDENT.match(name):
+            if not isinstance(name, str) or not _IDENT.fullmatch(name) or iskeyword(name):
                 build.issue(
-                    doc, path, ErrorCode.BAD_IDENTIFIER, f"param name {name!r} must be snake_case"
+                    doc,
+                    path,
+                    ErrorCode.BAD_IDENTIFIER,
+                    f"param name {name!r} must be snake_case"
+                    if not iskeyword(name)
+                    else f"param name {name!r} is a word of the condition language",
+                    value=name,
                 )
                 continue
             if not isinstance(spec, dict):
@@ -109,10 +145,15 @@ def _resolve(build: _Build) -> None:
                     )
                     continue
                 try:
-                    windows[key] = parse_duration(str(raw))
+                    windows[key] = bounded_duration(str(raw))
                 except ValueError as exc:
                     build.issue(
-                        doc, ("severities", level, key), ErrorCode.BAD_DURATION, str(exc), value=raw
+                        doc,
+                        ("severities", level, key),
+                        _value_code(exc, ErrorCode.BAD_DURATION),
+                        str(exc),
+                        value=raw,
+                        hint=_value_hint(exc),
                     )
             # A level with a bad window still exists (with zero windows), so the rules
             # naming it are not also reported; the build fails on the issue above.
@@ -128,6 +169,17 @@ def _resolve(build: _Build) -> None:
         _resolve_param(build, name, doc, spec, overrides)
 
 
+def _value_code(exc: ValueError, otherwise: ErrorCode) -> ErrorCode:
+    out_of_range = isinstance(exc, _OutOfRange | DurationOutOfRange)
+    return ErrorCode.OUT_OF_RANGE if out_of_range else otherwise
+
+
+def _value_hint(exc: ValueError) -> str:
+    if isinstance(exc, DurationOutOfRange) or (isinstance(exc, _OutOfRange) and exc.duration):
+        return DURATION_HINT
+    return NUMBER_HINT if isinstance(exc, _OutOfRange) else ""
+
+
 def _section(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
     """A top-level section, or an empty one when absent or malformed (validate reported it)."""
     value = data.get(key)
@@ -137,27 +189,37 @@ def _section(data: dict[str, Any], key: str, kind: type[Any]) -> Any:
 def _resolve_rules(build: _Build, doc: _Doc, data: dict[str, Any]) -> None:
     disable: list[Any] = _section(data, "disable", list)
     known = {rule.get("id"): i for i, (_, _, rule) in enumerate(build.rule_docs)}
+    disabled: set[str] = set()
     for index, rule_id in enumerate(disable):
-        if rule_id not in known:
+        if not isinstance(rule_id, str):
+            build.issue(
+                doc,
+                ("disable", index),
+                ErrorCode.WRONG_TYPE,
+                f"'disable' lists rule ids, not a {type(rule_id).__name__}",
+                value=rule_id,
+            )
+        elif rule_id not in known:
             build.issue(
                 doc,
                 ("disable", index),
                 ErrorCode.UNKNOWN_RULE,
                 f"cannot disable {rule_id!r}: no such rule in the base pack."
-                + suggest(str(rule_id), [str(k) for k in known]),
+                + suggest(rule_id, [str(k) for k in known]),
                 value=rule_id,
             )
-    build.rule_docs = [entry for entry in build.rule_docs if entry[2].get("id") not in disable]
+        disabled.add(str(rule_id))
+    build.rule_docs = [entry for entry in build.rule_docs if entry[2].get("id") not in disabled]
+    # Where each base rule is, so a child's rule of the same id replaces it in place.
+    positions = {rule.get("id"): i for i, (_, _, rule) in enumerate(build.rule_docs)}
     rules: list[Any] = _section(data, "rules", list)
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict) or id(rule) in build.broken_rules:
             continue
         entry = (doc, ("rules", index), rule)
-        position = next(
-            (i for i, (_, _, r) in enumerate(build.rule_docs) if r.get("id") == rule.get("id")),
-            None,
-        )
+        position = positions.get(rule.get("id"))
         if position is None:
+            positions[rule.get("id")] = len(build.rule_docs)
             build.rule_docs.append(entry)
         else:  # a child pack replaces the base rule of the same id, keeping its place
             build.rule_docs[position] = entry
@@ -246,9 +308,12 @@ def _resolve_param(
                 build.issue(
                     l_doc,
                     (*l_path, "default") if (*l_path, "default") in l_doc.marks else l_path,
-                    ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                    _value_code(
+                        exc, ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM
+                    ),
                     f"param {name!r}: {exc}",
                     value=layer["default"],
+                    hint=_value_hint(exc),
                 )
         layer_values = layer.get("values")
         if layer_values is not None:
@@ -288,9 +353,13 @@ def _resolve_param(
                     build.issue(
                         l_doc,
                         (*l_path, "values", key),
-                        ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                        _value_code(
+                            exc,
+                            ErrorCode.BAD_DURATION if ptype == "duration" else ErrorCode.BAD_PARAM,
+                        ),
                         f"param {name!r}[{key}]: {exc}",
                         value=raw,
+                        hint=_value_hint(exc),
                     )
     # A param with a bad value still exists, so rules that use it are not also
     # reported as using an unknown name; the build fails on the issue above.

@@ -11,6 +11,7 @@ from ..core._errors import ErrorCode
 from ._build import _IDENT, _Build, _Doc
 from ._expr import compile_expr
 from ._expr_types import CompiledExpr, ExprContext, ExprError
+from ._limits import NUMBER_HINT, number_problem
 from ._model import Severity
 from ._namespace import (
     ENUMS,
@@ -58,6 +59,18 @@ class _RuleChecker:
         if isinstance(source, bool) and want == "bool":
             source = repr(source)
         if isinstance(source, int | float) and want == "number":
+            problem = number_problem(source)
+            if problem:  # repr() would give 'inf' or 'nan', which read as names
+                build.issue(
+                    self.doc,
+                    key_path,
+                    ErrorCode.OUT_OF_RANGE,
+                    problem,
+                    hint=NUMBER_HINT,
+                    rule_id=self.rid,
+                    value=source,
+                )
+                return None
             source = repr(source)
         if isinstance(source, int | float) and not isinstance(source, bool) and want == "duration":
             build.issue(
@@ -80,6 +93,7 @@ class _RuleChecker:
                 value=source,
             )
             return None
+        written = source
         if want == "duration" and re.fullmatch(r"\s*(\d+(\.\d+)?[wdhms])+\s*", source):
             source = f"duration({source.strip()!r})"
         elif want == "duration" and source.strip() in build.params:
@@ -95,7 +109,10 @@ class _RuleChecker:
                 hint=exc.hint,
                 rule_id=self.rid,
                 value=exc.input,
-                offset=(exc.line, exc.col + shift if exc.line == 1 else exc.col),
+                # a problem inside what the compiler wrapped around a bare value is at it
+                offset=(1, 0)
+                if source is not written
+                else (exc.line, exc.col + shift if exc.line == 1 else exc.col),
             )
             return None
 
@@ -130,7 +147,7 @@ class _RuleChecker:
     def deadlines(self, key_path: Loc, spec: Any) -> list[tuple[str, CompiledExpr]]:
         out = []
         for name, raw in (spec or {}).items():
-            if not isinstance(name, str) or not _IDENT.match(name):
+            if not isinstance(name, str) or not _IDENT.fullmatch(name):
                 self.build.issue(
                     self.doc,
                     (*key_path, name),

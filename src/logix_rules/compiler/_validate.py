@@ -75,9 +75,10 @@ def _validate(build: _Build) -> None:
                     ErrorCode.WRONG_TYPE,
                     f"'{section}' must be a {'mapping' if kind is dict else 'list'}",
                 )
-        if not isinstance(data.get("severities", {}), dict):
-            continue
-        for level, spec in (data.get("severities") or {}).items():
+        severities = data.get("severities")
+        # A wrong-typed section was reported above; the rules are still checked, since
+        # later stages rely on this stage for every rule they see.
+        for level, spec in (severities if isinstance(severities, dict) else {}).items():
             _check_keys(
                 build, doc, ("severities", level), spec, _SEVERITY_KEYS, f"severity {level}"
             )
@@ -111,7 +112,7 @@ def _validate(build: _Build) -> None:
                         hint=f"Add '{key}: some_name'.",
                     )
                     valid = False
-                elif not isinstance(value, str) or not _IDENT.match(value):
+                elif not isinstance(value, str) or not _IDENT.fullmatch(value):
                     build.issue(
                         doc,
                         (*path, key),
@@ -191,20 +192,29 @@ def _validate(build: _Build) -> None:
                             valid &= _validate_remedy(
                                 build, doc, (*spath, "remedy"), step["remedy"], rid
                             )
+                        if isinstance(step, dict):
+                            valid &= _validate_deadlines(build, doc, spath, step, rid)
             if "remedy" in rule:
                 valid &= _validate_remedy(build, doc, (*path, "remedy"), rule["remedy"], rid)
-            for key in ("deadlines",):
-                if key in rule and not isinstance(rule[key], dict):
-                    build.issue(
-                        doc,
-                        (*path, key),
-                        ErrorCode.WRONG_TYPE,
-                        "'deadlines' must map names to durations",
-                        rule_id=rid,
-                    )
-                    valid = False
+            valid &= _validate_deadlines(build, doc, path, rule, rid)
             if not valid:
                 build.broken_rules.add(id(rule))
+
+
+def _validate_deadlines(
+    build: _Build, doc: _Doc, path: tuple[str | int, ...], spec: dict[str, Any], rid: str | None
+) -> bool:
+    """A rule's or a step's ``deadlines``, if any, map names to durations."""
+    if "deadlines" in spec and not isinstance(spec["deadlines"], dict):
+        build.issue(
+            doc,
+            (*path, "deadlines"),
+            ErrorCode.WRONG_TYPE,
+            "'deadlines' must map names to durations",
+            rule_id=rid,
+        )
+        return False
+    return True
 
 
 def _validate_remedy(

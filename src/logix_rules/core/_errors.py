@@ -7,6 +7,8 @@ single list of codes, documented in ``docs/errors.md`` (a test keeps them in syn
 
 from __future__ import annotations
 
+import math
+import reprlib
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -14,6 +16,8 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "MAX_INPUT_CHARS",
+    "MAX_MESSAGE_CHARS",
     "ErrorCode",
     "InputProblem",
     "InvalidEvents",
@@ -21,6 +25,7 @@ __all__ = [
     "PackError",
     "PackIssue",
     "UnknownIncident",
+    "clip_input",
     "located",
 ]
 
@@ -32,6 +37,9 @@ class ErrorCode(StrEnum):
     YAML_SYNTAX = "yaml_syntax"
     FILE_NOT_FOUND = "file_not_found"
     UNKNOWN_PACK = "unknown_pack"
+    NOT_A_PACK = "not_a_pack"
+    PACK_TOO_LARGE = "pack_too_large"
+    YAML_TOO_COMPLEX = "yaml_too_complex"
     # validate (schema)
     UNKNOWN_KEY = "unknown_key"
     MISSING_KEY = "missing_key"
@@ -57,6 +65,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_VALUE = "unknown_value"
     TYPE_MISMATCH = "type_mismatch"
     NOW_IN_CONDITION = "now_in_condition"
+    EXPR_TOO_COMPLEX = "expr_too_complex"
+    OUT_OF_RANGE = "out_of_range"
     # runtime input
     INVALID_EVENT = "invalid_event"
     INVALID_SHIPMENT = "invalid_shipment"
@@ -72,6 +82,57 @@ class ErrorCode(StrEnum):
     BAD_LEXICON = "bad_lexicon"
 
 
+#: How much of a bad input an error shows: enough to recognise it, never a whole file.
+MAX_INPUT_CHARS = 200
+#: The longest message a ``PackIssue`` keeps (messages quote what they are about).
+MAX_MESSAGE_CHARS = 1000
+_BIG_INT_BITS = 640  # about 200 decimal digits
+
+
+def clip_input(value: Any) -> Any:
+    """``value`` as an error may carry it: text and bytes cut to ``MAX_INPUT_CHARS``.
+
+    A huge integer becomes a short description (printing it would cost more than
+    reading it did); other values are kept, and ``_short_repr`` bounds how they print.
+    """
+    if isinstance(value, str) and len(value) > MAX_INPUT_CHARS:
+        return value[: MAX_INPUT_CHARS - 1] + "…"
+    if isinstance(value, bytes) and len(value) > MAX_INPUT_CHARS:
+        return value[: MAX_INPUT_CHARS - 3] + b"..."
+    if isinstance(value, int) and value.bit_length() > _BIG_INT_BITS:
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"
+    return value
+
+
+def _clip_message(msg: str) -> str:
+    return msg if len(msg) <= MAX_MESSAGE_CHARS else msg[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = MAX_INPUT_CHARS
+_REPR.maxlong = 60
+
+
+def _short_repr(value: Any) -> str:
+    """A bounded ``repr`` (containers shown in part) for the ``repr`` of an error."""
+    if isinstance(value, int) and value.bit_length() > _BIG_INT_BITS:
+        return repr(clip_input(value))
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a caller's object with a broken __repr__ still prints
+        return f"<{type(value).__name__}>"
+
+
+def _clip_errors(errors: Any) -> tuple[dict[str, Any], ...]:
+    """Error details with the ``input`` each may carry clipped (see ``clip_input``)."""
+    return tuple(
+        {**err, "input": clip_input(err["input"])}
+        if isinstance(err, dict) and "input" in err
+        else err
+        for err in errors
+    )
+
+
 class LogixError(Exception):
     """Base class of every error logix_rules raises on purpose."""
 
@@ -80,9 +141,16 @@ def located(
     file: str, line: int, column: int, label: str, msg: str, rule_id: str | None, hint: str
 ) -> str:
     """``file:line:col: label: msg (rule id) hint``, the one line `logix check` prints."""
-    where = f"{file}:{line}:{column}" if line else file
-    rule = f" (rule {rule_id})" if rule_id else ""
-    return f"{where}: {label}: {msg}{rule}{f' {hint}' if hint else ''}"
+    where = f"{_printable(file)}:{line}:{column}" if line else _printable(file)
+    rule = f" (rule {_printable(rule_id)})" if rule_id else ""
+    return f"{where}: {label}: {_printable(msg)}{rule}{f' {_printable(hint)}' if hint else ''}"
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: what is not printable (a newline...) escaped as by ``repr``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 @attrs.frozen
@@ -95,13 +163,13 @@ class PackIssue:
     """
 
     code: ErrorCode
-    msg: str
+    msg: str = attrs.field(converter=_clip_message)
     file: str = "<pack>"
     line: int = 0
     column: int = 0
     loc: tuple[str | int, ...] = ()
     rule_id: str | None = None
-    input: Any = None
+    input: Any = attrs.field(default=None, converter=clip_input, repr=_short_repr)
     hint: str = ""
 
     def __str__(self) -> str:
@@ -121,9 +189,16 @@ class PackIssue:
             "column": self.column,
             "loc": list(self.loc),
             "rule_id": self.rule_id,
-            "input": self.input if isinstance(self.input, str | int | float | bool) else None,
+            "input": _json_scalar(self.input),
             "hint": self.hint,
         }
+
+
+def _json_scalar(value: Any) -> Any:
+    """``value`` if JSON can show it strictly (no NaN or Infinity), a text, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value if isinstance(value, str | int | float | bool) else None
 
 
 class PackError(LogixError):
@@ -146,14 +221,15 @@ class InputProblem:
 
     code: ErrorCode
     index: int
-    input: Any
-    errors: tuple[dict[str, Any], ...]
+    input: Any = attrs.field(repr=_short_repr)  # the item itself, for the caller to keep
+    errors: tuple[dict[str, Any], ...] = attrs.field(converter=_clip_errors, repr=_short_repr)
     source: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.index}" if self.source else f"item {self.index}"
         detail = "; ".join(
-            f"{'.'.join(str(p) for p in err.get('loc', ())) or '(item)'}: {err.get('msg', '')}"
+            f"{'.'.join(str(p) for p in err.get('loc', ())) or '(item)'}: "
+            f"{clip_input(str(err.get('msg', '')))}"
             for err in self.errors
         )
         return f"{where}: {self.code.value}: {detail}"
