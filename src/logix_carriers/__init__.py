@@ -1,6 +1,7 @@
 """logix_carriers: the normalized parcel-tracking model and the carrier SDK."""
 
 from ._adapter import BaseAdapter, Capabilities, CarrierAdapter
+from ._carrier_time import TimeReading, ZoneFallback, place_naive, read_carrier_time
 from ._errors import (
     AuthError,
     CarrierError,
@@ -13,6 +14,7 @@ from ._errors import (
     ResponseTooLarge,
     WebhookError,
 )
+from ._estimates import read_estimate
 from ._http import HttpSession, OAuthClientCredentials
 from ._http_pacing import Clock, RateLimit, RetryPolicy, SystemClock, TokenBucket
 from ._model import (
@@ -49,19 +51,26 @@ from ._taxonomy import (
     implies_stage,
 )
 from ._track_result import ProblemCode, TrackProblem, TrackResult, TrackResultBuilder
+from ._tracked_number import TrackedNumber, facts_of
+from ._webhook_tokens import WebhookTokens
 from ._webhooks import (
+    decode_webhook_body,
+    decode_webhook_form,
     decode_webhook_json,
     hmac_signature,
+    md5_signature,
     require_fresh,
     require_header,
     signatures_match,
     verify_hmac,
+    verify_md5,
 )
 from .carriers._aftership import AfterShipAdapter, AfterShipSettings
 from .carriers._dhl import DhlAdapter, DhlSettings
 from .carriers._file import FileAdapter, FileSettings
 from .carriers._seventeen_track import SeventeenTrackAdapter, SeventeenTrackSettings
 from .carriers._ups import UpsAdapter, UpsSettings
+from .carriers._usps import UspsAdapter, UspsSettings
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -107,20 +116,29 @@ __all__ = [
     "Stage",
     "Status",
     "SystemClock",
+    "TimeReading",
     "TokenBucket",
     "TrackProblem",
     "TrackResult",
     "TrackResultBuilder",
+    "TrackedNumber",
     "TrackingEvent",
     "UnknownSystemError",
     "UpsAdapter",
     "UpsSettings",
+    "UspsAdapter",
+    "UspsSettings",
     "WebhookError",
+    "WebhookTokens",
+    "ZoneFallback",
     "available_adapters",
     "clear_adapter_cache",
+    "decode_webhook_body",
+    "decode_webhook_form",
     "decode_webhook_json",
     "default_stage",
     "derive_event_id",
+    "facts_of",
     "get_adapter",
     "get_adapter_class",
     "hmac_signature",
@@ -135,10 +153,15 @@ __all__ = [
     "mask_phone",
     "mask_shipment",
     "mask_text",
+    "md5_signature",
     "personal_names",
+    "place_naive",
+    "read_carrier_time",
+    "read_estimate",
     "require_fresh",
     "require_header",
     "resolve_code",
     "signatures_match",
     "verify_hmac",
+    "verify_md5",
 ]

@@ -51,7 +51,14 @@ them):
   never "in transit".
 * Timestamps are made aware: from the carrier's offset when it sends one
   (``offset_source="carrier"``), else from the event location
-  (``"location"``), else say what was assumed (``"assumed"``).
+  (``"location"``), else say what was assumed (``"assumed"``).  The public
+  helpers ``read_carrier_time`` and ``place_naive`` do this, and with a
+  ``ZoneFallback`` (the shipment's country for the scan's leg, then
+  :attr:`BaseAdapter.home_zone`) a scan is never dropped for want of a zone.
+* Every raw event becomes an event or a problem, never nothing.
+* Numbers may arrive as :class:`~logix_carriers.TrackedNumber`, a ``str`` carrying
+  what the shipment knows (carrier code, service, countries, postal code); read
+  it with ``facts_of(number)`` where the carrier's API can use it.
 * One bad event in a response is a ``bad_event`` problem; the rest are kept.
   Raise :class:`ResponseFormatError` only when the whole payload is unusable.
   Whatever else a parser raises on an odd answer (``KeyError``, ``RecursionError``...)
@@ -103,7 +110,8 @@ from ._parse_guard import describe_exception
 from ._secrets import Scrubber
 from ._settings import AdapterSettings
 from ._track_result import ProblemCode, TrackProblem, TrackResult
-from ._webhooks import decode_webhook_json
+from ._tracked_number import TrackedNumber
+from ._webhooks import decode_webhook_body
 
 __all__ = [
     "BaseAdapter",
@@ -144,6 +152,10 @@ class BaseAdapter(Generic[SettingsT]):
     number_pattern: ClassVar[re.Pattern[str] | None] = None
     #: Seconds a signed webhook may be old before it is rejected as a replay.
     webhook_tolerance: ClassVar[float] = 300.0
+    #: The IANA zone of the carrier's home network: where a scan that names no
+    #: readable place, and whose leg the shipment's countries cannot place, is
+    #: assumed to be (``offset_source="assumed"``, with a problem).  None: no guess.
+    home_zone: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -348,7 +360,7 @@ class BaseAdapter(Generic[SettingsT]):
     def _prepare(self, numbers: Iterable[str]) -> tuple[list[str], list[TrackProblem]]:
         if isinstance(numbers, str):
             numbers = [numbers]  # track("123") means one number, not three
-        wanted: dict[str, None] = {}
+        wanted: dict[str, str] = {}
         problems: list[TrackProblem] = []
         for raw in numbers:
             number = self.normalize_number(raw)
@@ -358,13 +370,19 @@ class BaseAdapter(Generic[SettingsT]):
                     TrackProblem(
                         number or raw or None,
                         ProblemCode.INVALID_NUMBER,
-                        f"{raw!r} not sent to {self.name}: {reason}",
-                        raw=raw,
+                        f"{str(raw)!r} not sent to {self.name}: {reason}",
+                        raw=str(raw),
                     )
                 )
-            else:
-                wanted.setdefault(number)
-        return list(wanted), problems
+                continue
+            if isinstance(raw, TrackedNumber):
+                number = raw.respelled(number)  # keep what the shipment knows
+            known = wanted.get(number)
+            if known is None or (
+                isinstance(number, TrackedNumber) and not isinstance(known, TrackedNumber)
+            ):
+                wanted[number] = number
+        return list(wanted.values()), problems
 
     def _failed_chunk(self, chunk: Sequence[str], exc: CarrierError) -> TrackResult:
         if isinstance(exc, NotFound):
@@ -521,10 +539,15 @@ class BaseAdapter(Generic[SettingsT]):
         scrubber = self.scrubber(*([key.get_secret_value()] if key is not None else []))
         try:
             self.verify_webhook(wrapped, raw_body, key)
-            payload = decode_webhook_json(raw_body, carrier=self.code)
+            payload = self.decode_webhook(wrapped, raw_body)
             return scrubber.result(self._webhook_payload(payload, wrapped))
         except CarrierError as exc:
             raise exc.scrub(scrubber) from exc.__cause__
+
+    def decode_webhook(self, headers: httpx.Headers, body: bytes) -> Any:
+        """The verified body, decoded: a form-encoded push (``Content-Type:
+        application/x-www-form-urlencoded``) as its fields, anything else as JSON."""
+        return decode_webhook_body(body, headers.get("content-type"), carrier=self.code)
 
     def _webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
         try:

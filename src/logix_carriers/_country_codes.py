@@ -108,6 +108,40 @@ _ALIASES = {
     "central african republic": "CF",
 }
 
+# Country names in the countries' own languages, as carriers answering in that
+# language write them (DHL Parcel DE: "Deutschland"; Correios: "Brasil").
+_NATIVE_NAMES = {
+    "deutschland": "DE",
+    "bundesrepublik deutschland": "DE",
+    "osterreich": "AT",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "svizzera": "CH",
+    "nederland": "NL",
+    "belgie": "BE",
+    "belgique": "BE",
+    "espana": "ES",
+    "italia": "IT",
+    "polska": "PL",
+    "cesko": "CZ",
+    "danmark": "DK",
+    "sverige": "SE",
+    "norge": "NO",
+    "suomi": "FI",
+    "magyarorszag": "HU",
+    "hrvatska": "HR",
+    "brasil": "BR",
+    "rossiya": "RU",
+    "россия": "RU",
+    "中国": "CN",
+    "中华人民共和国": "CN",
+    "中國": "CN",
+    "香港": "HK",
+    "日本": "JP",
+    "대한민국": "KR",
+    "한국": "KR",
+}
+
 
 def _fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
@@ -140,6 +174,7 @@ def _names() -> dict[str, str]:
     for ambiguous in ("congo", "korea", "samoa", "virgin islands", "st martin"):
         names.pop(ambiguous, None)
     names.update({_fold(alias): code for alias, code in _ALIASES.items()})
+    names.update({_fold(native): code for native, code in _NATIVE_NAMES.items()})
     return names
 
 

@@ -6,31 +6,34 @@ classic integration bug; this module reads them in the zone of the event's
 location instead and says how sure it is:
 
 - a country with one zone (or whose zones agree at that moment) is unambiguous;
-- a multi-zone country is narrowed by region (US states, Canadian provinces,
-  Australian states) or by city (``"Los Angeles"`` -> ``America/Los_Angeles``);
-- otherwise the country's first zone is used and the result is flagged
-  ``ambiguous`` with the candidates, so callers can report it.
+- a multi-zone country is narrowed by city (the main cities of BR, US, CA, RU,
+  AU, MX, ID and CN are a table in :mod:`logix_carriers._zones`; a zone's own
+  city name, ``"Los Angeles"``, works too) or by region (US states, Canadian
+  provinces, Australian states);
+- otherwise the country's principal zone is used (``America/Sao_Paulo`` for
+  Brazil, ``Europe/Moscow`` for Russia...) and the reading is ``assumed``, with
+  a note saying so.
+
+Adapters read carrier timestamps through :mod:`logix_carriers._carrier_time`,
+which adds the fallbacks for scans with no readable place.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from ._countries import country_zones
-from ._shown import shown as _shown
+from ._zones import PRINCIPAL_ZONES, city_zone, fold_place
 
 __all__ = [
     "BEYOND",
     "EARLIEST",
     "LocalTime",
-    "TimeReading",
     "bounded_utc",
-    "place_naive",
-    "read_carrier_time",
+    "principal_zone",
     "resolve_local_time",
 ]
 
@@ -72,7 +75,8 @@ class LocalTime:
     ``basis`` says what chose the zone (``"country"``, ``"region"``, ``"city"``);
     ``ambiguous`` is True when the location does not pin one offset down (or the
     wall time falls in a daylight-saving overlap), with the zones considered in
-    ``candidates`` and a human sentence in ``note``.
+    ``candidates`` and a human sentence in ``note``.  ``assumed`` is True when the
+    zone is the country's principal zone because nothing narrower was given.
     """
 
     moment: datetime
@@ -81,6 +85,7 @@ class LocalTime:
     ambiguous: bool = False
     candidates: tuple[str, ...] = ()
     note: str = ""
+    assumed: bool = False
 
 
 # Countries whose legal time is one zone although tzdata lists more (tzdata keeps
@@ -138,16 +143,24 @@ _SPLIT_REGIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+def principal_zone(country: str | None) -> str | None:
+    """The zone a country's times are read in when nothing narrower is known."""
+    if not country:
+        return None
+    code = country.strip().upper()
+    zones = country_zones(code)
+    if not zones:
+        return None
+    return PRINCIPAL_ZONES.get(code, zones[0])
 
 
-def _city_zone(zones: tuple[str, ...], city: str) -> str | None:
-    wanted = _fold(city)
+def _city_zone(code: str, zones: tuple[str, ...], city: str) -> str | None:
+    listed = city_zone(code, city)
+    if listed is not None:
+        return listed
+    wanted = fold_place(city)
     for zone in zones:
-        if _fold(zone.rsplit("/", 1)[-1]) == wanted:
+        if fold_place(zone.rsplit("/", 1)[-1]) == wanted:
             return zone
     return None
 
@@ -180,6 +193,7 @@ def resolve_local_time(
     zone, basis, ambiguous, note = _choose(naive, code, zones, city, region)
     moment = naive.replace(tzinfo=ZoneInfo(zone))
     candidates = zones if ambiguous else (zone,)
+    assumed = ambiguous and basis == "country"
     if _offset(naive, zone, 0) != _offset(naive, zone, 1):
         ambiguous = True
         try:
@@ -192,7 +206,7 @@ def resolve_local_time(
             else f"{naive.isoformat()} happens twice in {zone} (clocks went back); "
             "the earlier instant was used"
         )
-    return LocalTime(moment, zone, basis, ambiguous, candidates, note)
+    return LocalTime(moment, zone, basis, ambiguous, candidates, note, assumed)
 
 
 def _choose(
@@ -206,90 +220,28 @@ def _choose(
         return zones[0], "country", False, ""
     if code in _LEGAL_ZONE:
         return _LEGAL_ZONE[code], "country", False, ""
+    key = region.strip().upper() if region else ""
+    by_region = _REGION_ZONE.get(code, {}).get(key) if key else None
+    split = key in _SPLIT_REGIONS.get(code, frozenset())
+    # A region of one zone outranks a city name: "Portland, ME" is not Portland, OR.
+    if by_region is not None and not split:
+        return by_region, "region", False, ""
     if city:
-        by_city = _city_zone(zones, city)
+        by_city = _city_zone(code, zones, city)
         if by_city is not None:
             return by_city, "city", False, ""
-    if region:
-        key = region.strip().upper()
-        by_region = _REGION_ZONE.get(code, {}).get(key)
-        if by_region is not None:
-            if key in _SPLIT_REGIONS.get(code, frozenset()):
-                return (
-                    by_region,
-                    "region",
-                    True,
-                    f"{key} ({code}) spans several time zones; assumed {by_region}",
-                )
-            return by_region, "region", False, ""
+    if by_region is not None:
+        note = f"{key} ({code}) spans several time zones; assumed {by_region}"
+        return by_region, "region", True, note
     offsets = {_offset(naive, zone) for zone in zones}
     if len(offsets) == 1:
         return zones[0], "country", False, ""
     where = f"{city}, {code}" if city else code
+    principal = PRINCIPAL_ZONES.get(code, zones[0])
     return (
-        zones[0],
+        principal,
         "country",
         True,
-        f"{where} spans {len(zones)} time zones with different offsets; assumed {zones[0]}",
+        f"{where} spans {len(zones)} time zones with different offsets; assumed the "
+        f"principal zone {principal}",
     )
-
-
-@dataclass(frozen=True)
-class TimeReading:
-    """A carrier timestamp made aware, and where its offset came from.
-
-    ``note`` is set when the offset is a best guess (see :class:`LocalTime`); the
-    adapters turn it into a ``partial_data`` problem so the guess is visible.
-    """
-
-    moment: datetime
-    offset_source: str
-    note: str = ""
-
-
-def read_carrier_time(
-    value: object,
-    *,
-    country: str | None,
-    city: str | None = None,
-    region: str | None = None,
-) -> TimeReading:
-    """An ISO-8601 carrier timestamp as an aware datetime.
-
-    A timestamp with an offset is taken as is (``offset_source="carrier"``); a naive
-    one is placed in the zone of the event location (``"location"``).  Raises
-    ``ValueError`` with a sentence fit for a problem report when the value is not
-    ISO-8601, is outside the supported range (see ``bounded_utc``), or is naive with
-    no country to place it.
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"timestamp missing (got {_shown(value)})")
-    text = value.strip()
-    try:
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise ValueError(f"timestamp {_shown(text)} is not ISO-8601") from None
-    if moment.tzinfo is not None and moment.utcoffset() is not None:
-        bounded_utc(moment)
-        return TimeReading(moment, "carrier")
-    return place_naive(moment, country=country, city=city, region=region)
-
-
-def place_naive(
-    naive: datetime,
-    *,
-    country: str | None,
-    city: str | None = None,
-    region: str | None = None,
-) -> TimeReading:
-    """``naive`` placed in its location's zone, or ``ValueError`` naming what is missing
-    (or that the time is outside the supported range)."""
-    local = resolve_local_time(naive, country=country, city=city, region=region)
-    if local is None:
-        where = f"country {_shown(country)}" if country else "no country"
-        raise ValueError(
-            f"timestamp {naive.isoformat()} has no UTC offset and the event has {where} "
-            "to place it in a time zone"
-        )
-    bounded_utc(local.moment)
-    return TimeReading(local.moment, "location", local.note if local.ambiguous else "")

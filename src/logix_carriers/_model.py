@@ -195,6 +195,8 @@ class TrackingEvent(BaseModel):
     reported in is kept in ``utc_offset_minutes`` and where that offset came from in
     ``offset_source``.  Naive input is rejected unless the caller says which zone to
     assume (``TrackingEvent.parse(data, assume_tz="Asia/Shanghai")``).
+    ``estimated_delivery`` is the carrier's delivery estimate as of the answer that
+    carried the event (aware, UTC, bounded like ``occurred_at``), when it gave one.
     """
 
     model_config = _FROZEN
@@ -212,6 +214,7 @@ class TrackingEvent(BaseModel):
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     source: EventSource = Field(default_factory=EventSource)
     event_id: Annotated[str, Field(min_length=1, max_length=200)]
+    estimated_delivery: datetime | None = None
 
     @field_validator("attributes")
     @classmethod
@@ -268,6 +271,13 @@ class TrackingEvent(BaseModel):
     @classmethod
     def _occurred_at_aware(cls, value: Any, info: ValidationInfo) -> Any:
         return _aware(value, info, "occurred_at")[0].astimezone(UTC)
+
+    @field_validator("estimated_delivery", mode="before")
+    @classmethod
+    def _estimate_aware(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        return _aware(value, info, "estimated_delivery")[0].astimezone(UTC)
 
     @model_validator(mode="after")
     def _fill_event_id(self) -> Self:

@@ -1,4 +1,4 @@
-"""OAuth 2.0 client-credentials tokens for carriers that issue them (UPS)."""
+"""OAuth 2.0 client-credentials tokens for carriers that issue them (UPS, USPS, FedEx)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import base64
 import math
 import threading
 from collections import deque
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 from pydantic import SecretStr
@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from ._errors import ResponseFormatError
 from ._http_pacing import Clock
 
-__all__ = ["OAuthClientCredentials", "safe_url"]
+__all__ = ["ClientAuth", "OAuthClientCredentials", "safe_url"]
 
 # A token announced to live longer than a day is still refreshed daily, and a
 # lifetime that is not a finite number counts as absent.
@@ -23,6 +23,11 @@ _MAX_LIFETIME: Final = 86_400.0
 # Tokens dropped (expired or refused) are still masked for a while: an error page
 # may echo the one that was just replaced.
 _RETIRED: Final = 4
+
+#: How the client proves itself to the token endpoint (RFC 6749 §2.3.1):
+#: ``"basic"`` sends ``client_id:client_secret`` as HTTP basic authentication,
+#: ``"body"`` sends ``client_id`` and ``client_secret`` in the form body (USPS, FedEx).
+ClientAuth = Literal["basic", "body"]
 
 
 def safe_url(url: httpx.URL) -> str:
@@ -34,9 +39,11 @@ def safe_url(url: httpx.URL) -> str:
 class OAuthClientCredentials:
     """An OAuth 2.0 client-credentials token, cached until shortly before it expires.
 
-    The token is requested from ``token_url`` with HTTP basic authentication
-    (``client_id:client_secret``) and ``grant_type=client_credentials`` in the
-    form body, as RFC 6749 §4.4 recommends.  It is reused until ``refresh_margin``
+    The token is requested from ``token_url`` with ``grant_type=client_credentials``
+    in the form body and the client's credentials either as HTTP basic
+    authentication (``client_auth="basic"``, as RFC 6749 §2.3.1 recommends) or in
+    the form body (``client_auth="body"``: ``client_id`` and ``client_secret``
+    fields, which USPS and FedEx require).  It is reused until ``refresh_margin``
     seconds before ``expires_in`` runs out, and :meth:`invalidate` drops it (the
     session does so once when the API answers 401).
     """
@@ -52,7 +59,11 @@ class OAuthClientCredentials:
         default_lifetime: float = 3600.0,
         extra_form: dict[str, str] | None = None,
         extra_headers: dict[str, str] | None = None,
+        client_auth: ClientAuth = "basic",
     ) -> None:
+        if client_auth not in ("basic", "body"):
+            raise ValueError(f"client_auth must be 'basic' or 'body', got {client_auth!r}")
+        self.client_auth: ClientAuth = client_auth
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = client_secret
@@ -80,7 +91,7 @@ class OAuthClientCredentials:
 
     @property
     def pairs(self) -> tuple[tuple[str, str], ...]:
-        """The ``(client_id, client_secret)`` pair sent as HTTP basic authentication."""
+        """The ``(client_id, client_secret)`` pair (masked in every form it may be echoed)."""
         return ((self.client_id, self._client_secret.get_secret_value()),)
 
     def invalidate(self) -> None:
@@ -98,16 +109,16 @@ class OAuthClientCredentials:
         form = {"grant_type": "client_credentials", **self.extra_form}
         if self.scope:
             form["scope"] = self.scope
-        pair = f"{self.client_id}:{self._client_secret.get_secret_value()}".encode()
+        headers = {"Accept": "application/json"}
+        secret = self._client_secret.get_secret_value()
+        if self.client_auth == "body":
+            form["client_id"] = self.client_id
+            form["client_secret"] = secret
+        else:
+            pair = f"{self.client_id}:{secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         return httpx.Request(
-            "POST",
-            self.token_url,
-            data=form,
-            headers={
-                "Accept": "application/json",
-                "Authorization": "Basic " + base64.b64encode(pair).decode("ascii"),
-                **self.extra_headers,
-            },
+            "POST", self.token_url, data=form, headers={**headers, **self.extra_headers}
         )
 
     def store(self, response: httpx.Response, clock: Clock, carrier: str) -> str:

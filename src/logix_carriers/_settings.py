@@ -15,7 +15,15 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretBytes, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretBytes,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+)
 
 from ._errors import ConfigError
 
@@ -119,6 +127,40 @@ class AdapterSettings(BaseModel):
                 # The validation error would echo the rejected secret back.
                 raise error from None
             raise error from exc
+
+    @classmethod
+    def load_field(
+        cls,
+        carrier: str,
+        name: str,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Any:
+        """One setting, validated, without requiring the others.
+
+        For settings read where credentials may be absent (a webhook receiver
+        that has no API key).  ``ConfigError`` names the variable when invalid.
+        """
+        info = cls.model_fields[name]
+        var = cls.env_var(carrier, name)
+        env = os.environ if environ is None else environ
+        given = (overrides or {}).get(name)
+        origin = f"argument {name}="
+        if given is None and env.get(var, "").strip():
+            given, origin = env[var].strip(), f"environment variable {var}"
+        if given is None:
+            return info.get_default(call_default_factory=True)
+        annotation: Any = info.annotation
+        if info.metadata:
+            annotation = Annotated[annotation, *info.metadata]
+        checker: TypeAdapter[Any] = TypeAdapter(annotation)
+        try:
+            return checker.validate_python(given)
+        except ValidationError as exc:
+            why = "; ".join(e["msg"] for e in exc.errors(include_input=False, include_url=False))
+            raise ConfigError(
+                f"invalid setting {name!r} from {origin}: {why}", variable=var, carrier=carrier
+            ) from None
 
     @classmethod
     def _config_error(

@@ -1,6 +1,6 @@
 """Carrier and aggregator status codes mapped onto the canonical taxonomy, as data.
 
-Every documented status code and sub-status code of five tracking systems has a
+Every documented status code and sub-status code of six tracking systems has a
 row in :data:`ROWS`; :mod:`logix_carriers._status_lookup` indexes them as ``TABLES``
 and looks codes up (``map_code``, ``resolve_code``).  Where each vocabulary comes
 from (the documentation page names):
@@ -31,6 +31,12 @@ from (the documentation page names):
     the different status codes available in the DHL Shipment Tracking - Unified
     API?".  DHL documents no finer code: the event's ``status`` is free text that
     differs per DHL division.
+``usps``
+    USPS Publication 97 ("Tracking Event Codes" appendix) and the USPS Web Tools /
+    Tracking API documentation of ``eventCode`` (the same two-character codes the
+    Tracking API v3 returns), cross-checked against public client libraries' code
+    tables.  Codes of the international exchange offices are not listed there and
+    stay ``unknown`` (with an ``unknown_code`` problem) until they are.
 
 ``docs/taxonomy.md`` holds one generated table per system and explains each
 judgement call; regenerate its tables with
@@ -651,6 +657,96 @@ _DHL_ROWS: Final[tuple[_Row, ...]] = (
     _Row("unknown", None, "No simplified status code is available", _m(S.UNKNOWN)),
 )
 
+# --------------------------------------------------------------------------- USPS
+
+
+def _usps_return(code: str, meaning: str, reason: Reason) -> _Row:
+    return _Row(code, None, f"Return to sender: {meaning}", _m(S.RETURNING, reason))
+
+
+_USPS_ROWS: Final[tuple[_Row, ...]] = (
+    _Row("GX", None, "Shipping label created, USPS awaiting item", _m(S.INFO_RECEIVED)),
+    _Row("MA", None, "Pre-shipment info sent to USPS (manifest acknowledged)", _m(S.INFO_RECEIVED)),
+    _Row("TM", None, "Shipment received, package acceptance pending", _m(S.PICKED_UP)),
+    _Row("PA", None, "Shipment acceptance (passive)", _m(S.PICKED_UP)),
+    _Row("03", None, "Accepted or picked up by USPS", _m(S.PICKED_UP)),
+    _Row("OA", None, "Accepted at USPS origin facility", _m(S.PICKED_UP)),
+    _Row("43", None, "Picked up", _m(S.PICKED_UP)),
+    _Row("80", None, "Picked up by shipping partner", _m(S.PICKED_UP)),
+    _Row("81", None, "Arrived at shipping partner facility", _m(S.IN_TRANSIT)),
+    _Row("82", None, "Departed shipping partner facility", _m(S.IN_TRANSIT)),
+    _Row("42", None, "USPS handoff to shipping partner", _m(S.IN_TRANSIT)),
+    _Row("41", None, "Received at opening unit", _m(S.IN_TRANSIT)),
+    _Row("10", None, "Processed through USPS facility", _m(S.IN_TRANSIT)),
+    _Row("EF", None, "Departed USPS sort facility", _m(S.IN_TRANSIT)),
+    _Row("SF", None, "Departed post office", _m(S.IN_TRANSIT)),
+    _Row("06", None, "Forwarded to a new address", _m(S.IN_TRANSIT)),
+    _Row(
+        "07",
+        None,
+        "Arrived at the delivery unit (post office)",
+        _m(S.IN_TRANSIT, stage=G.LAST_MILE),
+    ),
+    _Row(
+        "PC",
+        None,
+        "Sorting / processing complete at the delivery unit",
+        _m(S.IN_TRANSIT, stage=G.LAST_MILE),
+    ),
+    _Row("OF", None, "Out for delivery", _m(S.OUT_FOR_DELIVERY)),
+    _Row("01", None, "Delivered", _m(S.DELIVERED)),
+    _Row("17", None, "Picked up by the addressee's agent", _m(S.DELIVERED)),
+    _Row("14", None, "Arrived at the pickup point", _m(S.AVAILABLE_FOR_PICKUP)),
+    _Row("16", None, "Available for pickup", _m(S.AVAILABLE_FOR_PICKUP)),
+    _Row(
+        "02",
+        None,
+        "Delivery attempted, notice left",
+        _m(S.ATTEMPT_FAILED, R.RECIPIENT_UNAVAILABLE),
+    ),
+    _Row("52", None, "Notice left", _m(S.ATTEMPT_FAILED, R.RECIPIENT_UNAVAILABLE)),
+    _Row(
+        "53",
+        None,
+        "Notice left: receptacle blocked",
+        _m(S.ATTEMPT_FAILED, R.LOCATION_INACCESSIBLE),
+    ),
+    _Row(
+        "54", None, "Notice left: receptacle full or item oversized", _m(S.ATTEMPT_FAILED, R.OTHER)
+    ),
+    _Row(
+        "55",
+        None,
+        "Notice left: no secure location available",
+        _m(S.ATTEMPT_FAILED, R.LOCATION_INACCESSIBLE),
+    ),
+    _Row(
+        "56",
+        None,
+        "Notice left: no authorized recipient available",
+        _m(S.ATTEMPT_FAILED, R.RECIPIENT_UNAVAILABLE),
+    ),
+    _Row("51", None, "Business closed", _m(S.ATTEMPT_FAILED, R.BUSINESS_CLOSED)),
+    _Row("04", None, "Refused by the addressee", _m(S.EXCEPTION, R.REFUSED)),
+    _Row("05", None, "Undeliverable as addressed", _m(S.EXCEPTION, R.ADDRESS_ISSUE)),
+    _Row("08", None, "Missent", _m(S.EXCEPTION, R.DELAY_CARRIER)),
+    _Row("15", None, "Mis-shipped", _m(S.EXCEPTION, R.DELAY_CARRIER)),
+    _Row("11", None, "Dead letter (sent to the Mail Recovery Center)", _m(S.EXCEPTION, R.LOST)),
+    _Row("09", None, "Return to sender", _m(S.RETURNING)),
+    _usps_return("21", "no such number", R.ADDRESS_ISSUE),
+    _usps_return("22", "insufficient address", R.ADDRESS_ISSUE),
+    _usps_return("23", "moved, left no address", R.ADDRESS_ISSUE),
+    _usps_return("24", "forward expired", R.ADDRESS_ISSUE),
+    _usps_return("25", "addressee unknown", R.ADDRESS_ISSUE),
+    _usps_return("26", "vacant", R.ADDRESS_ISSUE),
+    _usps_return("27", "unclaimed", R.UNCLAIMED),
+    _usps_return("28", "deceased", R.OTHER),
+    _usps_return("29", "other", R.OTHER),
+    _usps_return("31", "not picked up", R.UNCLAIMED),
+    _Row("44", None, "Recalled by the sender", _m(S.RETURNING)),
+    _Row("DX", None, "Delivery status not updated", _m(S.UNKNOWN)),
+)
+
 # --------------------------------------------------------------------------- EasyPost
 
 _EASYPOST_STATUSES: Final[tuple[_Row, ...]] = (
@@ -811,7 +907,7 @@ def _easypost_rows() -> tuple[_Row, ...]:
 # --------------------------------------------------------------------------- tables
 
 #: The systems that have a table, in documentation order.
-SYSTEMS: tuple[str, ...] = ("aftership", "easypost", "17track", "shippo", "dhl")
+SYSTEMS: tuple[str, ...] = ("aftership", "easypost", "17track", "shippo", "dhl", "usps")
 
 #: system -> its rows (code, subcode, meaning, mapping), in documentation order.
 ROWS: Final[Mapping[str, tuple[_Row, ...]]] = MappingProxyType(
@@ -821,5 +917,6 @@ ROWS: Final[Mapping[str, tuple[_Row, ...]]] = MappingProxyType(
         "17track": _17TRACK_ROWS,
         "shippo": _SHIPPO_ROWS,
         "dhl": _DHL_ROWS,
+        "usps": _USPS_ROWS,
     }
 )

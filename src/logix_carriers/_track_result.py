@@ -65,6 +65,9 @@ class TrackProblem:
     def __post_init__(self) -> None:
         # Accept plain strings ("not_found") and fail loudly on typos.
         object.__setattr__(self, "code", ProblemCode(self.code))
+        if self.tracking_number is not None and type(self.tracking_number) is not str:
+            # A TrackedNumber (or other str subclass) is filed as the plain number.
+            object.__setattr__(self, "tracking_number", str(self.tracking_number))
 
     def __str__(self) -> str:
         return self.describe()
@@ -125,7 +128,7 @@ class TrackResult:
         numbers: Iterable[str] = (),
     ) -> TrackResult:
         """Group ``events`` by tracking number; ``numbers`` get an entry even when empty."""
-        grouped: dict[str, list[TrackingEvent]] = {n: [] for n in numbers}
+        grouped: dict[str, list[TrackingEvent]] = {str(n): [] for n in numbers}
         for event in events:
             grouped.setdefault(event.tracking_number, []).append(event)
         return cls(

@@ -2,15 +2,23 @@
 
 Check an adapter against recorded payloads with one call::
 
-    from logix_carriers.testing import RecordedWebhook, check_adapter_contract
+    from logix_carriers.testing import RecordedWebhook, RequestSpec, check_adapter_contract
 
     def test_acme_contract():
+        payloads = load_payloads("tests/payloads/acme")
         check_adapter_contract(
             AcmeAdapter(),                       # no credentials needed to parse
-            payloads=load_payloads("tests/payloads/acme"),
+            payloads=payloads,
             mapping=ACME_CODES,                  # the adapter's code -> taxonomy table
             unknown_code_payload={...},          # a payload with a code not in the table
             webhooks=[RecordedWebhook(headers, body, secret="whsec")],
+            events_at="parcels[*].events[*]",    # where the raw events sit
+            requests=RequestSpec(                # how the requests must look
+                make_adapter=lambda **io: AcmeAdapter(api_key="test-key", **io),
+                numbers=["AC1000001", "AC1000002", ...],   # batch_size + 1 of them
+                method="GET", url="https://api.acme.example/track",
+                answer=payloads["journey"],      # what the fake carrier answers
+            ),
         )
 
 or subclass :class:`AdapterContract` in a ``Test...`` class to get one pytest
@@ -24,8 +32,18 @@ test per rule.  The rules:
   and an ``unknown_code`` problem (an event without any code: a ``partial_data``
   problem);
 * a signed webhook verifies as recorded and is rejected once its body is
-  tampered with (or the secret is wrong).
+  tampered with (or the secret is wrong);
+* every raw event of a payload becomes an event or a problem, never nothing
+  (each is parsed alone; ``events_at`` says where they are);
+* the built requests use the documented method and URL, carry the credentials
+  (the API key; for OAuth the bearer token, and the client credentials at the
+  token endpoint as documented), carry every number and at most ``batch_size``;
+* errors map as documented: 401 raises ``AuthError``, 404 is ``not_found``, 429
+  waits ``Retry-After`` and retries, lasting 429 and 5xx are ``carrier_error``, a
+  body that is not JSON is ``bad_payload``, every number getting its problem.
 
+The request and error rules drive ``track()`` through a fake carrier; give
+``requests=NOT_HTTP`` for an adapter that sends no HTTP requests.
 :class:`FakeClock` drives the HTTP layer's retries and rate limiting in tests
 without real sleeping.  Nothing here imports pytest.
 """
@@ -36,13 +54,21 @@ import copy
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
 from ._adapter import CarrierAdapter
+from ._clock_fake import FakeClock
+from ._contract_events import check_no_silent_drops as _check_drops
+from ._contract_requests import (
+    NOT_HTTP,
+    NotHttp,
+    RequestSpec,
+    check_error_mapping,
+    check_requests,
+)
 from ._errors import WebhookError
 from ._model import TrackingEvent
 from ._settings import AdapterSettings
@@ -50,14 +76,20 @@ from ._taxonomy import Reason, Stage, Status
 from ._track_result import ProblemCode, TrackResult
 
 __all__ = [
+    "NOT_HTTP",
     "AdapterContract",
     "ContractViolation",
     "FakeClock",
+    "NotHttp",
     "RecordedWebhook",
+    "RequestSpec",
     "check_adapter_contract",
     "check_deterministic",
+    "check_error_mapping",
     "check_mapping",
     "check_metadata",
+    "check_no_silent_drops",
+    "check_requests",
     "check_timestamps",
     "check_unknown_codes",
     "check_webhooks",
@@ -72,39 +104,6 @@ class ContractViolation(AssertionError):
         self.failures = list(failures)
         lines = "\n".join(f"  - {f}" for f in self.failures)
         super().__init__(f"adapter {adapter!r} breaks the carrier contract:\n{lines}")
-
-
-class FakeClock:
-    """A clock whose time only moves when slept on or advanced.
-
-    Pass it as ``clock=`` and its :meth:`sleep` / :meth:`asleep` as ``sleep=`` /
-    ``async_sleep=`` to an adapter or ``HttpSession``; ``sleeps`` records every
-    requested pause.
-    """
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
-        if self._now.tzinfo is None:
-            raise ValueError("FakeClock start must be timezone-aware")
-        self._monotonic = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self._monotonic
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._monotonic += seconds
-        self._now += timedelta(seconds=seconds)
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.advance(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -370,6 +369,24 @@ def check_webhooks(adapter: CarrierAdapter, webhooks: Sequence[RecordedWebhook])
     return failures
 
 
+def check_no_silent_drops(
+    adapter: CarrierAdapter,
+    payloads: Mapping[str, Any] | Sequence[Any],
+    numbers: Sequence[str] = (),
+    *,
+    events_at: str | Sequence[str] | None,
+) -> list[str]:
+    """Every raw event (found at ``events_at``, e.g. ``"shipments[*].events[*]"``),
+    parsed alone, becomes an event or a problem about it, never nothing."""
+    return _check_drops(adapter, _named(payloads), numbers, events_at)
+
+
+_NO_REQUESTS = (
+    "no requests=RequestSpec(...) given: the kit cannot check the built requests and the "
+    "error mapping (give requests=NOT_HTTP for an adapter that sends no HTTP requests)"
+)
+
+
 def check_adapter_contract(
     adapter: CarrierAdapter,
     payloads: Mapping[str, Any] | Sequence[Any],
@@ -378,19 +395,34 @@ def check_adapter_contract(
     mapping: Mapping[Any, Any] | None = None,
     unknown_code_payload: Any = None,
     webhooks: Sequence[RecordedWebhook] = (),
+    events_at: str | Sequence[str] | None = None,
+    requests: RequestSpec | NotHttp | None = None,
 ) -> None:
-    """Run every rule; raise :class:`ContractViolation` listing all that failed."""
+    """Run every rule; raise :class:`ContractViolation` listing all that failed.
+
+    ``events_at`` and ``requests`` are needed for the no-silent-drop, request and
+    error-mapping rules; without them those rules fail, saying what to give.
+    """
     if not _named(payloads):
         raise ValueError("check_adapter_contract needs at least one recorded payload")
+    # Each rule gets its own copy: an adapter that modifies its input (a failure
+    # check_deterministic reports) must not change what the next rule sees.
+    pristine = copy.deepcopy(payloads)
     failures = check_metadata(adapter)
     if mapping is not None:
         failures += check_mapping(mapping)
-    failures += check_timestamps(adapter, payloads, numbers)
-    failures += check_deterministic(adapter, payloads, numbers)
+    failures += check_timestamps(adapter, copy.deepcopy(pristine), numbers)
+    failures += check_deterministic(adapter, copy.deepcopy(pristine), numbers)
     failures += check_unknown_codes(
-        adapter, payloads, numbers, unknown_code_payload=unknown_code_payload
+        adapter, copy.deepcopy(pristine), numbers, unknown_code_payload=unknown_code_payload
     )
     failures += check_webhooks(adapter, webhooks)
+    failures += check_no_silent_drops(adapter, pristine, numbers, events_at=events_at)
+    if requests is None:
+        failures.append(_NO_REQUESTS)
+    else:
+        failures += check_requests(requests)
+        failures += check_error_mapping(requests)
     if failures:
         raise ContractViolation(adapter.code, failures)
 
@@ -405,6 +437,8 @@ class AdapterContract:
             payloads = load_payloads(HERE / "payloads" / "acme")
             mapping = ACME_CODES
             unknown_code_payload = {...}
+            events_at = "parcels[*].events[*]"
+            requests = RequestSpec(...)
 
             def make_adapter(self):
                 return AcmeAdapter()
@@ -415,6 +449,8 @@ class AdapterContract:
     mapping: ClassVar[Mapping[Any, Any] | None] = None
     unknown_code_payload: ClassVar[Any] = None
     webhooks: ClassVar[Sequence[RecordedWebhook]] = ()
+    events_at: ClassVar[str | Sequence[str] | None] = None
+    requests: ClassVar[RequestSpec | NotHttp | None] = None
 
     def make_adapter(self) -> CarrierAdapter:
         raise NotImplementedError("AdapterContract subclasses must define make_adapter()")
@@ -450,3 +486,17 @@ class AdapterContract:
 
     def test_webhooks(self) -> None:
         self._assert(check_webhooks(self.make_adapter(), self.webhooks))
+
+    def test_no_silent_drops(self) -> None:
+        self._assert(
+            check_no_silent_drops(
+                self.make_adapter(), self.payloads, self.numbers, events_at=self.events_at
+            )
+        )
+
+    def test_requests(self) -> None:
+        self._assert([_NO_REQUESTS] if self.requests is None else check_requests(self.requests))
+
+    def test_error_mapping(self) -> None:
+        spec = self.requests
+        self._assert([_NO_REQUESTS] if spec is None else check_error_mapping(spec))

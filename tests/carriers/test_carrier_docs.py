@@ -15,12 +15,13 @@ from logix_carriers._status_docs import markdown_table
 from logix_carriers.carriers._ups_codes import markdown_table as ups_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "carriers"
-PAGES = ("dhl", "ups", "17track", "aftership")
+PAGES = ("dhl", "ups", "17track", "aftership", "usps")
 TABLES: dict[str, Callable[[], str]] = {
     "dhl": lambda: markdown_table("dhl"),
     "ups": ups_table,
     "17track": lambda: markdown_table("17track"),
     "aftership": lambda: markdown_table("aftership"),
+    "usps": lambda: markdown_table("usps"),
 }
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from contract_specs import EVENTS_AT, REQUESTS
+
 from logix_carriers import ConfigError, Status, WebhookError
 from logix_carriers._status_lookup import TABLES
 from logix_carriers._track_result import ProblemCode
@@ -145,12 +147,15 @@ def test_multi_zone_country_is_narrowed_by_city_or_flagged() -> None:
     assert shenzhen.offset_source == "location"
     carrier_offset = by_description["Shipment information received"]
     assert carrier_offset.offset_source == "carrier"
-    # "US" alone spans many zones: the event is kept, and the guess is reported.
+    # "US" alone spans many zones: read in the principal zone (New York, not the
+    # first zone tzdata lists), marked assumed, and the guess is reported.
     us_only = by_description["Processed through customs"]
-    assert us_only.offset_source == "location"
+    assert us_only.offset_source == "assumed"
+    assert us_only.utc_offset_minutes == -4 * 60  # New York, daylight time in April
     (problem,) = result.problems
     assert problem.code == ProblemCode.PARTIAL_DATA
     assert "US spans" in problem.message
+    assert "principal zone America/New_York" in problem.message
     assert problem.location == "shipments[0].events[1]"
 
 
@@ -158,7 +163,7 @@ def test_bad_events_become_problems_and_the_rest_is_kept() -> None:
     result = parse_shipments(load("unknown_and_bad_events"))
     number = "00340434161094015902"
     statuses = sorted(e.status for e in result.events_for(number))
-    assert statuses == [Status.EXCEPTION, Status.UNKNOWN]
+    assert statuses == [Status.EXCEPTION, Status.IN_TRANSIT, Status.UNKNOWN]
     unknown = next(e for e in result.events_for(number) if e.status == Status.UNKNOWN)
     assert unknown.source.status == "returned-to-moon"
     codes = [(p.code, p.location) for p in result.problems]
@@ -167,12 +172,16 @@ def test_bad_events_become_problems_and_the_rest_is_kept() -> None:
     assert bad == [
         "shipments[0].events[1]",
         "shipments[0].events[2]",
-        "shipments[0].events[3]",
         "shipments[0].events[5]",
     ]
     messages = " | ".join(p.message for p in result.problems)
     assert "'yesterday afternoon' is not ISO-8601" in messages
-    assert "no country to place it" in messages
+    # A naive time with no country is not dropped: Parcel DE's home zone, assumed.
+    placed = next(e for e in result.events_for(number) if e.status == Status.IN_TRANSIT)
+    assert placed.offset_source == "assumed"
+    assert placed.utc_offset_minutes == 120
+    assert (ProblemCode.PARTIAL_DATA, "shipments[0].events[3]") in codes
+    assert "DHL's home zone (parcel-de) (Europe/Berlin)" in messages
 
 
 def test_empty_event_list_is_not_found() -> None:
@@ -183,10 +192,17 @@ def test_empty_event_list_is_not_found() -> None:
     assert "No tracking data yet" in problem.message
 
 
-def test_one_requested_number_collects_events_under_that_number() -> None:
+def test_an_answer_is_filed_under_the_number_dhl_returned() -> None:
+    # Without a service DHL can answer with another shipment's data: its events go
+    # under the id DHL returned, and the requested number says where they went.
     result = parse_shipments(load("docs_example_unified"), ["JD014600006521148795"])
-    (event,) = result.events_for("JD014600006521148795")
-    assert event.attributes["dhl_shipment_id"] == "7777777770"
+    assert result.events_for("JD014600006521148795") == ()
+    (event,) = result.events_for("7777777770")
+    assert event.attributes["dhl_requested_number"] == "JD014600006521148795"
+    (problem,) = result.problems_for("JD014600006521148795")
+    assert problem.code == ProblemCode.PARTIAL_DATA
+    assert "filed under the number DHL returned" in problem.message
+    assert "'7777777770'" in problem.message
 
 
 def test_payload_without_shipments_is_a_format_error() -> None:
@@ -301,4 +317,6 @@ def test_contract() -> None:
         payloads,
         mapping=TABLES["dhl"],
         unknown_code_payload=load("unknown_and_bad_events"),
+        events_at=EVENTS_AT["dhl"],
+        requests=REQUESTS["dhl"],
     )

@@ -14,13 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from logix_carriers import Shipment, TrackingEvent
-from logix_carriers._local_time import (
-    BEYOND,
-    EARLIEST,
-    bounded_utc,
-    place_naive,
-    read_carrier_time,
-)
+from logix_carriers._carrier_time import place_naive, read_carrier_time
+from logix_carriers._local_time import BEYOND, EARLIEST, bounded_utc
 from logix_carriers._model import ATTRIBUTE_NUMBER_LIMIT, MONEY_DIGITS, MONEY_LIMIT
 from logix_carriers._shown import shown
 from logix_carriers._track_result import ProblemCode

@@ -8,7 +8,8 @@ import pytest
 
 from logix_carriers._countries import _codes
 from logix_carriers._country_codes import _alpha3, alpha2_from_alpha3, alpha2_from_name, to_alpha2
-from logix_carriers._local_time import place_naive, read_carrier_time, resolve_local_time
+from logix_carriers._carrier_time import place_naive, read_carrier_time
+from logix_carriers._local_time import resolve_local_time
 
 NOON = datetime(2026, 1, 15, 12, 0)
 
@@ -25,7 +26,9 @@ def _offset(hours: float) -> timedelta:
         ("CN", "Urumqi", None, 8, False),  # one legal time although tzdata lists two
         ("US", "Los Angeles", None, -8, False),  # narrowed by city
         ("US", "Springfield", "IL", -6, False),  # narrowed by state
-        ("US", "Austin", "TX", -6, True),  # Texas spans two zones: flagged
+        ("US", "Austin", "TX", -6, False),  # a main city: its own zone, though TX spans two
+        ("US", "Smallville", "TX", -6, True),  # Texas spans two zones: flagged
+        ("US", "El Paso", "TX", -7, False),  # the part of Texas on mountain time
         ("AU", None, "WA", 8, True),
         ("CA", None, "BC", -8, True),
         ("AU", None, "QLD", 10, False),

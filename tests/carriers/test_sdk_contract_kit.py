@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from logix_carriers.testing import (
     ContractViolation,
     FakeClock,
     RecordedWebhook,
+    RequestSpec,
     check_adapter_contract,
     check_mapping,
     load_payloads,
@@ -50,6 +52,20 @@ PAYLOADS = {
 }
 UNKNOWN = toy_payload("A9", code="QQ")
 SECRET = "whsec-contract"
+EVENTS_AT = "parcels[*].events[*]"
+
+
+def toy_answer(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=toy_payload(*request.url.params["numbers"].split(",")))
+
+
+TOY_REQUESTS = RequestSpec(
+    make_adapter=lambda **io: ToyAdapter(api_key="toy-kit-key-123456", environ={}, **io),
+    numbers=["TOY000001", "TOY000002", "TOY000003"],
+    method="GET",
+    url="https://toy.example/track?",
+    answer=toy_answer,
+)
 
 
 def recorded_webhook() -> RecordedWebhook:
@@ -64,10 +80,13 @@ def good_toy() -> ToyAdapter:
 def run(adapter: Any, **kwargs: Any) -> list[str]:
     """The failures the kit reports for ``adapter`` (empty when it passes)."""
     options: dict[str, Any] = {
-        "payloads": PAYLOADS,
+        # A copy: some broken adapters below modify the payloads they are given.
+        "payloads": copy.deepcopy(PAYLOADS),
         "mapping": TOY_CODES,
         "unknown_code_payload": UNKNOWN,
         "webhooks": [recorded_webhook()],
+        "events_at": EVENTS_AT,
+        "requests": TOY_REQUESTS,
     }
     options.update(kwargs)
     try:
@@ -88,6 +107,8 @@ class TestToyContract(AdapterContract):
     mapping = TOY_CODES
     unknown_code_payload = UNKNOWN
     webhooks = (recorded_webhook(),)
+    events_at = EVENTS_AT
+    requests = TOY_REQUESTS
 
     def make_adapter(self) -> ToyAdapter:
         return good_toy()
@@ -205,10 +226,15 @@ class SilentUnknownToy(ToyAdapter):
 
 def test_unknown_events_without_raw_code_or_problem_are_caught() -> None:
     failures = run(SilentUnknownToy(clock=FakeClock(START), environ={}))
-    (failure,) = failures
+    failure, dropped = failures
     assert failure.startswith("unknown_code_payload: unknown event ev_")
     assert failure.endswith(
         "(A9) keeps no raw carrier code, and no 'partial_data' problem says the carrier sent none"
+    )
+    # Dropping every problem also drops the bad event's report: a silent drop.
+    assert dropped == (
+        "duplicates_and_disorder: raw event parcels[0].events[3] became neither an event "
+        "nor a problem (silently dropped)"
     )
 
 
@@ -221,10 +247,11 @@ class ForgetfulToy(ToyAdapter):
 
 
 def test_unknown_events_without_a_problem_are_caught() -> None:
-    (failure,) = run(ForgetfulToy(clock=FakeClock(START), environ={}))
+    failure, dropped = run(ForgetfulToy(clock=FakeClock(START), environ={}))
     assert failure.endswith(
         "(A9) has no 'unknown_code' (or, for a documented no-status code, 'partial_data') problem"
     )
+    assert dropped.endswith("parcels[0].events[3] became neither an event nor a problem (silently dropped)")
 
 
 class ReserializingToy(ToyAdapter):

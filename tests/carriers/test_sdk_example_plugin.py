@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sdk_support import write_distribution
 
@@ -29,7 +30,16 @@ from logix_carriers import (
     clear_adapter_cache,
     get_adapter,
 )
-from logix_carriers.testing import FakeClock, RecordedWebhook, check_adapter_contract, load_payloads
+from logix_carriers.testing import (
+    FakeClock,
+    RecordedWebhook,
+    RequestSpec,
+    check_adapter_contract,
+    check_error_mapping,
+    check_no_silent_drops,
+    check_requests,
+    load_payloads,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "logix-carrier-example"
 
@@ -65,6 +75,24 @@ def test_the_example_is_discovered_through_its_entry_point(installed: None) -> N
     assert "file" in available_adapters()  # built-ins still there
 
 
+def parcelpoint_requests() -> RequestSpec:
+    """ParcelPoint's documented request, and a fake answer for every number."""
+    found = load_payloads(EXAMPLE / "tests" / "payloads")["track_found"]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        numbers = json.loads(request.content)["numbers"]
+        journey = found["results"][0]
+        return httpx.Response(200, json={"results": [{**journey, "number": n} for n in numbers]})
+
+    return RequestSpec(
+        make_adapter=lambda **io: get_adapter("parcelpoint", api_key="pp-kit-key-123456", **io),
+        numbers=[f"PP{n:09d}FR" for n in range(51)],
+        method="POST",
+        url="https://api.parcelpoint.example/v1/track",
+        answer=answer,
+    )
+
+
 def test_the_example_passes_the_contract(installed: None) -> None:
     hook = delivery()
     adapter = get_adapter(
@@ -83,7 +111,19 @@ def test_the_example_passes_the_contract(installed: None) -> None:
         webhooks=[
             RecordedWebhook(hook["headers"], hook["body"].encode(), hook["secret"], "delivery")
         ],
+        events_at="results[*].events[*]",
+        requests=parcelpoint_requests(),
     )
+
+
+def test_the_new_checks_run_on_the_example(installed: None) -> None:
+    # Each of the kit's new rules, on the installed plugin, one by one.
+    spec = parcelpoint_requests()
+    assert check_requests(spec) == []
+    assert check_error_mapping(spec) == []
+    payloads = load_payloads(EXAMPLE / "tests" / "payloads")
+    adapter = get_adapter("parcelpoint")
+    assert check_no_silent_drops(adapter, payloads, events_at="results[*].events[*]") == []
 
 
 def test_the_examples_own_contract_suite_passes(installed: None) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from contract_specs import EVENTS_AT, REQUESTS
+
 from logix_carriers import AuthError, ConfigError, Reason, Status, WebhookError
 from logix_carriers._status_lookup import TABLES, map_code
 from logix_carriers._track_result import ProblemCode
@@ -385,4 +387,6 @@ def test_contract() -> None:
         mapping=TABLES["17track"],
         unknown_code_payload=_event_payload({"sub_status": "Teleported_Other"}),
         webhooks=[RecordedWebhook(headers, body, KEY, "TRACKING_UPDATED push")],
+        events_at=EVENTS_AT["17track"],
+        requests=REQUESTS["17track"],
     )

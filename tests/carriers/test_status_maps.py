@@ -140,6 +140,12 @@ EASYPOST_DETAILS = {
     "weather_delay",
 }
 DOCUMENTED["easypost"] = {status: set(EASYPOST_DETAILS) for status in EASYPOST_STATUSES}
+# USPS Publication 97, "Tracking Event Codes": two-character codes without subcodes.
+DOCUMENTED["usps"] = dict.fromkeys(
+    "GX MA TM PA 03 OA 43 80 81 82 42 41 10 EF SF 06 07 PC OF 01 17 14 16 02 52 53 54 55 56 "
+    "51 04 05 08 15 11 09 21 22 23 24 25 26 27 28 29 31 44 DX".split(),
+    set(),
+)
 
 ALL_ENTRIES = [
     pytest.param(system, key, mapped, id=f"{system}:{key[0]}/{key[1]}")
@@ -148,8 +154,8 @@ ALL_ENTRIES = [
 ]
 
 
-def test_systems_are_the_five_documented_ones() -> None:
-    assert SYSTEMS == ("aftership", "easypost", "17track", "shippo", "dhl")
+def test_systems_are_the_six_documented_ones() -> None:
+    assert SYSTEMS == ("aftership", "easypost", "17track", "shippo", "dhl", "usps")
     assert set(TABLES) == set(SYSTEMS) == set(DOCUMENTED)
 
 
@@ -350,6 +356,9 @@ def test_spot_checks_of_judgement_calls(
 
 # Codes that mean "on the move": the only ones allowed to map to in_transit.
 MOVING_CODES = {"InTransit", "in_transit", "TRANSIT", "transit"}
+# USPS codes are numbers and letters; these are the ones whose meaning is movement
+# (processed, departed, arrived, forwarded, handed to a partner).
+MOVING_USPS_CODES = set("81 82 42 41 10 EF SF 06 07 PC".split())
 MOVING_SUBCODES = {
     "arrived_at_destination",
     "arrived_at_facility",
@@ -368,7 +377,9 @@ def test_only_movement_codes_map_to_in_transit(
     if mapped.status is not Status.IN_TRANSIT:
         return
     code, subcode = key
-    assert code in MOVING_CODES or subcode in MOVING_SUBCODES, (system, key)
+    usps_moving = system == "usps" and code in MOVING_USPS_CODES
+    moving = code in MOVING_CODES or usps_moving or subcode in MOVING_SUBCODES
+    assert moving, (system, key)
 
 
 @pytest.mark.parametrize(

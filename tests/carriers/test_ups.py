@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from contract_specs import EVENTS_AT, REQUESTS
 
 from logix_carriers import AuthError, ConfigError, Reason, Stage, Status, WebhookError
 from logix_carriers._track_result import ProblemCode
@@ -375,9 +377,10 @@ def test_variations_unknown_codes_missing_fields_duplicates() -> None:
     assert (ProblemCode.PARTIAL_DATA, f"{where}[5]") in by_code
     # An activity without status is kept as unknown and reported.
     assert (ProblemCode.PARTIAL_DATA, f"{where}[6]") in by_code
-    # "US" without a state is ambiguous: kept, reported.
+    # "US" without a state is ambiguous: kept in the principal zone, assumed, reported.
     label = next(e for e in events if e.source.code == "MP")
-    assert label.offset_source == "location"
+    assert label.offset_source == "assumed"
+    assert label.local_time.utcoffset() == timedelta(hours=-4)  # New York, April
     assert (ProblemCode.PARTIAL_DATA, f"{where}[7]") in by_code
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
 
@@ -529,13 +532,17 @@ def test_track_alert_wrong_or_missing_credential_is_rejected() -> None:
     ups = adapter()
     with pytest.raises(WebhookError, match="does not match"):
         ups.parse_webhook(_headers("guess"), raw("track_alert_delivered"), secret=CREDENTIAL)
-    with pytest.raises(WebhookError, match="no credential header"):
+    with pytest.raises(WebhookError, match="nor a credential header"):
         ups.parse_webhook({}, raw("track_alert_delivered"), secret=CREDENTIAL)
 
 
-def test_track_alert_without_a_configured_credential_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="LOGIX_UPS_WEBHOOK_SECRET"):
+def test_track_alert_without_a_configured_credential_is_refused() -> None:
+    # A v1 delivery where no v1 credential is configured is refused...
+    with pytest.raises(WebhookError, match="LOGIX_UPS_WEBHOOK_SECRET"):
         UpsAdapter(environ={}).parse_webhook(_headers(), raw("track_alert_delivered"))
+    # ...and with nothing configured at all, nothing can be authenticated.
+    with pytest.raises(ConfigError, match="LOGIX_UPS_WEBHOOK_CLIENT_ID"):
+        UpsAdapter(environ={}).parse_webhook({}, raw("track_alert_delivered"))
 
 
 def test_track_alert_credential_from_the_environment() -> None:
@@ -578,4 +585,6 @@ def test_contract() -> None:
         webhooks=[
             RecordedWebhook(_headers(), raw("track_alert_delivered"), CREDENTIAL, "track alert")
         ],
+        events_at=EVENTS_AT["ups"],
+        requests=REQUESTS["ups"],
     )

@@ -9,38 +9,53 @@ checkpoint's ``tag`` + ``subtag`` map through the ``aftership`` table of
 Times: ``checkpoint_time`` carries the carrier's offset when the carrier gave one
 and is local wall time otherwise; wall times are placed by the checkpoint's
 country (ISO alpha-3 in ``country_region``, ``country_iso3`` in older API
-versions), state and city.
+versions), state and city.  A checkpoint without a country is read in the
+tracking's country for its leg (``origin_country_region`` /
+``destination_country_region``), else in the home zone of the carrier that
+scanned it (its ``slug``), ``assumed`` and with a ``partial_data`` problem.
+
+Estimated delivery: ``latest_estimated_delivery``, else the courier's
+(``courier_estimated_delivery_date``), else AfterShip's own prediction, else the
+legacy ``expected_delivery``; kept on every event as ``estimated_delivery``.
 
 Webhooks: AfterShip signs the raw body with HMAC-SHA256 under the webhook secret
 and sends it base64-encoded in ``aftership-hmac-sha256``.  The body's ``ts``
-(Unix seconds) dates the delivery; older than :attr:`AfterShipAdapter.webhook_tolerance`
-seconds is rejected as a replay.
+(Unix seconds) dates the event and stays the same on every retry; AfterShip
+retries a failed delivery 13 times over 245,730 s (about 68 h).  A delivery older
+than the ``webhook_max_age`` setting (default 72 h, and never less than the retry
+horizon plus an hour) is rejected as a replay, so a retry of a delivery that
+failed on our side is always accepted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Final
 
 import httpx
-from pydantic import SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
+from .._carrier_homes import slug_home_zone
+from .._carrier_time import ZoneFallback, read_carrier_time
 from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
+from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._local_time import read_carrier_time
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
+from .._tracked_number import find_facts
 from .._webhooks import decode_webhook_json, require_fresh, require_header, verify_hmac
 
 __all__ = [
+    "RETRY_HORIZON",
     "SIGNATURE_HEADER",
+    "WEBHOOK_MAX_AGE",
     "AfterShipAdapter",
     "AfterShipSettings",
     "build_trackings_request",
@@ -52,6 +67,13 @@ __all__ = [
 SYSTEM = "aftership"
 MAX_BATCH = 50
 SIGNATURE_HEADER = "aftership-hmac-sha256"
+#: Seconds from a webhook's first attempt to its last retry: AfterShip makes 14
+#: attempts, the n-th retry 2**n x 30 s after the one before ("Webhook Overview").
+RETRY_HORIZON: Final = sum(30 * 2**n for n in range(13))  # 245,730 s, about 68 h
+#: The default webhook age limit: the retry horizon with room to spare (72 h).
+WEBHOOK_MAX_AGE: Final = 72 * 3600.0
+# A retry may sit in AfterShip's queue or ours a while after its scheduled time.
+_QUEUE_SLACK: Final = 3600.0
 
 
 def _text(value: Any) -> str | None:
@@ -89,7 +111,7 @@ def _location(checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _checkpoint(
-    out: TrackResultBuilder, number: str, raw: Any, where: str, attributes: dict[str, Any]
+    out: TrackResultBuilder, number: str, raw: Any, where: str, shared: _TrackingFacts
 ) -> None:
     if not isinstance(raw, Mapping):
         out.problem(
@@ -102,12 +124,22 @@ def _checkpoint(
         return
     location = _location(raw)
     place = location or {}
+    tag, subtag = _text(raw.get("tag")), _text(raw.get("subtag"))
+    mapped, note = map_checkpoint(tag, subtag)
+    slug = _text(raw.get("slug")) or shared.slug
+    home = slug_home_zone(slug)
+    fallback = shared.fallback.or_else(
+        ZoneFallback(home_zone=home, home_label=f"the home zone of {slug}") if home else None
+    )
     try:
         reading = read_carrier_time(
             raw.get("checkpoint_time"),
             country=place.get("country"),
             city=place.get("city"),
             region=place.get("region"),
+            fallback=fallback,
+            stage=mapped.effective_stage if mapped else None,
+            status=mapped.status if mapped else None,
         )
     except ValueError as exc:
         out.problem(
@@ -116,8 +148,6 @@ def _checkpoint(
         return
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    tag, subtag = _text(raw.get("tag")), _text(raw.get("subtag"))
-    mapped, note = map_checkpoint(tag, subtag)
     if note:
         out.problem(number, ProblemCode.PARTIAL_DATA, note, raw=raw, location=where)
     elif mapped is not None and mapped.status == Status.UNKNOWN:
@@ -136,7 +166,7 @@ def _checkpoint(
             raw=raw,
             location=where,
         )
-    extra = dict(attributes)
+    extra = dict(shared.attributes)
     if _text(raw.get("slug")):
         extra["aftership_slug"] = _text(raw.get("slug"))
     data = {
@@ -157,13 +187,77 @@ def _checkpoint(
             "text": _text(raw.get("subtag_message")),
         },
         "attributes": extra,
+        "estimated_delivery": shared.estimate,
     }
     event = out.event(data, raw=raw, location=where)
     if event is not None and mapped is None and (tag or subtag):
         out.unknown_code(number, event.source, raw=raw, location=where)
 
 
-def _tracking(out: TrackResultBuilder, tracking: Any, where: str) -> str | None:
+class _TrackingFacts:
+    """What every checkpoint of one tracking shares."""
+
+    def __init__(
+        self,
+        attributes: dict[str, Any],
+        fallback: ZoneFallback,
+        estimate: datetime | None,
+        slug: str | None,
+    ) -> None:
+        self.attributes = attributes
+        self.fallback = fallback
+        self.estimate = estimate
+        self.slug = slug
+
+
+def _country_field(tracking: Mapping[str, Any], *names: str) -> str | None:
+    for name in names:
+        value = _text(tracking.get(name))
+        if value and to_alpha2(value):
+            return to_alpha2(value)
+    return None
+
+
+# Where AfterShip puts an estimate, newest API versions first: (field, keys inside).
+_ESTIMATES: Final = (
+    ("latest_estimated_delivery", ("datetime", "datetime_max")),
+    ("courier_estimated_delivery_date", ("estimated_delivery_date", "estimated_delivery_date_max")),
+    ("aftership_estimated_delivery_date", ("estimated_delivery_date",)),
+    ("custom_estimated_delivery_date", ("datetime", "datetime_max")),
+)
+
+
+def _estimate(
+    out: TrackResultBuilder, number: str, tracking: Mapping[str, Any], fallback: ZoneFallback
+) -> datetime | None:
+    found: tuple[str, Any] | None = None
+    for field, keys in _ESTIMATES:
+        block = tracking.get(field)
+        if isinstance(block, Mapping):
+            value = next((block[k] for k in keys if block.get(k)), None)
+            if value:
+                found = (field, value)
+                break
+    if found is None and _text(tracking.get("expected_delivery")):
+        found = ("expected_delivery", tracking["expected_delivery"])
+    if found is None:
+        return None
+    try:
+        return read_estimate(found[1], fallback=fallback)
+    except ValueError as exc:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"AfterShip's estimated delivery is unreadable and was left out: {exc}",
+            raw=found[1],
+            location=found[0],
+        )
+        return None
+
+
+def _tracking(
+    out: TrackResultBuilder, tracking: Any, where: str, numbers: Sequence[str] = ()
+) -> str | None:
     if not isinstance(tracking, Mapping):
         out.problem(
             None, ProblemCode.BAD_PAYLOAD, "tracking is not an object", raw=tracking, location=where
@@ -182,6 +276,17 @@ def _tracking(out: TrackResultBuilder, tracking: Any, where: str) -> str | None:
     attributes: dict[str, Any] = {}
     if _text(tracking.get("id")):
         attributes["aftership_id"] = _text(tracking.get("id"))
+    asked = find_facts(numbers, number)
+    fallback = ZoneFallback(
+        _country_field(tracking, "origin_country_region", "origin_country_iso3"),
+        _country_field(tracking, "destination_country_region", "destination_country_iso3"),
+    ).or_else(asked.zone_fallback() if asked is not None else None)
+    shared = _TrackingFacts(
+        attributes,
+        fallback,
+        _estimate(out, number, tracking, fallback),
+        _text(tracking.get("slug")),
+    )
     checkpoints = tracking.get("checkpoints") or []
     if not isinstance(checkpoints, list):
         out.problem(
@@ -204,7 +309,7 @@ def _tracking(out: TrackResultBuilder, tracking: Any, where: str) -> str | None:
     for index, raw in enumerate(checkpoints):
         c_where = f"{where}.checkpoints[{index}]"
         with piece(out, number, raw=raw, location=c_where, what="checkpoint"):
-            _checkpoint(out, number, raw, c_where, attributes)
+            _checkpoint(out, number, raw, c_where, shared)
     return number
 
 
@@ -241,7 +346,7 @@ def parse_trackings(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
         with piece(
             out, number, raw=tracking, location=where, what="tracking", code=ProblemCode.BAD_PAYLOAD
         ):
-            number = _tracking(out, tracking, where)
+            number = _tracking(out, tracking, where, numbers)
         if number:
             found.add(number)
     for number in numbers:
@@ -287,13 +392,32 @@ def build_trackings_request(
     )
 
 
+def _covers_retries(seconds: float) -> float:
+    least = RETRY_HORIZON + _QUEUE_SLACK
+    if seconds < least:
+        raise ValueError(
+            f"{seconds:g} s would reject AfterShip's later retries of a delivery that failed "
+            f"on our side: AfterShip retries for {RETRY_HORIZON:,} s (about 68 h); give at "
+            f"least {least:g} s"
+        )
+    return seconds
+
+
 class AfterShipSettings(AdapterSettings):
-    """``LOGIX_AFTERSHIP_API_KEY`` (required), ``LOGIX_AFTERSHIP_WEBHOOK_SECRET``, options."""
+    """``LOGIX_AFTERSHIP_API_KEY`` (required), ``LOGIX_AFTERSHIP_WEBHOOK_SECRET``, options.
+
+    ``webhook_max_age`` (seconds, ``LOGIX_AFTERSHIP_WEBHOOK_MAX_AGE``) is how old a
+    signed delivery may be before it is rejected as a replay; it must cover
+    AfterShip's retry horizon, so a retry is never turned away.
+    """
 
     api_key: SecretStr
     base_url: str = "https://api.aftership.com/tracking"
     api_version: str = "2025-01"
     webhook_secret: SecretStr | None = None
+    webhook_max_age: Annotated[float, Field(le=30 * 86_400), AfterValidator(_covers_retries)] = (
+        WEBHOOK_MAX_AGE
+    )
 
 
 class AfterShipAdapter(BaseAdapter[AfterShipSettings]):
@@ -309,9 +433,9 @@ class AfterShipAdapter(BaseAdapter[AfterShipSettings]):
         webhooks=True,
         signs_webhooks=True,
     )
-    # AfterShip retries failed deliveries for hours with the same body (and ``ts``);
-    # an hour accepts the first retries and still shuts out old replays.
-    webhook_tolerance: ClassVar[float] = 3600.0
+    # AfterShip retries failed deliveries for about 68 h with the same body (and
+    # ``ts``); the webhook_max_age setting decides, this is only its default.
+    webhook_tolerance: ClassVar[float] = WEBHOOK_MAX_AGE
 
     def build_requests(self, numbers: Sequence[str]) -> Sequence[httpx.Request]:
         settings = self.settings
@@ -350,8 +474,15 @@ class AfterShipAdapter(BaseAdapter[AfterShipSettings]):
                 f"webhook 'ts' {ts!r} is not a Unix time", carrier=self.code
             ) from exc
         require_fresh(
-            sent_at, self.clock.now(), tolerance=self.webhook_tolerance, carrier=self.code
+            sent_at, self.clock.now(), tolerance=self.webhook_max_age(), carrier=self.code
         )
+
+    def webhook_max_age(self) -> float:
+        """The ``webhook_max_age`` setting (read without needing the API key)."""
+        value: float = self.settings_model.load_field(
+            self.code, "webhook_max_age", self._overrides, self._environ
+        )
+        return value
 
     def parse_webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
         return parse_webhook_body(payload)

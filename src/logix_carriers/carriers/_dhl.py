@@ -8,29 +8,42 @@ shared HTTP layer.  Status codes (``statusCode``: ``pre-transit``, ``transit``,
 Times: DHL's event timestamps usually carry no offset ("2020-12-07T21:30:00") and
 are the local time of the scan.  They are placed in the zone of the event
 location (``offset_source="location"``): the ``countryCode``, or the country named
-at the end of ``addressLocality`` ("MILAN - ITALY"), narrowed by city where a
-country has several zones.  When the location cannot pin one offset down the
-event is kept with the country's main zone and a ``partial_data`` problem says so.
+by ``addressLocality`` ("MILAN - ITALY", Parcel DE's bare "Germany"/"Deutschland"),
+narrowed by city where a country has several zones.  A multi-zone country alone
+gives its principal zone.  An event with no readable place (Parcel DE events often
+have no location at all) is read in the shipment's country for its leg, else in
+the service's home zone (``Europe/Berlin`` for Parcel DE); every such guess is
+``offset_source="assumed"`` with a ``partial_data`` problem, and no event is lost.
+
+Numbers: answers are filed under the shipment ``id`` DHL returned, never under the
+requested number: without ``service`` DHL can answer with another shipment's data.
+When the ids differ, the requested number gets a ``partial_data`` problem naming
+the id its answer went to.  ``recipientPostalCode`` (needed for the full Parcel DE
+and Parcel NL trail) and ``service`` come from a :class:`TrackedNumber`'s facts or
+the settings.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Final
 
 import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
+from .._carrier_time import ZoneFallback, read_carrier_time
 from .._country_codes import alpha2_from_name, to_alpha2
+from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._local_time import read_carrier_time
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
+from .._tracked_number import facts_of, find_facts
 
 __all__ = [
     "DhlAdapter",
@@ -41,6 +54,16 @@ __all__ = [
 ]
 
 SYSTEM = "dhl"
+#: Where a DHL scan with no readable place is assumed to be, absent a better guess.
+HOME_ZONE: Final = "Europe/Berlin"
+#: The home zone of the DHL businesses that work in one country.
+SERVICE_HOME_ZONES: Final[Mapping[str, str]] = {
+    "parcel-de": "Europe/Berlin",
+    "post-de": "Europe/Berlin",
+    "parcel-nl": "Europe/Amsterdam",
+    "parcel-pl": "Europe/Warsaw",
+    "parcel-uk": "Europe/London",
+}
 
 _REGION = re.compile(r"^[A-Z]{2,3}$")
 
@@ -54,6 +77,9 @@ def parse_locality(text: str | None) -> tuple[str | None, str | None, str | None
     """
     if not text or not text.strip():
         return None, None, None
+    alone = alpha2_from_name(text.strip())
+    if alone is not None:
+        return None, None, alone  # Parcel DE's "Germany" / "Deutschland"
     parts = [p.strip() for p in re.split(r"\s+-\s+", text.strip()) if p.strip()]
     country = alpha2_from_name(parts[-1]) if len(parts) > 1 else None
     if country is not None:
@@ -100,7 +126,7 @@ def _event(
     number: str,
     raw: Any,
     where: str,
-    attributes: dict[str, Any],
+    shipment: _ShipmentFacts,
 ) -> None:
     if not isinstance(raw, Mapping):
         out.problem(
@@ -111,6 +137,8 @@ def _event(
             location=where,
         )
         return
+    code = _text(raw.get("statusCode"))
+    mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw.get("location"))
     place = location or {}
     try:
@@ -119,14 +147,15 @@ def _event(
             country=place.get("country"),
             city=place.get("city"),
             region=place.get("region"),
+            fallback=shipment.fallback,
+            stage=mapped.effective_stage if mapped else None,
+            status=mapped.status if mapped else None,
         )
     except ValueError as exc:
         out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
         return
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    code = _text(raw.get("statusCode"))
-    mapped = map_code(SYSTEM, code) if code else None
     if mapped is not None and mapped.status == Status.UNKNOWN:
         out.problem(
             number,
@@ -157,38 +186,107 @@ def _event(
         "location": location,
         "description": description or "",
         "source": {"system": SYSTEM, "status": code, "text": _text(raw.get("status"))},
-        "attributes": attributes,
+        "attributes": shipment.attributes,
+        "estimated_delivery": shipment.estimate,
     }
     event = out.event(data, raw=raw, location=where)
     if event is not None and code is not None and mapped is None:
         out.unknown_code(number, event.source, raw=raw, location=where)
 
 
-def parse_shipments(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+class _ShipmentFacts:
+    """What every event of one shipment shares: attributes, fallback, estimate."""
+
+    def __init__(
+        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
+    ) -> None:
+        self.attributes = attributes
+        self.fallback = fallback
+        self.estimate = estimate
+
+
+def _address_country(place: Any) -> str | None:
+    address = place.get("address") if isinstance(place, Mapping) else None
+    if not isinstance(address, Mapping):
+        return None
+    code = address.get("countryCode")
+    country = to_alpha2(code) if isinstance(code, str) else None
+    if country is None and isinstance(address.get("addressLocality"), str):
+        country = parse_locality(address["addressLocality"])[2]
+    return country
+
+
+def _estimate(
+    out: TrackResultBuilder, number: str, shipment: Mapping[str, Any], fallback: ZoneFallback
+) -> datetime | None:
+    """DHL's ``estimatedTimeOfDelivery``, else the end of ``estimatedDeliveryTimeFrame``."""
+    value = shipment.get("estimatedTimeOfDelivery")
+    frame = shipment.get("estimatedDeliveryTimeFrame")
+    if not value and isinstance(frame, Mapping):
+        value = frame.get("estimatedThrough") or frame.get("estimatedFrom")
+    if not value:
+        return None
+    try:
+        return read_estimate(value, fallback=fallback)
+    except ValueError as exc:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"DHL's estimated delivery is unreadable and was left out: {exc}",
+            raw=value,
+            location="estimatedTimeOfDelivery",
+        )
+        return None
+
+
+def parse_shipments(
+    payload: Any, numbers: Sequence[str] = (), *, home_zone: str | None = HOME_ZONE
+) -> TrackResult:
     """Normalize a decoded ``/track/shipments`` response.
 
-    With exactly one requested number, every shipment's events are filed under it
-    (DHL may answer a piece number with its shipment id); otherwise under the
-    shipment ``id``.
+    Events are filed under the shipment ``id`` DHL returned.  With exactly one
+    requested number that differs from the ids returned, that number gets a
+    ``partial_data`` problem saying where its answer went.  ``home_zone`` places
+    scans nothing else places (a service's own home zone wins).
     """
     if not isinstance(payload, Mapping):
         raise ValueError(f"DHL response is {type(payload).__name__}, not a JSON object")
-    out = TrackResultBuilder(SYSTEM, numbers)
+    out = TrackResultBuilder(SYSTEM)
     shipments = payload.get("shipments")
     if not isinstance(shipments, list):
         raise ValueError("DHL response has no 'shipments' list")
     requested = numbers[0] if len(numbers) == 1 else None
+    returned: list[str] = []
     for s_index, shipment in enumerate(shipments):
         where = f"shipments[{s_index}]"
-        number = requested or plain_text(shipment, "id")
+        number = plain_text(shipment, "id") or requested
+        if number:
+            returned.append(number)
         with piece(
             out, number, raw=shipment, location=where, what="shipment", code=ProblemCode.BAD_PAYLOAD
         ):
-            _shipment(out, shipment, where, requested)
+            _shipment(out, shipment, where, requested, numbers, home_zone)
+    if requested is not None and returned and requested not in returned:
+        ids = ", ".join(repr(n) for n in dict.fromkeys(returned))
+        out.problem(
+            requested,
+            ProblemCode.PARTIAL_DATA,
+            f"DHL answered {str(requested)!r} with shipment {ids}; its events are filed under "
+            "the number DHL returned. Without service=..., DHL can answer with another "
+            "shipment's data: pass the service (and recipient_postal_code) to be sure",
+            location="shipments",
+        )
     return out.result()
 
 
-def _shipment(out: TrackResultBuilder, shipment: Any, where: str, requested: str | None) -> None:
+def _shipment(
+    out: TrackResultBuilder,
+    shipment: Any,
+    where: str,
+    requested: str | None,
+    numbers: Sequence[str],
+    home_zone: str | None,
+) -> None:
     if not isinstance(shipment, Mapping):
         out.problem(
             requested,
@@ -198,22 +296,31 @@ def _shipment(out: TrackResultBuilder, shipment: Any, where: str, requested: str
             location=where,
         )
         return
-    shipment_id = _text(shipment.get("id"))
-    number = requested or shipment_id
+    number = _text(shipment.get("id"))
     if number is None:
+        # Without an id DHL's answer cannot be told apart from another shipment's.
         out.problem(
-            None,
+            requested,
             ProblemCode.BAD_PAYLOAD,
-            "shipment without an id",
+            "shipment without an id; its events cannot be filed",
             raw=shipment,
             location=where,
         )
         return
+    service = _text(shipment.get("service"))
     attributes: dict[str, Any] = {}
-    if _text(shipment.get("service")):
-        attributes["dhl_service"] = _text(shipment.get("service"))
-    if shipment_id and shipment_id != number:
-        attributes["dhl_shipment_id"] = shipment_id
+    if service:
+        attributes["dhl_service"] = service
+    if requested and requested != number:
+        attributes["dhl_requested_number"] = str(requested)
+    asked = find_facts(numbers, number) or find_facts(numbers, requested)
+    fallback = ZoneFallback(
+        _address_country(shipment.get("origin")),
+        _address_country(shipment.get("destination")),
+        SERVICE_HOME_ZONES.get(service or "", home_zone),
+        f"DHL's home zone{f' ({service})' if service else ''}",
+    ).or_else(asked.zone_fallback() if asked is not None else None)
+    facts = _ShipmentFacts(attributes, fallback, _estimate(out, number, shipment, fallback))
     events = shipment.get("events") or []
     if not isinstance(events, list):
         out.problem(
@@ -237,7 +344,7 @@ def _shipment(out: TrackResultBuilder, shipment: Any, where: str, requested: str
     for e_index, raw in enumerate(events):
         e_where = f"{where}.events[{e_index}]"
         with piece(out, number, raw=raw, location=e_where):
-            _event(out, number, raw, e_where, attributes)
+            _event(out, number, raw, e_where, facts)
 
 
 def parse_not_found(payload: Any, numbers: Sequence[str]) -> TrackResult:
@@ -261,14 +368,20 @@ def build_track_request(
     language: str | None = None,
     requester_country_code: str | None = None,
     origin_country_code: str | None = None,
+    recipient_postal_code: str | None = None,
 ) -> httpx.Request:
-    """``GET /track/shipments?trackingNumber=...`` with the ``DHL-API-Key`` header."""
+    """``GET /track/shipments?trackingNumber=...`` with the ``DHL-API-Key`` header.
+
+    ``service`` names the DHL business to search (``parcel-de``, ``express``...);
+    ``recipient_postal_code`` unlocks the full Parcel DE and Parcel NL trail.
+    """
     params = {
-        "trackingNumber": number,
+        "trackingNumber": str(number),
         "service": service,
         "language": language,
         "requesterCountryCode": requester_country_code,
         "originCountryCode": origin_country_code,
+        "recipientPostalCode": recipient_postal_code,
     }
     return httpx.Request(
         "GET",
@@ -282,7 +395,9 @@ class DhlSettings(AdapterSettings):
     """``LOGIX_DHL_API_KEY`` (required) and options.
 
     ``service`` restricts the lookup to one DHL business (``express``,
-    ``parcel-de``, ``ecommerce``...); without it DHL searches all of them.
+    ``parcel-de``, ``ecommerce``...); without it DHL searches all of them and may
+    answer with another shipment's data.  A :class:`TrackedNumber`'s ``service``,
+    ``origin_country`` and ``recipient_postal_code`` override these per number.
     """
 
     api_key: SecretStr
@@ -305,21 +420,26 @@ class DhlAdapter(BaseAdapter[DhlSettings]):
         batch_size=1, rate_limit=RateLimit(1), auth="api_key"
     )
     accept_statuses: ClassVar[frozenset[int]] = frozenset({404})
+    home_zone: ClassVar[str | None] = HOME_ZONE
 
     def build_requests(self, numbers: Sequence[str]) -> Sequence[httpx.Request]:
         settings = self.settings
-        return [
-            build_track_request(
-                number,
-                api_key=settings.api_key.get_secret_value(),
-                base_url=settings.base_url,
-                service=settings.service,
-                language=settings.language,
-                requester_country_code=settings.requester_country_code,
-                origin_country_code=settings.origin_country_code,
+        requests = []
+        for number in numbers:
+            facts = facts_of(number)
+            requests.append(
+                build_track_request(
+                    number,
+                    api_key=settings.api_key.get_secret_value(),
+                    base_url=settings.base_url,
+                    service=facts.service or settings.service,
+                    language=settings.language,
+                    requester_country_code=settings.requester_country_code,
+                    origin_country_code=facts.origin_country or settings.origin_country_code,
+                    recipient_postal_code=facts.recipient_postal_code,
+                )
             )
-            for number in numbers
-        ]
+        return requests
 
     def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
         if (
@@ -328,7 +448,7 @@ class DhlAdapter(BaseAdapter[DhlSettings]):
             and (payload.get("status") == 404)
         ):
             return parse_not_found(payload, numbers)
-        return parse_shipments(payload, numbers)
+        return parse_shipments(payload, numbers, home_zone=self.home_zone)
 
     def parse_response(self, numbers: Sequence[str], response: httpx.Response) -> TrackResult:
         if response.status_code == 404:

@@ -13,7 +13,14 @@ to the main/sub-status it stands for.
 
 Times: ``time_utc`` is the instant and ``time_iso`` the same moment at the local
 offset.  When the carrier gave no zone 17TRACK sends ``time_utc: null`` and a
-naive ``time_iso``; that wall time is placed by the event's address.
+naive ``time_iso``; that wall time is placed by the event's address, else by the
+shipment's country for the event's leg (``shipping_info``), else by the home
+country of the provider that scanned it (``assumed``, with a problem).
+
+Requests: a :class:`TrackedNumber` with a ``carrier_code`` (17TRACK's numeric
+carrier key, e.g. ``3011`` for China Post) is registered and queried with it;
+auto-detection misfiles ambiguous Chinese numbers.  The estimate in
+``time_metrics.estimated_delivery_date`` (its latest bound) is kept on every event.
 
 Webhook: 17TRACK signs each push with a ``sign`` header, the hex SHA-256 of the
 raw body, a ``/`` and the account's API key.  The push carries no delivery
@@ -33,17 +40,20 @@ import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
+from .._carrier_time import TimeReading, ZoneFallback, place_naive
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
+from .._estimates import read_estimate
 from .._http import decode_json
 from .._http_pacing import RateLimit
-from .._local_time import TimeReading, place_naive
+from .._local_time import principal_zone
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
+from .._tracked_number import facts_of, find_facts
 from .._webhooks import require_header, signatures_match
 
 __all__ = [
@@ -147,7 +157,12 @@ def _iso(value: Any, field: str) -> datetime | None:
         raise ValueError(f"{field} {text!r} is not ISO-8601") from None
 
 
-def event_time(event: Mapping[str, Any], location: Mapping[str, Any] | None) -> TimeReading:
+def event_time(
+    event: Mapping[str, Any],
+    location: Mapping[str, Any] | None,
+    fallback: ZoneFallback | None = None,
+    mapped: Mapped | None = None,
+) -> TimeReading:
     """The aware time of an event from ``time_iso`` / ``time_utc`` (see module doc)."""
     local = _iso(event.get("time_iso"), "time_iso")
     utc = _iso(event.get("time_utc"), "time_utc")
@@ -162,18 +177,21 @@ def event_time(event: Mapping[str, Any], location: Mapping[str, Any] | None) -> 
             country=place.get("country"),
             city=place.get("city"),
             region=place.get("region"),
+            fallback=fallback,
+            stage=mapped.effective_stage if mapped else None,
+            status=mapped.status if mapped else None,
         )
         if utc is None:
             return placed
         zone = placed.moment.tzinfo
-        return TimeReading(utc.astimezone(zone), "location", placed.note)
+        return TimeReading(utc.astimezone(zone), placed.offset_source, placed.note)
     if utc is not None:
         return TimeReading(utc, "carrier")
     raise ValueError("event has neither time_iso nor time_utc")
 
 
 def _event(
-    out: TrackResultBuilder, number: str, raw: Any, where: str, attributes: dict[str, Any]
+    out: TrackResultBuilder, number: str, raw: Any, where: str, shared: _ProviderFacts
 ) -> None:
     if not isinstance(raw, Mapping):
         out.problem(
@@ -185,15 +203,15 @@ def _event(
         )
         return
     location = _address(raw)
+    sub_status, stage = _text(raw.get("sub_status")), _text(raw.get("stage"))
+    mapped, main, sub, note = map_event(sub_status, stage)
     try:
-        reading = event_time(raw, location)
+        reading = event_time(raw, location, shared.fallback, mapped)
     except ValueError as exc:
         out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
         return
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    sub_status, stage = _text(raw.get("sub_status")), _text(raw.get("stage"))
-    mapped, main, sub, note = map_event(sub_status, stage)
     if note:
         out.problem(
             number,
@@ -221,14 +239,63 @@ def _event(
         "location": location,
         "description": _text(raw.get("description")) or "",
         "source": {"system": SYSTEM, "status": main, "substatus": sub, "code": stage},
-        "attributes": attributes,
+        "attributes": shared.attributes,
+        "estimated_delivery": shared.estimate,
     }
     event = out.event(data, raw=raw, location=where)
     if event is not None and mapped is None and (main or sub):
         out.unknown_code(number, event.source, raw=raw, location=where)
 
 
-def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
+class _ProviderFacts:
+    """What every event of one provider's list shares."""
+
+    def __init__(
+        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
+    ) -> None:
+        self.attributes = attributes
+        self.fallback = fallback
+        self.estimate = estimate
+
+
+def _shipping_fallback(info: Mapping[str, Any]) -> ZoneFallback:
+    shipping = info.get("shipping_info")
+    shipping = shipping if isinstance(shipping, Mapping) else {}
+
+    def country(key: str) -> str | None:
+        address = shipping.get(key)
+        value = address.get("country") if isinstance(address, Mapping) else None
+        return to_alpha2(value) if isinstance(value, str) else None
+
+    return ZoneFallback(country("shipper_address"), country("recipient_address"))
+
+
+def _estimate(
+    out: TrackResultBuilder, number: str, info: Mapping[str, Any], fallback: ZoneFallback
+) -> datetime | None:
+    metrics = info.get("time_metrics")
+    block = metrics.get("estimated_delivery_date") if isinstance(metrics, Mapping) else None
+    if not isinstance(block, Mapping):
+        return None
+    value = block.get("to") or block.get("from")
+    if not value:
+        return None
+    try:
+        return read_estimate(value, fallback=fallback)
+    except ValueError as exc:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"17TRACK's estimated delivery is unreadable and was left out: {exc}",
+            raw=block,
+            location="time_metrics.estimated_delivery_date",
+        )
+        return None
+
+
+def _track_item(
+    out: TrackResultBuilder, item: Any, where: str, numbers: Sequence[str] = ()
+) -> None:
     if not isinstance(item, Mapping):
         out.problem(
             None,
@@ -258,6 +325,11 @@ def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
             location=where,
         )
         return
+    asked = find_facts(numbers, number)
+    shipment_fallback = _shipping_fallback(info).or_else(
+        asked.zone_fallback() if asked is not None else None
+    )
+    estimate = _estimate(out, number, info, shipment_fallback)
     tracking = info.get("tracking")
     providers = tracking.get("providers") if isinstance(tracking, Mapping) else None
     seen_events = False
@@ -274,11 +346,19 @@ def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
             continue
         meta = provider.get("provider")
         attributes: dict[str, Any] = {}
+        home: str | None = None
         if isinstance(meta, Mapping):
             if _text(meta.get("name")):
                 attributes["provider"] = _text(meta.get("name"))
             if isinstance(meta.get("key"), int):
                 attributes["provider_key"] = meta["key"]
+            home = principal_zone(to_alpha2(_text(meta.get("country"))))
+        label = f"the home zone of {attributes.get('provider', 'the provider')}"
+        shared = _ProviderFacts(
+            attributes,
+            shipment_fallback.or_else(ZoneFallback(home_zone=home, home_label=label)),
+            estimate,
+        )
         events = provider.get("events") or []
         if not isinstance(events, list):
             out.problem(
@@ -293,7 +373,7 @@ def _track_item(out: TrackResultBuilder, item: Any, where: str) -> None:
             seen_events = True
             e_where = f"{p_where}.events[{e_index}]"
             with piece(out, number, raw=raw, location=e_where):
-                _event(out, number, raw, e_where, attributes)
+                _event(out, number, raw, e_where, shared)
     if not seen_events:
         latest = info.get("latest_status")
         said = "/".join(
@@ -391,7 +471,7 @@ def parse_trackinfo(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
         with piece(
             out, number, raw=item, location=where, what="entry", code=ProblemCode.BAD_PAYLOAD
         ):
-            _track_item(out, item, where)
+            _track_item(out, item, where, numbers)
     _rejected(out, data.get("rejected"), "data.rejected", registering=False)
     return out.result()
 
@@ -419,13 +499,24 @@ def push_signature(body: bytes, key: str) -> str:
     return hashlib.sha256(body + b"/" + key.encode("utf-8")).hexdigest()
 
 
+def _item(number: str) -> dict[str, Any]:
+    """``{"number": ...}``, with ``"carrier"`` when the shipment knows its 17TRACK key."""
+    item: dict[str, Any] = {"number": str(number)}
+    code = facts_of(number).carrier_code
+    if code is not None:
+        # 17TRACK's carrier keys are integers; anything else is sent as given and
+        # 17TRACK's rejection of it comes back as a problem for the number.
+        item["carrier"] = int(code) if code.isdigit() else code
+    return item
+
+
 def _request(base_url: str, endpoint: str, numbers: Sequence[str], api_key: str) -> httpx.Request:
     if len(numbers) > MAX_BATCH:
         raise ValueError(f"17TRACK takes at most {MAX_BATCH} numbers per call, got {len(numbers)}")
     return httpx.Request(
         "POST",
         f"{base_url.rstrip('/')}/{endpoint}",
-        json=[{"number": number} for number in numbers],
+        json=[_item(number) for number in numbers],
         headers={"17token": api_key, "Accept": "application/json"},
     )
 
@@ -433,14 +524,18 @@ def _request(base_url: str, endpoint: str, numbers: Sequence[str], api_key: str)
 def build_register_request(
     numbers: Sequence[str], *, api_key: str, base_url: str = "https://api.17track.net/track/v2.2"
 ) -> httpx.Request:
-    """``POST /register`` with ``[{"number": ...}, ...]`` (carrier auto-detected)."""
+    """``POST /register`` with ``[{"number": ..., "carrier": key}, ...]``.
+
+    ``carrier`` is sent for a :class:`TrackedNumber` with a ``carrier_code``; the
+    others are auto-detected by 17TRACK.
+    """
     return _request(base_url, "register", numbers, api_key)
 
 
 def build_gettrackinfo_request(
     numbers: Sequence[str], *, api_key: str, base_url: str = "https://api.17track.net/track/v2.2"
 ) -> httpx.Request:
-    """``POST /gettrackinfo`` with ``[{"number": ...}, ...]``."""
+    """``POST /gettrackinfo`` with ``[{"number": ..., "carrier": key}, ...]``."""
     return _request(base_url, "gettrackinfo", numbers, api_key)
 
 

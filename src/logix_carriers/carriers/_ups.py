@@ -7,7 +7,20 @@ unknown the event is ``unknown`` and an ``unknown_code`` problem is recorded.
 
 Times: UPS activities carry ``gmtDate``/``gmtTime`` (UTC) and ``gmtOffset`` (the
 local offset), so the instant and its offset both come from UPS.  Activities
-without them are local wall time and are placed by their location.
+without them are local wall time and are placed by their location, else by the
+package's origin or destination address for the activity's leg, else in UPS's
+home zone (``America/New_York``), ``assumed`` and with a problem.
+
+Estimated delivery: the package's rescheduled (``RDD``), else scheduled (``SDD``)
+delivery date, with the committed or window end time when UPS gives one, else the
+end of that day in the destination's zone; Track Alert's ``scheduledDeliveryDate``.
+
+Track Alert webhooks: v2 deliveries carry ``Authorization: Bearer <token>``, a
+token UPS fetched from *your* token URL with the webhook client id and secret you
+gave UPS, and ``x-api-key: <client id>``; :meth:`UpsAdapter.webhook_token_response`
+answers that token URL and the adapter checks the tokens it issued.  v1
+deliveries carry the ``credential`` chosen at subscription and are accepted only
+where one is configured (``webhook_secret``).
 """
 
 from __future__ import annotations
@@ -15,7 +28,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -23,198 +36,42 @@ import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
+from .._carrier_time import ZoneFallback
 from .._country_codes import to_alpha2
 from .._errors import ConfigError, WebhookError
+from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
-from .._local_time import TimeReading, place_naive
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
-from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
+from .._tracked_number import find_facts
+from .._webhook_tokens import WebhookTokens
 from .._webhooks import require_header, signatures_match
-from ._ups_codes import map_activity, status_code_key
+from ._ups_alert import parse_track_alert
+from ._ups_codes import map_activity
+from ._ups_read import (
+    HOME_ZONE,
+    SYSTEM,
+    activity_time,
+    event_of,
+    location_of,
+    number_of,
+    parse_date,
+    parse_time,
+    text_of,
+)
 
 __all__ = [
     "UpsAdapter",
     "UpsSettings",
+    "activity_time",
     "build_track_request",
     "parse_track_alert",
     "parse_track_response",
 ]
 
-SYSTEM = "ups"
 _BAD_PAYLOAD = ProblemCode.BAD_PAYLOAD
-
-
-# -- time ------------------------------------------------------------------------------
-
-_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
-
-
-def _date(value: Any, field: str) -> tuple[int, int, int]:
-    text = str(value or "").strip().replace("-", "")
-    if not re.fullmatch(r"\d{8}", text):
-        raise ValueError(f"{field} {value!r} is not YYYYMMDD")
-    return int(text[:4]), int(text[4:6]), int(text[6:])
-
-
-def _time(value: Any, field: str) -> tuple[int, int, int]:
-    text = str(value or "").strip().replace(":", "")
-    # UPS drops the leading zero of early hours ("74700" is 07:47:00).
-    if not re.fullmatch(r"\d{5,6}", text):
-        raise ValueError(f"{field} {value!r} is not HHMMSS")
-    text = text.zfill(6)
-    return int(text[:2]), int(text[2:4]), int(text[4:])
-
-
-def _naive(date: Any, time: Any, prefix: str) -> datetime:
-    return datetime(*_date(date, f"{prefix}date"), *_time(time, f"{prefix}time"))
-
-
-def _offset(value: Any) -> timezone:
-    match = _OFFSET.match(str(value or "").strip())
-    if match is None:
-        raise ValueError(f"gmtOffset {value!r} is not ±HH:MM")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    return timezone(-delta if sign == "-" else delta)
-
-
-def _place(naive: datetime, location: Mapping[str, Any] | None) -> TimeReading:
-    location = location or {}
-    return place_naive(
-        naive,
-        country=location.get("country"),
-        city=location.get("city"),
-        region=location.get("region"),
-    )
-
-
-def activity_time(
-    activity: Mapping[str, Any], location: Mapping[str, Any] | None
-) -> tuple[TimeReading, str]:
-    """The aware time of a Track API activity, and a note if UPS contradicts itself."""
-    gmt_date, gmt_time = activity.get("gmtDate"), activity.get("gmtTime")
-    local_date, local_time = activity.get("date"), activity.get("time")
-    offset_text = activity.get("gmtOffset")
-    if gmt_date and gmt_time:
-        instant = _naive(gmt_date, gmt_time, "gmt").replace(tzinfo=UTC)
-        if offset_text:
-            moment = instant.astimezone(_offset(offset_text))
-            note = ""
-            if local_date and local_time:
-                try:
-                    local = _naive(local_date, local_time, "")
-                except ValueError as exc:
-                    return TimeReading(moment, "carrier"), f"{exc}; the GMT fields were used"
-                if local != moment.replace(tzinfo=None):
-                    note = (
-                        f"local time {local.isoformat()} does not match gmtDate/gmtTime "
-                        f"{instant.isoformat()} at offset {offset_text}; the GMT fields were used"
-                    )
-            return TimeReading(moment, "carrier"), note
-        try:
-            placed = _place(instant.replace(tzinfo=None), location)
-        except ValueError:
-            return TimeReading(instant, "carrier"), ""
-        zone = placed.moment.tzinfo
-        return TimeReading(instant.astimezone(zone), "location", placed.note), ""
-    if local_date and local_time:
-        local = _naive(local_date, local_time, "")
-        if offset_text:
-            return TimeReading(local.replace(tzinfo=_offset(offset_text)), "carrier"), ""
-        return _place(local, location), ""
-    raise ValueError("activity has neither gmtDate/gmtTime nor date/time")
-
-
-# -- parsing ---------------------------------------------------------------------------
-
-
-def _location(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not isinstance(address, Mapping):
-        return None
-    country = to_alpha2(address.get("countryCode") or address.get("country"))
-    fields = {
-        "country": country,
-        "region": _text(address.get("stateProvince")),
-        "city": _text(address.get("city")),
-        "postal_code": _text(address.get("postalCode")),
-    }
-    return {k: v for k, v in fields.items() if v} or None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _number(value: Any) -> str | None:
-    text = re.sub(r"\s+", "", str(value or ""))
-    return text or None
-
-
-def _event(
-    out: TrackResultBuilder,
-    number: str,
-    status: Mapping[str, Any] | None,
-    reading: TimeReading,
-    location: dict[str, Any] | None,
-    *,
-    raw: Any,
-    where: str,
-    attributes: dict[str, Any],
-) -> None:
-    status = status or {}
-    type_code = _text(status.get("type"))
-    code = _text(status.get("statusCode") or status.get("descriptionCode"))
-    source = {
-        "system": SYSTEM,
-        "status": type_code,
-        "substatus": status_code_key(code),
-        "code": _text(status.get("code")),
-        "text": _text(status.get("simplifiedTextDescription")),
-    }
-    mapped, note = map_activity(type_code, code)
-    if not status:
-        out.problem(
-            number,
-            ProblemCode.PARTIAL_DATA,
-            "activity has no status; kept with status 'unknown'",
-            raw=raw,
-            location=where,
-        )
-    elif note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, note, raw=raw, location=where)
-    elif mapped is not None and mapped.status == Status.UNKNOWN:
-        out.problem(
-            number,
-            ProblemCode.PARTIAL_DATA,
-            f"UPS reports no status for this activity ({type_code}/{status_code_key(code)}); "
-            "kept with status 'unknown'",
-            raw=raw,
-            location=where,
-        )
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": _text(status.get("description")) or "",
-        "source": source,
-        "attributes": attributes,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and mapped is None and status:
-        out.unknown_code(number, event.source, raw=raw, location=where)
 
 
 def _activity(
@@ -222,7 +79,7 @@ def _activity(
     number: str,
     activity: Any,
     where: str,
-    attributes: dict[str, Any],
+    shared: _PackageFacts,
 ) -> None:
     if not isinstance(activity, Mapping):
         out.problem(
@@ -235,9 +92,15 @@ def _activity(
         return
     raw_location = activity.get("location")
     address = raw_location.get("address") if isinstance(raw_location, Mapping) else None
-    location = _location(address)
+    location = location_of(address)
+    status = activity.get("status")
+    status = status if isinstance(status, Mapping) else None
+    mapped, _ = map_activity(
+        text_of((status or {}).get("type")),
+        text_of((status or {}).get("statusCode") or (status or {}).get("descriptionCode")),
+    )
     try:
-        reading, mismatch = activity_time(activity, location)
+        reading, mismatch = activity_time(activity, location, shared.fallback, mapped)
     except ValueError as exc:
         out.problem(
             number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=activity, location=where
@@ -245,20 +108,82 @@ def _activity(
         return
     if mismatch:
         out.problem(number, ProblemCode.PARTIAL_DATA, mismatch, raw=activity, location=where)
-    extra = dict(attributes)
-    if isinstance(raw_location, Mapping) and _text(raw_location.get("slic")):
-        extra["ups_slic"] = _text(raw_location.get("slic"))
-    status = activity.get("status")
-    _event(
+    extra = dict(shared.attributes)
+    if isinstance(raw_location, Mapping) and text_of(raw_location.get("slic")):
+        extra["ups_slic"] = text_of(raw_location.get("slic"))
+    event_of(
         out,
         number,
-        status if isinstance(status, Mapping) else None,
+        status,
         reading,
         location,
         raw=activity,
         where=where,
         attributes=extra,
+        estimate=shared.estimate,
     )
+
+
+class _PackageFacts:
+    """What every activity of one package shares."""
+
+    def __init__(
+        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
+    ) -> None:
+        self.attributes = attributes
+        self.fallback = fallback
+        self.estimate = estimate
+
+
+def _package_fallback(package: Mapping[str, Any], home_zone: str | None) -> ZoneFallback:
+    countries: dict[str, str | None] = {}
+    for entry in _listed(package.get("packageAddress")):
+        if isinstance(entry, Mapping) and isinstance(entry.get("address"), Mapping):
+            kind = str(entry.get("type") or "").strip().upper()
+            address = entry["address"]
+            countries.setdefault(
+                kind, to_alpha2(address.get("countryCode") or address.get("country"))
+            )
+    return ZoneFallback(
+        countries.get("ORIGIN"), countries.get("DESTINATION"), home_zone, "UPS's home zone"
+    )
+
+
+def _package_estimate(
+    out: TrackResultBuilder, number: str, package: Mapping[str, Any], fallback: ZoneFallback
+) -> datetime | None:
+    """The rescheduled (RDD), else scheduled (SDD) delivery date, with its end time."""
+    dates = {
+        str(d.get("type") or "").upper(): d.get("date")
+        for d in _listed(package.get("deliveryDate"))
+        if isinstance(d, Mapping)
+    }
+    day = dates.get("RDD") or dates.get("SDD")
+    if not day:
+        return None
+    window = package.get("deliveryTime")
+    end = None
+    if isinstance(window, Mapping) and str(window.get("type") or "").upper() in {
+        "CMT",
+        "EDW",
+        "CDW",
+        "IDW",
+    }:
+        end = window.get("endTime")
+    try:
+        moment = datetime(
+            *parse_date(day, "deliveryDate"), *(parse_time(end, "endTime") if end else (23, 59, 59))
+        )
+        return read_estimate(moment, fallback=fallback)
+    except ValueError as exc:
+        out.problem(
+            number,
+            ProblemCode.PARTIAL_DATA,
+            f"UPS's delivery date is unreadable and was left out: {exc}",
+            raw={"deliveryDate": package.get("deliveryDate"), "deliveryTime": window},
+            location="deliveryDate",
+        )
+        return None
 
 
 def _errors(out: TrackResultBuilder, numbers: Sequence[str], errors: Any, where: str) -> None:
@@ -282,7 +207,9 @@ def _errors(out: TrackResultBuilder, numbers: Sequence[str], errors: Any, where:
             )
 
 
-def parse_track_response(payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
+def parse_track_response(
+    payload: Any, numbers: Sequence[str] = (), *, home_zone: str | None = HOME_ZONE
+) -> TrackResult:
     """Normalize a decoded Track API response (``trackResponse`` or an error body)."""
     out = TrackResultBuilder(SYSTEM, numbers)
     if not isinstance(payload, Mapping):
@@ -300,17 +227,24 @@ def parse_track_response(payload: Any, numbers: Sequence[str] = ()) -> TrackResu
         s_where = f"trackResponse.shipment[{s_index}]"
         number = plain_text(shipment, "inquiryNumber") or requested
         with piece(out, number, raw=shipment, location=s_where, what="shipment", code=_BAD_PAYLOAD):
-            _shipment(out, shipment, s_where, requested)
+            _shipment(out, shipment, s_where, requested, numbers, home_zone)
     return out.result()
 
 
-def _shipment(out: TrackResultBuilder, shipment: Any, s_where: str, requested: str | None) -> None:
+def _shipment(
+    out: TrackResultBuilder,
+    shipment: Any,
+    s_where: str,
+    requested: str | None,
+    numbers: Sequence[str],
+    home_zone: str | None,
+) -> None:
     if not isinstance(shipment, Mapping):
         out.problem(
             requested, _BAD_PAYLOAD, "shipment is not an object", raw=shipment, location=s_where
         )
         return
-    inquiry = _number(shipment.get("inquiryNumber")) or requested
+    inquiry = number_of(shipment.get("inquiryNumber")) or requested
     for w_index, warning in enumerate(_listed(shipment.get("warnings"))):
         code = str(warning.get("code", "")) if isinstance(warning, Mapping) else ""
         message = str(warning.get("message", "")) if isinstance(warning, Mapping) else ""
@@ -326,7 +260,7 @@ def _shipment(out: TrackResultBuilder, shipment: Any, s_where: str, requested: s
         p_where = f"{s_where}.package[{p_index}]"
         number = inquiry or plain_text(package, "trackingNumber")
         with piece(out, number, raw=package, location=p_where, what="package", code=_BAD_PAYLOAD):
-            _package(out, package, p_where, inquiry)
+            _package(out, package, p_where, inquiry, numbers, home_zone)
 
 
 def _listed(value: Any) -> list[Any]:
@@ -336,13 +270,20 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _package(out: TrackResultBuilder, package: Any, p_where: str, inquiry: str | None) -> None:
+def _package(
+    out: TrackResultBuilder,
+    package: Any,
+    p_where: str,
+    inquiry: str | None,
+    numbers: Sequence[str],
+    home_zone: str | None,
+) -> None:
     if not isinstance(package, Mapping):
         out.problem(
             inquiry, _BAD_PAYLOAD, "package is not an object", raw=package, location=p_where
         )
         return
-    own = _number(package.get("trackingNumber"))
+    own = number_of(package.get("trackingNumber"))
     number = inquiry or own
     if number is None:
         out.problem(
@@ -353,8 +294,13 @@ def _package(out: TrackResultBuilder, package: Any, p_where: str, inquiry: str |
     if own and own != number:
         attributes["ups_package"] = own
     service = package.get("service")
-    if isinstance(service, Mapping) and _text(service.get("description")):
-        attributes["ups_service"] = _text(service.get("description"))
+    if isinstance(service, Mapping) and text_of(service.get("description")):
+        attributes["ups_service"] = text_of(service.get("description"))
+    asked = find_facts(numbers, number)
+    fallback = _package_fallback(package, home_zone).or_else(
+        asked.zone_fallback() if asked is not None else None
+    )
+    shared = _PackageFacts(attributes, fallback, _package_estimate(out, number, package, fallback))
     activities = _listed(package.get("activity"))
     if not activities:
         out.problem(
@@ -367,68 +313,7 @@ def _package(out: TrackResultBuilder, package: Any, p_where: str, inquiry: str |
     for a_index, activity in enumerate(activities):
         a_where = f"{p_where}.activity[{a_index}]"
         with piece(out, number, raw=activity, location=a_where):
-            _activity(out, number, activity, a_where, attributes)
-
-
-def parse_track_alert(payload: Any) -> TrackResult:
-    """Normalize one Track Alert webhook message (one event per delivery)."""
-    if not isinstance(payload, Mapping):
-        raise ValueError(f"Track Alert message is {type(payload).__name__}, not an object")
-    number = _number(payload.get("trackingNumber"))
-    if number is None:
-        raise ValueError("Track Alert message has no trackingNumber")
-    out = TrackResultBuilder(SYSTEM, [number])
-    raw_location = payload.get("activityLocation")
-    location = _location(
-        {
-            "countryCode": raw_location.get("country"),
-            "stateProvince": raw_location.get("stateProvince"),
-            "city": raw_location.get("city"),
-            "postalCode": raw_location.get("postalCode"),
-        }
-        if isinstance(raw_location, Mapping)
-        else None
-    )
-    try:
-        reading = _alert_time(payload, location)
-    except ValueError as exc:
-        out.problem(
-            number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=payload, location="$"
-        )
-        return out.result()
-    status = payload.get("activityStatus")
-    attributes: dict[str, Any] = {}
-    if _text(payload.get("scheduledDeliveryDate")):
-        attributes["ups_scheduled_delivery_date"] = _text(payload.get("scheduledDeliveryDate"))
-    _event(
-        out,
-        number,
-        status if isinstance(status, Mapping) else None,
-        reading,
-        location,
-        raw=payload,
-        where="$",
-        attributes=attributes,
-    )
-    return out.result()
-
-
-def _alert_time(payload: Mapping[str, Any], location: dict[str, Any] | None) -> TimeReading:
-    gmt_date, gmt_time = payload.get("gmtActivityDate"), payload.get("gmtActivityTime")
-    local_date, local_time = payload.get("localActivityDate"), payload.get("localActivityTime")
-    if gmt_date and gmt_time:
-        instant = _naive(gmt_date, gmt_time, "gmtActivity").replace(tzinfo=UTC)
-        if local_date and local_time:
-            local = _naive(local_date, local_time, "localActivity")
-            minutes = round((local - instant.replace(tzinfo=None)).total_seconds() / 60)
-            if abs(minutes) <= 18 * 60:
-                return TimeReading(
-                    instant.astimezone(timezone(timedelta(minutes=minutes))), "carrier"
-                )
-        return TimeReading(instant, "carrier")
-    if local_date and local_time:
-        return _place(_naive(local_date, local_time, "localActivity"), location)
-    raise ValueError("message has neither gmtActivityDate/Time nor localActivityDate/Time")
+            _activity(out, number, activity, a_where, shared)
 
 
 # -- requests --------------------------------------------------------------------------
@@ -468,7 +353,10 @@ class UpsSettings(AdapterSettings):
 
     ``base_url`` is production; use ``https://wwwcie.ups.com`` for UPS's test
     environment.  ``merchant_id`` is sent as ``x-merchant-id`` when fetching tokens.
-    ``webhook_secret`` is the Track Alert ``credential`` you chose when subscribing.
+    Track Alert v2: ``webhook_client_id`` and ``webhook_client_secret`` are the
+    credentials you gave UPS ("Manage Webhook Credentials") for your token URL.
+    Track Alert v1: ``webhook_secret`` is the ``credential`` chosen at subscription;
+    v1 deliveries are accepted only when it is set.
     """
 
     client_id: str
@@ -478,6 +366,8 @@ class UpsSettings(AdapterSettings):
     locale: str = "en_US"
     transaction_src: str = "logix"
     webhook_secret: SecretStr | None = None
+    webhook_client_id: str | None = None
+    webhook_client_secret: SecretStr | None = None
 
 
 class UpsAdapter(BaseAdapter[UpsSettings]):
@@ -497,6 +387,7 @@ class UpsAdapter(BaseAdapter[UpsSettings]):
     )
     accept_statuses: ClassVar[frozenset[int]] = frozenset({400, 404})
     number_pattern: ClassVar[re.Pattern[str] | None] = re.compile(r"[0-9A-Za-z]{7,34}")
+    home_zone: ClassVar[str | None] = HOME_ZONE
 
     def oauth(self) -> OAuthClientCredentials:
         settings = self.settings
@@ -523,28 +414,82 @@ class UpsAdapter(BaseAdapter[UpsSettings]):
         ]
 
     def parse_payload(self, payload: Any, numbers: Sequence[str] = ()) -> TrackResult:
-        return parse_track_response(payload, numbers)
+        return parse_track_response(payload, numbers, home_zone=self.home_zone)
 
     def parse_response(self, numbers: Sequence[str], response: httpx.Response) -> TrackResult:
         payload = decode_json(response, self.code, self.secret_values())
         return self.parse_payload(payload, numbers)
 
+    def webhook_tokens(self) -> WebhookTokens | None:
+        """The Track Alert v2 token issuer and checker, when its credentials are set."""
+        client_id = self._setting("webhook_client_id")
+        client_secret = self._setting("webhook_client_secret")
+        if not client_id or client_secret is None:
+            return None
+        return WebhookTokens(client_id, client_secret, carrier=self.code)
+
+    def _setting(self, name: str) -> Any:
+        return self.settings_model.load_field(self.code, name, self._overrides, self._environ)
+
+    def webhook_token_response(
+        self, headers: Mapping[str, str], body: bytes | str
+    ) -> dict[str, Any]:
+        """Answer UPS's request to your token URL (Track Alert v2): the JSON to send
+        back with 200, or :class:`WebhookError` (send 401) for a wrong client."""
+        tokens = self.webhook_tokens()
+        if tokens is None:
+            raise self._no_v2_credentials()
+        return tokens.token_response(headers, body, now=self.clock.now())
+
+    def _no_v2_credentials(self) -> ConfigError:
+        id_var, secret_var = (
+            self.env_var("webhook_client_id"),
+            self.env_var("webhook_client_secret"),
+        )
+        return ConfigError(
+            "UPS Track Alert v2 authenticates with the webhook client id and secret given "
+            f"to UPS for your token URL: set {id_var} and {secret_var}",
+            variable=id_var,
+            carrier=self.code,
+        )
+
     def verify_webhook(self, headers: httpx.Headers, body: bytes, secret: SecretStr | None) -> None:
-        # Track Alert does not sign bodies: it echoes the opaque ``credential`` given
-        # at subscription.  Without it configured every delivery would be trusted.
-        if secret is None:
+        # v2: a bearer token from our token URL plus x-api-key; v1: the credential
+        # chosen at subscription, only where one is configured.  Unsigned either way,
+        # so without either configured every delivery would be trusted.
+        tokens = self.webhook_tokens()
+        if headers.get("authorization", "")[:7].lower() == "bearer ":
+            if tokens is None:
+                raise self._no_v2_credentials()
+            tokens.verify(headers, now=self.clock.now())
+            return
+        if "credential" in headers:
+            if secret is None:
+                raise WebhookError(
+                    "Track Alert v1 delivery (credential header), but no v1 credential is "
+                    f"configured ({self.env_var('webhook_secret')}); v1 is refused",
+                    carrier=self.code,
+                )
+            given = require_header(headers, "credential", carrier=self.code)
+            if not signatures_match(secret.get_secret_value(), given):
+                raise WebhookError(
+                    "Track Alert credential header does not match the configured credential",
+                    carrier=self.code,
+                )
+            return
+        if tokens is None and secret is None:
             raise ConfigError(
-                "UPS Track Alert deliveries are authenticated by the credential chosen at "
-                f"subscription: pass secret=... or set {self.env_var('webhook_secret')}",
-                variable=self.env_var("webhook_secret"),
+                "UPS Track Alert deliveries cannot be authenticated: set "
+                f"{self.env_var('webhook_client_id')} and {self.env_var('webhook_client_secret')}"
+                f" (v2), or {self.env_var('webhook_secret')} (v1 credential)",
+                variable=self.env_var("webhook_client_id"),
                 carrier=self.code,
             )
-        given = require_header(headers, "credential", carrier=self.code)
-        if not signatures_match(secret.get_secret_value(), given):
-            raise WebhookError(
-                "Track Alert credential header does not match the configured credential",
-                carrier=self.code,
-            )
+        raise WebhookError(
+            "delivery has neither Authorization: Bearer (Track Alert v2) nor a credential "
+            "header (v1)",
+            carrier=self.code,
+        )
 
     def parse_webhook_payload(self, payload: Any, headers: httpx.Headers) -> TrackResult:
-        return parse_track_alert(payload)
+        return parse_track_alert(payload, home_zone=self.home_zone)
