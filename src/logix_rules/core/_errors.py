@@ -80,6 +80,10 @@ class ErrorCode(StrEnum):
     BAD_FEED_COMMIT = "bad_feed_commit"
     # intake
     BAD_LEXICON = "bad_lexicon"
+    # messages
+    BAD_MESSAGE_OPTION = "bad_message_option"
+    NO_TEMPLATE = "no_template"
+    BAD_TEMPLATE = "bad_template"
 
 
 #: How much of a bad input an error shows: enough to recognise it, never a whole file.
