@@ -297,10 +297,11 @@ def change_id(
 
 def incident_content(incident: Incident) -> str:
     """The canonical JSON of an incident, unmasked: what its changes' ids digest."""
-    return json.dumps(
-        incident.to_dict(mask=False),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
+    return _CANONICAL.encode(incident.to_dict(mask=False))
+
+
+# Built once: ``json.dumps`` with options builds an encoder per call, and the circular
+# reference check is for data that can hold cycles (a ``to_dict`` cannot).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False
+)
