@@ -611,7 +611,7 @@ class SqlUnit:
             db.insert(_INSERT_FEED, rows)
             self._close_cleared([(changes[p], contents[p]) for p in fresh])
         return [
-            attrs.evolve(change, seq=known[ident], id=ident)
+            Change(change.type, change.incident, change.at, seq=known[ident], id=ident)
             for change, ident in zip(changes, ids, strict=True)
         ]
 
