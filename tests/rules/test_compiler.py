@@ -37,7 +37,18 @@ RUNTIME_CODES = {
 }
 #: Codes of files other rooms read (not packs), tested where they are raised.
 OTHER_FILE_CODES = {ErrorCode.BAD_LEXICON}  # tests/intake/test_intake_lexicon_files.py
-COMPILER_CODES = set(ErrorCode) - RUNTIME_CODES - OTHER_FILE_CODES
+#: Codes of other rooms, tested where they are raised (tests/store, tests/messages).
+OTHER_ROOM_CODES = {
+    ErrorCode.BAD_STORE_URL,
+    ErrorCode.STORE_UNAVAILABLE,
+    ErrorCode.SCHEMA_TOO_NEW,
+    ErrorCode.PURGE_TOO_RECENT,
+    ErrorCode.BAD_FEED_COMMIT,
+    ErrorCode.BAD_MESSAGE_OPTION,
+    ErrorCode.NO_TEMPLATE,
+    ErrorCode.BAD_TEMPLATE,
+}
+COMPILER_CODES = set(ErrorCode) - RUNTIME_CODES - OTHER_FILE_CODES - OTHER_ROOM_CODES
 
 
 def rule(when: str = "True", **extra: str) -> str:
