@@ -94,6 +94,21 @@ CARRIERS_CORE = {
     "ResponseFormatError",
     "map_code",
     "resolve_code",
+    # Issue 14: helpers for adapter authors, what the shipment knows, USPS, webhooks.
+    "read_carrier_time",
+    "place_naive",
+    "TimeReading",
+    "ZoneFallback",
+    "read_estimate",
+    "TrackedNumber",
+    "facts_of",
+    "UspsAdapter",
+    "UspsSettings",
+    "WebhookTokens",
+    "decode_webhook_body",
+    "decode_webhook_form",
+    "md5_signature",
+    "verify_md5",
 }
 
 
@@ -141,3 +156,18 @@ def test_carriers_never_import_rules() -> None:
     root = pathlib.Path(logix_carriers.__file__).parent
     for path in root.rglob("*.py"):
         assert "logix_rules" not in path.read_text("utf-8"), path
+
+
+def test_the_contract_kit_exports_its_new_rules() -> None:
+    import logix_carriers.testing as kit
+
+    for name in (
+        "NOT_HTTP",
+        "RequestSpec",
+        "check_requests",
+        "check_error_mapping",
+        "check_no_silent_drops",
+        "FakeClock",
+    ):
+        assert name in kit.__all__
+        assert getattr(kit, name) is not None

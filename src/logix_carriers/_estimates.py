@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from ._local_time import bounded_utc
+from ._local_time import bounded_utc, resolve_local_time
 from ._shown import shown as _shown
 from ._taxonomy import Stage
 from ._zone_fallback import ZoneFallback
@@ -38,15 +38,27 @@ def _parse(value: object) -> datetime:
         raise ValueError(f"estimate {_shown(text)} is not an ISO-8601 date or time") from None
 
 
-def read_estimate(value: object, *, fallback: ZoneFallback | None = None) -> datetime:
+def read_estimate(
+    value: object,
+    *,
+    fallback: ZoneFallback | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    city: str | None = None,
+) -> datetime:
     """``value`` (ISO string, date or datetime) as an aware datetime in UTC.
 
-    Raises ``ValueError`` when it is unreadable, out of the supported range, or
-    local with nothing to place it by.
+    A local value is read at the destination: its ``country``/``region``/``city``
+    when the carrier gives them, else ``fallback`` (as a last-mile moment).  Raises
+    ``ValueError`` when it is unreadable, out of the supported range, or local with
+    nothing to place it by.
     """
     moment = _parse(value)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        placed = fallback.place(moment, stage=Stage.LAST_MILE) if fallback is not None else None
+        local = resolve_local_time(moment, country=country, region=region, city=city)
+        placed = (local.moment, "") if local is not None else None
+        if placed is None and fallback is not None:
+            placed = fallback.place(moment, stage=Stage.LAST_MILE)
         if placed is None:
             raise ValueError(
                 f"estimate {moment.isoformat()} has no UTC offset and the shipment's "

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from contract_specs import EVENTS_AT, REQUESTS
 
 from logix_carriers import ConfigError, Status, WebhookError

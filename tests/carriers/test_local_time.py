@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from logix_carriers._carrier_time import place_naive, read_carrier_time
 from logix_carriers._countries import _codes
 from logix_carriers._country_codes import _alpha3, alpha2_from_alpha3, alpha2_from_name, to_alpha2
-from logix_carriers._carrier_time import place_naive, read_carrier_time
 from logix_carriers._local_time import resolve_local_time
 
 NOON = datetime(2026, 1, 15, 12, 0)

@@ -251,7 +251,9 @@ def test_unknown_events_without_a_problem_are_caught() -> None:
     assert failure.endswith(
         "(A9) has no 'unknown_code' (or, for a documented no-status code, 'partial_data') problem"
     )
-    assert dropped.endswith("parcels[0].events[3] became neither an event nor a problem (silently dropped)")
+    assert dropped.endswith(
+        "parcels[0].events[3] became neither an event nor a problem (silently dropped)"
+    )
 
 
 class ReserializingToy(ToyAdapter):

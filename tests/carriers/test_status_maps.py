@@ -141,11 +141,59 @@ EASYPOST_DETAILS = {
 }
 DOCUMENTED["easypost"] = {status: set(EASYPOST_DETAILS) for status in EASYPOST_STATUSES}
 # USPS Publication 97, "Tracking Event Codes": two-character codes without subcodes.
-DOCUMENTED["usps"] = dict.fromkeys(
-    "GX MA TM PA 03 OA 43 80 81 82 42 41 10 EF SF 06 07 PC OF 01 17 14 16 02 52 53 54 55 56 "
-    "51 04 05 08 15 11 09 21 22 23 24 25 26 27 28 29 31 44 DX".split(),
-    set(),
-)
+DOCUMENTED["usps"] = {
+    key: set()
+    for key in [
+        "GX",
+        "MA",
+        "TM",
+        "PA",
+        "03",
+        "OA",
+        "43",
+        "80",
+        "81",
+        "82",
+        "42",
+        "41",
+        "10",
+        "EF",
+        "SF",
+        "06",
+        "07",
+        "PC",
+        "OF",
+        "01",
+        "17",
+        "14",
+        "16",
+        "02",
+        "52",
+        "53",
+        "54",
+        "55",
+        "56",
+        "51",
+        "04",
+        "05",
+        "08",
+        "15",
+        "11",
+        "09",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "28",
+        "29",
+        "31",
+        "44",
+        "DX",
+    ]
+}
 
 ALL_ENTRIES = [
     pytest.param(system, key, mapped, id=f"{system}:{key[0]}/{key[1]}")
@@ -358,7 +406,7 @@ def test_spot_checks_of_judgement_calls(
 MOVING_CODES = {"InTransit", "in_transit", "TRANSIT", "transit"}
 # USPS codes are numbers and letters; these are the ones whose meaning is movement
 # (processed, departed, arrived, forwarded, handed to a partner).
-MOVING_USPS_CODES = set("81 82 42 41 10 EF SF 06 07 PC".split())
+MOVING_USPS_CODES = {"81", "82", "42", "41", "10", "EF", "SF", "06", "07", "PC"}
 MOVING_SUBCODES = {
     "arrived_at_destination",
     "arrived_at_facility",

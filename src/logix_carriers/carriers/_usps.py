@@ -206,7 +206,13 @@ def _estimate(
     if field is None:
         return None
     try:
-        return read_estimate(payload[field], fallback=fallback)
+        return read_estimate(
+            payload[field],
+            fallback=fallback,
+            country=fallback.destination_country,
+            region=_text(payload.get("destinationState")),
+            city=_text(payload.get("destinationCity")),
+        )
     except ValueError as exc:
         out.problem(
             number,
