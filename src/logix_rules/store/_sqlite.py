@@ -23,6 +23,9 @@ __all__ = ["SQLiteDatabase"]
 
 #: How long a writer waits for another process's transaction, in milliseconds.
 BUSY_TIMEOUT_MS = 60_000
+#: The connection's page cache (KiB) and the WAL pages between two checkpoints.
+PAGE_CACHE_KIB = 32_768
+CHECKPOINT_PAGES = 10_000
 
 
 class SQLiteDatabase(Database):
@@ -46,6 +49,11 @@ class SQLiteDatabase(Database):
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._set_wal()
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            # A unit of work writes a few MB: a page cache that holds it, and a
+            # checkpoint (the only fsync) every ~40 MB of WAL rather than every 4 MB,
+            # halve the cost of a commit.
+            self._conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+            self._conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 ErrorCode.STORE_UNAVAILABLE,
