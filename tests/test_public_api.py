@@ -102,6 +102,7 @@ CARRIERS_CORE = {
     "read_estimate",
     "TrackedNumber",
     "facts_of",
+    "find_facts",
     "UspsAdapter",
     "UspsSettings",
     "WebhookTokens",

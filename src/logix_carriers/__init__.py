@@ -51,7 +51,7 @@ from ._taxonomy import (
     implies_stage,
 )
 from ._track_result import ProblemCode, TrackProblem, TrackResult, TrackResultBuilder
-from ._tracked_number import TrackedNumber, facts_of
+from ._tracked_number import TrackedNumber, facts_of, find_facts
 from ._webhook_tokens import WebhookTokens
 from ._webhooks import (
     decode_webhook_body,
@@ -139,6 +139,7 @@ __all__ = [
     "default_stage",
     "derive_event_id",
     "facts_of",
+    "find_facts",
     "get_adapter",
     "get_adapter_class",
     "hmac_signature",

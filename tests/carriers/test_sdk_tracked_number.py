@@ -16,8 +16,8 @@ from logix_carriers import (
     Shipment,
     TrackedNumber,
     facts_of,
+    find_facts,
 )
-from logix_carriers._tracked_number import find_facts
 from logix_carriers.carriers._seventeen_track import build_register_request
 from logix_carriers.testing import FakeClock
 
