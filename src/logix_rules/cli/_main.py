@@ -5,8 +5,8 @@ reports), 1 ``check`` found problems in a pack, 2 usage errors (bad option, miss
 or unreadable file, bad time or zone, a pack that does not compile), 130 interrupted.
 User mistakes get a one-line message naming the input and what to do, never a
 traceback.  Each sub-command group lives in its own module (``_demo``, ``_run``,
-``_check``, ``_test``, ``_explain``, ``_store``, ``_messages``, ``_carriers``); this one
-assembles the parser and dispatches.
+``_check``, ``_test``, ``_explain``, ``_store``, ``_messages``, ``_claims``,
+``_carriers``); this one assembles the parser and dispatches.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _carriers, _check, _demo, _explain, _messages, _run, _store, _test
+from . import _carriers, _check, _claims, _demo, _explain, _messages, _run, _store, _test
 from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -34,6 +34,7 @@ _STREAMED = (
     _store.cmd_changes,
     _messages.cmd_message,
     _messages.cmd_templates_check,
+    _claims.cmd_claim,
 )
 
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _explain.add_parser(sub)
     _store.add_parsers(sub)
     _messages.add_parsers(sub)
+    _claims.add_parser(sub)
     _carriers.add_parsers(sub)
     return parser
 

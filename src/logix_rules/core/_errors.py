@@ -80,6 +80,7 @@ class ErrorCode(StrEnum):
     BAD_FEED_COMMIT = "bad_feed_commit"
     # intake
     BAD_LEXICON = "bad_lexicon"
+    NOT_CLAIMABLE = "not_claimable"
     # messages
     BAD_MESSAGE_OPTION = "bad_message_option"
     NO_TEMPLATE = "no_template"
