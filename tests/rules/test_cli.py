@@ -141,14 +141,14 @@ def test_run_reports_and_skips_bad_lines(
     assert f"skipped {events}:3: invalid_event: " in err
     assert f"skipped {events}:6: invalid_event: status" in err
     assert f"skipped {events}:8: invalid_event: occurred_at" in err
-    assert "skipped 3 problem line(s)" in err
+    assert f"{events}: skipped 3 of " in err
     assert "--assume-tz" in err  # the hint for the naive timestamp
     _no_traceback(err)
     assert all(json.loads(line) for line in captured.out.splitlines())
 
     assert main([*argv, "--format", "json", "--assume-tz", "Asia/Shanghai"]) == 0
     captured = capsys.readouterr()
-    assert "skipped 2 problem line(s)" in captured.err
+    assert f"{events}: skipped 2 of " in captured.err
     assert json.loads(captured.out)["skipped_lines"] == 2
 
 
@@ -157,7 +157,7 @@ def test_run_lists_a_limited_number_of_problems(
 ) -> None:
     events = tmp_path / "e.jsonl"
     events.write_text("nope\n" * 30, "utf-8")
-    assert main(["run", "--pack", "default", "--events", str(events), "--max-problems", "5"]) == 0
+    assert main(["run", "--pack", "default", "--events", str(events), "--max-problems", "5"]) == 1
     err = capsys.readouterr().err
     assert len([line for line in err.splitlines() if line.startswith("skipped ")]) == 5
     assert "and 25 more skipped line(s)" in err

@@ -172,11 +172,36 @@ def _emit(
             )
 
 
+class _FileCount(NamedTuple):
+    name: str  # the path as the user gave it
+    skipped: int  # bad lines reported and skipped
+    lines: int  # lines read
+
+
 class _Inputs(NamedTuple):
     events: Sequence[TrackingEvent]
     shipments: Sequence[Shipment]
-    skipped: int  # bad lines reported and skipped
+    skipped: int  # bad lines reported and skipped, all files
     lines: int  # lines read in all
+    files: tuple[_FileCount, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing valid was read: no event and no shipment."""
+        return not self.events and not self.shipments
+
+
+def _report_counts(err: IO[str], command: str, inputs: _Inputs) -> None:
+    """One line per run that skipped lines, counted per file: an events file and a
+    shipments file hold different things, and one total would hide which was bad."""
+    if not inputs.skipped:
+        return
+    counts = "; ".join(
+        f"{count.name}: skipped {count.skipped} of {count.lines} line"
+        f"{'s' if count.lines != 1 else ''}"
+        for count in inputs.files
+    )
+    err.write(f"logix {command}: {counts}\n")
 
 
 def _read_inputs(
@@ -195,12 +220,25 @@ def _read_inputs(
     problems = [*loaded.problems, *(shipments.problems if shipments else ())]
     mask = not getattr(args, "no_mask", False)
     _report_problems(err, problems, limit, zone is not None, mask=mask)
+    files = [_FileCount(args.events, len(loaded.problems), loaded.lines)]
+    if shipments is not None:
+        files.append(_FileCount(args.shipments, len(shipments.problems), shipments.lines))
     return _Inputs(
         loaded.items,
         shipments.items if shipments else (),
         len(problems),
         loaded.lines + (shipments.lines if shipments else 0),
+        tuple(files),
     )
+
+
+# The model's advice names the Python argument; on the command line it is a flag.
+_API_ZONE_ADVICE: Final = "pass assume_tz='Area/City'"
+_CLI_ZONE_ADVICE: Final = "pass --assume-tz Area/City"
+
+
+def _cli_advice(text: str) -> str:
+    return text.replace(_API_ZONE_ADVICE, _CLI_ZONE_ADVICE)
 
 
 def _report_problems(
@@ -209,7 +247,7 @@ def _report_problems(
     shown = problems if limit == 0 else problems[:limit]
     for problem in shown:
         # A skipped line is quoted: its personal data is masked like any output's.
-        text = str(problem)
+        text = _cli_advice(str(problem))
         err.write(f"skipped {mask_text(text) if mask else text}\n")
     if len(shown) < len(problems):
         err.write(

@@ -11,13 +11,16 @@ from ..runtime._incidents import Incident
 from ..runtime._io import STDIN
 from ._common import (
     EXIT_OK,
+    EXIT_PROBLEMS,
     EXIT_USAGE,
     FORMATS,
     UsageError,
     _emit,
+    _Inputs,
     _load,
     _parcels_by_carrier,
     _read_inputs,
+    _report_counts,
     _utc,
     _zone,
     add_mask_option,
@@ -75,6 +78,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run.set_defaults(handler=cmd_run)
 
 
+def _nothing_read(err: IO[str], inputs: _Inputs) -> int:
+    """Exit 1 when not one event or shipment could be read: "No open incidents" over
+    nothing must not pass for a clean run in a script."""
+    if not inputs.empty:
+        return EXIT_OK
+    err.write("logix run: no valid events or shipments were read; nothing was evaluated\n")
+    return EXIT_PROBLEMS
+
+
 def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """``logix run``: a pack over the user's events (and shipments) files."""
     if args.events == STDIN and args.shipments == STDIN:
@@ -95,16 +107,15 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return EXIT_USAGE
     inputs = _read_inputs(args, zone, err, args.max_problems)
     events, ship_items = inputs.events, inputs.shipments
-    if inputs.skipped:
-        err.write(f"logix run: skipped {inputs.skipped} problem line(s) of {inputs.lines} read\n")
+    _report_counts(err, "run", inputs)
     if at is None:
-        if not events:
+        if events:
+            at = max(e.occurred_at for e in events)
+        elif ship_items:  # with nothing at all, _nothing_read says so once
             err.write(
                 f"logix run: no valid events in {args.events}; nothing to evaluate "
                 "(pass --at TIME to evaluate the shipments alone)\n"
             )
-        else:
-            at = max(e.occurred_at for e in events)
     incidents: list[Incident] = []
     if at is not None:
         later = sum(1 for e in events if e.occurred_at > at)
@@ -129,4 +140,4 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         mask=not args.no_mask,
         names=None if args.no_mask else names_by_parcel(events),
     )
-    return EXIT_OK
+    return _nothing_read(err, inputs)

@@ -18,11 +18,13 @@ from ..runtime._incidents import Change
 from ..store import ChangeFeed, Store, StoreError, open_store
 from ._common import (
     EXIT_OK,
+    EXIT_PROBLEMS,
     EXIT_USAGE,
     FORMATS,
     UsageError,
     _load,
     _read_inputs,
+    _report_counts,
     _utc,
     _zone,
     add_mask_option,
@@ -173,8 +175,7 @@ def run_stored(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if pack is None:
         return EXIT_USAGE
     inputs = _read_inputs(args, zone, err, args.max_problems)
-    if inputs.skipped:
-        err.write(f"logix run: skipped {inputs.skipped} problem line(s) of {inputs.lines} read\n")
+    _report_counts(err, "run", inputs)
     with _opened(args.store) as store:
         engine = Engine(pack, store=store)
         if at is None:
@@ -201,6 +202,11 @@ def run_stored(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         mask = not args.no_mask
         _print_changes(out, args.format, changes, headline, open_count, pack.name, at, mask)
+    if inputs.empty and inputs.lines:
+        # Lines were given and none could be read: not a clean run.  An empty file is
+        # a legitimate way to advance the store's clock.
+        err.write("logix run: no valid events or shipments were read\n")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
