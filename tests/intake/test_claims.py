@@ -110,7 +110,8 @@ def test_a_lost_parcel_has_every_item() -> None:
     assert package.first_scan.source_code == "A10"
     assert package.first_scan.local_time == datetime.fromisoformat("2026-03-02T16:00:00+08:00")
     assert package.first_scan.local_time.utcoffset() == timedelta(hours=8)
-    assert package.shipment is not None and package.shipment["declared_value"] == "120.00"
+    assert package.shipment is not None
+    assert package.shipment["declared_value"] == "120.00"
     # The trail is in time order, each scan once, with the raw codes.
     assert [e.source_code for e in package.trail] == ["A10", None, "L99"]
     assert [e.action for e in package.correspondence] == ["acknowledged", "resolved"]
@@ -136,12 +137,16 @@ def test_personal_data_is_masked_unless_asked_not_to() -> None:
     engine.resolve(incident_id, by="ops-li", at=BASE + timedelta(hours=40), note=f"call {PHONE}")
     masked = claim_package_from_engine(engine, incident_id, names=["Ana Souza"])
     text = json.dumps(masked.to_dict(), ensure_ascii=False) + masked.to_html()
-    assert masked.masked and "98765-4321" not in text and "Ana Souza" not in text
+    assert masked.masked
+    assert "98765-4321" not in text
+    assert "Ana Souza" not in text
     assert "9****-4321" in text
     assert TN in text  # the tracking number is kept
     plain = claim_package_from_engine(engine, incident_id, mask=False)
     shown = json.dumps(plain.to_dict(), ensure_ascii=False)
-    assert not plain.masked and PHONE in shown and "Ana Souza" in shown
+    assert not plain.masked
+    assert PHONE in shown
+    assert "Ana Souza" in shown
     assert "NOT masked" in plain.to_html()
 
 
@@ -158,11 +163,13 @@ def test_a_damaged_parcel_without_claim_deadline_or_payment_lists_them_missing()
     package = claim_package_from_engine(engine, incident_id)
     # Nothing was made up: no payment record, no follow-up yet, no claim deadline.
     assert package.missing == ("payment_ref", "correspondence", "filing_deadline")
-    assert package.filing_deadline is None and package.payment_ref is None
+    assert package.filing_deadline is None
+    assert package.payment_ref is None
     (amount,) = package.amounts
     assert (amount.code, amount.amount) == ("compensation", Decimal("120.00"))
     # From the engine's history: the country's zone stands in for the lost offset.
-    assert package.first_scan is not None and package.first_scan.source_code == "A10"
+    assert package.first_scan is not None
+    assert package.first_scan.source_code == "A10"
     assert package.first_scan.local_time is not None
     assert package.first_scan.local_time.utcoffset() == timedelta(hours=8)
     assert [e.source_code for e in package.trail] == ["A10", "D12"]
@@ -188,12 +195,15 @@ def test_a_false_delivery_from_a_customer_report() -> None:
     engine.acknowledge(incident_id, by="cs-ana", at=BASE + timedelta(hours=31))
     package = claim_package_from_engine(engine, incident_id)
     assert package.kind == "false_delivery"
-    assert package.trail[-1].is_report and package.trail[-1].source_system == "customer"
-    assert package.first_scan is not None and package.first_scan.status == "picked_up"
+    assert package.trail[-1].is_report
+    assert package.trail[-1].source_system == "customer"
+    assert package.first_scan is not None
+    assert package.first_scan.status == "picked_up"
     assert [a.by for a in package.correspondence] == ["cs-ana"]
     # No shipment facts: no order id, no amounts to compute, no deadline.
     assert set(package.missing) >= {"order_id", "shipment_facts", "filing_deadline"}
-    assert package.order_id is None and package.shipment is None
+    assert package.order_id is None
+    assert package.shipment is None
     data = package.to_dict()
     assert data["missing"] == list(package.missing)
     assert data["dispatch"]["shipment"] is None
@@ -238,14 +248,17 @@ def test_the_page_escapes_what_carriers_write() -> None:
     )
     engine = _engine([PICKED_UP, hostile], 31, _shipment(order_id="<i>SO</i>"))
     page = claim_package_from_engine(engine, _only(engine, "lost")).to_html()
-    assert "<script" not in page and "<img" not in page and "<b>L" not in page
-    assert "&lt;script&gt;" in page and "&lt;b&gt;L&lt;/b&gt;" in page
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "<b>L" not in page
+    assert "&lt;script&gt;" in page
+    assert "&lt;b&gt;L&lt;/b&gt;" in page
     assert "&lt;i&gt;SO&lt;/i&gt;" in page
     # One self-contained file that prints on A4: nothing to fetch.
     assert "size: A4" in page
-    assert "http" not in page and "<link" not in page and "src=" not in page.replace(
-        "src=x", ""
-    )
+    assert "http" not in page
+    assert "<link" not in page
+    assert "src=" not in page.replace("src=x", "")
 
 
 def test_an_unknown_incident_is_said_so() -> None:
@@ -284,15 +297,20 @@ def test_the_cli_writes_html_and_json(
     page = tmp_path / "claim.html"
     assert main(["claim", incident_id, "--store", store_url, "-o", str(page)]) == 0
     _, err = capsys.readouterr()
-    assert "wrote" in err and "missing: payment_ref" in err
+    assert "wrote" in err
+    assert "missing: payment_ref" in err
     html = page.read_text("utf-8")
-    assert html.startswith("<!DOCTYPE html>") and TN in html and "98765-4321" not in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert TN in html
+    assert "98765-4321" not in html
     argv = ["claim", incident_id, "--store", store_url, "--format", "json"]
     assert main([*argv, "--payment-ref", "PAY-1"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["schema"] == "logix.claim/1" and data["missing"] == []
-    assert data["order_id"] == "SO-42" and data["payment_ref"] == "PAY-1"
+    assert data["schema"] == "logix.claim/1"
+    assert data["missing"] == []
+    assert data["order_id"] == "SO-42"
+    assert data["payment_ref"] == "PAY-1"
     assert [a["action"] for a in data["correspondence"]] == ["acknowledged"]
     assert "9****-4321" in out
     assert main([*argv, "--no-mask"]) == 0
