@@ -116,14 +116,8 @@ def _resolve(build: _Build) -> None:
                     value=name,
                 )
                 continue
-            if not isinstance(spec, dict):
-                build.issue(
-                    doc,
-                    path,
-                    ErrorCode.BAD_PARAM,
-                    f"param {name!r} is new here, so it needs a 'type' and a 'default'",
-                    hint="e.g. {type: duration, default: 24h}",
-                )
+            if not isinstance(spec, dict) or "type" not in spec:
+                _new_param_without_type(build, doc, path, name, list(raw_params))
                 continue
             if not _check_keys(build, doc, path, spec, _PARAM_KEYS, f"param {name!r}"):
                 continue
@@ -167,6 +161,24 @@ def _resolve(build: _Build) -> None:
 
     for name, (doc, spec, overrides) in raw_params.items():
         _resolve_param(build, name, doc, spec, overrides)
+
+
+def _new_param_without_type(
+    build: _Build, doc: _Doc, path: tuple[str | int, ...], name: str, known: list[str]
+) -> None:
+    """A param seen first without a 'type': in an extending pack most likely a misspelt
+    override, so say the base has no such param and name the closest one."""
+    near = suggest(name, known)
+    if doc is not build.docs[0] and known:
+        msg = (
+            f"the base pack has no param {name!r} to override.{near} "
+            "(A new param needs a 'type' and a 'default'.)"
+        )
+        hint = "e.g. {type: duration, default: 24h}"
+    else:
+        msg = f"param {name!r} is new here, so it needs a 'type' and a 'default'.{near}"
+        hint = "e.g. {type: duration, default: 24h}"
+    build.issue(doc, path, ErrorCode.BAD_PARAM, msg, hint=hint, value=name)
 
 
 def _value_code(exc: ValueError, otherwise: ErrorCode) -> ErrorCode:
