@@ -3,9 +3,12 @@ an extending pack's params, ``--strict`` warnings and positions in conditions.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from logix_rules import ErrorCode, PackError, loads_pack
+from logix_rules import ErrorCode, PackError, load_pack, loads_pack
+from logix_rules.compiler._lint import PackWarning, WarningCode, lint_pack
 
 
 def _issues(text: str) -> list[str]:
@@ -42,3 +45,33 @@ def test_a_misspelt_shorthand_override_is_reported_the_same_way() -> None:
 def test_a_new_param_without_a_type_in_a_standalone_pack_asks_for_one() -> None:
     text = "format: 1\nname: mine\nparams:\n  wait: {default: 2h}\n"
     assert any("param 'wait' is new here, so it needs a 'type'" in i for i in _issues(text))
+
+
+# ------------------------------------------------------------------ --strict warnings
+
+
+def _lint_file(tmp_path: Path, text: str) -> list[PackWarning]:
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, "utf-8")
+    return lint_pack(load_pack(path))
+
+
+def test_strict_warns_only_about_params_the_users_file_declares(tmp_path: Path) -> None:
+    text = (
+        EXTENDS
+        + "disable: [tracking_stall]\n"
+        + "params:\n  my_unused: {type: duration, default: 3h}\n"
+    )
+    warnings = _lint_file(tmp_path, text)
+    unused = [w for w in warnings if w.code is WarningCode.UNUSED_PARAM]
+    assert [w.msg for w in unused] == ["param 'my_unused' is not used by any rule"]
+    assert all(not w.file.startswith("<builtin>") for w in warnings)
+
+
+def test_strict_still_warns_about_an_override_nothing_reads(tmp_path: Path) -> None:
+    # The user set this figure themselves, and disabled the only rule reading it.
+    text = EXTENDS + "disable: [tracking_stall]\nparams:\n  stall_after: 36h\n"
+    (warning,) = [w for w in _lint_file(tmp_path, text) if w.code is WarningCode.UNUSED_PARAM]
+    assert "'stall_after'" in warning.msg
+    assert warning.file == str(tmp_path / "mine.yaml")
+    assert warning.line == 6

@@ -241,6 +241,10 @@ def _unused_params(pack: Pack, where: _Locator) -> Iterator[PackWarning]:
     for name in pack.params:
         if name not in used and name not in HOST_PARAMS:
             file, line, column = where.param(name)
+            if file in pack.extends:
+                # Declared only by a base pack: the user cannot remove it, and a rule
+                # they disabled leaving it unread is what they meant.
+                continue
             yield PackWarning(
                 WarningCode.UNUSED_PARAM,
                 f"param {name!r} is not used by any rule",
