@@ -47,6 +47,7 @@ OTHER_ROOM_CODES = {
     ErrorCode.BAD_MESSAGE_OPTION,
     ErrorCode.NO_TEMPLATE,
     ErrorCode.BAD_TEMPLATE,
+    ErrorCode.NOT_CLAIMABLE,  # tests/intake/test_claims.py
 }
 COMPILER_CODES = set(ErrorCode) - RUNTIME_CODES - OTHER_FILE_CODES - OTHER_ROOM_CODES
 
