@@ -3,11 +3,13 @@ an extending pack's params, ``--strict`` warnings and positions in conditions.""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from logix_rules import ErrorCode, PackError, load_pack, loads_pack
+from logix_rules import ErrorCode, Incident, PackError, evaluate, load_pack, loads_pack
 from logix_rules.compiler._lint import PackWarning, WarningCode, lint_pack
 
 
@@ -75,3 +77,54 @@ def test_strict_still_warns_about_an_override_nothing_reads(tmp_path: Path) -> N
     assert "'stall_after'" in warning.msg
     assert warning.file == str(tmp_path / "mine.yaml")
     assert warning.line == 6
+
+
+# ------------------------------------------------------------ money in evidence and text
+
+
+def _damaged_high_value(declared: str) -> Incident:
+    t0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    events = [
+        {
+            "tracking_number": "TN1",
+            "carrier": "dhl",
+            "occurred_at": (t0 + timedelta(hours=hours)).isoformat(),
+            "status": status,
+            "source": {"system": "dhl"},
+            **extra,
+        }
+        for hours, status, extra in [
+            (0, "in_transit", {}),
+            (30, "exception", {"reason": "damaged", "attributes": {"damage_ratio": 0.3}}),
+        ]
+    ]
+    shipment = {
+        "tracking_number": "TN1",
+        "carrier": "dhl",
+        "origin_country": "DE",
+        "destination_country": "DE",
+        "declared_value": declared,
+        "currency": "EUR",
+    }
+    found = evaluate(load_pack("default"), events, at=t0 + timedelta(hours=30), shipment=shipment)
+    (damaged,) = [i for i in found if i.kind == "damaged"]
+    return damaged
+
+
+def test_evidence_shows_money_as_the_remedy_does() -> None:
+    incident = _damaged_high_value("899")
+    assert incident.remedy is not None
+    assert str(incident.remedy.items[0].amount) == "899.00"
+    assert incident.evidence is not None
+    values = incident.evidence.to_dict()["values"]
+    assert values["shipment.declared_value"] == "899.00"
+    assert values["params.high_value"] == "500.00"  # a money param too
+    assert "899.00 EUR" in incident.explanation
+    document = json.loads(json.dumps(incident.to_dict()))
+    assert document["evidence"]["values"]["shipment.declared_value"] == "899.00"
+
+
+def test_an_empty_by_is_a_located_problem_not_a_crash() -> None:
+    param = "wait: {type: duration, default: 2h, by: [], values: {DE: 1h}}"
+    text = f"format: 1\nname: t\nparams:\n  {param}\n"
+    assert any("has an empty 'by'" in issue for issue in _issues(text))

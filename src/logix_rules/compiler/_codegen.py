@@ -13,6 +13,7 @@ import linecache
 import re
 import types
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 import attrs
@@ -45,6 +46,7 @@ def _codegen(build: _Build) -> None:
         lines.append("")
         return fname
 
+    money = _money_codes(build)
     plan: list[dict[str, Any]] = []
     for rule in build.typed_rules:
         rid = rule["id"]
@@ -92,7 +94,7 @@ def _codegen(build: _Build) -> None:
                 pieces = [
                     repr(p)
                     if isinstance(p, str)
-                    else f"{_FORMATTERS.get(p.type.base, '_fmt')}({p.code})"
+                    else f"{_formatter(p.code, p.type.base, money, _FORMATTERS, '_fmt')}({p.code})"
                     for p in step["explain"]
                 ]
                 sp["explain"] = emit(
@@ -103,7 +105,7 @@ def _codegen(build: _Build) -> None:
         values_body = (
             "{"
             + ", ".join(
-                f"{text!r}: {_VALUE_FORMATTERS.get(base, '')}({code})"
+                f"{text!r}: {_formatter(code, base, money, _VALUE_FORMATTERS, '')}({code})"
                 for text, (code, base) in leaves.items()
             )
             + "}"
@@ -147,6 +149,7 @@ def _codegen(build: _Build) -> None:
     namespace["_NOEV"] = NO_EVENT
     namespace.update(_ORDER=_STAGE_RANK, _FINAL=_FINAL_STATUSES, _fallback_stage=_fallback_stage)
     namespace.update(_fmt=_fmt, _fmt_dt=_fmt_dt, _fmt_dur=_fmt_dur, _iso=_iso, _dur_text=_dur_text)
+    namespace.update(_fmt_money=_fmt_money, _money_text=_money_text)
     namespace["__name__"] = f"logix_pack_{re.sub(r'[^a-zA-Z0-9_]', '_', build.name)}"
     # Registered so tracebacks and debuggers show the generated lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
@@ -450,6 +453,41 @@ def _iso(value: int | None) -> str | None:
 
 def _dur_text(value: int | None) -> str | None:
     return None if value is None else format_duration(value)
+
+
+# Money reads as the remedy shows it, a Decimal string to cents ("899.00", not 899.0).
+_MONEY_FIELDS = ("declared_value", "freight_cost")
+_CENT = Decimal("0.01")
+_WIDE = Context(prec=400, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
+
+
+def _money_codes(build: _Build) -> frozenset[str]:
+    """The generated code of every money operand: shipment amounts and money params."""
+    fields = {f"f.{name}" for name in _MONEY_FIELDS}
+    params = {f"p.{name}" for name, param in build.params.items() if param.type == "money"}
+    return frozenset(fields | params)
+
+
+def _formatter(
+    code: str, base: str, money: frozenset[str], formatters: dict[str, str], plain: str
+) -> str:
+    if code in money:
+        return "_fmt_money" if plain == "_fmt" else "_money_text"
+    return formatters.get(base, plain)
+
+
+def _money_text(value: Any) -> str | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return None
+    return str(number.quantize(_CENT, context=_WIDE))
+
+
+def _fmt_money(value: Any) -> str:
+    text = _money_text(value)
+    return _fmt(value) if text is None else text
 
 
 _FORMATTERS = {"datetime": "_fmt_dt", "duration": "_fmt_dur"}

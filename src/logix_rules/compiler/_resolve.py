@@ -256,6 +256,15 @@ def _resolve_param(
     by: tuple[str, ...] | None = None
     if raw_by is not None:
         by = tuple(raw_by) if isinstance(raw_by, list) else (raw_by,)
+        if not by:
+            build.issue(
+                doc,
+                (*path, "by"),
+                ErrorCode.BAD_PARAM,
+                f"param {name!r} has an empty 'by'",
+                hint="Name a selector (" + ", ".join(SELECTORS) + ") or remove 'by'.",
+            )
+            return
         for selector in by:
             if selector not in SELECTORS:
                 build.issue(
