@@ -3,8 +3,11 @@ heading, and docs/testing.md documents every argument of every public strategy."
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,3 +42,56 @@ def test_every_section_link_lands_on_a_heading(page: Path) -> None:
 def test_the_pack_reference_explains_extending_and_replacing_a_rule() -> None:
     anchors = _anchors(DOCS / "packs.md")
     assert {"extending-a-pack", "replacing-a-rule"} <= anchors
+
+
+# ------------------------------------------------------------------ strategies reference
+
+REFERENCE_HEADING = "### Every argument of the strategies"
+
+
+def _strategy_callables() -> list[tuple[str, Callable[..., Any]]]:
+    hypothesis = pytest.importorskip("hypothesis")
+    assert hypothesis  # the strategies module needs it
+    from logix_rules import strategies
+
+    found: list[tuple[str, Callable[..., Any]]] = []
+    for name in strategies.__all__:
+        obj = getattr(strategies, name)
+        if inspect.isclass(obj):
+            found.append((name, obj))
+            found.extend(
+                (f"{name}.{member}", value)
+                for member, value in vars(obj).items()
+                if not member.startswith("_") and inspect.isfunction(value)
+            )
+        elif callable(obj):
+            found.append((name, obj))
+    return found
+
+
+def _reference() -> str:
+    text = FENCED.sub("", (DOCS / "testing.md").read_text("utf-8"))
+    start = text.index(REFERENCE_HEADING)
+    end = text.find("\n## ", start)
+    return text[start : end if end != -1 else len(text)]
+
+
+def _in_code(word: str, text: str) -> bool:
+    return any(
+        re.search(rf"(?<![\w.]){re.escape(word)}\b", span)
+        for span in re.findall(r"`([^`\n]+)`", text)
+    )
+
+
+def test_testing_md_documents_every_argument_of_every_public_strategy() -> None:
+    reference = _reference()
+    callables = _strategy_callables()
+    assert {"shipments", "timelines", "Timeline.situation", "arrivals"} <= {n for n, _ in callables}
+    missing = []
+    for name, function in callables:
+        if not _in_code(name, reference):
+            missing.append(name)
+        for parameter in inspect.signature(function).parameters:
+            if parameter != "self" and not _in_code(parameter, reference):
+                missing.append(f"{name}({parameter}=)")
+    assert missing == [], "not in docs/testing.md's reference of the strategies"
