@@ -237,7 +237,7 @@ def _page(package: ClaimPackage) -> str:
                 ("Payment record", p.payment_ref),
                 (
                     "Incident",
-                    f"{p.kind} ({p.severity}, {p.state}) opened {_iso(p.opened_at) or ''}",
+                    f"{p.kind} ({p.severity}, {p.state}) opened {opened}",
                 ),
                 ("Filing deadline", p.filing_deadline),
                 ("Remedy", None if p.remedy_code is None else f"{p.remedy_code}: {p.remedy_text}"),
