@@ -128,3 +128,55 @@ def test_an_empty_by_is_a_located_problem_not_a_crash() -> None:
     param = "wait: {type: duration, default: 2h, by: [], values: {DE: 1h}}"
     text = f"format: 1\nname: t\nparams:\n  {param}\n"
     assert any("has an empty 'by'" in issue for issue in _issues(text))
+
+
+# ------------------------------------------------------- widening a param into a by: map
+
+STALL_EVENTS = [
+    {
+        "tracking_number": "T1",
+        "carrier": "ups",
+        "status": "in_transit",
+        "occurred_at": "2026-03-01T00:00:00Z",
+        "source": {"system": "ups"},
+    }
+]
+
+
+def _stalled(pack_text: str, origin: str, destination: str, hours: int) -> bool:
+    shipment = {
+        "tracking_number": "T1",
+        "carrier": "ups",
+        "origin_country": origin,
+        "destination_country": destination,
+    }
+    at = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=hours)
+    found = evaluate(loads_pack(pack_text), STALL_EVENTS, at=at, shipment=shipment)
+    return any(i.kind == "tracking_stall" for i in found)
+
+
+def test_an_override_widens_a_scalar_param_into_a_by_map() -> None:
+    text = EXTENDS + "params:\n  stall_after: {by: lane, values: {CN-US: 36h}}\n"
+    param = loads_pack(text).params["stall_after"]
+    base = load_pack("default").params["stall_after"]
+    assert param.by == ("lane",)
+    assert param.default == base.default  # the base value is the default
+    assert param.display(param.values["CN-US"]) == "1d12h"
+    assert not _stalled(text, "CN", "US", 30)
+    assert _stalled(text, "CN", "US", 37)
+    assert _stalled(text, "DE", "FR", 25)  # other lanes: the base's 24h
+
+
+def test_a_widened_param_checks_its_keys_and_selectors() -> None:
+    bad_key = EXTENDS + "params:\n  stall_after: {by: lane, values: {CNUS: 36h}}\n"
+    assert any("'CNUS' is not a lane" in issue for issue in _issues(bad_key))
+    bad_by = EXTENDS + "params:\n  stall_after: {by: lanes, values: {CN-US: 36h}}\n"
+    assert any("Did you mean 'lane'?" in issue for issue in _issues(bad_by))
+
+
+def test_re_keying_a_varying_param_is_refused_in_plain_words() -> None:
+    text = EXTENDS + "params:\n  customs_timeout: {by: lane, values: {CN-BR: 5d}}\n"
+    (issue,) = _issues(text)
+    assert "varies by destination_country in the base pack" in issue
+    assert "cannot make it vary by lane" in issue
+    assert "None" not in issue and "('" not in issue

@@ -163,6 +163,42 @@ def _resolve(build: _Build) -> None:
         _resolve_param(build, name, doc, spec, overrides)
 
 
+def _selectors(
+    build: _Build, doc: _Doc, path: tuple[str | int, ...], name: str, spec: dict[str, Any]
+) -> tuple[tuple[str, ...] | None, bool]:
+    """The ``by`` of a param declaration or override (``None`` without one), and
+    whether it is valid (each problem reported)."""
+    raw_by = spec.get("by")
+    if raw_by is None:
+        return None, True
+    by = tuple(raw_by) if isinstance(raw_by, list) else (raw_by,)
+    if not by:
+        build.issue(
+            doc,
+            (*path, "by"),
+            ErrorCode.BAD_PARAM,
+            f"param {name!r} has an empty 'by'",
+            hint="Name a selector (" + ", ".join(SELECTORS) + ") or remove 'by'.",
+        )
+        return None, False
+    for selector in by:
+        if selector not in SELECTORS:
+            build.issue(
+                doc,
+                (*path, "by"),
+                ErrorCode.BAD_PARAM,
+                f"param {name!r} cannot vary by {selector!r}." + suggest(str(selector), SELECTORS),
+                hint="Selectors: " + ", ".join(SELECTORS) + " (or a list of them, tried in order).",
+                value=selector,
+            )
+            return None, False
+    return by, True
+
+
+def _by_text(by: tuple[str, ...]) -> str:
+    return by[0] if len(by) == 1 else "[" + ", ".join(by) + "]"
+
+
 def _new_param_without_type(
     build: _Build, doc: _Doc, path: tuple[str | int, ...], name: str, known: list[str]
 ) -> None:
@@ -252,33 +288,9 @@ def _resolve_param(
             value=ptype,
         )
         return
-    raw_by = spec.get("by")
-    by: tuple[str, ...] | None = None
-    if raw_by is not None:
-        by = tuple(raw_by) if isinstance(raw_by, list) else (raw_by,)
-        if not by:
-            build.issue(
-                doc,
-                (*path, "by"),
-                ErrorCode.BAD_PARAM,
-                f"param {name!r} has an empty 'by'",
-                hint="Name a selector (" + ", ".join(SELECTORS) + ") or remove 'by'.",
-            )
-            return
-        for selector in by:
-            if selector not in SELECTORS:
-                build.issue(
-                    doc,
-                    (*path, "by"),
-                    ErrorCode.BAD_PARAM,
-                    f"param {name!r} cannot vary by {selector!r}."
-                    + suggest(str(selector), SELECTORS),
-                    hint="Selectors: "
-                    + ", ".join(SELECTORS)
-                    + " (or a list of them, tried in order).",
-                    value=selector,
-                )
-                return
+    by, ok = _selectors(build, doc, path, name, spec)
+    if not ok:
+        return
     if "default" not in spec:
         build.issue(
             doc,
@@ -288,7 +300,11 @@ def _resolve_param(
             hint="The default applies to every shipment no 'values' entry matches.",
         )
         return
-    layers: list[tuple[_Doc, tuple[str | int, ...], Any]] = [(doc, path, spec)]
+    # Each layer with the selectors in force there: an override may widen a scalar
+    # param into one that varies (the base value stays the default), never re-key one.
+    layers: list[tuple[_Doc, tuple[str | int, ...], Any, tuple[str, ...] | None]] = [
+        (doc, path, spec, by)
+    ]
     for o_doc, o_spec in overrides:
         if isinstance(o_spec, dict):
             if "type" in o_spec and o_spec["type"] != ptype:
@@ -300,27 +316,31 @@ def _resolve_param(
                     f"and cannot become a {o_spec['type']}",
                 )
                 continue  # the base declaration stands, so rules using it still resolve
-            if (
-                "by" in o_spec
-                and tuple(o_spec["by"] if isinstance(o_spec["by"], list) else (o_spec["by"],)) != by
-            ):
-                build.issue(
-                    o_doc,
-                    (*path, "by"),
-                    ErrorCode.PARAM_TYPE_CHANGED,
-                    f"param {name!r} varies by {by!r} in the base pack; "
-                    "an override cannot change that",
-                )
-                continue
+            if "by" in o_spec:
+                o_by, ok = _selectors(build, o_doc, path, name, o_spec)
+                if not ok:
+                    continue
+                if by is not None and o_by is not None and o_by != by:
+                    build.issue(
+                        o_doc,
+                        (*path, "by"),
+                        ErrorCode.PARAM_TYPE_CHANGED,
+                        f"param {name!r} varies by {_by_text(by)} in the base pack; "
+                        f"an override cannot make it vary by {_by_text(o_by)}",
+                        hint="Add entries to its 'values' instead, keyed as the base "
+                        "pack keys them.",
+                    )
+                    continue
+                by = by if o_by is None else o_by
             _check_keys(build, o_doc, path, o_spec, _PARAM_KEYS, f"param {name!r}")
-            layers.append((o_doc, path, o_spec))
+            layers.append((o_doc, path, o_spec, by))
         else:  # shorthand: a bare value overrides the default
-            layers.append((o_doc, path, {"default": o_spec}))
+            layers.append((o_doc, path, {"default": o_spec}, by))
     default: Any = None
     currency = None
     values: dict[str, Any] = {}
     doc_text = ""
-    for l_doc, l_path, layer in layers:
+    for l_doc, l_path, layer, l_by in layers:
         doc_text = str(layer.get("doc", doc_text))
         if "default" in layer:
             try:
@@ -338,7 +358,7 @@ def _resolve_param(
                 )
         layer_values = layer.get("values")
         if layer_values is not None:
-            if by is None:
+            if l_by is None:
                 build.issue(
                     l_doc,
                     (*l_path, "values"),
@@ -357,7 +377,7 @@ def _resolve_param(
                 continue
             for key, raw in layer_values.items():
                 key = str(key)
-                problems = [_check_selector_key(selector, key) for selector in by]
+                problems = [_check_selector_key(selector, key) for selector in l_by]
                 problem = None if any(p is None for p in problems) else problems[0]
                 if problem:
                     build.issue(
