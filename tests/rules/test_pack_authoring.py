@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from logix_rules import ErrorCode, Incident, PackError, evaluate, load_pack, loads_pack
+from logix_rules import (
+    ErrorCode,
+    Incident,
+    PackError,
+    evaluate,
+    explain_events,
+    load_pack,
+    loads_pack,
+)
 from logix_rules.compiler._lint import PackWarning, WarningCode, lint_pack
 
 
@@ -181,3 +189,45 @@ def test_re_keying_a_varying_param_is_refused_in_plain_words() -> None:
     assert "cannot make it vary by lane" in issue
     assert "None" not in issue
     assert "('" not in issue
+
+
+# ------------------------------------------------------------ explain: conditional after
+
+CONDITIONAL_AFTER = (
+    EXTENDS
+    + """params:
+  cn_us_stall_after: {type: duration, default: 36h}
+rules:
+  - id: tracking_stall
+    kind: tracking_stall
+    when: not final and status == 'in_transit'
+    anchor: last_scan
+    after: "params.cn_us_stall_after if shipment.lane == 'CN-US' else params.stall_after"
+    severity: P3
+"""
+)
+
+
+def test_explain_brackets_a_conditional_after_and_keeps_its_params_prefix() -> None:
+    pack = loads_pack(CONDITIONAL_AFTER)
+    shipment = {
+        "tracking_number": "T1",
+        "carrier": "ups",
+        "origin_country": "CN",
+        "destination_country": "US",
+    }
+    expression = "params.cn_us_stall_after if shipment.lane == 'CN-US' else params.stall_after"
+    for at, verb in (
+        (datetime(2026, 3, 1, 12, tzinfo=UTC), "<"),
+        (datetime(2026, 3, 2, 16, tzinfo=UTC), ">="),
+    ):
+        explanation = explain_events(
+            pack, STALL_EVENTS, tracking_number="T1", at=at, shipment=shipment
+        )
+        (summary,) = [r.summary for r in explanation.rules if expression in r.summary]
+        assert f"since last_scan {verb} [{expression}] 36h" in summary
+    # A plain param keeps its short name.
+    plain = explain_events(
+        "default", STALL_EVENTS, tracking_number="T1", at=datetime(2026, 3, 1, 12, tzinfo=UTC)
+    )
+    assert any("< stall_after 24h" in r.summary for r in plain.rules)

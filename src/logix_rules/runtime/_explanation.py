@@ -6,6 +6,7 @@ text (``render``) and as JSON (``to_dict``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -360,15 +361,24 @@ class Explanation:
         }
 
 
+_PARAM = re.compile(r"params\.([a-z][a-z0-9_]*)")
+_DURATION = re.compile(r"duration\(\s*(['\"])([^'\"]*)\1\s*\)")
+_NAME_OR_LITERAL = re.compile(r"[\w.]+")
+
+
 def threshold_text(source: str | None) -> str:
+    """A rung's threshold as the summary names it: ``stall_after``, ``36h``, or a whole
+    expression in brackets, so the value printed after it reads as its value."""
     if source is None:
         return "0s"
     text = source.strip()
-    if text.startswith("params."):
-        return text[len("params.") :]
-    if text.startswith("duration(") and text.endswith(")"):
-        return text[len("duration(") : -1].strip("'\"")
-    return text
+    param = _PARAM.fullmatch(text)
+    if param:
+        return param.group(1)
+    literal = _DURATION.fullmatch(text)
+    if literal:
+        return literal.group(2)
+    return text if _NAME_OR_LITERAL.fullmatch(text) else f"[{text}]"
 
 
 def _verdict(holds: bool) -> str:
