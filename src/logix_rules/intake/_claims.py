@@ -29,7 +29,6 @@ from ..core._records import CODE, COUNTRY, DESC, KIND, REASON, REPORT, STAGE, ST
 from ..core._records import ID as REC_ID
 from ..runtime._actions import Action
 from ..runtime._incidents import Incident
-from ..runtime._state import shipment_json
 from ._claim_model import CLAIM_ITEMS, CLAIMABLE_KINDS, ClaimAmount, ClaimEvent, ClaimPackage
 
 if TYPE_CHECKING:
@@ -123,7 +122,7 @@ def claim_package(
         order_id=order,
         payment_ref=payment_ref,
         first_scan=first_scan,
-        shipment=None if shipment is None else shipment_json(shipment),
+        shipment=None if shipment is None else shipment.model_dump(mode="json"),
         trail=trail,
         correspondence=log,
         amounts=amounts,
