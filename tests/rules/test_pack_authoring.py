@@ -231,3 +231,64 @@ def test_explain_brackets_a_conditional_after_and_keeps_its_params_prefix() -> N
         "default", STALL_EVENTS, tracking_number="T1", at=datetime(2026, 3, 1, 12, tzinfo=UTC)
     )
     assert any("< stall_after 24h" in r.summary for r in plain.rules)
+
+
+# --------------------------------------------------- positions inside multi-line conditions
+
+RULE_HEAD = "  - id: r\n    kind: tracking_stall\n    severity: P3\n"
+# (the `when:` as written, the line and column of the misspelt name in the file)
+STYLES = {
+    "folded": ("    when: >-\n      not final and\n      statsu == 'in_transit'\n", (10, 7)),
+    "literal": ("    when: |\n      not final\n      and statsu == 'in_transit'\n", (10, 11)),
+    "literal_keep": ("    when: |+\n      not final and\n        statsu == 'x'\n\n", (10, 9)),
+    "double": ("    when: \"not final and\n      statsu == 'in_transit'\"\n", (9, 7)),
+    "double_escaped": ('    when: "status == \\"in_transit\\" and\n      statsu == 1"\n', (9, 7)),
+    "single": ("    when: 'not final and\n      statsu == ''in_transit'''\n", (9, 7)),
+    "plain": ("    when: not final and\n      statsu == 'in_transit'\n", (9, 7)),
+    "one_line": ("    when:   \"final and  statsu == 'x'\"\n", (8, 25)),
+    "non_ascii": ("    when: \"'é€' == shipment.carrier and\n      statsu == 1\"\n", (9, 7)),
+}
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_check_points_at_the_exact_spot_in_every_scalar_style(style: str) -> None:
+    when, (line, column) = STYLES[style]
+    text = EXTENDS + "rules:\n" + RULE_HEAD + when
+    with pytest.raises(PackError) as caught:
+        loads_pack(text, file="mine.yaml")
+    (issue,) = caught.value.issues
+    assert issue.code is ErrorCode.UNKNOWN_NAME
+    assert (issue.line, issue.column) == (line, column), text
+    assert text.splitlines()[line - 1][column - 1 :].startswith("statsu")
+
+
+def test_a_syntax_error_on_a_later_line_of_a_literal_block_is_located() -> None:
+    when = "    when: |\n      not final\n      and status === 'x'\n"
+    with pytest.raises(PackError) as caught:
+        loads_pack(EXTENDS + "rules:\n" + RULE_HEAD + when, file="mine.yaml")
+    (issue,) = caught.value.issues
+    assert issue.code is ErrorCode.EXPR_SYNTAX
+    assert issue.line == 10  # the line of 'and status === ...'
+
+
+def test_newlines_in_a_condition_work_and_explain_reads_them() -> None:
+    text = (
+        EXTENDS
+        + "rules:\n"
+        + "  - id: tracking_stall\n    kind: tracking_stall\n    severity: P3\n"
+        + "    anchor: last_scan\n    after: stall_after\n"
+        + "    when: |\n      not final\n      and status == 'in_transit'\n"
+    )
+    pack = loads_pack(text)
+    assert pack.rule("tracking_stall").when_source == "not final\nand status == 'in_transit'"
+    at = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    assert [i.kind for i in evaluate(pack, STALL_EVENTS, at=at)] == ["tracking_stall"]
+    explanation = explain_events(pack, STALL_EVENTS, tracking_number="T1", at=at)
+    assert any("holds" in r.summary and "last_scan" in r.summary for r in explanation.rules)
+
+
+def test_a_condition_cannot_close_the_bracket_it_is_parsed_in() -> None:
+    when = "    when: |\n      final) or (final\n"
+    with pytest.raises(PackError) as caught:
+        loads_pack(EXTENDS + "rules:\n" + RULE_HEAD + when)
+    assert [i.code for i in caught.value.issues] == [ErrorCode.EXPR_SYNTAX]

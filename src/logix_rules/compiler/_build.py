@@ -13,6 +13,7 @@ from typing import Any
 from ..core._errors import ErrorCode, PackIssue
 from ._expr_types import ExprContext
 from ._model import Pack, Param, Severity
+from ._scalar_positions import value_position
 from ._suggest import suggest
 from ._yaml import KEY_MARK, Marks
 
@@ -70,7 +71,7 @@ class _Build:
                 probe = probe[:-1]
             line, column = doc.marks.get(probe, (0, 0))
             if offset is not None and probe == path and line:
-                line, column = _expression_position(doc, line, column, offset)
+                line, column = _expression_position(doc, path, line, column, offset)
         self.issues.append(
             PackIssue(
                 code,
@@ -87,21 +88,20 @@ class _Build:
 
 
 def _expression_position(
-    doc: _Doc, line: int, column: int, offset: tuple[int, int]
+    doc: _Doc, path: tuple[str | int, ...], line: int, column: int, offset: tuple[int, int]
 ) -> tuple[int, int]:
-    """Map an offset inside an expression to the file, past quotes or a block indicator."""
-    expr_line, expr_col = offset
-    text = doc.source_lines[line - 1] if 0 < line <= len(doc.source_lines) else ""
-    start = text[column - 1 : column] if column else ""
-    if start in ("|", ">"):
-        nxt = doc.source_lines[line] if line < len(doc.source_lines) else ""
-        indent = len(nxt) - len(nxt.lstrip())
-        return line + expr_line, indent + expr_col + 1
-    if start in ("'", '"'):
-        column += 1
-    if expr_line == 1:
-        return line, column + expr_col
-    return line + expr_line - 1, expr_col + 1
+    """Map ``offset`` (line 1, the index of a character in the scalar's value) to the
+    file, through quotes, escapes, indentation and folded lines; the scalar's own
+    position when that cannot be done."""
+    value: Any = doc.data
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return line, column
+    if not isinstance(value, str):
+        return line, column
+    return value_position(doc.source_lines, line, column, value, offset[1]) or (line, column)
 
 
 def _check_keys(

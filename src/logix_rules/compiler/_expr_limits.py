@@ -24,7 +24,7 @@ from ._limits import (
     number_problem,
 )
 
-__all__ = ["parse_bounded"]
+__all__ = ["char_column", "parse_bounded", "parse_expression"]
 
 _TOO_COMPLEX_HINT = "Split the condition: give a part its own rule, or use a param."
 # Parts of the tree that are not values: they do not count as nodes or as depth.
@@ -50,7 +50,7 @@ def parse_bounded(source: str) -> ast.Expression:
             # "invalid escape sequence" and the like: the literal reads as Python reads
             # it, and `logix check` prints problems, not Python's warnings.
             warnings.simplefilter("ignore")
-            tree = ast.parse(source.strip(), mode="eval")
+            tree = parse_expression(source)
     except SyntaxError as exc:
         code, msg, hint = ErrorCode.EXPR_SYNTAX, f"invalid expression: {exc.msg}", ""
         if "too many nested" in exc.msg:
@@ -76,6 +76,29 @@ def parse_bounded(source: str) -> ast.Expression:
     return tree
 
 
+def parse_expression(source: str) -> ast.Expression:
+    """``ast.parse(source.strip(), mode="eval")``, where the expression may span lines
+    (``when: |``) as it may inside brackets; positions stay those of the text.
+
+    Raises ``SyntaxError``, located in the text.
+    """
+    text = source.strip()
+    if "\n" not in text:
+        return ast.parse(text, mode="eval")
+    rows = text.count("\n") + 1
+    try:
+        tree = ast.parse("(\n" + text + "\n)", mode="eval")
+    except SyntaxError as exc:
+        exc.lineno = min(max((exc.lineno or 2) - 1, 1), rows)
+        raise
+    body = tree.body
+    if body.lineno < 2 or (body.end_lineno or 0) > rows + 1:
+        # The text closed the bracket put around it ("a) or (b"): unbalanced as written.
+        return ast.parse(text, mode="eval")
+    ast.increment_lineno(tree, -1)
+    return tree
+
+
 def _check_tree(root: ast.expr, source: str) -> None:
     """Count and measure the tree level by level, without recursion; check every
     literal on the way."""
@@ -91,6 +114,7 @@ def _check_tree(root: ast.expr, source: str) -> None:
                 f"the expression nests more than {MAX_EXPR_DEPTH} levels deep",
                 _TOO_COMPLEX_HINT,
                 source,
+                source=source,
             )
         if nodes > MAX_EXPR_NODES:
             raise _fail(
@@ -99,6 +123,7 @@ def _check_tree(root: ast.expr, source: str) -> None:
                 f"the expression has more than {MAX_EXPR_NODES:,} parts",
                 _TOO_COMPLEX_HINT,
                 source,
+                source=source,
             )
         below: list[ast.AST] = []
         for node in level:
@@ -127,6 +152,7 @@ def _check_literal(node: ast.Constant, value: Any, source: str) -> None:
             "are allowed",
             "Literals name statuses, reasons, codes and attributes: they are short.",
             value,
+            source=source,
         )
     problem = number_problem(value)
     if problem is not None:
@@ -136,15 +162,27 @@ def _check_literal(node: ast.Constant, value: Any, source: str) -> None:
             problem,
             NUMBER_HINT,
             value,
+            source=source,
         )
 
 
-def _fail(node: ast.AST, code: ErrorCode, msg: str, hint: str, value: Any) -> ExprError:
+def _fail(
+    node: ast.AST, code: ErrorCode, msg: str, hint: str, value: Any, *, source: str
+) -> ExprError:
+    line = getattr(node, "lineno", 1)
     return ExprError(
         code,
         msg,
-        line=getattr(node, "lineno", 1),
-        col=getattr(node, "col_offset", 0),
+        line=line,
+        col=char_column(source.strip(), line, getattr(node, "col_offset", 0)),
         hint=hint,
         input=value,
     )
+
+
+def char_column(text: str, line: int, byte_col: int) -> int:
+    """``ast`` counts columns in UTF-8 bytes; reports count characters."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return byte_col
+    return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "ignore"))

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ..core._errors import ErrorCode
-from ._expr_limits import parse_bounded
+from ._expr_limits import char_column, parse_bounded
 from ._expr_types import (
     _NOCONST,
     BOOL,
@@ -73,11 +73,12 @@ class _Walker:
     def fail(
         self, node: ast.AST, code: ErrorCode, msg: str, hint: str = "", value: Any = None
     ) -> ExprError:
+        line = getattr(node, "lineno", 1)
         return ExprError(
             code,
             msg,
-            line=getattr(node, "lineno", 1),
-            col=getattr(node, "col_offset", 0),
+            line=line,
+            col=char_column(self.source, line, getattr(node, "col_offset", 0)),
             hint=hint,
             input=value if value is not None else self.text(node),
         )

@@ -17,6 +17,7 @@ from typing import Any
 from logix_carriers import FINAL_STATUSES
 
 from ..core._durations import parse_duration
+from ._expr_limits import parse_expression
 from ._expr_types import ExprError
 from ._model import Pack
 from ._namespace import ENUMS, STATE_NAMES
@@ -114,7 +115,7 @@ class _Analyzer:
     def dnf(self, source: str) -> list[Conj]:
         """The condition as a list of conjunctions (an empty list: never true)."""
         try:
-            return self._dnf(ast.parse(source.strip(), mode="eval").body, True)
+            return self._dnf(parse_expression(source).body, True)
         except (_Unknown, SyntaxError):
             return [()]
 

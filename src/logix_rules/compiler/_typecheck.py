@@ -110,9 +110,7 @@ class _RuleChecker:
                 rule_id=self.rid,
                 value=exc.input,
                 # a problem inside what the compiler wrapped around a bare value is at it
-                offset=(1, 0)
-                if source is not written
-                else (exc.line, exc.col + shift if exc.line == 1 else exc.col),
+                offset=(1, shift) if source is not written else (1, shift + _index(written, exc)),
             )
             return None
 
@@ -295,3 +293,11 @@ def _split_template(template: str) -> list[tuple[str, str | None, int]]:
     if literal:
         out.append((literal, None, 0))
     return out
+
+
+def _index(written: str, exc: ExprError) -> int:
+    """Where in ``written`` (the YAML value) a problem at ``exc.line``:``exc.col`` of
+    the stripped expression is: what .strip() dropped, then the lines before."""
+    rows = written.strip().split("\n")
+    before = sum(len(row) + 1 for row in rows[: max(exc.line, 1) - 1])
+    return len(written) - len(written.lstrip()) + before + exc.col

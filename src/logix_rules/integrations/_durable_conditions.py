@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ..compiler._expr_limits import parse_expression
 from ..compiler._model import Pack
 from ..core._durations import MICROS, parse_duration
 
@@ -255,7 +256,7 @@ class _Translator:
 
     @staticmethod
     def parse(source: str) -> ast.expr:
-        return ast.parse(source.strip(), mode="eval").body
+        return parse_expression(source).body
 
     # -- terms ----------------------------------------------------------------------
     def term(self, node: ast.expr) -> _Term:

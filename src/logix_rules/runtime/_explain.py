@@ -29,6 +29,7 @@ import attrs
 
 from logix_carriers import TrackingEvent
 
+from ..compiler._expr_limits import parse_expression
 from ..compiler._load import load_pack
 from ..compiler._model import Pack, Rule
 from ..compiler._probe import Probe, compile_probe
@@ -125,7 +126,7 @@ def _tree(pack: Pack, source: str) -> _Node:
         if len(_TREES) > _CACHE_LIMIT:
             _TREES.clear()
         text = source.strip()
-        body = ast.parse(text, mode="eval").body
+        body = parse_expression(text).body
         node = _TREES[key] = _build(pack, text, body)
     return node
 
