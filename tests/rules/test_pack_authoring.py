@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from logix_rules import (
+    Engine,
     ErrorCode,
     Incident,
     PackError,
@@ -292,3 +293,19 @@ def test_a_condition_cannot_close_the_bracket_it_is_parsed_in() -> None:
     with pytest.raises(PackError) as caught:
         loads_pack(EXTENDS + "rules:\n" + RULE_HEAD + when)
     assert [i.code for i in caught.value.issues] == [ErrorCode.EXPR_SYNTAX]
+
+
+# --------------------------------------------------------------- Engine.load's warning
+
+
+def test_loading_a_dump_names_the_pack_it_was_made_with() -> None:
+    mine = loads_pack("format: 1\nname: my-shop\nextends: default\nparams:\n  stall_after: 36h\n")
+    engine = Engine(mine)
+    engine.advance(to=datetime(2026, 3, 2, tzinfo=UTC))
+    data = engine.dump()
+    with pytest.warns(UserWarning, match="the dump was made with") as caught:
+        Engine.load("default", data)
+    (warning,) = caught
+    text = str(warning.message)
+    assert "made with pack 'my-shop', not 'default'" in text
+    assert "different version of pack 'default'" not in text

@@ -258,6 +258,7 @@ class Engine:
             doc = {
                 "v": ENGINE_DUMP_VERSION,
                 "pack": self.pack.fingerprint,
+                "pack_name": self.pack.name,
                 "now": unit.clock(),
                 "shipments": [json.loads(dumps(state)) for state in unit.scan()],
             }
@@ -274,9 +275,14 @@ class Engine:
         if not isinstance(doc, dict) or doc.get("v") != ENGINE_DUMP_VERSION:
             raise StateError("not an engine dump of a version this logix reads")
         if doc.get("pack") != engine.pack.fingerprint:
+            made_with = doc.get("pack_name")  # absent from dumps of older versions
+            same = made_with is None or made_with == engine.pack.name
             warnings.warn(
                 f"the dump was made with a different version of pack {engine.pack.name!r}; "
-                "incidents are re-derived under the current one",
+                "incidents are re-derived under the current one"
+                if same
+                else f"the dump was made with pack {str(made_with)[:100]!r}, not "
+                f"{engine.pack.name!r}; incidents are re-derived under {engine.pack.name!r}",
                 stacklevel=2,
             )
         with engine._host.unit() as unit:
