@@ -31,10 +31,9 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import zlib
 from collections.abc import Iterable
 from typing import Any
-
-import attrs
 
 from logix_carriers import (
     REPORT_SYSTEMS,
@@ -49,7 +48,7 @@ from logix_carriers import (
 
 from ..compiler._model import Pack, Rule
 from ..core._durations import EPOCH, ONE_US, from_micros
-from ..core._errors import ErrorCode, LogixError, UnknownIncident
+from ..core._errors import UnknownIncident
 from ..core._records import (
     ATTRS,
     CODE,
@@ -59,11 +58,11 @@ from ..core._records import (
     EventKind,
     EventRec,
     T,
-    rec_from_list,
     rec_key,
     rec_to_list,
 )
 from ._actions import ACKNOWLEDGED, RESOLVED
+from ._frames import DAMAGED, STATE_MAGIC, seal, unseal
 from ._incidents import (
     Change,
     ChangeType,
@@ -90,21 +89,29 @@ from ._state import (
     Followup,
     OpenIncident,
     ShipmentState,
+    StateError,
     find_event,
     index_events,
     remember_event,
 )
+from ._state_codec import Inputs, StateCodec
+from ._state_v1 import v1_inputs
 
 __all__ = ["Kernel", "StateError"]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
-
-
-class StateError(LogixError, ValueError):
-    """Serialized state that cannot be loaded (wrong version, corrupt bytes)."""
-
-    code = ErrorCode.BAD_STATE
+# What a malformed state can raise on its way through json and the decoder; every one
+# of them becomes a StateError.
+_MALFORMED = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    OverflowError,
+)
 
 
 class Kernel:
@@ -124,6 +131,9 @@ class Kernel:
         self._bare: dict[str, tuple[Facts, Any, int | None]] = {}  # by carrier, for new_state
         self._zeros: tuple[int, ...] = (0,) * self._ntrack
         self._nones: tuple[None, ...] = (None,) * self._ntrack
+        self._codec = StateCodec(pack, self._ntrack, self._bare_facts)
+        fingerprint = pack.fingerprint.encode()
+        self._fingerprint = bytes([len(fingerprint)]) + fingerprint  # what a state body starts with
 
     # -- construction ------------------------------------------------------------------
     def new_state(
@@ -149,6 +159,14 @@ class Kernel:
             if shipment is None:
                 self._bare[carrier] = (facts, params, state.next_due_us)
         return state
+
+    def _bare_facts(self, carrier: str) -> tuple[Facts, Any]:
+        """The facts and params every parcel of ``carrier`` without OMS facts shares."""
+        bare = self._bare.get(carrier)
+        if bare is None:
+            self.new_state("", carrier)
+            bare = self._bare[carrier]
+        return bare[0], bare[1]
 
     def _prime(self, state: ShipmentState) -> None:
         """Before any event, only the facts can make a rule due (e.g. a promised date)."""
@@ -563,40 +581,74 @@ class Kernel:
 
     # -- serialization -----------------------------------------------------------------
     def dumps(self, s: ShipmentState) -> bytes:
-        """Versioned bytes holding the inputs of the state; ``loads`` rebuilds the rest."""
-        doc = {
-            "v": STATE_VERSION,
-            "pack": self.pack.fingerprint,
-            "tn": s.tracking_number,
-            "carrier": s.carrier,
-            "shipment": None if s.shipment is None else s.shipment.model_dump(mode="json"),
-            "events": [rec_to_list(rec) for rec in s.history],
-            "fired_through": s.fired_through,
-            "followups": {k: attrs.asdict(v) for k, v in s.followups.items()},
-        }
-        return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+        """The state as checksummed bytes (version 2: everything the kernel keeps, so
+        ``loads`` decodes it instead of replaying its history)."""
+        return seal(STATE_MAGIC, self._fingerprint + self._codec.encode(s))
 
     def loads(self, data: bytes) -> ShipmentState:
+        """The state ``dumps`` wrote; ``StateError`` for anything else.
+
+        A state written under another version of the pack, or by a logix that wrote
+        version 1, is rebuilt from its events, facts and follow-ups by a replay.
+        """
         try:
-            doc = json.loads(data)
-            if not isinstance(doc, dict) or doc.get("v") != STATE_VERSION:
-                raise StateError(
-                    f"shipment state version {doc.get('v') if isinstance(doc, dict) else '?'} "
-                    f"is not supported (this logix reads version {STATE_VERSION})"
-                )
-            shipment = None if doc["shipment"] is None else Shipment.model_validate(doc["shipment"])
-            state = self.new_state(doc["tn"], doc["carrier"], shipment)
-            state.history = [rec_from_list(row) for row in doc["events"]]
-            index_events(state)
-            state.followups = {k: Followup(**v) for k, v in doc["followups"].items()}
-            if doc["fired_through"] is not None:
-                self._replay(state, clock=doc["fired_through"])
-                state.fired_through = doc["fired_through"]
-            return state
+            if type(data) is not bytes:
+                data = bytes(data)
+            # The common case inline (see _frames): a state of this pack, version 2.
+            mine = self._fingerprint
+            start = 8 + len(mine)
+            if data[:4] == STATE_MAGIC and data[8:start] == mine:
+                if zlib.crc32(memoryview(data)[8:]) != int.from_bytes(data[4:8], "little"):
+                    raise StateError(DAMAGED)
+                return self._codec.decode(data, start)
+            return self._loads(data)
         except StateError:
             raise
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StateError(f"corrupt shipment state: {exc}") from exc
+        except _MALFORMED as exc:
+            raise StateError(f"corrupt shipment state: {type(exc).__name__}: {exc}") from None
+
+    def _loads(self, data: bytes) -> ShipmentState:
+        body = unseal(STATE_MAGIC, data, "shipment state")
+        if body is None:
+            if data[:1] != b"{":
+                raise StateError("not a shipment state (see Kernel.dumps)")
+            doc = json.loads(data)
+            version = doc.get("v") if isinstance(doc, dict) else "?"
+            if version != 1:
+                raise StateError(
+                    f"shipment state version {version!r} is not supported "
+                    f"(this logix reads versions 1 and {STATE_VERSION})"
+                )
+            return self.rebuild(v1_inputs(self._codec, doc))
+        size = body[0] if body else 0
+        fingerprint, core = body[1 : 1 + size], body[1 + size :]
+        return self.state_from_body(core, same_pack=fingerprint == self._fingerprint[1:])
+
+    def state_body(self, s: ShipmentState) -> bytes:
+        """The body of a state without its frame (what ``Engine.dump`` concatenates)."""
+        return self._codec.encode(s)
+
+    def state_from_body(self, body: bytes, *, same_pack: bool = True) -> ShipmentState:
+        """A state from ``state_body``; ``same_pack=False`` rebuilds it by a replay (it
+        was written under another version of the pack).  Raises ``StateError`` or, for
+        the caller to turn into one, a ``ValueError``, ``IndexError``..."""
+        if same_pack:
+            return self._codec.decode(body)
+        return self.rebuild(self._codec.inputs(body))
+
+    def rebuild(self, inputs: Inputs) -> ShipmentState:
+        """A state from its inputs alone (events, facts, follow-ups), by a replay."""
+        tn, carrier, text, history, followups, fired_through = inputs
+        shipment = None if text is None else Shipment.model_validate_json(text)
+        state = self.new_state(tn, carrier, shipment)
+        state.history = history
+        index_events(state)
+        if followups:
+            state.followups = followups
+        if fired_through is not None:
+            self._replay(state, clock=fired_through)
+            state.fired_through = fired_through
+        return state
 
 
 _SHARED_KINDS = 1 << 16

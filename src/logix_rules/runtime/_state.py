@@ -5,8 +5,10 @@ the index of its event ids.
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -15,6 +17,7 @@ import attrs
 from logix_carriers import Shipment
 
 from ..core._durations import from_micros, to_micros
+from ..core._errors import ErrorCode, LogixError
 from ..core._records import ID, EventRec
 from ._actions import LogEntry
 from ._incidents import Evidence, Remedy
@@ -22,6 +25,7 @@ from ._incidents import Evidence, Remedy
 __all__ = [
     "ID_BITS",
     "INDEX_FROM",
+    "NOT_INDEXED",
     "NO_FOLLOWUPS",
     "NO_OPEN",
     "NO_VALUES",
@@ -29,10 +33,12 @@ __all__ = [
     "Followup",
     "OpenIncident",
     "ShipmentState",
+    "StateError",
     "find_event",
     "id_bit",
     "index_events",
     "remember_event",
+    "shipment_text",
 ]
 
 
@@ -95,10 +101,23 @@ class OpenIncident:
     rules: tuple[str, ...]
     lead: tuple[int, int]  # (rule index, step index)
     remedy: Remedy | None
-    evidence: Evidence
+    # The Evidence, or a loaded state's evidence still as its JSON (see evidence): most
+    # loads of a parcel never show its incidents, and evidence is their largest part.
+    _evidence: Any = attrs.field(alias="evidence")  # Evidence, or one to load
     explanation: str
     deadlines: dict[str, int]
     escalations: list[tuple[str, int]] = attrs.field(factory=list)
+
+    @property
+    def evidence(self) -> Evidence:
+        held = self._evidence
+        if type(held) is not Evidence:
+            held = self._evidence = held.load()  # raises StateError when malformed
+        return held  # type: ignore[no-any-return]
+
+    @evidence.setter
+    def evidence(self, value: Evidence) -> None:
+        self._evidence = value
 
 
 @attrs.define(slots=True)
@@ -129,9 +148,12 @@ class ShipmentState:
     carrier: str
     facts: Facts
     params: Any
-    shipment: Shipment | None = None
+    # A Shipment, or a loaded state's shipment as its JSON text until first read (see
+    # shipment): validating it costs more than the rest of a load, and most loads
+    # never read it.
+    _shipment: Shipment | str | None = attrs.field(default=None, alias="shipment")
     history: list[EventRec] = attrs.field(factory=list)
-    id_bits: int = 0  # the history's ids, while it is short (see INDEX_FROM)
+    id_bits: int = 0  # the history's ids, while it is short (see INDEX_FROM, NOT_INDEXED)
     id_index: dict[str, EventRec] | None = None  # ... and once it is long
     followups: dict[str, Followup] = NO_FOLLOWUPS
     fired_through: int | None = None
@@ -162,9 +184,63 @@ class ShipmentState:
     open: dict[str, OpenIncident] = NO_OPEN
 
     @property
+    def shipment(self) -> Shipment | None:
+        """The OMS facts as given (``Engine.upsert_shipment``), or None."""
+        held = self._shipment
+        if type(held) is str:
+            try:
+                held = Shipment.model_validate_json(held)
+            except ValueError as exc:  # pydantic's ValidationError is one
+                where = f"the stored shipment of {self.tracking_number!r}"
+                raise StateError(f"{where}: {exc}") from None
+            self._shipment = held
+        return held  # type: ignore[return-value]
+
+    @shipment.setter
+    def shipment(self, value: Shipment | None) -> None:
+        self._shipment = value
+
+    def shipment_text(self) -> str | None:
+        """The shipment as JSON text (what the state codec writes), not validated again."""
+        held = self._shipment
+        if held is None or isinstance(held, str):
+            return held
+        return shipment_text(held)
+
+    def set_shipment_text(self, text: str) -> None:
+        """Hold a shipment as its JSON text, to be validated when first read."""
+        self._shipment = text
+
+    @property
     def next_due(self) -> Any:
         """The earliest instant (aware datetime) at which something can fire, or None."""
         return None if self.next_due_us is None else from_micros(self.next_due_us)
+
+
+def shipment_text(shipment: Shipment) -> str:
+    """A shipment as JSON text, as ``model_dump_json`` writes it but twice as fast:
+    its fields are plain values but for times and amounts."""
+    out: dict[str, Any] = {}
+    for name, value in shipment.__dict__.items():
+        kind = type(value)
+        if value is None or kind is str or kind is bool or kind is int or kind is float:
+            out[name] = value
+        elif kind is datetime:
+            out[name] = value.isoformat()
+        elif kind is Decimal:
+            out[name] = str(value)
+        else:  # a field of another type: pydantic knows how to write it
+            return shipment.model_dump_json()
+    return _COMPACT.encode(out)
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+class StateError(LogixError, ValueError):
+    """Serialized state that cannot be loaded (wrong version, corrupt bytes)."""
+
+    code = ErrorCode.BAD_STATE
 
 
 # A parcel's event ids: a dict of 8 ids would cost 270 bytes, more than the parcel's
@@ -173,6 +249,10 @@ class ShipmentState:
 # a dict.  (The bits depend on the process's string hashing; the answers do not.)
 INDEX_FROM = 16
 ID_BITS = 60  # an int below 2**60 is 32 bytes
+# The filter of a loaded state until it is first searched: every bit set, so every
+# search looks (and find_event computes the real filter then).  Loading a state thus
+# never hashes its ids; only a state that takes a new event does, once.
+NOT_INDEXED = -1
 
 
 def index_events(state: ShipmentState) -> None:
@@ -196,6 +276,8 @@ def find_event(state: ShipmentState, event_id: str) -> EventRec | None:
     index = state.id_index
     if index is not None:
         return index.get(event_id)
+    if state.id_bits == NOT_INDEXED:
+        index_events(state)
     if state.id_bits & id_bit(event_id):
         for rec in state.history:
             if rec[ID] == event_id:

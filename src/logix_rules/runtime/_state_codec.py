@@ -1,0 +1,538 @@
+"""The serial form of a ``ShipmentState``, version 2: everything the kernel keeps, so
+reading a state back is a decode, not a replay of its history.
+
+Reading a parcel's state must cost about as much as applying one event to it (a store
+reads a state for every parcel a batch touches), so the bulk of it is binary and read
+with C loops, and only the rare, irregular parts are JSON.  A body, little-endian::
+
+    head     7 × u32: strings, events, kinds, text bytes, kind text bytes, tail bytes,
+             separator
+    text     the strings, joined by the separator (a character none of them or of
+             the kinds holds), as UTF-8 (lone surrogates kept)
+    kinds    the texts of the kinds the events refer to, joined the same way
+    ints     i64 × (21 + 3 × events)
+    tail     JSON (ASCII): [facts, shipment, trackers, attribute values,
+             open incidents, followups, latest event]
+
+The ints, in order: the tracking number and carrier (string refs); ``fired_through``,
+``next_due_us``, ``timer_eval``; status, stage, reason (string refs) and final (0/1);
+the seven aggregate instants and four counts of ``AGGREGATES``; the index of the latest
+event in the history (-1: none; -2: in the tail).  Then each event as (time, id, kind):
+the id a string ref, the kind the digest of its text.  A string ref indexes the
+strings, -1 is None; an absent instant is ``NONE``.  An event's *kind* (what it says:
+status, stage, reason, system, report, country, code, text, attributes) is written once
+per state as its compact JSON text (``kind_text``), and named in the events by a 64-bit
+BLAKE2b digest of that text: a process keeps the kinds it has read by digest, so a
+state whose kinds it has seen before is read without reading their texts.
+
+Every ref, count, instant and enum read back is checked, so a malformed body raises
+``StateError`` (or, for ``Kernel.loads`` to turn into one, ``ValueError``,
+``IndexError``...), never a state that fails later.  The inputs of a replay (events,
+facts, follow-ups, ``fired_through``) are all there too, which is how a state written
+under another version of the pack is rebuilt (``inputs``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import sys
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+from logix_carriers import Reason, Stage, Status
+
+from ..compiler._model import Pack
+from ..core._records import EventKind, EventRec, rec_key
+from ._state import (
+    INDEX_FROM,
+    NO_FOLLOWUPS,
+    NO_OPEN,
+    NO_VALUES,
+    NOT_INDEXED,
+    Facts,
+    OpenIncident,
+    ShipmentState,
+    StateError,
+)
+from ._state_parts import (
+    BOUND,
+    FACTS,
+    INT,
+    SCALARS,
+    decode_facts,
+    decode_followups,
+    decode_incident,
+    encode_followup,
+    encode_incident,
+    instants,
+    scalar,
+    types_in,
+)
+
+__all__ = ["AGGREGATES", "NONE", "Inputs", "StateCodec", "kind_text"]
+
+AGGREGATES = (  # the instants, then the counts, in the order of the ints
+    "delivered_at",
+    "first_event",
+    "last_event",
+    "first_scan",
+    "last_scan",
+    "status_entered",
+    "stage_entered",
+    "n_events",
+    "n_scans",
+    "regressions",
+    "after_delivery",
+)
+NONE = -(1 << 63)  # an absent instant among the ints
+_HEAD = struct.Struct("<7I")
+_FIXED = struct.Struct("<21q")  # the ints before the events
+_SWAP = sys.byteorder == "big"
+_STATUSES = frozenset(s.value for s in Status)
+_STAGES = frozenset(s.value for s in Stage)
+_REASONS = frozenset(r.value for r in Reason)
+_ABSENT = {NONE: None}  # .get(v, v): None for NONE, v otherwise
+_BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]  # read only
+_BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"
+_KIND_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+if array("q").itemsize != 8:  # so on every CPython platform
+    raise ImportError("the state codec needs 8-byte array('q') items")
+
+#: What a replay needs: tracking number, carrier, the shipment's JSON text (or None), the
+#: history in order, the followups and ``fired_through``.
+Inputs = tuple[str, str, Any, list[EventRec], dict[str, Any], int | None]
+
+
+def kind_text(kind: EventKind) -> str:
+    """The one-string form of what an event says (its kind), as a state keeps it."""
+    return _KIND_JSON.encode([*kind[:8], [list(pair) for pair in kind[8]]])
+
+
+def _instant(value: int | None) -> int:
+    return NONE if value is None else value
+
+
+class StateCodec:
+    """Writes and reads version-2 bodies for one pack.
+
+    What events say (their *kinds*) is shared: a kind read is checked once and then
+    kept by its text, so every state that holds it points at one tuple, as
+    ``Kernel.group`` shares the kinds of new events; and each kind's text is made once.
+    """
+
+    def __init__(
+        self,
+        pack: Pack,
+        ntrack: int,
+        bare: Callable[[str], tuple[Facts, Any]],
+        pool_limit: int = 1 << 16,
+    ) -> None:
+        self.pack = pack
+        self._ntrack = ntrack
+        self._zeros: tuple[int, ...] = (0,) * ntrack
+        self._nones: tuple[None, ...] = (None,) * ntrack
+        self._bare = bare  # the facts and params of a parcel without OMS facts, by carrier
+        self._kinds: dict[int, EventKind] = {}  # digest of its text -> kind
+        # id(kind) -> (kind, text, digest): the kind is held so its id is not reused
+        self._texts: dict[int, tuple[EventKind, str, int]] = {}
+        self._pool_limit = pool_limit
+
+    # -- writing ------------------------------------------------------------------------
+    def known(self, kind: EventKind) -> tuple[EventKind, str, int]:
+        """``kind`` with its text and digest (made once per kind object)."""
+        found = self._texts.get(id(kind))
+        if found is None:
+            texts = self._texts
+            if len(texts) >= self._pool_limit:
+                texts.clear()
+            text = kind_text(kind)
+            found = texts[id(kind)] = (kind, text, _digest(text))
+        return found
+
+    def encode(self, s: ShipmentState) -> bytes:
+        """The version-2 body of ``s``."""
+        strings: dict[str, int] = {}
+        ref = strings.setdefault
+        texts = self._texts
+        kinds: dict[str, None] = {}  # their texts, each once, in order
+        events: list[int] = []
+        for t, ident, kind in s.history:
+            known = texts.get(id(kind)) or self.known(kind)
+            kinds[known[1]] = None
+            events += (t, ref(ident, len(strings)), known[2])
+        latest, latest_rec = -1, None
+        if s.latest is not None:
+            latest = _position(s.history, s.latest)
+            if latest < 0:  # not among the events (never so today): kept in the tail
+                t, ident, kind = s.latest
+                latest_rec = [t, ident, self.known(kind)[1]]
+                latest = -2
+        fixed = [
+            ref(s.tracking_number, len(strings)),
+            ref(s.carrier, len(strings)),
+            _instant(s.fired_through),
+            _instant(s.next_due_us),
+            _instant(s.timer_eval),
+            -1 if s.status is None else ref(s.status, len(strings)),
+            -1 if s.stage is None else ref(s.stage, len(strings)),
+            -1 if s.reason is None else ref(s.reason, len(strings)),
+            1 if s.final else 0,
+            *(_instant(getattr(s, name)) for name in AGGREGATES[:7]),
+            *(getattr(s, name) for name in AGGREGATES[7:]),
+            latest,
+        ]
+        held = s.shipment_text()
+        tail = json.dumps(
+            [
+                None if held is None else [getattr(s.facts, name) for name in FACTS],
+                None if held is None else ref(held, len(strings)),
+                None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
+                None if not s.attr_values else dict(s.attr_values),
+                [encode_incident(inc, lambda x: ref(x, len(strings))) for inc in s.open.values()],
+                {ident: encode_followup(f) for ident, f in s.followups.items()},
+                latest_rec,
+            ],
+            separators=(",", ":"),
+        ).encode("ascii")
+        words, kind_texts = list(strings), list(kinds)
+        sep = _separator(words + kind_texts)
+        blob = sep.join(words).encode("utf-8", "surrogatepass")
+        kinds_blob = sep.join(kind_texts).encode("utf-8", "surrogatepass")
+        numbers = array("q", events)
+        if _SWAP:
+            numbers.byteswap()
+        counts = (len(words), len(s.history), len(kind_texts), len(blob), len(kinds_blob))
+        head = _HEAD.pack(*counts, len(tail), ord(sep))
+        return b"".join((head, blob, kinds_blob, _FIXED.pack(*fixed), numbers.tobytes(), tail))
+
+    # -- reading ------------------------------------------------------------------------
+    def decode(self, data: bytes, start: int = 0) -> ShipmentState:
+        """The state of the version-2 body at ``data[start:]`` (written under this pack)."""
+        strings, ints, tail, history, ids = self._read(data, start)
+        facts, shipment, trackers, values, incidents, followups, latest_rec = tail
+        n = len(strings) - 1  # the last is the None that ref -1 reads
+        if not (0 <= ints[0] < n and 0 <= ints[1] < n):
+            raise StateError("the tracking number and carrier must be strings")
+        tn, carrier = strings[ints[0]], strings[ints[1]]
+        cnt: Any = self._zeros
+        firsts: Any = self._nones
+        lasts: Any = self._nones
+        if facts is None:
+            if shipment is not None:
+                raise StateError("a shipment state has a shipment but no facts")
+            known, params = self._bare(carrier)
+        else:
+            known = decode_facts(facts)
+            params = self.pack.params_for(known)
+            if type(shipment) is not int or not 0 <= shipment < n:
+                raise StateError("a shipment state's shipment refers to nothing")
+            shipment = strings[shipment]
+        # Absent instants are NONE, below every other: the others must be in range.
+        moments: Any = ints[2:5] + ints[9:16]
+        present = set(moments)
+        present.discard(NONE)
+        if present and (min(present) <= -BOUND or max(present) >= BOUND):
+            raise StateError("an instant is out of range")
+        moments = list(map(_ABSENT.get, moments, moments))
+        refs = ints[5:8]
+        final = ints[8]
+        if min(refs) < -1 or max(refs) >= n or final > 1:
+            raise StateError("status, stage, reason or final is out of range")
+        status, stage, reason = strings[refs[0]], strings[refs[1]], strings[refs[2]]
+        if (
+            (status is not None and status not in _STATUSES)
+            or (stage is not None and stage not in _STAGES)
+            or (reason is not None and reason not in _REASONS)
+        ):
+            raise StateError("status, stage or reason is not one logix knows")
+        counts: Any = ints[16:20]
+        if min(counts) < 0 or counts[0] != len(history) or max(counts) >= BOUND:
+            raise StateError("the event counts do not match the events held")
+        latest: Any = ints[20]
+        if latest >= 0:
+            latest = history[latest]  # an IndexError when it is not one of them
+        elif latest == -2:
+            latest = self._latest(latest_rec)
+        elif latest == -1:
+            latest = None
+        else:
+            raise StateError("the latest event is out of range")
+        if trackers is not None:
+            cnt, firsts, lasts = self._trackers(trackers)
+        if values is None:
+            values = NO_VALUES
+        elif type(values) is not dict or not types_in(values.values(), SCALARS):
+            raise StateError("attribute values must be an object of scalars")
+        live: dict[str, OpenIncident] = NO_OPEN
+        if incidents:
+            live = {}
+            for raw in incidents:
+                inc = decode_incident(self.pack, raw, strings)
+                if inc.kind in live:
+                    raise StateError(f"two open incidents of kind {inc.kind!r}")
+                live[inc.kind] = inc
+        elif type(incidents) is not list:
+            raise StateError("open incidents must be an array")
+        if followups:
+            followups = decode_followups(followups)
+        elif type(followups) is dict:
+            followups = NO_FOLLOWUPS
+        else:
+            raise StateError("followups must be an object")
+        # The event ids' index (see index_events): a long history's dict now, a short
+        # one's filter when the kernel first searches it.
+        index = None
+        bits = NOT_INDEXED if ids else 0
+        if len(ids) >= INDEX_FROM:
+            index = dict(zip(ids, history, strict=True))
+            bits = 0
+        return ShipmentState(  # in the order of its fields
+            tn,
+            carrier,
+            known,
+            params,
+            shipment,
+            history,
+            bits,
+            index,
+            followups,
+            moments[0],
+            moments[1],
+            moments[2],
+            status,
+            stage,
+            reason,
+            final == 1,
+            moments[3],
+            moments[4],
+            moments[5],
+            moments[6],
+            moments[7],
+            moments[8],
+            moments[9],
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            cnt,
+            firsts,
+            lasts,
+            values,
+            latest,
+            live,
+        )
+
+    def inputs(self, data: bytes, start: int = 0) -> Inputs:
+        """What a replay of the version-2 body at ``data[start:]`` needs (a state of
+        another version of the pack)."""
+        strings, ints, tail, history, _ = self._read(data, start)
+        n = len(strings) - 1
+        if not (0 <= ints[0] < n and 0 <= ints[1] < n):
+            raise StateError("the tracking number and carrier must be strings")
+        tn, carrier = strings[ints[0]], strings[ints[1]]
+        facts, shipment = tail[:2]
+        if (facts is None) != (shipment is None):
+            raise StateError("a shipment state has a shipment without facts, or facts alone")
+        if shipment is not None and (type(shipment) is not int or not 0 <= shipment < n):
+            raise StateError("a shipment state's shipment refers to nothing")
+        return (
+            tn,
+            carrier,
+            None if shipment is None else strings[shipment],
+            history,
+            dict(decode_followups(tail[5])),
+            _instants([ints[2]])[0],
+        )
+
+    def kind(self, text: Any) -> EventKind:
+        """The shared kind ``text`` (``kind_text``) holds; checked when first seen."""
+        if type(text) is not str:
+            raise StateError("an event kind must be a text")
+        digest = _digest(text)
+        shared = self._kinds.get(digest)
+        if shared is not None:
+            return shared
+        raw = json.loads(text)
+        if type(raw) is not list or len(raw) != 9:
+            raise StateError("an event kind must be an array of 9 parts")
+        status, stage, reason, system, report, country, code, desc, pairs = raw
+        if (
+            type(status) is not str
+            or status not in _STATUSES
+            or (stage is not None and (type(stage) is not str or stage not in _STAGES))
+            or (reason is not None and (type(reason) is not str or reason not in _REASONS))
+            or type(system) is not str
+            or type(report) is not bool
+            or (country is not None and type(country) is not str)
+            or (code is not None and type(code) is not str)
+            or type(desc) is not str
+        ):
+            raise StateError("an event kind holds a value of the wrong type")
+        kind: EventKind = (
+            status,
+            stage,
+            reason,
+            system,
+            report,
+            country,
+            code,
+            desc,
+            _pairs(pairs),
+        )
+        pool = self._kinds
+        if len(pool) >= self._pool_limit:
+            pool.clear()
+        pool[digest] = kind
+        return kind
+
+    def _read(
+        self, data: bytes, start: int
+    ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str]]:
+        """The strings (with None last), the fixed ints, the tail, the history and the
+        events' ids of a body."""
+        n_strings, n_events, n_kinds, n_text, n_kinds_text, n_tail, sep = _HEAD.unpack_from(
+            data, start
+        )
+        text_end = start + _HEAD.size + n_text
+        fixed_end = text_end + n_kinds_text + _FIXED.size
+        events_end = fixed_end + 24 * n_events
+        if events_end + n_tail != len(data):
+            raise StateError("the parts of a shipment state do not add up to its length")
+        strings: list[Any] = []
+        if n_strings:
+            text = data[start + _HEAD.size : text_end].decode("utf-8", "surrogatepass")
+            strings = text.split(chr(sep))
+            if len(strings) != n_strings:
+                raise StateError("the strings of a shipment state are not as many as it says")
+        strings.append(None)
+        ints = _FIXED.unpack_from(data, fixed_end - _FIXED.size)
+        raw_tail = data[events_end:]
+        # Most parcels have no facts, incidents or follow-ups: no JSON to parse then.
+        tail = _BARE_TAIL if raw_tail == _BARE_TAIL_TEXT else _json(raw_tail.decode("ascii"))
+        if type(tail) is not list or len(tail) != 7:
+            raise StateError("the tail of a shipment state must be an array of 7 parts")
+        if not n_events:
+            return strings, ints, tail, [], []
+        numbers = array("q")
+        numbers.frombytes(data[fixed_end:events_end])
+        if _SWAP:
+            numbers.byteswap()
+        events = numbers.tolist()
+        times, refs, digests = events[0::3], events[1::3], events[2::3]
+        if (
+            times[0] <= -BOUND
+            or times[-1] >= BOUND
+            or min(refs) < 0
+            or max(refs) >= n_strings
+            or times != sorted(times)
+        ):
+            raise StateError("the events are out of order, out of range or refer to nothing")
+        ids = list(map(strings.__getitem__, refs))
+        if len(set(ids)) != n_events:
+            raise StateError("two events share one id")
+        pool = self._kinds
+        try:
+            kinds = list(map(pool.__getitem__, digests))
+        except KeyError:  # kinds this process has not read yet
+            kinds = []
+        if not kinds:
+            self._learn(data[text_end : text_end + n_kinds_text], n_kinds, chr(sep))
+            kinds = list(map(pool.__getitem__, digests))  # a KeyError: an unknown kind
+        history = list(zip(times, ids, kinds, strict=True))
+        if len(set(times)) != n_events and history != sorted(history, key=rec_key):
+            raise StateError("the events at one instant are not in id order")
+        return strings, ints, tail, history, ids
+
+    def _learn(self, raw: bytes, n_kinds: int, sep: str) -> None:
+        """Check and keep the kinds a body holds (their texts, joined by ``sep``)."""
+        texts = raw.decode("utf-8", "surrogatepass").split(sep) if n_kinds else []
+        if len(texts) != n_kinds:
+            raise StateError("the kinds of a shipment state are not as many as it says")
+        for text in texts:
+            self.kind(text)
+
+    def _latest(self, raw: Any) -> EventRec:
+        if type(raw) is not list or len(raw) != 3:
+            raise StateError("the latest event must be [time, id, kind]")
+        t, ident, text = raw
+        if type(t) is not int or not -BOUND < t < BOUND or type(ident) is not str:
+            raise StateError("the latest event must be [time, id, kind]")
+        return (t, ident, self.kind(text))
+
+    def _trackers(self, raw: Any) -> tuple[list[int], list[int | None], list[int | None]]:
+        n = self._ntrack
+        if (
+            type(raw) is not list
+            or len(raw) != 3
+            or any(type(part) is not list or len(part) != n for part in raw)
+        ):
+            raise StateError(f"trackers must be three arrays of {n}")
+        cnt, firsts, lasts = raw
+        if (
+            not types_in(cnt, INT)
+            or (cnt and (min(cnt) < 0 or max(cnt) >= BOUND))
+            or not instants(firsts)
+            or not instants(lasts)
+        ):
+            raise StateError("tracker counts and instants have the wrong type or range")
+        return cnt, firsts, lasts
+
+
+def _json(text: str) -> Any:
+    """``json.loads`` of a text that logix wrote, without its Python wrapper."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:  # what the scanner raises for no value
+        raise StateError("the tail of a shipment state is not JSON") from None
+    if end != len(text):
+        raise StateError("the tail of a shipment state has extra data")
+    return value
+
+
+_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
+
+
+def _digest(text: str) -> int:
+    """The 64-bit name of a kind's text (signed, to fit the ints)."""
+    raw = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(raw, "little", signed=True)
+
+
+def _separator(texts: list[str]) -> str:
+    """A character none of ``texts`` holds, to join them by."""
+    joined = "".join(texts)
+    for candidate in "\x00\x1f\x1e\x1d":
+        if candidate not in joined:
+            return candidate
+    present = set(joined)
+    return next(c for c in map(chr, range(0x110000)) if c not in present)
+
+
+def _instants(values: list[int]) -> list[int | None]:
+    out: list[int | None] = [None if v == NONE else v for v in values]
+    found = [v for v in out if v is not None]
+    if found and (min(found) <= -BOUND or max(found) >= BOUND):
+        raise StateError("an instant is out of range")
+    return out
+
+
+def _pairs(raw: Any) -> tuple[tuple[str, Any], ...]:
+    if type(raw) is not list:
+        raise StateError("an event's attributes must be an array of pairs")
+    pairs = []
+    for pair in raw:
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+            raise StateError("event attributes must be [name, value] pairs")
+        scalar(pair[1], "attribute value")
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
+
+
+def _position(history: list[EventRec], latest: EventRec) -> int:
+    for index in range(len(history) - 1, -1, -1):
+        if history[index] is latest or history[index] == latest:
+            return index
+    return -1

@@ -1,0 +1,412 @@
+"""The irregular parts of a serialized ``ShipmentState`` (see ``_state_codec``): open
+incidents, follow-ups, facts and the shipment, as JSON values, and the checks that
+every value read back has the type and range the kernel relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..compiler._model import Pack
+from ..core._durations import from_micros, to_micros
+from ._actions import ACKNOWLEDGED, RESOLVED, LogEntry
+from ._incidents import Evidence, EvidenceEvent, Remedy, RemedyItem
+from ._state import NO_FOLLOWUPS, Facts, Followup, OpenIncident, StateError
+
+__all__ = [
+    "BOUND",
+    "FACTS",
+    "INT",
+    "OPT_INT",
+    "SCALARS",
+    "STR",
+    "LazyEvidence",
+    "decode_facts",
+    "decode_followups",
+    "decode_incident",
+    "decode_value",
+    "encode_followup",
+    "encode_incident",
+    "encode_value",
+    "evidence_text",
+    "instants",
+    "scalar",
+    "types_in",
+    "v1_followups",
+]
+
+BOUND = 1 << 62  # instants and counts beyond this are not something logix wrote
+FACTS = tuple(field.name for field in attrs.fields(Facts))
+_FACT_TYPES: dict[str, tuple[type, ...]] = {
+    "carrier": (str,),
+    "cross_border": (bool,),
+    "insured": (bool,),
+    "shipped_at": (int, type(None)),
+    "promised_at": (int, type(None)),
+    "declared_value": (float, int, type(None)),
+    "freight_cost": (float, int, type(None)),
+}
+_ACTIONS = frozenset({ACKNOWLEDGED, RESOLVED})
+_WHATS = frozenset({"respond", "escalate", "resolve"})
+_FOLLOW_FIELDS = ("ack_at", "ack_by", "resolved_at", "resolved_by", "note")
+
+
+# -- writing ----------------------------------------------------------------------------------
+def encode_incident(inc: OpenIncident, ref: Callable[[str], int]) -> list[Any]:
+    """An open incident as JSON; its evidence and explanation go to the state's strings
+    (``ref`` gives their index there)."""
+    remedy = inc.remedy
+    held = inc._evidence
+    evidence = held.text if type(held) is LazyEvidence else evidence_text(held)
+    return [
+        inc.id,
+        inc.kind,
+        inc.opened_at,
+        inc.severity,
+        inc.rank,
+        inc.severity_since,
+        list(inc.rules),
+        list(inc.lead),
+        None
+        if remedy is None
+        else [
+            remedy.code,
+            remedy.text,
+            [
+                [i.code, None if i.amount is None else str(i.amount), i.currency, i.borne_by]
+                for i in remedy.items
+            ],
+        ],
+        ref(evidence),
+        ref(inc.explanation),
+        dict(inc.deadlines),
+        [list(pair) for pair in inc.escalations],
+    ]
+
+
+def evidence_text(evidence: Evidence) -> str:
+    return json.dumps(
+        [
+            evidence.rule,
+            evidence.step,
+            {name: encode_value(value) for name, value in evidence.values.items()},
+            [
+                [e.event_id, to_micros(e.occurred_at), e.status, e.reason, e.source, e.description]
+                for e in evidence.events
+            ],
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+class LazyEvidence:
+    """The evidence of a loaded incident, as its JSON until ``OpenIncident.evidence``
+    first reads it (then checked like the rest of a state)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def load(self) -> Evidence:
+        try:
+            return _evidence(json.loads(self.text))
+        except StateError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+            raise StateError(f"the stored evidence of an incident: {exc}") from None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyEvidence):
+            return self.text == other.text or self.load() == other.load()
+        return self.load() == other
+
+    def __hash__(self) -> int:
+        return hash(self.load())
+
+
+def encode_followup(f: Followup) -> list[Any]:
+    return [f.ack_at, f.ack_by, f.resolved_at, f.resolved_by, f.note, [list(e) for e in f.log]]
+
+
+def encode_value(value: Any) -> Any:
+    """An evidence operand as JSON: scalars as they are, anything else tagged."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, tuple):
+        return {"tuple": [encode_value(v) for v in value]}
+    if isinstance(value, list):
+        return {"list": [encode_value(v) for v in value]}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return {"datetime": to_micros(value)}
+    return {"text": str(value)}  # not a type rules produce today: kept as its text
+
+
+# -- reading ----------------------------------------------------------------------------------
+def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> OpenIncident:
+    """An open incident written by ``encode_incident`` under ``pack``."""
+    if type(raw) is not list or len(raw) != 13:
+        raise StateError("an open incident must be an array of 13 parts")
+    ident, kind, opened, severity, rank, since, rules, lead, remedy, evidence = raw[:10]
+    explanation, deadlines, escalations = raw[10:]
+    n = len(strings) - 1
+    if not (
+        type(ident) is str
+        and type(kind) is str
+        and type(severity) is str
+        and severity in pack.severities
+        and type(opened) is int
+        and type(since) is int
+        and type(rank) is int
+        and -BOUND < opened < BOUND
+        and -BOUND < since < BOUND
+        and type(rules) is list
+        and types_in(rules, STR)
+        and type(deadlines) is dict
+        and types_in(deadlines, STR)
+        and instants(list(deadlines.values()))
+        and type(escalations) is list
+        and type(evidence) is int
+        and type(explanation) is int
+        and 0 <= evidence < n
+        and 0 <= explanation < n
+        and type(lead) is list
+        and len(lead) == 2
+        and types_in(lead, INT)
+    ):
+        raise StateError("an open incident holds a value of the wrong type or range")
+    rules_ = pack.rules
+    if not (0 <= lead[0] < len(rules_) and 0 <= lead[1] < len(rules_[lead[0]].steps)):
+        raise StateError("an open incident's leading rule is not one of the pack's")
+    return OpenIncident(
+        ident,
+        kind,
+        opened,
+        severity,
+        rank,
+        since,
+        tuple(rules),
+        (lead[0], lead[1]),
+        None if remedy is None else _remedy(remedy),
+        LazyEvidence(strings[evidence]),
+        strings[explanation],
+        deadlines,
+        [_escalation(e) for e in escalations] if escalations else [],
+    )
+
+
+def v1_followups(raw_follows: Any) -> dict[str, Followup]:
+    """The followups of a version-1 state (objects, without a log: one is derived)."""
+    if type(raw_follows) is not dict:
+        raise StateError("followups must be an object")
+    followups: dict[str, Followup] = {}
+    for ident, raw in raw_follows.items():
+        if type(raw) is not dict or set(raw) - {*_FOLLOW_FIELDS, "log"}:
+            raise StateError("a version 1 followup has unknown fields")
+        f = _followup([*(raw.get(name) for name in _FOLLOW_FIELDS), raw.get("log") or []])
+        if not f.log:  # version 1 kept no log: what it says, in the order it implies
+            if f.ack_at is not None and f.ack_by is not None:
+                f.log.append((ACKNOWLEDGED, f.ack_by, f.ack_at, None))
+            if f.resolved_at is not None and f.resolved_by is not None:
+                f.log.append((RESOLVED, f.resolved_by, f.resolved_at, f.note))
+        followups[_str(ident, "incident id")] = f
+    return followups
+
+
+# -- the parts --------------------------------------------------------------------------------
+def decode_facts(raw: Any) -> Facts:
+    if type(raw) is not list or len(raw) != len(FACTS):
+        raise StateError(f"facts must be an array of {len(FACTS)}")
+    for name, value in zip(FACTS, raw, strict=True):
+        allowed = _FACT_TYPES.get(name, (str, type(None)))
+        if type(value) not in allowed:
+            raise StateError(f"fact {name} has the wrong type")
+        if type(value) is int and not -BOUND < value < BOUND:
+            raise StateError(f"fact {name} is out of range")
+    return Facts(*raw)
+
+
+def _remedy(raw: Any) -> Remedy | None:
+    if raw is None:
+        return None
+    if type(raw) is not list or len(raw) != 3 or type(raw[2]) is not list:
+        raise StateError("a remedy must be [code, text, items]")
+    items = []
+    for item in raw[2]:
+        if type(item) is not list or len(item) != 4:
+            raise StateError("a remedy item must be [code, amount, currency, borne by]")
+        code, amount, currency, borne_by = item
+        items.append(
+            RemedyItem(
+                _str(code, "remedy code"),
+                None if amount is None else _decimal(amount),
+                _opt_str(currency, "currency"),
+                _opt_str(borne_by, "borne by"),
+            )
+        )
+    return Remedy(_str(raw[0], "remedy code"), _str(raw[1], "remedy text"), tuple(items))
+
+
+def _evidence(raw: Any) -> Evidence:
+    if type(raw) is not list or len(raw) != 4 or type(raw[2]) is not dict:
+        raise StateError("evidence must be [rule, step, values, events]")
+    rule, step, values, events = raw
+    if type(events) is not list:
+        raise StateError("evidence events must be an array")
+    found = []
+    for event in events:
+        if type(event) is not list or len(event) != 6:
+            raise StateError("an evidence event must be an array of 6 parts")
+        ident, at, status, reason, source, text = event
+        found.append(
+            EvidenceEvent(
+                _str(ident, "event id"),
+                from_micros(_int(at, "instant")),
+                _str(status, "status"),
+                _opt_str(reason, "reason"),
+                _str(source, "source"),
+                _str(text, "description"),
+            )
+        )
+    return Evidence(
+        _str(rule, "rule id"),
+        _int(step, "step"),
+        MappingProxyType({_str(k, "operand"): decode_value(v) for k, v in values.items()}),
+        tuple(found),
+    )
+
+
+def decode_value(raw: Any) -> Any:
+    if raw is None or type(raw) in (str, int, float, bool):
+        return raw
+    if type(raw) is not dict or len(raw) != 1:
+        raise StateError("an evidence value must be a scalar or a tagged object")
+    ((tag, inner),) = raw.items()
+    if tag in ("tuple", "list"):
+        if type(inner) is not list:
+            raise StateError(f"a {tag} evidence value must hold an array")
+        items = [decode_value(v) for v in inner]
+        return tuple(items) if tag == "tuple" else items
+    if tag == "decimal":
+        return _decimal(inner)
+    if tag == "datetime":
+        return from_micros(_int(inner, "instant"))
+    if tag == "text":
+        return _str(inner, "evidence value")
+    raise StateError(f"unknown evidence value tag {tag!r}")
+
+
+def _escalation(raw: Any) -> tuple[str, int]:
+    if type(raw) is not list or len(raw) != 2 or raw[0] not in _WHATS:
+        raise StateError("an escalation must be [respond|escalate|resolve, instant]")
+    return raw[0], _int(raw[1], "instant")
+
+
+def decode_followups(raw: Any) -> dict[str, Followup]:
+    if type(raw) is not dict:
+        raise StateError("followups must be an object")
+    if not raw:
+        return NO_FOLLOWUPS
+    return {_str(ident, "incident id"): _followup(value) for ident, value in raw.items()}
+
+
+def _followup(raw: Any) -> Followup:
+    if type(raw) is not list or len(raw) != 6 or type(raw[5]) is not list:
+        raise StateError("a followup must be an array of 6 parts")
+    log: list[LogEntry] = []
+    for entry in raw[5]:
+        if type(entry) is not list or len(entry) != 4 or entry[0] not in _ACTIONS:
+            raise StateError("a followup action must be [acknowledged|resolved, by, at, note]")
+        log.append(
+            (entry[0], _str(entry[1], "by"), _int(entry[2], "instant"), _opt_str(entry[3], "note"))
+        )
+    return Followup(
+        _opt_int(raw[0], "instant"),
+        _opt_str(raw[1], "by"),
+        _opt_int(raw[2], "instant"),
+        _opt_str(raw[3], "by"),
+        _opt_str(raw[4], "note"),
+        log,
+    )
+
+
+# -- scalars, in bulk --------------------------------------------------------------------------
+INT: frozenset[type] = frozenset({int})
+STR: frozenset[type] = frozenset({str})
+OPT_INT: frozenset[type] = frozenset({int, type(None)})
+SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def types_in(values: Iterable[Any], allowed: frozenset[type]) -> bool:
+    """Whether every value's type is one of ``allowed`` (exactly: a bool is no int)."""
+    return set(map(type, values)) <= allowed
+
+
+def instants(values: list[Any]) -> bool:
+    """Whether every value is None or an int in the range logix writes."""
+    if not types_in(values, OPT_INT):
+        return False
+    ints = [v for v in values if v is not None]
+    return not ints or (min(ints) > -BOUND and max(ints) < BOUND)
+
+
+# -- scalars, one at a time ------------------------------------------------------------------
+def _str(value: Any, what: str) -> str:
+    if type(value) is not str:
+        raise StateError(f"{what} must be a string")
+    return value
+
+
+def _opt_str(value: Any, what: str) -> str | None:
+    if value is not None and type(value) is not str:
+        raise StateError(f"{what} must be a string or null")
+    return value
+
+
+def _opt_str_ok(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _int(value: Any, what: str) -> int:
+    if type(value) is not int or not -BOUND < value < BOUND:
+        raise StateError(f"{what} must be an integer in range")
+    return value
+
+
+def _opt_int(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    return _int(value, what)
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or not 0 <= value < BOUND:
+        raise StateError("a count must be a non-negative integer")
+    return value
+
+
+def scalar(value: Any, what: str) -> None:
+    if value is not None and type(value) not in (str, int, float, bool):
+        raise StateError(f"{what} must be a string, number, boolean or null")
+
+
+def _decimal(value: Any) -> Decimal:
+    if type(value) is not str:
+        raise StateError("an amount must be a decimal string")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise StateError(f"{value[:40]!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise StateError("an amount must be finite")
+    return amount
