@@ -23,6 +23,7 @@ SCRIPTS = [
     "demo.py",
     "classify.py",
     "store.py",
+    "state.py",
 ]
 
 
