@@ -33,7 +33,8 @@ States are plain ``ShipmentState`` objects; a store serializes them with
 ``kernel.dumps`` and reads them with ``kernel.loads`` (or keeps them in a cache).
 Instants are ints of µs since the epoch.  ``unit.clock()`` is the latest
 ``advance(to=...)`` (None before the first); the engine moves it only forwards with
-``unit.set_clock``.  ``unit.scan()`` yields every state (for ``Engine.dump``).
+``unit.set_clock``.  ``unit.scan()`` yields every state in tracking-number order (for
+``Engine.dump``, which is then the same for two hosts holding the same states).
 
 Reads outside a unit (``Host.incident``, ``open_incidents``, ``actions``, ``clock``,
 ``next_due``, ``count``) answer from committed state.  Incidents are snapshots as of
@@ -96,7 +97,8 @@ class Unit(Protocol):
         ...
 
     def scan(self) -> Iterator[ShipmentState]:
-        """Every state, in a stable order."""
+        """Every state, in tracking-number order (code points: SQL's ``COLLATE "C"``),
+        so that two hosts holding the same states give the same ``Engine.dump``."""
         ...
 
 
@@ -364,4 +366,5 @@ class _MemoryUnit:
         self._host.now = now
 
     def scan(self) -> Iterator[ShipmentState]:
-        return iter(list(self._host.states.values()))
+        states = self._host.states
+        return iter([states[tn] for tn in sorted(states)])
