@@ -101,8 +101,8 @@ class OpenIncident:
     rules: tuple[str, ...]
     lead: tuple[int, int]  # (rule index, step index)
     remedy: Remedy | None
-    # The Evidence, or a loaded state's evidence still as its JSON (see evidence): most
-    # loads of a parcel never show its incidents, and evidence is their largest part.
+    # The Evidence, or a loaded state's evidence as its JSON (see evidence, LazyEvidence):
+    # most loads of a parcel never show its incidents, and evidence is their largest part.
     _evidence: Any = attrs.field(alias="evidence")  # Evidence, or one to load
     explanation: str
     deadlines: dict[str, int]
@@ -112,8 +112,8 @@ class OpenIncident:
     def evidence(self) -> Evidence:
         held = self._evidence
         if type(held) is not Evidence:
-            held = self._evidence = held.load()  # raises StateError when malformed
-        return held  # type: ignore[no-any-return]
+            return held.load()  # type: ignore[no-any-return]  # a StateError if malformed
+        return held
 
     @evidence.setter
     def evidence(self, value: Evidence) -> None:

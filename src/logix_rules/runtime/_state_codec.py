@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import struct
 import sys
 from array import array
@@ -95,6 +96,12 @@ _STATUSES = frozenset(s.value for s in Status)
 _STAGES = frozenset(s.value for s in Stage)
 _REASONS = frozenset(r.value for r in Reason)
 _ABSENT = {NONE: None}  # .get(v, v): None for NONE, v otherwise
+_TO_NONE: dict[Any, int] = {None: NONE}  # and back
+_CLOCK = operator.attrgetter("fired_through", "next_due_us", "timer_eval")
+_MOMENTS = operator.attrgetter(*AGGREGATES[:7])
+_COUNTS = operator.attrgetter(*AGGREGATES[7:])
+_FACT_VALUES = operator.attrgetter(*FACTS)
+_TAIL_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]  # read only
 _BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"
 _KIND_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
@@ -109,10 +116,6 @@ Inputs = tuple[str, str, Any, list[EventRec], dict[str, Any], int | None]
 def kind_text(kind: EventKind) -> str:
     """The one-string form of what an event says (its kind), as a state keeps it."""
     return _KIND_JSON.encode([*kind[:8], [list(pair) for pair in kind[8]]])
-
-
-def _instant(value: int | None) -> int:
-    return NONE if value is None else value
 
 
 class StateCodec:
@@ -170,33 +173,43 @@ class StateCodec:
                 t, ident, kind = s.latest
                 latest_rec = [t, ident, self.known(kind)[1]]
                 latest = -2
+        to_none = _TO_NONE.get
         fixed = [
             ref(s.tracking_number, len(strings)),
             ref(s.carrier, len(strings)),
-            _instant(s.fired_through),
-            _instant(s.next_due_us),
-            _instant(s.timer_eval),
+            *map(to_none, clock := _CLOCK(s), clock),
             -1 if s.status is None else ref(s.status, len(strings)),
             -1 if s.stage is None else ref(s.stage, len(strings)),
             -1 if s.reason is None else ref(s.reason, len(strings)),
             1 if s.final else 0,
-            *(_instant(getattr(s, name)) for name in AGGREGATES[:7]),
-            *(getattr(s, name) for name in AGGREGATES[7:]),
+            *map(to_none, moments := _MOMENTS(s), moments),
+            *_COUNTS(s),
             latest,
         ]
         held = s.shipment_text()
-        tail = json.dumps(
-            [
-                None if held is None else [getattr(s.facts, name) for name in FACTS],
-                None if held is None else ref(held, len(strings)),
-                None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
-                None if not s.attr_values else dict(s.attr_values),
-                [encode_incident(inc, lambda x: ref(x, len(strings))) for inc in s.open.values()],
-                {ident: encode_followup(f) for ident, f in s.followups.items()},
-                latest_rec,
-            ],
-            separators=(",", ":"),
-        ).encode("ascii")
+        values = s.attr_values
+        if (
+            held is None
+            and type(s.cnt) is tuple
+            and not values
+            and not s.open
+            and not s.followups
+            and latest_rec is None
+        ):
+            tail = _BARE_TAIL_TEXT  # most parcels: nothing irregular to write
+        else:
+            keep = lambda text: ref(text, len(strings))  # noqa: E731
+            tail = _TAIL_JSON.encode(
+                [
+                    None if held is None else list(_FACT_VALUES(s.facts)),
+                    None if held is None else ref(held, len(strings)),
+                    None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
+                    dict(values) if values else None,
+                    [encode_incident(inc, keep) for inc in s.open.values()],
+                    {ident: encode_followup(f) for ident, f in s.followups.items()},
+                    latest_rec,
+                ]
+            ).encode("ascii")
         words, kind_texts = list(strings), list(kinds)
         sep = _separator(words + kind_texts)
         blob = sep.join(words).encode("utf-8", "surrogatepass")

@@ -108,21 +108,26 @@ def evidence_text(evidence: Evidence) -> str:
 
 
 class LazyEvidence:
-    """The evidence of a loaded incident, as its JSON until ``OpenIncident.evidence``
-    first reads it (then checked like the rest of a state)."""
+    """The evidence of a loaded incident: its JSON text, read when
+    ``OpenIncident.evidence`` first asks (and checked like the rest of a state), and
+    kept with what was read, so writing the state again does not encode it again."""
 
-    __slots__ = ("text",)
+    __slots__ = ("read", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.read: Evidence | None = None
 
     def load(self) -> Evidence:
+        if self.read is not None:
+            return self.read
         try:
-            return _evidence(json.loads(self.text))
+            self.read = _evidence(json.loads(self.text))
         except StateError:
             raise
         except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
             raise StateError(f"the stored evidence of an incident: {exc}") from None
+        return self.read
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyEvidence):
