@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..compiler._model import Pack
 from ..runtime._actions import Action
@@ -23,7 +23,7 @@ from ._feed import feed_head
 from ._postgres import PostgresDatabase
 from ._retention import purge_parcels
 from ._sqlite import SQLiteDatabase
-from ._units import SqlHost
+from ._units import SqlHost, live_incident_filter
 from ._urls import mask_password
 
 if TYPE_CHECKING:
@@ -111,20 +111,12 @@ class Store:
     ) -> list[Incident]:
         """Open and acknowledged incidents, most severe first, then oldest first, as
         the last write left them; each filter narrows through an index."""
-        where = ["state IN ('open', 'acknowledged')"]
-        params: list[Any] = []
-        for column, value in (
-            ("severity", severity),
-            ("kind", kind),
-            ("carrier", carrier),
-            ("tracking_number", tracking_number),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
+        where, params = live_incident_filter(
+            severity=severity, kind=kind, carrier=carrier, tracking_number=tracking_number
+        )
         collate = self.db.collate_c
         sql = (
-            f"SELECT snapshot FROM incidents WHERE {' AND '.join(where)} "
+            f"SELECT snapshot FROM incidents WHERE {where} "
             f"ORDER BY rank, opened_at, tracking_number{collate}, kind{collate}"
         )
         if limit is not None:

@@ -53,6 +53,31 @@ _STATE_OF = {
     IncidentState.CLEARED: "closed",
 }
 _LIVE = "('open', 'acknowledged')"
+
+
+def live_incident_filter(
+    *,
+    severity: str | None,
+    kind: str | None,
+    carrier: str | None,
+    tracking_number: str | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) selecting live incidents by the filters
+    that are given; each column has an index."""
+    where = [f"state IN {_LIVE}"]
+    params: list[Any] = []
+    for column, value in (
+        ("severity", severity),
+        ("kind", kind),
+        ("carrier", carrier),
+        ("tracking_number", tracking_number),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(where), params
+
+
 _HELD = "('open', 'acknowledged', 'resolved')"
 
 _SHIPMENT_COLUMNS = (
@@ -177,21 +202,12 @@ class SqlHost:
         carrier: str | None = None,
         limit: int | None = None,
     ) -> list[Incident]:
-        where = [f"state IN {_LIVE}"]
-        params: list[Any] = []
-        for column, value in (
-            ("severity", severity),
-            ("kind", kind),
-            ("carrier", carrier),
-            ("tracking_number", tracking_number),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
+        where, params = live_incident_filter(
+            severity=severity, kind=kind, carrier=carrier, tracking_number=tracking_number
+        )
         collate = self.db.collate_c
         sql = (
-            f"SELECT tracking_number, reads_now, snapshot FROM incidents WHERE "
-            f"{' AND '.join(where)} "
+            f"SELECT tracking_number, reads_now, snapshot FROM incidents WHERE {where} "
             f"ORDER BY rank, opened_at, tracking_number{collate}, kind{collate}"
         )
         if limit is not None:
