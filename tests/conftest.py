@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from browser import Browser, browser_artifacts, chromium  # noqa: F401  (shared fixtures)
 from hypothesis import HealthCheck, settings
 
 # Data-generation speed depends on machine load (CI shares 2 cores), not on correctness.
