@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 
-from browser import Browser, browser_artifacts, chromium  # noqa: F401  (shared fixtures)
 from hypothesis import HealthCheck, settings
+
+from browser import Browser, browser_artifacts, chromium  # noqa: F401  (shared fixtures)
 
 # Data-generation speed depends on machine load (CI shares 2 cores), not on correctness.
 settings.register_profile(
