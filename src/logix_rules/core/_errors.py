@@ -85,6 +85,10 @@ class ErrorCode(StrEnum):
     BAD_MESSAGE_OPTION = "bad_message_option"
     NO_TEMPLATE = "no_template"
     BAD_TEMPLATE = "bad_template"
+    # service
+    BAD_SERVICE_SETTING = "bad_service_setting"
+    UNSAFE_SERVICE = "unsafe_service"
+    BAD_USER = "bad_user"
 
 
 #: How much of a bad input an error shows: enough to recognise it, never a whole file.

@@ -113,6 +113,63 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO meta (key, value) VALUES ('clock', NULL), ('feed_seq', 0)",
         ),
     ),
+    Migration(
+        2,
+        "the service: desk users, webhook deliveries seen, the poll schedule, shared rate "
+        "limits, leases and the relay's dead letters",
+        (
+            # Desk users: `password` is a hashlib.scrypt hash with its parameters and
+            # salt (``scrypt$n$r$p$salt$hash``, hex), never the password.
+            """CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                password TEXT NOT NULL,
+                created BIGINT NOT NULL,
+                updated BIGINT NOT NULL
+            )""",
+            # Webhook deliveries already ingested, by carrier and event id: a carrier's
+            # retry of a delivery we kept is answered 2xx without ingesting it again.
+            """CREATE TABLE webhook_events (
+                carrier TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                received BIGINT NOT NULL,
+                PRIMARY KEY (carrier, event_id)
+            )""",
+            # Parcels of carriers without push: when each is next polled; `final` once
+            # the carrier says it reached a final state (never polled again).  A poller
+            # claims due rows with SKIP LOCKED and moves `next_poll` on in the same
+            # transaction, so two processes never poll one parcel at once.
+            """CREATE TABLE poll_schedule (
+                tracking_number TEXT PRIMARY KEY,
+                carrier TEXT NOT NULL,
+                next_poll BIGINT NOT NULL,
+                final INTEGER NOT NULL,
+                polled BIGINT
+            )""",
+            "CREATE INDEX poll_schedule_due ON poll_schedule (carrier, next_poll) "
+            "WHERE final = 0",
+            # One token bucket per carrier, shared by every process: `tokens` left as of
+            # `updated` (µs); a request takes one under the row's lock.
+            """CREATE TABLE rate_buckets (
+                carrier TEXT PRIMARY KEY,
+                tokens DOUBLE PRECISION NOT NULL,
+                updated BIGINT NOT NULL
+            )""",
+            # Jobs only one process may run at a time (the relay): who holds each, until.
+            """CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                until BIGINT NOT NULL
+            )""",
+            # Changes the relay gave up on after its attempts: shown on the desk.
+            """CREATE TABLE relay_dead_letters (
+                seq BIGINT PRIMARY KEY,
+                change_id TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                last_error TEXT NOT NULL,
+                failed_at BIGINT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
