@@ -43,8 +43,13 @@ class SQLiteDatabase(Database):
                 hint="create the folder first, or name a file in an existing one",
             )
         try:
+            # One thread at a time, but not always the same one: a service lends a
+            # store to whichever worker thread serves the request.
             self._conn = sqlite3.connect(
-                str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                str(self.path),
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
             )
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._set_wal()
