@@ -139,7 +139,7 @@ _AFTERSHIP_ROWS: Final[tuple[_Row, ...]] = (
         "InTransit",
         "InTransit_005",
         "Customs clearance completed",
-        _m(S.IN_TRANSIT, stage=G.CUSTOMS),
+        _m(S.IN_TRANSIT, R.CUSTOMS_CLEARED),
     ),
     _Row("InTransit", "InTransit_006", "Handed to customs for clearance", _m(S.CUSTOMS)),
     _Row("InTransit", "InTransit_007", "Departure scan: left a facility", _m(S.IN_TRANSIT)),
@@ -363,7 +363,7 @@ _17TRACK_ROWS: Final[tuple[_Row, ...]] = (
         "InTransit",
         "InTransit_CustomsReleased",
         "Import or export customs clearance completed",
-        _m(S.IN_TRANSIT, stage=G.CUSTOMS),
+        _m(S.IN_TRANSIT, R.CUSTOMS_CLEARED),
     ),
     _Row(
         "InTransit",

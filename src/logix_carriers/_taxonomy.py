@@ -56,6 +56,7 @@ class Reason(StrEnum):
     """Why a scan is an exception (or a report's subject)."""
 
     CUSTOMS_HOLD = "customs_hold"
+    CUSTOMS_CLEARED = "customs_cleared"  # released by customs: the customs clock ends
     PAYMENT_REQUIRED = "payment_required"
     ADDRESS_ISSUE = "address_issue"
     RECIPIENT_UNAVAILABLE = "recipient_unavailable"
@@ -116,6 +117,9 @@ _STAGE_OF_STATUS: dict[Status, Stage] = {
 _STAGE_OF_REASON: dict[Reason, Stage] = {
     Reason.CUSTOMS_HOLD: Stage.CUSTOMS,
     Reason.PAYMENT_REQUIRED: Stage.CUSTOMS,
+    # Released: the parcel moves on through the network (customs shares line haul's
+    # rank, so this is no step back), and the time spent in customs ends here.
+    Reason.CUSTOMS_CLEARED: Stage.LINE_HAUL,
     Reason.ADDRESS_ISSUE: Stage.LAST_MILE,
     Reason.RECIPIENT_UNAVAILABLE: Stage.LAST_MILE,
     Reason.BUSINESS_CLOSED: Stage.LAST_MILE,
@@ -125,6 +129,9 @@ _STAGE_OF_REASON: dict[Reason, Stage] = {
     Reason.CARRIER_REJECTED: Stage.FIRST_MILE,
     Reason.DISPOSED: Stage.TERMINAL,
 }
+
+
+_CUSTOMS_OR_VAGUE = frozenset({Status.CUSTOMS, Status.EXCEPTION, Status.UNKNOWN})
 
 
 def implies_stage(status: Status, reason: Reason | None = None) -> bool:
@@ -143,6 +150,8 @@ def default_stage(status: Status, reason: Reason | None = None) -> Stage:
     implies one, and fall back to ``line_haul`` otherwise: a parcel with an
     unexplained exception is, as far as anyone knows, somewhere in the network.
     """
+    if reason is Reason.CUSTOMS_CLEARED and status in _CUSTOMS_OR_VAGUE:
+        return Stage.LINE_HAUL  # a release ends the customs stage, whatever the status
     stage = _STAGE_OF_STATUS.get(status)
     if stage is not None:
         return stage

@@ -344,7 +344,7 @@ SPOT_CHECKS = [
     ("aftership", "Exception", "Exception_004", "customs exception customs_hold"),
     ("aftership", "Exception", "Exception_018", "customs exception customs_hold"),
     ("aftership", "InTransit", "InTransit_006", "customs customs -"),
-    ("aftership", "InTransit", "InTransit_005", "customs in_transit -"),
+    ("aftership", "InTransit", "InTransit_005", "line_haul in_transit customs_cleared"),
     ("aftership", "InTransit", "InTransit_002", "first_mile picked_up -"),
     ("aftership", "Exception", "Exception_007", "last_mile exception address_issue"),
     ("aftership", "Exception", "Exception_010", "return returning -"),

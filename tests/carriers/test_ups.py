@@ -58,6 +58,9 @@ EXPECTED_BY_STATUS: dict[Status, set[str]] = {
     Status.INFO_RECEIVED: {"003", "043", "044", "045", "077", "079", "080", "133", "157", "166"},
     Status.PICKED_UP: {"038", "160", "167", "168", "169"},
     Status.IN_TRANSIT: {
+        "014",  # clearance completed: released, moving on (reason customs_cleared)
+        "084",
+        "134",
         "005",
         "010",
         "016",
@@ -116,7 +119,7 @@ EXPECTED_BY_STATUS: dict[Status, set[str]] = {
         "164",
         "165",
     },
-    Status.CUSTOMS: {"012", "014", "084", "092", "134"},
+    Status.CUSTOMS: {"012", "092"},
     Status.OUT_FOR_DELIVERY: {"006", "021", "037", "072", "078", "089", "091", "146", "162"},
     Status.AVAILABLE_FOR_PICKUP: {"017", "040", "144", "161"},
     Status.ATTEMPT_FAILED: {"022", "023", "024", "060", "061", "062", "066", "145"},
@@ -200,6 +203,8 @@ EXPECTED_REASONS: dict[str, Reason] = {
     "147": Reason.DISPOSED,
     "149": Reason.DISPOSED,
 }
+#: Released by customs: the customs clock ends (issue 13).
+CLEARED_CODES = {"014", "084", "134"}
 EXPECTED_TYPES: dict[str, Status] = {
     "D": Status.DELIVERED,
     "I": Status.IN_TRANSIT,
@@ -269,6 +274,8 @@ def test_every_status_code_is_parsed_to_its_status(code: str) -> None:
     expected = _expected_status(code)
     if expected in (Status.EXCEPTION, Status.ATTEMPT_FAILED, Status.RETURNING):
         assert event.reason == EXPECTED_REASONS.get(code)
+    if code in CLEARED_CODES:
+        assert event.reason == Reason.CUSTOMS_CLEARED
     assert event.status == expected
     assert event.source.substatus == code
     assert not [p for p in result.problems if p.code == ProblemCode.UNKNOWN_CODE]

@@ -258,6 +258,14 @@ CASES = [
         joins=70,
     ),
     Case(
+        "uncollected",
+        "delivery_failure",
+        "P3",
+        "remind_recipient",
+        30 + 5 * 24,
+        [scan("picked_up", 0), scan("available_for_pickup", 30)],
+    ),
+    Case(
         "refused",
         "refused",
         "P2",
@@ -360,7 +368,7 @@ CASES = [
 
 def test_every_rule_of_the_pack_has_an_example() -> None:
     assert sorted(case.rule for case in CASES) == sorted(rule.id for rule in PACK.rules)
-    assert len(PACK.rules) == 20
+    assert len(PACK.rules) == 21
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.rule)

@@ -178,7 +178,7 @@ def test_render_can_focus_on_kinds(engine: Engine) -> None:
     lines = text.splitlines()
     assert lines[0] == "1Z999 at 2026-03-02T10:00Z, pack 'default' (2 events by then)"
     assert [line.split()[1] for line in lines[3:-1]] == ["customs_hold_event", "customs_timeout"]
-    assert lines[-1] == "  (18 rules of other kinds do not hold)"
+    assert lines[-1] == "  (19 rules of other kinds do not hold)"
 
 
 def test_a_pack_with_ors_nots_and_arithmetic() -> None:

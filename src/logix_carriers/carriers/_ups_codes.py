@@ -60,6 +60,7 @@ _ATTEMPT = _m(S.ATTEMPT_FAILED)
 _RETURNING = _m(S.RETURNING)
 _CUSTOMS = _m(S.CUSTOMS)
 _CUSTOMS_HOLD = _m(S.EXCEPTION, R.CUSTOMS_HOLD)
+_CLEARED = _m(S.IN_TRANSIT, R.CUSTOMS_CLEARED)  # released: the customs clock ends
 _DELAY = _m(S.EXCEPTION, R.DELAY_CARRIER)
 _WEATHER = _m(S.EXCEPTION, R.DELAY_WEATHER)
 _HELD = _m(S.EXCEPTION, R.HELD)
@@ -84,7 +85,7 @@ STATUS_CODES: Mapping[str, tuple[str, Mapped]] = {
         ("11", "Delivered", _m(S.DELIVERED)),
         ("12", "Clearance in Progress", _CUSTOMS),
         ("13", "Exception", _EXC),
-        ("14", "Clearance Completed", _CUSTOMS),
+        ("14", "Clearance Completed", _CLEARED),
         ("16", "In Warehouse", _TRANSIT),
         ("17", "Held for Customer Pickup", _m(S.AVAILABLE_FOR_PICKUP)),
         ("18", "Delivery Change Requested: Hold for Pickup", _TRANSIT),
@@ -160,7 +161,7 @@ STATUS_CODES: Mapping[str, tuple[str, Mapped]] = {
         ("81", "Returned - Damage Reported", _m(S.RETURNING, R.DAMAGED)),
         ("82", "Delivery Instructions Received", _TRANSIT),
         ("83", "Held", _HELD),
-        ("84", "Cleared", _CUSTOMS),
+        ("84", "Cleared", _CLEARED),
         (
             "85",
             "Held for COD Payment",
@@ -214,7 +215,7 @@ STATUS_CODES: Mapping[str, tuple[str, Mapped]] = {
         ("131", "Final Pickup Attempted", _PICKUP_EXC),
         ("132", "Airport Security Delay", _m(S.EXCEPTION, R.DELAY_EXTERNAL)),
         ("133", "Return Label Left With Customer", _INFO),
-        ("134", "Cleared Import Customs", _CUSTOMS),
+        ("134", "Cleared Import Customs", _CLEARED),
         ("135", "Second Pickup Attempted", _PICKUP_EXC),
         ("136", "Delivery Rescheduled for Saturday", _TRANSIT),
         ("137", "Transferred to UPS Delivery Partner", _TRANSIT),
