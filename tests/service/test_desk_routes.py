@@ -424,3 +424,30 @@ async def test_recording_an_action_where_the_engine_can(
         f"/incidents/{lost.id}/record", data={"csrf": token(page), "action": "bribed"}
     )
     assert unknown.status_code == 400
+
+
+async def test_the_desk_works_mounted_under_a_prefix(
+    world: tuple[ServiceContext, datetime],
+) -> None:
+    from starlette.routing import Mount
+
+    app = Starlette(routes=[Mount("/ops", routes=desk_routes(world[0]))])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
+        first = await c.get("/ops/")
+        assert first.headers["location"] == "/ops/login?next=/ops/"
+        form = await c.get("/ops/login", params={"next": "/ops/"})
+        assert 'href="/ops/desk/static/desk.css"' in form.text
+        assert 'action="/ops/login"' in form.text
+        done = await c.post(
+            "/ops/login",
+            data={"csrf": token(form), "username": USER, "password": PASSWORD, "next": "/ops/"},
+        )
+        assert done.headers["location"] == "/ops/"
+        queue = await c.get("/ops/")
+        target = queue_ids(queue)[0]
+        assert f'href="/ops/incidents/{target}"' in queue.text
+        page = await c.get(f"/ops/incidents/{target}")
+        ack = await c.post(f"/ops/incidents/{target}/acknowledge", data={"csrf": token(page)})
+        assert ack.headers["location"] == f"/ops/incidents/{target}?done=acknowledged"
+        assert (await c.get("/ops/desk/static/desk.css")).status_code == 200

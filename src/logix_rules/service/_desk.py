@@ -97,6 +97,7 @@ class _Desk:
             user=session.user,
             csrf=session.csrf,
             path=request.url.path,
+            root=_root(request),
             has_dead_letters=self.ctx.settings.relay_url is not None,
             has_report=False,
             **data,
@@ -114,7 +115,8 @@ class _Desk:
                 if request.method != "GET":
                     return self.refuse(request, session, 403, "Log in first.")
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+                login = f"{_root(request)}/login?next={quote(target)}"
+                return RedirectResponse(login, status_code=303)
             try:
                 if request.method == "POST":
                     form = await self.form(request)
@@ -146,7 +148,10 @@ class _Desk:
     async def login_form(self, request: Request) -> Response:
         session = self.signer.read(request)
         return self.page(
-            request, session, "login.html", next=_safe_next(request.query_params.get("next"))
+            request,
+            session,
+            "login.html",
+            next=_safe_next(request, request.query_params.get("next")),
         )
 
     async def login(self, request: Request) -> Response:
@@ -155,7 +160,7 @@ class _Desk:
             form = await self.form(request)
         except _Refused as refused:
             return self.refuse(request, session, refused.status, refused.message)
-        target = _safe_next(form.get("next"))
+        target = _safe_next(request, form.get("next"))
         if not session.token_ok(form.get("csrf")):
             return self.page(
                 request,
@@ -183,7 +188,7 @@ class _Desk:
         return response
 
     async def logout(self, request: Request, session: Session) -> Response:
-        response = RedirectResponse("/login", status_code=303)
+        response = RedirectResponse(f"{_root(request)}/login", status_code=303)
         self.signer.write(response, self.signer.anonymous(), secure=request.url.scheme == "https")
         return response
 
@@ -245,7 +250,7 @@ class _Desk:
         await self._follow_up(
             incident_id, lambda h: h.engine.acknowledge(incident_id, by=user, at=at)
         )
-        return _back(incident_id, "acknowledged")
+        return _back(request, incident_id, "acknowledged")
 
     async def resolve(self, request: Request, session: Session) -> Response:
         incident_id = request.path_params["incident_id"]
@@ -269,7 +274,7 @@ class _Desk:
             resolve(incident_id, by=user, at=at, note=note, **extra)
 
         await self._follow_up(incident_id, work)
-        return _back(incident_id, "resolved")
+        return _back(request, incident_id, "resolved")
 
     async def record(self, request: Request, session: Session) -> Response:
         incident_id = request.path_params["incident_id"]
@@ -288,7 +293,7 @@ class _Desk:
             record(incident_id, action=action, by=user, at=at, note=note)
 
         await self._follow_up(incident_id, work)
-        return _back(incident_id, "recorded")
+        return _back(request, incident_id, "recorded")
 
     async def _follow_up(self, incident_id: str, work: Callable[[Handle], object]) -> None:
         try:
@@ -397,14 +402,20 @@ def _find(handle: Handle, incident_id: str) -> Incident | None:
         return handle.store.incident(incident_id)
 
 
-def _back(incident_id: str, done: str) -> Response:
-    return RedirectResponse(f"/incidents/{quote(incident_id)}?done={done}", status_code=303)
+def _root(request: Request) -> str:
+    """Where the app is mounted (``root_path``), so links work under a prefix too."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _safe_next(target: str | None) -> str:
+def _back(request: Request, incident_id: str, done: str) -> Response:
+    target = f"{_root(request)}/incidents/{quote(incident_id)}?done={done}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _safe_next(request: Request, target: str | None) -> str:
     """Only a path on this site: never an open redirect to another host."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
+        return f"{_root(request)}/"
     return target
 
 
