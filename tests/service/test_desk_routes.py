@@ -451,3 +451,54 @@ async def test_the_desk_works_mounted_under_a_prefix(
         ack = await c.post(f"/ops/incidents/{target}/acknowledge", data={"csrf": token(page)})
         assert ack.headers["location"] == f"/ops/incidents/{target}?done=acknowledged"
         assert (await c.get("/ops/desk/static/desk.css")).status_code == 200
+
+
+async def test_repeated_failed_logins_are_slowed_down(client: httpx.AsyncClient) -> None:
+    from logix_rules.service._desk_throttle import LIMIT
+
+    for _ in range(LIMIT):
+        form = await client.get("/login")
+        answer = await client.post(
+            "/login", data={"csrf": token(form), "username": USER, "password": "guess"}
+        )
+        assert answer.status_code == 401
+    form = await client.get("/login")
+    answer = await client.post(
+        "/login", data={"csrf": token(form), "username": USER, "password": PASSWORD}
+    )
+    assert answer.status_code == 429
+    assert "Too many failed logins" in answer.text
+    assert (await client.get("/")).status_code == 303
+
+
+def test_the_throttle_forgets_failures_after_its_window() -> None:
+    from logix_rules.service._desk_throttle import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(limit=3, window_s=60, clock=lambda: now[0])
+    for second in (0, 10, 20):
+        now[0] = second
+        assert throttle.wait_s("user:ana") == 0
+        throttle.failed("user:ana", "client:a")
+    assert throttle.wait_s("user:ana") == 40
+    assert throttle.wait_s("user:bo", "client:a") == 40  # the address is throttled too
+    assert throttle.wait_s("user:bo", "client:b") == 0
+    now[0] = 60.5
+    assert throttle.wait_s("user:ana") == 0  # the first failure left the window
+    throttle.failed("user:ana")
+    assert throttle.wait_s("user:ana") > 0
+    throttle.succeeded("user:ana")
+    assert throttle.wait_s("user:ana") == 0
+
+
+async def test_a_deleted_users_session_ends(
+    client: httpx.AsyncClient, world: tuple[ServiceContext, datetime]
+) -> None:
+    from logix_rules.service import delete_user
+
+    await log_in(client)
+    assert (await client.get("/")).status_code == 200
+    assert delete_user(world[0].store, USER)
+    answer = await client.get("/")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/login")

@@ -28,8 +28,9 @@ from ._context import Handle, ServiceContext
 from ._desk_queue import QueueFilters, filter_choices, read_queue
 from ._desk_render import desk_environment
 from ._desk_session import Session, SessionSigner
+from ._desk_throttle import LoginThrottle
 from ._desk_views import CAUSES, incident_view, next_deadline
-from ._users import verify_user
+from ._users import list_users, verify_user
 
 __all__ = ["MAX_FORM_BYTES", "desk_routes"]
 
@@ -88,6 +89,7 @@ class _Desk:
         self.env = desk_environment()
         self.top_severity = next(iter(ctx.pack.severities), "P1")
         self.actions = _record_actions(ctx)
+        self.throttle = LoginThrottle()
 
     # -- plumbing ------------------------------------------------------------------------
     def page(
@@ -111,6 +113,11 @@ class _Desk:
 
         async def endpoint(request: Request) -> Response:
             session = self.signer.read(request)
+            user = session.user
+            # The cookie is signed, not stored: a user deleted since it was issued is
+            # logged out here.
+            if user is not None and not await self.ctx.run(lambda h: user in list_users(h.store)):
+                session = self.signer.anonymous()
             if session.user is None:
                 if request.method != "GET":
                     return self.refuse(request, session, 403, "Log in first.")
@@ -172,8 +179,21 @@ class _Desk:
             )
         name = form.get("username", "").strip()[:64]
         password = form.get("password", "")[:1024]
+        keys = (f"user:{name}", f"client:{request.client.host if request.client else '-'}")
+        wait = self.throttle.wait_s(*keys)
+        if wait > 0:
+            return self.page(
+                request,
+                session,
+                "login.html",
+                429,
+                next=target,
+                error=f"Too many failed logins: try again in {int(wait // 60) + 1} min.",
+                username=name,
+            )
         ok = bool(name) and await self.ctx.run(lambda h: verify_user(h.store, name, password))
         if not ok:
+            self.throttle.failed(*keys)
             return self.page(
                 request,
                 session,
@@ -183,6 +203,7 @@ class _Desk:
                 error="Unknown user or wrong password.",
                 username=name,
             )
+        self.throttle.succeeded(keys[0])
         response = RedirectResponse(target, status_code=303)
         self.signer.write(response, self.signer.login(name), secure=request.url.scheme == "https")
         return response
