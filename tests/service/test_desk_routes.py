@@ -478,17 +478,17 @@ def test_the_throttle_forgets_failures_after_its_window() -> None:
     throttle = LoginThrottle(limit=3, window_s=60, clock=lambda: now[0])
     for second in (0, 10, 20):
         now[0] = second
-        assert throttle.wait_s("user:ana") == 0
-        throttle.failed("user:ana", "client:a")
-    assert throttle.wait_s("user:ana") == 40
-    assert throttle.wait_s("user:bo", "client:a") == 40  # the address is throttled too
-    assert throttle.wait_s("user:bo", "client:b") == 0
+        assert throttle.wait_s("ana") == 0
+        throttle.failed("ana", "bo")
+    assert throttle.wait_s("ana") == 40
+    assert throttle.wait_s("cy", "bo") == 40  # any key throttled is enough
+    assert throttle.wait_s("cy") == 0
     now[0] = 60.5
-    assert throttle.wait_s("user:ana") == 0  # the first failure left the window
-    throttle.failed("user:ana")
-    assert throttle.wait_s("user:ana") > 0
-    throttle.succeeded("user:ana")
-    assert throttle.wait_s("user:ana") == 0
+    assert throttle.wait_s("ana") == 0  # the first failure left the window
+    throttle.failed("ana")
+    assert throttle.wait_s("ana") > 0
+    throttle.succeeded("ana")
+    assert throttle.wait_s("ana") == 0
 
 
 async def test_a_deleted_users_session_ends(

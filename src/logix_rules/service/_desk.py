@@ -28,7 +28,7 @@ from ._context import Handle, ServiceContext
 from ._desk_queue import QueueFilters, filter_choices, read_queue
 from ._desk_render import desk_environment
 from ._desk_session import Session, SessionSigner
-from ._desk_throttle import LoginThrottle
+from ._desk_throttle import ADDRESS_LIMIT, LoginThrottle
 from ._desk_views import CAUSES, incident_view, next_deadline
 from ._users import list_users, verify_user
 
@@ -89,7 +89,8 @@ class _Desk:
         self.env = desk_environment()
         self.top_severity = next(iter(ctx.pack.severities), "P1")
         self.actions = _record_actions(ctx)
-        self.throttle = LoginThrottle()
+        self.throttle = LoginThrottle()  # by user name
+        self.address_throttle = LoginThrottle(limit=ADDRESS_LIMIT)
 
     # -- plumbing ------------------------------------------------------------------------
     def page(
@@ -179,8 +180,8 @@ class _Desk:
             )
         name = form.get("username", "").strip()[:64]
         password = form.get("password", "")[:1024]
-        keys = (f"user:{name}", f"client:{request.client.host if request.client else '-'}")
-        wait = self.throttle.wait_s(*keys)
+        address = request.client.host if request.client else "-"
+        wait = max(self.throttle.wait_s(name), self.address_throttle.wait_s(address))
         if wait > 0:
             return self.page(
                 request,
@@ -193,7 +194,8 @@ class _Desk:
             )
         ok = bool(name) and await self.ctx.run(lambda h: verify_user(h.store, name, password))
         if not ok:
-            self.throttle.failed(*keys)
+            self.throttle.failed(name)
+            self.address_throttle.failed(address)
             return self.page(
                 request,
                 session,
@@ -203,7 +205,7 @@ class _Desk:
                 error="Unknown user or wrong password.",
                 username=name,
             )
-        self.throttle.succeeded(keys[0])
+        self.throttle.succeeded(name)
         response = RedirectResponse(target, status_code=303)
         self.signer.write(response, self.signer.login(name), secure=request.url.scheme == "https")
         return response

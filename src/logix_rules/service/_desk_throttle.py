@@ -1,6 +1,7 @@
 """Failed desk logins slow an attacker down: after ``LIMIT`` failures for one user
-name, or from one client address, within ``WINDOW_S``, logins for it are refused until
-the oldest failure leaves the window.  Kept per process (a restart forgets it); scrypt's
+name (``ADDRESS_LIMIT`` from one client address, higher because offices and proxies
+share one) within ``WINDOW_S``, logins for it are refused until the oldest failure
+leaves the window.  Kept per process (a restart forgets it); scrypt's
 cost bounds the rate at which any one process can check passwords anyway."""
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
-__all__ = ["LIMIT", "WINDOW_S", "LoginThrottle"]
+__all__ = ["ADDRESS_LIMIT", "LIMIT", "WINDOW_S", "LoginThrottle"]
 
 LIMIT: Final = 10
+ADDRESS_LIMIT: Final = 100
 WINDOW_S: Final = 15 * 60.0
 #: How many names and addresses are remembered; the oldest are forgotten beyond it.
 _KEYS: Final = 10_000
