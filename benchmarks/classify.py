@@ -110,13 +110,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="timed runs (the best counts)")
     parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="a labelled set")
     parser.add_argument("--show-wrong", action="store_true", help="list the misclassified")
+    parser.add_argument(
+        "--parts", default=None, help="comma-separated parts to run (default: every part)"
+    )
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     repeat = args.repeat or (1 if mode != "full" else 5)
     entries = read_labelled(args.eval_set)
+    if args.parts:
+        wanted = set(args.parts.split(","))
+        entries = [e for e in entries if e.part in wanted]
     if not entries:
         fail(f"no labelled messages in {args.eval_set}")
-    order = ["dev", "heldout1", "heldout2"]
+    order = ["dev", "heldout1", "heldout2", "heldout3"]
     parts = sorted(
         {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)
     )

@@ -117,8 +117,11 @@ def classify(
         # Again, now correcting typos towards the message's language.
         selected, fields, clause, _ = find_matches(index, folded.text, tokens, language, chars)
     covered = bytearray(len(folded.text))
+    owner: list[ReportKind | None] = [None] * len(folded.text)
     for match in selected:
         covered[match.start : match.end] = b"\x01" * (match.end - match.start)
+        if match.term.kind is not None:
+            owner[match.start : match.end] = [match.term.kind] * (match.end - match.start)
 
     def negated(match: Match) -> int:
         return negation(
@@ -129,6 +132,7 @@ def classify(
             covered=covered,
             languages=(match.term.language, language),
             lexicon=lex,
+            owner=owner,
         )
 
     found = _negate(selected, negated, covered)

@@ -8,6 +8,8 @@ characters (``破损``) matched inside the text.  Lexicon syntax in a phrase:
 - ``stem*``: any word that starts with ``stem`` (``danific*``: danificado, danificou);
 - ``#``: a number, in digits or as a word the language lists (``# weeks``);
 - ``..``: up to ``settings.gap_words`` words of the same clause (``ordered .. got``);
+- ``...``: up to twice as many words of the same sentence, across commas
+  (``mailbox ... empty``: "the mailbox, I checked twice, is empty");
 - ``$`` at the end: the phrase must close its clause (``没有$``);
 - ``?`` at the end: the phrase must be in a question (``when .. arrive ?``).
 
@@ -49,6 +51,7 @@ class WordKind(StrEnum):
     PREFIX = "prefix"
     NUMBER = "number"
     GAP = "gap"
+    SENTENCE_GAP = "sentence_gap"
 
 
 @attrs.frozen

@@ -514,8 +514,8 @@ def _phrase(text: str, folded: str) -> tuple[tuple[Word, ...], str, str]:
         if piece == "#":
             words.append(Word("", WordKind.NUMBER))
             continue
-        if piece == "..":
-            words.append(Word("", WordKind.GAP))
+        if piece in ("..", "..."):
+            words.append(Word("", WordKind.GAP if piece == ".." else WordKind.SENTENCE_GAP))
             continue
         prefix = piece.endswith("*")
         tokens = latin_tokens(piece.rstrip("*"))
@@ -526,10 +526,11 @@ def _phrase(text: str, folded: str) -> tuple[tuple[Word, ...], str, str]:
             if is_stem and len(token.text) < 3:
                 return (), "", f"the stem {token.text!r}* is shorter than 3 letters"
             words.append(Word(token.text, WordKind.PREFIX if is_stem else WordKind.EXACT))
-    if not words or all(w.kind is WordKind.GAP for w in words):
+    gaps = (WordKind.GAP, WordKind.SENTENCE_GAP)
+    if not words or all(w.kind in gaps for w in words):
         return (), "", f"{text!r} has no word to match"
-    if words[0].kind is WordKind.GAP or words[-1].kind is WordKind.GAP:
-        return (), "", "'..' goes between two words"
+    if words[0].kind in gaps or words[-1].kind in gaps:
+        return (), "", "'..' goes between two words ('...' too)"
     return tuple(words), anchor, ""
 
 
@@ -550,7 +551,8 @@ def _compile_term(draft: _Draft, raw: _Raw, han: Mapping[str, str]) -> Term | No
             raw.doc,
             raw.at,
             problem,
-            "A term is words, 'stem*', '#' (a number), '..' (a gap), and '$' or '?' at the end.",
+            "A term is words, 'stem*', '#' (a number), '..' or '...' (a gap), and '$' or '?' "
+            "at the end.",
             raw.text,
         )
         return None

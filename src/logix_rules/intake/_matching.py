@@ -9,7 +9,10 @@ is one match and ``não chegou`` is never read as "not" + "arrived" twice.
 
 A match is negated when a negation of its language (or of the message's) stands at
 most ``negation_window`` words (Chinese: ``han_negation_window`` characters) before
-it, in the same clause, not inside another match and not behind a "but".
+it, in the same clause, not inside another match and not behind a "but".  A negation
+reaches only the first kind after it: in "nenhum dano na caixa" it negates the damage,
+not "na caixa" (which reports missing items when negated); "not damaged or broken"
+negates both words, being of one kind.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Final
 
 import attrs
 
+from ._kinds import ReportKind
 from ._lexicon import Lexicon, Role, Term, Word, WordKind
 from ._text import BOUNDARY, Token, is_han
 
@@ -140,6 +144,15 @@ def index_of(lexicon: Lexicon) -> Index:
     )
 
 
+def _known(index: Index, token: str) -> bool:
+    """Whether ``token`` is a word the lexicon knows as it is (a word of a term, a
+    marker, or a word a term's stem starts): such a word is never read as a typo
+    of another ("verzögertt" is a delay, not a typo of "verbog*")."""
+    if token in index.known:
+        return True
+    return any(token[:size] in index.stems for size in index.stem_lengths if size <= len(token))
+
+
 def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int:
     """0: no match, 1: exact, 2: with one typo (only when ``fuzzy``)."""
     kind = word.kind
@@ -157,8 +170,8 @@ def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int
         or len(token) < settings.fuzzy_min_length
         or len(word.text) < settings.fuzzy_min_length + stem_extra
         or token[0] != word.text[0]
-        or token in index.known
         or not token.isalpha()
+        or _known(index, token)
     ):
         return 0
     if kind is WordKind.PREFIX:
@@ -169,11 +182,12 @@ def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int
 
 @attrs.frozen
 class _Words:
-    """The message's words and the clause each belongs to."""
+    """The message's words and the clause and sentence each belongs to."""
 
     tokens: Sequence[Token]
     clause: Sequence[int]
     text: str
+    sentence: Sequence[int] = ()
 
 
 def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
@@ -190,6 +204,21 @@ def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
     return out
 
 
+#: What ends a sentence (a ``...`` gap does not reach across it; commas it does).
+_SENTENCE_END: Final = frozenset(".!?…\n。！？")
+
+
+def sentences(text: str, tokens: Sequence[Token]) -> list[int]:
+    """The sentence number of each word."""
+    out: list[int] = []
+    current = 0
+    for i, token in enumerate(tokens):
+        if i and any(c in _SENTENCE_END for c in text[tokens[i - 1].end : token.start]):
+            current += 1
+        out.append(current)
+    return out
+
+
 def _follow(
     index: Index, term: Term, w: int, seq: _Words, t: int, fuzzy: tuple[bool, bool]
 ) -> tuple[int, bool] | None:
@@ -201,16 +230,22 @@ def _follow(
     if w == len(words):
         return t - 1, needed
     word = words[w]
-    if word.kind is WordKind.GAP:
+    if word.kind in (WordKind.GAP, WordKind.SENTENCE_GAP):
         gap = index.lexicon.settings.gap_words
+        scope = seq.clause
+        if word.kind is WordKind.SENTENCE_GAP:
+            gap, scope = 2 * gap, seq.sentence
+        within = scope[t - 1]
         for skip in range(gap + 1):
-            if t + skip >= len(seq.tokens) or seq.clause[t + skip] != clause:
+            if t + skip >= len(seq.tokens) or scope[t + skip] != within:
                 break
             found = _follow(index, term, w + 1, seq, t + skip, fuzzy)
             if found is not None:
                 return found
         return None
-    if t >= len(seq.tokens) or seq.clause[t] != clause:
+    if t >= len(seq.tokens):
+        return None
+    if seq.clause[t] != clause and words[w - 1].kind is not WordKind.SENTENCE_GAP:
         return None
     how = _word_match(index, word, seq.tokens[t].text, allowed)
     if not how:
@@ -242,8 +277,8 @@ def _first_candidates(index: Index, token: str, fuzzy_language: str | None) -> I
     if (
         fuzzy_language is not None
         and len(token) >= index.lexicon.settings.fuzzy_min_length
-        and token not in index.known
         and token.isalpha()
+        and not _known(index, token)
     ):
         for word, term in index.fuzzy.get(token[0], ()):
             if term.language == fuzzy_language and _word_match(index, word, token) == 2:
@@ -284,11 +319,33 @@ def _char_matches(index: Index, text: str) -> list[Match]:
     return out
 
 
+def _has_gap(match: Match) -> bool:
+    return any(w.kind in (WordKind.GAP, WordKind.SENTENCE_GAP) for w in match.term.words)
+
+
 def _select(candidates: list[Match]) -> list[Match]:
     """The matches not hidden by a longer one: ``never arrived`` hides ``arrived``,
     an ignore term what it holds, ``地址填错`` (address) the ``错了`` (wrong item) it
     overlaps.  Matches of equal length that overlap are both kept (``五天没`` and
-    ``没更新``); of two on one span reporting the same kind, one."""
+    ``没更新``); of two on one span reporting the same kind, one.
+
+    A phrase with a gap is long only because of what it skips, so it loses to a
+    heavier gapless match of another kind that it overlaps: in "pedi dois e só veio
+    um" the ``só veio`` of missing items wins over the ``pedi .. veio`` of a wrong item.
+    """
+    gapless = [m for m in candidates if not _has_gap(m) and m.term.role is Role.COMPLAINT]
+    candidates = [
+        m
+        for m in candidates
+        if not _has_gap(m)
+        or not any(
+            o.start < m.end
+            and m.start < o.end
+            and o.term.kind != m.term.kind
+            and o.term.weight > m.term.weight
+            for o in gapless
+        )
+    ]
     order = sorted(
         candidates,
         key=lambda m: (
@@ -340,7 +397,7 @@ def find_matches(
     (character) matches, which a second call may pass back as ``chars``.  Typos are
     corrected only towards the terms of ``fuzzy_language`` (the message's): across
     languages a typo is too often another language's word ("cases", "cassé")."""
-    seq = _Words(tokens, clauses(text, tokens), text)
+    seq = _Words(tokens, clauses(text, tokens), text, sentences(text, tokens))
     if chars is None:
         chars = _char_matches(index, text)
     phrases = _phrase_matches(index, seq, fuzzy_language)
@@ -358,8 +415,18 @@ def negation(
     covered: bytearray,
     languages: Iterable[str],
     lexicon: Lexicon,
+    owner: Sequence[ReportKind | None] = (),
 ) -> int:
-    """Where the negation of ``match`` starts (folded offset), or -1."""
+    """Where the negation of ``match`` starts (folded offset), or -1.
+
+    ``owner`` gives, per folded character, the kind of the match covering it (if
+    any): a match of another kind between the negation and ``match`` stops it.
+    """
+    kind = match.term.kind
+
+    def other_kind_at(at: int) -> bool:
+        return at < len(owner) and owner[at] is not None and owner[at] != kind
+
     words = [lexicon.languages[lang] for lang in languages if lang in lexicon.languages]
     settings = lexicon.settings
     own = lexicon.languages.get(match.term.language)
@@ -372,7 +439,7 @@ def negation(
         first = match.first
         for j in range(first - 1, max(-1, first - 1 - settings.negation_window), -1):
             token = tokens[j]
-            if clause[j] != clause[first] or token.text in breaks:
+            if clause[j] != clause[first] or token.text in breaks or other_kind_at(token.start):
                 return -1
             if token.text in cues and not covered[token.start]:
                 return token.start
@@ -396,7 +463,10 @@ def negation(
         at = segment.find(cue)
         while at >= 0:
             start = segment_start + at
-            if not any(covered[start : start + len(cue)]):
+            between = range(start + len(cue), match.start)
+            if not any(covered[start : start + len(cue)]) and not any(
+                other_kind_at(k) for k in between
+            ):
                 best = start if best < 0 else min(best, start)
             at = segment.find(cue, at + 1)
     return best
