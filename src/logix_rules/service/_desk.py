@@ -259,7 +259,7 @@ class _Desk:
             due=countdown,
             now=now,
             causes=CAUSES,
-            record_actions=self.actions if callable(getattr(Engine, "record", None)) else (),
+            record_actions=self.actions,
             top_severity=self.top_severity,
             done=request.query_params.get("done"),
             customer_lang=_customer_language(view.destination),
@@ -466,11 +466,12 @@ def _messages_available() -> bool:
 
 
 def _record_actions(ctx: ServiceContext) -> tuple[str, ...]:
-    """The follow-up actions the pack's deadlines declare (issue 13), if it says."""
-    declared = getattr(ctx.pack, "deadline_actions", None)
-    if isinstance(declared, dict):
-        return tuple(sorted({str(a) for a in declared.values()}))
-    return ("claim_filed", "documents_supplied", "replied", "revisited", "solution_offered")
+    """The follow-up actions ``Engine.record`` accepts: the pack declares them (issue
+    13); none where the engine cannot record yet."""
+    declared = getattr(ctx.pack, "actions", None)
+    if not callable(getattr(Engine, "record", None)) or declared is None:
+        return ()
+    return tuple(sorted(str(action) for action in declared))
 
 
 def desk_routes(ctx: ServiceContext) -> list[BaseRoute]:

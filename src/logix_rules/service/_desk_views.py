@@ -7,7 +7,7 @@ with the same names.  Tracking numbers, ids, codes, times and amounts stay.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -64,14 +64,24 @@ def next_deadline(incident: Incident) -> tuple[str, datetime]:
     return "resolve", incident.resolve_by
 
 
-def _deadlines(incident: Incident, now: datetime) -> tuple[Deadline, ...]:
+def _deadlines(
+    incident: Incident, now: datetime, actions: Sequence[Action], meets: Mapping[str, str]
+) -> tuple[Deadline, ...]:
+    """Every deadline, soonest first: a kind's own deadline (``documents``, ``claim``)
+    is met by the action the pack names for it (``meets``), recorded in the log."""
     done = incident.resolved_at
+
+    def met(name: str) -> datetime | None:
+        wanted = meets.get(name)
+        found = [a.at for a in actions if wanted is not None and a.action == wanted]
+        return min(found, default=done)
+
     found = [
         Deadline("respond", incident.respond_by, incident.acknowledged_at or done, False),
         Deadline("escalate", incident.escalate_at, done, False),
         Deadline("resolve", incident.resolve_by, done, False),
     ]
-    found += [Deadline(name, at, done, False) for name, at in incident.deadlines.items()]
+    found += [Deadline(name, at, met(name), False) for name, at in incident.deadlines.items()]
     shown = [attrs.evolve(d, passed=d.met_at is None and d.at <= now) for d in found]
     return tuple(sorted(shown, key=lambda d: d.at))
 
@@ -132,7 +142,9 @@ def incident_view(engine: Engine, found: Incident, now: datetime) -> IncidentVie
     return IncidentView(
         incident=shown,
         live=found.state in (IncidentState.OPEN, IncidentState.ACKNOWLEDGED),
-        deadlines=_deadlines(found, now),
+        deadlines=_deadlines(
+            found, now, actions, getattr(engine.pack, "deadline_actions", None) or {}
+        ),
         trail=trail,
         actions=_masked_actions(actions, names, tn),
         lane=lane,
