@@ -303,6 +303,8 @@ class _Desk:
         incident_id = request.path_params["incident_id"]
         form: dict[str, str] = request.state.form
         action = form.get("action", "")
+        if not self.actions:
+            raise _Refused(404, "This engine cannot record actions yet.")
         if action not in self.actions:
             raise _Refused(400, "Choose an action from the list.")
         note = form.get("note", "").strip()[:_NOTE_MAX] or None
