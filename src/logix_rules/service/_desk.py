@@ -89,6 +89,7 @@ class _Desk:
         self.env = desk_environment()
         self.top_severity = next(iter(ctx.pack.severities), "P1")
         self.actions = _record_actions(ctx)
+        self.has_report = False  # until the review room lands
         self.throttle = LoginThrottle()  # by user name
         self.address_throttle = LoginThrottle(limit=ADDRESS_LIMIT)
 
@@ -102,7 +103,7 @@ class _Desk:
             path=request.url.path,
             root=_root(request),
             has_dead_letters=self.ctx.settings.relay_url is not None,
-            has_report=False,
+            has_report=self.has_report,
             **data,
         )
         response = HTMLResponse(body, status_code=status, headers=_SECURITY_HEADERS)
