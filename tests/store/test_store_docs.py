@@ -41,7 +41,7 @@ def test_the_page_names_every_table_of_the_schema() -> None:
                 parts = re.split(r",(?![^(]*\))", found.group(2))
                 names = [part.split()[0] for part in parts]
                 columns[found.group(1)] = [n for n in names if n != "PRIMARY"]
-    assert set(columns) == {"shipments", "incidents", "actions", "feed", "consumers", "meta"}
+    assert {"shipments", "incidents", "actions", "feed", "consumers", "meta"} <= set(columns)
     for table, names in columns.items():
         row = next(line for line in text.splitlines() if line.startswith(f"| `{table}` |"))
         for name in names:

@@ -10,6 +10,7 @@ from ..demo._files import write_demo_files
 from ..demo._generator import DEMO_AT, generate_demo
 from ..runtime._engine import evaluate
 from ._common import EXIT_OK, FORMATS, UsageError, _emit, _parcels_by_carrier, _positive, _utc
+from ._report import write_demo_report
 
 __all__ = ["add_parser", "cmd_demo"]
 
@@ -36,11 +37,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="DIR",
         help="also write events.jsonl and shipments.jsonl to DIR for `logix run`",
     )
+    demo.add_argument(
+        "--report",
+        metavar="FILE",
+        help="instead: replay 8 weeks of seeded history (one carrier degrading, one lane with "
+        "recurring delays) and write its monthly review to FILE as HTML (docs/review.md)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
 
 def cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """``logix demo``: the default pack over the bundled generated data set."""
+    if args.report is not None:
+        write_demo_report(args.report, seed=args.seed, err=err)
+        return EXIT_OK
     data = generate_demo(seed=args.seed, shipments=args.shipments)
     if args.write is not None:
         try:

@@ -16,7 +16,7 @@ import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _carriers, _check, _claims, _demo, _explain, _messages, _run, _store, _test
+from . import _carriers, _check, _claims, _demo, _explain, _messages, _report, _run, _store, _test
 from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -35,6 +35,7 @@ _STREAMED = (
     _messages.cmd_message,
     _messages.cmd_templates_check,
     _claims.cmd_claim,
+    _report.cmd_report,
 )
 
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _store.add_parsers(sub)
     _messages.add_parsers(sub)
     _claims.add_parser(sub)
+    _report.add_parser(sub)
     _carriers.add_parsers(sub)
     return parser
 

@@ -85,6 +85,9 @@ class ErrorCode(StrEnum):
     BAD_MESSAGE_OPTION = "bad_message_option"
     NO_TEMPLATE = "no_template"
     BAD_TEMPLATE = "bad_template"
+    # review
+    BAD_REVIEW_PERIOD = "bad_review_period"
+    REVIEW_EXTRA_MISSING = "review_extra_missing"
     # service
     BAD_SERVICE_SETTING = "bad_service_setting"
     UNSAFE_SERVICE = "unsafe_service"

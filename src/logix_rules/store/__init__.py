@@ -11,6 +11,7 @@ See docs/store.md.  Imports ``core``, ``compiler`` and ``runtime`` only.
 from ..runtime._actions import Action
 from ._cache import DEFAULT_CACHE_SIZE
 from ._errors import StoreError
+from ._facts import IncidentRecord, ShipmentFacts
 from ._feed import ChangeFeed
 from ._open import open_store
 from ._schema import SCHEMA_VERSION
@@ -22,8 +23,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "Action",
     "ChangeFeed",
+    "IncidentRecord",
     "PostgresStore",
     "SQLiteStore",
+    "ShipmentFacts",
     "Store",
     "StoreError",
     "StoreURL",

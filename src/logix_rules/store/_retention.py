@@ -72,6 +72,7 @@ def purge_parcels(
                 db.execute(f"DELETE FROM actions WHERE incident_id {incident_match}", params)
                 db.execute(f"DELETE FROM feed WHERE incident_id {incident_match}", params)
                 db.execute(f"DELETE FROM incidents WHERE tracking_number {match}", params)
+                db.execute(f"DELETE FROM shipment_facts WHERE tracking_number {match}", params)
                 db.execute(f"DELETE FROM shipments WHERE tracking_number {match}", params)
         for tn in numbers:
             cache.discard(tn)

@@ -145,8 +145,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 final INTEGER NOT NULL,
                 polled BIGINT
             )""",
-            "CREATE INDEX poll_schedule_due ON poll_schedule (carrier, next_poll) "
-            "WHERE final = 0",
+            "CREATE INDEX poll_schedule_due ON poll_schedule (carrier, next_poll) WHERE final = 0",
             # One token bucket per carrier, shared by every process: `tokens` left as of
             # `updated` (µs); a request takes one under the row's lock.
             """CREATE TABLE rate_buckets (
@@ -168,6 +167,34 @@ MIGRATIONS: tuple[Migration, ...] = (
                 last_error TEXT NOT NULL,
                 failed_at BIGINT NOT NULL
             )""",
+        ),
+    ),
+    Migration(
+        3,
+        "review: each parcel's shipment facts, and incidents by opening time",
+        (
+            # What reports group and time parcels by, written beside the kernel's
+            # (binary) state whenever it changes: `shipped_at` is the shipment's own,
+            # else its first carrier scan; `region` the destination country; `declared_value`
+            # a decimal as text, in `currency`.
+            """CREATE TABLE shipment_facts (
+                tracking_number TEXT PRIMARY KEY,
+                carrier TEXT NOT NULL,
+                lane TEXT,
+                category TEXT,
+                region TEXT,
+                shipped_at BIGINT,
+                promised_at BIGINT,
+                declared_value TEXT,
+                currency TEXT,
+                first_scan BIGINT,
+                delivered_at BIGINT,
+                updated BIGINT NOT NULL
+            )""",
+            "CREATE INDEX shipment_facts_shipped ON shipment_facts (shipped_at)",
+            "CREATE INDEX shipment_facts_promised ON shipment_facts (promised_at)",
+            "CREATE INDEX shipment_facts_delivered ON shipment_facts (delivered_at)",
+            "CREATE INDEX incidents_opened ON incidents (opened_at)",
         ),
     ),
 )

@@ -8,6 +8,7 @@ processes (or threads, each with its own store object) may share one database.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +20,7 @@ from ..runtime._incidents import Incident
 from ._cache import DEFAULT_CACHE_SIZE, StateCache
 from ._codec import incident_from_dict, micros, moment
 from ._db import Database
+from ._facts import IncidentRecord, ShipmentFacts, read_actions, read_facts, read_incidents
 from ._feed import feed_head
 from ._postgres import PostgresDatabase
 from ._retention import purge_parcels
@@ -141,6 +143,39 @@ class Store:
                 (incident_id,),
             )
         return [Action(incident_id, what, by, moment(int(at)), note) for what, by, at, note in rows]
+
+    # -- what reports read (logix_rules.review) --------------------------------------------
+    def shipment_facts(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tracking_numbers: Sequence[str] = (),
+    ) -> list[ShipmentFacts]:
+        """Parcels shipped, promised or delivered in ``[since, until)`` (all when
+        both are None), and those named, in tracking-number order."""
+        with self.db.transaction(write=False):
+            return read_facts(self.db, since=since, until=until, tracking_numbers=tracking_numbers)
+
+    def incident_records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tracking_numbers: Sequence[str] = (),
+    ) -> list[IncidentRecord]:
+        """Incidents opened in ``[since, until)`` (all when both are None) and every
+        incident of the parcels named, in any state, with their rows' lane, state and
+        closing time; oldest first."""
+        with self.db.transaction(write=False):
+            return read_incidents(
+                self.db, since=since, until=until, tracking_numbers=tracking_numbers
+            )
+
+    def actions_of(self, incident_ids: Sequence[str]) -> dict[str, list[Action]]:
+        """The follow-up logs of many incidents at once (absent: none recorded)."""
+        with self.db.transaction(write=False):
+            return read_actions(self.db, incident_ids)
 
     # -- retention ---------------------------------------------------------------------
     def purge(

@@ -40,6 +40,7 @@ from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import incident_from_dict, micros
 from ._db import Database, Insert, chunks, wall_micros
+from ._facts import UPSERT_FACTS, facts_row, stamped
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -288,6 +289,7 @@ class _Held:
     version: int
     blob: bytes | None
     incidents: dict[str, tuple[Any, ...]]
+    facts: tuple[Any, ...] | None = None  # its shipment_facts row, as last written
 
 
 def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
@@ -333,6 +335,7 @@ class SqlUnit:
         self._incidents: list[tuple[tuple[Any, ...], Incident]] = []
         self._closing: list[tuple[int, str]] = []
         self._actions: list[tuple[Any, ...]] = []
+        self._facts: list[tuple[Any, ...]] = []  # shipment_facts rows to write
         self._taken: set[str] = set()  # due states handed out
         self._clock_read = False
         self._clock: int | None = None
@@ -402,7 +405,7 @@ class SqlUnit:
                 continue
             blob = bytes(blob)
             state = host._state(tn, blob, version)
-            self._held[tn] = _Held(version, blob, _fingerprints(state))
+            self._held[tn] = _Held(version, blob, _fingerprints(state), facts_row(state))
             out.append(state)
         return out
 
@@ -504,13 +507,17 @@ class SqlUnit:
         )
         self._saved[tn] = (version, state)
         after = _fingerprints(state)
-        self._held[tn] = _Held(version, blob, after)
+        facts = facts_row(state)
+        if held is None or held.facts != facts:
+            self._facts.append(stamped(facts))
+        self._held[tn] = _Held(version, blob, after, facts)
         if state.open or before:
             self._keep_incidents(state, before, after)
         if state.followups:
             for incident_id, follow in state.followups.items():
-                for n, (what, by, at, note) in enumerate(follow.log):
-                    self._actions.append((incident_id, n, what, by, at, note))
+                for n, entry in enumerate(follow.log):
+                    # (what, by, at, note[, cause]): the table keeps the first four.
+                    self._actions.append((incident_id, n, *entry[:4]))
 
     def _keep_incidents(
         self, state: ShipmentState, before: dict[str, tuple[Any, ...]], after: dict[str, Any]
@@ -560,6 +567,9 @@ class SqlUnit:
         if self._actions:
             db.insert(_INSERT_ACTION, self._actions)
             self._actions = []
+        if self._facts:
+            db.insert(UPSERT_FACTS, list({row[0]: row for row in self._facts}.values()))
+            self._facts = []
 
     def _flush_incidents(self, written: dict[str, tuple[Incident, str]]) -> None:
         """Write the buffered incident rows; a snapshot equal to one a change of the
