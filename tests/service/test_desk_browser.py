@@ -1,0 +1,193 @@
+"""The desk in a real browser: headless Chromium (Debian's, through Selenium) against
+the service under uvicorn on 127.0.0.1, over a SQLite store seeded with demo data.
+
+Log in, filter the queue, open an incident, acknowledge and resolve it with the
+keyboard, and see the queue without it; screenshots at 1280×800 and at a phone's
+width go to the test artifacts (``LOGIX_TEST_ARTIFACTS``)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+from desk_seed import PASSWORD, USER, seed_store
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from browser import Browser
+from logix_rules.service import ServiceContext, ServiceSettings
+from logix_rules.service._desk import desk_routes
+
+#: The P1 customs hold the seed writes: unacknowledged, its response due in minutes.
+HELD = "1Z999AA10123456784"
+PHONE = (390, 844)
+
+
+@pytest.fixture
+def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
+    """The service on a free port of 127.0.0.1, its clock fixed at the seed's instant."""
+    store, now = seed_store(tmp_path / "desk.db")
+    settings = ServiceSettings(
+        api_tokens=(SecretStr("t" * 32),), session_secret=SecretStr("s" * 48)
+    )
+    ctx = ServiceContext(store, "default", settings=settings, clock=lambda: now)
+    app = Starlette(routes=desk_routes(ctx))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped before it started"
+        assert time.monotonic() < deadline, "uvicorn did not start in 20 s"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", now
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        ctx.close()
+        store.close()
+
+
+def navigate(browser: Browser, act: Callable[[], object]) -> None:
+    """Do ``act`` (a click, a key) and wait until the next page has loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.driver.find_element(By.TAG_NAME, "html")
+    act()
+    WebDriverWait(browser.driver, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser.driver, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def rows(browser: Browser) -> list[dict[str, str]]:
+    script = """return Array.from(document.querySelectorAll('tr[data-incident]')).map(r => ({
+        id: r.dataset.incident, cls: r.className, text: r.innerText}))"""
+    found: list[dict[str, str]] = browser.driver.execute_script(script)
+    return found
+
+
+def loaded_from_elsewhere(browser: Browser, base: str) -> list[str]:
+    names: list[str] = browser.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    return [name for name in names if not name.startswith(base)]
+
+
+def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, datetime]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    base, _ = desk_url
+    driver = chromium.driver
+    chromium.resize(1280, 800)
+
+    # Log in, with the keyboard only.
+    driver.get(base + "/")
+    assert driver.current_url == base + "/login?next=/"
+    chromium.screenshot("desk-login-1280")
+    driver.switch_to.active_element.send_keys(USER)  # the name field has the focus
+    navigate(
+        chromium, lambda: driver.switch_to.active_element.send_keys(Keys.TAB, PASSWORD, Keys.ENTER)
+    )
+    header = driver.find_element(By.CSS_SELECTOR, "h1")
+    assert header.text.startswith("Open incidents")
+    everything = rows(chromium)
+    assert len(everything) > 20
+    total = int(driver.find_element(By.CSS_SELECTOR, "h1 .count").text)
+    chromium.screenshot("desk-queue-1280")
+
+    # Filter the queue: P1 only.
+    Select(driver.find_element(By.ID, "f-severity")).select_by_value("P1")
+    navigate(
+        chromium,
+        driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click,
+    )
+    assert "severity=P1" in driver.current_url
+    p1 = rows(chromium)
+    assert p1
+    assert len(p1) < total
+    assert all("P1" in r["text"] for r in p1)
+    held = next(r for r in p1 if HELD in r["text"])
+    assert "alarm" in held["cls"].split()  # an unacknowledged P1 stands out
+    assert "UNACKNOWLEDGED" in held["text"].upper()
+    chromium.screenshot("desk-queue-filtered-1280")
+
+    # The countdown runs: the held parcel's response is due in a couple of minutes.
+    countdown = driver.find_element(
+        By.CSS_SELECTOR, f'tr[data-incident="{held["id"]}"] time[data-countdown]'
+    )
+    first = countdown.text
+    assert first.startswith("in ")
+    time.sleep(1.3)
+    assert countdown.text != first
+
+    # Open the incident.
+    navigate(
+        chromium, driver.find_element(By.CSS_SELECTOR, f'tr[data-incident="{held["id"]}"] a').click
+    )
+    assert driver.current_url == f"{base}/incidents/{held['id']}"
+    assert HELD in driver.find_element(By.CSS_SELECTOR, "h1").text
+    assert "ups:X-CH1" in driver.page_source  # the trail with the carrier's raw code
+    chromium.full_page_screenshot("desk-incident-1280")
+    chromium.resize(1280, 800)
+
+    # Acknowledge it (Enter on the focused button).
+    button = driver.find_element(By.ID, "acknowledge")
+    driver.execute_script("arguments[0].focus()", button)
+    navigate(chromium, lambda: driver.switch_to.active_element.send_keys(Keys.ENTER))
+    flash = driver.find_element(By.CSS_SELECTOR, ".flash.good")
+    assert "Acknowledged" in flash.text
+    assert not driver.find_elements(By.ID, "acknowledge")
+    assert USER in driver.find_element(By.CSS_SELECTOR, ".log").text
+    chromium.screenshot("desk-incident-acknowledged-1280")
+
+    # Resolve it: cause and note with the keyboard.
+    cause = driver.find_element(By.ID, "cause")
+    driver.execute_script("arguments[0].focus()", cause)
+    Select(cause).select_by_value("customer")
+    driver.find_element(By.ID, "note").send_keys("Duties paid by the recipient")
+    navigate(chromium, lambda: driver.find_element(By.ID, "resolve").send_keys(Keys.ENTER))
+    assert "Resolved" in driver.find_element(By.CSS_SELECTOR, ".flash.good").text
+    assert "Duties paid by the recipient" in driver.find_element(By.CSS_SELECTOR, ".log").text
+
+    # The queue no longer holds it; the filter is kept on the way back.
+    driver.get(base + "/?severity=P1")
+    after = rows(chromium)
+    assert held["id"] not in {r["id"] for r in after}
+    assert len(after) == len(p1) - 1
+    chromium.screenshot("desk-queue-after-1280")
+
+    # A phone: the queue and an incident, one column, nothing cut off sideways.
+    chromium.resize(*PHONE)
+    driver.get(base + "/")
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0]
+    chromium.screenshot("desk-queue-phone")
+    navigate(chromium, driver.find_element(By.CSS_SELECTOR, "tr[data-incident] a").click)
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0]
+    chromium.screenshot("desk-incident-phone")
+
+    # In greyscale, severity still reads (badge text and shape, row marks).
+    chromium.resize(1280, 800)
+    driver.get(base + "/")
+    driver.execute_script("document.documentElement.style.filter = 'grayscale(1)'")
+    chromium.screenshot("desk-queue-greyscale-1280")
+
+    assert loaded_from_elsewhere(chromium, base) == []
+    assert chromium.console_errors() == []
