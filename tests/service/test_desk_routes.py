@@ -520,6 +520,24 @@ async def test_a_deleted_users_session_ends(
     assert answer.headers["location"].startswith("/login")
 
 
+async def test_the_weekly_brief_where_the_review_room_is_installed(
+    client: httpx.AsyncClient, world: tuple[ServiceContext, datetime]
+) -> None:
+    from logix_rules.service._desk_report import report_available
+
+    await log_in(client)
+    queue = await client.get("/")
+    answer = await client.get("/report", params={"until": "2026-03-16"})
+    if not report_available():
+        assert 'href="/report"' not in queue.text
+        assert answer.status_code == 404
+        return
+    assert 'href="/report"' in queue.text
+    assert answer.status_code == 200
+    assert "2026-03-09" in answer.text  # the week reported starts a week before
+    assert (await client.get("/report", params={"until": "last tuesday"})).status_code == 400
+
+
 async def test_the_queue_pages(
     client: httpx.AsyncClient,
     world: tuple[ServiceContext, datetime],

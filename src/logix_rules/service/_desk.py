@@ -27,6 +27,7 @@ from ..runtime._incidents import Incident
 from ._context import Handle, ServiceContext
 from ._desk_queue import QueueFilters, filter_choices, read_queue
 from ._desk_render import desk_environment
+from ._desk_report import report_available, report_until, weekly_brief
 from ._desk_session import Session, SessionSigner
 from ._desk_throttle import ADDRESS_LIMIT, LoginThrottle
 from ._desk_views import CAUSES, incident_view, next_deadline
@@ -89,7 +90,7 @@ class _Desk:
         self.env = desk_environment()
         self.top_severity = next(iter(ctx.pack.severities), "P1")
         self.actions = _record_actions(ctx)
-        self.has_report = False  # until the review room lands
+        self.has_report = report_available()
         self.throttle = LoginThrottle()  # by user name
         self.address_throttle = LoginThrottle(limit=ADDRESS_LIMIT)
 
@@ -261,6 +262,7 @@ class _Desk:
             now=now,
             causes=CAUSES,
             record_actions=self.actions,
+            suggested=_suggested_action(self.ctx, view.incident),
             top_severity=self.top_severity,
             done=request.query_params.get("done"),
             customer_lang=_customer_language(view.destination),
@@ -396,6 +398,22 @@ class _Desk:
             },
         )
 
+    async def report(self, request: Request, session: Session) -> Response:
+        if not self.has_report:
+            raise _Refused(404, "The weekly brief needs the review room (logix_rules.review).")
+        try:
+            until = report_until(request.query_params.get("until"), self.ctx.now())
+        except ValueError as bad:
+            raise _Refused(400, "Give the end of the week as a date, e.g. 2026-03-09.") from bad
+        form, text = await self.ctx.run(lambda h: weekly_brief(h.store, until))
+        if form == "html":  # the review's own page: inline style and SVG charts
+            policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            policy += "frame-ancestors 'none'"
+            return HTMLResponse(
+                text, headers={**_SECURITY_HEADERS, "Content-Security-Policy": policy}
+            )
+        return self.page(request, session, "report.html", markdown=text, until=until)
+
     async def dead_letters(self, request: Request, session: Session) -> Response:
         from ._relay import dead_letters
 
@@ -477,6 +495,14 @@ def _record_actions(ctx: ServiceContext) -> tuple[str, ...]:
     return tuple(sorted(str(action) for action in declared))
 
 
+def _suggested_action(ctx: ServiceContext, incident: Incident) -> str | None:
+    """The action that meets the incident's own next deadline (``documents`` →
+    ``documents_supplied``), to preselect."""
+    meets = getattr(ctx.pack, "deadline_actions", None) or {}
+    ahead = sorted((at, name) for name, at in incident.deadlines.items() if name in meets)
+    return str(meets[ahead[0][1]]) if ahead else None
+
+
 def desk_routes(ctx: ServiceContext) -> list[BaseRoute]:
     """The desk's routes, for ``create_app`` to mount at ``/``."""
     desk = _Desk(ctx)
@@ -494,5 +520,6 @@ def desk_routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route("/incidents/{incident_id}/claim", guarded(desk.claim), methods=["GET"]),
         Route("/incidents/{incident_id}/claim.json", guarded(desk.claim), methods=["GET"]),
         Route("/dead-letters", guarded(desk.dead_letters), methods=["GET"]),
+        Route("/report", guarded(desk.report), methods=["GET"]),
         Route("/desk/static/{name}", desk.static, methods=["GET"]),
     ]
