@@ -3,11 +3,12 @@
 ``logix_rules.intake.classify`` over ``tests/intake/eval_set.yaml`` (messages in six
 languages written for this purpose: ``dev``, which the lexicon was built against;
 ``heldout1``, written after lexicon 1.0.0 was frozen (its blind test); ``heldout2``,
-written after 1.1.0 was frozen (its blind test); 1.2.0 was built against all three).  Prints
+written after 1.1.0 was frozen (its blind test); ``heldout3``, written after 1.2.0 and
+committed before 1.3.0 was built against the other three (its blind test)).  Prints
 precision and recall per kind, per kind and language, per language and per messiness
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
-each part, and the classification throughput.  ``--show-wrong`` lists every message
-classified wrongly.
+each part, a summary line per part, and the classification throughput.  ``--show-wrong``
+lists every message classified wrongly; ``--parts dev,heldout1`` runs some parts only.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{sorted(entry.tracking)}, got {[k.value for k in got.kinds]} {numbers} "
                     f"({got.language}) | {entry.text}"
                 )
+    _summary(entries, results)
     texts = [e.text for e in entries]
     best = float("inf")
     for _ in range(repeat):
@@ -164,6 +166,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures["messages_per_s"] = round(rate)
     print(result_line(**figures))
     return 0
+
+
+def _summary(entries: Sequence[Labelled], results: dict[str, Evaluation]) -> None:
+    """One line per part: macro figures overall and per language, and the lowest cell."""
+    print("\n## summary per part (macro precision / recall over the kinds)\n")
+    rows = []
+    for part, result in results.items():
+        macro_p, macro_r = result.macro(result.by_kind.values())
+        worst_p, worst_r = result.worst()
+        cells = []
+        for lang in LANGUAGES:
+            tallies = [t for (_, lg), t in result.by_kind_language.items() if lg == lang]
+            lp, lr = result.macro(tallies)
+            cells.append("-" if not tallies else f"{_figure(lp)}/{_figure(lr)}")
+        count = sum(1 for e in entries if part in ("all", e.part))
+        rows.append(
+            [
+                part,
+                count,
+                f"{_figure(macro_p)}/{_figure(macro_r)}",
+                *cells,
+                f"{_figure(worst_p)}/{_figure(worst_r)}",
+                f"{result.exact}/{result.messages}",
+            ]
+        )
+    table(["part", "messages", "all", *LANGUAGES, "lowest cell", "exact sets"], rows)
 
 
 class _Size:
