@@ -534,7 +534,8 @@ async def test_the_weekly_brief_where_the_review_room_is_installed(
         return
     assert 'href="/report"' in queue.text
     assert answer.status_code == 200
-    assert "2026-03-09" in answer.text  # the week reported starts a week before
+    assert "9 Mar 2026" in answer.text  # the week reported starts a week before
+    assert '<a href="/">← Back to the queue</a>' in answer.text
     assert (await client.get("/report", params={"until": "last tuesday"})).status_code == 400
 
 

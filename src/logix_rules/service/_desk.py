@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import secrets
 from collections.abc import Awaitable, Callable
+from html import escape
 from importlib import resources
 from typing import Any, Final
 from urllib.parse import parse_qs, quote, urlencode
@@ -409,8 +410,10 @@ class _Desk:
         if form == "html":  # the review's own page: inline style and SVG charts
             policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             policy += "frame-ancestors 'none'"
+            back = f'<main><p><a href="{escape(_root(request))}/">← Back to the queue</a></p>'
             return HTMLResponse(
-                text, headers={**_SECURITY_HEADERS, "Content-Security-Policy": policy}
+                text.replace("<main>", back, 1),
+                headers={**_SECURITY_HEADERS, "Content-Security-Policy": policy},
             )
         return self.page(request, session, "report.html", markdown=text, until=until)
 
