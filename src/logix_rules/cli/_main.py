@@ -16,7 +16,19 @@ import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _carriers, _check, _claims, _demo, _explain, _messages, _report, _run, _store, _test
+from . import (
+    _carriers,
+    _check,
+    _claims,
+    _demo,
+    _explain,
+    _messages,
+    _report,
+    _run,
+    _serve,
+    _store,
+    _test,
+)
 from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main"]
@@ -65,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _claims.add_parser(sub)
     _report.add_parser(sub)
     _carriers.add_parsers(sub)
+    _serve.add_parsers(sub)
     return parser
 
 
