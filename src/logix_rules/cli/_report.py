@@ -137,7 +137,7 @@ def cmd_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         store.close()
     _write(text, args.output, out)
     if args.output:
-        err.write(f"wrote the {review.title.lower()} ({fmt}) to {args.output}\n")
+        err.write(f"wrote {review.title} ({fmt}) to {args.output}\n")
     return EXIT_OK
 
 

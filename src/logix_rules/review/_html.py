@@ -53,6 +53,7 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.num .sub { white-space: normal; }
+td.name { white-space: nowrap; }
 .sub { display: block; font-size: 11px; color: var(--muted); }
 .grade { display: inline-block; min-width: 26px; text-align: center; border-radius: 4px;
   font-weight: 700; padding: 1px 6px; border: 1px solid #666; }
@@ -148,7 +149,7 @@ def _carrier_table(cards: tuple[Scorecard, ...], *, full: bool) -> str:
         note = '<span class="flag">replacement candidate</span>' if card.replace else ""
         rows.append(
             f'<tr data-carrier="{_e(card.carrier)}"><td>{card.rank}</td>'
-            f"<td><strong>{_e(card.carrier)}</strong></td><td>{_grade(card)}</td>"
+            f'<td class="name"><strong>{_e(card.carrier)}</strong></td><td>{_grade(card)}</td>'
             f"{_cell(card.exception_rate)}{_cell(card.on_time_rate)}"
             f"{_cell(card.rectification_rate)}{_cell(card.claim_timeliness)}"
             f"{_cell(card.ack_median, digits=2)}{_cell(card.ack_p90, digits=2)}<td>{note}</td></tr>"

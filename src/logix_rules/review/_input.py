@@ -73,6 +73,13 @@ class ReviewData:
     incidents: tuple[IncidentRecord, ...]
     actions: Mapping[str, Sequence[Action]]
 
+    def without_kinds(self, kinds: tuple[str, ...]) -> ReviewData:
+        """The same data without the incidents of ``kinds``."""
+        if not kinds or not any(r.incident.kind in kinds for r in self.incidents):
+            return self
+        kept = tuple(r for r in self.incidents if r.incident.kind not in kinds)
+        return attrs.evolve(self, incidents=kept)
+
     @classmethod
     def from_store(cls, store: Store, *, since: datetime, until: datetime) -> ReviewData:
         """What a report over ``[since, until)`` needs, read through the store's indexes."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -164,15 +165,21 @@ def settings_from_pack(pack: Pack, settings: ReviewSettings | None = None) -> Re
     ``fx_rates`` params when it has both (money is then converted), else unchanged."""
     settings = settings or ReviewSettings()
     base, rates = pack.params.get("base_currency"), pack.params.get("fx_rates")
-    if base is None or rates is None or not isinstance(rates.default, dict):
+    if base is None or rates is None:
+        return settings
+    # A table by currency (`by: currency` with `values`), or a mapping as the default.
+    given = rates.values or (rates.default if isinstance(rates.default, Mapping) else {})
+    if not given:
         return settings
     table: dict[str, Decimal] = {}
-    for currency, rate in rates.default.items():
+    for currency, rate in given.items():
         try:
             table[str(currency).upper()] = Decimal(str(rate))
         except InvalidOperation:
             continue
-    return attrs.evolve(settings, base_currency=str(base.default).upper(), fx_rates=table)
+    code = str(base.default).upper()
+    table.setdefault(code, Decimal(1))
+    return attrs.evolve(settings, base_currency=code, fx_rates=table)
 
 
 def build_review(
@@ -205,7 +212,7 @@ def build_review(
     else:
         data, clock = source, None
     moment = _aware("as_of", as_of) if as_of is not None else (clock or period.until)
-    frame = Frame(data)
+    frame = Frame(data.without_kinds(settings.exclude_kinds))
     tables = breakdowns(frame, period)
     return Review(
         kind=kind,

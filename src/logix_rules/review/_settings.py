@@ -83,6 +83,8 @@ class ReviewSettings:
     * ``delay_kinds``: the incident kinds that count as delays (lane flags, heat map);
       ``recurring_delays``: a lane with at least this many delay incidents in the 30
       days up to the end of the period is flagged.
+    * ``exclude_kinds``: incident kinds that are advisories, not parcel exceptions
+      (a missing insurance): left out of every figure.
     * ``claim_deadline`` and ``claim_actions``: an incident's deadline that a claim
       must meet, and the follow-up actions that file it.
     * ``passive_actions``: actions that are not a contact (first-contact resolution
@@ -104,6 +106,7 @@ class ReviewSettings:
         "delivery_delay",
     )
     recurring_delays: int = 10
+    exclude_kinds: tuple[str, ...] = ("insurance_missing",)
     claim_deadline: str = "claim"
     claim_actions: tuple[str, ...] = ("claim_filed",)
     passive_actions: tuple[str, ...] = ("acknowledged",)
@@ -121,6 +124,7 @@ class ReviewSettings:
             "targets": {name: t.to_dict() for name, t in self.targets.items()},
             "delay_kinds": list(self.delay_kinds),
             "recurring_delays": self.recurring_delays,
+            "exclude_kinds": list(self.exclude_kinds),
             "claim_deadline": self.claim_deadline,
             "claim_actions": list(self.claim_actions),
             "passive_actions": list(self.passive_actions),
