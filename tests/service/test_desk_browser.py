@@ -18,11 +18,10 @@ import pytest
 import uvicorn
 from desk_seed import PASSWORD, USER, seed_store
 from pydantic import SecretStr
-from starlette.applications import Starlette
 
 from browser import Browser
-from logix_rules.service import ServiceContext, ServiceSettings
-from logix_rules.service._desk import desk_routes
+from logix_rules.service import ServiceSettings
+from logix_rules.service._app import create_app
 
 #: The P1 customs hold the seed writes: unacknowledged, its response due in minutes.
 HELD = "1Z999AA10123456784"
@@ -31,13 +30,16 @@ PHONE = (390, 844)
 
 @pytest.fixture
 def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
-    """The service on a free port of 127.0.0.1, its clock fixed at the seed's instant."""
+    """The service under uvicorn on a free port of 127.0.0.1, over a seeded store."""
     store, now = seed_store(tmp_path / "desk.db")
     settings = ServiceSettings(
         api_tokens=(SecretStr("t" * 32),), session_secret=SecretStr("s" * 48)
     )
-    ctx = ServiceContext(store, "default", settings=settings, clock=lambda: now)
-    app = Starlette(routes=desk_routes(ctx))
+    # The whole service, as `logix serve` runs it, without its background jobs: the
+    # clock stays at the seed's instant.
+    app = create_app(
+        store, "default", adapters={}, settings=settings, clock=lambda: now, background=False
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -55,7 +57,6 @@ def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-        ctx.close()
         store.close()
 
 

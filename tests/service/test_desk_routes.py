@@ -407,6 +407,26 @@ async def test_the_claim_package_and_the_message_preview(
     assert refused.status_code == 409  # a customs hold is not claimable
 
 
+async def test_the_relays_dead_letters(
+    client: httpx.AsyncClient, world: tuple[ServiceContext, datetime]
+) -> None:
+    await log_in(client)
+    empty = await client.get("/dead-letters")
+    assert empty.status_code == 200
+    assert "No dead letters" in empty.text
+    db = world[0].store.db
+    with db.transaction(write=True):
+        db.execute(
+            "INSERT INTO relay_dead_letters (seq, change_id, attempts, last_error, failed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (7, "chg_0123abcd", 8, "HTTP 503 from the OMS <b>", 1_773_662_400_000_000),
+        )
+    letters = await client.get("/dead-letters")
+    assert "chg_0123abcd" in letters.text
+    assert "HTTP 503 from the OMS &lt;b&gt;" in letters.text  # escaped
+    assert "2026-03-16 12:00 UTC" in letters.text
+
+
 async def test_static_files(client: httpx.AsyncClient) -> None:
     css = await client.get("/desk/static/desk.css")
     assert css.status_code == 200

@@ -32,6 +32,7 @@ from ._desk_report import report_available, report_until, weekly_brief
 from ._desk_session import Session, SessionSigner
 from ._desk_throttle import ADDRESS_LIMIT, LoginThrottle
 from ._desk_views import CAUSES, incident_view, next_deadline
+from ._relay import dead_letters
 from ._users import list_users, verify_user
 
 __all__ = ["MAX_FORM_BYTES", "desk_routes"]
@@ -418,8 +419,6 @@ class _Desk:
         return self.page(request, session, "report.html", markdown=text, until=until)
 
     async def dead_letters(self, request: Request, session: Session) -> Response:
-        from ._relay import dead_letters
-
         letters = await self.ctx.run(lambda handle: dead_letters(handle.store, limit=200))
         return self.page(
             request,
