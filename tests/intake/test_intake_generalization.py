@@ -1,6 +1,8 @@
+# ruff: noqa: E501  (the probe table holds whole messages, one per line)
 """Lexicon 1.3.0's matching rules, and messages written while it was built.
 
-The rules: a negation reaches only the first kind after it; ``...`` gaps reach across
+The rules: a negation reaches only the first kind after it, and not past a two-word
+break ("and he"); ``...`` gaps reach across
 commas within a sentence; a gapped phrase loses to a heavier gapless match of another
 kind; a word the lexicon knows is never read as a typo of another; arrival, working
 and updating words report a kind when negated; sarcasm cues count only with a
@@ -43,6 +45,12 @@ def test_a_negation_reaches_only_the_first_kind_after_it(
     text: str, expected: set[ReportKind]
 ) -> None:
     assert set(classify(text).kinds) == expected
+
+
+def test_a_negation_does_not_reach_past_and_he() -> None:
+    text = "The courier wanted cash so I said no and he took it back"
+    assert classify(text).kinds == (K.REFUSED,)
+    assert classify("The courier wanted cash so he did not take it back").kinds == (K.OTHER,)
 
 
 def test_a_sentence_gap_reaches_across_commas_but_not_sentences() -> None:
@@ -326,6 +334,7 @@ PROBES: list[tuple[str, set[ReportKind]]] = [
     ("The label is right but the item inside is for a different customer", {K.WRONG_ITEM}),
     ("Can you hold it at the depot? I'll collect it myself", {K.ADDRESS_CHANGE}),
     ("Please update my postcode to SW1A 1AA, I typed it wrong", {K.ADDRESS_CHANGE}),
+    ("The delivery guy wanted cash on delivery so I said no and he took it back", {K.REFUSED}),
     ("Has my order even left the warehouse?", {K.WISMO}),
     ("Veio um produto nada a ver com o que eu comprei", {K.WRONG_ITEM}),
     ("Recebi um tamanho P, mas comprei G", {K.WRONG_ITEM}),
@@ -452,6 +461,162 @@ PROBES: list[tuple[str, set[ReportKind]]] = [
     ("quero mudar meu endereco pfv", {K.ADDRESS_CHANGE}),
     ("recuse o pacote, n quero mais", {K.REFUSED}),
     ("vou recusar qnd chegar", {K.REFUSED}),
+    (
+        "Dear team, I am writing regarding order 77120. Unfortunately the ceramic bowl arrived with a large chip on its rim. I have attached pictures.",
+        {K.DAMAGED},
+    ),
+    (
+        "Hello, I was notified on Friday that my parcel was delivered, however I have not received anything and my building's concierge has no record of it.",
+        {K.NOT_RECEIVED},
+    ),
+    (
+        "Good morning, my order was due to arrive on the 5th of March and it is now the 19th. Could you please look into this delay?",
+        {K.DELAYED},
+    ),
+    (
+        "Hi, I just opened my package and unfortunately it contains a pair of size 38 sandals rather than the size 40 trainers I ordered.",
+        {K.WRONG_ITEM},
+    ),
+    (
+        "Hello, my order was supposed to include a lamp and two bulbs, but the bulbs were not in the package.",
+        {K.MISSING_ITEMS},
+    ),
+    (
+        "Good afternoon, I placed an order last Tuesday and would like to know its current status, as the tracking link shows no information.",
+        {K.WISMO},
+    ),
+    (
+        "Hello, I realised I entered my old address at checkout. Could you please ship the order to 45 King Street, Leeds instead?",
+        {K.ADDRESS_CHANGE},
+    ),
+    (
+        "Hello, I would like to inform you that I refused the delivery today as the courier asked for an additional fee that I was not told about.",
+        {K.REFUSED},
+    ),
+    (
+        "Prezados, o pedido 55432 chegou com a caixa amassada e o abajur quebrado. Seguem fotos em anexo.",
+        {K.DAMAGED},
+    ),
+    (
+        "Boa tarde, o rastreio informa que a encomenda foi entregue ontem, porém não recebi nada e ninguém na portaria recebeu.",
+        {K.NOT_RECEIVED},
+    ),
+    (
+        "Bom dia, meu pedido deveria ter chegado na semana passada e até o momento nada. Gostaria de uma posição.",
+        {K.DELAYED},
+    ),
+    (
+        "Olá, recebi um produto diferente do anunciado: comprei a versão de 128GB e veio a de 64GB.",
+        {K.WRONG_ITEM},
+    ),
+    (
+        "Olá, gostaria de saber em que etapa está o meu pedido, pois o rastreamento não mostra nenhuma informação.",
+        {K.WISMO},
+    ),
+    (
+        "Olá, preciso corrigir o número do apartamento no endereço de entrega, o correto é 302.",
+        {K.ADDRESS_CHANGE},
+    ),
+    (
+        "Estimados, el pedido llegó con la botella rota y todo el contenido derramado dentro de la caja.",
+        {K.DAMAGED},
+    ),
+    (
+        "Buenas tardes, según el seguimiento el paquete fue entregado, pero no lo he recibido y nadie en el edificio sabe nada.",
+        {K.NOT_RECEIVED},
+    ),
+    (
+        "Buenos días, mi pedido debía llegar hace una semana y todavía no hay novedades.",
+        {K.DELAYED},
+    ),
+    ("Hola, en lugar de la funda negra que pedí me han enviado una roja.", {K.WRONG_ITEM}),
+    ("Hola, en el paquete faltaba una de las dos lámparas que compré.", {K.MISSING_ITEMS}),
+    (
+        "Hola, ¿me podrían informar del estado de mi envío? El número de seguimiento no da información.",
+        {K.WISMO},
+    ),
+    ("Buenas, rechacé la entrega porque el repartidor me pedía pagar un suplemento.", {K.REFUSED}),
+    (
+        "Sehr geehrte Damen und Herren, leider ist die Lampe beschädigt bei mir angekommen, der Schirm ist eingedrückt.",
+        {K.DAMAGED},
+    ),
+    (
+        "Guten Tag, laut Sendungsverfolgung wurde mein Paket gestern zugestellt, ich habe jedoch nichts erhalten.",
+        {K.NOT_RECEIVED},
+    ),
+    (
+        "Guten Tag, meine Bestellung sollte bereits letzte Woche ankommen, bisher ist nichts passiert.",
+        {K.DELAYED},
+    ),
+    (
+        "Guten Tag, statt des bestellten Pullovers in Größe M habe ich einen in Größe XL erhalten.",
+        {K.WRONG_ITEM},
+    ),
+    (
+        "Hallo, in meiner Lieferung fehlt leider eines der zwei bestellten Kissen.",
+        {K.MISSING_ITEMS},
+    ),
+    (
+        "Guten Tag, könnten Sie mir bitte mitteilen, wo sich meine Sendung derzeit befindet?",
+        {K.WISMO},
+    ),
+    (
+        "Guten Tag, ich bin umgezogen und möchte die Lieferadresse meiner offenen Bestellung ändern.",
+        {K.ADDRESS_CHANGE},
+    ),
+    (
+        "Madame, Monsieur, le colis est arrivé abîmé et la tasse à l'intérieur était cassée.",
+        {K.DAMAGED},
+    ),
+    (
+        "Bonjour, le suivi indique que mon colis a été livré mais je ne l'ai jamais reçu.",
+        {K.NOT_RECEIVED},
+    ),
+    (
+        "Bonjour, ma commande devait être livrée il y a dix jours et je n'ai toujours rien.",
+        {K.DELAYED, K.NOT_RECEIVED},
+    ),
+    (
+        "Bonjour, j'ai reçu un pantalon beige alors que j'avais commandé un pantalon noir.",
+        {K.WRONG_ITEM},
+    ),
+    ("Bonjour, il manquait un des deux coussins dans mon colis.", {K.MISSING_ITEMS}),
+    ("Bonjour, pourriez-vous m'indiquer où en est la livraison de ma commande ?", {K.WISMO}),
+    ("Bonjour, je souhaiterais faire livrer ma commande à une autre adresse.", {K.ADDRESS_CHANGE}),
+    ("Bonjour, j'ai refusé le colis car des frais supplémentaires étaient demandés.", {K.REFUSED}),
+    ("到货后发现瓶子裂开了，液体漏了一箱子", {K.DAMAGED}),
+    ("书的封面被折坏了，角都卷起来了", {K.DAMAGED}),
+    ("收到的碗有个缺口", {K.DAMAGED}),
+    ("耳機一邊沒有聲音，應該是壞的", {K.DAMAGED}),
+    ("快递员说已经送到了，我在家一直没人敲门，也没收到", {K.NOT_RECEIVED}),
+    ("物流显示已签收，可是家里人都说没见过这个包裹", {K.NOT_RECEIVED}),
+    ("包裹好像丢了，一直没送到", {K.NOT_RECEIVED}),
+    ("說已經放在管理室，但管理員說沒有", {K.NOT_RECEIVED}),
+    ("下单都快二十天了，还没到", {K.DELAYED, K.NOT_RECEIVED}),
+    ("物流太慢了，一个星期才从广州到上海", {K.DELAYED}),
+    ("預計三天到貨，結果拖了兩個禮拜", {K.DELAYED}),
+    ("怎么这么久还没送到，都一个月了", {K.DELAYED, K.NOT_RECEIVED}),
+    ("我买的是白色，收到的却是灰色", {K.WRONG_ITEM}),
+    ("鞋子尺码不对，我拍的是40码，发来的是42码", {K.WRONG_ITEM}),
+    ("收到別人的包裹了，不是我的名字", {K.WRONG_ITEM}),
+    ("商品跟描述的不一样", {K.WRONG_ITEM}),
+    ("买了一套四个，只收到三个", {K.MISSING_ITEMS}),
+    ("盒子里面缺了一个盖子", {K.MISSING_ITEMS}),
+    ("打開包裹發現裡面是空的", {K.MISSING_ITEMS}),
+    ("赠品没有发", {K.MISSING_ITEMS}),
+    ("请问我的包裹现在到哪里了？", {K.WISMO}),
+    ("订单号12345，请问什么时候发货？", {K.WISMO}),
+    ("物流一直显示待揽收，怎么回事？", {K.WISMO}),
+    ("請問我的貨到哪裡了？", {K.WISMO}),
+    ("包裹到了我拒收了，因为外包装破损严重", {K.DAMAGED, K.REFUSED}),
+    ("我已经拒签了，请退款", {K.REFUSED}),
+    ("這個包裹我拒收，請退回", {K.REFUSED}),
+    ("地址填错了，麻烦改成北京市朝阳区XX路", {K.ADDRESS_CHANGE}),
+    ("请帮我把收货地址换成公司", {K.ADDRESS_CHANGE}),
+    ("我搬家了，請幫我改寄到新地址", {K.ADDRESS_CHANGE}),
+    ("东西很好，下次还会买", {K.OTHER}),
+    ("请问有优惠券吗？", {K.OTHER}),
+    ("商品沒有問題，謝謝客服", {K.OTHER}),
 ]
 
 

@@ -441,6 +441,10 @@ def negation(
             token = tokens[j]
             if clause[j] != clause[first] or token.text in breaks or other_kind_at(token.start):
                 return -1
+            # two-word breaks: "and he" starts another statement ("I said no and he
+            # took it back" does not negate "took it back")
+            if f"{token.text} {tokens[j + 1].text}" in breaks:
+                return -1
             if token.text in cues and not covered[token.start]:
                 return token.start
         return -1
