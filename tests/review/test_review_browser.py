@@ -3,6 +3,7 @@ drawn with a size, the carrier grades visible; screenshots kept as test artifact
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
@@ -64,3 +65,42 @@ def test_the_report_renders_offline_in_chromium(
     assert all(tile.is_displayed() for tile in tiles)
     shot = chromium.full_page_screenshot(f"review-{kind}")
     assert shot.stat().st_size > 10_000
+
+
+def _luminance(css: str) -> float:
+    """WCAG relative luminance of ``rgb(r, g, b)``: what a greyscale print keeps."""
+    channels = [int(part) / 255 for part in re.findall(r"\d+", css)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_weekly_brief_prints_on_one_a4_page_and_reads_in_greyscale(
+    chromium: Browser, history_store: str, small_history: History, tmp_path: Path
+) -> None:
+    page = _page(history_store, small_history, "weekly", tmp_path)
+    chromium.offline()
+    chromium.driver.get(page.as_uri())
+    printed = chromium.driver.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    pdf = base64.b64decode(printed["data"])
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    (chromium.artifacts / "review-weekly.pdf").write_bytes(pdf)
+    # Grades and target badges: text and background far apart in lightness (WCAG AA).
+    pairs = chromium.driver.execute_script(
+        "return [...document.querySelectorAll('.grade, .badge')].map(e => {"
+        "  const s = getComputedStyle(e); return [e.textContent, s.color, s.backgroundColor]; })"
+    )
+    assert pairs
+    for text, colour, background in pairs:
+        light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, colour, background)
+    # The grades themselves differ in lightness, so D stays darkest on paper.
+    shades = chromium.driver.execute_script(
+        "return Object.fromEntries(['A', 'B', 'C', 'D'].map(g => {"
+        "  const e = document.createElement('span'); e.className = 'grade grade-' + g;"
+        "  document.body.append(e); return [g, getComputedStyle(e).backgroundColor]; }))"
+    )
+    lightness = [_luminance(shades[grade]) for grade in "ABCD"]
+    assert lightness == sorted(lightness, reverse=True)
+    assert len(set(lightness)) == 4

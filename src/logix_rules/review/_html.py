@@ -68,16 +68,27 @@ figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 12px; color: var(--muted); }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 26px; font-size: 12px; color: var(--muted); }
-@media (max-width: 800px) {
+@media screen and (max-width: 800px) {
   .tiles { grid-template-columns: repeat(2, 1fr); } .cols { grid-template-columns: 1fr; }
 }
 @page { size: A4; margin: 12mm; }
 @media print {
-  html, body { background: #fff; font-size: 10pt; }
+  /* The weekly brief fits one A4 page: smaller type, tighter boxes. */
+  html, body { background: #fff; font-size: 8.5pt; }
   main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; } section, figure, tr, .tile { break-inside: avoid; }
-  .tiles { grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 6px; }
-  .tile .value { font-size: 16pt; }
+  header h1 { font-size: 14pt; } .meta { margin-bottom: 6pt; }
+  h2 { font-size: 10.5pt; margin: 9pt 0 4pt; padding-bottom: 2pt; break-after: avoid; }
+  h3 { font-size: 9pt; margin: 6pt 0 3pt; }
+  section, figure, tr, .tile { break-inside: avoid; }
+  .tiles { grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 5pt; }
+  .tile { padding: 4pt 6pt; } .tile .name, .tile .target, .tile .basis { font-size: 7pt; }
+  .tile .value { font-size: 13pt; } .badge { font-size: 7pt; }
+  .cols { gap: 12pt; }
+  table { font-size: 7.5pt; } th { font-size: 7pt; } th, td { padding: 1.5pt 4pt; }
+  .sub { font-size: 6pt; } .grade { padding: 0 4pt; min-width: 16pt; }
+  .sub.why { display: none; }  /* n/a says it; the reasons are on screen and in the JSON */
+  figure svg { width: 88%; } figcaption { font-size: 7pt; }
+  footer { margin-top: 8pt; font-size: 7pt; }
   .monthly-part { break-before: page; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -93,9 +104,10 @@ def _e(text: object) -> str:
 def _cell(figure: Figure, *, digits: int = 1) -> str:
     """A figure with its basis under it (and in its tooltip)."""
     basis = _e(figure.basis())
+    kind = "sub" if figure.defined else "sub why"
     return (
         f'<td class="num" title="{basis}; {_e(figure.period)}">{_e(figure.shown(digits))}'
-        f'<span class="sub">{basis}</span></td>'
+        f'<span class="{kind}">{basis}</span></td>'
     )
 
 
