@@ -361,7 +361,7 @@ class _Desk:
         try:
             message = await self.ctx.run(work)
         except MessageError as error:
-            raise _Refused(400, error.msg if hasattr(error, "msg") else str(error)) from error
+            raise _Refused(400, error.msg) from error
         if message is None:
             raise _Refused(404, f"No incident {incident_id}.")
         return self.page(
