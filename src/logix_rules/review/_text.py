@@ -7,6 +7,8 @@ import io
 import json
 from collections.abc import Iterator
 
+import attrs
+
 from ._figures import Figure
 from ._review import Review
 
@@ -28,7 +30,7 @@ def render_markdown(review: Review) -> str:
     out = [
         f"# {review.title}",
         "",
-        f"Period {review.period}, as of {review.as_of:%Y-%m-%d %H:%M} UTC: {total.shipped} "
+        f"{review.period.label()}, as of {review.as_of:%-d %b %Y %H:%M} UTC: {total.shipped} "
         f"parcels shipped, {total.excepted} with an exception, {total.incidents} incidents.",
         "",
         "## Key figures",
@@ -39,7 +41,8 @@ def render_markdown(review: Review) -> str:
     for kpi in review.kpis:
         target = kpi.target
         sign = "≥" if target is not None and target.op == "at_least" else "≤"
-        wanted = "" if target is None else f"{sign} {target.value:g}"
+        goal = None if target is None else attrs.evolve(kpi.figure, value=target.value)
+        wanted = "" if goal is None else f"{sign} {goal.shown()}"
         met = {None: "n/a", True: "yes", False: "no"}[kpi.met]
         out.append(f"| {kpi.title} | {_md(kpi.figure)} | {wanted} | {met} | {_md(kpi.previous)} |")
     out += ["", "## Top 5 movements, week over week", ""]
