@@ -271,3 +271,21 @@ def test_the_openapi_schema_lists_every_route(store: Store) -> None:
 def test_the_root_answers(store: Store) -> None:
     answer = call(make_app(store), "GET", "/", headers={}, follow_redirects=False)
     assert answer.status_code in (200, 302, 303, 307)
+
+
+def test_recording_an_action_the_pack_does_not_declare_is_409(store: Store) -> None:
+    from logix_rules import Engine
+
+    app = make_app(store, clock=lambda: SEEDED)
+    seed(app)
+    iid = call(app, "GET", "/api/v1/incidents?limit=1").json()["incidents"][0]["id"]
+    answer = call(
+        app, "POST", f"/api/v1/incidents/{iid}/actions", json={"by": "ana", "action": "claim_filed"}
+    )
+    if not hasattr(Engine, "record"):  # an engine that records no actions yet
+        assert answer.status_code == 501
+        return
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "unknown_action"
+    no_action = call(app, "POST", f"/api/v1/incidents/{iid}/actions", json={"by": "ana"})
+    assert no_action.status_code == 400
