@@ -127,6 +127,8 @@ async def test_login_with_the_right_password_opens_the_queue(
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "content-security-policy" in queue.headers
+    for page in (queue, await client.get(f"/incidents/{queue_ids(queue)[0]}")):
+        assert not re.search(r'(src|href|action)="(https?:)?//', page.text)  # all local
 
 
 def sorted_live(store: Store) -> list[Incident]:
