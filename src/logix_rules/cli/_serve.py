@@ -74,14 +74,15 @@ def _opened(url: str) -> Iterator[Store]:
         store.close()
 
 
-def _service() -> object:
+def _service() -> None:
+    """Fail with a usage error naming the extra when the service's packages are missing."""
     try:
-        from .. import service
-    except ImportError as exc:  # starlette or uvicorn missing
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
         raise UsageError(
             f"the service needs its extra: pip install 'logix[service]' ({exc.name} is missing)"
         ) from None
-    return service
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
