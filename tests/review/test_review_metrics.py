@@ -165,6 +165,10 @@ def test_weekly_series_by_kind(review: Review) -> None:
     }
     assert review.weeks[-2].by_kind == {"tracking_stall": 1}
     assert all(week.by_kind == {} for week in review.weeks[:-2])
+    # The chart colours each kind by its usual severity (every incident here is P2).
+    assert review.kind_severity == dict.fromkeys(
+        ("damaged", "delivery_delay", "refused", "tracking_stall"), "P2"
+    )
 
 
 # -- carriers -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,14 @@ __all__ = ["heatmap_chart", "loss_chart", "require_matplotlib", "transit_chart",
 
 #: Series colours, light to dark (their greyscale lightness falls in this order too).
 SERIES = ("#fde0a6", "#f9b36b", "#ee7c44", "#d14b33", "#9e2a2b", "#5c1a1b", "#8e8e8e")
-HATCHES = ("", "//", "", "..", "", "xx", "\\\\")
+HATCHES = ("", "//", "..", "\\\\")
+#: Shades per severity, darkest first: P1 reds, P2 oranges, P3 ambers (their lightness
+#: falls with severity, so a greyscale print keeps the order).
+_SHADES = (
+    ("#5c1a1b", "#7f1d1d", "#9e2a2b"),
+    ("#c2410c", "#d9622b", "#ee7c44"),
+    ("#f9b36b", "#fbd38d", "#fde0a6", "#fef0cc"),
+)
 #: Every chart is drawn this wide (inches) and shown at the page's width.
 WIDTH = 10.0
 INK = "#222222"
@@ -47,7 +54,7 @@ _STYLE: Any = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "hatch.linewidth": 0.6,
-    "hatch.color": "#444444",
+    "hatch.color": "#00000059",
 }
 
 
@@ -108,12 +115,35 @@ def _responsive(match: re.Match[str]) -> str:
     return f'{head} width="{width:.0f}" height="{height:.0f}" style="max-width:100%;height:auto"'
 
 
-def weekly_chart(weeks: Sequence[Week], *, top: int = 6) -> str:
-    """Incidents opened per week, stacked by kind (the ``top`` kinds, then "other")."""
+def _severity_styles(kinds: Sequence[str], severity: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A colour and hatch per kind from its severity: the first severity name (P1)
+    darkest reds, the next oranges, the rest light ambers; the kinds of one severity
+    take its shades, and from the second on a hatch, so greyscale tells them apart."""
+    names = sorted(set(severity.values()))
+    seen: Counter[str] = Counter()
+    out = []
+    for kind in kinds:
+        level = severity.get(kind)
+        group = _SHADES[min(names.index(level), 2)] if level in names else _SHADES[2]
+        n = seen[level or ""]
+        out.append((group[n % len(group)], HATCHES[n % len(HATCHES)]))
+        seen[level or ""] += 1
+    return out
+
+
+def weekly_chart(
+    weeks: Sequence[Week], severity: Mapping[str, str] | None = None, *, top: int = 7
+) -> str:
+    """Incidents opened per week, stacked by kind (the ``top`` kinds, most severe at
+    the bottom, then "other"), coloured by each kind's usual severity."""
+    severity = severity or {}
     totals: Counter[str] = Counter()
     for week in weeks:
         totals.update(week.by_kind)
+    names = sorted(set(severity.values()))
     kinds = [kind for kind, _ in totals.most_common(top)]
+    kinds.sort(key=lambda k: (names.index(severity[k]) if k in severity else 99, -totals[k], k))
+    styles = _severity_styles(kinds, severity)
     rest = [kind for kind in totals if kind not in kinds]
     with _figure(WIDTH, 3.0) as figure:
         axes = figure.add_subplot()
@@ -123,14 +153,15 @@ def weekly_chart(weeks: Sequence[Week], *, top: int = 6) -> str:
         if rest:
             series.append(("other", [sum(w.by_kind.get(k, 0) for k in rest) for w in weeks]))
         for i, (kind, counts) in enumerate(series):
-            colour = SERIES[-1] if kind == "other" else SERIES[i % (len(SERIES) - 1)]
+            colour, hatch = (SERIES[-1], "") if kind == "other" else styles[i]
+            level = f" ({severity[kind]})" if kind in severity else ""
             axes.bar(
                 labels,
                 counts,
                 bottom=bottoms,
-                label=kind.replace("_", " "),
+                label=kind.replace("_", " ") + level,
                 color=colour,
-                hatch=HATCHES[i % len(HATCHES)],
+                hatch=hatch,
                 edgecolor="white",
                 linewidth=0.6,
             )

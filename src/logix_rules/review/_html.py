@@ -287,7 +287,7 @@ def render_html(review: Review) -> str:
         _lanes(review),
         "</div></section>",
         "<section><h2>Exceptions by kind, per week</h2><figure>",
-        weekly_chart(review.weeks),
+        weekly_chart(review.weeks, review.kind_severity),
         "<figcaption>Incidents opened per 7-day week, the last one ending with the "
         "period, by kind.</figcaption></figure></section>",
         f"<section><h2>Carriers{' (full scorecards)' if monthly else ''}</h2>",

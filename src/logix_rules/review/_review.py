@@ -22,7 +22,15 @@ from ._lanes import HeatCell, LaneFlag, LaneTransitSample, delay_heatmap, flag_l
 from ._loss import Loss, loss
 from ._scorecards import Scorecard, scorecards
 from ._settings import ReviewSettings
-from ._stats import Breakdown, Movement, Week, breakdowns, movements, weekly_by_kind
+from ._stats import (
+    Breakdown,
+    Movement,
+    Week,
+    breakdowns,
+    kind_severities,
+    movements,
+    weekly_by_kind,
+)
 
 __all__ = [
     "SCHEMA",
@@ -56,6 +64,7 @@ class Review:
     breakdowns: dict[str, Breakdown]
     movements: tuple[Movement, ...]
     weeks: tuple[Week, ...]
+    kind_severity: dict[str, str]
     scorecards: tuple[Scorecard, ...]
     lanes: tuple[LaneFlag, ...]
     heatmap: tuple[HeatCell, ...]
@@ -99,6 +108,7 @@ class Review:
             "breakdowns": {name: b.to_dict() for name, b in self.breakdowns.items()},
             "movements": [m.to_dict() for m in self.movements],
             "weekly_by_kind": [w.to_dict() for w in self.weeks],
+            "kind_severity": dict(self.kind_severity),
             "scorecards": [c.to_dict() for c in self.scorecards],
             "replacement_candidates": list(self.replacement_candidates),
             "lanes": [flag.to_dict() for flag in self.lanes],
@@ -214,6 +224,7 @@ def build_review(
     moment = _aware("as_of", as_of) if as_of is not None else (clock or period.until)
     frame = Frame(data.without_kinds(settings.exclude_kinds))
     tables = breakdowns(frame, period)
+    weeks = weekly_by_kind(frame, period)
     return Review(
         kind=kind,
         period=period,
@@ -223,7 +234,8 @@ def build_review(
         kpis=tuple(kpis(frame, period, settings)),
         breakdowns=tables,
         movements=tuple(movements(tables)),
-        weeks=tuple(weekly_by_kind(frame, period)),
+        weeks=tuple(weeks),
+        kind_severity=kind_severities(frame, weeks),
         scorecards=tuple(scorecards(frame, period, moment, settings)),
         lanes=tuple(flag_lanes(frame, period, settings)),
         heatmap=tuple(delay_heatmap(frame, period, settings)),

@@ -12,7 +12,16 @@ import attrs
 from ._figures import Figure, Period, ratio
 from ._frame import DIMENSIONS, PARTITIONS, Frame
 
-__all__ = ["Breakdown", "Movement", "Row", "Week", "breakdowns", "movements", "weekly_by_kind"]
+__all__ = [
+    "Breakdown",
+    "Movement",
+    "Row",
+    "Week",
+    "breakdowns",
+    "kind_severities",
+    "movements",
+    "weekly_by_kind",
+]
 
 WEEK = timedelta(days=7)
 
@@ -201,3 +210,18 @@ def weekly_by_kind(frame: Frame, period: Period, weeks: int = 8) -> list[Week]:
         week = Period(end - WEEK, end)
         out.append(Week(week, dict(Counter(r.incident.kind for r in frame.opened(week)))))
     return out
+
+
+def kind_severities(frame: Frame, weeks: list[Week]) -> dict[str, str]:
+    """Each kind's most frequent severity over the weeks (ties: the first name in
+    sort order, P1 before P2): the colour its series takes in the chart."""
+    if not weeks:
+        return {}
+    span = Period(weeks[0].period.since, weeks[-1].period.until)
+    counts: dict[str, Counter[str]] = {}
+    for record in frame.opened(span):
+        counts.setdefault(record.incident.kind, Counter())[record.incident.severity] += 1
+    return {
+        kind: min(found, key=lambda severity: (-found[severity], severity))
+        for kind, found in sorted(counts.items())
+    }
