@@ -124,6 +124,20 @@ def test_two_processes_share_one_rate_limit(store: Store, tmp_path: Path) -> Non
         other.close()
 
 
+def test_parcels_new_to_the_store_are_scheduled_within_a_minute(store: Store) -> None:
+    ctx = seed(store, ["N1"])
+    recorder = Recorder()
+    poller = Poller([dhl(recorder)], {"dhl": 600.0})
+    with ctx.handle() as h:
+        assert poller.step(h, "dhl", now_us=NOW).parcels == 1
+        h.engine.ingest(
+            [{"tracking_number": "N2", "carrier": "dhl", "occurred_at": T0, "status": "in_transit"}]
+        )
+        assert poller.step(h, "dhl", now_us=NOW + 30 * SECOND).parcels == 0
+        assert poller.step(h, "dhl", now_us=NOW + 61 * SECOND).parcels == 1
+    assert recorder.asked == ["N1", "N2"]
+
+
 def test_parcels_of_other_carriers_are_not_polled(store: Store) -> None:
     ctx = seed(store, ["N1"])
     with ctx.handle() as h:

@@ -140,3 +140,24 @@ def test_webhooks_need_no_bearer_token_and_api_tokens_do_not_sign(store: Store) 
     body = WEBHOOK_CARRIERS["aftership"]
     answer = post(make_app(store), "aftership", body, {"authorization": "Bearer x"})
     assert answer.status_code == 401
+
+
+def test_event_ids_are_forgotten_after_thirty_days(store: Store) -> None:
+    from logix_rules.service._background import Background
+    from logix_rules.store._db import wall_micros
+
+    app = make_app(store)
+    body = WEBHOOK_CARRIERS["17track"]
+    assert post(app, "17track", body, sign("17track", body)).json()["new"] == 1
+    day = 86_400_000_000
+    with store.db.transaction(write=True):
+        store.db.execute("UPDATE webhook_events SET received = ?", (wall_micros() - 29 * day,))
+    jobs: Background = app.state.logix_background
+    assert run(jobs.tidy()) == 0
+    with store.db.transaction(write=True):
+        store.db.execute("UPDATE webhook_events SET received = ?", (wall_micros() - 31 * day,))
+    assert run(jobs.tidy()) == 1
+    # A very late copy is taken as new by the service, and changes nothing in the parcel.
+    again = post(app, "17track", body, sign("17track", body))
+    assert again.json()["new"] == 1
+    assert store.feed_head() == 0

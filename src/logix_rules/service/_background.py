@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import anyio
 
 from logix_carriers import CarrierAdapter, ConfigError
 
+from ..store._db import wall_micros
 from ._context import ServiceContext
+from ._ingest import KEEP_SEEN_DAYS, forget_seen
 from ._poller import Poller
 from ._relay import Relay
 
@@ -22,6 +25,7 @@ __all__ = ["Background", "poll_targets"]
 log = logging.getLogger("logix.service")
 
 _IDLE_POLL = 2.0  # seconds between two claims when nothing was due
+_TIDY_EVERY = 3600.0  # seconds between two clean-ups of the webhook event ids
 
 
 def poll_targets(ctx: ServiceContext) -> list[CarrierAdapter]:
@@ -95,10 +99,19 @@ class Background:
         ctx.metrics.inc("logix_advances_total")
         return len(changes)
 
+    async def tidy(self) -> int:
+        """Forget the webhook event ids older than ``KEEP_SEEN_DAYS``; how many."""
+        before = wall_micros() - KEEP_SEEN_DAYS * 86_400_000_000
+        return await self.ctx.run(lambda h: forget_seen(h, before))
+
     async def _clock(self) -> None:
+        tidied = 0.0
         while True:
             try:
                 await self.tick()
+                if time.monotonic() - tidied > _TIDY_EVERY:
+                    tidied = time.monotonic()
+                    await self.tidy()
             except Exception:
                 log.exception("clock: advance failed; trying again")
             await anyio.sleep(self.ctx.settings.clock_interval)

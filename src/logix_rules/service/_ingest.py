@@ -10,7 +10,7 @@ from logix_carriers import TrackingEvent
 from ..store._db import wall_micros
 from ._context import Handle
 
-__all__ = ["ingest_delivery"]
+__all__ = ["KEEP_SEEN_DAYS", "forget_seen", "ingest_delivery"]
 
 
 def ingest_delivery(handle: Handle, carrier: str, events: Sequence[TrackingEvent]) -> int:
@@ -36,3 +36,18 @@ def ingest_delivery(handle: Handle, carrier: str, events: Sequence[TrackingEvent
         if fresh:
             handle.engine.ingest(fresh)
     return len(fresh)
+
+
+#: How long the ids of webhook events are kept: carriers stop retrying within days, and
+#: a later copy changes nothing anyway (each parcel's state ignores an event it has).
+KEEP_SEEN_DAYS = 30
+
+
+def forget_seen(handle: Handle, before_us: int) -> int:
+    """Delete the webhook event ids received before ``before_us``; how many."""
+    db = handle.store.db
+    with db.transaction(write=True):
+        gone = db.execute(
+            "DELETE FROM webhook_events WHERE received < ? RETURNING event_id", (before_us,)
+        )
+    return len(gone)

@@ -31,23 +31,27 @@ log = logging.getLogger("logix.service.poller")
 
 #: The most requests one claim may spend (the rest waits for the next round).
 MAX_REQUESTS_PER_CLAIM = 20
+#: Seconds between two looks for parcels new to the schedule (each reads the carrier's
+#: parcels in the store, so not every round).
+SCHEDULE_EVERY = 60.0
 
 
 def schedule_new_parcels(handle: Handle, carrier: str, now_us: int) -> int:
-    """Put the store's parcels of ``carrier`` that have no schedule yet on it, due now."""
+    """Put the store's parcels of ``carrier`` that have no schedule yet on it, due now;
+    how many were added.  Parcels reach the store by webhooks, by ``logix run --store``
+    or by your own engine, so the poller looks for new ones every ``SCHEDULE_EVERY``
+    seconds."""
     db = handle.store.db
     with db.transaction(write=True):
-        before = db.execute("SELECT COUNT(*) FROM poll_schedule WHERE carrier = ?", (carrier,))
-        db.execute(
+        added = db.execute(
             "INSERT INTO poll_schedule (tracking_number, carrier, next_poll, final, polled) "
             "SELECT s.tracking_number, s.carrier, ?, 0, NULL FROM shipments s "
             "WHERE s.carrier = ? AND s.state IS NOT NULL AND NOT EXISTS "
             "(SELECT 1 FROM poll_schedule p WHERE p.tracking_number = s.tracking_number) "
-            "ON CONFLICT (tracking_number) DO NOTHING",
+            "ON CONFLICT (tracking_number) DO NOTHING RETURNING tracking_number",
             (now_us, carrier),
         )
-        after = db.execute("SELECT COUNT(*) FROM poll_schedule WHERE carrier = ?", (carrier,))
-    return int(after[0][0]) - int(before[0][0])
+    return len(added)
 
 
 def claim_due(handle: Handle, adapter: CarrierAdapter, interval: float, now_us: int) -> list[str]:
@@ -121,11 +125,15 @@ class Poller:
         self.adapters = {adapter.code: adapter for adapter in adapters}
         self.intervals = intervals
         self.metrics = metrics if metrics is not None else Metrics()
+        self._scheduled: dict[str, int] = {}  # carrier -> when new parcels were last looked for
 
     def step(self, handle: Handle, carrier: str, *, now_us: int | None = None) -> PollReport:
         adapter = self.adapters[carrier]
         now = wall_micros() if now_us is None else now_us
-        schedule_new_parcels(handle, carrier, now)
+        last = self._scheduled.get(carrier)
+        if last is None or not 0 <= now - last < SCHEDULE_EVERY * 1_000_000:
+            schedule_new_parcels(handle, carrier, now)
+            self._scheduled[carrier] = now
         numbers = claim_due(handle, adapter, self.intervals.get(carrier, 600.0), now)
         if not numbers:
             return PollReport(carrier)
