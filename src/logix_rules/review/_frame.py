@@ -3,8 +3,10 @@ opened in it, and the group (carrier, lane...) each belongs to."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from ..runtime._actions import Action
 from ..store._facts import IncidentRecord, ShipmentFacts
@@ -30,14 +32,34 @@ class Frame:
         self.by_parcel: dict[str, list[IncidentRecord]] = {}
         for record in data.incidents:
             self.by_parcel.setdefault(record.incident.tracking_number, []).append(record)
+        # Sorted by time, so a period's parcels or incidents are one bisection away
+        # (every section asks for them, for several periods).
+        dated = sorted(
+            (f for f in data.parcels.values() if f.shipped_at is not None),
+            key=lambda f: (f.shipped_at, f.tracking_number),
+        )
+        self._parcels = dated
+        self._shipped_at = [f.shipped_at for f in dated]
+        incidents = data.incidents
+        self._incidents = sorted(incidents, key=lambda r: (r.incident.opened_at, r.incident.id))
+        self._opened_at = [r.incident.opened_at for r in self._incidents]
+        self._cache: dict[tuple[str, datetime, datetime], list[Any]] = {}
 
     def shipped(self, period: Period) -> list[ShipmentFacts]:
         """Parcels shipped in the period (the denominators of the rates)."""
-        return [f for f in self.data.parcels.values() if f.shipped_at in period]
+        return self._slice("shipped", period, self._parcels, self._shipped_at)
 
     def opened(self, period: Period) -> list[IncidentRecord]:
-        """Incidents opened in the period."""
-        return [r for r in self.data.incidents if r.incident.opened_at in period]
+        """Incidents opened in the period, oldest first."""
+        return self._slice("opened", period, self._incidents, self._opened_at)
+
+    def _slice(self, name: str, period: Period, items: list[Any], keys: list[Any]) -> list[Any]:
+        key = (name, period.since, period.until)
+        found = self._cache.get(key)
+        if found is None:
+            low = bisect.bisect_left(keys, period.since)
+            found = self._cache[key] = items[low : bisect.bisect_left(keys, period.until)]
+        return list(found)
 
     def excepted(
         self, parcel: ShipmentFacts, before: datetime, kinds: Collection[str] | None = None

@@ -83,13 +83,19 @@ class ReviewData:
     @classmethod
     def from_store(cls, store: Store, *, since: datetime, until: datetime) -> ReviewData:
         """What a report over ``[since, until)`` needs, read through the store's indexes."""
+        # Parcels: those of this period, the previous one and the two weeks of the
+        # week-over-week change; incidents: the whole window (the weekly chart and the
+        # lane flags need only their kind, carrier and lane, which their rows carry).
         start = load_window(since, until)
-        facts = store.shipment_facts(since=start, until=until)
+        recent = min(since - (until - since), until - timedelta(days=14))
+        facts = store.shipment_facts(since=recent, until=until)
         records = store.incident_records(
             since=start, until=until, tracking_numbers=[f.tracking_number for f in facts]
         )
         known = {f.tracking_number for f in facts}
-        missing = sorted({r.incident.tracking_number for r in records} - known)
+        missing = sorted(
+            {r.incident.tracking_number for r in records if r.incident.opened_at >= recent} - known
+        )
         if missing:
             facts += store.shipment_facts(tracking_numbers=missing)
         actions = store.actions_of([r.incident.id for r in records])
