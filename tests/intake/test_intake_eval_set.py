@@ -1,10 +1,12 @@
 """The labelled evaluation set: its shape, and floors the classifier must stay above.
 
-The floors sit a little below the figures lexicon 1.2.0 reaches (see
-benchmarks/classify.py and docs/intake.md); they guard against regressions.  Lexicon
-1.2.0 was built against every part, so these are not blind figures: the blind ones
-were 0.85/0.75 (1.0.0 on heldout1) and 0.86/0.66 (1.1.0 on heldout2), macro precision
-and recall.
+The floors sit a little below the figures lexicon 1.3.0 reaches (see
+benchmarks/classify.py and docs/intake.md); they guard against regressions.  1.3.0
+was built against dev, heldout1 and heldout2, so their figures are not blind; heldout3
+was written and committed before 1.3.0 and measured once, at the end (0.97/1.00 macro
+precision and recall), and its floor was set after that measurement, without changing
+the lexicon.  The earlier blind figures were 0.85/0.75 (1.0.0 on heldout1) and
+0.86/0.66 (1.1.0 on heldout2).
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ ENTRIES = read_labelled(EVAL_SET)
 LANGUAGES = {"en", "pt", "es", "de", "fr", "zh"}
 
 #: part -> (macro precision, macro recall) floors over the kinds.
-FLOORS = {"dev": (0.97, 0.97), "heldout1": (0.95, 0.95), "heldout2": (0.93, 0.93)}
+FLOORS = {
+    "dev": (0.98, 0.98),
+    "heldout1": (0.98, 0.98),
+    "heldout2": (0.96, 0.96),
+    "heldout3": (0.95, 0.97),
+}
 
 
 def test_the_set_is_large_and_covers_every_language_and_kind() -> None:
