@@ -58,6 +58,7 @@ class Outcome:
 class LoadReport:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    retries: int = 0
     valid_numbers: set[str] = field(default_factory=set)
 
     def of(self, kind: str) -> list[Outcome]:
@@ -74,7 +75,8 @@ class LoadReport:
             f"{len(self.of('valid'))} valid, {len(self.of('duplicate'))} duplicates, "
             f"{len(self.of('forged'))} bad signatures; latency p50 "
             f"{self.percentile(0.50) * 1000:.1f} ms, p99 {self.percentile(0.99) * 1000:.1f} ms, "
-            f"max {max(o.latency for o in self.outcomes) * 1000:.1f} ms"
+            f"max {max(o.latency for o in self.outcomes) * 1000:.1f} ms; "
+            f"{self.retries} sent again after a transport error"
         )
 
 
@@ -95,16 +97,27 @@ async def generate(
     slots = asyncio.Semaphore(concurrency)
     sent: list[bytes] = []
     total = int(rate * seconds)
-    clients = [httpx.AsyncClient(base_url=url, timeout=30.0) for url in urls]
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a request
+    # never goes out on a connection the server is closing.
+    limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=1.0)
+    clients = [httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) for url in urls]
 
     async def one(index: int, kind: str, body: bytes, sign: str, planned: float) -> None:
         async with slots:
             http = clients[index % len(clients)]
-            answer = await http.post(
-                "/webhooks/17track",
-                content=body,
-                headers={"sign": sign, "content-type": "application/json"},
-            )
+            for attempt in range(3):
+                try:
+                    answer = await http.post(
+                        "/webhooks/17track",
+                        content=body,
+                        headers={"sign": sign, "content-type": "application/json"},
+                    )
+                    break
+                except httpx.TransportError:
+                    # As a carrier does: a delivery without an answer is sent again.
+                    report.retries += 1
+                    if attempt == 2:
+                        raise
         latency = time.perf_counter() - planned
         new = answer.json().get("new", 0) if answer.status_code == 200 else 0
         report.outcomes.append(Outcome(kind, answer.status_code, latency, new))

@@ -161,3 +161,48 @@ def test_event_ids_are_forgotten_after_thirty_days(store: Store) -> None:
     again = post(app, "17track", body, sign("17track", body))
     assert again.json()["new"] == 1
     assert store.feed_head() == 0
+
+
+def test_ups_track_alert_v2_token_handshake(store: Store) -> None:
+    import base64
+
+    from service_support import adapters, raw
+
+    from logix_carriers.carriers._ups import UpsAdapter
+
+    ups = UpsAdapter(webhook_client_id="ups-client", webhook_client_secret="ups-secret", environ={})
+    app = make_app(store, adapters={**adapters(), "ups": ups})
+    basic = base64.b64encode(b"ups-client:ups-secret").decode()
+    form = {"content-type": "application/x-www-form-urlencoded", "authorization": f"Basic {basic}"}
+
+    async def go() -> tuple[Any, Any, Any]:
+        async with client(app) as http:
+            wrong = await http.post(
+                "/webhooks/ups/token",
+                content=b"grant_type=client_credentials",
+                headers={**form, "authorization": "Basic " + base64.b64encode(b"x:y").decode()},
+            )
+            issued = await http.post(
+                "/webhooks/ups/token", content=b"grant_type=client_credentials", headers=form
+            )
+            token = issued.json()["access_token"]
+            body = raw("ups", "track_alert_delivered")
+            delivered = await http.post(
+                "/webhooks/ups",
+                content=body,
+                headers={
+                    "authorization": f"Bearer {token}",
+                    "x-api-key": "ups-client",
+                    "content-type": "application/json",
+                },
+            )
+            return wrong, issued, delivered
+
+    wrong, issued, delivered = run(go())
+    assert wrong.status_code == 401
+    assert issued.status_code == 200
+    assert issued.headers["cache-control"] == "no-store"
+    assert delivered.status_code == 200
+    assert delivered.json()["new"] >= 1
+    assert post(app, "17track", b"x", {}).status_code == 401
+    assert post(app, "dhl/token", b"", {}).status_code == 404

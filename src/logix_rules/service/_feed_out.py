@@ -45,12 +45,15 @@ def read_changes(
     """The changes after ``after`` (committing it for ``consumer``) and the next
     ``after`` to ask with."""
     db = h.store.db
+    head = _head(h)
+    if after is not None:
+        after = min(after, head)  # a seq beyond the head (a store restored?) reads from it
     if consumer is not None:
         feed = ChangeFeed(h.store, consumer)
         if after is None:
             after = feed.committed
         else:
-            feed.commit(min(after, _head(h)))
+            feed.commit(after)
     start = after or 0
     with db.transaction(write=False):
         changes = read_feed(db, start, limit)
@@ -94,6 +97,7 @@ async def changes_endpoint(request: Request) -> Response:
             return _bad(str(exc)[:300])
         if rows or time.monotonic() >= deadline:
             break
-        after = next_after if after is None else after
+        # Committed (or started) once: the next looks only read after the same seq.
+        consumer, after = None, next_after
         await anyio.sleep(min(_POLL_EVERY, max(0.0, deadline - time.monotonic())))
     return JSONResponse({"changes": rows, "next_after": next_after})
