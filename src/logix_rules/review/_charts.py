@@ -251,27 +251,46 @@ def transit_chart(samples: Sequence[LaneTransitSample]) -> str:
 
 
 def loss_chart(by_cause: dict[str, dict[str, Decimal]]) -> str:
-    """Remedy amounts by cause, one bar per cause and currency."""
-    rows = [
-        (cause, currency, float(amount))
-        for cause, amounts in sorted(by_cause.items())
-        for currency, amount in sorted(amounts.items())
-    ]
-    rows.sort(key=lambda r: (r[1], -r[2]))
-    with _figure(WIDTH, 0.9 + 0.28 * max(len(rows), 1)) as figure:
-        axes = figure.add_subplot()
-        currencies = sorted({r[1] for r in rows})
-        if rows:
-            labels = [f"{cause} ({currency})" for cause, currency, _ in rows]
-            colours = [SERIES[2 + currencies.index(r[1]) % 4] for r in rows]
-            bars = axes.barh(labels, [r[2] for r in rows], color=colours, edgecolor=INK, lw=0.5)
-            axes.bar_label(bars, labels=[f"{r[2]:,.2f}" for r in rows], padding=3, fontsize=8)
-            axes.invert_yaxis()
-            axes.set_xlim(0, max(r[2] for r in rows) * 1.25 or 1)
-        else:
+    """Remedy amounts by cause: one panel per currency (amounts in different
+    currencies never share an axis), largest first."""
+    currencies = sorted({currency for amounts in by_cause.values() for currency in amounts})
+    panels = [
+        (
+            currency,
+            sorted(
+                ((cause, float(amounts[currency])) for cause, amounts in by_cause.items()
+                 if currency in amounts),
+                key=lambda row: (-row[1], row[0]),
+            ),
+        )
+        for currency in currencies
+    ]  # fmt: skip
+    bars = sum(len(rows) for _, rows in panels)
+    height = 0.5 + 0.26 * max(bars, 1) + 0.55 * max(len(panels), 1)
+    with _figure(WIDTH, height) as figure:
+        if not panels:
+            axes = figure.add_subplot()
             axes.text(0.5, 0.5, "no remedy amounts", transform=axes.transAxes, ha="center")
+            axes.set_xticks([])
             axes.set_yticks([])
-        axes.set_xlabel("remedy amount")
-        axes.grid(axis="x", color=GRID, linewidth=0.5)
-        axes.set_axisbelow(True)
+            return _svg(figure, "loss", "Loss by cause")
+        grid = figure.add_gridspec(len(panels), 1, height_ratios=[len(r) + 1 for _, r in panels])
+        for i, (currency, rows) in enumerate(panels):
+            axes = figure.add_subplot(grid[i])
+            values = [amount for _, amount in rows]
+            drawn = axes.barh(
+                [cause for cause, _ in rows],
+                values,
+                color=SERIES[3 + i % 3],
+                hatch=HATCHES[i % len(HATCHES)],
+                edgecolor=INK,
+                lw=0.5,
+            )
+            axes.bar_label(drawn, labels=[f"{v:,.2f}" for v in values], padding=3, fontsize=8)
+            axes.invert_yaxis()
+            axes.set_xlim(0, max(values) * 1.2 or 1)
+            axes.set_xlabel(f"remedy amount ({currency})", fontsize=8)
+            axes.grid(axis="x", color=GRID, linewidth=0.5)
+            axes.set_axisbelow(True)
+        figure.tight_layout()
         return _svg(figure, "loss", "Loss by cause")
