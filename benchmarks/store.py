@@ -18,10 +18,15 @@
 5. Memory: the peak RSS of a child process that ingests ``rss`` 8-event parcels into
    SQLite with the default cache, and of one that ingests a quarter of them: with a
    bounded cache the two peaks are close.
+
+``--parcels N`` runs section 5 alone for one child of ``N`` parcels (e.g. 1,000,000:
+the issue's peak-RSS target, several minutes) and prints its peak RSS, its events/s
+and the database's bytes per parcel.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import multiprocessing
 import os
@@ -29,6 +34,7 @@ import resource
 import sqlite3
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -260,15 +266,32 @@ def disk_section(count: int, folder: Path) -> float:
 
 
 # -- 5. memory ----------------------------------------------------------------------------
+class CustomsTimes:
+    """Each parcel's customs scan, made when asked: a list of a million instants would
+    weigh in the peak being measured."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> datetime:
+        return BASE - timedelta(minutes=index % 600)
+
+
 def _rss_child(count: int, path: str, out: Any) -> None:
     store = open_store(f"sqlite:///{path}")
     engine = Engine("default", store=store)
-    customs = [BASE - timedelta(minutes=i % 600) for i in range(count)]
-    for batch in chunks(count, customs, TRAIL_8, size=BATCH // 8):
+    events = 0
+    start = time.perf_counter()
+    for batch in chunks(count, CustomsTimes(count), TRAIL_8, size=BATCH // 8):  # type: ignore[arg-type]
+        events += len(batch)
         engine.ingest(batch)
     engine.advance(to=CLOCK)
+    seconds = time.perf_counter() - start
     store.close()
-    out.put(high_water_mib())
+    out.put((high_water_mib(), seconds, events))
 
 
 def high_water_mib() -> float:
@@ -282,19 +305,54 @@ def high_water_mib() -> float:
 
 
 def peak_rss(count: int, folder: Path) -> float:
+    return rss_run(count, folder)[0]
+
+
+def rss_run(count: int, folder: Path) -> tuple[float, float, int, int]:
+    """Peak RSS (MiB), seconds, events and database bytes of a child that ingests
+    ``count`` 8-event parcels into SQLite (batches of 1,000 events), then advances."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     path = folder / f"rss-{count}.db"
     child = context.Process(target=_rss_child, args=(count, str(path), queue))
     child.start()
-    value = queue.get(timeout=24 * 3600)
+    peak, seconds, events = queue.get(timeout=24 * 3600)
     child.join()
-    path.unlink()
-    return float(value)
+    size = sum(p.stat().st_size for p in folder.glob(f"rss-{count}.db*"))
+    for part in folder.glob(f"rss-{count}.db*"):
+        part.unlink()
+    return float(peak), float(seconds), int(events), size
+
+
+def parcels_main(count: int) -> int:
+    print(f"# store --parcels {count:,}: peak RSS of one SQLite run, default cache")
+    with tempfile.TemporaryDirectory(prefix="logix-bench-store-") as name:
+        peak, seconds, events, size = rss_run(count, Path(name))
+    print(f"{count:,} parcels, {events:,} events in {seconds:,.0f} s: {events / seconds:,.0f} "
+          f"events/s, peak RSS {peak:,.0f} MiB (target <= 500), database {size / count:,.0f} "
+          "bytes per parcel before a checkpoint and VACUUM")  # fmt: skip
+    print(
+        result_line(
+            parcels=count,
+            events=events,
+            seconds=seconds,
+            events_per_s=events / seconds,
+            peak_rss_mb=round(peak),
+            db_bytes_per_parcel=round(size / count),
+        )
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args, size = parse_args(__doc__.splitlines()[0] if __doc__ else "", SIZES, argv)
+    only = argparse.ArgumentParser(add_help=False)
+    only.add_argument("--parcels", type=int, default=None)
+    known, rest = only.parse_known_args(argv)
+    if known.parcels is not None:
+        if known.parcels < 1:
+            fail("--parcels must be at least 1")
+        return parcels_main(known.parcels)
+    args, size = parse_args(__doc__.splitlines()[0] if __doc__ else "", SIZES, rest)
     small, large = RESTART[size.mode]
     rss = RSS[size.mode]
     header(
