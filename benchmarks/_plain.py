@@ -10,6 +10,11 @@ semantics, and nothing more (no evidence, remedies, explanations or follow-up):
   stage is only the fallback of its status (a weather delay) keeps the stage;
 * one incident per shipment and kind, at the most severe rule that holds;
 * the customs > 48 h timer is checked when a later event arrives and at ``advance``.
+
+It is written as tight as plain Python goes for these checks (issue 15): what a
+(status, reason, stage, system) means for them is worked out once per combination,
+and fields are read from the model's ``__dict__`` (a third of the cost of an
+attribute of a pydantic model), as the engine does.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from logix_carriers import Reason, Stage, Status, TrackingEvent, default_stage, implies_stage
+from logix_carriers import (
+    REPORT_SYSTEMS,
+    Reason,
+    Stage,
+    Status,
+    TrackingEvent,
+    default_stage,
+    implies_stage,
+)
 
 CUSTOMS_TIMEOUT = timedelta(hours=48)
 MAX_ATTEMPTS = 3
@@ -41,88 +54,101 @@ def _number(value: Any) -> float | None:
     return None
 
 
-_POSITIONAL: dict[tuple[Status, Reason | None, Stage], bool] = {}
+class _Said:
+    """What the five checks read from one (status, reason, stage, system), worked out
+    once per combination (there are a few hundred): the engine's own shortcut too."""
+
+    __slots__ = (
+        "address",
+        "attempt",
+        "customs_event",
+        "damaged",
+        "default",
+        "final",
+        "positional",
+        "report",
+        "unknown",
+    )
+
+    def __init__(self, status: Status, reason: Reason | None, stage: Stage, system: str) -> None:
+        self.report = system in REPORT_SYSTEMS
+        self.damaged = reason == "damaged"
+        self.attempt = status == "attempt_failed"
+        self.address = reason == "address_issue"
+        self.unknown = status == "unknown"
+        # Whether a scan moves the parcel: not when its stage is only the fallback of
+        # a status that says nothing about position (a weather delay).
+        self.positional = implies_stage(status, reason) or stage != default_stage(status, reason)
+        self.default = default_stage(status, reason)
+        self.final = status in FINAL
+        self.customs_event = status == "exception" and reason in CUSTOMS_REASONS
 
 
-def _positional(status: Status, reason: Reason | None, stage: Stage) -> bool:
-    """Whether a scan moves the parcel: not when its stage is only the fallback of a
-    status that says nothing about position (a weather delay)."""
-    known = _POSITIONAL.get((status, reason, stage))
-    if known is None:
-        known = implies_stage(status, reason) or stage != default_stage(status, reason)
-        _POSITIONAL[(status, reason, stage)] = known
-    return known
-
-
-def _key(event: TrackingEvent) -> tuple[datetime, str]:
-    return (event.occurred_at, event.event_id)
+_SAID: dict[tuple[Status, Reason | None, Stage, str], _Said] = {}
 
 
 class _Shipment:
     __slots__ = (
         "address",
         "attempts",
+        "customs_event",
         "damaged",
         "final",
         "history",
         "ids",
         "open",
         "ratio",
-        "reason",
         "stage",
         "stage_entered",
-        "status",
     )
 
     def __init__(self) -> None:
         self.ids: set[str] = set()
-        self.history: list[TrackingEvent] = []
+        # (occurred_at, event_id, event fields, what it said), in event time
+        self.history: list[tuple[datetime, str, dict[str, Any], _Said]] = []
         self.open: dict[str, str] = {}
         self.reset()
 
     def reset(self) -> None:
-        self.status: str | None = None
         self.stage: Stage | None = None
-        self.reason: str | None = None
         self.stage_entered: datetime | None = None
         self.final = False
+        self.customs_event = False
         self.damaged = False
         self.ratio: float | None = None
         self.attempts = 0
         self.address = False
 
-    def apply(self, event: TrackingEvent) -> None:
-        reason = event.reason
-        if reason == "damaged":
+    def apply(self, fields: dict[str, Any], said: _Said, at: datetime) -> None:
+        if said.damaged:
             self.damaged = True
-        if event.attributes:
-            ratio = _number(event.attributes.get("damage_ratio"))
+        attributes = fields["attributes"]
+        if attributes:
+            ratio = _number(attributes.get("damage_ratio"))
             if ratio is not None:
                 self.ratio = ratio
-        if event.is_report:
+        if said.report:
             return
-        status = event.status
-        if status == "attempt_failed":
+        if said.attempt:
             self.attempts += 1
-        if reason == "address_issue":
+        if said.address:
             self.address = True
-        if status == "unknown":
+        if said.unknown:
             return
-        stage = event.stage
-        if _positional(status, reason, stage):
+        if said.positional:
+            stage = fields["stage"]
             if stage != self.stage:
                 self.stage = stage
-                self.stage_entered = event.occurred_at
+                self.stage_entered = at
         elif self.stage is None:
-            self.stage = default_stage(status, reason)
-            self.stage_entered = event.occurred_at
-        self.status = status
-        self.reason = reason
-        self.final = status in FINAL
+            self.stage = said.default
+            self.stage_entered = at
+        self.customs_event = said.customs_event
+        self.final = said.final
 
     def evaluate(self, now: datetime) -> None:
         found: dict[str, str] = {}
-        if (self.status == "exception" and self.reason in CUSTOMS_REASONS) or (
+        if self.customs_event or (
             self.stage == "customs"
             and self.stage_entered is not None
             and self.stage_entered + CUSTOMS_TIMEOUT <= now
@@ -148,23 +174,38 @@ class PlainFiveRules:
     def ingest(self, events: Iterable[TrackingEvent]) -> None:
         shipments = self.shipments
         clock = self.clock
+        said_before = _SAID
         for event in events:
-            state = shipments.get(event.tracking_number)
+            # The model keeps its field values in its __dict__: one dict read each.
+            fields = event.__dict__
+            number = fields["tracking_number"]
+            state = shipments.get(number)
             if state is None:
-                state = shipments[event.tracking_number] = _Shipment()
-            if event.event_id in state.ids:
+                state = shipments[number] = _Shipment()
+            event_id = fields["event_id"]
+            ids = state.ids
+            if event_id in ids:
                 continue
-            state.ids.add(event.event_id)
+            ids.add(event_id)
+            status, reason, stage = fields["status"], fields["reason"], fields["stage"]
+            system = fields["source"].__dict__["system"]
+            said = said_before.get((status, reason, stage, system))
+            if said is None:
+                said = said_before[(status, reason, stage, system)] = _Said(
+                    status, reason, stage, system
+                )
+            at = fields["occurred_at"]
+            entry = (at, event_id, fields, said)
             history = state.history
-            if not history or _key(event) > _key(history[-1]):
-                history.append(event)
-                state.apply(event)
+            if not history or (at, event_id) > history[-1][:2]:
+                history.append(entry)
+                state.apply(fields, said, at)
             else:
-                bisect.insort(history, event, key=_key)
+                bisect.insort(history, entry, key=_entry_key)
                 state.reset()
-                for earlier in history:
-                    state.apply(earlier)
-            now = history[-1].occurred_at
+                for earlier_at, _, earlier, earlier_said in history:
+                    state.apply(earlier, earlier_said, earlier_at)
+            now = history[-1][0]
             state.evaluate(now if clock is None or now > clock else clock)
 
     def advance(self, to: datetime) -> None:
@@ -172,7 +213,7 @@ class PlainFiveRules:
             self.clock = to
         for state in self.shipments.values():
             if state.stage == "customs":
-                latest = state.history[-1].occurred_at
+                latest = state.history[-1][0]
                 state.evaluate(latest if latest > to else to)
 
     def results(self) -> set[tuple[str, str, str]]:
@@ -181,3 +222,7 @@ class PlainFiveRules:
             for number, state in self.shipments.items()
             for kind, severity in state.open.items()
         }
+
+
+def _entry_key(entry: tuple[datetime, str, dict[str, Any], _Said]) -> tuple[datetime, str]:
+    return entry[0], entry[1]

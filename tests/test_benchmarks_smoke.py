@@ -24,6 +24,8 @@ SCRIPTS = [
     "classify.py",
     "store.py",
     "state.py",
+    "run_jsonl.py",
+    "gc_share.py",
 ]
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import IO
 
+from logix_carriers import Shipment, TrackingEvent
+
+from ..compiler._model import Pack
 from ..core._errors import PackError
-from ..runtime._engine import evaluate
-from ..runtime._incidents import Incident
-from ..runtime._io import STDIN
+from ..runtime._io import STDIN, EventChunks, InputFileError, Loaded, read_shipments
+from ..runtime._stream_evaluate import evaluate_chunks
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -16,11 +20,11 @@ from ._common import (
     FORMATS,
     UsageError,
     _emit,
+    _FileCount,
     _Inputs,
     _load,
-    _parcels_by_carrier,
-    _read_inputs,
     _report_counts,
+    _report_problems,
     _utc,
     _zone,
     add_mask_option,
@@ -105,39 +109,94 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             err.write(f"  {issue}\n")
         err.write(f"run `logix check {args.pack}` after fixing it\n")
         return EXIT_USAGE
-    inputs = _read_inputs(args, zone, err, args.max_problems)
-    events, ship_items = inputs.events, inputs.shipments
+    return _run_streamed(args, pack, zone, at, out, err)
+
+
+def _run_streamed(
+    args: argparse.Namespace,
+    pack: Pack,
+    zone: tzinfo | None,
+    at: datetime | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    """Read the events a chunk at a time into the kernel's records (a large file never
+    lives as a million events), then evaluate as ``evaluate`` would."""
+    try:
+        chunks = EventChunks(args.events, assume_tz=zone, progress=err)
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
+    mask = not args.no_mask
+    event_carriers: dict[str, str] = {}
+    found_names: dict[str, dict[str, None]] = {}
+    loaded_shipments: list[Loaded[Shipment]] = []
+
+    def each(chunk: Sequence[TrackingEvent]) -> None:
+        setdefault = event_carriers.setdefault
+        for event in chunk:
+            setdefault(event.tracking_number, event.carrier)
+        if mask:
+            for number, names in names_by_parcel(chunk).items():
+                found_names.setdefault(number, {}).update(dict.fromkeys(names))
+
+    def shipments() -> tuple[Shipment, ...]:
+        if args.shipments is None:
+            return ()
+        try:
+            loaded = read_shipments(args.shipments, assume_tz=zone, progress=err)
+        except InputFileError as exc:
+            raise UsageError(str(exc)) from None
+        loaded_shipments.append(loaded)
+        return loaded.items
+
+    result = evaluate_chunks(pack, chunks, at=at, shipments=shipments, each=each)
+    ship_items = loaded_shipments[0].items if loaded_shipments else shipments()
+    problems = [*chunks.problems, *(s for loaded in loaded_shipments for s in loaded.problems)]
+    _report_problems(err, problems, args.max_problems, zone is not None, mask=mask)
+    files = [_FileCount(args.events, len(chunks.problems), chunks.lines)]
+    for loaded in loaded_shipments:
+        files.append(_FileCount(args.shipments, len(loaded.problems), loaded.lines))
+    inputs = _Inputs(
+        (),
+        ship_items,
+        len(problems),
+        sum(f.lines for f in files),
+        tuple(files),
+    )
     _report_counts(err, "run", inputs)
-    if at is None:
-        if events:
-            at = max(e.occurred_at for e in events)
-        elif ship_items:  # with nothing at all, _nothing_read says so once
-            err.write(
-                f"logix run: no valid events in {args.events}; nothing to evaluate "
-                "(pass --at TIME to evaluate the shipments alone)\n"
-            )
-    incidents: list[Incident] = []
-    if at is not None:
-        later = sum(1 for e in events if e.occurred_at > at)
-        if later:
-            err.write(f"logix run: ignored {later} event(s) after --at {_utc(at)}\n")
-        incidents = evaluate(pack, events, at=at, shipments=ship_items)
+    at = result.at
+    if at is None and ship_items:  # with nothing at all, _nothing_read says so once
+        err.write(
+            f"logix run: no valid events in {args.events}; nothing to evaluate "
+            "(pass --at TIME to evaluate the shipments alone)\n"
+        )
+    if result.later:
+        assert at is not None
+        err.write(f"logix run: ignored {result.later} event(s) after --at {_utc(at)}\n")
     headline = (
-        f"logix run: {len(events)} events from {args.events}"
+        f"logix run: {result.events} events from {args.events}"
         + (f", {len(ship_items)} shipments from {args.shipments}" if args.shipments else "")
         + f", pack {pack.name!r}"
         + (f", at {_utc(at)}" if at is not None else "")
     )
+    parcels = {s.tracking_number: s.carrier for s in ship_items}
+    for number, carrier in event_carriers.items():
+        parcels.setdefault(number, carrier)
+    by_carrier: dict[str, int] = {}
+    for carrier in parcels.values():
+        by_carrier[carrier] = by_carrier.get(carrier, 0) + 1
     _emit(
         out,
         args.format,
-        incidents,
+        result.incidents,
         pack=pack,
         at=at,
         headline=headline,
-        parcels=_parcels_by_carrier(events, ship_items),
-        extra={"events": len(events), "skipped_lines": inputs.skipped},
-        mask=not args.no_mask,
-        names=None if args.no_mask else names_by_parcel(events),
+        parcels=by_carrier,
+        extra={"events": result.events, "skipped_lines": inputs.skipped},
+        mask=mask,
+        names=None if not mask else {n: tuple(v) for n, v in found_names.items()},
     )
+    if result.events or ship_items:
+        return EXIT_OK
     return _nothing_read(err, inputs)

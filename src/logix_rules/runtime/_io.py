@@ -33,6 +33,7 @@ from ._problems import INPUT_SHOWN, failure_errors
 __all__ = [
     "MAX_LINE_BYTES",
     "STDIN",
+    "EventChunks",
     "InputFileError",
     "Loaded",
     "read_events",
@@ -218,7 +219,7 @@ def _decode_json(text: str) -> tuple[Any, list[dict[str, Any]] | None]:
     except (ValueError, RecursionError) as exc:  # int-to-str limit, nesting too deep
         (error,) = failure_errors(exc)
         return None, _one(f"not readable JSON: the line {error['msg']}", error["type"])
-    if _SURROGATE_ESCAPE.search(text) and _lone_surrogate(data):
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) and _lone_surrogate(data):
         return None, _one(
             "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff); "
             "it is not Unicode text",
@@ -230,55 +231,81 @@ def _decode_json(text: str) -> tuple[Any, list[dict[str, Any]] | None]:
 # --------------------------------------------------------------------------- JSONL
 
 
+class _JsonlItems(Generic[T]):
+    """The valid items of a JSONL source, one by one; its problems and the number of
+    data lines read are counted as it goes (complete once it is exhausted)."""
+
+    def __init__(
+        self,
+        source: _Source,
+        code: ErrorCode,
+        parse: Callable[[dict[str, Any]], T],
+        progress: _Progress,
+    ) -> None:
+        self.source = source
+        self.code = code
+        self.parse: Callable[[dict[str, Any]], T] = parse
+        self.progress = progress
+        self.problems: list[InputProblem] = []
+        self.lines = 0
+
+    def __iter__(self) -> Iterator[T]:
+        source, code, parse, progress = self.source, self.code, self.parse, self.progress
+        problems = self.problems
+        for number, raw, done, too_long in _lines(source):
+            progress.update(number, done)
+            if too_long:
+                self.lines += 1
+                head = raw[:INPUT_SHOWN].decode("utf-8", "replace")
+                limit = f"{MAX_LINE_BYTES:,} bytes"
+                what = _one(f"the line is longer than {limit}; no event is that long", "too_long")
+                problems.append(_problem(code, source.name, number, head, what))
+                continue
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(
+                    _problem(
+                        code,
+                        source.name,
+                        number,
+                        raw[:INPUT_SHOWN].decode("utf-8", "replace"),
+                        _one(
+                            f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8",
+                            "encoding",
+                        ),
+                    )
+                )
+                self.lines += 1
+                continue
+            text = text.strip()
+            if not text:
+                continue
+            self.lines += 1
+            data, errors = _decode_json(text)
+            if errors is None and not isinstance(data, dict):
+                kind = _json_kind(data)
+                errors = _one(f"expected a JSON object {{...}}, got {kind}", "object_type")
+            if errors is None:
+                try:
+                    item = parse(data)
+                except Exception as exc:  # any failure is this line's problem (see _problems)
+                    errors = list(failure_errors(exc))
+                else:
+                    yield item
+                    continue
+            problems.append(_problem(code, source.name, number, _cut(text), errors))
+
+
 def _read_jsonl(
     source: _Source,
     code: ErrorCode,
     parse: Callable[[dict[str, Any]], T],
     progress: _Progress,
 ) -> Loaded[T]:
-    items: list[T] = []
-    problems: list[InputProblem] = []
-    count = 0
-    for number, raw, done, too_long in _lines(source):
-        progress.update(number, done)
-        if too_long:
-            count += 1
-            head = raw[:INPUT_SHOWN].decode("utf-8", "replace")
-            limit = f"{MAX_LINE_BYTES:,} bytes"
-            what = _one(f"the line is longer than {limit}; no event is that long", "too_long")
-            problems.append(_problem(code, source.name, number, head, what))
-            continue
-        try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(
-                _problem(
-                    code,
-                    source.name,
-                    number,
-                    raw[:INPUT_SHOWN].decode("utf-8", "replace"),
-                    _one(
-                        f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8", "encoding"
-                    ),
-                )
-            )
-            count += 1
-            continue
-        text = text.strip()
-        if not text:
-            continue
-        count += 1
-        data, errors = _decode_json(text)
-        if errors is None and not isinstance(data, dict):
-            errors = _one(f"expected a JSON object {{...}}, got {_json_kind(data)}", "object_type")
-        if errors is None:
-            try:
-                items.append(parse(data))
-                continue
-            except Exception as exc:  # any failure is this line's problem (see _problems)
-                errors = list(failure_errors(exc))
-        problems.append(_problem(code, source.name, number, _cut(text), errors))
-    return Loaded(tuple(items), tuple(problems), count)
+    reader = _JsonlItems(source, code, parse, progress)
+    items = tuple(reader)
+    return Loaded(items, tuple(reader.problems), reader.lines)
 
 
 def _json_kind(value: Any) -> str:
@@ -453,6 +480,58 @@ def read_events(
         bar.finish()
         if source.close:
             source.handle.close()
+
+
+class EventChunks:
+    """``read_events`` a chunk at a time, so a large file is never held as events.
+
+    Iterate for lists of at most ``size`` valid events, in file order; ``problems``
+    and ``lines`` are complete once the iteration ends, and the file is closed then.
+    Raises ``InputFileError`` at once when the file cannot be opened.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        size: int = 20_000,
+        assume_tz: str | tzinfo | None = None,
+        progress: IO[str] | None = None,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self._source = _open(path, stdin)
+        self._bar = _Progress(progress, f"reading {self._source.name}", self._source.size)
+        self._items = _JsonlItems(
+            self._source,
+            ErrorCode.INVALID_EVENT,
+            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
+            self._bar,
+        )
+        self._size = size
+
+    @property
+    def problems(self) -> tuple[InputProblem, ...]:
+        return tuple(self._items.problems)
+
+    @property
+    def lines(self) -> int:
+        return self._items.lines
+
+    def __iter__(self) -> Iterator[list[TrackingEvent]]:
+        size = self._size
+        try:
+            chunk: list[TrackingEvent] = []
+            for item in self._items:
+                chunk.append(item)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+        finally:
+            self._bar.finish()
+            if self._source.close:
+                self._source.handle.close()
 
 
 def read_shipments(
