@@ -19,7 +19,8 @@ from pydantic import (
 )
 
 from ._countries import is_country_code
-from ._local_time import bounded_utc
+from ._event_fast import event_builder
+from ._local_time import BEYOND, EARLIEST, bounded_utc
 from ._shown import shown as _shown
 from ._taxonomy import REPORT_SYSTEMS, Reason, Stage, Status, default_stage
 
@@ -270,6 +271,8 @@ class TrackingEvent(BaseModel):
     @field_validator("occurred_at", mode="before")
     @classmethod
     def _occurred_at_aware(cls, value: Any, info: ValidationInfo) -> Any:
+        if type(value) is datetime and value.tzinfo is UTC and EARLIEST <= value < BEYOND:
+            return value  # _normalize read it already: _aware once per event
         return _aware(value, info, "occurred_at")[0].astimezone(UTC)
 
     @field_validator("estimated_delivery", mode="before")
@@ -301,6 +304,10 @@ class TrackingEvent(BaseModel):
             return data
         if isinstance(data, cls):
             data = data.model_dump()
+        elif type(data) is dict:
+            event = _build_event(data)  # the common shape, checked; else the full way
+            if event is not None:
+                return event
         return cls.model_validate(data, context={"assume_tz": assume_tz})
 
     @property
@@ -317,6 +324,7 @@ class TrackingEvent(BaseModel):
 
 
 _DERIVE_LATER = "\x00derive"
+_build_event = event_builder(TrackingEvent, Location, EventSource, derive_event_id)
 
 
 class Shipment(BaseModel):

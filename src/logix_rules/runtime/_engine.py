@@ -26,6 +26,7 @@ from ..core._records import EventRec, rec_key
 from ._actions import Action
 from ._explain import explain_state
 from ._explanation import Explanation
+from ._gc_settle import Settler
 from ._host import Host, MemoryHost, Store, Unit
 from ._incidents import Change, Incident
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
@@ -66,6 +67,7 @@ class Engine:
         self.pack: Pack = load_pack(pack) if isinstance(pack, str) else pack
         self._kernel = Kernel(self.pack)
         self._host: Host = MemoryHost(self._kernel) if store is None else store.attach(self._kernel)
+        self._settler = Settler() if store is None else None  # see _gc_settle
         self._assume_tz = assume_tz
 
     def __repr__(self) -> str:
@@ -133,7 +135,10 @@ class Engine:
                     changes.extend(kernel.fire(state, now)[1])
                 save(state)
             changes.sort(key=_change_time)
-            return unit.emit(changes)
+            emitted = unit.emit(changes)
+        if self._settler is not None:
+            self._settler.after(self._host.count())
+        return emitted
 
     # -- time ------------------------------------------------------------------------
     def advance(self, *, to: datetime) -> list[Change]:
