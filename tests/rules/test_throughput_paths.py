@@ -104,16 +104,23 @@ def test_a_shipment_state_holds_no_reference_cycle() -> None:
             gc.enable()
 
 
-def test_the_settler_collects_then_freezes_as_states_grow(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(_gc_settle.gc, "collect", lambda: calls.append("collect") or 0)
-    monkeypatch.setattr(_gc_settle.gc, "freeze", lambda: calls.append("freeze"))
+def test_a_large_engine_freezes_what_survives_a_full_collection() -> None:
     settler = _gc_settle.Settler()
-    settler.after(_gc_settle.SETTLE_EVERY - 1)
-    assert calls == []
-    settler.after(_gc_settle.SETTLE_EVERY)
-    assert calls == ["collect", "freeze"]
-    settler.after(_gc_settle.SETTLE_EVERY + 1)
-    assert calls == ["collect", "freeze"]
+    settler.after(_gc_settle.SETTLE_FROM - 1)
+    assert settler not in _gc_settle._LARGE
+    try:
+        gc.collect()
+        gc.unfreeze()
+        assert gc.get_freeze_count() == 0
+        gc.collect()
+        assert gc.get_freeze_count() == 0  # not armed: collections as usual
+        settler.after(_gc_settle.SETTLE_FROM)
+        assert _gc_settle._after_collection in gc.callbacks
+        gc.collect()
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        del settler  # the engine is gone: the hook goes idle
+        gc.collect()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()

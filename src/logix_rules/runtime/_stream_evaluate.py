@@ -19,7 +19,7 @@ from ..compiler._model import Pack
 from ..core._durations import from_micros
 from ..core._records import EventRec, T
 from ._engine import Engine
-from ._gc_settle import SETTLE_EVERY, Settler
+from ._gc_settle import Settler
 from ._incidents import Incident
 from ._inputs import aware_micros
 
@@ -56,7 +56,7 @@ def evaluate_chunks(
     groups: dict[str, list[EventRec]] = {}
     carriers: dict[str, str] = {}
     events = 0
-    settler = Settler()
+    settler = Settler()  # the records pile up like states do (see _gc_settle)
     for chunk in chunks:
         events += len(chunk)
         if each is not None:
@@ -87,12 +87,7 @@ def evaluate_chunks(
         at = from_micros(latest)
     for shipment in shipments():
         engine.upsert_shipment(shipment)
-    # In slices, so the engine settles its new states as it goes (see _gc_settle);
-    # without a clock no timer fires, so slicing changes nothing else.
-    numbers = list(groups)
-    for start in range(0, len(numbers), SETTLE_EVERY):
-        part = numbers[start : start + SETTLE_EVERY]
-        engine._apply({n: groups.pop(n) for n in part}, {n: carriers.pop(n) for n in part})
-    del numbers
+    engine._apply(groups, carriers)
+    del groups, carriers
     engine.advance(to=at)
     return StreamResult(engine.open_incidents(), at, events, later)
