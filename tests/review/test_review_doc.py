@@ -1,5 +1,5 @@
-"""docs/review.md: its Python examples and ``logix`` commands run, in order, as written;
-the page is linked and its screenshot exists."""
+"""docs/review.md: its ```python examples and ``logix`` commands (```bash) run, in order,
+as written; the page is linked and its screenshot exists."""
 
 from __future__ import annotations
 
