@@ -18,11 +18,11 @@ PHONE = "+1 512-555-0199"
 NAME = "Johanna Smithfield"
 
 
-def seed_store(path: Path, *, shipments: int = 60) -> tuple[Store, datetime]:
-    """A SQLite store at ``path`` and the instant it was evaluated to."""
+def seed_store(where: Path | str, *, shipments: int = 60) -> tuple[Store, datetime]:
+    """A store (a SQLite file at a path, or a URL) and the instant it was evaluated to."""
     demo = generate_demo(seed=7, shipments=shipments)
     now = demo.at
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(f"sqlite:///{where}" if isinstance(where, Path) else where)
     engine = Engine("default", store=store)
     for shipment in demo.shipments:
         engine.upsert_shipment(shipment)
