@@ -127,8 +127,11 @@ async def test_login_with_the_right_password_opens_the_queue(
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert "content-security-policy" in queue.headers
-    for page in (queue, await client.get(f"/incidents/{queue_ids(queue)[0]}")):
+    incident = await client.get(f"/incidents/{queue_ids(queue)[0]}")
+    for page in (queue, incident):
         assert not re.search(r'(src|href|action)="(https?:)?//', page.text)  # all local
+    assert 'data-refresh="60"' in queue.text  # the queue reloads itself
+    assert "data-refresh" not in incident.text
 
 
 def sorted_live(store: Store) -> list[Incident]:

@@ -28,3 +28,14 @@
   tick();
   setInterval(tick, 1000);
 })();
+// The queue reloads itself every minute while it is on screen and nobody is using its
+// filters, so new incidents appear on a desk left open; without script, reload by hand.
+(function () {
+  "use strict";
+  var every = parseInt(document.body.getAttribute("data-refresh") || "0", 10);
+  if (!every) return;
+  setInterval(function () {
+    var busy = document.activeElement && document.activeElement.closest("form");
+    if (document.visibilityState === "visible" && !busy) window.location.reload();
+  }, every * 1000);
+})();
