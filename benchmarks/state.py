@@ -8,6 +8,11 @@ the version-1 form measured 14x in issue 12), and also, as "kernel step", the
 ``kernel.step`` of a pre-built record alone.  ``loads`` is the cost of reading the
 parcel's final state back from ``Kernel.dumps`` (version 2: a decode, no replay).
 
+"Touch" is what a stream host such as Spark's ``IncidentProcessor`` does to a key for
+one new event: ``loads`` the parcel's state after its first eight events, ``step`` the
+ninth (``kernel.record`` of the validated event included) and ``dumps`` the result; the
+target (issue 15) is ``touch/step <= 5``.
+
 Both run twice: parcels without OMS facts ("bare") and with their shipment upserted
 first ("facts").  For comparison the version-1 form (events, facts and follow-ups only,
 rebuilt by a replay) is loaded too.  Best of ``--repeat`` runs, interleaved; the target
@@ -74,6 +79,15 @@ def step_records(
             step(state, rec)
 
 
+def touch(kernel: Kernel, before: Sequence[bytes], last: Sequence[TrackingEvent]) -> None:
+    """Each parcel's state read, its last event applied, the state written."""
+    loads, step, record, dumps = kernel.loads, kernel.step, kernel.record, kernel.dumps
+    for blob, event in zip(before, last, strict=True):
+        state = loads(blob)
+        step(state, record(event))
+        dumps(state)
+
+
 def v1_bytes(kernel: Kernel, state: ShipmentState) -> bytes:
     """What version 1 wrote: the inputs of the state, to be replayed."""
     shipment = state.shipment
@@ -123,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fail(f"{state.tracking_number}: the loaded state differs from the dumped one")
             if kernel.dumps(kernel.loads(legacy)) != blob:
                 fail(f"{state.tracking_number}: the version-1 replay differs from the state")
+        early = [(tn, carrier, shipment, events[:-1]) for tn, carrier, shipment, events in chosen]
+        before = [kernel.dumps(s) for s in step_events(kernel, early, bare)]
+        last = [events[-1] for *_, events in chosen]
         settle()
         loads = kernel.loads
         best = best_of(
@@ -133,11 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "loads": lambda: [loads(b) for b in blobs],  # noqa: B023
                 "v1": lambda: [loads(b) for b in old],  # noqa: B023
                 "dumps": lambda: [kernel.dumps(s) for s in states],  # noqa: B023
+                "touch": lambda: touch(kernel, before, last),  # noqa: B023
             },
         )
         steps = len(chosen) * EVENTS
         step, kernel_step = best["step"] / steps, best["kernel"] / steps
-        each = {name: best[name] / len(chosen) for name in ("loads", "v1", "dumps")}
+        each = {name: best[name] / len(chosen) for name in ("loads", "v1", "dumps", "touch")}
         size_b = sum(len(b) for b in blobs) / len(blobs)
         rows.append(
             (
@@ -147,9 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 each["loads"] * 1e6,
                 each["dumps"] * 1e6,
                 each["v1"] * 1e6,
+                each["touch"] * 1e6,
                 size_b,
             )
         )
+        figures[f"{mode}_touch"] = each["touch"] / step
         figures[mode] = each["loads"] / step
         figures[f"{mode}_kernel"] = each["loads"] / kernel_step
         figures[f"{mode}_v1"] = each["v1"] / step
@@ -157,7 +177,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures[f"{mode}_loads_us"] = each["loads"] * 1e6
         figures[f"{mode}_bytes"] = size_b
     table(
-        ["parcels", "step µs", "kernel step µs", "loads µs", "dumps µs", "v1 loads µs", "bytes"],
+        [
+            "parcels",
+            "step µs",
+            "kernel step µs",
+            "loads µs",
+            "dumps µs",
+            "v1 loads µs",
+            "touch µs",
+            "bytes",
+        ],
         rows,
     )
     print(
@@ -167,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{figures['facts_v1']:.1f}"
     )
     print(
+        f"touch/step = {figures['bare_touch']:.2f} bare, {figures['facts_touch']:.2f} with "
+        "facts (loads, step one event, dumps; target <= 5)"
+    )
+    print(
         result_line(
             loads_over_step=figures["bare"],
             loads_over_step_facts=figures["facts"],
@@ -174,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             loads_over_kernel_step_facts=figures["facts_kernel"],
             v1_over_step=figures["bare_v1"],
             v1_over_step_facts=figures["facts_v1"],
+            touch_over_step=figures["bare_touch"],
+            touch_over_step_facts=figures["facts_touch"],
             step_us=figures["bare_step_us"],
             loads_us=figures["bare_loads_us"],
             state_bytes=round(figures["bare_bytes"]),

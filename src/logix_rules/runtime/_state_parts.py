@@ -64,7 +64,15 @@ def encode_incident(inc: OpenIncident, ref: Callable[[str], int]) -> list[Any]:
     (``ref`` gives their index there)."""
     remedy = inc.remedy
     held = inc._evidence
-    evidence = held.text if type(held) is LazyEvidence else evidence_text(held)
+    if type(held) is LazyEvidence:
+        evidence = held.text
+    else:
+        evidence = evidence_text(held)
+        # Kept beside what it encodes: the next dumps of this state (a store writes it
+        # at every event) reuses the text.
+        lazy = LazyEvidence(evidence)
+        lazy.read = held
+        inc._evidence = lazy
     return [
         inc.id,
         inc.kind,
@@ -92,7 +100,7 @@ def encode_incident(inc: OpenIncident, ref: Callable[[str], int]) -> list[Any]:
 
 
 def evidence_text(evidence: Evidence) -> str:
-    return json.dumps(
+    return _EVIDENCE_JSON.encode(
         [
             evidence.rule,
             evidence.step,
@@ -101,10 +109,12 @@ def evidence_text(evidence: Evidence) -> str:
                 [e.event_id, to_micros(e.occurred_at), e.status, e.reason, e.source, e.description]
                 for e in evidence.events
             ],
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
+        ]
     )
+
+
+# json.dumps with options would build an encoder per call.
+_EVIDENCE_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 class LazyEvidence:

@@ -306,7 +306,8 @@ def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
         inc.explanation,
         dict(inc.deadlines),
         tuple(inc.escalations),
-        inc.evidence,
+        # As held: a loaded incident's evidence stays unread text (equal to itself).
+        inc._evidence,
         None
         if follow is None
         else (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
@@ -340,6 +341,7 @@ class SqlUnit:
         self._clock_read = False
         self._clock: int | None = None
         self._new_clock: int | None = None
+        self._wall = wall_micros()  # the `updated` of every row the unit writes
 
     # -- the transaction -----------------------------------------------------------------
     def __enter__(self) -> SqlUnit:
@@ -403,9 +405,11 @@ class SqlUnit:
             if blob is None:  # a row reserved and not yet written: no state
                 self._held[tn] = _Held(version, None, {})
                 continue
-            blob = bytes(blob)
+            if type(blob) is not bytes:
+                blob = bytes(blob)
             state = host._state(tn, blob, version)
-            self._held[tn] = _Held(version, blob, _fingerprints(state), facts_row(state))
+            before = _fingerprints(state) if state.open else {}
+            self._held[tn] = _Held(version, blob, before, facts_row(state))
             out.append(state)
         return out
 
@@ -502,11 +506,11 @@ class SqlUnit:
                 state.next_due_us,
                 state.last_event,
                 version,
-                wall_micros(),
+                self._wall,
             )
         )
         self._saved[tn] = (version, state)
-        after = _fingerprints(state)
+        after = _fingerprints(state) if state.open else {}
         facts = facts_row(state)
         if held is None or held.facts != facts:
             self._facts.append(stamped(facts))
