@@ -7,17 +7,17 @@ never the body or a secret.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
-import anyio.to_thread
 import httpx
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from logix_carriers import BaseAdapter, CarrierAdapter, ConfigError, WebhookError
 
-from ._context import ServiceContext
+from ._context import Handle, ServiceContext
 from ._ingest import ingest_delivery
 
 __all__ = ["BodyTooLarge", "read_body", "token_endpoint", "webhook_endpoint"]
@@ -69,6 +69,46 @@ def _verify_and_parse(adapter: CarrierAdapter, headers: httpx.Headers, body: byt
     return adapter.parse_webhook(headers, body)
 
 
+class _Refused(Exception):
+    """The delivery is refused before anything is stored (``reason`` says why)."""
+
+    def __init__(self, reason: Exception) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def _receive(
+    handle: Handle, *, carrier: str, adapter: CarrierAdapter, headers: httpx.Headers, body: bytes
+) -> tuple[int, int]:
+    """Verify, parse and store one delivery; (events in it, events new)."""
+    try:
+        events = _verify_and_parse(adapter, headers, body)
+    except (ConfigError, WebhookError, ValueError) as exc:
+        raise _Refused(exc) from exc
+    return len(events), ingest_delivery(handle, carrier, events)
+
+
+def _refusal(ctx: ServiceContext, carrier: str, reason: Exception) -> Response:
+    metrics = ctx.metrics
+    if isinstance(reason, ConfigError):
+        metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="not_configured")
+        log.error(
+            "%s webhook refused: the service is not configured to verify it (%s)",
+            carrier,
+            reason.variable or "settings",
+        )
+        return _error(503, "not_configured", "this carrier's webhook secret is not configured")
+    if isinstance(reason, WebhookError):
+        metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="signature")
+        # The message says what failed (no header, mismatch, stale); adapters never put
+        # the secret or the body in it.
+        log.warning("%s webhook rejected: %s", carrier, reason.message[:200])
+        return _error(401, "bad_signature", "the delivery could not be authenticated")
+    metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="unreadable")
+    log.warning("%s webhook unreadable: %s", carrier, str(reason)[:200])
+    return _error(400, "unreadable", "the delivery is authentic but could not be read")
+
+
 async def webhook_endpoint(request: Request) -> Response:
     ctx: ServiceContext = request.app.state.logix
     carrier = str(request.path_params["carrier"]).lower()
@@ -86,35 +126,21 @@ async def webhook_endpoint(request: Request) -> Response:
         return Response(status_code=400)
     headers = httpx.Headers(request.headers.raw)
     try:
-        # Off the event loop: parsing a large delivery takes milliseconds.
-        events = await anyio.to_thread.run_sync(_verify_and_parse, adapter, headers, body)
-    except ConfigError as exc:
-        metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="not_configured")
-        log.error(
-            "%s webhook refused: the service is not configured to verify it (%s)",
-            carrier,
-            exc.variable or "settings",
+        # One trip to a worker thread: verifying and parsing take milliseconds too.
+        count, fresh = await ctx.run(
+            functools.partial(
+                _receive, carrier=carrier, adapter=adapter, headers=headers, body=body
+            )
         )
-        return _error(503, "not_configured", "this carrier's webhook secret is not configured")
-    except WebhookError as exc:
-        metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="signature")
-        # The message says what failed (no header, mismatch, stale); adapters never put
-        # the secret or the body in it.
-        log.warning("%s webhook rejected: %s", carrier, exc.message[:200])
-        return _error(401, "bad_signature", "the delivery could not be authenticated")
-    except ValueError as exc:
-        metrics.inc("logix_webhooks_rejected_total", carrier=carrier, reason="unreadable")
-        log.warning("%s webhook unreadable: %s", carrier, str(exc)[:200])
-        return _error(400, "unreadable", "the delivery is authentic but could not be read")
-    try:
-        fresh = await ctx.run(lambda handle: ingest_delivery(handle, carrier, events))
+    except _Refused as refused:
+        return _refusal(ctx, carrier, refused.reason)
     except Exception:
         metrics.inc("logix_webhooks_total", carrier=carrier, outcome="error")
         log.exception("%s webhook: storing the delivery failed; the carrier will retry", carrier)
         return _error(503, "store_failed", "the delivery was not stored; retry later")
     metrics.inc("logix_webhooks_total", carrier=carrier, outcome="stored")
     metrics.inc("logix_events_ingested_total", fresh, carrier=carrier, source="webhook")
-    return JSONResponse({"events": len(events), "new": fresh, "duplicates": len(events) - fresh})
+    return JSONResponse({"events": count, "new": fresh, "duplicates": count - fresh})
 
 
 async def token_endpoint(request: Request) -> Response:
