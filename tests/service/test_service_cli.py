@@ -78,3 +78,46 @@ def test_users_add_refuses_a_short_password_without_echoing_it(
     err = capsys.readouterr().err
     assert "bad_user" in err
     assert "hunter2" not in err
+
+
+def test_serve_dev_starts_on_loopback_without_secrets(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from test_service_server import free_port
+
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    env["LOGIX_POLL_CARRIERS"] = ""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from logix_rules.cli._main import main; sys.exit(main())",
+        "serve", "--store", f"sqlite:///{tmp_path / 'ops.db'}", "--dev", "--port", str(port),
+    ]  # fmt: skip
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        # No token was configured: the API accepts none.
+        denied = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/incidents", headers={"authorization": "Bearer x"}
+        )
+        assert denied.status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert "sessions last for this run only" in log.read_text()
