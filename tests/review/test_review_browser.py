@@ -104,3 +104,19 @@ def test_the_weekly_brief_prints_on_one_a4_page_and_reads_in_greyscale(
     lightness = [_luminance(shades[grade]) for grade in "ABCD"]
     assert lightness == sorted(lightness, reverse=True)
     assert len(set(lightness)) == 4
+
+
+def test_names_from_the_data_are_escaped_everywhere_even_in_the_charts() -> None:
+    from review_support import UNTIL, at, incident, parcel
+
+    from logix_rules.review import ReviewData
+
+    hostile = "<script>alert(1)</script>"
+    shipped = parcel("X1", hostile, '"><img src=x>', hostile, at(3, 3), at(3, 5), at(3, 4),
+                     at(3, 3, 1), "10", "EUR")  # fmt: skip
+    trouble = incident("X", "X1", hostile, "tracking_stall", at(3, 4), at(3, 5))
+    data = ReviewData.from_lists(shipments=[shipped], incidents=[trouble])
+    page = render_html(build_review(data, kind="monthly", until=UNTIL))
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "&lt;script&gt;" in page
