@@ -159,7 +159,7 @@ def event_builder(
             return None
         get = data.get
         number = get("tracking_number")
-        if not _clean(number) or not 0 < len(number) <= 80:
+        if type(number) is not str or number.strip() is not number or not 0 < len(number) <= 80:
             return None
         carrier = get("carrier")
         if type(carrier) is not str:
@@ -180,7 +180,8 @@ def event_builder(
         offset_source = get("offset_source", "carrier")
         if type(offset_source) is not str or offset_source not in _OFFSET_SOURCES:
             return None
-        status = _code(_STATUS, Status, get("status"))
+        status = get("status")
+        status = _STATUS.get(status) if type(status) is str or type(status) is Status else None
         if status is None:
             return None
         reason = get("reason")
@@ -204,9 +205,11 @@ def event_builder(
         else:
             source = default_source
         description = get("description", "")
-        if not _clean(description):
+        if type(description) is not str or description.strip() is not description:
             return None
-        attributes = _attributes(get("attributes", _NO_ATTRIBUTES))
+        attributes = get("attributes", _NO_ATTRIBUTES)
+        # A new dict, as the validator gives each event its own.
+        attributes = {} if type(attributes) is dict and not attributes else _attributes(attributes)
         if attributes is None:
             return None
         estimate = get("estimated_delivery")
