@@ -134,3 +134,21 @@ def test_a_review_reads_the_same_from_both_backends(sqlite_url: str, pg_url: str
             documents.append(render_json(review))
     assert documents[0] == documents[1]
     assert '"incidents": 0' not in documents[0].split('"totals"')[1][:80]
+
+
+def test_parcels_written_before_migration_3_are_backfilled(store_url: str) -> None:
+    with open_store(store_url) as store:
+        engine = Engine("default", store=store)
+        engine.upsert_shipment(
+            {"tracking_number": "B1", "carrier": "dhl", "origin_country": "DE",
+             "destination_country": "FR", "category": "toys"}
+        )  # fmt: skip
+        engine.ingest([_event("B1", 0, "in_transit"), _event("B2", 1, "in_transit")])
+        written = store.shipment_facts()
+        # As a store migrated from version 2 has them: states without facts rows.
+        with store.db.transaction(write=True):
+            store.db.execute("DELETE FROM shipment_facts")
+        assert store.shipment_facts() == []
+        assert store.backfill_facts() == 2
+        assert store.shipment_facts() == written
+        assert store.backfill_facts() == 0

@@ -18,6 +18,7 @@ import attrs
 
 from ..runtime._actions import Action, action_of
 from ..runtime._incidents import Incident
+from ..runtime._kernel import Kernel
 from ..runtime._state import ShipmentState
 from ._codec import incident_from_dict, micros, moment
 from ._db import Database, Insert, chunks, wall_micros
@@ -31,6 +32,7 @@ __all__ = [
     "read_actions",
     "read_facts",
     "read_incidents",
+    "stamped",
 ]
 
 
@@ -210,6 +212,24 @@ def read_incidents(
             incident = incident_from_dict(json.loads(snapshot))
             out[ident] = IncidentRecord(incident, lane, state, _time(closed_at))
     return sorted(out.values(), key=lambda r: (r.incident.opened_at, r.incident.id))
+
+
+def backfill_facts(db: Database, kernel: Kernel) -> int:
+    """Write the facts row of every parcel that has none (those last written before
+    migration 3), from its state; return how many, in batches of 1,000 parcels."""
+    written = 0
+    while True:
+        with db.transaction(write=True):
+            rows = db.execute(
+                "SELECT s.tracking_number, s.state FROM shipments s WHERE s.state IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM shipment_facts f "
+                "WHERE f.tracking_number = s.tracking_number) LIMIT 1000"
+            )
+            if not rows:
+                return written
+            facts = [stamped(facts_row(kernel.loads(bytes(blob)))) for _, blob in rows]
+            db.insert(UPSERT_FACTS, facts)
+        written += len(facts)
 
 
 def read_actions(db: Database, incident_ids: Sequence[str]) -> dict[str, list[Action]]:

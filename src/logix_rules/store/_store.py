@@ -12,24 +12,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
+from ..compiler._load import load_pack
 from ..compiler._model import Pack
 from ..runtime._actions import Action
 from ..runtime._incidents import Incident
+from ..runtime._kernel import Kernel
 from ._cache import DEFAULT_CACHE_SIZE, StateCache
 from ._codec import incident_from_dict, micros, moment
 from ._db import Database
-from ._facts import IncidentRecord, ShipmentFacts, read_actions, read_facts, read_incidents
+from ._facts import (
+    IncidentRecord,
+    ShipmentFacts,
+    backfill_facts,
+    read_actions,
+    read_facts,
+    read_incidents,
+)
 from ._feed import feed_head
 from ._postgres import PostgresDatabase
 from ._retention import purge_parcels
 from ._sqlite import SQLiteDatabase
 from ._units import SqlHost, live_incident_filter
 from ._urls import mask_password
-
-if TYPE_CHECKING:
-    from ..runtime._kernel import Kernel
 
 __all__ = ["PostgresStore", "SQLiteStore", "Store"]
 
@@ -171,6 +176,12 @@ class Store:
             return read_incidents(
                 self.db, since=since, until=until, tracking_numbers=tracking_numbers
             )
+
+    def backfill_facts(self, pack: Pack | None = None) -> int:
+        """Write the shipment facts of the parcels that have none (those last written
+        before migration 3); return how many.  Run once after upgrading; ``pack``
+        defaults to the attached engine's, else ``default``."""
+        return backfill_facts(self.db, Kernel(pack or self.pack or load_pack("default")))
 
     def actions_of(self, incident_ids: Sequence[str]) -> dict[str, list[Action]]:
         """The follow-up logs of many incidents at once (absent: none recorded)."""
