@@ -43,6 +43,7 @@ from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
+from .._mapped_event import keep_event
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -169,29 +170,26 @@ def _checkpoint(
     extra = dict(shared.attributes)
     if _text(raw.get("slug")):
         extra["aftership_slug"] = _text(raw.get("slug"))
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": _text(raw.get("message")) or "",
-        "source": {
-            "system": SYSTEM,
+    keep_event(
+        out,
+        SYSTEM,
+        number,
+        mapped,
+        reading,
+        coded=bool(tag or subtag),
+        location=location,
+        description=_text(raw.get("message")),
+        source={
             "status": tag,
             "substatus": subtag,
             "code": _text(raw.get("raw_tag")),
             "text": _text(raw.get("subtag_message")),
         },
-        "attributes": extra,
-        "estimated_delivery": shared.estimate,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and mapped is None and (tag or subtag):
-        out.unknown_code(number, event.source, raw=raw, location=where)
+        attributes=extra,
+        estimate=shared.estimate,
+        raw=raw,
+        where=where,
+    )
 
 
 class _TrackingFacts:

@@ -38,6 +38,7 @@ from .._carrier_time import ZoneFallback, read_carrier_time
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
+from .._mapped_event import keep_event
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -175,23 +176,21 @@ def _event(
     description = (
         _text(raw.get("description")) or _text(raw.get("status")) or _text(raw.get("remark"))
     )
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": description or "",
-        "source": {"system": SYSTEM, "status": code, "text": _text(raw.get("status"))},
-        "attributes": shipment.attributes,
-        "estimated_delivery": shipment.estimate,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and code is not None and mapped is None:
-        out.unknown_code(number, event.source, raw=raw, location=where)
+    keep_event(
+        out,
+        SYSTEM,
+        number,
+        mapped,
+        reading,
+        coded=code is not None,
+        location=location,
+        description=description,
+        source={"status": code, "text": _text(raw.get("status"))},
+        attributes=shipment.attributes,
+        estimate=shipment.estimate,
+        raw=raw,
+        where=where,
+    )
 
 
 class _ShipmentFacts:

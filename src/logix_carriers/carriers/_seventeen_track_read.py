@@ -16,6 +16,7 @@ from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError
 from .._estimates import read_estimate
 from .._local_time import principal_zone
+from .._mapped_event import keep_event
 from .._parse_guard import piece, plain_text
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -194,23 +195,21 @@ def _event(
             raw=raw,
             location=where,
         )
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": _text(raw.get("description")) or "",
-        "source": {"system": SYSTEM, "status": main, "substatus": sub, "code": stage},
-        "attributes": shared.attributes,
-        "estimated_delivery": shared.estimate,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and mapped is None and (main or sub):
-        out.unknown_code(number, event.source, raw=raw, location=where)
+    keep_event(
+        out,
+        SYSTEM,
+        number,
+        mapped,
+        reading,
+        coded=bool(main or sub),
+        location=location,
+        description=_text(raw.get("description")),
+        source={"status": main, "substatus": sub, "code": stage},
+        attributes=shared.attributes,
+        estimate=shared.estimate,
+        raw=raw,
+        where=where,
+    )
 
 
 class _ProviderFacts:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .._carrier_time import TimeReading, ZoneFallback, place_naive
 from .._country_codes import to_alpha2
+from .._mapped_event import keep_event
 from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResultBuilder
@@ -176,7 +177,6 @@ def event_of(
     type_code = text_of(status.get("type"))
     code = text_of(status.get("statusCode") or status.get("descriptionCode"))
     source = {
-        "system": SYSTEM,
         "status": type_code,
         "substatus": status_code_key(code),
         "code": text_of(status.get("code")),
@@ -204,20 +204,18 @@ def event_of(
         )
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": text_of(status.get("description")) or "",
-        "source": source,
-        "attributes": attributes,
-        "estimated_delivery": estimate,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and mapped is None and status:
-        out.unknown_code(number, event.source, raw=raw, location=where)
+    keep_event(
+        out,
+        SYSTEM,
+        number,
+        mapped,
+        reading,
+        coded=bool(status),
+        location=location,
+        description=text_of(status.get("description")),
+        source=source,
+        attributes=attributes,
+        estimate=estimate,
+        raw=raw,
+        where=where,
+    )

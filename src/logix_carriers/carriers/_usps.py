@@ -38,6 +38,7 @@ from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import bounded_utc
+from .._mapped_event import keep_event
 from .._parse_guard import piece
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -177,23 +178,21 @@ def _event(
             raw=raw,
             location=where,
         )
-    data = {
-        "tracking_number": number,
-        "carrier": SYSTEM,
-        "occurred_at": reading.moment,
-        "offset_source": reading.offset_source,
-        "status": mapped.status if mapped else Status.UNKNOWN,
-        "reason": mapped.reason if mapped else None,
-        "stage": mapped.effective_stage if mapped else None,
-        "location": location,
-        "description": text or "",
-        "source": {"system": SYSTEM, "code": code, "text": text},
-        "attributes": attributes,
-        "estimated_delivery": estimate,
-    }
-    event = out.event(data, raw=raw, location=where)
-    if event is not None and code is not None and mapped is None:
-        out.unknown_code(number, event.source, raw=raw, location=where)
+    keep_event(
+        out,
+        SYSTEM,
+        number,
+        mapped,
+        reading,
+        coded=code is not None,
+        location=location,
+        description=text,
+        source={"code": code, "text": text},
+        attributes=attributes,
+        estimate=estimate,
+        raw=raw,
+        where=where,
+    )
 
 
 def _estimate(
