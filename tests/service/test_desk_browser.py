@@ -74,6 +74,14 @@ def navigate(browser: Browser, act: Callable[[], object]) -> None:
     )
 
 
+def press(browser: Browser, *keys: str) -> None:
+    """Type ``keys`` into whatever has the focus, as a person at the keyboard would (no
+    element is held, so a key that submits a form leaves nothing stale behind)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser.driver).send_keys(*keys).perform()
+
+
 def rows(browser: Browser) -> list[dict[str, str]]:
     script = """return Array.from(document.querySelectorAll('tr[data-incident]')).map(r => ({
         id: r.dataset.incident, cls: r.className, text: r.innerText}))"""
@@ -102,9 +110,7 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
     assert driver.current_url == base + "/login?next=/"
     chromium.screenshot("desk-login-1280")
     driver.switch_to.active_element.send_keys(USER)  # the name field has the focus
-    navigate(
-        chromium, lambda: driver.switch_to.active_element.send_keys(Keys.TAB, PASSWORD, Keys.ENTER)
-    )
+    navigate(chromium, lambda: press(chromium, Keys.TAB, PASSWORD, Keys.ENTER))
     header = driver.find_element(By.CSS_SELECTOR, "h1")
     assert header.text.startswith("Open incidents")
     everything = rows(chromium)
@@ -150,7 +156,7 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
     # Acknowledge it (Enter on the focused button).
     button = driver.find_element(By.ID, "acknowledge")
     driver.execute_script("arguments[0].focus()", button)
-    navigate(chromium, lambda: driver.switch_to.active_element.send_keys(Keys.ENTER))
+    navigate(chromium, lambda: press(chromium, Keys.ENTER))
     flash = driver.find_element(By.CSS_SELECTOR, ".flash.good")
     assert "Acknowledged" in flash.text
     assert not driver.find_elements(By.ID, "acknowledge")
@@ -162,7 +168,8 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
     driver.execute_script("arguments[0].focus()", cause)
     Select(cause).select_by_value("customer")
     driver.find_element(By.ID, "note").send_keys("Duties paid by the recipient")
-    navigate(chromium, lambda: driver.find_element(By.ID, "resolve").send_keys(Keys.ENTER))
+    driver.execute_script("arguments[0].focus()", driver.find_element(By.ID, "resolve"))
+    navigate(chromium, lambda: press(chromium, Keys.ENTER))
     assert "Resolved" in driver.find_element(By.CSS_SELECTOR, ".flash.good").text
     assert "Duties paid by the recipient" in driver.find_element(By.CSS_SELECTOR, ".log").text
 
