@@ -16,7 +16,7 @@ from typing import Any
 from ._errors import CarrierError, snippet
 from ._track_result import ProblemCode, TrackResultBuilder
 
-__all__ = ["describe_exception", "piece", "plain_text"]
+__all__ = ["describe_exception", "piece", "plain_text", "text_of"]
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -26,6 +26,14 @@ def describe_exception(exc: BaseException) -> str:
     except Exception:  # a broken __str__ must not hide the real failure
         text = ""
     return f"{type(exc).__name__}: {snippet(text)}" if text else type(exc).__name__
+
+
+def text_of(value: Any) -> str | None:
+    """``str(value)`` stripped, or None when that is blank or the value is None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def plain_text(container: Any, key: str) -> str | None:

@@ -44,7 +44,7 @@ from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
 from .._mapped_event import keep_event
-from .._parse_guard import piece, plain_text
+from .._parse_guard import piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -77,13 +77,6 @@ WEBHOOK_MAX_AGE: Final = 72 * 3600.0
 _QUEUE_SLACK: Final = 3600.0
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def map_checkpoint(tag: str | None, subtag: str | None) -> tuple[Mapped | None, str]:
     """The mapping of a checkpoint's (tag, subtag) and a note when only the tag is known."""
     if subtag:
@@ -98,15 +91,15 @@ def map_checkpoint(tag: str | None, subtag: str | None) -> tuple[Mapped | None, 
 
 def _location(checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
     country = to_alpha2(
-        _text(checkpoint.get("country_region")) or _text(checkpoint.get("country_iso3"))
+        text_of(checkpoint.get("country_region")) or text_of(checkpoint.get("country_iso3"))
     )
     fields = {
         "country": country,
-        "region": _text(checkpoint.get("state")),
-        "city": _text(checkpoint.get("city")),
-        "postal_code": _text(checkpoint.get("postal_code")) or _text(checkpoint.get("zip")),
+        "region": text_of(checkpoint.get("state")),
+        "city": text_of(checkpoint.get("city")),
+        "postal_code": text_of(checkpoint.get("postal_code")) or text_of(checkpoint.get("zip")),
         # ``location`` repeats city/state/zip when they are given; keep it only alone.
-        "facility": None if checkpoint.get("city") else _text(checkpoint.get("location")),
+        "facility": None if checkpoint.get("city") else text_of(checkpoint.get("location")),
     }
     return {k: v for k, v in fields.items() if v} or None
 
@@ -125,9 +118,9 @@ def _checkpoint(
         return
     location = _location(raw)
     place = location or {}
-    tag, subtag = _text(raw.get("tag")), _text(raw.get("subtag"))
+    tag, subtag = text_of(raw.get("tag")), text_of(raw.get("subtag"))
     mapped, note = map_checkpoint(tag, subtag)
-    slug = _text(raw.get("slug")) or shared.slug
+    slug = text_of(raw.get("slug")) or shared.slug
     home = slug_home_zone(slug)
     fallback = shared.fallback.or_else(
         ZoneFallback(home_zone=home, home_label=f"the home zone of {slug}") if home else None
@@ -168,8 +161,8 @@ def _checkpoint(
             location=where,
         )
     extra = dict(shared.attributes)
-    if _text(raw.get("slug")):
-        extra["aftership_slug"] = _text(raw.get("slug"))
+    if text_of(raw.get("slug")):
+        extra["aftership_slug"] = text_of(raw.get("slug"))
     keep_event(
         out,
         SYSTEM,
@@ -178,12 +171,12 @@ def _checkpoint(
         reading,
         coded=bool(tag or subtag),
         location=location,
-        description=_text(raw.get("message")),
+        description=text_of(raw.get("message")),
         source={
             "status": tag,
             "substatus": subtag,
-            "code": _text(raw.get("raw_tag")),
-            "text": _text(raw.get("subtag_message")),
+            "code": text_of(raw.get("raw_tag")),
+            "text": text_of(raw.get("subtag_message")),
         },
         attributes=extra,
         estimate=shared.estimate,
@@ -210,7 +203,7 @@ class _TrackingFacts:
 
 def _country_field(tracking: Mapping[str, Any], *names: str) -> str | None:
     for name in names:
-        value = _text(tracking.get(name))
+        value = text_of(tracking.get(name))
         if value and to_alpha2(value):
             return to_alpha2(value)
     return None
@@ -236,7 +229,7 @@ def _estimate(
             if value:
                 found = (field, value)
                 break
-    if found is None and _text(tracking.get("expected_delivery")):
+    if found is None and text_of(tracking.get("expected_delivery")):
         found = ("expected_delivery", tracking["expected_delivery"])
     if found is None:
         return None
@@ -261,7 +254,7 @@ def _tracking(
             None, ProblemCode.BAD_PAYLOAD, "tracking is not an object", raw=tracking, location=where
         )
         return None
-    number = _text(tracking.get("tracking_number"))
+    number = text_of(tracking.get("tracking_number"))
     if number is None:
         out.problem(
             None,
@@ -272,8 +265,8 @@ def _tracking(
         )
         return None
     attributes: dict[str, Any] = {}
-    if _text(tracking.get("id")):
-        attributes["aftership_id"] = _text(tracking.get("id"))
+    if text_of(tracking.get("id")):
+        attributes["aftership_id"] = text_of(tracking.get("id"))
     asked = find_facts(numbers, number)
     fallback = ZoneFallback(
         _country_field(tracking, "origin_country_region", "origin_country_iso3"),
@@ -283,7 +276,7 @@ def _tracking(
         attributes,
         fallback,
         _estimate(out, number, tracking, fallback),
-        _text(tracking.get("slug")),
+        text_of(tracking.get("slug")),
     )
     checkpoints = tracking.get("checkpoints") or []
     if not isinstance(checkpoints, list):
@@ -296,7 +289,7 @@ def _tracking(
         )
         return number
     if not checkpoints:
-        tag = _text(tracking.get("tag"))
+        tag = text_of(tracking.get("tag"))
         out.problem(
             number,
             ProblemCode.NOT_FOUND,
@@ -317,7 +310,7 @@ def _envelope(payload: Any) -> Mapping[str, Any]:
     meta = payload.get("meta")
     code = meta.get("code") if isinstance(meta, Mapping) else None
     if code not in (200, 201, None):
-        message = _text(meta.get("message")) if isinstance(meta, Mapping) else None
+        message = text_of(meta.get("message")) if isinstance(meta, Mapping) else None
         text = f"AfterShip answered meta.code {code}: {message or 'no message'}"
         if code in (401, 403):
             raise AuthError(text + "; check LOGIX_AFTERSHIP_API_KEY", carrier=SYSTEM)

@@ -39,7 +39,7 @@ from .._country_codes import alpha2_from_name, to_alpha2
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
 from .._mapped_event import keep_event
-from .._parse_guard import piece, plain_text
+from .._parse_guard import piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._taxonomy import Status
@@ -108,18 +108,11 @@ def _location(raw: Any) -> dict[str, Any] | None:
     country = to_alpha2(code) if isinstance(code, str) else None
     fields = {
         "country": country or named_country,
-        "region": _text(address.get("addressRegion")) or region,
+        "region": text_of(address.get("addressRegion")) or region,
         "city": city,
-        "postal_code": _text(address.get("postalCode")),
+        "postal_code": text_of(address.get("postalCode")),
     }
     return {k: v for k, v in fields.items() if v} or None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _event(
@@ -138,7 +131,7 @@ def _event(
             location=where,
         )
         return
-    code = _text(raw.get("statusCode"))
+    code = text_of(raw.get("statusCode"))
     mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw.get("location"))
     place = location or {}
@@ -174,7 +167,7 @@ def _event(
             location=where,
         )
     description = (
-        _text(raw.get("description")) or _text(raw.get("status")) or _text(raw.get("remark"))
+        text_of(raw.get("description")) or text_of(raw.get("status")) or text_of(raw.get("remark"))
     )
     keep_event(
         out,
@@ -185,7 +178,7 @@ def _event(
         coded=code is not None,
         location=location,
         description=description,
-        source={"status": code, "text": _text(raw.get("status"))},
+        source={"status": code, "text": text_of(raw.get("status"))},
         attributes=shipment.attributes,
         estimate=shipment.estimate,
         raw=raw,
@@ -295,7 +288,7 @@ def _shipment(
             location=where,
         )
         return
-    number = _text(shipment.get("id"))
+    number = text_of(shipment.get("id"))
     if number is None:
         # Without an id DHL's answer cannot be told apart from another shipment's.
         out.problem(
@@ -306,7 +299,7 @@ def _shipment(
             location=where,
         )
         return
-    service = _text(shipment.get("service"))
+    service = text_of(shipment.get("service"))
     attributes: dict[str, Any] = {}
     if service:
         attributes["dhl_service"] = service
@@ -332,7 +325,7 @@ def _shipment(
         return
     if not events:
         status = shipment.get("status")
-        said = _text(status.get("description")) if isinstance(status, Mapping) else None
+        said = text_of(status.get("description")) if isinstance(status, Mapping) else None
         out.problem(
             number,
             ProblemCode.NOT_FOUND,
@@ -351,7 +344,7 @@ def parse_not_found(payload: Any, numbers: Sequence[str]) -> TrackResult:
     out = TrackResultBuilder(SYSTEM, numbers)
     detail = ""
     if isinstance(payload, Mapping):
-        detail = _text(payload.get("detail")) or _text(payload.get("title")) or ""
+        detail = text_of(payload.get("detail")) or text_of(payload.get("title")) or ""
     targets: Sequence[str | None] = list(numbers) or [None]
     for number in targets:
         out.problem(number, ProblemCode.NOT_FOUND, detail or "DHL answered 404", raw=payload)

@@ -17,7 +17,7 @@ from .._errors import AuthError, CarrierError
 from .._estimates import read_estimate
 from .._local_time import principal_zone
 from .._mapped_event import keep_event
-from .._parse_guard import piece, plain_text
+from .._parse_guard import piece, plain_text, text_of
 from .._status_lookup import map_code
 from .._status_maps import Mapped
 from .._taxonomy import Status
@@ -58,13 +58,6 @@ _AUTH_CODES = frozenset({-18010001, -18010002, -18010003, -18010004})
 _ALREADY_REGISTERED = -18019901
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def map_event(
     sub_status: str | None, stage: str | None
 ) -> tuple[Mapped | None, str | None, str | None, str]:
@@ -99,23 +92,23 @@ def map_event(
 def _address(event: Mapping[str, Any]) -> dict[str, Any] | None:
     address = event.get("address")
     address = address if isinstance(address, Mapping) else {}
-    country = to_alpha2(_text(address.get("country")))
-    place = _text(event.get("location"))
+    country = to_alpha2(text_of(address.get("country")))
+    place = text_of(event.get("location"))
     if country is None and place:
         # "Germany" or "GASQUET, CA, US": the last comma part may name the country.
         country = to_alpha2(place.rsplit(",", 1)[-1].strip()) or alpha2_from_name(place)
     fields = {
         "country": country,
-        "region": _text(address.get("state")),
-        "city": _text(address.get("city")),
-        "postal_code": _text(address.get("postal_code")),
+        "region": text_of(address.get("state")),
+        "city": text_of(address.get("city")),
+        "postal_code": text_of(address.get("postal_code")),
         "facility": place if place and not address.get("city") else None,
     }
     return {k: v for k, v in fields.items() if v} or None
 
 
 def _iso(value: Any, field: str) -> datetime | None:
-    text = _text(value)
+    text = text_of(value)
     if text is None:
         return None
     try:
@@ -170,7 +163,7 @@ def _event(
         )
         return
     location = _address(raw)
-    sub_status, stage = _text(raw.get("sub_status")), _text(raw.get("stage"))
+    sub_status, stage = text_of(raw.get("sub_status")), text_of(raw.get("stage"))
     mapped, main, sub, note = map_event(sub_status, stage)
     try:
         reading = event_time(raw, location, shared.fallback, mapped)
@@ -203,7 +196,7 @@ def _event(
         reading,
         coded=bool(main or sub),
         location=location,
-        description=_text(raw.get("description")),
+        description=text_of(raw.get("description")),
         source={"status": main, "substatus": sub, "code": stage},
         attributes=shared.attributes,
         estimate=shared.estimate,
@@ -270,7 +263,7 @@ def _track_item(
             location=where,
         )
         return
-    number = _text(item.get("number"))
+    number = text_of(item.get("number"))
     if number is None:
         out.problem(
             None,
@@ -313,11 +306,11 @@ def _track_item(
         attributes: dict[str, Any] = {}
         home: str | None = None
         if isinstance(meta, Mapping):
-            if _text(meta.get("name")):
-                attributes["provider"] = _text(meta.get("name"))
+            if text_of(meta.get("name")):
+                attributes["provider"] = text_of(meta.get("name"))
             if isinstance(meta.get("key"), int):
                 attributes["provider_key"] = meta["key"]
-            home = principal_zone(to_alpha2(_text(meta.get("country"))))
+            home = principal_zone(to_alpha2(text_of(meta.get("country"))))
         label = f"the home zone of {attributes.get('provider', 'the provider')}"
         shared = _ProviderFacts(
             attributes,
@@ -344,8 +337,8 @@ def _track_item(
         said = "/".join(
             v
             for v in (
-                _text(latest.get("status")) if isinstance(latest, Mapping) else None,
-                _text(latest.get("sub_status")) if isinstance(latest, Mapping) else None,
+                text_of(latest.get("status")) if isinstance(latest, Mapping) else None,
+                text_of(latest.get("sub_status")) if isinstance(latest, Mapping) else None,
             )
             if v
         )
@@ -377,11 +370,11 @@ def _rejected(out: TrackResultBuilder, rejected: Any, where: str, *, registering
 def _rejection(
     out: TrackResultBuilder, entry: Mapping[str, Any], where: str, *, registering: bool
 ) -> None:
-    number = _text(entry.get("number"))
+    number = text_of(entry.get("number"))
     found = entry.get("error")
     error: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     code = error.get("code")
-    message = _text(error.get("message")) or "rejected"
+    message = text_of(error.get("message")) or "rejected"
     if registering and code == _ALREADY_REGISTERED:
         return
     lowered = message.lower()
@@ -447,7 +440,7 @@ def parse_push(payload: Any) -> TrackResult:
         raise ValueError(f"push is {type(payload).__name__}, not a JSON object")
     kind = payload.get("event")
     data = payload.get("data")
-    if not isinstance(data, Mapping) or not _text(data.get("number")):
+    if not isinstance(data, Mapping) or not text_of(data.get("number")):
         raise ValueError("push has no data.number")
     number = str(data["number"]).strip()
     if kind == "TRACKING_STOPPED":

@@ -16,6 +16,7 @@ from typing import Any
 from .._carrier_time import TimeReading, ZoneFallback, place_naive
 from .._country_codes import to_alpha2
 from .._mapped_event import keep_event
+from .._parse_guard import text_of
 from .._status_maps import Mapped
 from .._taxonomy import Status
 from .._track_result import ProblemCode, TrackResultBuilder
@@ -147,13 +148,6 @@ def location_of(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "postal_code": text_of(address.get("postalCode")),
     }
     return {k: v for k, v in fields.items() if v} or None
-
-
-def text_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def number_of(value: Any) -> str | None:

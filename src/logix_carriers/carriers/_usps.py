@@ -39,7 +39,7 @@ from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import bounded_utc
 from .._mapped_event import keep_event
-from .._parse_guard import piece
+from .._parse_guard import piece, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -70,18 +70,11 @@ _ESTIMATES: Final = (
 )
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _location(event: Mapping[str, Any]) -> dict[str, Any] | None:
-    named = _text(event.get("eventCountry"))
+    named = text_of(event.get("eventCountry"))
     country = to_alpha2(named) if named else None
-    city, state = _text(event.get("eventCity")), _text(event.get("eventState"))
-    zip_code = _text(event.get("eventZIP")) or _text(event.get("eventZIPCode"))
+    city, state = text_of(event.get("eventCity")), text_of(event.get("eventState"))
+    zip_code = text_of(event.get("eventZIP")) or text_of(event.get("eventZIPCode"))
     if named is None and (state or zip_code):
         country = "US"  # USPS leaves eventCountry empty for domestic scans
     fields = {
@@ -89,7 +82,7 @@ def _location(event: Mapping[str, Any]) -> dict[str, Any] | None:
         "region": state,
         "city": city,
         "postal_code": zip_code,
-        "facility": _text(event.get("firm")) if not city else None,
+        "facility": text_of(event.get("firm")) if not city else None,
     }
     return {k: v for k, v in fields.items() if v} or None
 
@@ -110,7 +103,7 @@ def event_time(
     mapped: Mapped | None,
 ) -> TimeReading:
     """The aware time of one event (see the module doc)."""
-    gmt, offset = _text(event.get("GMTTimestamp")), _text(event.get("GMTOffset"))
+    gmt, offset = text_of(event.get("GMTTimestamp")), text_of(event.get("GMTOffset"))
     if gmt and offset:
         try:
             instant = datetime.fromisoformat(gmt.replace("z", "Z"))
@@ -151,7 +144,7 @@ def _event(
             location=where,
         )
         return
-    code = _text(raw.get("eventCode"))
+    code = text_of(raw.get("eventCode"))
     mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw)
     try:
@@ -161,7 +154,7 @@ def _event(
         return
     if reading.note:
         out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
-    text = _text(raw.get("eventType"))
+    text = text_of(raw.get("eventType"))
     if code is None:
         out.problem(
             number,
@@ -201,7 +194,7 @@ def _estimate(
     payload: Mapping[str, Any],
     fallback: ZoneFallback,
 ) -> datetime | None:
-    field = next((name for name in _ESTIMATES if _text(payload.get(name))), None)
+    field = next((name for name in _ESTIMATES if text_of(payload.get(name))), None)
     if field is None:
         return None
     try:
@@ -209,8 +202,8 @@ def _estimate(
             payload[field],
             fallback=fallback,
             country=fallback.destination_country,
-            region=_text(payload.get("destinationState")),
-            city=_text(payload.get("destinationCity")),
+            region=text_of(payload.get("destinationState")),
+            city=text_of(payload.get("destinationCity")),
         )
     except ValueError as exc:
         out.problem(
@@ -224,10 +217,10 @@ def _estimate(
 
 
 def _country(value: Any, *, domestic_if: Any = None) -> str | None:
-    named = _text(value)
+    named = text_of(value)
     if named:
         return to_alpha2(named)
-    return "US" if _text(domestic_if) else None
+    return "US" if text_of(domestic_if) else None
 
 
 def parse_tracking(
@@ -238,7 +231,7 @@ def parse_tracking(
         raise ValueError(f"USPS response is {type(payload).__name__}, not a JSON object")
     if "error" in payload and "trackingNumber" not in payload:
         return parse_error(payload, numbers)
-    number = _text(payload.get("trackingNumber")) or (numbers[0] if len(numbers) == 1 else None)
+    number = text_of(payload.get("trackingNumber")) or (numbers[0] if len(numbers) == 1 else None)
     out = TrackResultBuilder(SYSTEM)
     if number is None:
         raise ValueError("USPS response has no trackingNumber")
@@ -251,8 +244,8 @@ def parse_tracking(
     ).or_else(asked.zone_fallback() if asked is not None else None)
     attributes: dict[str, Any] = {}
     for field, name in (("mailClass", "usps_mail_class"), ("mailType", "usps_mail_type")):
-        if _text(payload.get(field)):
-            attributes[name] = _text(payload.get(field))
+        if text_of(payload.get(field)):
+            attributes[name] = text_of(payload.get(field))
     estimate = _estimate(out, number, payload, fallback)
     events = payload.get("trackingEvents") or []
     if not isinstance(events, list):
@@ -265,7 +258,7 @@ def parse_tracking(
         )
         return out.result()
     if not events:
-        said = _text(payload.get("statusSummary")) or _text(payload.get("status"))
+        said = text_of(payload.get("statusSummary")) or text_of(payload.get("status"))
         out.problem(
             number,
             ProblemCode.NOT_FOUND,
@@ -288,10 +281,12 @@ def parse_error(
     out = TrackResultBuilder(SYSTEM)
     error = payload.get("error") if isinstance(payload, Mapping) else None
     error = error if isinstance(error, Mapping) else {}
-    code = _text(error.get("code")) or (str(status) if status else "")
+    code = text_of(error.get("code")) or (str(status) if status else "")
     details = [e for e in error.get("errors") or [] if isinstance(e, Mapping)]
-    detail = "; ".join(d for e in details if (d := _text(e.get("detail")) or _text(e.get("title"))))
-    message = _text(error.get("message")) or "USPS answered an error"
+    detail = "; ".join(
+        d for e in details if (d := text_of(e.get("detail")) or text_of(e.get("title")))
+    )
+    message = text_of(error.get("message")) or "USPS answered an error"
     kind = {
         "404": ProblemCode.NOT_FOUND,
         "400": ProblemCode.INVALID_NUMBER,
