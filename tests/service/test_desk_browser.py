@@ -190,6 +190,10 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= PHONE[0]
     chromium.screenshot("desk-incident-phone")
+    for incident in [r["id"] for r in everything][:20]:  # every kind of page fits
+        driver.get(f"{base}/incidents/{incident}")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= PHONE[0], incident
 
     # In greyscale, severity still reads (badge text and shape, row marks).
     chromium.resize(1280, 800)
