@@ -84,8 +84,9 @@ sys.exit(code)
 
 def write_events(path: Path, events: int, seed: int) -> tuple[list[int], int]:
     """Write ``events`` lines to ``path``; the copies written whole, and the events
-    of one copy."""
-    data = generate_demo(seed=seed, shipments=min(TEMPLATE, max(1, events // 9)))
+    of one copy.  The whole copies are interleaved block by block; what is left over
+    is the start of one more copy, at the end."""
+    data = generate_demo(seed=seed, shipments=min(TEMPLATE, max(1, events // 12)))
     lines = []
     for event in data.events:
         doc = event_to_json(event)
@@ -93,27 +94,22 @@ def write_events(path: Path, events: int, seed: int) -> tuple[list[int], int]:
         doc["event_id"] = "@@ID@@"
         text = json.dumps(doc, ensure_ascii=False)
         lines.append((text, event.tracking_number, event.event_id))
-    copies = -(-events // len(lines))
-    written = [0] * copies
-    total = 0
+
+    def copied(copy: int, block: list[tuple[str, str, str]]) -> str:
+        return "".join(
+            text.replace("@@TN@@", f"C{copy:04d}{number}").replace("@@ID@@", f"{event_id}_{copy:x}")
+            + "\n"
+            for text, number, event_id in block
+        )
+
+    whole, rest = divmod(events, len(lines))
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for start in range(0, len(lines), BLOCK):
             block = lines[start : start + BLOCK]
-            for copy in range(copies):
-                parts = []
-                for text, number, event_id in block:
-                    if total >= events:
-                        break
-                    parts.append(
-                        text.replace("@@TN@@", f"C{copy:04d}{number}").replace(
-                            "@@ID@@", f"{event_id}_{copy:x}"
-                        )
-                    )
-                    total += 1
-                written[copy] += len(parts)
-                if parts:
-                    out.write("\n".join(parts) + "\n")
-    return [copy for copy, count in enumerate(written) if count == len(lines)], len(lines)
+            for copy in range(whole):
+                out.write(copied(copy, block))
+        out.write(copied(whole, lines[:rest]))
+    return list(range(whole)), len(lines)
 
 
 def timed_child(argv: Sequence[str]) -> tuple[float, int, str, float]:
