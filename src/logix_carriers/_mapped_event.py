@@ -1,10 +1,13 @@
-"""Keeping one parsed carrier event: its mapped status made a ``TrackingEvent``.
+"""One parsed carrier event by its mapped status: its time placed, and keeping it.
 
-Every built-in parser ends an event the same way: the mapped status (or
-``unknown`` when the code is missing from the table) goes into the event's
-fields, the builder validates it, and a code the carrier did send but the table
-lacks becomes an ``unknown_code`` problem for that number.  :func:`keep_event`
-is that ending, so the parsers cannot drift apart in it.
+Every built-in parser reads an event the same way.  A naive timestamp is placed by
+the event's own location, else the shipment's :class:`ZoneFallback`, with the
+mapped status telling which leg the scan belongs to (:func:`read_event_time`,
+:func:`place_event_time`).  Then the mapped status (or ``unknown`` when the code
+is missing from the table) goes into the event's fields, the builder validates
+it, and a code the carrier did send but the table lacks becomes an
+``unknown_code`` problem for that number (:func:`keep_event`).  One place for
+these, so the parsers cannot drift apart in them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,61 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ._carrier_time import TimeReading
+from ._carrier_time import TimeReading, ZoneFallback, place_naive, read_carrier_time
 from ._status_maps import Mapped
 from ._taxonomy import Status
 from ._track_result import TrackResultBuilder
 
-__all__ = ["keep_event"]
+__all__ = ["EventFacts", "keep_event", "place_event_time", "read_event_time"]
+
+
+class EventFacts:
+    """What every event of one shipment (or provider, or package) shares."""
+
+    def __init__(
+        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
+    ) -> None:
+        self.attributes = attributes
+        self.fallback = fallback
+        self.estimate = estimate
+
+
+def read_event_time(
+    value: object,
+    location: Mapping[str, Any] | None,
+    fallback: ZoneFallback | None = None,
+    mapped: Mapped | None = None,
+) -> TimeReading:
+    """:func:`read_carrier_time` of an event at ``location`` (see the module doc)."""
+    place = location or {}
+    return read_carrier_time(
+        value,
+        country=place.get("country"),
+        city=place.get("city"),
+        region=place.get("region"),
+        fallback=fallback,
+        stage=mapped.effective_stage if mapped else None,
+        status=mapped.status if mapped else None,
+    )
+
+
+def place_event_time(
+    naive: datetime,
+    location: Mapping[str, Any] | None,
+    fallback: ZoneFallback | None = None,
+    mapped: Mapped | None = None,
+) -> TimeReading:
+    """:func:`place_naive` of an event at ``location`` (see the module doc)."""
+    place = location or {}
+    return place_naive(
+        naive,
+        country=place.get("country"),
+        city=place.get("city"),
+        region=place.get("region"),
+        fallback=fallback,
+        stage=mapped.effective_stage if mapped else None,
+        status=mapped.status if mapped else None,
+    )
 
 
 def keep_event(

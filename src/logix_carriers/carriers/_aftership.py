@@ -38,12 +38,12 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
 from .._carrier_homes import slug_home_zone
-from .._carrier_time import ZoneFallback, read_carrier_time
+from .._carrier_time import ZoneFallback
 from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._mapped_event import keep_event
+from .._mapped_event import EventFacts, keep_event, read_event_time
 from .._parse_guard import piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -117,7 +117,6 @@ def _checkpoint(
         )
         return
     location = _location(raw)
-    place = location or {}
     tag, subtag = text_of(raw.get("tag")), text_of(raw.get("subtag"))
     mapped, note = map_checkpoint(tag, subtag)
     slug = text_of(raw.get("slug")) or shared.slug
@@ -126,15 +125,7 @@ def _checkpoint(
         ZoneFallback(home_zone=home, home_label=f"the home zone of {slug}") if home else None
     )
     try:
-        reading = read_carrier_time(
-            raw.get("checkpoint_time"),
-            country=place.get("country"),
-            city=place.get("city"),
-            region=place.get("region"),
-            fallback=fallback,
-            stage=mapped.effective_stage if mapped else None,
-            status=mapped.status if mapped else None,
-        )
+        reading = read_event_time(raw.get("checkpoint_time"), location, fallback, mapped)
     except ValueError as exc:
         out.problem(
             number, ProblemCode.BAD_EVENT, f"checkpoint dropped: {exc}", raw=raw, location=where
@@ -185,8 +176,8 @@ def _checkpoint(
     )
 
 
-class _TrackingFacts:
-    """What every checkpoint of one tracking shares."""
+class _TrackingFacts(EventFacts):
+    """What every checkpoint of one tracking shares, with the tracking's courier slug."""
 
     def __init__(
         self,
@@ -195,9 +186,7 @@ class _TrackingFacts:
         estimate: datetime | None,
         slug: str | None,
     ) -> None:
-        self.attributes = attributes
-        self.fallback = fallback
-        self.estimate = estimate
+        super().__init__(attributes, fallback, estimate)
         self.slug = slug
 
 

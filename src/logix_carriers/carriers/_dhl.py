@@ -34,11 +34,11 @@ import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
-from .._carrier_time import ZoneFallback, read_carrier_time
+from .._carrier_time import ZoneFallback
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._mapped_event import keep_event
+from .._mapped_event import EventFacts, keep_event, read_event_time
 from .._parse_guard import piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -120,7 +120,7 @@ def _event(
     number: str,
     raw: Any,
     where: str,
-    shipment: _ShipmentFacts,
+    shipment: EventFacts,
 ) -> None:
     if not isinstance(raw, Mapping):
         out.problem(
@@ -134,17 +134,8 @@ def _event(
     code = text_of(raw.get("statusCode"))
     mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw.get("location"))
-    place = location or {}
     try:
-        reading = read_carrier_time(
-            raw.get("timestamp"),
-            country=place.get("country"),
-            city=place.get("city"),
-            region=place.get("region"),
-            fallback=shipment.fallback,
-            stage=mapped.effective_stage if mapped else None,
-            status=mapped.status if mapped else None,
-        )
+        reading = read_event_time(raw.get("timestamp"), location, shipment.fallback, mapped)
     except ValueError as exc:
         out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
         return
@@ -184,17 +175,6 @@ def _event(
         raw=raw,
         where=where,
     )
-
-
-class _ShipmentFacts:
-    """What every event of one shipment shares: attributes, fallback, estimate."""
-
-    def __init__(
-        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
-    ) -> None:
-        self.attributes = attributes
-        self.fallback = fallback
-        self.estimate = estimate
 
 
 def _address_country(place: Any) -> str | None:
@@ -312,7 +292,7 @@ def _shipment(
         SERVICE_HOME_ZONES.get(service or "", home_zone),
         f"DHL's home zone{f' ({service})' if service else ''}",
     ).or_else(asked.zone_fallback() if asked is not None else None)
-    facts = _ShipmentFacts(attributes, fallback, _estimate(out, number, shipment, fallback))
+    facts = EventFacts(attributes, fallback, _estimate(out, number, shipment, fallback))
     events = shipment.get("events") or []
     if not isinstance(events, list):
         out.problem(

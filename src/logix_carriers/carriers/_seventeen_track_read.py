@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .._carrier_time import TimeReading, ZoneFallback, place_naive
+from .._carrier_time import TimeReading, ZoneFallback
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError
 from .._estimates import read_estimate
 from .._local_time import principal_zone
-from .._mapped_event import keep_event
+from .._mapped_event import EventFacts, keep_event, place_event_time
 from .._parse_guard import piece, plain_text, text_of
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -130,17 +130,8 @@ def event_time(
         utc = utc.replace(tzinfo=UTC)  # the field is UTC by definition
     if local is not None and local.tzinfo is not None:
         return TimeReading(local, "carrier")
-    place = location or {}
     if local is not None:
-        placed = place_naive(
-            local,
-            country=place.get("country"),
-            city=place.get("city"),
-            region=place.get("region"),
-            fallback=fallback,
-            stage=mapped.effective_stage if mapped else None,
-            status=mapped.status if mapped else None,
-        )
+        placed = place_event_time(local, location, fallback, mapped)
         if utc is None:
             return placed
         zone = placed.moment.tzinfo
@@ -150,9 +141,7 @@ def event_time(
     raise ValueError("event has neither time_iso nor time_utc")
 
 
-def _event(
-    out: TrackResultBuilder, number: str, raw: Any, where: str, shared: _ProviderFacts
-) -> None:
+def _event(out: TrackResultBuilder, number: str, raw: Any, where: str, shared: EventFacts) -> None:
     if not isinstance(raw, Mapping):
         out.problem(
             number,
@@ -203,17 +192,6 @@ def _event(
         raw=raw,
         where=where,
     )
-
-
-class _ProviderFacts:
-    """What every event of one provider's list shares."""
-
-    def __init__(
-        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
-    ) -> None:
-        self.attributes = attributes
-        self.fallback = fallback
-        self.estimate = estimate
 
 
 def _shipping_fallback(info: Mapping[str, Any]) -> ZoneFallback:
@@ -312,7 +290,7 @@ def _track_item(
                 attributes["provider_key"] = meta["key"]
             home = principal_zone(to_alpha2(text_of(meta.get("country"))))
         label = f"the home zone of {attributes.get('provider', 'the provider')}"
-        shared = _ProviderFacts(
+        shared = EventFacts(
             attributes,
             shipment_fallback.or_else(ZoneFallback(home_zone=home, home_label=label)),
             estimate,

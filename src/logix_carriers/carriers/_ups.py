@@ -42,6 +42,7 @@ from .._errors import ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
+from .._mapped_event import EventFacts
 from .._parse_guard import piece, plain_text
 from .._settings import AdapterSettings
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
@@ -79,7 +80,7 @@ def _activity(
     number: str,
     activity: Any,
     where: str,
-    shared: _PackageFacts,
+    shared: EventFacts,
 ) -> None:
     if not isinstance(activity, Mapping):
         out.problem(
@@ -122,17 +123,6 @@ def _activity(
         attributes=extra,
         estimate=shared.estimate,
     )
-
-
-class _PackageFacts:
-    """What every activity of one package shares."""
-
-    def __init__(
-        self, attributes: dict[str, Any], fallback: ZoneFallback, estimate: datetime | None
-    ) -> None:
-        self.attributes = attributes
-        self.fallback = fallback
-        self.estimate = estimate
 
 
 def _package_fallback(package: Mapping[str, Any], home_zone: str | None) -> ZoneFallback:
@@ -300,7 +290,7 @@ def _package(
     fallback = _package_fallback(package, home_zone).or_else(
         asked.zone_fallback() if asked is not None else None
     )
-    shared = _PackageFacts(attributes, fallback, _package_estimate(out, number, package, fallback))
+    shared = EventFacts(attributes, fallback, _package_estimate(out, number, package, fallback))
     activities = _listed(package.get("activity"))
     if not activities:
         out.problem(

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._carrier_time import TimeReading, ZoneFallback
 from .._estimates import read_estimate
+from .._mapped_event import place_event_time
 from .._status_maps import Mapped
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from ._ups_codes import map_activity
@@ -25,7 +26,6 @@ from ._ups_read import (
     naive_of,
     number_of,
     parse_date,
-    place,
     text_of,
 )
 
@@ -123,5 +123,7 @@ def _alert_time(
                 )
         return TimeReading(instant, "carrier")
     if local_date and local_time:
-        return place(naive_of(local_date, local_time, "localActivity"), location, fallback, mapped)
+        return place_event_time(
+            naive_of(local_date, local_time, "localActivity"), location, fallback, mapped
+        )
     raise ValueError("message has neither gmtActivityDate/Time nor localActivityDate/Time")

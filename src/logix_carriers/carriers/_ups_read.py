@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from .._carrier_time import TimeReading, ZoneFallback, place_naive
+from .._carrier_time import TimeReading, ZoneFallback
 from .._country_codes import to_alpha2
-from .._mapped_event import keep_event
+from .._mapped_event import keep_event, place_event_time
 from .._parse_guard import text_of
 from .._status_maps import Mapped
 from .._taxonomy import Status
@@ -33,7 +33,6 @@ __all__ = [
     "offset_of",
     "parse_date",
     "parse_time",
-    "place",
     "text_of",
 ]
 
@@ -76,24 +75,6 @@ def offset_of(value: Any) -> timezone:
     return timezone(-delta if sign == "-" else delta)
 
 
-def place(
-    naive: datetime,
-    location: Mapping[str, Any] | None,
-    fallback: ZoneFallback | None = None,
-    mapped: Mapped | None = None,
-) -> TimeReading:
-    location = location or {}
-    return place_naive(
-        naive,
-        country=location.get("country"),
-        city=location.get("city"),
-        region=location.get("region"),
-        fallback=fallback,
-        stage=mapped.effective_stage if mapped else None,
-        status=mapped.status if mapped else None,
-    )
-
-
 def activity_time(
     activity: Mapping[str, Any],
     location: Mapping[str, Any] | None,
@@ -121,7 +102,7 @@ def activity_time(
                     )
             return TimeReading(moment, "carrier"), note
         try:
-            placed = place(instant.replace(tzinfo=None), location)
+            placed = place_event_time(instant.replace(tzinfo=None), location)
         except ValueError:
             return TimeReading(instant, "carrier"), ""
         zone = placed.moment.tzinfo
@@ -130,7 +111,7 @@ def activity_time(
         local = naive_of(local_date, local_time, "")
         if offset_text:
             return TimeReading(local.replace(tzinfo=offset_of(offset_text)), "carrier"), ""
-        return place(local, location, fallback, mapped), ""
+        return place_event_time(local, location, fallback, mapped), ""
     raise ValueError("activity has neither gmtDate/gmtTime nor date/time")
 
 

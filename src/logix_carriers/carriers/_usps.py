@@ -32,13 +32,13 @@ import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
-from .._carrier_time import TimeReading, ZoneFallback, read_carrier_time
+from .._carrier_time import TimeReading, ZoneFallback
 from .._country_codes import to_alpha2
 from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import bounded_utc
-from .._mapped_event import keep_event
+from .._mapped_event import keep_event, read_event_time
 from .._parse_guard import piece, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -114,16 +114,7 @@ def event_time(
         moment = instant.astimezone(_offset(offset))
         bounded_utc(moment)
         return TimeReading(moment, "carrier")
-    place = location or {}
-    return read_carrier_time(
-        event.get("eventTimestamp"),
-        country=place.get("country"),
-        city=place.get("city"),
-        region=place.get("region"),
-        fallback=fallback,
-        stage=mapped.effective_stage if mapped else None,
-        status=mapped.status if mapped else None,
-    )
+    return read_event_time(event.get("eventTimestamp"), location, fallback, mapped)
 
 
 def _event(
