@@ -73,6 +73,7 @@ class Reason(StrEnum):
     HELD = "held"
     LOCATION_INACCESSIBLE = "location_inaccessible"
     NOT_RECEIVED = "not_received"
+    WISMO = "wismo"  # a customer asks "where is my parcel" (a report, not a scan)
     WRONG_ITEM = "wrong_item"
     MISSING_ITEMS = "missing_items"
     OTHER = "other"

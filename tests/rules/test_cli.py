@@ -14,7 +14,7 @@ from logix_rules.demo._files import write_demo_files
 from logix_rules.demo._generator import DEMO_AT, generate_demo
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-KINDS = 13
+KINDS = 15  # 13, wismo and delivery_at_risk (issue 13 §2)
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +198,9 @@ def test_run_with_csv_shipments(tmp_path: Path, capsys: pytest.CaptureFixture[st
     argv = ["run", "--pack", "default", "--events", str(events), "--shipments", str(shipments)]
     assert main([*argv, "--at", "2026-03-13T12:00:00+01:00", "--format", "json"]) == 0
     kinds = {i["kind"] for i in json.loads(capsys.readouterr().out)["incidents"]}
-    assert {"delivery_delay", "tracking_stall"} <= kinds
+    # Three days in line haul: the transit delay superseded the stall (issue 13 §1).
+    assert {"delivery_delay", "transit_delay"} <= kinds
+    assert "tracking_stall" not in kinds
 
 
 def test_run_ignores_events_after_at(

@@ -34,6 +34,8 @@ RUNTIME_CODES = {
     ErrorCode.INVALID_SHIPMENT,
     ErrorCode.UNKNOWN_INCIDENT,
     ErrorCode.BAD_STATE,
+    ErrorCode.UNKNOWN_ACTION,  # Engine.record: tests/rules/test_policy_deadlines.py
+    ErrorCode.BAD_CAUSE,
 }
 #: Codes of files other rooms read (not packs), tested where they are raised.
 OTHER_FILE_CODES = {ErrorCode.BAD_LEXICON}  # tests/intake/test_intake_lexicon_files.py
@@ -394,7 +396,33 @@ TEXT_CASES: list[tuple[ErrorCode, str, str, str | None, str]] = [
         "r",
         "inf is not a finite number",
     ),
+    (
+        ErrorCode.UNKNOWN_KIND,
+        rule(supersedes="[kk]"),
+        "kk",
+        "r",
+        "no rule of the pack raises the kind 'kk'. Did you mean 'k'?",
+    ),
+    (
+        ErrorCode.SUPERSESSION_CYCLE,
+        rule() + "supersessions:\n  k: [k]\n",
+        "[k]",
+        None,
+        "kinds supersede each other in a circle: k -> k",
+    ),
+    (
+        ErrorCode.ACTION_CONFLICT,
+        LEVELS
+        + "rules:\n  - id: r\n    kind: k\n    severity: P1\n"
+        + "    deadlines: {claim: {within: 1h, action: claim_filed}}\n"
+        + "  - id: s\n    kind: j\n    severity: P1\n"
+        + "    deadlines: {claim: {within: 2h, action: filed}}\n",
+        "{within: 2h",
+        "s",
+        "deadline 'claim' is met by 'filed' here and by 'claim_filed' in rule 'r'",
+    ),
 ]
+
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ KINDS = (
     "delivery_delay",
     "returned_to_sender",
     "tracking_anomaly",
+    "wismo",
+    "delivery_at_risk",
 )
 
 
@@ -124,7 +126,7 @@ def test_local_offsets_follow_the_event_location(demo: DemoData) -> None:
 def test_reports_come_from_people(demo: DemoData) -> None:
     reports = [e for e in demo.events if e.is_report]
     assert {e.source.system for e in reports} == {"customer", "warehouse"}
-    assert {e.reason for e in reports} == {"wrong_item", "missing_items", "not_received"}
+    assert {e.reason for e in reports} == {"wrong_item", "missing_items", "not_received", "wismo"}
 
 
 def test_shipments_carry_the_oms_facts(demo: DemoData) -> None:
@@ -216,6 +218,8 @@ SEVERITY = {
     "returned_to_sender:returned": "P3",
     "tracking_anomaly:after_delivery": "P3",
     "tracking_anomaly:backwards": "P3",
+    "wismo:asked": "P3",
+    "delivery_at_risk:estimate": "P3",
 }
 
 

@@ -184,11 +184,15 @@ def test_actions_log_who_did_what_when() -> None:
     assert engine.incident(incident.id).state is IncidentState.RESOLVED
     restored = Engine.load(PACK, engine.dump(mask=False))
     assert restored.actions(incident.id) == log
-    # The condition clears: the incident is gone, its log is not.
+    # The condition clears: the incident is held, resolved, for its revisit only
+    # (issue 13 §2); once that is recorded it is gone, its log is not.
     engine.ingest([scan(3, "in_transit")])
+    assert engine.incident(incident.id).state is IncidentState.RESOLVED
+    assert engine.open_incidents() == []
+    revisit = engine.record(incident.id, action="revisited", by="cy", at=T0 + 2 * H)
     with pytest.raises(UnknownIncident):
         engine.incident(incident.id)
-    assert engine.actions(incident.id) == log
+    assert engine.actions(incident.id) == [*log, revisit]
 
 
 def test_the_memory_indexes_follow_clears_and_replays() -> None:

@@ -123,19 +123,19 @@ def test_unexpected_incidents_and_exact_false(tmp_path: Path) -> None:
   - name: strict
     events:
       - {at: +0h, status: picked_up}
-      - {at: +1h, status: exception, reason: lost}
+      - {at: +1h, status: exception, reason: refused}
     at: +3d
     expect: [tracking_stall]
   - name: lenient
     events:
       - {at: +0h, status: picked_up}
-      - {at: +1h, status: exception, reason: lost}
+      - {at: +1h, status: exception, reason: refused}
     points:
       - {at: +3d, expect: [tracking_stall], exact: false}
 """
     strict, lenient = run_scenarios(write(tmp_path, case))
     (problem,) = strict.failures[0].problems
-    assert problem == "+ unexpected lost P1 opened +1h (2026-03-02T09:00Z) (rules lost_declared)"
+    assert problem == "+ unexpected refused P2 opened +1h (2026-03-02T09:00Z) (rules refused)"
     assert lenient.passed
 
 

@@ -51,7 +51,13 @@ def fold(changes: Iterable[Change]) -> dict[str, Incident]:
     """Apply changes in order to an empty set: what is open at the end."""
     live: dict[str, Incident] = {}
     for change in changes:
-        if change.type in (ChangeType.CLEARED, ChangeType.RESOLVED):
+        # A superseded incident is closed; a revisit falls due only after a resolution.
+        if change.type in (
+            ChangeType.CLEARED,
+            ChangeType.RESOLVED,
+            ChangeType.SUPERSEDED,
+            ChangeType.REVISIT_DUE,
+        ):
             live.pop(change.incident.id, None)
         else:
             live[change.incident.id] = change.incident

@@ -20,7 +20,7 @@ from store_support import (
     stream,
 )
 
-from logix_rules import Engine, ErrorCode, UnknownIncident
+from logix_rules import Engine, ErrorCode, Incident, UnknownIncident
 from logix_rules.store import (
     SCHEMA_VERSION,
     ChangeFeed,
@@ -55,6 +55,10 @@ def filled(url: str, *, reopen_every: int = 0) -> tuple[Engine, Store]:
             engine = Engine(PACK, store=store)
     engine.advance(to=AT)
     return engine, store
+
+
+def ids(incidents: list[Incident]) -> list[str]:
+    return [i.id for i in incidents]
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -136,7 +140,8 @@ def test_filters_and_limit_match_memory(store_url: str, memory: Engine) -> None:
     assert engine.open_incidents(one) == memory.open_incidents(one)
     assert engine.open_incidents(severity="P1", limit=3) == everything[:3]
     assert engine.open_incidents(limit=0) == []
-    assert store.open_incidents(limit=5, offset=5) == everything[5:10]
+    # As the last write left them: amounts that grow with time may be older there.
+    assert ids(store.open_incidents(limit=5, offset=5)) == ids(everything[5:10])
     assert store.open_incidents(offset=len(everything) - 2) == everything[-2:]
 
 

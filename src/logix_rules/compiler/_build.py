@@ -31,6 +31,17 @@ class _Doc:
 
 
 @dataclass
+class Lifecycle:
+    """What the pack says of incidents' lives, checked by ``_lifecycle``: which kinds
+    supersede which, the action that meets each deadline, and the revisit
+    (its ``after`` expression and its action)."""
+
+    supersedes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    actions: dict[str, str] = field(default_factory=dict)
+    revisit: tuple[Any, str] | None = None
+
+
+@dataclass
 class _Build:
     root: _Doc | None = None
     docs: list[_Doc] = field(default_factory=list)  # base first, the pack itself last
@@ -44,6 +55,7 @@ class _Build:
     broken_rules: set[int] = field(default_factory=set)
     ctx: ExprContext | None = None
     typed_rules: list[dict[str, Any]] = field(default_factory=list)
+    lifecycle: Lifecycle = field(default_factory=lambda: Lifecycle())
     pack: Pack | None = None
     name: str = ""
     description: str = ""

@@ -25,7 +25,8 @@ from ..core._helpers import RUNTIME_GLOBALS
 from ..core._records import ATTRS, KIND, KIND_FIELDS, NO_EVENT, REASON, REPORT, STAGE, STATUS
 from ._build import _Build
 from ._expr_types import CompiledExpr
-from ._model import Pack, RemedyItemSpec, RemedySpec, Rule, Step
+from ._model import Pack, RemedyItemSpec, RemedySpec, Revisit, Rule, Step
+from ._namespace import ESTIMATE
 
 __all__ = ["OPTIONAL_AGGREGATES"]
 
@@ -77,7 +78,11 @@ def _codegen(build: _Build) -> None:
                 leaves.update({text: (code, base) for text, code, base in step["when"].leaves})
             sp["deadlines"] = [
                 (name, emit(f"{rid}__deadline_{i}_{j}", f"deadline {name}: {d.source}", d.code))
-                for j, (name, d) in enumerate(step["deadlines"])
+                for j, (name, d) in enumerate(step["deadlines"]["within"])
+            ]
+            sp["deadline_from"] = [
+                (name, emit(f"{rid}__deadline_from_{i}_{j}", f"{name} from: {d.source}", d.code))
+                for j, (name, d) in enumerate(step["deadlines"]["from"])
             ]
             if step["remedy"]:
                 sp["items"] = [
@@ -128,6 +133,16 @@ def _codegen(build: _Build) -> None:
                 else f"k[{KIND_FIELDS[attr]}] in {values!r}"
             )
         tracker_tests.append("(" + " and ".join(tests) + ")")
+    lifecycle = build.lifecycle
+    revisit_fn = (
+        emit(
+            "__revisit_after",
+            f"revisit after: {lifecycle.revisit[0].source}",
+            lifecycle.revisit[0].code,
+        )
+        if lifecycle.revisit is not None
+        else None
+    )
     lines.extend(_scan_function(build.typed_rules))
     kept = _kept_aggregates("\n".join(lines), bool(ctx.attr_types))
     feed = _absorb_lines(kept)
@@ -196,7 +211,15 @@ def _codegen(build: _Build) -> None:
                             *(step["explain"] or []),
                         ]
                     ),
-                    deadline_sources=tuple((name, d.source) for name, d in step["deadlines"]),
+                    deadline_sources=tuple(
+                        (name, d.source) for name, d in step["deadlines"]["within"]
+                    ),
+                    deadline_from=tuple(
+                        (name, namespace[fn]) for name, fn in sp["deadline_from"]
+                    ),
+                    deadline_from_sources=tuple(
+                        (name, d.source) for name, d in step["deadlines"]["from"]
+                    ),
                 )
             )
         doc = rule["doc"]
@@ -229,11 +252,19 @@ def _codegen(build: _Build) -> None:
         scan=namespace["__rules"],
         absorb=namespace["__absorb"],
         aggregates=kept,
-        attr_types=types.MappingProxyType({k: v.base for k, v in ctx.attr_types.items()}),
+        attr_types=types.MappingProxyType(
+            {k: v.base for k, v in ctx.attr_types.items()}
+            | ({ESTIMATE: "datetime"} if repr(ESTIMATE) in source else {})
+        ),
         fingerprint=_fingerprint(source, build),
         selectors=tuple(dict.fromkeys(by for p in build.params.values() for by in p.by or ())),
         extends=tuple(d.file for d in build.docs[:-1]),
         module_source=source,
+        supersedes=types.MappingProxyType(dict(lifecycle.supersedes)),
+        deadline_actions=types.MappingProxyType(dict(lifecycle.actions)),
+        revisit=None
+        if lifecycle.revisit is None or revisit_fn is None
+        else Revisit(namespace[revisit_fn], lifecycle.revisit[0].source, lifecycle.revisit[1]),
     )
 
 
@@ -249,7 +280,13 @@ def _fingerprint(source: str, build: _Build) -> str:
         for p in build.params.values()
     )
     levels = [attrs.astuple(level) for level in build.severities.values()]
-    material = repr((body, params, levels)).encode()
+    life = build.lifecycle
+    lifecycle = (
+        sorted(life.supersedes.items()),
+        sorted(life.actions.items()),
+        None if life.revisit is None else life.revisit[1],
+    )
+    material = repr((body, params, levels, lifecycle)).encode()
     return hashlib.sha256(material).hexdigest()[:16]
 
 

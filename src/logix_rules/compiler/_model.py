@@ -28,6 +28,7 @@ __all__ = [
     "Param",
     "RemedyItemSpec",
     "RemedySpec",
+    "Revisit",
     "Rule",
     "Severity",
     "Step",
@@ -86,6 +87,7 @@ class Severity:
     resolve: int
     escalate_after: int
     label: str = ""
+    target: str | None = None  # whom the ``escalate`` escalation goes to
 
 
 @attrs.frozen
@@ -120,6 +122,19 @@ class Step:
     explain: Callable[..., str] | None
     uses_now: bool = False  # remedy or explanation reads `now`
     deadline_sources: tuple[tuple[str, str], ...] = ()
+    # Deadlines that count from an instant of their own (``from:``), not from opened_at.
+    deadline_from: tuple[tuple[str, Callable[..., int | None]], ...] = ()
+    deadline_from_sources: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class Revisit:
+    """The pack's revisit: ``after`` a resolution (a duration of the shipment's params,
+    or a constant), a ``revisit_due`` change unless ``action`` was recorded first."""
+
+    after: Callable[..., int | None]
+    after_source: str
+    action: str
 
 
 @attrs.frozen
@@ -168,6 +183,11 @@ class Pack:
     extends: tuple[str, ...] = ()
     module_source: str = ""
     selectors: tuple[str, ...] = ()  # every `by` the params use, in a fixed order
+    # kind -> the kinds it supersedes on the same parcel (see docs/packs.md)
+    supersedes: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    # deadline name -> the follow-up action that meets it (the name itself by default)
+    deadline_actions: Mapping[str, str] = attrs.field(factory=dict)
+    revisit: Revisit | None = None
     _param_cache: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False)
     # What events said, shared by every kernel of this pack (see Kernel.group).
     _said: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False, eq=False)
@@ -200,6 +220,15 @@ class Pack:
             cached = types.SimpleNamespace(**values)
             self._param_cache[key] = cached
         return cached
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """The follow-up actions ``Engine.record`` accepts: each deadline's and the
+        revisit's."""
+        named = set(self.deadline_actions.values())
+        if self.revisit is not None:
+            named.add(self.revisit.action)
+        return frozenset(named)
 
     def summary(self) -> str:
         kinds = ", ".join(self.kinds)

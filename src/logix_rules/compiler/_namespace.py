@@ -16,6 +16,7 @@ from ._model import Param
 __all__ = [
     "ANCHOR_NAMES",
     "ENUMS",
+    "ESTIMATE",
     "EVENT_FIELDS",
     "SHIPMENT_FIELDS",
     "STATE_NAMES",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 _OPT_STR = STR.opt()
+#: Where the state keeps the latest estimated delivery: among the attribute values,
+#: under a name no attribute can take (the kernel never keeps an attribute by it).
+ESTIMATE = "@estimated_delivery"
 STATE_NAMES: dict[str, tuple[Ty, str, str]] = {
     "status": (Ty("str", True, "status"), "s.status", "status of the latest carrier scan"),
     "stage": (Ty("str", True, "stage"), "s.stage", "stage of the latest carrier scan"),
@@ -42,6 +46,11 @@ STATE_NAMES: dict[str, tuple[Ty, str, str]] = {
         NUMBER,
         "s.after_delivery",
         "carrier scans after the first delivered scan, returns excluded",
+    ),
+    "estimated_delivery": (
+        DATETIME.opt(),
+        f"s.attr_values.get({ESTIMATE!r})",
+        "the latest estimated delivery a carrier gave (an event's estimated_delivery)",
     ),
 }
 SHIPMENT_FIELDS: dict[str, Ty] = {

@@ -19,6 +19,7 @@ from ..core._durations import format_duration
 from ..core._errors import LogixError
 from ._load import load_pack
 from ._model import Pack, Param, RemedySpec, Rule, Step
+from ._pack_docs_lifecycle import deadlines_table, supersessions_table
 
 __all__ = [
     "SECTIONS",
@@ -72,7 +73,7 @@ def _deadline_source(step: Step, name: str) -> str:
 def severities_table(pack: Pack) -> str:
     """One row per severity level with its follow-up windows, counted from the moment
     an incident reaches the level."""
-    header = ("level", "label", "respond within", "resolve within", "escalate after")
+    header = ("level", "label", "respond within", "resolve within", "escalate after", "to")
     rows = (
         (
             level.name,
@@ -80,6 +81,7 @@ def severities_table(pack: Pack) -> str:
             format_duration(level.respond),
             format_duration(level.resolve),
             format_duration(level.escalate_after),
+            _code(level.target) if level.target else _NONE,
         )
         for level in sorted(pack.severities.values(), key=lambda level: level.rank)
     )
@@ -216,6 +218,8 @@ SECTIONS = {
     "rules": rules_table,
     "remedies": remedies_table,
     "params": params_table,
+    "supersessions": supersessions_table,
+    "deadlines": deadlines_table,
 }
 """Marker name -> generator: ``<!-- rules -->`` ... ``<!-- /rules -->`` in a page."""
 

@@ -154,8 +154,21 @@ def _resolve(build: _Build) -> None:
             windows = {key: windows.get(key, 0) for key in ("respond", "resolve", "escalate_after")}
             names = list(build.severities)
             rank = names.index(str(level)) if str(level) in names else len(names)
+            target = spec.get("target")
+            if target is not None and (
+                not isinstance(target, str) or not _IDENT.fullmatch(target)
+            ):
+                build.issue(
+                    doc,
+                    ("severities", level, "target"),
+                    ErrorCode.BAD_IDENTIFIER,
+                    f"escalation target {target!r} must be snake_case",
+                    value=target,
+                    hint="e.g. 'target: department_head'",
+                )
+                target = None
             build.severities[str(level)] = Severity(
-                str(level), rank, label=str(spec.get("label", "")), **windows
+                str(level), rank, label=str(spec.get("label", "")), target=target, **windows
             )
         _resolve_rules(build, doc, data)
 

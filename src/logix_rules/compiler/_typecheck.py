@@ -11,6 +11,7 @@ from ..core._errors import ErrorCode
 from ._build import _IDENT, _Build, _Doc
 from ._expr import compile_expr
 from ._expr_types import CompiledExpr, ExprContext, ExprError
+from ._lifecycle import check_lifecycle
 from ._limits import NUMBER_HINT, number_problem
 from ._model import Severity
 from ._namespace import (
@@ -142,8 +143,12 @@ class _RuleChecker:
             items.append({"code": item["code"], "amount": amount, "borne_by": item.get("borne_by")})
         return {"code": spec["code"], "text": str(spec.get("text", "")), "items": items}
 
-    def deadlines(self, key_path: Loc, spec: Any) -> list[tuple[str, CompiledExpr]]:
-        out = []
+    def deadlines(self, key_path: Loc, spec: Any) -> dict[str, Any]:
+        """``within`` (name, duration), ``from`` (name, instant) and ``actions``
+        (name -> action) of a rule's or step's deadlines."""
+        within: list[tuple[str, CompiledExpr]] = []
+        starts: list[tuple[str, CompiledExpr]] = []
+        actions: dict[str, str] = {}
         for name, raw in (spec or {}).items():
             if not isinstance(name, str) or not _IDENT.fullmatch(name):
                 self.build.issue(
@@ -156,10 +161,32 @@ class _RuleChecker:
                     hint="e.g. 'claim: 24h'",
                 )
                 continue
-            compiled = self.expr((*key_path, name), raw, "duration")
+            where: Loc = (*key_path, name)
+            action = name
+            if isinstance(raw, dict):
+                written = raw.get("action", name)
+                if not isinstance(written, str) or not _IDENT.fullmatch(written):
+                    self.build.issue(
+                        self.doc,
+                        (*where, "action"),
+                        ErrorCode.BAD_IDENTIFIER,
+                        f"deadline action {written!r} must be snake_case",
+                        rule_id=self.rid,
+                        value=written,
+                        hint="e.g. 'action: claim_filed'",
+                    )
+                else:
+                    action = written
+                if "from" in raw:
+                    start = self.expr((*where, "from"), raw["from"], "datetime")
+                    if start is not None:
+                        starts.append((name, start))
+                raw, where = raw.get("within"), (*where, "within")
+            compiled = self.expr(where, raw, "duration")
             if compiled is not None:
-                out.append((str(name), compiled))
-        return out
+                within.append((name, compiled))
+                actions[name] = action
+        return {"within": within, "from": starts, "actions": actions}
 
     def explain(self, key_path: Loc, template: Any) -> list[Any] | None:
         if template is None:
@@ -255,6 +282,7 @@ def _typecheck(build: _Build) -> None:
     ctx = build.ctx = _context(build)
     for doc, path, rule in build.rule_docs:
         build.typed_rules.append(_RuleChecker(build, ctx, doc, rule["id"]).rule(path, rule))
+    check_lifecycle(build, lambda doc: _RuleChecker(build, ctx, doc, ""))
 
 
 def _default_duration(build: _Build, source: str) -> int | None:

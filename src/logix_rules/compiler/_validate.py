@@ -13,8 +13,19 @@ from ._build import _IDENT, _Build, _check_keys, _Doc
 from ._model import FORMAT_VERSION
 from ._namespace import ANCHOR_NAMES
 
-_TOP_KEYS = ("format", "name", "description", "extends", "params", "severities", "rules", "disable")
-_SEVERITY_KEYS = ("respond", "resolve", "escalate_after", "label")
+_TOP_KEYS = (
+    "format",
+    "name",
+    "description",
+    "extends",
+    "params",
+    "severities",
+    "rules",
+    "disable",
+    "supersessions",
+    "revisit",
+)
+_SEVERITY_KEYS = ("respond", "resolve", "escalate_after", "label", "target")
 _RULE_KEYS = (
     "id",
     "kind",
@@ -27,10 +38,12 @@ _RULE_KEYS = (
     "deadlines",
     "remedy",
     "explain",
+    "supersedes",
 )
 _STEP_KEYS = ("after", "when", "severity", "remedy", "deadlines", "explain")
 _REMEDY_KEYS = ("code", "text", "items")
 _ITEM_KEYS = ("code", "amount", "borne_by")
+_DEADLINE_KEYS = ("within", "action", "from")
 
 
 def _validate(build: _Build) -> None:
@@ -204,8 +217,12 @@ def _validate(build: _Build) -> None:
 def _validate_deadlines(
     build: _Build, doc: _Doc, path: tuple[str | int, ...], spec: dict[str, Any], rid: str | None
 ) -> bool:
-    """A rule's or a step's ``deadlines``, if any, map names to durations."""
-    if "deadlines" in spec and not isinstance(spec["deadlines"], dict):
+    """A rule's or a step's ``deadlines``, if any, map names to durations, or to a
+    mapping ``{within: duration, action: name, from: instant}``."""
+    if "deadlines" not in spec:
+        return True
+    deadlines = spec["deadlines"]
+    if not isinstance(deadlines, dict):
         build.issue(
             doc,
             (*path, "deadlines"),
@@ -214,7 +231,23 @@ def _validate_deadlines(
             rule_id=rid,
         )
         return False
-    return True
+    ok = True
+    for name, value in deadlines.items():
+        if not isinstance(value, dict):
+            continue
+        where = (*path, "deadlines", name)
+        ok &= _check_keys(build, doc, where, value, _DEADLINE_KEYS, "a deadline", rid)
+        if "within" not in value:
+            build.issue(
+                doc,
+                where,
+                ErrorCode.MISSING_KEY,
+                f"deadline {name!r} without 'within'",
+                rule_id=rid,
+                hint="e.g. 'claim: {within: claim_within, action: claim_filed}'",
+            )
+            ok = False
+    return ok
 
 
 def _validate_remedy(

@@ -55,6 +55,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_SEVERITY = "unknown_severity"
     UNKNOWN_RULE = "unknown_rule"
     STEP_ORDER = "step_order"
+    UNKNOWN_KIND = "unknown_kind"
+    SUPERSESSION_CYCLE = "supersession_cycle"
+    ACTION_CONFLICT = "action_conflict"
     # expressions (parse / resolve / typecheck)
     EXPR_SYNTAX = "expr_syntax"
     FORBIDDEN_SYNTAX = "forbidden_syntax"
@@ -71,6 +74,8 @@ class ErrorCode(StrEnum):
     INVALID_EVENT = "invalid_event"
     INVALID_SHIPMENT = "invalid_shipment"
     UNKNOWN_INCIDENT = "unknown_incident"
+    UNKNOWN_ACTION = "unknown_action"
+    BAD_CAUSE = "bad_cause"
     BAD_STATE = "bad_state"
     # store
     BAD_STORE_URL = "bad_store_url"

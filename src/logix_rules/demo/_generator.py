@@ -161,7 +161,9 @@ def _event_dict(p: _Parcel, scan: _Scan, stage: Stage) -> dict[str, Any]:
     city = scan.place.local_name if system == "sf-express" and scan.place.local_name else None
     text = text_table.get(scan.step, _TEXT[scan.step]).format(city=city or scan.place.city)
     src_status, substatus, code = _CODES[system].get(scan.step, (None, None, None))
+    estimate = {} if scan.estimate is None else {"estimated_delivery": scan.estimate.isoformat()}
     return {
+        **estimate,
         "tracking_number": p.tracking_number,
         "carrier": p.carrier.code,
         "occurred_at": local.isoformat(),

@@ -28,6 +28,7 @@ class _Scan:
     attributes: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     report: str | None = None  # source.system of a report made by people
     text: str | None = None
+    estimate: datetime | None = None  # the carrier's estimated delivery, if it gave one
 
 
 @dataclass

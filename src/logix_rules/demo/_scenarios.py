@@ -288,6 +288,30 @@ def _returned_unclaimed(p: _Parcel) -> None:
     p.promise(after=ready)
 
 
+def _wismo(p: _Parcel) -> None:
+    """Moving normally, but the customer asks where it is (a reply is due in 2 h)."""
+    last = _ago(p.rng, 3, 20)
+    p.happy_path(until=p.rng.choice(_in_transit_steps(p)), at=last)
+    p.add(
+        "report",
+        min(last + _hours(p.rng, 1, 12), _ago(p.rng, 1, 2)),
+        p.dest,
+        reason="wismo",
+        report="customer",
+        text="Where is my parcel? It has not moved for a while.",
+        attributes={"ticket": f"CS-{p.rng.randint(100000, 999999)}"},
+    )
+    p.promise(after=DEMO_AT)
+
+
+def _at_risk(p: _Parcel) -> None:
+    """Moving normally, but the carrier now expects delivery after the promise."""
+    p.happy_path(until=p.rng.choice(_in_transit_steps(p)), at=_ago(p.rng, 1, 20))
+    p.promise(after=DEMO_AT)
+    assert p.promised_at is not None
+    p.last().estimate = p.promised_at + _hours(p.rng, 6, 48)
+
+
 def _returned(p: _Parcel) -> None:
     back = _ago(p.rng, 4, 30)
     start = back - _hours(p.rng, 3 * 24, 4 * 24)
@@ -367,7 +391,7 @@ _NORMAL: Final[tuple[_Scenario, ...]] = (
     _Scenario("normal:attempt_then_delivered", _normal_attempt_then_delivered, 5),
 )
 
-# The first thirteen cover each kind of the default pack once, so even a small data
+# The first fifteen cover each kind of the default pack once, so even a small data
 # set has every kind; the rest add variants (thresholds per lane, severity steps).
 _EXCEPTIONS: Final[tuple[_Scenario, ...]] = (
     _Scenario("pickup_delay:domestic", _pickup_delay, 4, _domestic_lane),
@@ -398,6 +422,8 @@ _EXCEPTIONS: Final[tuple[_Scenario, ...]] = (
     _Scenario("delivery_delay:coupon", _delivery_delay((6, 20)), 4),
     _Scenario("returned_to_sender:unclaimed", _returned_unclaimed, 2),
     _Scenario("tracking_anomaly:after_delivery", _anomaly_after_delivery, 2),
+    _Scenario("wismo:asked", _wismo, 3),
+    _Scenario("delivery_at_risk:estimate", _at_risk, 3),
     _Scenario("pickup_delay:cross_border", _pickup_delay, 3, _cross_lane),
     _Scenario("tracking_stall:long", _stall((80, 110)), 4),
     _Scenario("lost:silent", _lost_silent, 2),

@@ -55,10 +55,12 @@ from typing import Any
 from logix_carriers import Shipment, TrackingEvent
 
 from ..compiler._model import Pack
+from ..compiler._namespace import ESTIMATE
 from ..core._durations import to_micros
 from ..core._errors import InputProblem
 from ..runtime._inputs import aware_micros, parse_events, parse_shipment
 from ..runtime._kernel import _coerce
+from ..runtime._lifecycle import superseded
 from ._durable_compile import _CLOCK, _STATE, DurableProgram, compile_pack
 from ._durable_observe import _codes, _getters, _key, _Obs, _Rec, _Track
 from ._durable_reports import DurableIncident, DurableUnavailable, UnsupportedRulesError
@@ -135,6 +137,7 @@ class DurableBackend:
             name: kind for name, kind in self.pack.attr_types.items() if name in layout.attrs
         }
         self._getters = _getters(layout)
+        self._keeps_estimate = "estimated_delivery" in layout.state
         self.name = f"logix-{self.pack.name}-{next(_NAMES)}-{uuid.uuid4().hex[:8]}"
         definition: dict[str, Any] = {}
         for rule_name, body in program.definition.items():
@@ -229,6 +232,9 @@ class DurableBackend:
                 by_kind.setdefault(rules[rule_index].kind, []).append(
                     (rule_index, active[rule_index])
                 )
+                # A kind a holding kind supersedes is not open (see docs/engine.md).
+            for kind in superseded(self.pack.supersedes, by_kind):
+                by_kind.pop(kind, None)
             for kind, hits in by_kind.items():
                 lead, step = min(hits, key=lambda hit: (rules[hit[0]].steps[hit[1]].rank, hit[0]))
                 out.append(
@@ -291,6 +297,8 @@ class DurableBackend:
             for name, value in event.attributes.items():
                 if name in wanted:
                     kept.append((name, _coerce(wanted[name], value)))
+        if self._keeps_estimate and event.estimated_delivery is not None:
+            kept.append((ESTIMATE, to_micros(event.estimated_delivery)))
         loc = event.location
         source = event.source
         status, stage, reason = _codes(event.status, event.reason, event.stage)

@@ -86,6 +86,7 @@ _STATE_NAMES: dict[str, tuple[str, bool, str]] = {
     "scans": ("n_scans", False, "number"),
     "stage_regressions": ("regressions", False, "number"),
     "events_after_delivery": ("after_delivery", False, "number"),
+    "estimated_delivery": ("estimated_delivery", True, "datetime"),
 }
 _SHIPMENT_FIELDS: dict[str, tuple[bool, str]] = {
     "tracking_number": (False, "str"),

@@ -19,6 +19,7 @@ from logix_carriers import (
     implies_stage,
 )
 
+from ..compiler._namespace import ESTIMATE
 from ._durable_conditions import _Layout
 
 __all__: list[str] = []
@@ -120,6 +121,12 @@ class _Obs:
         self.lasts: list[int | None] = [None] * trackers
         self.attr_values: dict[str, Any] = {}
         self.latest: _Rec | None = None
+
+    @property
+    def estimated_delivery(self) -> int | None:
+        """The latest estimate a carrier gave (the kernel keeps it among attributes)."""
+        value = self.attr_values.get(ESTIMATE)
+        return value if isinstance(value, int) else None
 
     def absorb(self, rec: _Rec, trackers: list[tuple[tuple[str, tuple[Any, ...]], ...]]) -> None:
         t = rec.t

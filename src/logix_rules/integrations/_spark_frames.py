@@ -87,6 +87,7 @@ EVENT_SCHEMA = StructType(
             StructType([_s(n) for n in ("system", "status", "substatus", "code", "text")]),
         ),
         _s("event_id"),
+        StructField("estimated_delivery", TimestampType()),
     ]
 )
 #: Shipment facts as users provide them: the ``Shipment`` fields; money as decimal text.
@@ -107,7 +108,9 @@ SHIPMENT_SCHEMA = StructType(
         _s("order_id"),
     ]
 )
-_LONG_INPUTS = frozenset({"occurred_at_us", "shipped_at_us", "promised_at_us"})
+_LONG_INPUTS = frozenset(
+    {"occurred_at_us", "shipped_at_us", "promised_at_us", "estimated_delivery_us"}
+)
 #: The flat rows the processor reads (``prepare_input`` makes them); instants in µs.
 INPUT_SCHEMA = StructType(
     [
@@ -262,6 +265,7 @@ def _prepare(events: DataFrame, shipments: DataFrame | None, *, event_time: bool
         "description": _column(events, "description", StringType()),
         "attributes": attributes,
         "event_id": _column(events, "event_id", StringType()),
+        "estimated_delivery_us": _instant(events, "estimated_delivery", "events"),
     }
     for name in ("country", "region", "city", "postal_code", "facility"):
         event_cols[name] = _nested(events, "location", name)

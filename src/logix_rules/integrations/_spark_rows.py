@@ -82,6 +82,7 @@ EVENT_FIELDS = (
     "source_code",
     "source_text",
     "event_id",
+    "estimated_delivery_us",  # the carrier's estimate, if it gave one
 )
 #: Columns of an input row that carry shipment facts (``record == "shipment"``).
 SHIPMENT_FIELDS = (
@@ -123,7 +124,9 @@ OUTPUT_FIELDS = (
     "error",
 )
 REJECTED = "rejected"
-_US_FIELDS = frozenset({"occurred_at_us", "shipped_at_us", "promised_at_us"})
+_US_FIELDS = frozenset(
+    {"occurred_at_us", "shipped_at_us", "promised_at_us", "estimated_delivery_us"}
+)
 _INT_FIELDS = _US_FIELDS | {"utc_offset_minutes"}
 
 
@@ -207,6 +210,9 @@ def _event_dict(tn: Any, carrier: Any, cells: Mapping[str, Any]) -> dict[str, An
             ) from None
     if cells["event_id"] is not None:
         data["event_id"] = cells["event_id"]
+    estimate = cells["estimated_delivery_us"]
+    if estimate is not None:
+        data["estimated_delivery"] = from_micros(estimate)
     return data
 
 
@@ -282,6 +288,9 @@ def event_to_input(event: TrackingEvent) -> dict[str, Any]:
         source_code=src.code,
         source_text=src.text,
         event_id=event.event_id,
+        estimated_delivery_us=None
+        if event.estimated_delivery is None
+        else _micros_of(event.estimated_delivery),
     )
     if loc is not None:
         row.update(
@@ -657,7 +666,16 @@ def _rejected(tn: Any, cells: Mapping[str, Any], problem: str) -> dict[str, Any]
 
 
 # -- reading a change stream back ------------------------------------------------------------------
-_CLOSED = frozenset({ChangeType.CLEARED.value, ChangeType.RESOLVED.value})
+# Changes after which an incident is no longer open: a revisit falls due only after
+# the incident was resolved.
+_CLOSED = frozenset(
+    {
+        ChangeType.CLEARED.value,
+        ChangeType.RESOLVED.value,
+        ChangeType.SUPERSEDED.value,
+        ChangeType.REVISIT_DUE.value,
+    }
+)
 
 
 def fold_changes(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -20,10 +20,11 @@ from typing import Any
 
 from ..compiler._load import load_pack
 from ..compiler._model import Pack
+from ..compiler._suggest import suggest
 from ..core._durations import from_micros, to_micros
-from ..core._errors import InputProblem, UnknownIncident
+from ..core._errors import ErrorCode, InputProblem, UnknownIncident
 from ..core._records import EventRec, rec_key
-from ._actions import Action
+from ._actions import Action, FollowUpError, check_cause
 from ._explain import explain_state
 from ._explanation import Explanation
 from ._gc_settle import Settler
@@ -235,6 +236,39 @@ class Engine:
             change = self._kernel.resolve(state, incident_id, by, self._at(at, unit), note)
             unit.save(state)
             return unit.emit([change])[0]
+
+    def record(
+        self,
+        incident_id: str,
+        *,
+        action: str,
+        by: str,
+        at: datetime | None = None,
+        note: str | None = None,
+        cause: str | None = None,
+    ) -> Action:
+        """Record a follow-up ``action`` the pack declares (``documents_supplied``,
+        ``claim_filed``, ``revisited``...): it meets the deadlines that name it if it
+        comes at or before them.  ``cause`` (``carrier``, ``customer``, ``internal``,
+        ``force_majeure`` or ``unknown``) is kept on the action.  Raises
+        ``FollowUpError`` for an action or cause the pack does not know."""
+        known = self.pack.actions
+        if action not in known:
+            raise FollowUpError(
+                ErrorCode.UNKNOWN_ACTION,
+                f"pack {self.pack.name!r} declares no action {action!r}."
+                + suggest(str(action), sorted(known)),
+                input=action,
+                hint="Actions: " + (", ".join(sorted(known)) or "none") + ".",
+            )
+        cause = check_cause(cause)
+        with self._host.unit() as unit:
+            state = self._locate(unit, incident_id)
+            done = self._kernel.record_action(
+                state, incident_id, action, by, self._at(at, unit), note, cause
+            )
+            unit.save(state)
+            return done
 
     @staticmethod
     def _locate(unit: Unit, incident_id: str) -> ShipmentState:

@@ -41,6 +41,9 @@ class ChangeType(StrEnum):
     CLEARED = "cleared"  # the condition stopped holding (e.g. a new scan ends a stall)
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+    # a later stage of the same problem opened (``superseded_by`` names it): closed
+    SUPERSEDED = "superseded"
+    REVISIT_DUE = "revisit_due"  # the revisit after a resolution fell due, not recorded
 
 
 class IncidentState(StrEnum):
@@ -139,14 +142,17 @@ class Evidence:
 @attrs.frozen
 class Escalation:
     """A follow-up deadline that passed: ``respond`` (not acknowledged in time),
-    ``escalate`` (unresolved past the escalation window) or ``resolve`` (not resolved
-    in time)."""
+    ``escalate`` (unresolved past the escalation window), ``resolve`` (not resolved
+    in time), or a kind-specific deadline by its name (``claim``...) whose action was
+    not recorded in time.  ``target`` is whom it goes to, as the severity scheme
+    names it (``management``...), if it names one."""
 
     what: str
     at: datetime
+    target: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"what": self.what, "at": _iso(self.at)}
+        return {"what": self.what, "at": _iso(self.at), "target": self.target}
 
 
 @attrs.frozen
@@ -179,6 +185,7 @@ class Incident:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     note: str | None = None
+    superseded_by: str | None = None  # the incident that replaced it (a ``superseded`` change)
 
     def __repr__(self) -> str:
         # Masked like every display of an incident; the fields keep the raw values.
@@ -235,6 +242,7 @@ class Incident:
             "resolved_at": _iso(self.resolved_at),
             "resolved_by": self.resolved_by,
             "note": self.note,
+            "superseded_by": self.superseded_by,
         }
 
 

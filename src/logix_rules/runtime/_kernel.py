@@ -35,6 +35,8 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from logix_carriers import (
     REPORT_SYSTEMS,
     Reason,
@@ -47,6 +49,7 @@ from logix_carriers import (
 )
 
 from ..compiler._model import Pack, Rule
+from ..compiler._namespace import ESTIMATE
 from ..core._durations import EPOCH, ONE_US, from_micros
 from ..core._errors import UnknownIncident
 from ..core._records import (
@@ -61,7 +64,7 @@ from ..core._records import (
     rec_key,
     rec_to_list,
 )
-from ._actions import ACKNOWLEDGED, RESOLVED
+from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
 from ._frames import DAMAGED, STATE_MAGIC, seal, unseal
 from ._incidents import (
     Change,
@@ -69,6 +72,7 @@ from ._incidents import (
     Incident,
     IncidentState,
 )
+from ._lifecycle import deadlines_of, met, revisit_due, superseded
 from ._snapshots import (
     NO_EVIDENCE,
     describe,
@@ -92,6 +96,7 @@ from ._state import (
     StateError,
     find_event,
     index_events,
+    parked_key,
     remember_event,
 )
 from ._state_codec import Inputs, StateCodec
@@ -126,6 +131,12 @@ class Kernel:
         self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
+        self._supersedes = pack.supersedes
+        self._actions = pack.deadline_actions
+        self._revisit = pack.revisit
+        self._anchored_deadlines = any(
+            step.deadline_from for rule in pack.rules for step in rule.steps
+        )
         self._said: dict[tuple[Any, ...], EventKind] = pack._said  # see group
         self._said_limit = _SHARED_KINDS
         self._bare: dict[str, tuple[Facts, Any, int | None]] = {}  # by carrier, for new_state
@@ -204,6 +215,7 @@ class Kernel:
         carriers: dict[str, str] = {}
         said_before = self._said
         wanted = self._attr_types
+        keeps_estimate = ESTIMATE in wanted
         for event in events:
             fields = event.__dict__
             source = fields["source"].__dict__
@@ -216,6 +228,9 @@ class Kernel:
                     for name, value in attributes.items()
                     if name in wanted
                 )
+            if keeps_estimate and fields["estimated_delivery"] is not None:
+                estimate = (fields["estimated_delivery"] - EPOCH) // ONE_US
+                kept = (*kept, (ESTIMATE, estimate))
             said = (
                 fields["status"],
                 fields["reason"],
@@ -358,19 +373,29 @@ class Kernel:
         return changes
 
     def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
-        before = {inc.kind: snapshot(self.pack, state, inc, clock) for inc in state.open.values()}
+        before = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
+        reported = state.fired_through
         self._reset(state)
         self._prime(state)
         state.fired_through = None
+        # Revisits fall due by the clock alone; those past what was reported are news.
+        revisits: list[Change] = []
         for rec in state.history:
-            self._take(state, rec)
+            revisits.extend(self._take(state, rec))
             state.fired_through = rec[T]
-        self._fire(state, clock)
-        after = {inc.kind: snapshot(self.pack, state, inc, clock) for inc in state.open.values()}
-        return diff_snapshots(before, after, from_micros(clock))
+        revisits.extend(self._fire(state, clock))
+        after = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
+        changes = diff_snapshots(before, after, from_micros(clock), self._supersedes)
+        news = reported if reported is not None else clock
+        changes.extend(
+            c
+            for c in revisits
+            if c.type is ChangeType.REVISIT_DUE and (reported is None or c.at > from_micros(news))
+        )
+        return changes
 
     # -- history aggregates ------------------------------------------------------------
-    def _take(self, s: ShipmentState, rec: EventRec) -> None:
+    def _take(self, s: ShipmentState, rec: EventRec) -> list[Change]:
         """The in-order step: fire what is due before ``rec``, absorb it, evaluate.
 
         Absorbing is compiled with the pack (``Pack.absorb``): it moves the aggregates
@@ -380,14 +405,16 @@ class Kernel:
         """
         t = rec[T]
         due = s.next_due_us
+        changes: list[Change] = []
         if due is not None and due < t:
-            self._fire(s, t - 1)
+            changes = self._fire(s, t - 1)
         held, pending = self._absorb(s, rec, s.facts, s.params, t)
         # The common case inline: nothing holds and nothing is open (see _evaluate).
         if held is None and not s.open:
             s.next_due_us = pending
         else:
-            self._evaluate(s, t, (held, pending))
+            changes.extend(self._evaluate(s, t, (held, pending)))
+        return changes
 
     # -- rule evaluation -----------------------------------------------------------------
     def _evaluate(
@@ -401,6 +428,7 @@ class Kernel:
             s.next_due_us = pending  # the common case: nothing holds, nothing to clear
             return []
         rules = self._rules
+        ended: list[OpenIncident] = []
         holding: dict[str, list[tuple[Rule, int]]] = {}
         for index, rung in held or ():
             rule = rules[index]
@@ -408,19 +436,30 @@ class Kernel:
 
         changes: list[Change] = []
         at = from_micros(t)
-        for kind in list(s.open):
-            if kind not in holding:
-                inc = s.open.pop(kind)
-                follow = s.followups.get(inc.id)
-                if follow is None or follow.resolved_at is None or follow.resolved_at > t:
-                    changes.append(
-                        Change(
-                            ChangeType.CLEARED,
-                            snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
-                            at,
-                        )
+        # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
+        replaced = superseded(self._supersedes, holding) if self._supersedes and holding else {}
+        for key in list(s.open):
+            inc = s.open[key]
+            kind = inc.kind
+            if key != kind or (kind in holding and kind not in replaced):
+                continue  # parked (resolved, its revisit pending), or still holding
+            del s.open[key]
+            if self._is_resolved(s, inc, t):
+                self._park(s, inc)
+            elif kind not in replaced:
+                changes.append(
+                    Change(
+                        ChangeType.CLEARED,
+                        snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                        at,
                     )
+                )
+            else:
+                ended.append(inc)
+        closing = len(changes)  # superseded changes go here, before the openings
         for kind, hits in holding.items():
+            if kind in replaced:
+                continue
             best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
             rule, step_index = best
             step = rule.steps[step_index]
@@ -469,14 +508,34 @@ class Kernel:
                     inc.remedy = remedy
                     inc.explanation = explanation_of(s, rule, step, t)
                     changed = True
+                if self._anchored_deadlines:  # a deadline counting from an event's time
+                    due, starts = deadlines_of(s, inc, best, hits, t)
+                    if due != inc.deadlines or starts != inc.starts:
+                        inc.deadlines, inc.starts = due, starts
+                        changed = True
             if changed:
                 changes.append(Change(ChangeType.UPDATED, snapshot(self.pack, s, inc, t), at))
+        changes[closing:closing] = [
+            Change(
+                ChangeType.SUPERSEDED,
+                attrs.evolve(
+                    snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                    superseded_by=s.open[replaced[inc.kind]].id,
+                ),
+                at,
+            )
+            for inc in ended
+        ]
 
-        # Follow-up deadlines of every live incident.
-        for inc in s.open.values():
+        # Follow-up deadlines of every live incident, and revisits after resolutions.
+        for key, inc in list(s.open.items()):
             follow = s.followups.get(inc.id)
-            if follow is not None and follow.resolved_at is not None and follow.resolved_at <= t:
+            resolved = None if follow is None else follow.resolved_at
+            if resolved is not None and not inc.revisit_done and self._revisit is not None:
+                pending = self._revisit_step(s, key, inc, follow, resolved, t, pending, changes)
+            if resolved is not None and resolved <= t:
                 continue
+            level = self._severity[inc.severity]
             for what, deadline in self._follow_up_deadlines(inc):
                 if (
                     what == "respond"
@@ -485,26 +544,89 @@ class Kernel:
                     and follow.ack_at <= deadline
                 ):
                     continue
-                if (
-                    follow is not None
-                    and follow.resolved_at is not None
-                    and follow.resolved_at <= deadline
-                ):
+                pending = self._deadline(
+                    s,
+                    inc,
+                    what,
+                    deadline,
+                    level.target if what == "escalate" else None,
+                    resolved,
+                    t,
+                    pending,
+                    changes,
+                )
+            starts = inc.starts
+            for name, deadline in inc.deadlines.items():
+                start = inc.opened_at if starts is None else starts.get(name, inc.opened_at)
+                if met(follow, self._actions.get(name, name), start, deadline):
                     continue
-                if deadline <= t:
-                    if (what, deadline) not in inc.escalations:
-                        inc.escalations.append((what, deadline))
-                        changes.append(
-                            Change(
-                                ChangeType.ESCALATED,
-                                snapshot(self.pack, s, inc, deadline),
-                                from_micros(deadline),
-                            )
-                        )
-                elif pending is None or deadline < pending:
-                    pending = deadline
+                pending = self._deadline(
+                    s, inc, name, deadline, None, resolved, t, pending, changes
+                )
         s.next_due_us = pending
         return changes
+
+    def _deadline(
+        self,
+        s: ShipmentState,
+        inc: OpenIncident,
+        what: str,
+        deadline: int,
+        target: str | None,
+        resolved: int | None,
+        t: int,
+        pending: int | None,
+        changes: list[Change],
+    ) -> int | None:
+        """Escalate ``what`` at ``deadline`` if it passed by ``t``, else keep it pending;
+        a deadline at or after the resolve instant is cancelled.  The new pending."""
+        if resolved is not None and resolved <= deadline:
+            return pending
+        if deadline <= t:
+            if not any(e[0] == what and e[1] == deadline for e in inc.escalations):
+                inc.escalations.append((what, deadline, target))
+                changes.append(
+                    Change(
+                        ChangeType.ESCALATED,
+                        snapshot(self.pack, s, inc, deadline),
+                        from_micros(deadline),
+                    )
+                )
+            return pending
+        return deadline if pending is None or deadline < pending else pending
+
+    def _revisit_step(
+        self,
+        s: ShipmentState,
+        key: str,
+        inc: OpenIncident,
+        follow: Followup | None,
+        resolved: int,
+        t: int,
+        pending: int | None,
+        changes: list[Change],
+    ) -> int | None:
+        """The revisit of a resolved incident: done when its action was recorded in
+        time, due (a ``revisit_due`` change at its own instant) once ``t`` reaches it."""
+        due = revisit_due(self.pack, s, resolved, t)
+        if due is None:
+            return pending
+        assert self._revisit is not None
+        if not met(follow, self._revisit.action, resolved, due):
+            if due > t:
+                return due if pending is None or due < pending else pending
+            changes.append(
+                Change(ChangeType.REVISIT_DUE, snapshot(self.pack, s, inc, due), from_micros(due))
+            )
+        inc.revisit_done = True
+        if key != inc.kind:
+            del s.open[key]  # parked only for its revisit
+        return pending
+
+    def _park(self, s: ShipmentState, inc: OpenIncident) -> None:
+        """Keep a resolved incident that closes until its revisit is done."""
+        if self._revisit is not None and not inc.revisit_done:
+            s.open[parked_key(inc.id)] = inc
 
     def _follow_up_deadlines(self, inc: OpenIncident) -> tuple[tuple[str, int], ...]:
         level = self._severity[inc.severity]
@@ -536,7 +658,7 @@ class Kernel:
         inc = self._find(s, incident_id)
         follow = self._followup(s, incident_id)
         follow.ack_at, follow.ack_by = at, by
-        follow.log.append((ACKNOWLEDGED, by, at, None))
+        follow.log.append((ACKNOWLEDGED, by, at, None, None))
         self._refresh_due(s)
         return Change(ChangeType.ACKNOWLEDGED, snapshot(self.pack, s, inc, at), from_micros(at))
 
@@ -548,9 +670,28 @@ class Kernel:
         follow.resolved_at, follow.resolved_by, follow.note = at, by, note
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
-        follow.log.append((RESOLVED, by, at, note))
+        follow.log.append((RESOLVED, by, at, note, None))
         self._refresh_due(s)
         return Change(ChangeType.RESOLVED, snapshot(self.pack, s, inc, at), from_micros(at))
+
+    def record_action(
+        self,
+        s: ShipmentState,
+        incident_id: str,
+        action: str,
+        by: str,
+        at: int,
+        note: str | None,
+        cause: str | None,
+    ) -> Action:
+        """Log a follow-up action (``documents_supplied``...) that meets the deadlines
+        it names; an incident resolved and closed since takes its revisit too."""
+        if not any(inc.id == incident_id for inc in s.open.values()):
+            raise UnknownIncident(f"no incident {incident_id!r} on {s.tracking_number!r}")
+        entry = (action, by, at, note, cause)
+        self._followup(s, incident_id).log.append(entry)
+        self._refresh_due(s)
+        return action_of(incident_id, entry)
 
     @staticmethod
     def _followup(s: ShipmentState, incident_id: str) -> Followup:
@@ -697,4 +838,6 @@ def _coerce(kind: str, value: Any) -> Any:
         return value if isinstance(value, str) else None
     if kind == "bool":
         return value if isinstance(value, bool) else None
+    if kind == "datetime":
+        return None  # only the kernel keeps one (the estimate), never an attribute
     return value

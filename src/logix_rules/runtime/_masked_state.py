@@ -51,7 +51,7 @@ def masked_state(state: ShipmentState) -> ShipmentState:
         )
 
     def followup(f: Followup) -> Followup:
-        log = [(what, by, at, note(said)) for what, by, at, said in f.log]
+        log = [(what, by, at, note(said), cause) for what, by, at, said, cause in f.log]
         return attrs.evolve(f, note=note(f.note), log=log)
 
     changes: dict[str, Any] = {

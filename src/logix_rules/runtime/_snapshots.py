@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import types
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -26,6 +27,7 @@ from ._incidents import (
     Remedy,
     RemedyItem,
 )
+from ._lifecycle import deadlines_of, superseded
 from ._money import remedy_amount
 from ._state import OpenIncident, ShipmentState
 
@@ -62,14 +64,7 @@ def describe(
     step = rule.steps[step_index]
     remedy = remedy_of(s, step, t)
     inc.remedy = remedy
-    deadlines: dict[str, int] = {}
-    for hit_rule, hit_step in hits:
-        for name, fn in hit_rule.steps[hit_step].deadlines:
-            window = fn(s, f, p, t)
-            if window is not None:
-                at = inc.opened_at + window
-                deadlines[name] = min(at, deadlines.get(name, at))
-    inc.deadlines = deadlines
+    inc.deadlines, inc.starts = deadlines_of(s, inc, (rule, step_index), hits, t)
     inc.explanation = explanation_of(s, rule, step, t)
     anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
     events = tuple(
@@ -184,7 +179,9 @@ def snapshot(
         evidence=inc.evidence,
         explanation=explanation,
         state=state,
-        escalations=tuple(Escalation(what, from_micros(at)) for what, at in inc.escalations),
+        escalations=tuple(
+            Escalation(what, from_micros(at), target) for what, at, target in inc.escalations
+        ),
         acknowledged_at=None
         if follow is None or follow.ack_at is None
         else from_micros(follow.ack_at),
@@ -198,16 +195,36 @@ def snapshot(
 
 
 def diff_snapshots(
-    before: dict[str, Incident], after: dict[str, Incident], at: Any
+    before: dict[str, Incident],
+    after: dict[str, Incident],
+    at: Any,
+    supersedes: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[Change]:
+    """The changes from ``before`` to ``after`` (incidents by their key in
+    ``ShipmentState.open``): an incident gone is ``superseded`` when a live incident
+    of ``after`` supersedes its kind, else ``cleared``."""
     changes: list[Change] = []
+    replacing = superseded(
+        supersedes or {}, [i.kind for i in after.values() if i.state is not IncidentState.RESOLVED]
+    )
+    live = {i.kind: i for key, i in after.items() if key == i.kind}
     for kind, old in before.items():
         replacement = after.get(kind)
         gone = replacement is None or replacement.id != old.id
         if gone and old.state is not IncidentState.RESOLVED:
-            changes.append(
-                Change(ChangeType.CLEARED, attrs.evolve(old, state=IncidentState.CLEARED), at)
-            )
+            closed = attrs.evolve(old, state=IncidentState.CLEARED)
+            by = replacing.get(old.kind)
+            if by is not None and by in live:
+                new = live[by]
+                changes.append(
+                    Change(
+                        ChangeType.SUPERSEDED,
+                        attrs.evolve(closed, superseded_by=new.id),
+                        max(new.opened_at, old.opened_at),
+                    )
+                )
+                continue
+            changes.append(Change(ChangeType.CLEARED, closed, at))
     for kind, new in after.items():
         previous = before.get(kind)
         if previous is None or previous.id != new.id:

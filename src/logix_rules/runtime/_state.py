@@ -37,6 +37,7 @@ __all__ = [
     "find_event",
     "id_bit",
     "index_events",
+    "parked_key",
     "remember_event",
     "shipment_text",
 ]
@@ -106,7 +107,11 @@ class OpenIncident:
     _evidence: Any = attrs.field(alias="evidence")  # Evidence, or one to load
     explanation: str
     deadlines: dict[str, int]
-    escalations: list[tuple[str, int]] = attrs.field(factory=list)
+    # (what, due, target): the deadlines that passed (see Escalation)
+    escalations: list[tuple[str, int, str | None]] = attrs.field(factory=list)
+    # where a deadline counts from when not from opened_at (a deadline's ``from:``)
+    starts: dict[str, int] | None = None
+    revisit_done: bool = False  # its revisit fired, or was recorded in time
 
     @property
     def evidence(self) -> Evidence:
@@ -131,6 +136,13 @@ class Followup:
     resolved_by: str | None = None
     note: str | None = None
     log: list[LogEntry] = attrs.field(factory=list)
+
+
+def parked_key(incident_id: str) -> str:
+    """Where ``ShipmentState.open`` keeps a resolved incident whose condition stopped
+    holding (or that was superseded) while its revisit is pending: not under its kind,
+    which a new incident of that kind may take (kinds never start with '@')."""
+    return "@" + incident_id
 
 
 # Shared, read-only stand-ins for the empty containers of a fresh state: most parcels
@@ -181,6 +193,8 @@ class ShipmentState:
     lasts: Sequence[int | None] = ()
     attr_values: dict[str, Any] = NO_VALUES
     latest: EventRec | None = None
+    # The live incidents by kind, and resolved ones waiting for their revisit under
+    # parked_key(id).
     open: dict[str, OpenIncident] = NO_OPEN
 
     @property

@@ -57,6 +57,7 @@ from ._state import (
     OpenIncident,
     ShipmentState,
     StateError,
+    parked_key,
 )
 from ._state_parts import (
     BOUND,
@@ -142,6 +143,7 @@ class StateCodec:
         # id(kind) -> (kind, text, digest): the kind is held so its id is not reused
         self._texts: dict[int, tuple[EventKind, str, int]] = {}
         self._pool_limit = pool_limit
+        self._actions = pack.actions  # what a followup's log may name, besides ack/resolve
 
     # -- writing ------------------------------------------------------------------------
     def known(self, kind: EventKind) -> tuple[EventKind, str, int]:
@@ -205,7 +207,7 @@ class StateCodec:
                     None if held is None else ref(held, len(strings)),
                     None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
                     dict(values) if values else None,
-                    [encode_incident(inc, keep) for inc in s.open.values()],
+                    [encode_incident(inc, keep, key != inc.kind) for key, inc in s.open.items()],
                     {ident: encode_followup(f) for ident, f in s.followups.items()},
                     latest_rec,
                 ]
@@ -283,14 +285,15 @@ class StateCodec:
         if incidents:
             live = {}
             for raw in incidents:
-                inc = decode_incident(self.pack, raw, strings)
-                if inc.kind in live:
+                inc, parked = decode_incident(self.pack, raw, strings)
+                key = parked_key(inc.id) if parked else inc.kind
+                if key in live:
                     raise StateError(f"two open incidents of kind {inc.kind!r}")
-                live[inc.kind] = inc
+                live[key] = inc
         elif type(incidents) is not list:
             raise StateError("open incidents must be an array")
         if followups:
-            followups = decode_followups(followups)
+            followups = decode_followups(followups, self._actions)
         elif type(followups) is dict:
             followups = NO_FOLLOWUPS
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -53,13 +54,17 @@ _FACT_TYPES: dict[str, tuple[type, ...]] = {
     "declared_value": (float, int, type(None)),
     "freight_cost": (float, int, type(None)),
 }
+# Actions and escalations are named by the pack (snake_case), or are the built-in ones.
+_DEADLINE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ACTIONS = frozenset({ACKNOWLEDGED, RESOLVED})
 _WHATS = frozenset({"respond", "escalate", "resolve"})
 _FOLLOW_FIELDS = ("ack_at", "ack_by", "resolved_at", "resolved_by", "note")
 
 
 # -- writing ----------------------------------------------------------------------------------
-def encode_incident(inc: OpenIncident, ref: Callable[[str], int]) -> list[Any]:
+def encode_incident(
+    inc: OpenIncident, ref: Callable[[str], int], parked: bool = False
+) -> list[Any]:
     """An open incident as JSON; its evidence and explanation go to the state's strings
     (``ref`` gives their index there)."""
     remedy = inc.remedy
@@ -95,8 +100,23 @@ def encode_incident(inc: OpenIncident, ref: Callable[[str], int]) -> list[Any]:
         ref(evidence),
         ref(inc.explanation),
         dict(inc.deadlines),
-        [list(pair) for pair in inc.escalations],
+        # [what, at], and the target only when there is one (as version 2 first wrote)
+        [list(e) if e[2] is not None else [e[0], e[1]] for e in inc.escalations],
+        *_lifecycle_part(inc, parked),
     ]
+
+
+def _lifecycle_part(inc: OpenIncident, parked: bool) -> list[dict[str, Any]]:
+    """The 14th part, only when there is something to say: deadlines' own starts,
+    a revisit done, an incident parked (resolved and closed, its revisit pending)."""
+    extra: dict[str, Any] = {}
+    if inc.starts:
+        extra["starts"] = dict(inc.starts)
+    if inc.revisit_done:
+        extra["revisit_done"] = True
+    if parked:
+        extra["parked"] = True
+    return [extra] if extra else []
 
 
 def evidence_text(evidence: Evidence) -> str:
@@ -149,7 +169,9 @@ class LazyEvidence:
 
 
 def encode_followup(f: Followup) -> list[Any]:
-    return [f.ack_at, f.ack_by, f.resolved_at, f.resolved_by, f.note, [list(e) for e in f.log]]
+    # An action without a cause is written as four parts, as before causes existed.
+    log = [list(e) if e[4] is not None else list(e[:4]) for e in f.log]
+    return [f.ack_at, f.ack_by, f.resolved_at, f.resolved_by, f.note, log]
 
 
 def encode_value(value: Any) -> Any:
@@ -168,12 +190,24 @@ def encode_value(value: Any) -> Any:
 
 
 # -- reading ----------------------------------------------------------------------------------
-def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> OpenIncident:
-    """An open incident written by ``encode_incident`` under ``pack``."""
-    if type(raw) is not list or len(raw) != 13:
-        raise StateError("an open incident must be an array of 13 parts")
+def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> tuple[OpenIncident, bool]:
+    """An open incident written by ``encode_incident`` under ``pack``, and whether it
+    is parked (see ``_lifecycle_part``)."""
+    if type(raw) is not list or len(raw) not in (13, 14):
+        raise StateError("an open incident must be an array of 13 or 14 parts")
     ident, kind, opened, severity, rank, since, rules, lead, remedy, evidence = raw[:10]
-    explanation, deadlines, escalations = raw[10:]
+    explanation, deadlines, escalations = raw[10:13]
+    whats = _WHATS.union(pack.deadline_actions)
+    extra = raw[13] if len(raw) == 14 else {}
+    if type(extra) is not dict or set(extra) - {"starts", "revisit_done", "parked"}:
+        raise StateError("an open incident's lifecycle part must be an object")
+    starts = extra.get("starts")
+    if starts is not None and not (
+        type(starts) is dict and types_in(starts, STR) and instants(list(starts.values()))
+    ):
+        raise StateError("an open incident's deadline starts must map names to instants")
+    if extra.get("revisit_done", True) is not True or extra.get("parked", True) is not True:
+        raise StateError("an open incident's lifecycle flags must be true when present")
     n = len(strings) - 1
     if not (
         type(ident) is str
@@ -203,7 +237,7 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> OpenIncident:
     rules_ = pack.rules
     if not (0 <= lead[0] < len(rules_) and 0 <= lead[1] < len(rules_[lead[0]].steps)):
         raise StateError("an open incident's leading rule is not one of the pack's")
-    return OpenIncident(
+    inc = OpenIncident(
         ident,
         kind,
         opened,
@@ -216,8 +250,11 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> OpenIncident:
         LazyEvidence(strings[evidence]),
         strings[explanation],
         deadlines,
-        [_escalation(e) for e in escalations] if escalations else [],
+        [_escalation(e, whats) for e in escalations] if escalations else [],
+        starts or None,
+        "revisit_done" in extra,
     )
+    return inc, "parked" in extra
 
 
 def v1_followups(raw_follows: Any) -> dict[str, Followup]:
@@ -231,9 +268,9 @@ def v1_followups(raw_follows: Any) -> dict[str, Followup]:
         f = _followup([*(raw.get(name) for name in _FOLLOW_FIELDS), raw.get("log") or []])
         if not f.log:  # version 1 kept no log: what it says, in the order it implies
             if f.ack_at is not None and f.ack_by is not None:
-                f.log.append((ACKNOWLEDGED, f.ack_by, f.ack_at, None))
+                f.log.append((ACKNOWLEDGED, f.ack_by, f.ack_at, None, None))
             if f.resolved_at is not None and f.resolved_by is not None:
-                f.log.append((RESOLVED, f.resolved_by, f.resolved_at, f.note))
+                f.log.append((RESOLVED, f.resolved_by, f.resolved_at, f.note, None))
         followups[_str(ident, "incident id")] = f
     return followups
 
@@ -321,29 +358,45 @@ def decode_value(raw: Any) -> Any:
     raise StateError(f"unknown evidence value tag {tag!r}")
 
 
-def _escalation(raw: Any) -> tuple[str, int]:
-    if type(raw) is not list or len(raw) != 2 or raw[0] not in _WHATS:
-        raise StateError("an escalation must be [respond|escalate|resolve, instant]")
-    return raw[0], _int(raw[1], "instant")
+def _escalation(raw: Any, whats: frozenset[str]) -> tuple[str, int, str | None]:
+    if type(raw) is not list or len(raw) not in (2, 3) or raw[0] not in whats:
+        raise StateError("an escalation must be [what, instant] or [what, instant, target]")
+    target = _opt_str(raw[2], "target") if len(raw) == 3 else None
+    return raw[0], _int(raw[1], "instant"), target
 
 
-def decode_followups(raw: Any) -> dict[str, Followup]:
+def decode_followups(raw: Any, actions: frozenset[str] | None = None) -> dict[str, Followup]:
+    """Followups as ``encode_followup`` wrote them; ``actions`` are the ones the pack
+    knows (None for a state of another pack, whose actions are its own)."""
     if type(raw) is not dict:
         raise StateError("followups must be an object")
     if not raw:
         return NO_FOLLOWUPS
-    return {_str(ident, "incident id"): _followup(value) for ident, value in raw.items()}
+    return {_str(ident, "incident id"): _followup(value, actions) for ident, value in raw.items()}
 
 
-def _followup(raw: Any) -> Followup:
+def _followup(raw: Any, actions: frozenset[str] | None = None) -> Followup:
     if type(raw) is not list or len(raw) != 6 or type(raw[5]) is not list:
         raise StateError("a followup must be an array of 6 parts")
     log: list[LogEntry] = []
     for entry in raw[5]:
-        if type(entry) is not list or len(entry) != 4 or entry[0] not in _ACTIONS:
-            raise StateError("a followup action must be [acknowledged|resolved, by, at, note]")
+        if (
+            type(entry) is not list
+            or len(entry) not in (4, 5)
+            or type(entry[0]) is not str
+            or not _DEADLINE_NAME.fullmatch(entry[0])
+            or (actions is not None and entry[0] not in actions and entry[0] not in _ACTIONS)
+        ):
+            raise StateError("a followup action must be [action, by, at, note, cause]")
+        cause = _opt_str(entry[4], "cause") if len(entry) == 5 else None
         log.append(
-            (entry[0], _str(entry[1], "by"), _int(entry[2], "instant"), _opt_str(entry[3], "note"))
+            (
+                entry[0],
+                _str(entry[1], "by"),
+                _int(entry[2], "instant"),
+                _opt_str(entry[3], "note"),
+                cause,
+            )
         )
     return Followup(
         _opt_int(raw[0], "instant"),

@@ -91,10 +91,14 @@ def incident_from_dict(doc: dict[str, Any]) -> Incident:
         ),
         explanation=doc["explanation"],
         state=IncidentState(doc["state"]),
-        escalations=tuple(Escalation(e["what"], parse_time(e["at"])) for e in doc["escalations"]),
+        escalations=tuple(
+            Escalation(e["what"], parse_time(e["at"]), e.get("target"))
+            for e in doc["escalations"]
+        ),
         acknowledged_at=_maybe_time(doc["acknowledged_at"]),
         acknowledged_by=doc["acknowledged_by"],
         resolved_at=_maybe_time(doc["resolved_at"]),
         resolved_by=doc["resolved_by"],
         note=doc["note"],
+        superseded_by=doc.get("superseded_by"),
     )
