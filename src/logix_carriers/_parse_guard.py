@@ -5,18 +5,20 @@ foresaw: a number where a list belongs, a list nested past Python's recursion
 limit, an integer too long to print.  :func:`piece` wraps the reading of one
 shipment, tracking or event; whatever it raises (other than a deliberate
 :class:`CarrierError`) becomes a problem for that piece, and parsing goes on.
+:func:`is_object` and :func:`list_field` are the checks every parser makes
+before it reads an event or a list of them, with the same problem when they fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeGuard
 
 from ._errors import CarrierError, snippet
 from ._track_result import ProblemCode, TrackResultBuilder
 
-__all__ = ["describe_exception", "piece", "plain_text", "text_of"]
+__all__ = ["describe_exception", "is_object", "list_field", "piece", "plain_text", "text_of"]
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -67,3 +69,33 @@ def piece(
             raw=raw,
             location=location,
         )
+
+
+def is_object(
+    raw: Any, out: TrackResultBuilder, number: str, where: str, what: str = "event"
+) -> TypeGuard[Mapping[str, Any]]:
+    """True when ``raw`` is an object; otherwise a ``bad_event`` problem drops it."""
+    if isinstance(raw, Mapping):
+        return True
+    out.problem(
+        number,
+        ProblemCode.BAD_EVENT,
+        f"{what} is {type(raw).__name__}, not an object; dropped",
+        raw=raw,
+        location=where,
+    )
+    return False
+
+
+def list_field(
+    out: TrackResultBuilder, number: str, container: Mapping[str, Any], key: str, where: str
+) -> list[Any] | None:
+    """``container[key]`` as a list (missing or empty: ``[]``); None, with a
+    ``bad_payload`` problem at ``where``, when it is something else."""
+    value = container.get(key) or []
+    if isinstance(value, list):
+        return value
+    out.problem(
+        number, ProblemCode.BAD_PAYLOAD, f"'{key}' is not a list", raw=value, location=where
+    )
+    return None

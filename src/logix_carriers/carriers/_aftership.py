@@ -44,7 +44,7 @@ from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
 from .._mapped_event import EventFacts, keep_event, read_event_time
-from .._parse_guard import piece, plain_text, text_of
+from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -107,14 +107,7 @@ def _location(checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
 def _checkpoint(
     out: TrackResultBuilder, number: str, raw: Any, where: str, shared: _TrackingFacts
 ) -> None:
-    if not isinstance(raw, Mapping):
-        out.problem(
-            number,
-            ProblemCode.BAD_EVENT,
-            f"checkpoint is {type(raw).__name__}, not an object; dropped",
-            raw=raw,
-            location=where,
-        )
+    if not is_object(raw, out, number, where, "checkpoint"):
         return
     location = _location(raw)
     tag, subtag = text_of(raw.get("tag")), text_of(raw.get("subtag"))
@@ -267,15 +260,8 @@ def _tracking(
         _estimate(out, number, tracking, fallback),
         text_of(tracking.get("slug")),
     )
-    checkpoints = tracking.get("checkpoints") or []
-    if not isinstance(checkpoints, list):
-        out.problem(
-            number,
-            ProblemCode.BAD_PAYLOAD,
-            "'checkpoints' is not a list",
-            raw=checkpoints,
-            location=f"{where}.checkpoints",
-        )
+    checkpoints = list_field(out, number, tracking, "checkpoints", f"{where}.checkpoints")
+    if checkpoints is None:
         return number
     if not checkpoints:
         tag = text_of(tracking.get("tag"))

@@ -39,7 +39,7 @@ from .._country_codes import alpha2_from_name, to_alpha2
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
 from .._mapped_event import EventFacts, keep_event, read_event_time
-from .._parse_guard import piece, plain_text, text_of
+from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._taxonomy import Status
@@ -122,14 +122,7 @@ def _event(
     where: str,
     shipment: EventFacts,
 ) -> None:
-    if not isinstance(raw, Mapping):
-        out.problem(
-            number,
-            ProblemCode.BAD_EVENT,
-            f"event is {type(raw).__name__}, not an object; dropped",
-            raw=raw,
-            location=where,
-        )
+    if not is_object(raw, out, number, where):
         return
     code = text_of(raw.get("statusCode"))
     mapped = map_code(SYSTEM, code) if code else None
@@ -293,15 +286,8 @@ def _shipment(
         f"DHL's home zone{f' ({service})' if service else ''}",
     ).or_else(asked.zone_fallback() if asked is not None else None)
     facts = EventFacts(attributes, fallback, _estimate(out, number, shipment, fallback))
-    events = shipment.get("events") or []
-    if not isinstance(events, list):
-        out.problem(
-            number,
-            ProblemCode.BAD_PAYLOAD,
-            "'events' is not a list",
-            raw=events,
-            location=f"{where}.events",
-        )
+    events = list_field(out, number, shipment, "events", f"{where}.events")
+    if events is None:
         return
     if not events:
         status = shipment.get("status")

@@ -17,7 +17,7 @@ from .._errors import AuthError, CarrierError
 from .._estimates import read_estimate
 from .._local_time import principal_zone
 from .._mapped_event import EventFacts, keep_event, place_event_time
-from .._parse_guard import piece, plain_text, text_of
+from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._status_lookup import map_code
 from .._status_maps import Mapped
 from .._taxonomy import Status
@@ -142,14 +142,7 @@ def event_time(
 
 
 def _event(out: TrackResultBuilder, number: str, raw: Any, where: str, shared: EventFacts) -> None:
-    if not isinstance(raw, Mapping):
-        out.problem(
-            number,
-            ProblemCode.BAD_EVENT,
-            f"event is {type(raw).__name__}, not an object; dropped",
-            raw=raw,
-            location=where,
-        )
+    if not is_object(raw, out, number, where):
         return
     location = _address(raw)
     sub_status, stage = text_of(raw.get("sub_status")), text_of(raw.get("stage"))
@@ -295,15 +288,8 @@ def _track_item(
             shipment_fallback.or_else(ZoneFallback(home_zone=home, home_label=label)),
             estimate,
         )
-        events = provider.get("events") or []
-        if not isinstance(events, list):
-            out.problem(
-                number,
-                ProblemCode.BAD_PAYLOAD,
-                "'events' is not a list",
-                raw=events,
-                location=f"{p_where}.events",
-            )
+        events = list_field(out, number, provider, "events", f"{p_where}.events")
+        if events is None:
             continue
         for e_index, raw in enumerate(events):
             seen_events = True

@@ -43,7 +43,7 @@ from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._mapped_event import EventFacts
-from .._parse_guard import piece, plain_text
+from .._parse_guard import is_object, piece, plain_text
 from .._settings import AdapterSettings
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from .._tracked_number import find_facts
@@ -82,14 +82,7 @@ def _activity(
     where: str,
     shared: EventFacts,
 ) -> None:
-    if not isinstance(activity, Mapping):
-        out.problem(
-            number,
-            ProblemCode.BAD_EVENT,
-            f"activity is {type(activity).__name__}, not an object; dropped",
-            raw=activity,
-            location=where,
-        )
+    if not is_object(activity, out, number, where, "activity"):
         return
     raw_location = activity.get("location")
     address = raw_location.get("address") if isinstance(raw_location, Mapping) else None

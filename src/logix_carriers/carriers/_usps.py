@@ -39,7 +39,7 @@ from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import bounded_utc
 from .._mapped_event import keep_event, read_event_time
-from .._parse_guard import piece, text_of
+from .._parse_guard import is_object, list_field, piece, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -126,14 +126,7 @@ def _event(
     estimate: datetime | None,
     attributes: dict[str, Any],
 ) -> None:
-    if not isinstance(raw, Mapping):
-        out.problem(
-            number,
-            ProblemCode.BAD_EVENT,
-            f"event is {type(raw).__name__}, not an object; dropped",
-            raw=raw,
-            location=where,
-        )
+    if not is_object(raw, out, number, where):
         return
     code = text_of(raw.get("eventCode"))
     mapped = map_code(SYSTEM, code) if code else None
@@ -238,15 +231,8 @@ def parse_tracking(
         if text_of(payload.get(field)):
             attributes[name] = text_of(payload.get(field))
     estimate = _estimate(out, number, payload, fallback)
-    events = payload.get("trackingEvents") or []
-    if not isinstance(events, list):
-        out.problem(
-            number,
-            ProblemCode.BAD_PAYLOAD,
-            "'trackingEvents' is not a list",
-            raw=events,
-            location="trackingEvents",
-        )
+    events = list_field(out, number, payload, "trackingEvents", "trackingEvents")
+    if events is None:
         return out.result()
     if not events:
         said = text_of(payload.get("statusSummary")) or text_of(payload.get("status"))
