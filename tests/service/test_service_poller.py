@@ -172,12 +172,57 @@ def test_postgresql_skips_a_parcel_another_process_holds(pg_url: str) -> None:
         db = first.db
         with db.transaction(write=True):
             db.execute("UPDATE rate_buckets SET tokens = 1, updated = ?", (NOW,))
+            db.execute("UPDATE poll_schedule SET next_poll = ?", (NOW - SECOND,))  # N1 first
+        claimed: list[str] = []
         with db.transaction(write=True):
             # Another process is in the middle of claiming N1 (its row is locked).
-            db.execute("UPDATE poll_schedule SET next_poll = 0 WHERE tracking_number = 'N1'")
-            with ctx.handle() as h:
-                claimed = claim_due(h, adapter, 600.0, NOW)
+            db.execute("SELECT 1 FROM poll_schedule WHERE tracking_number = 'N1' FOR UPDATE")
+
+            def claim() -> None:
+                with ctx.handle() as h:
+                    claimed.extend(claim_due(h, adapter, 600.0, NOW))
+
+            claimer = threading.Thread(target=claim)
+            claimer.start()
+            claimer.join(10)
+            waited = claimer.is_alive()  # a claim that waits for the lock, not skips it
+        claimer.join()
+        assert not waited
         assert claimed == ["N2"]
     finally:
         first.close()
         second.close()
+
+
+def test_postgresql_pollers_racing_stay_within_one_limit(pg_url: str) -> None:
+    stores = [open_store(pg_url) for _ in range(3)]
+    try:
+        seed(stores[0], [f"N{n:02d}" for n in range(20)])
+        recorder = Recorder()
+        contexts = [ServiceContext(store, PACK) for store in stores[1:]]
+        pollers = [Poller([dhl(recorder)], {"dhl": 600.0}) for _ in contexts]
+        failures: list[BaseException] = []
+
+        def work(ctx: ServiceContext, poller: Poller) -> None:
+            try:
+                with ctx.handle() as h:
+                    for tick in range(10):
+                        for _ in range(3):
+                            poller.step(h, "dhl", now_us=NOW + tick * SECOND)
+            except BaseException as exc:  # surfaced below
+                failures.append(exc)
+
+        threads = [
+            threading.Thread(target=work, args=pair) for pair in zip(contexts, pollers, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        # Ten seconds of DHL's one request a second, shared: never more, never a parcel twice.
+        assert 1 <= len(recorder.asked) <= 10
+        assert len(set(recorder.asked)) == len(recorder.asked)
+    finally:
+        for store in stores:
+            store.close()
