@@ -99,3 +99,66 @@ def test_a_carrier_without_credentials_is_not_polled(store: Store) -> None:
     assert poll_targets(app.state.logix) == []
     configured = make_app(store)
     assert [a.code for a in poll_targets(configured.state.logix)] == ["dhl"]
+
+
+def test_the_relay_delivers_changes_to_a_real_receiver(store: Store) -> None:
+    import http.server
+    import threading
+
+    from pydantic import SecretStr
+
+    from logix_rules.service import verify_relay
+
+    received: list[tuple[bytes, str, str]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append(
+                (body, self.headers["x-logix-timestamp"], self.headers["x-logix-signature"])
+            )
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app = make_app(
+            store,
+            background=True,
+            clock=lambda: T0 + timedelta(days=1, minutes=5),
+            settings=settings(
+                clock_interval=0.05,
+                poll_carriers=(),
+                relay_url=f"http://127.0.0.1:{server.server_address[1]}/logix",
+                relay_secret=SecretStr("relay-secret"),
+            ),
+        )
+        with app.state.logix.handle() as h:
+            h.engine.ingest(
+                [
+                    {
+                        "tracking_number": "R1",
+                        "carrier": "dhl",
+                        "occurred_at": T0,
+                        "status": "in_transit",
+                    }
+                ]
+            )
+
+        async def delivered() -> bool:
+            return bool(received)
+
+        async def scenario() -> None:
+            async with app.router.lifespan_context(app):
+                await eventually(delivered)
+
+        run(scenario())
+    finally:
+        server.shutdown()
+    body, stamp, signature = received[0]
+    assert verify_relay("relay-secret", body, stamp, signature)
+    assert b'"type":"opened"' in body
