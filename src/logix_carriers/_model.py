@@ -331,7 +331,8 @@ class Shipment(BaseModel):
     """The facts an order-management system knows about a parcel.
 
     ``lane`` (``"CN-US"``) and ``cross_border`` are derived from the two countries.
-    Money amounts are ``Decimal`` in ``currency``.
+    Money amounts are ``Decimal`` in ``currency``.  ``insured`` is None when unknown;
+    ``insured_value`` defaults to ``declared_value``.
     """
 
     model_config = _FROZEN
@@ -346,7 +347,10 @@ class Shipment(BaseModel):
     declared_value: Money | None = None
     freight_cost: Money | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    insured: bool = False
+    #: True or False when the OMS knows; None when it does not (no advisory then).
+    insured: bool | None = None
+    #: What the insurer pays for a total loss; the declared value unless given.
+    insured_value: Money | None = None
     category: str | None = None
     order_id: str | None = None
 
@@ -356,6 +360,10 @@ class Shipment(BaseModel):
         # ``model_dump()`` includes the derived fields; accept it back unchanged.
         if isinstance(data, dict) and ("lane" in data or "cross_border" in data):
             data = {k: v for k, v in data.items() if k not in ("lane", "cross_border")}
+        if isinstance(data, dict) and data.get("insured_value") is None:
+            declared = data.get("declared_value")
+            if declared is not None:
+                data = {**data, "insured_value": declared}
         return data
 
     @field_validator("carrier", mode="before")

@@ -115,19 +115,27 @@ def test_a_lost_parcel_has_every_item() -> None:
     # The trail is in time order, each scan once, with the raw codes.
     assert [e.source_code for e in package.trail] == ["A10", None, "L99"]
     assert [e.action for e in package.correspondence] == ["acknowledged", "resolved"]
-    (amount,) = package.amounts
-    assert (amount.amount, amount.currency, amount.borne_by) == (
+    # The merchant refunds or reships; the claim against the (uninsured) parcel's
+    # carrier is capped by its liability (100 USD, far above 120 BRL here).
+    refund, amount = package.amounts
+    assert (refund.code, refund.bearer) == ("refund_or_reship", "merchant")
+    assert (amount.amount, amount.currency, amount.borne_by, amount.bearer) == (
         Decimal("120.00"),
         "BRL",
         "declared_value",
+        "carrier",
     )
     assert package.filing_deadline == incident.deadlines["claim"]
     data = package.to_dict()
     assert data["schema"] == CLAIM_SCHEMA == "logix.claim/1"
     assert data["filing_deadline"] == "2026-03-04T14:00:00Z"  # claim_within: 24h
-    assert data["amounts"] == [
-        {"code": "claim", "amount": "120.00", "currency": "BRL", "borne_by": "declared_value"}
-    ]
+    assert data["amounts"][1] == {
+        "code": "claim",
+        "amount": "120.00",
+        "currency": "BRL",
+        "borne_by": "declared_value",
+        "bearer": "carrier",
+    }
     json.dumps(data)  # JSON-ready as it is
 
 
@@ -165,8 +173,13 @@ def test_a_damaged_parcel_without_claim_deadline_or_payment_lists_them_missing()
     assert package.missing == ("payment_ref", "correspondence", "filing_deadline")
     assert package.filing_deadline is None
     assert package.payment_ref is None
-    (amount,) = package.amounts
+    amount, claim = package.amounts  # damage is the carrier's doing: claimed back from it
     assert (amount.code, amount.amount) == ("compensation", Decimal("120.00"))
+    assert (claim.code, claim.amount, claim.bearer) == (
+        "carrier_claim",
+        Decimal("120.00"),
+        "carrier",
+    )
     # From the engine's history: the country's zone stands in for the lost offset.
     assert package.first_scan is not None
     assert package.first_scan.source_code == "A10"
@@ -222,8 +235,8 @@ def test_an_empty_package_lists_everything() -> None:
         "correspondence",
         "amounts",
     )
-    (amount,) = package.amounts
-    assert amount.amount is None  # the declared value is unknown: not made up
+    assert package.amounts
+    assert all(a.amount is None for a in package.amounts)  # the value is unknown: not made up
     assert "Missing from this package" in package.to_html()
 
 

@@ -295,6 +295,36 @@ TEXT_CASES: list[tuple[ErrorCode, str, str, str | None, str]] = [
         "not a percentage",
     ),
     (
+        ErrorCode.MONEY_WITHOUT_CURRENCY,
+        LEVELS + "params:\n  big: {type: money, default: 500}\n",
+        "{type: money",
+        None,
+        "has no currency",
+    ),
+    (
+        ErrorCode.UNKNOWN_CURRENCY,
+        LEVELS + "params:\n  big: {type: money, default: 500 RMB}\n",
+        "{type: money",
+        None,
+        "'RMB' is not an ISO 4217 currency code",
+    ),
+    (
+        ErrorCode.MISSING_FX_RATE,
+        LEVELS
+        + "params:\n  base_currency: {type: string, default: CNY}\n"
+        + "  big: {type: money, default: 70 USD}\n",
+        "{type: money",
+        None,
+        "fx_rates has no rate for USD",
+    ),
+    (
+        ErrorCode.BAD_REMEDY,
+        rule(remedy="{code: c, items: [{code: x, bearer: courier}]}"),
+        "courier",
+        "r",
+        "bearer 'courier' is not one of merchant, carrier, insurer",
+    ),
+    (
         ErrorCode.BAD_DURATION,
         LEVELS + "params:\n  wait: {type: duration, default: 24x}\n",
         "24x",
@@ -422,7 +452,6 @@ TEXT_CASES: list[tuple[ErrorCode, str, str, str | None, str]] = [
         "deadline 'claim' is met by 'filed' here and by 'claim_filed' in rule 'r'",
     ),
 ]
-
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ from logix_rules.compiler._pack_docs import (
 PACK = load_pack("default")
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
+MICRO = timedelta(microseconds=1)
 DOC = Path(__file__).resolve().parents[2] / "docs" / "default-pack.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -104,7 +105,7 @@ def shipment(
         "shipped_at": T0.isoformat(),
         "freight_cost": freight,
         "declared_value": declared,
-        "currency": "EUR",
+        "currency": "CNY",  # the base currency: figures read as the pack writes them
     }
     if promised is not None:
         facts["promised_at"] = h(promised).isoformat()
@@ -285,6 +286,7 @@ CASES = [
         ],
         shipment(freight="12.34"),
         amounts={"reship_freight": Decimal("12.34")},
+        deadlines={"payout": 30 + 1},  # the fast track: up to 500 CNY, paid within 1 h
     ),
     Case(
         "damaged_major",
@@ -298,6 +300,7 @@ CASES = [
         ],
         shipment(declared="499.99"),
         amounts={"compensation": Decimal("499.99")},
+        deadlines={"payout": 30 + 1},
     ),
     Case(
         "damaged_unassessed",
@@ -320,6 +323,7 @@ CASES = [
         ],
         shipment(declared="500.00"),
         amounts={"compensation": Decimal("500.00")},
+        deadlines={"payout": 30 + 1},  # 500.00 is high value and still fast-track
     ),
     Case(
         "wrong_or_missing_items",
@@ -346,6 +350,15 @@ CASES = [
         [scan("picked_up", 0), scan("in_transit", 40)],
         shipment(promised=48, freight="7.90"),
         amounts={"freight_coupon": Decimal("7.90")},
+    ),
+    Case(
+        "insurance_missing",
+        "insurance_missing",
+        "P3",
+        "insure_or_accept_risk",
+        0,  # with the parcel's first evaluation
+        [scan("picked_up", 0)],
+        shipment(declared="500.00", insured=False),
     ),
     Case(
         "returned_to_sender",
@@ -387,7 +400,7 @@ CASES = [
 
 def test_every_rule_of_the_pack_has_an_example() -> None:
     assert sorted(case.rule for case in CASES) == sorted(rule.id for rule in PACK.rules)
-    assert len(PACK.rules) == 23
+    assert len(PACK.rules) == 24
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.rule)
@@ -403,7 +416,7 @@ def test_rule_example(case: Case) -> None:
     assert incident.remedy.code == case.remedy
     for code, value in case.amounts.items():
         assert amounts(incident)[code] == value
-        assert all(item.currency == "EUR" for item in incident.remedy.items)
+        assert all(item.currency == "CNY" for item in incident.remedy.items)
     assert dict(incident.deadlines) == {name: h(at) for name, at in case.deadlines.items()}
     assert incident.state is IncidentState.OPEN
     assert incident.evidence.rule in incident.rules
@@ -684,18 +697,23 @@ def test_returned_parcel_stays_flagged_and_is_not_late() -> None:
 
 
 # -- damage classes -------------------------------------------------------------------------
+FREIGHT = {"reship_freight": "10.00"}
+CLAIM_FREIGHT = {"carrier_claim": "10.00"}
+
+
 @pytest.mark.parametrize(
     ("ratio", "declared", "rules", "severity", "remedy", "items"),
     [
-        (0.02, "100.00", ("damaged_minor",), "P3", "reship_free", {"reship_freight": "10.00"}),
-        (0.05, "900.00", ("damaged_minor",), "P3", "reship_free", {"reship_freight": "10.00"}),
+        # Damage is the carrier's doing: what the merchant pays is claimed back from it.
+        (0.02, "100.00", ("damaged_minor",), "P3", "reship_free", {**FREIGHT, **CLAIM_FREIGHT}),
+        (0.05, "900.00", ("damaged_minor",), "P3", "reship_free", {**FREIGHT, **CLAIM_FREIGHT}),
         (
             0.051,
             "100.00",
             ("damaged_major",),
             "P2",
             "compensate_declared_value",
-            {"compensation": "100.00"},
+            {"compensation": "100.00", "carrier_claim": "100.00"},
         ),
         (
             0.3,
@@ -703,7 +721,7 @@ def test_returned_parcel_stays_flagged_and_is_not_late() -> None:
             ("damaged_major",),
             "P2",
             "compensate_declared_value",
-            {"compensation": "499.99"},
+            {"compensation": "499.99", "carrier_claim": "499.99"},
         ),
         (
             0.3,
@@ -711,7 +729,7 @@ def test_returned_parcel_stays_flagged_and_is_not_late() -> None:
             ("damaged_major", "damaged_high_value"),
             "P1",
             "compensate_declared_value",
-            {"compensation": "500.00"},
+            {"compensation": "500.00", "carrier_claim": "500.00"},
         ),
         (None, "900.00", ("damaged_unassessed",), "P2", "assess_damage", {}),
     ],
@@ -746,7 +764,10 @@ def test_customer_damage_report_with_a_ratio_reclassifies_the_damage() -> None:
     assert assessed.incident.id == opened.incident.id
     assert assessed.incident.rules == ("damaged_minor",)
     assert assessed.incident.severity == "P3"
-    assert amounts(assessed.incident) == {"reship_freight": Decimal("10.00")}
+    assert amounts(assessed.incident) == {
+        "reship_freight": Decimal("10.00"),
+        "carrier_claim": Decimal("10.00"),  # damage: the carrier's doing
+    }
 
 
 # -- reports: wrong items, false delivery ----------------------------------------------------
@@ -784,10 +805,11 @@ def test_delivery_delay_ladder_amounts() -> None:
         for c in engine.advance(to=h(48 + 96))
         if c.incident.kind == "delivery_delay" and c.type is not ChangeType.ESCALATED
     ]
+    # "More than 24 h" and "more than 3 days" are strict: 1 µs past each window.
     assert [(c.type, c.at, c.incident.severity) for c in late] == [
         (ChangeType.OPENED, h(48), "P3"),
-        (ChangeType.UPDATED, h(48 + 24), "P3"),
-        (ChangeType.UPDATED, h(48 + 72), "P2"),
+        (ChangeType.UPDATED, h(48 + 24) + MICRO, "P3"),
+        (ChangeType.UPDATED, h(48 + 72) + MICRO, "P2"),
     ]
     coupon, sla, refund = (c.incident for c in late)
     assert coupon.remedy is not None
@@ -798,15 +820,17 @@ def test_delivery_delay_ladder_amounts() -> None:
     assert amounts(sla) == {"freight_coupon": Decimal("20.00"), "sla_compensation": Decimal("1.00")}
     assert refund.remedy is not None
     assert refund.remedy.code == "freight_refund_and_sla_compensation"
-    # 3 days late x 10 % a day of 20.00 freight; plus 5 % SLA compensation.
+    # 3 days late x 10 % a day of 20.00 freight is 6.00, less than the 20.00 coupon
+    # of a shorter delay: the refund is never smaller (no cliff); plus 5 % SLA.
     assert amounts(refund) == {
-        "freight_refund": Decimal("6.00"),
+        "freight_refund": Decimal("20.00"),
         "sla_compensation": Decimal("1.00"),
     }
     assert all(i.opened_at == h(48) for i in (coupon, sla, refund))
-    follow_up_windows(refund, h(48 + 72))
-    before_refund = incidents([scan("in_transit", 40)], h(48 + 72) - MINUTE, shipment(promised=48))
-    assert before_refund["delivery_delay"].severity == "P3"
+    follow_up_windows(refund, h(48 + 72) + MICRO)
+    for at in (h(48 + 72) - MINUTE, h(48 + 72)):
+        before_refund = incidents([scan("in_transit", 40)], at, shipment(promised=48))
+        assert before_refund["delivery_delay"].severity == "P3"
 
 
 def test_delivered_late_within_the_grace_does_not_climb() -> None:
@@ -839,10 +863,20 @@ def test_delivered_on_time_is_not_late() -> None:
 
 
 def test_proportional_refund_follows_the_actual_delay() -> None:
-    # Delivered 5 days late: 5 x 10 % of the 10.00 freight is refunded.
+    # Delivered 5 days late: 5 x 10 % of the 10.00 freight, but never less than the
+    # coupon (the whole freight by default; 30 % below makes the ladder continuous).
     events = [scan("picked_up", 0), scan("delivered", 48 + 5 * 24)]
     delay = incidents(events, h(48 + 24 * 10), shipment(promised=48))["delivery_delay"]
     assert delay.severity == "P2"
+    assert amounts(delay) == {
+        "freight_refund": Decimal("10.00"),
+        "sla_compensation": Decimal("0.50"),
+    }
+    continuous = loads_pack(
+        "format: 1\nname: continuous\nextends: default\nparams: {coupon_rate: 30%}\n"
+    )
+    found = evaluate(continuous, events, at=h(48 + 24 * 10), shipment=shipment(promised=48))
+    (delay,) = [i for i in found if i.kind == "delivery_delay"]
     assert amounts(delay) == {
         "freight_refund": Decimal("5.00"),
         "sla_compensation": Decimal("0.50"),

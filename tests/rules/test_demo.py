@@ -32,6 +32,7 @@ KINDS = (
     "tracking_anomaly",
     "wismo",
     "delivery_at_risk",
+    "insurance_missing",
 )
 
 
@@ -220,6 +221,7 @@ SEVERITY = {
     "tracking_anomaly:backwards": "P3",
     "wismo:asked": "P3",
     "delivery_at_risk:estimate": "P3",
+    "insurance_missing:uninsured": "P3",
 }
 
 

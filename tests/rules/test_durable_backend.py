@@ -57,7 +57,7 @@ format: 1
 name: durable-syntax
 params:
   stall: {type: duration, default: 24h, by: destination_country, values: {BR: 36h}}
-  big: {type: money, default: 100}
+  big: {type: money, default: 100 EUR}
   ratio_max: {type: percent, default: 5%, by: scope, values: {cross_border: 10%}}
 """
     + SEVERITIES

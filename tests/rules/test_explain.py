@@ -112,7 +112,8 @@ def test_step_conditions_and_param_values_are_shown() -> None:
     engine = Engine(PACK)
     engine.upsert_shipment(SHIPMENT)
     engine.ingest([ev(0, "picked_up"), ev(6, "out_for_delivery"), ev(5 * 24 + 2, "delivered")])
-    trace = engine.explain("1Z999", at=T0 + timedelta(days=6)).rule("delivery_late")
+    # "More than 24 h" late: the SLA rung is due 1 µs after the 24 h.
+    trace = engine.explain("1Z999", at=T0 + timedelta(days=6, minutes=1)).rule("delivery_late")
     assert trace.holds
     assert trace.rung == 0  # delivered 2h late: the SLA rung is due but its condition fails
     assert "rung 1 (P3) is due but" in trace.summary
@@ -123,7 +124,7 @@ def test_step_conditions_and_param_values_are_shown() -> None:
     assert not rung.condition.holds
     detail = trace.render_detail()
     assert "anchor shipment.promised_at = 2026-03-06T08:00Z" in detail
-    assert "rung 1 (P3): after sla_grace = 24h" in detail
+    assert "rung 1 (P3): after [params.sla_grace + duration('0.000001s')]" in detail
 
 
 def test_count_comparisons_show_both_sides() -> None:

@@ -34,6 +34,7 @@ BOUNDED = settings(deadline=timedelta(seconds=10), suppress_health_check=[Health
 
 DURATIONS = ["1s", "24h", "36500d"]
 NUMBERS = ["0", "1", "0.05", "1000000000000000", "-1000000000000000", "1e-300"]
+MONEY = ["500 EUR", "999999999999999 EUR"]
 CONDITIONS = [
     "True",
     "not final",
@@ -129,7 +130,7 @@ def pack_texts(draw: st.DrawFn) -> str:
             f"  d: {{type: duration, default: {draw(span)}}}",
             f"  x: {{type: number, default: {draw(st.sampled_from(NUMBERS))}}}",
             "  r: {type: percent, default: 5%}",
-            f"  v: {{type: money, default: {draw(st.sampled_from(['500', '999999999999999']))}}}",
+            f"  v: {{type: money, default: {draw(st.sampled_from(MONEY))}}}",
             "severities:",
             f"  P1: {{respond: {draw(span)}, resolve: {draw(span)}, escalate_after: {draw(span)}}}",
             "rules:",
@@ -280,7 +281,7 @@ params:
   d: {{type: duration, default: 24h}}
   x: {{type: number, default: 1}}
   r: {{type: percent, default: 5%}}
-  v: {{type: money, default: 500}}
+  v: {{type: money, default: 500 EUR}}
 severities:
   P1: {{respond: 1s, resolve: 1s, escalate_after: 1s}}
 rules:

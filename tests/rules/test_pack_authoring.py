@@ -127,7 +127,8 @@ def test_evidence_shows_money_as_the_remedy_does() -> None:
     assert incident.evidence is not None
     values = incident.evidence.to_dict()["values"]
     assert values["shipment.declared_value"] == "899.00"
-    assert values["params.high_value"] == "500.00"  # a money param too
+    # a money param too, in the shipment's currency: 500 CNY at 7.75 CNY per EUR
+    assert values["params.high_value"] == "64.52"
     assert "899.00 EUR" in incident.explanation
     document = json.loads(json.dumps(incident.to_dict()))
     assert document["evidence"]["values"]["shipment.declared_value"] == "899.00"

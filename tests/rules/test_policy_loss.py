@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from policy_timeline import AROUND, MINUTE, PACK, h, incidents, scan, shipment
+from policy_timeline import AROUND, PACK, h, incidents, scan, shipment
 
 from logix_carriers import Reason, Stage, Status, TrackingEvent, default_stage, resolve_code
 
@@ -51,7 +51,8 @@ def test_uncollected_opens_a_p3_delivery_failure_five_days_after_pickup_point(
     incident = found["delivery_failure"]
     assert (incident.severity, incident.rules) == ("P3", ("uncollected",))
     assert incident.opened_at == h(30 + REMINDER)
-    assert incident.remedy is not None and incident.remedy.code == "remind_recipient"
+    assert incident.remedy is not None
+    assert incident.remedy.code == "remind_recipient"
 
 
 def test_uncollected_counts_from_the_first_pickup_point_scan_and_ends_on_collection() -> None:
@@ -135,4 +136,3 @@ def test_ups_release_codes_map_to_customs_cleared() -> None:
 
 def test_the_pack_names_its_reminder_figure() -> None:
     assert PACK.params["collect_reminder_after"].default == REMINDER * 3600 * 10**6
-    assert MINUTE.total_seconds() == 60

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from logix_rules import Incident, Pack, evaluate, load_pack, loads_pack
+from logix_rules.runtime._state import Facts
 from logix_rules.strategies import (
     ArrivalPlan,
     Ingest,
@@ -74,6 +75,15 @@ def kinds_at(pack: Pack, timeline: Timeline, at: datetime) -> dict[str, Incident
     return {i.kind: i for i in incidents}
 
 
+def waiting_at_pickup_point(timeline: Timeline, at: datetime) -> bool:
+    """The latest carrier scan at or before ``at`` says the parcel waits for its
+    recipient: silence there is neither a stall nor a loss (issue 13 §1)."""
+    scans = [e for e in timeline.scans if e.occurred_at <= at and e.status.value != "unknown"]
+    return bool(scans) and max(scans, key=lambda e: e.occurred_at).status.value == (
+        "available_for_pickup"
+    )
+
+
 def stall_policy(pack: Pack, **config: Any) -> Callable[[], None]:
     """A silence of 24h opens a P3 stall exactly then; at 72h it becomes P2."""
     # Longer than 24h: a scan at exactly 24h comes before the stall's timer and ends it.
@@ -87,6 +97,9 @@ def stall_policy(pack: Pack, **config: Any) -> Callable[[], None]:
         assert stall.until is not None
         due = stall.at + timedelta(hours=24)
         assert "tracking_stall" not in kinds_at(pack, timeline, due - MINUTE)
+        if waiting_at_pickup_point(timeline, stall.at):
+            assert "tracking_stall" not in kinds_at(pack, timeline, due)
+            return
         incident = kinds_at(pack, timeline, due).get("tracking_stall")
         assert incident is not None, "no stall 24h after the last scan"
         assert incident.opened_at == due
@@ -113,6 +126,9 @@ def lost_policy(pack: Pack, **config: Any) -> Callable[[], None]:
         threshold = timedelta(days=10 if timeline.shipment.cross_border else 7)
         due = stall.at + threshold
         assert "lost" not in kinds_at(pack, timeline, due - MINUTE)
+        if waiting_at_pickup_point(timeline, stall.at):
+            assert "lost" not in kinds_at(pack, timeline, due)
+            return
         incident = kinds_at(pack, timeline, due).get("lost")
         assert incident is not None, f"not presumed lost {threshold} after the last scan"
         assert incident.opened_at == due
@@ -168,9 +184,11 @@ def damage_policy(pack: Pack, **config: Any) -> Callable[[], None]:
         assert damage is not None
         incident = kinds_at(pack, timeline, damage.at)["damaged"]
         value = timeline.shipment.declared_value
+        # 500 CNY, in the shipment's currency at the pack's rates
+        high = pack.params_for(Facts.from_shipment(timeline.shipment)).high_value
         if damage.value <= 0.05:
             expected = ("P3", "reship_free")
-        elif value is not None and value >= 500:
+        elif value is not None and value >= high:
             expected = ("P1", "compensate_declared_value")
         else:
             expected = ("P2", "compensate_declared_value")

@@ -12,7 +12,7 @@ import hashlib
 import linecache
 import re
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -95,6 +95,7 @@ def _codegen(build: _Build) -> None:
                     else None
                     for j, item in enumerate(step["remedy"]["items"])
                 ]
+                sp["terms"] = _remedy_terms(emit, rid, i, step["remedy"])
             if step["explain"]:
                 pieces = [
                     repr(p)
@@ -178,6 +179,7 @@ def _codegen(build: _Build) -> None:
             step = sp["step"]
             remedy = None
             if step["remedy"]:
+                fast_fn, when_fns = sp["terms"]
                 remedy = RemedySpec(
                     step["remedy"]["code"],
                     step["remedy"]["text"],
@@ -188,8 +190,20 @@ def _codegen(build: _Build) -> None:
                             item["amount"].source if item["amount"] else None,
                             item["borne_by"],
                             _reads_now(item["amount"]),
+                            bearer=item["bearer"],
+                            when=namespace[when_fn] if when_fn else None,
+                            when_source=item["when"].source if item["when"] else None,
+                            causes=item["causes"],
                         )
-                        for item, fn in zip(step["remedy"]["items"], sp["items"], strict=True)
+                        for item, fn, when_fn in zip(
+                            step["remedy"]["items"], sp["items"], when_fns, strict=True
+                        )
+                    ),
+                    fast_track=namespace[fast_fn] if fast_fn else None,
+                    fast_track_source=(
+                        step["remedy"]["fast_track"].source
+                        if step["remedy"]["fast_track"]
+                        else None
                     ),
                 )
             steps.append(
@@ -214,9 +228,7 @@ def _codegen(build: _Build) -> None:
                     deadline_sources=tuple(
                         (name, d.source) for name, d in step["deadlines"]["within"]
                     ),
-                    deadline_from=tuple(
-                        (name, namespace[fn]) for name, fn in sp["deadline_from"]
-                    ),
+                    deadline_from=tuple((name, namespace[fn]) for name, fn in sp["deadline_from"]),
                     deadline_from_sources=tuple(
                         (name, d.source) for name, d in step["deadlines"]["from"]
                     ),
@@ -266,6 +278,23 @@ def _codegen(build: _Build) -> None:
         if lifecycle.revisit is None or revisit_fn is None
         else Revisit(namespace[revisit_fn], lifecycle.revisit[0].source, lifecycle.revisit[1]),
     )
+
+
+def _remedy_terms(
+    emit: Callable[[str, str, str], str], rid: str, step: int, remedy: dict[str, Any]
+) -> tuple[str | None, list[str | None]]:
+    """The generated functions of a remedy's ``fast_track`` and of its items' ``when``."""
+    fast = remedy["fast_track"]
+    fast_fn = (
+        emit(f"{rid}__fast_track_{step}", f"fast_track: {fast.source}", fast.code) if fast else None
+    )
+    when_fns = [
+        emit(f"{rid}__item_when_{step}_{j}", f"item when: {item['when'].source}", item["when"].code)
+        if item["when"]
+        else None
+        for j, item in enumerate(remedy["items"])
+    ]
+    return fast_fn, when_fns
 
 
 def _fingerprint(source: str, build: _Build) -> str:
@@ -493,7 +522,7 @@ def _dur_text(value: int | None) -> str | None:
 
 
 # Money reads as the remedy shows it, a Decimal string to cents ("899.00", not 899.0).
-_MONEY_FIELDS = ("declared_value", "freight_cost")
+_MONEY_FIELDS = ("declared_value", "freight_cost", "insured_value")
 _CENT = Decimal("0.01")
 _WIDE = Context(prec=400, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
 

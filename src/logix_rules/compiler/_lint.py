@@ -225,8 +225,9 @@ def _ladders(pack: Pack, where: _Locator) -> Iterator[PackWarning]:
                 )
 
 
-#: Params that logix itself reads, not a rule (the store's retention).
-HOST_PARAMS = frozenset({"retention"})
+#: Params that logix itself reads, not a rule (the store's retention; the currency
+#: conversion of money params).
+HOST_PARAMS = frozenset({"retention", "base_currency", "fx_rates"})
 
 _CODE_PARAM = re.compile(r"\bp\.([a-z][a-z0-9_]*)")
 

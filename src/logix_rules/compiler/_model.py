@@ -5,6 +5,7 @@ selectors a param can vary by).
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -16,10 +17,13 @@ import attrs
 from logix_carriers._countries import is_country_code
 
 from ..core._durations import format_duration
+from ._currencies import is_currency
 from ._expr_types import Tracker
+from ._money_params import MoneyPlan, money_plan
 from ._suggest import suggest
 
 __all__ = [
+    "BEARERS",
     "BUILTIN_PACKS",
     "FORMAT_VERSION",
     "PARAM_TYPES",
@@ -36,6 +40,8 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+#: Who bears a remedy item's amount.
+BEARERS = ("merchant", "carrier", "insurer")
 BUILTIN_PACKS = ("default",)
 ParamType = Literal[
     "duration", "number", "integer", "percent", "money", "string", "boolean", "strings"
@@ -49,6 +55,7 @@ SELECTORS = (
     "carrier",
     "service_level",
     "category",
+    "currency",
 )
 _LANE = re.compile(r"[A-Z]{2}-[A-Z]{2}")
 _CENT = Decimal("0.01")
@@ -65,7 +72,9 @@ class Param:
     by: tuple[str, ...] | None = None
     values: Mapping[str, Any] = attrs.field(factory=dict)
     doc: str = ""
-    currency: str | None = None
+    currency: str | None = None  # a money param's: that of its default
+    # a money param's per-key currencies, where a value names its own
+    currencies: Mapping[str, str] = attrs.field(factory=dict)
 
     def display(self, value: Any) -> str:
         if self.type == "duration":
@@ -97,6 +106,10 @@ class RemedyItemSpec:
     amount_source: str | None
     borne_by: str | None
     uses_now: bool = False  # the amount reads `now`: computed when a snapshot is taken
+    bearer: str = "merchant"  # who bears it: merchant, carrier or insurer
+    when: Callable[..., Any] | None = None  # the item applies only while this holds
+    when_source: str | None = None
+    causes: tuple[str, ...] | None = None  # ... and only for incidents of these causes
 
 
 @attrs.frozen
@@ -104,6 +117,8 @@ class RemedySpec:
     code: str
     text: str
     items: tuple[RemedyItemSpec, ...] = ()
+    fast_track: Callable[..., Any] | None = None  # paid on the fast track while this holds
+    fast_track_source: str | None = None
 
 
 @attrs.frozen
@@ -206,17 +221,23 @@ class Pack:
 
     def params_for(self, facts: Any) -> Any:
         """The parameter values that apply to one shipment (cached per distinct key)."""
-        key = tuple(_selector_value(by, facts) for by in self.selectors)
+        plan = self._money_plan
+        currency = None if plan is None else getattr(facts, "currency", None)
+        key = (*(_selector_value(by, facts) for by in self.selectors), currency)
         cached = self._param_cache.get(key)
         if cached is None:
             values = {}
+            keys: dict[str, str | None] = {}
             for p in self.params.values():
                 values[p.name] = p.default
                 for by in p.by or ():
                     chosen = _selector_value(by, facts)
                     if chosen is not None and chosen in p.values:
                         values[p.name] = p.values[chosen]
+                        keys[p.name] = chosen
                         break
+            if plan is not None:  # money params in the shipment's currency
+                plan.convert(values, keys, currency)
             cached = types.SimpleNamespace(**values)
             self._param_cache[key] = cached
         return cached
@@ -229,6 +250,10 @@ class Pack:
         if self.revisit is not None:
             named.add(self.revisit.action)
         return frozenset(named)
+
+    @functools.cached_property
+    def _money_plan(self) -> MoneyPlan | None:
+        return money_plan(self.params)
 
     def summary(self) -> str:
         kinds = ", ".join(self.kinds)
@@ -250,6 +275,8 @@ def _check_selector_key(by: str, key: str) -> str | None:
         return f"{key!r} is not a scope; use 'domestic' or 'cross_border'"
     if by in ("destination_country", "origin_country") and not is_country_code(key):
         return f"{key!r} is not an ISO-3166 alpha-2 country code"
+    if by == "currency" and not is_currency(key):
+        return f"{key!r} is not an ISO 4217 currency code in use, e.g. 'USD'"
     if by == "lane" and not _LANE.fullmatch(key):
         return f"{key!r} is not a lane; write 'ORIGIN-DESTINATION', e.g. 'CN-US'"
     return None

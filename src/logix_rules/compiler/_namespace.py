@@ -66,7 +66,8 @@ SHIPMENT_FIELDS: dict[str, Ty] = {
     "declared_value": NUMBER.opt(),
     "freight_cost": NUMBER.opt(),
     "currency": _OPT_STR,
-    "insured": BOOL,
+    "insured": BOOL.opt(),
+    "insured_value": NUMBER.opt(),
     "category": _OPT_STR,
     "order_id": _OPT_STR,
 }

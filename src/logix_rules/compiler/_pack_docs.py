@@ -156,13 +156,20 @@ def _items(remedy: RemedySpec) -> str:
     if not remedy.items:
         return _NONE
     parts = []
+    if remedy.fast_track_source is not None:
+        parts.append(f"fast track when {_code(remedy.fast_track_source)}")
     for item in remedy.items:
         text = _code(item.code)
         if item.amount_source is not None:
             text += f" = {_code(item.amount_source)}"
+        terms = [f"{item.bearer} pays"]
         if item.borne_by:
-            text += f" (borne by {_cell(item.borne_by)})"
-        parts.append(text)
+            terms.append(f"booked on {_cell(item.borne_by)}")
+        if item.when_source is not None:
+            terms.append(f"when {_code(item.when_source)}")
+        if item.causes is not None:
+            terms.append("cause " + " or ".join(item.causes))
+        parts.append(f"{text} ({'; '.join(terms)})")
     return "<br>".join(parts)
 
 

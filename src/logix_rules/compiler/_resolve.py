@@ -17,6 +17,7 @@ from ._limits import (
     number_problem,
 )
 from ._model import PARAM_TYPES, SELECTORS, Param, Severity, _check_selector_key
+from ._money_checks import check_money
 from ._suggest import suggest
 
 _PARAM_KEYS = ("type", "default", "by", "values", "doc")
@@ -155,9 +156,7 @@ def _resolve(build: _Build) -> None:
             names = list(build.severities)
             rank = names.index(str(level)) if str(level) in names else len(names)
             target = spec.get("target")
-            if target is not None and (
-                not isinstance(target, str) or not _IDENT.fullmatch(target)
-            ):
+            if target is not None and (not isinstance(target, str) or not _IDENT.fullmatch(target)):
                 build.issue(
                     doc,
                     ("severities", level, "target"),
@@ -174,6 +173,7 @@ def _resolve(build: _Build) -> None:
 
     for name, (doc, spec, overrides) in raw_params.items():
         _resolve_param(build, name, doc, spec, overrides)
+    check_money(build)
 
 
 def _selectors(
@@ -351,13 +351,15 @@ def _resolve_param(
             layers.append((o_doc, path, {"default": o_spec}, by))
     default: Any = None
     currency = None
+    currencies: dict[str, str] = {}  # a money value's own currency, per key
     values: dict[str, Any] = {}
     doc_text = ""
     for l_doc, l_path, layer, l_by in layers:
         doc_text = str(layer.get("doc", doc_text))
         if "default" in layer:
             try:
-                default, currency = _parse_value(ptype, layer["default"])
+                default, given = _parse_value(ptype, layer["default"])
+                currency = given or currency  # '800' overriding '500 CNY' stays in CNY
             except ValueError as exc:
                 build.issue(
                     l_doc,
@@ -402,7 +404,11 @@ def _resolve_param(
                     )
                     continue
                 try:
-                    values[key] = _parse_value(ptype, raw)[0]
+                    values[key], given = _parse_value(ptype, raw)
+                    if given:
+                        currencies[key] = given
+                    else:
+                        currencies.pop(key, None)
                 except ValueError as exc:
                     build.issue(
                         l_doc,
@@ -417,5 +423,7 @@ def _resolve_param(
                     )
     # A param with a bad value still exists, so rules that use it are not also
     # reported as using an unknown name; the build fails on the issue above.
-    build.params[name] = Param(name, ptype, default, by, values, doc_text, currency)
+    build.params[name] = Param(
+        name, ptype, default, by, values, doc_text, currency, currencies=currencies
+    )
     build.param_docs[name] = (doc, path)

@@ -140,8 +140,29 @@ class _RuleChecker:
                 amount = self.expr(
                     (*key_path, "items", i, "amount"), item["amount"], "number", allow_now=True
                 )
-            items.append({"code": item["code"], "amount": amount, "borne_by": item.get("borne_by")})
-        return {"code": spec["code"], "text": str(spec.get("text", "")), "items": items}
+            when = None
+            if "when" in item:
+                when = self.expr((*key_path, "items", i, "when"), item["when"], "bool")
+            causes = item.get("causes")
+            items.append(
+                {
+                    "code": item["code"],
+                    "amount": amount,
+                    "borne_by": item.get("borne_by"),
+                    "bearer": item.get("bearer", "merchant"),
+                    "when": when,
+                    "causes": None if causes is None else tuple(causes),
+                }
+            )
+        fast = None
+        if "fast_track" in spec:
+            fast = self.expr((*key_path, "fast_track"), spec["fast_track"], "bool")
+        return {
+            "code": spec["code"],
+            "text": str(spec.get("text", "")),
+            "items": items,
+            "fast_track": fast,
+        }
 
     def deadlines(self, key_path: Loc, spec: Any) -> dict[str, Any]:
         """``within`` (name, duration), ``from`` (name, instant) and ``actions``

@@ -12,6 +12,7 @@ from ..core._errors import ErrorCode
 from ._build import _IDENT, _Build, _check_keys, _Doc
 from ._model import FORMAT_VERSION
 from ._namespace import ANCHOR_NAMES
+from ._remedy_terms import check_item_terms
 
 _TOP_KEYS = (
     "format",
@@ -41,8 +42,8 @@ _RULE_KEYS = (
     "supersedes",
 )
 _STEP_KEYS = ("after", "when", "severity", "remedy", "deadlines", "explain")
-_REMEDY_KEYS = ("code", "text", "items")
-_ITEM_KEYS = ("code", "amount", "borne_by")
+_REMEDY_KEYS = ("code", "text", "items", "fast_track")
+_ITEM_KEYS = ("code", "amount", "borne_by", "bearer", "when", "causes")
 _DEADLINE_KEYS = ("within", "action", "from")
 
 
@@ -282,4 +283,6 @@ def _validate_remedy(
                 rule_id=rid,
             )
             ok = False
+        if isinstance(item, dict):
+            ok &= check_item_terms(build, doc, (*path, "items", index), item, rid)
     return ok

@@ -130,7 +130,9 @@ def _shipment(p: _Parcel) -> Shipment:
         declared_value=value,
         freight_cost=freight,
         currency=currency,
-        insured=value >= 300 or rng.random() < 0.1,
+        # Insured when valuable (or one in ten), else unknown: an OMS that says False
+        # for a high-value parcel gets an insurance_missing advisory.
+        insured=p.insured if p.insured is not None else value >= 300 or rng.random() < 0.1 or None,
         category=p.category,
         order_id=f"SO-{rng.randint(1000000, 9999999)}",
     )

@@ -47,6 +47,7 @@ class _Parcel:
     scans: list[_Scan] = field(default_factory=list)
     promised_at: datetime | None = None
     declared_value: Decimal | None = None
+    insured: bool | None = None  # as the OMS says; None: decided from the value
     category: str = "apparel"
 
     def place(self, role: str) -> _Place:

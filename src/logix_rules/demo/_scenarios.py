@@ -312,6 +312,15 @@ def _at_risk(p: _Parcel) -> None:
     p.last().estimate = p.promised_at + _hours(p.rng, 6, 48)
 
 
+def _uninsured(p: _Parcel) -> None:
+    """Valuable goods that the OMS says are not insured, delivered on time."""
+    done = _ago(p.rng, 2, 48)
+    p.happy_path(at=done)
+    p.promise(after=done)
+    p.declared_value = Decimal(p.rng.randint(800, 3000)) + Decimal("0.99")
+    p.insured = False
+
+
 def _returned(p: _Parcel) -> None:
     back = _ago(p.rng, 4, 30)
     start = back - _hours(p.rng, 3 * 24, 4 * 24)
@@ -391,7 +400,7 @@ _NORMAL: Final[tuple[_Scenario, ...]] = (
     _Scenario("normal:attempt_then_delivered", _normal_attempt_then_delivered, 5),
 )
 
-# The first fifteen cover each kind of the default pack once, so even a small data
+# The first sixteen cover each kind of the default pack once, so even a small data
 # set has every kind; the rest add variants (thresholds per lane, severity steps).
 _EXCEPTIONS: Final[tuple[_Scenario, ...]] = (
     _Scenario("pickup_delay:domestic", _pickup_delay, 4, _domestic_lane),
@@ -424,6 +433,7 @@ _EXCEPTIONS: Final[tuple[_Scenario, ...]] = (
     _Scenario("tracking_anomaly:after_delivery", _anomaly_after_delivery, 2),
     _Scenario("wismo:asked", _wismo, 3),
     _Scenario("delivery_at_risk:estimate", _at_risk, 3),
+    _Scenario("insurance_missing:uninsured", _uninsured, 2),
     _Scenario("pickup_delay:cross_border", _pickup_delay, 3, _cross_lane),
     _Scenario("tracking_stall:long", _stall((80, 110)), 4),
     _Scenario("lost:silent", _lost_silent, 2),
@@ -436,7 +446,8 @@ _EXCEPTIONS: Final[tuple[_Scenario, ...]] = (
     _Scenario("delivery_failure:closed", _attempt("attempt_closed"), 2),
     _Scenario("delivery_failure:third_attempt", _third_attempt, 2),
     _Scenario("refused:returning", _refused_returning, 1),
-    _Scenario("damaged:major", _damaged((0.15, 0.6), (20, 400)), 2),
+    # below 500 CNY in any lane's currency (at most 9.05 CNY a unit): not high value
+    _Scenario("damaged:major", _damaged((0.15, 0.6), (20, 50)), 2),
     _Scenario("damaged:high_value", _damaged((0.2, 0.8), (600, 2400)), 1),
     _Scenario(
         "wrong_or_missing_items:missing_items",

@@ -83,12 +83,14 @@ class ClaimEvent:
 
 @attrs.frozen
 class ClaimAmount:
-    """A sum claimed or paid, and who bears it (the remedy's ``borne_by``)."""
+    """A sum claimed or paid: the cost line it is booked on (the remedy's ``borne_by``)
+    and who bears it in the end (``bearer``: merchant, carrier or insurer)."""
 
     code: str
     amount: Decimal | None
     currency: str | None
     borne_by: str | None
+    bearer: str = "merchant"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,7 @@ class ClaimAmount:
             "amount": None if self.amount is None else str(self.amount),
             "currency": self.currency,
             "borne_by": self.borne_by,
+            "bearer": self.bearer,
         }
 
 
@@ -246,8 +249,8 @@ def _page(package: ClaimPackage) -> str:
         ),
         "<h2>Amounts</h2>",
         _table(
-            ("Item", "Amount", "Currency", "Borne by"),
-            ((a.code, a.amount, a.currency, a.borne_by) for a in p.amounts),
+            ("Item", "Amount", "Currency", "Booked on", "Borne by"),
+            ((a.code, a.amount, a.currency, a.borne_by, a.bearer) for a in p.amounts),
         ),
         "<h2>Proof of dispatch</h2>",
         _facts(

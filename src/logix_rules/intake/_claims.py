@@ -95,7 +95,7 @@ def claim_package(
         log = tuple(_masked_action(a, names, keep) for a in log)
     remedy = shown.remedy
     amounts = tuple(
-        ClaimAmount(item.code, item.amount, item.currency, item.borne_by)
+        ClaimAmount(item.code, item.amount, item.currency, item.borne_by, item.bearer)
         for item in (remedy.items if remedy is not None else ())
     )
     first_scan = next((event for event in trail if not event.is_report), None)

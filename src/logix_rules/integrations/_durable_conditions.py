@@ -101,7 +101,8 @@ _SHIPMENT_FIELDS: dict[str, tuple[bool, str]] = {
     "declared_value": (True, "number"),
     "freight_cost": (True, "number"),
     "currency": (True, "str"),
-    "insured": (False, "bool"),
+    "insured": (True, "bool"),
+    "insured_value": (True, "number"),
     "category": (True, "str"),
     "order_id": (True, "str"),
 }
@@ -296,7 +297,8 @@ class _Translator:
         if obj == "params" and name in self.pack.params:
             param = self.pack.params[name]
             base = _PARAM_BASES[param.type]
-            if not param.by or not param.values:
+            # Money is converted into each shipment's currency: it varies like a by: map.
+            if (not param.by or not param.values) and param.type != "money":
                 return _Const(param.default)
             if base == "list":
                 raise _Unsupported(f"the list parameter {name!r} varies per shipment")

@@ -154,6 +154,7 @@ def _remedy(remedy: Remedy | None, locale: Locale) -> dict[str, Any] | None:
             else format_amount(item.amount, item.currency, locale),
             "currency": item.currency,
             "borne_by": item.borne_by,
+            "bearer": item.bearer,
         }
         for item in remedy.items
     ]
@@ -196,6 +197,7 @@ def _shipment(shipment: Shipment, when: Any, locale: Locale) -> dict[str, Any]:
         "freight_cost": money("freight_cost"),
         "currency": shipment.currency,
         "insured": shipment.insured,
+        "insured_value": money("insured_value"),
     }
 
 

@@ -228,12 +228,24 @@ class Engine:
             return unit.emit([change])[0]
 
     def resolve(
-        self, incident_id: str, *, by: str, at: datetime | None = None, note: str | None = None
+        self,
+        incident_id: str,
+        *,
+        by: str,
+        at: datetime | None = None,
+        note: str | None = None,
+        cause: str | None = None,
     ) -> Change:
-        """Record that ``by`` resolved the incident; it leaves ``open_incidents``."""
+        """Record that ``by`` resolved the incident; it leaves ``open_incidents``.
+
+        ``cause`` (``carrier``, ``customer``, ``internal``, ``force_majeure`` or
+        ``unknown``) corrects the cause the trail gave, from ``at`` on: the incident's
+        ``cause`` and the remedy items that depend on it follow.  Raises
+        ``FollowUpError`` for any other cause."""
+        cause = check_cause(cause)
         with self._host.unit() as unit:
             state = self._locate(unit, incident_id)
-            change = self._kernel.resolve(state, incident_id, by, self._at(at, unit), note)
+            change = self._kernel.resolve(state, incident_id, by, self._at(at, unit), note, cause)
             unit.save(state)
             return unit.emit([change])[0]
 

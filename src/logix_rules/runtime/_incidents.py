@@ -59,12 +59,17 @@ def _iso(moment: datetime | None) -> str | None:
 
 @attrs.frozen
 class RemedyItem:
-    """One money-bearing part of a remedy, e.g. a freight coupon of 12.50 EUR."""
+    """One money-bearing part of a remedy, e.g. a freight coupon of 12.50 EUR.
+
+    ``borne_by`` is the cost line it is booked on (``freight``, ``marketing``...);
+    ``bearer`` who pays it in the end: ``merchant``, ``carrier`` or ``insurer``.
+    """
 
     code: str
     amount: Decimal | None = None
     currency: str | None = None
     borne_by: str | None = None
+    bearer: str = "merchant"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +77,7 @@ class RemedyItem:
             "amount": None if self.amount is None else str(self.amount),
             "currency": self.currency,
             "borne_by": self.borne_by,
+            "bearer": self.bearer,
         }
 
 
@@ -82,9 +88,15 @@ class Remedy:
     code: str
     text: str = ""
     items: tuple[RemedyItem, ...] = ()
+    fast_track: bool = False  # paid on the fast track (POLICY §3): small damage, at once
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "items": [i.to_dict() for i in self.items]}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "items": [i.to_dict() for i in self.items],
+            "fast_track": self.fast_track,
+        }
 
 
 @attrs.frozen
@@ -186,6 +198,9 @@ class Incident:
     resolved_by: str | None = None
     note: str | None = None
     superseded_by: str | None = None  # the incident that replaced it (a ``superseded`` change)
+    # carrier, customer, internal, force_majeure or unknown: from the trail, or as a
+    # person corrected it (resolve or record with cause=)
+    cause: str = "unknown"
 
     def __repr__(self) -> str:
         # Masked like every display of an incident; the fields keep the raw values.
@@ -243,6 +258,7 @@ class Incident:
             "resolved_by": self.resolved_by,
             "note": self.note,
             "superseded_by": self.superseded_by,
+            "cause": self.cause,
         }
 
 

@@ -79,6 +79,7 @@ from ._snapshots import (
     diff_snapshots,
     explanation_of,
     incident_id,
+    refresh_cause,
     remedy_of,
     settled_part,
     snapshot,
@@ -501,9 +502,12 @@ class Kernel:
                 describe(s, inc, rule, step_index, t, hits)
                 changed = True
             elif scanned is not None:
-                # Same rung, but an event may have moved what its amounts read.  (Not on
-                # a timer: then only `now` moved, which settled_part leaves out.)
-                remedy = remedy_of(s, step, t)
+                # Same rung, but an event may have moved what its amounts read, or its
+                # cause.  (Not on a timer: then only `now` moved, which settled_part
+                # leaves out.)
+                if refresh_cause(s, inc, t):
+                    changed = True
+                remedy = remedy_of(s, step, t, inc.id)
                 if settled_part(remedy, step) != settled_part(inc.remedy, step):
                     inc.remedy = remedy
                     inc.explanation = explanation_of(s, rule, step, t)
@@ -663,14 +667,20 @@ class Kernel:
         return Change(ChangeType.ACKNOWLEDGED, snapshot(self.pack, s, inc, at), from_micros(at))
 
     def resolve(
-        self, s: ShipmentState, incident_id: str, by: str, at: int, note: str | None
+        self,
+        s: ShipmentState,
+        incident_id: str,
+        by: str,
+        at: int,
+        note: str | None,
+        cause: str | None = None,
     ) -> Change:
         inc = self._find(s, incident_id)
         follow = self._followup(s, incident_id)
         follow.resolved_at, follow.resolved_by, follow.note = at, by, note
         if follow.ack_at is None:
             follow.ack_at, follow.ack_by = at, by
-        follow.log.append((RESOLVED, by, at, note, None))
+        follow.log.append((RESOLVED, by, at, note, cause))
         self._refresh_due(s)
         return Change(ChangeType.RESOLVED, snapshot(self.pack, s, inc, at), from_micros(at))
 

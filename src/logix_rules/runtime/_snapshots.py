@@ -16,6 +16,7 @@ import attrs
 from ..compiler._model import Pack, Rule, Step
 from ..core._durations import from_micros
 from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
+from ._causes import cause_at, derived_cause
 from ._incidents import (
     Change,
     ChangeType,
@@ -37,6 +38,7 @@ __all__ = [
     "diff_snapshots",
     "explanation_of",
     "incident_id",
+    "refresh_cause",
     "remedy_of",
     "settled_part",
     "snapshot",
@@ -62,7 +64,8 @@ def describe(
     """Remedy, deadlines, explanation and evidence of the leading rule's rung, as of ``t``."""
     f, p = s.facts, s.params
     step = rule.steps[step_index]
-    remedy = remedy_of(s, step, t)
+    inc.cause = derived_cause(s, t)
+    remedy = remedy_of(s, step, t, inc.id)
     inc.remedy = remedy
     inc.deadlines, inc.starts = deadlines_of(s, inc, (rule, step_index), hits, t)
     inc.explanation = explanation_of(s, rule, step, t)
@@ -83,22 +86,47 @@ def describe(
     )
 
 
-def remedy_of(s: ShipmentState, step: Step, t: int) -> Remedy | None:
-    if step.remedy is None:
+def refresh_cause(s: ShipmentState, inc: OpenIncident, t: int) -> bool:
+    """Take the trail's cause at ``t`` into ``inc``; True when it changed."""
+    cause = derived_cause(s, t)
+    if cause == inc.cause:
+        return False
+    inc.cause = cause
+    return True
+
+
+def remedy_of(
+    s: ShipmentState,
+    step: Step,
+    t: int,
+    incident_id: str | None = None,
+    trail: str | None = None,
+) -> Remedy | None:
+    """The remedy of ``step`` at ``t``: the items whose ``when`` holds and whose
+    ``causes`` include the incident's cause (see ``cause_at``)."""
+    spec = step.remedy
+    if spec is None:
         return None
     f, p = s.facts, s.params
+    cause = None
+    if any(item.causes is not None for item in spec.items):
+        cause = cause_at(s, incident_id, t, trail) if incident_id else derived_cause(s, t)
     return Remedy(
-        step.remedy.code,
-        step.remedy.text,
+        spec.code,
+        spec.text,
         tuple(
             RemedyItem(
                 item.code,
                 remedy_amount(item.amount(s, f, p, t)) if item.amount is not None else None,
                 f.currency,
                 item.borne_by,
+                item.bearer,
             )
-            for item in step.remedy.items
+            for item in spec.items
+            if (item.when is None or bool(item.when(s, f, p, t)))
+            and (item.causes is None or cause in item.causes)
         ),
+        spec.fast_track is not None and bool(spec.fast_track(s, f, p, t)),
     )
 
 
@@ -112,13 +140,14 @@ def settled_part(remedy: Remedy | None, step: Step) -> Any:
     """What of a remedy does not depend on `now` (so its change is news)."""
     if remedy is None or step.remedy is None:
         return remedy
-    return (
-        remedy.code,
-        tuple(
-            (item.code, None if spec.uses_now else item.amount)
-            for item, spec in zip(remedy.items, step.remedy.items, strict=True)
-        ),
-    )
+    # The items are those of the spec whose `when` and `causes` held, in its order.
+    specs = iter(step.remedy.items)
+    settled = []
+    for item in remedy.items:
+        spec = next((s for s in specs if s.code == item.code and s.bearer == item.bearer), None)
+        moving = spec is None or spec.uses_now
+        settled.append((item.code, item.bearer, None if moving else item.amount))
+    return remedy.code, remedy.fast_track, tuple(settled)
 
 
 def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
@@ -141,6 +170,10 @@ def _event_time(rec: EventRec) -> int:
     return rec[T]
 
 
+def _by_cause(step: Step) -> bool:
+    return step.remedy is not None and any(i.causes is not None for i in step.remedy.items)
+
+
 def snapshot(
     pack: Pack, s: ShipmentState, inc: OpenIncident, at: int, state: IncidentState | None = None
 ) -> Incident:
@@ -148,8 +181,8 @@ def snapshot(
     remedy, explanation = inc.remedy, inc.explanation
     rule = pack.rules[inc.lead[0]]
     step = rule.steps[inc.lead[1]]
-    if step.uses_now:
-        remedy = remedy_of(s, step, at)
+    if step.uses_now or _by_cause(step):  # a cause named since may change the items
+        remedy = remedy_of(s, step, at, inc.id, inc.cause)
         explanation = explanation_of(s, rule, step, at)
     level = pack.severities[inc.severity]
     since = inc.severity_since
@@ -191,6 +224,7 @@ def snapshot(
         else from_micros(follow.resolved_at),
         resolved_by=None if follow is None else follow.resolved_by,
         note=None if follow is None else follow.note,
+        cause=cause_at(s, inc.id, at, inc.cause),
     )
 
 

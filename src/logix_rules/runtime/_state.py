@@ -62,7 +62,8 @@ class Facts:
     declared_value: float | None = None
     freight_cost: float | None = None
     currency: str | None = None
-    insured: bool = False
+    insured: bool | None = None
+    insured_value: float | None = None
     category: str | None = None
     order_id: str | None = None
 
@@ -84,6 +85,7 @@ class Facts:
             freight_cost=money(shipment.freight_cost),
             currency=shipment.currency,
             insured=shipment.insured,
+            insured_value=money(shipment.insured_value),
             category=shipment.category,
             order_id=shipment.order_id,
         )
@@ -112,6 +114,8 @@ class OpenIncident:
     # where a deadline counts from when not from opened_at (a deadline's ``from:``)
     starts: dict[str, int] | None = None
     revisit_done: bool = False  # its revisit fired, or was recorded in time
+    # what the trail said caused it when it was last evaluated on an event (see _causes)
+    cause: str = "unknown"
 
     @property
     def evidence(self) -> Evidence:

@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from ..compiler._model import Pack
+from ..compiler._model import BEARERS, Pack
+from ..compiler._remedy_terms import CAUSES
 from ..core._durations import from_micros, to_micros
 from ._actions import ACKNOWLEDGED, RESOLVED, LogEntry
 from ._incidents import Evidence, EvidenceEvent, Remedy, RemedyItem
@@ -48,7 +49,8 @@ FACTS = tuple(field.name for field in attrs.fields(Facts))
 _FACT_TYPES: dict[str, tuple[type, ...]] = {
     "carrier": (str,),
     "cross_border": (bool,),
-    "insured": (bool,),
+    "insured": (bool, type(None)),
+    "insured_value": (float, int, type(None)),
     "shipped_at": (int, type(None)),
     "promised_at": (int, type(None)),
     "declared_value": (float, int, type(None)),
@@ -87,16 +89,7 @@ def encode_incident(
         inc.severity_since,
         list(inc.rules),
         list(inc.lead),
-        None
-        if remedy is None
-        else [
-            remedy.code,
-            remedy.text,
-            [
-                [i.code, None if i.amount is None else str(i.amount), i.currency, i.borne_by]
-                for i in remedy.items
-            ],
-        ],
+        None if remedy is None else encode_remedy(remedy),
         ref(evidence),
         ref(inc.explanation),
         dict(inc.deadlines),
@@ -116,6 +109,8 @@ def _lifecycle_part(inc: OpenIncident, parked: bool) -> list[dict[str, Any]]:
         extra["revisit_done"] = True
     if parked:
         extra["parked"] = True
+    if inc.cause != "unknown":
+        extra["cause"] = inc.cause
     return [extra] if extra else []
 
 
@@ -199,8 +194,10 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> tuple[OpenIncid
     explanation, deadlines, escalations = raw[10:13]
     whats = _WHATS.union(pack.deadline_actions)
     extra = raw[13] if len(raw) == 14 else {}
-    if type(extra) is not dict or set(extra) - {"starts", "revisit_done", "parked"}:
+    if type(extra) is not dict or set(extra) - {"starts", "revisit_done", "parked", "cause"}:
         raise StateError("an open incident's lifecycle part must be an object")
+    if extra.get("cause", "unknown") not in CAUSES:
+        raise StateError("an open incident's cause must be one of " + ", ".join(CAUSES))
     starts = extra.get("starts")
     if starts is not None and not (
         type(starts) is dict and types_in(starts, STR) and instants(list(starts.values()))
@@ -253,6 +250,7 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> tuple[OpenIncid
         [_escalation(e, whats) for e in escalations] if escalations else [],
         starts or None,
         "revisit_done" in extra,
+        extra.get("cause", "unknown"),
     )
     return inc, "parked" in extra
 
@@ -277,6 +275,10 @@ def v1_followups(raw_follows: Any) -> dict[str, Followup]:
 
 # -- the parts --------------------------------------------------------------------------------
 def decode_facts(raw: Any) -> Facts:
+    if type(raw) is list and len(raw) == len(FACTS) - 1:
+        # Written before insured_value existed: it defaults to the declared value.
+        at = FACTS.index("insured_value")
+        raw = [*raw[:at], raw[FACTS.index("declared_value")], *raw[at:]]
     if type(raw) is not list or len(raw) != len(FACTS):
         raise StateError(f"facts must be an array of {len(FACTS)}")
     for name, value in zip(FACTS, raw, strict=True):
@@ -288,25 +290,51 @@ def decode_facts(raw: Any) -> Facts:
     return Facts(*raw)
 
 
+def encode_remedy(remedy: Remedy) -> list[Any]:
+    """[code, text, items], and ``true`` after them for a fast-track remedy; an item is
+    [code, amount, currency, borne by], and its bearer after them unless the merchant."""
+    items = []
+    for i in remedy.items:
+        item = [i.code, None if i.amount is None else str(i.amount), i.currency, i.borne_by]
+        if i.bearer != "merchant":
+            item.append(i.bearer)
+        items.append(item)
+    out: list[Any] = [remedy.code, remedy.text, items]
+    if remedy.fast_track:
+        out.append(True)
+    return out
+
+
 def _remedy(raw: Any) -> Remedy | None:
     if raw is None:
         return None
-    if type(raw) is not list or len(raw) != 3 or type(raw[2]) is not list:
-        raise StateError("a remedy must be [code, text, items]")
+    if (
+        type(raw) is not list
+        or len(raw) not in (3, 4)
+        or type(raw[2]) is not list
+        or (len(raw) == 4 and raw[3] is not True)
+    ):
+        raise StateError("a remedy must be [code, text, items], or that and true")
     items = []
     for item in raw[2]:
-        if type(item) is not list or len(item) != 4:
-            raise StateError("a remedy item must be [code, amount, currency, borne by]")
-        code, amount, currency, borne_by = item
+        if type(item) is not list or len(item) not in (4, 5):
+            raise StateError("a remedy item must be [code, amount, currency, borne by(, bearer)]")
+        code, amount, currency, borne_by = item[:4]
+        bearer = item[4] if len(item) == 5 else "merchant"
+        if bearer not in BEARERS:
+            raise StateError(f"a remedy item's bearer must be one of {', '.join(BEARERS)}")
         items.append(
             RemedyItem(
                 _str(code, "remedy code"),
                 None if amount is None else _decimal(amount),
                 _opt_str(currency, "currency"),
                 _opt_str(borne_by, "borne by"),
+                bearer,
             )
         )
-    return Remedy(_str(raw[0], "remedy code"), _str(raw[1], "remedy text"), tuple(items))
+    return Remedy(
+        _str(raw[0], "remedy code"), _str(raw[1], "remedy text"), tuple(items), len(raw) == 4
+    )
 
 
 def _evidence(raw: Any) -> Evidence:

@@ -49,9 +49,11 @@ def _remedy(doc: dict[str, Any] | None) -> Remedy | None:
                 None if item.get("amount") is None else Decimal(item["amount"]),
                 item.get("currency"),
                 item.get("borne_by"),
+                item.get("bearer", "merchant"),
             )
             for item in doc.get("items", ())
         ),
+        bool(doc.get("fast_track", False)),
     )
 
 
@@ -101,4 +103,5 @@ def incident_from_dict(doc: dict[str, Any]) -> Incident:
         resolved_by=doc["resolved_by"],
         note=doc["note"],
         superseded_by=doc.get("superseded_by"),
+        cause=doc.get("cause", "unknown"),
     )

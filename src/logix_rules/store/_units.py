@@ -54,6 +54,9 @@ _STATE_OF = {
     IncidentState.CLEARED: "closed",
 }
 _LIVE = "('open', 'acknowledged')"
+# The changes that close an incident's row with their snapshot (a superseded incident
+# is closed like a cleared one; its snapshot names the incident that replaced it).
+_CLOSING = frozenset({ChangeType.CLEARED, ChangeType.SUPERSEDED})
 
 
 def live_incident_filter(
@@ -313,6 +316,8 @@ def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
         else (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
         state.carrier,
         state.facts.lane,
+        inc.cause,  # and a cause a person named since (an action logged with one)
+        0 if follow is None else len(follow.log),
     )
 
 
@@ -652,7 +657,7 @@ class SqlUnit:
         rows = []
         for change, content in changes:
             inc = change.incident
-            if change.type is not ChangeType.CLEARED or inc.id in live:
+            if change.type not in _CLOSING or inc.id in live:
                 continue
             saved = self._saved.get(inc.tracking_number)
             lane = None if saved is None else saved[1].facts.lane

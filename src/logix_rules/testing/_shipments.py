@@ -191,7 +191,9 @@ def _shipments(
         declared_value=value,
         freight_cost=freight,
         currency=lane.currency,
-        insured=draw(_BOOLS),
+        # insured or unknown: an OMS saying "not insured" for valuable goods is itself an
+        # exception (insurance_missing), which a clean timeline must not have
+        insured=draw(_BOOLS) or None,
         category=category,
         order_id=f"SO-{draw(_ints(1, 999_999)):06d}",
     )

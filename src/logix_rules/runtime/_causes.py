@@ -1,0 +1,96 @@
+"""What caused an incident (POLICY §1 and §7: causes decide who pays).
+
+The cause comes from the most recent exception reason in the parcel's trail at or
+before the instant the incident is looked at: an address issue, an absent recipient
+or a refusal is ``customer``; weather or an external delay ``force_majeure``; damage,
+loss or a carrier delay ``carrier``; wrong or missing items ``internal`` (picking and
+packing).  Reasons that say nothing of a cause (a customs hold, a release, ``other``)
+are passed over; with none left the cause is ``unknown``.  A person corrects it with
+``resolve(..., cause=...)`` or ``record(..., cause=...)``: the latest such action at
+or before that instant wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import MappingProxyType
+from typing import Any
+
+from logix_carriers import Reason
+
+from ..compiler._remedy_terms import CAUSES
+from ..core._records import KIND, REASON, T
+from ._state import ShipmentState
+
+__all__ = ["CAUSES", "CAUSE_OF_REASON", "cause_at", "derived_cause"]
+
+R = Reason
+#: The cause each exception reason names; reasons absent here name none.
+CAUSE_OF_REASON: MappingProxyType[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                R.ADDRESS_ISSUE,
+                R.RECIPIENT_UNAVAILABLE,
+                R.BUSINESS_CLOSED,
+                R.REFUSED,
+                R.UNCLAIMED,
+                R.PAYMENT_REQUIRED,
+                R.LOCATION_INACCESSIBLE,
+            ),
+            "customer",
+        ),
+        **dict.fromkeys((R.DELAY_WEATHER, R.DELAY_EXTERNAL), "force_majeure"),
+        **dict.fromkeys(
+            (
+                R.DAMAGED,
+                R.LOST,
+                R.DELAY_CARRIER,
+                R.CARRIER_REJECTED,
+                R.DISPOSED,
+                R.HELD,
+                R.NOT_RECEIVED,
+            ),
+            "carrier",
+        ),
+        **dict.fromkeys((R.WRONG_ITEM, R.MISSING_ITEMS), "internal"),
+    }
+)
+
+
+def derived_cause(s: ShipmentState, t: int) -> str:
+    """The cause the trail gives at ``t``: its latest cause-bearing reason at or before
+    ``t`` (reports included), else ``unknown``."""
+    history = s.history
+    # During a replay the history holds later events already: only the absorbed part.
+    for index in range(min(s.n_events, len(history)) - 1, -1, -1):
+        rec = history[index]
+        if rec[T] > t:
+            continue
+        reason = rec[KIND][REASON]
+        cause = None if reason is None else CAUSE_OF_REASON.get(reason)
+        if cause is not None:
+            return cause
+    return "unknown"
+
+
+def cause_at(s: ShipmentState, incident_id: str, t: int, trail: str | None = None) -> str:
+    """The incident's cause at ``t``: the latest one a person named at or before ``t``
+    (``resolve`` or ``record`` with ``cause=``), else the trail's (``trail`` when the
+    caller knows it: what the incident last took from it, else derived at ``t``)."""
+    follow = s.followups.get(incident_id)
+    if follow is not None:
+        named = _named(follow.log, t)
+        if named is not None:
+            return named
+    return derived_cause(s, t) if trail is None else trail
+
+
+def _named(log: Iterable[tuple[Any, ...]], t: int) -> str | None:
+    latest: tuple[int, str] | None = None
+    for entry in log:
+        cause = entry[4] if len(entry) > 4 else None
+        at = entry[2]
+        if cause is not None and at <= t and (latest is None or at >= latest[0]):
+            latest = (at, cause)
+    return None if latest is None else latest[1]
