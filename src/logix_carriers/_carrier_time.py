@@ -10,15 +10,18 @@ A scan is never lost for want of a zone when the adapter gives a fallback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from ._local_time import bounded_utc, resolve_local_time
 from ._shown import shown as _shown
 from ._taxonomy import Stage, Status
 from ._zone_fallback import ZoneFallback
 
-__all__ = ["TimeReading", "ZoneFallback", "place_naive", "read_carrier_time"]
+__all__ = ["TimeReading", "ZoneFallback", "place_naive", "read_carrier_time", "utc_offset"]
+
+_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,13 @@ def place_naive(
         f"timestamp {naive.isoformat()} has no UTC offset and the event has {where} "
         "to place it in a time zone"
     )
+
+
+def utc_offset(value: object, field: str) -> timezone:
+    """A carrier's ``±HH:MM`` (or ``±HHMM``) UTC offset; ``ValueError`` names ``field``."""
+    match = _OFFSET.match(str(value or "").strip())
+    if match is None:
+        raise ValueError(f"{field} {value!r} is not ±HH:MM")
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)

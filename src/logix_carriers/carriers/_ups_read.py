@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from .._carrier_time import TimeReading, ZoneFallback
+from .._carrier_time import TimeReading, ZoneFallback, utc_offset
 from .._country_codes import to_alpha2
 from .._mapped_event import keep_event, place_event_time
 from .._parse_guard import text_of
@@ -30,7 +30,6 @@ __all__ = [
     "location_of",
     "naive_of",
     "number_of",
-    "offset_of",
     "parse_date",
     "parse_time",
     "text_of",
@@ -42,8 +41,6 @@ HOME_ZONE = "America/New_York"
 
 
 # -- time ------------------------------------------------------------------------------
-
-_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 
 
 def parse_date(value: Any, field: str) -> tuple[int, int, int]:
@@ -66,15 +63,6 @@ def naive_of(date: Any, time: Any, prefix: str) -> datetime:
     return datetime(*parse_date(date, f"{prefix}date"), *parse_time(time, f"{prefix}time"))
 
 
-def offset_of(value: Any) -> timezone:
-    match = _OFFSET.match(str(value or "").strip())
-    if match is None:
-        raise ValueError(f"gmtOffset {value!r} is not ±HH:MM")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    return timezone(-delta if sign == "-" else delta)
-
-
 def activity_time(
     activity: Mapping[str, Any],
     location: Mapping[str, Any] | None,
@@ -88,7 +76,7 @@ def activity_time(
     if gmt_date and gmt_time:
         instant = naive_of(gmt_date, gmt_time, "gmt").replace(tzinfo=UTC)
         if offset_text:
-            moment = instant.astimezone(offset_of(offset_text))
+            moment = instant.astimezone(utc_offset(offset_text, "gmtOffset"))
             note = ""
             if local_date and local_time:
                 try:
@@ -110,7 +98,9 @@ def activity_time(
     if local_date and local_time:
         local = naive_of(local_date, local_time, "")
         if offset_text:
-            return TimeReading(local.replace(tzinfo=offset_of(offset_text)), "carrier"), ""
+            return TimeReading(
+                local.replace(tzinfo=utc_offset(offset_text, "gmtOffset")), "carrier"
+            ), ""
         return place_event_time(local, location, fallback, mapped), ""
     raise ValueError("activity has neither gmtDate/gmtTime nor date/time")
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 from urllib.parse import quote
 
@@ -32,7 +32,7 @@ import httpx
 from pydantic import SecretStr
 
 from .._adapter import BaseAdapter, Capabilities
-from .._carrier_time import TimeReading, ZoneFallback
+from .._carrier_time import TimeReading, ZoneFallback, utc_offset
 from .._country_codes import to_alpha2
 from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
@@ -59,7 +59,6 @@ __all__ = [
 SYSTEM = "usps"
 #: Where a USPS scan with no readable place is assumed to be, absent a better guess.
 HOME_ZONE: Final = "America/New_York"
-_OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 # Estimates, most specific first.
 _ESTIMATES: Final = (
     "expectedDeliveryTimeStamp",
@@ -87,15 +86,6 @@ def _location(event: Mapping[str, Any]) -> dict[str, Any] | None:
     return {k: v for k, v in fields.items() if v} or None
 
 
-def _offset(value: str) -> timezone:
-    match = _OFFSET.match(value.strip())
-    if match is None:
-        raise ValueError(f"GMTOffset {value!r} is not ±HH:MM")
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    return timezone(-delta if sign == "-" else delta)
-
-
 def event_time(
     event: Mapping[str, Any],
     location: Mapping[str, Any] | None,
@@ -111,7 +101,7 @@ def event_time(
             raise ValueError(f"GMTTimestamp {gmt!r} is not ISO-8601") from None
         if instant.tzinfo is None:
             instant = instant.replace(tzinfo=UTC)  # UTC by definition
-        moment = instant.astimezone(_offset(offset))
+        moment = instant.astimezone(utc_offset(offset, "GMTOffset"))
         bounded_utc(moment)
         return TimeReading(moment, "carrier")
     return read_event_time(event.get("eventTimestamp"), location, fallback, mapped)
