@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from ._carrier_time import TimeReading, ZoneFallback, place_naive, read_carrier_time
 from ._status_maps import Mapped
-from ._taxonomy import Status
+from ._taxonomy import Stage, Status
 from ._track_result import TrackResultBuilder
 
 __all__ = ["EventFacts", "keep_event", "place_event_time", "read_event_time"]
@@ -35,6 +35,29 @@ class EventFacts:
         self.estimate = estimate
 
 
+class _Placing(TypedDict):
+    country: str | None
+    city: str | None
+    region: str | None
+    fallback: ZoneFallback | None
+    stage: Stage | None
+    status: Status | None
+
+
+def _placing(
+    location: Mapping[str, Any] | None, fallback: ZoneFallback | None, mapped: Mapped | None
+) -> _Placing:
+    place = location or {}
+    return {
+        "country": place.get("country"),
+        "city": place.get("city"),
+        "region": place.get("region"),
+        "fallback": fallback,
+        "stage": mapped.effective_stage if mapped else None,
+        "status": mapped.status if mapped else None,
+    }
+
+
 def read_event_time(
     value: object,
     location: Mapping[str, Any] | None,
@@ -42,16 +65,7 @@ def read_event_time(
     mapped: Mapped | None = None,
 ) -> TimeReading:
     """:func:`read_carrier_time` of an event at ``location`` (see the module doc)."""
-    place = location or {}
-    return read_carrier_time(
-        value,
-        country=place.get("country"),
-        city=place.get("city"),
-        region=place.get("region"),
-        fallback=fallback,
-        stage=mapped.effective_stage if mapped else None,
-        status=mapped.status if mapped else None,
-    )
+    return read_carrier_time(value, **_placing(location, fallback, mapped))
 
 
 def place_event_time(
@@ -61,16 +75,7 @@ def place_event_time(
     mapped: Mapped | None = None,
 ) -> TimeReading:
     """:func:`place_naive` of an event at ``location`` (see the module doc)."""
-    place = location or {}
-    return place_naive(
-        naive,
-        country=place.get("country"),
-        city=place.get("city"),
-        region=place.get("region"),
-        fallback=fallback,
-        stage=mapped.effective_stage if mapped else None,
-        status=mapped.status if mapped else None,
-    )
+    return place_naive(naive, **_placing(location, fallback, mapped))
 
 
 def keep_event(
