@@ -268,6 +268,7 @@ def test_the_openapi_schema_lists_every_route(store: Store) -> None:
         "/incidents/{id}/actions",
         "/changes",
         "/dead-letters",
+        "/shipments",
     }
 
 
@@ -292,3 +293,24 @@ def test_recording_an_action_the_pack_does_not_declare_is_409(store: Store) -> N
     assert answer.json()["error"]["code"] == "unknown_action"
     no_action = call(app, "POST", f"/api/v1/incidents/{iid}/actions", json={"by": "ana"})
     assert no_action.status_code == 400
+
+
+def test_shipments_are_added_for_the_poller(store: Store) -> None:
+    app = make_app(store)
+    shipment = {"tracking_number": "S1", "carrier": "dhl", "destination_country": "DE"}
+    answer = call(app, "POST", "/api/v1/shipments", json={"shipments": [shipment]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"shipments": 1, "changes": 0}
+    assert store.shipment_count() == 1
+    bad = call(app, "POST", "/api/v1/shipments", json={"shipments": [{"carrier": "dhl"}]})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid_shipment"
+    for body in ({}, {"shipments": []}, {"shipments": [shipment] * 1001}):
+        assert call(app, "POST", "/api/v1/shipments", json=body).status_code == 400
+    assert (
+        call(
+            app, "POST", "/api/v1/shipments", json={"shipments": [shipment]}, headers={}
+        ).status_code
+        == 401
+    )
+    assert store.shipment_count() == 1

@@ -13,13 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..core._errors import LogixError, UnknownIncident
+from ..core._errors import InvalidEvents, LogixError, UnknownIncident
 from ..runtime._incidents import Change
+from ..runtime._inputs import parse_shipment
 from ._auth import bearer_required
 from ._context import Handle, ServiceContext
 from ._feed_out import changes_endpoint
 from ._openapi import openapi_endpoint
 from ._relay import dead_letters
+from ._webhooks_in import BodyTooLarge, read_body
 
 __all__ = ["api_routes"]
 
@@ -104,10 +106,11 @@ def action_dict(action: Any) -> dict[str, Any]:
     }
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > 64 * 1024:
-        raise BadRequest("too_large", "the body is over 64 KiB", 413)
+async def _json_body(request: Request, limit: int = 64 * 1024) -> dict[str, Any]:
+    try:
+        raw = await read_body(request, limit)
+    except BodyTooLarge as exc:
+        raise BadRequest("too_large", f"the body is over {limit // 1024} KiB", 413) from exc
     try:
         doc = json.loads(raw or b"{}")
     except ValueError as exc:
@@ -115,6 +118,28 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise BadRequest("bad_json", "the body must be a JSON object")
     return doc
+
+
+MAX_SHIPMENTS = 1000
+
+
+async def upsert_shipments(request: Request) -> Response:
+    """Add or replace the OMS facts of shipments (``{"shipments": [...]}``, at most
+    1000): a parcel of a carrier without push is then polled."""
+    doc = await _json_body(request, limit=1024 * 1024)
+    items = doc.get("shipments")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_SHIPMENTS:
+        raise BadRequest("bad_field", f"shipments must be a list of 1 to {MAX_SHIPMENTS}")
+    try:
+        parsed = [parse_shipment(item) for item in items]
+    except InvalidEvents as exc:
+        return error(422, "invalid_shipment", str(exc)[:1000])
+
+    def store(h: Handle) -> int:
+        return sum(len(h.engine.upsert_shipment(shipment)) for shipment in parsed)
+
+    changes = await _ctx(request).run(store)
+    return JSONResponse({"shipments": len(parsed), "changes": changes})
 
 
 def _text(doc: dict[str, Any], name: str, *, required: bool, most: int = 2000) -> str | None:
@@ -216,6 +241,7 @@ def api_routes() -> list[BaseRoute]:
         Route("/incidents/{id}/acknowledge", _guard(_follow_up(_acknowledge)), methods=["POST"]),
         Route("/incidents/{id}/resolve", _guard(_follow_up(_resolve)), methods=["POST"]),
         Route("/incidents/{id}/actions", _guard(_follow_up(_record)), methods=["POST"]),
+        Route("/shipments", _guard(upsert_shipments), methods=["POST"]),
         Route("/changes", _guard(changes_endpoint), methods=["GET"]),
         Route("/dead-letters", _guard(list_dead_letters), methods=["GET"]),
     ]

@@ -154,6 +154,35 @@ OPENAPI: dict[str, Any] = {
             ["by", "action"],
             "action",
         ),
+        "/shipments": {
+            "post": {
+                "summary": "Add or replace shipments' OMS facts; parcels of polled carriers "
+                "are then polled",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "shipments": {
+                                        "type": "array",
+                                        "items": {"type": "object"},
+                                        "maxItems": 1000,
+                                    }
+                                },
+                                "required": ["shipments"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "401": _ERRORS["401"],
+                    "422": _json({"$ref": "#/components/schemas/Error"}, "an invalid shipment"),
+                },
+            }
+        },
         "/changes": {
             "get": {
                 "summary": "The change feed, after a seq, long-polling up to `wait` seconds",
