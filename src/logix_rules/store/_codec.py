@@ -94,8 +94,7 @@ def incident_from_dict(doc: dict[str, Any]) -> Incident:
         explanation=doc["explanation"],
         state=IncidentState(doc["state"]),
         escalations=tuple(
-            Escalation(e["what"], parse_time(e["at"]), e.get("target"))
-            for e in doc["escalations"]
+            Escalation(e["what"], parse_time(e["at"]), e.get("target")) for e in doc["escalations"]
         ),
         acknowledged_at=_maybe_time(doc["acknowledged_at"]),
         acknowledged_by=doc["acknowledged_by"],
