@@ -1,27 +1,28 @@
 """One parsed carrier event by its mapped status: its time placed, and keeping it.
 
-Every built-in parser reads an event the same way.  A naive timestamp is placed by
-the event's own location, else the shipment's :class:`ZoneFallback`, with the
+Every built-in parser reads an event the same way.  A naive timestamp is placed
+by the event's own location, else the shipment's :class:`ZoneFallback`, with the
 mapped status telling which leg the scan belongs to (:func:`read_event_time`,
-:func:`place_event_time`).  Then the mapped status (or ``unknown`` when the code
-is missing from the table) goes into the event's fields, the builder validates
-it, and a code the carrier did send but the table lacks becomes an
-``unknown_code`` problem for that number (:func:`keep_event`).  One place for
-these, so the parsers cannot drift apart in them.
+:func:`place_event_time`); an unreadable time drops the event, a guessed offset
+is a ``partial_data`` problem (:func:`timed_or_dropped`).  Then the mapped status
+(or ``unknown`` when the code is missing from the table) goes into the event's
+fields, the builder validates it, and a code the carrier did send but the table
+lacks becomes an ``unknown_code`` problem for that number (:func:`keep_event`).
+One place for these, so the parsers cannot drift apart in them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypedDict
 
 from ._carrier_time import TimeReading, ZoneFallback, place_naive, read_carrier_time
 from ._status_maps import Mapped
 from ._taxonomy import Stage, Status
-from ._track_result import TrackResultBuilder
+from ._track_result import ProblemCode, TrackResultBuilder
 
-__all__ = ["EventFacts", "keep_event", "place_event_time", "read_event_time"]
+__all__ = ["EventFacts", "keep_event", "place_event_time", "read_event_time", "timed_or_dropped"]
 
 
 class EventFacts:
@@ -76,6 +77,29 @@ def place_event_time(
 ) -> TimeReading:
     """:func:`place_naive` of an event at ``location`` (see the module doc)."""
     return place_naive(naive, **_placing(location, fallback, mapped))
+
+
+def timed_or_dropped(
+    out: TrackResultBuilder,
+    number: str,
+    read: Callable[[], TimeReading],
+    *,
+    raw: Any,
+    where: str,
+    what: str = "event",
+) -> TimeReading | None:
+    """``read()``, its note made a ``partial_data`` problem; None when it raises
+    ``ValueError``, the event then dropped with a ``bad_event`` problem."""
+    try:
+        reading = read()
+    except ValueError as exc:
+        out.problem(
+            number, ProblemCode.BAD_EVENT, f"{what} dropped: {exc}", raw=raw, location=where
+        )
+        return None
+    if reading.note:
+        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
+    return reading
 
 
 def keep_event(

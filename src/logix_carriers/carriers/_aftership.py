@@ -43,7 +43,7 @@ from .._country_codes import to_alpha2
 from .._errors import AuthError, CarrierError, ConfigError, WebhookError
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._mapped_event import EventFacts, keep_event, read_event_time
+from .._mapped_event import EventFacts, keep_event, read_event_time, timed_or_dropped
 from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -117,15 +117,16 @@ def _checkpoint(
     fallback = shared.fallback.or_else(
         ZoneFallback(home_zone=home, home_label=f"the home zone of {slug}") if home else None
     )
-    try:
-        reading = read_event_time(raw.get("checkpoint_time"), location, fallback, mapped)
-    except ValueError as exc:
-        out.problem(
-            number, ProblemCode.BAD_EVENT, f"checkpoint dropped: {exc}", raw=raw, location=where
-        )
+    reading = timed_or_dropped(
+        out,
+        number,
+        lambda: read_event_time(raw.get("checkpoint_time"), location, fallback, mapped),
+        raw=raw,
+        where=where,
+        what="checkpoint",
+    )
+    if reading is None:
         return
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     if note:
         out.problem(number, ProblemCode.PARTIAL_DATA, note, raw=raw, location=where)
     elif mapped is not None and mapped.status == Status.UNKNOWN:

@@ -38,7 +38,7 @@ from .._carrier_time import ZoneFallback
 from .._country_codes import alpha2_from_name, to_alpha2
 from .._estimates import read_estimate
 from .._http_pacing import RateLimit
-from .._mapped_event import EventFacts, keep_event, read_event_time
+from .._mapped_event import EventFacts, keep_event, read_event_time, timed_or_dropped
 from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -127,13 +127,15 @@ def _event(
     code = text_of(raw.get("statusCode"))
     mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw.get("location"))
-    try:
-        reading = read_event_time(raw.get("timestamp"), location, shipment.fallback, mapped)
-    except ValueError as exc:
-        out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
+    reading = timed_or_dropped(
+        out,
+        number,
+        lambda: read_event_time(raw.get("timestamp"), location, shipment.fallback, mapped),
+        raw=raw,
+        where=where,
+    )
+    if reading is None:
         return
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     if mapped is not None and mapped.status == Status.UNKNOWN:
         out.problem(
             number,

@@ -16,7 +16,7 @@ from .._country_codes import alpha2_from_name, to_alpha2
 from .._errors import AuthError, CarrierError
 from .._estimates import read_estimate
 from .._local_time import principal_zone
-from .._mapped_event import EventFacts, keep_event, place_event_time
+from .._mapped_event import EventFacts, keep_event, place_event_time, timed_or_dropped
 from .._parse_guard import is_object, list_field, piece, plain_text, text_of
 from .._status_lookup import map_code
 from .._status_maps import Mapped
@@ -147,13 +147,15 @@ def _event(out: TrackResultBuilder, number: str, raw: Any, where: str, shared: E
     location = _address(raw)
     sub_status, stage = text_of(raw.get("sub_status")), text_of(raw.get("stage"))
     mapped, main, sub, note = map_event(sub_status, stage)
-    try:
-        reading = event_time(raw, location, shared.fallback, mapped)
-    except ValueError as exc:
-        out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
+    reading = timed_or_dropped(
+        out,
+        number,
+        lambda: event_time(raw, location, shared.fallback, mapped),
+        raw=raw,
+        where=where,
+    )
+    if reading is None:
         return
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     if note:
         out.problem(
             number,

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._carrier_time import TimeReading, ZoneFallback
 from .._estimates import read_estimate
-from .._mapped_event import place_event_time
+from .._mapped_event import place_event_time, timed_or_dropped
 from .._status_maps import Mapped
 from .._track_result import ProblemCode, TrackResult, TrackResultBuilder
 from ._ups_codes import map_activity
@@ -63,15 +63,15 @@ def parse_track_alert(payload: Any, *, home_zone: str | None = HOME_ZONE) -> Tra
         home_zone=home_zone,
         home_label="UPS's home zone",
     )
-    try:
-        reading = _alert_time(payload, location, fallback, mapped)
-    except ValueError as exc:
-        out.problem(
-            number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=payload, location="$"
-        )
+    reading = timed_or_dropped(
+        out,
+        number,
+        lambda: _alert_time(payload, location, fallback, mapped),
+        raw=payload,
+        where="$",
+    )
+    if reading is None:
         return out.result()
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=payload, location="$")
     attributes: dict[str, Any] = {}
     scheduled = text_of(payload.get("scheduledDeliveryDate"))
     estimate = None

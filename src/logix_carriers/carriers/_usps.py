@@ -38,7 +38,7 @@ from .._estimates import read_estimate
 from .._http import OAuthClientCredentials, decode_json
 from .._http_pacing import RateLimit
 from .._local_time import bounded_utc
-from .._mapped_event import keep_event, read_event_time
+from .._mapped_event import keep_event, read_event_time, timed_or_dropped
 from .._parse_guard import is_object, list_field, piece, text_of
 from .._settings import AdapterSettings
 from .._status_lookup import map_code
@@ -121,13 +121,11 @@ def _event(
     code = text_of(raw.get("eventCode"))
     mapped = map_code(SYSTEM, code) if code else None
     location = _location(raw)
-    try:
-        reading = event_time(raw, location, fallback, mapped)
-    except ValueError as exc:
-        out.problem(number, ProblemCode.BAD_EVENT, f"event dropped: {exc}", raw=raw, location=where)
+    reading = timed_or_dropped(
+        out, number, lambda: event_time(raw, location, fallback, mapped), raw=raw, where=where
+    )
+    if reading is None:
         return
-    if reading.note:
-        out.problem(number, ProblemCode.PARTIAL_DATA, reading.note, raw=raw, location=where)
     text = text_of(raw.get("eventType"))
     if code is None:
         out.problem(
