@@ -105,21 +105,23 @@ def test_a_shipment_state_holds_no_reference_cycle() -> None:
 
 
 def test_a_large_engine_freezes_what_survives_a_full_collection() -> None:
+    thresholds = gc.get_threshold()
     settler = _gc_settle.Settler()
     settler.after(_gc_settle.SETTLE_FROM - 1)
-    assert settler not in _gc_settle._LARGE
+    assert gc.get_threshold() == thresholds
     try:
         gc.collect()
         gc.unfreeze()
-        assert gc.get_freeze_count() == 0
         gc.collect()
         assert gc.get_freeze_count() == 0  # not armed: collections as usual
         settler.after(_gc_settle.SETTLE_FROM)
         assert _gc_settle._after_collection in gc.callbacks
+        assert gc.get_threshold()[:2] >= _gc_settle.YOUNG_THRESHOLDS
         gc.collect()
         assert gc.get_freeze_count() > 0
         gc.unfreeze()
-        del settler  # the engine is gone: the hook goes idle
+        del settler  # the engine is gone: the hook goes idle, the thresholds come back
+        assert gc.get_threshold() == thresholds
         gc.collect()
         assert gc.get_freeze_count() == 0
     finally:

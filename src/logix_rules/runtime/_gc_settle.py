@@ -13,9 +13,15 @@ moves everything alive to the permanent generation (``gc.freeze``) right after e
 of the collector's own full collections: at that moment everything left is alive
 (the collection just freed the garbage), and the next full collection scans only
 what is new since.  A frozen object freed by reference counting later is freed as
-usual.  What is given up: a frozen object that later becomes part of an unreachable
-cycle is never collected, hence the threshold (a process holding that many states
-is mostly them), and the hook goes idle once no such engine is alive.
+usual.  While armed, the young generations are also collected less often
+(``YOUNG_THRESHOLDS``): each of those collections scans everything young that is
+alive, such as the caller's batch of input events, and most of what ``ingest``
+allocates is freed by reference counting before any collection could see it.
+
+What is given up: a frozen object that later becomes part of an unreachable cycle
+is never collected, hence the threshold (a process holding that many states is
+mostly them); once no such engine is alive the hook goes idle and the collector's
+thresholds are put back.
 """
 
 from __future__ import annotations
@@ -24,19 +30,39 @@ import gc
 import weakref
 from typing import Any, Final
 
-__all__ = ["SETTLE_FROM", "Settler"]
+__all__ = ["SETTLE_FROM", "YOUNG_THRESHOLDS", "Settler"]
 
 #: States an engine holds before its process's survivors are frozen.
 SETTLE_FROM: Final = 10_000
+#: The least first two ``gc`` thresholds while armed (CPython's are 700 and 10).
+YOUNG_THRESHOLDS: Final = (10_000, 100)
 
-# The settlers of the engines that hold enough states (weakly: a dropped engine
-# disarms the hook).
-_LARGE: Final[weakref.WeakSet[Settler]] = weakref.WeakSet()
+_armed = 0  # engines alive that hold SETTLE_FROM states or more
+_saved: tuple[int, int, int] | None = None  # the thresholds before arming
 
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:
-    if phase == "stop" and info["generation"] == 2 and _LARGE:
+    if phase == "stop" and info["generation"] == 2 and _armed:
         gc.freeze()
+
+
+def _arm() -> None:
+    global _armed, _saved
+    _armed += 1
+    if _after_collection not in gc.callbacks:
+        gc.callbacks.append(_after_collection)
+    if _saved is None:
+        _saved = gc.get_threshold()
+        first, second, third = _saved
+        gc.set_threshold(max(first, YOUNG_THRESHOLDS[0]), max(second, YOUNG_THRESHOLDS[1]), third)
+
+
+def _disarm() -> None:
+    global _armed, _saved
+    _armed -= 1
+    if not _armed and _saved is not None:
+        gc.set_threshold(*_saved)
+        _saved = None
 
 
 class Settler:
@@ -52,6 +78,5 @@ class Settler:
         if self._armed or count < SETTLE_FROM:
             return
         self._armed = True
-        _LARGE.add(self)
-        if _after_collection not in gc.callbacks:
-            gc.callbacks.append(_after_collection)
+        _arm()
+        weakref.finalize(self, _disarm)  # the engine is gone: idle again
