@@ -9,7 +9,6 @@ session; every POST needs the session's CSRF token.
 
 from __future__ import annotations
 
-import inspect
 import secrets
 from collections.abc import Awaitable, Callable
 from html import escape
@@ -23,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..core._errors import LogixError
 from ..intake import ClaimError, claim_package_from_engine
-from ..runtime._engine import Engine
+from ..runtime._causes import CAUSES
 from ..runtime._incidents import Incident
 from ._context import Handle, ServiceContext
 from ._desk_queue import QueueFilters, filter_choices, read_queue
@@ -31,7 +30,7 @@ from ._desk_render import desk_environment
 from ._desk_report import report_available, report_until, weekly_brief
 from ._desk_session import Session, SessionSigner
 from ._desk_throttle import ADDRESS_LIMIT, LoginThrottle
-from ._desk_views import CAUSES, incident_view, next_deadline
+from ._desk_views import incident_view, next_deadline
 from ._relay import dead_letters
 from ._users import list_users, verify_user
 
@@ -64,19 +63,6 @@ class _Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def _record_call(handle: Handle) -> Callable[..., Any] | None:
-    """``Engine.record`` where the policy work (issue 13) has added it."""
-    found = getattr(handle.engine, "record", None)
-    return found if callable(found) else None
-
-
-def _takes(function: Callable[..., Any], name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 class _Desk:
@@ -291,15 +277,7 @@ class _Desk:
         at = self.ctx.now()
 
         def work(handle: Handle) -> None:
-            resolve = handle.engine.resolve
-            extra: dict[str, Any] = {}
-            if _takes(resolve, "cause"):
-                extra["cause"] = cause
-            elif cause != "unknown":  # an engine without causes keeps it in the note
-                note_text = f"cause: {cause}" + (f"; {note}" if note else "")
-                resolve(incident_id, by=user, at=at, note=note_text)
-                return
-            resolve(incident_id, by=user, at=at, note=note, **extra)
+            handle.engine.resolve(incident_id, by=user, at=at, note=note, cause=cause)
 
         await self._follow_up(incident_id, work)
         return _back(request, incident_id, "resolved")
@@ -309,7 +287,7 @@ class _Desk:
         form: dict[str, str] = request.state.form
         action = form.get("action", "")
         if not self.actions:
-            raise _Refused(404, "This engine cannot record actions yet.")
+            raise _Refused(404, "The pack declares no follow-up actions to record.")
         if action not in self.actions:
             raise _Refused(400, "Choose an action from the list.")
         note = form.get("note", "").strip()[:_NOTE_MAX] or None
@@ -317,10 +295,7 @@ class _Desk:
         at = self.ctx.now()
 
         def work(handle: Handle) -> None:
-            record = _record_call(handle)
-            if record is None:
-                raise _Refused(404, "This engine cannot record actions yet.")
-            record(incident_id, action=action, by=user, at=at, note=note)
+            handle.engine.record(incident_id, action=action, by=user, at=at, note=note)
 
         await self._follow_up(incident_id, work)
         return _back(request, incident_id, "recorded")
@@ -489,18 +464,14 @@ def _messages_available() -> bool:
 
 
 def _record_actions(ctx: ServiceContext) -> tuple[str, ...]:
-    """The follow-up actions ``Engine.record`` accepts: the pack declares them (issue
-    13); none where the engine cannot record yet."""
-    declared = getattr(ctx.pack, "actions", None)
-    if not callable(getattr(Engine, "record", None)) or declared is None:
-        return ()
-    return tuple(sorted(str(action) for action in declared))
+    """The follow-up actions ``Engine.record`` accepts: the pack declares them."""
+    return tuple(sorted(ctx.pack.actions))
 
 
 def _suggested_action(ctx: ServiceContext, incident: Incident) -> str | None:
     """The action that meets the incident's own next deadline (``documents`` →
     ``documents_supplied``), to preselect."""
-    meets = getattr(ctx.pack, "deadline_actions", None) or {}
+    meets = ctx.pack.deadline_actions
     ahead = sorted((at, name) for name, at in incident.deadlines.items() if name in meets)
     return str(meets[ahead[0][1]]) if ahead else None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
@@ -21,10 +21,7 @@ from ..runtime._actions import Action
 from ..runtime._engine import Engine
 from ..runtime._incidents import Incident, IncidentState
 
-__all__ = ["CAUSES", "Deadline", "IncidentView", "incident_view", "next_deadline"]
-
-#: The causes a resolution may name (issue 13 §3); the first is the default.
-CAUSES: Final = ("unknown", "carrier", "customer", "internal", "force_majeure")
+__all__ = ["Deadline", "IncidentView", "incident_view", "next_deadline"]
 
 
 @attrs.frozen
@@ -89,14 +86,14 @@ def _deadlines(
 def _amounts(incident: Incident) -> tuple[dict[str, Any], ...]:
     if incident.remedy is None:
         return ()
-    # ``bearer`` comes with the policy work (issue 13 §3); ``borne_by`` names the source.
+    # ``bearer`` pays in the end (merchant, carrier, insurer); ``borne_by`` is the budget.
     return tuple(
         {
             "code": item.code,
             "amount": item.amount,
             "currency": item.currency,
             "borne_by": item.borne_by,
-            "bearer": getattr(item, "bearer", None),
+            "bearer": item.bearer,
         }
         for item in incident.remedy.items
     )
@@ -138,18 +135,15 @@ def incident_view(engine: Engine, found: Incident, now: datetime) -> IncidentVie
         actions = engine.actions(found.id)
     except LookupError:
         actions = []
-    cause = getattr(found, "cause", None)
     return IncidentView(
         incident=shown,
         live=found.state in (IncidentState.OPEN, IncidentState.ACKNOWLEDGED),
-        deadlines=_deadlines(
-            found, now, actions, getattr(engine.pack, "deadline_actions", None) or {}
-        ),
+        deadlines=_deadlines(found, now, actions, engine.pack.deadline_actions),
         trail=trail,
         actions=_masked_actions(actions, names, tn),
         lane=lane,
         destination=destination,
-        cause=None if cause is None else str(cause),
+        cause=found.cause,
         claimable=found.kind in CLAIMABLE_KINDS,
         amounts=_amounts(found),
     )
