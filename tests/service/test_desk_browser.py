@@ -25,6 +25,8 @@ from logix_rules.service._app import create_app
 
 #: The P1 customs hold the seed writes: unacknowledged, its response due in minutes.
 HELD = "1Z999AA10123456784"
+#: The lost parcel the seed writes, with its shipment's facts: a claim to file.
+LOST = "LX123456785CN"
 PHONE = (390, 844)
 
 
@@ -194,6 +196,14 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
         driver.get(f"{base}/incidents/{incident}")
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= PHONE[0], incident
+
+    # A lost parcel: its trail with local times, the claim amount, the claim package.
+    chromium.resize(1280, 800)
+    lost = next(r for r in p1 if LOST in r["text"])
+    driver.get(f"{base}/incidents/{lost['id']}")
+    assert driver.find_element(By.PARTIAL_LINK_TEXT, "Claim package")
+    assert "+08:00" in driver.find_element(By.CSS_SELECTOR, "table.trail").text
+    chromium.full_page_screenshot("desk-incident-lost-1280")
 
     # In greyscale, severity still reads (badge text and shape, row marks).
     chromium.resize(1280, 800)
