@@ -47,6 +47,7 @@ from ..core._durations import parse_duration
 from ._scenario_model import (
     SUFFIX,
     Case,
+    ExpectedEscalation,
     ExpectedIncident,
     Point,
     ScenarioError,
@@ -72,7 +73,17 @@ _CASE_KEYS = (
     "exact",
 )
 _POINT_KEYS = ("at", "expect", "exact")
-_EXPECT_KEYS = ("kind", "severity", "remedy", "amounts", "opened_at", "deadlines", "rules")
+_EXPECT_KEYS = (
+    "kind",
+    "severity",
+    "remedy",
+    "amounts",
+    "opened_at",
+    "deadlines",
+    "rules",
+    "escalations",
+)
+_ESCALATION_KEYS = ("what", "at", "target")
 _RELATIVE = re.compile(r"^([+-])\s*(.+)$")
 _NONE_WORDS = ("none", "nothing")
 
@@ -449,6 +460,11 @@ class _Reader:
                 self.issue((*path, "rules"), "'rules' is a list of rule ids")
             else:
                 rules = tuple(raw_rules)
+        escalations = (
+            self.escalations((*path, "escalations"), data["escalations"], base)
+            if "escalations" in data
+            else None
+        )
         if len(self.issues) > before or not isinstance(kind, str):
             return None
         return ExpectedIncident(
@@ -459,8 +475,31 @@ class _Reader:
             opened_at=opened,
             deadlines=deadlines,
             rules=rules,
+            escalations=escalations,
             line=line,
         )
+
+    def escalations(
+        self, path: tuple[str | int, ...], raw: Any, base: datetime | None
+    ) -> tuple[ExpectedEscalation, ...] | None:
+        """``[respond, {what: claim, at: +1d, target: management}]``: the follow-up
+        deadlines that passed, in order (a name alone checks only the name)."""
+        if not isinstance(raw, list):
+            self.issue(path, "'escalations' lists what escalated, e.g. [respond, escalate]")
+            return None
+        out = []
+        for index, item in enumerate(raw):
+            where = (*path, index)
+            if isinstance(item, str):
+                out.append(ExpectedEscalation(item))
+                continue
+            data = self.mapping(where, item, _ESCALATION_KEYS, "an expected escalation")
+            if data is None or not isinstance(data.get("what"), str):
+                self.issue(where, "an escalation names 'what' escalated, e.g. {what: claim}")
+                continue
+            at = self.time((*where, "at"), data["at"], base) if "at" in data else None
+            out.append(ExpectedEscalation(data["what"], at, "target" in data, data.get("target")))
+        return tuple(out)
 
 
 def _kind(value: Any) -> str:

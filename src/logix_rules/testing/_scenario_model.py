@@ -22,6 +22,7 @@ from ..runtime._explanation import format_instant
 __all__ = [
     "SUFFIX",
     "Case",
+    "ExpectedEscalation",
     "ExpectedIncident",
     "Point",
     "ScenarioError",
@@ -62,6 +63,18 @@ class ScenarioError(LogixError):
 
 # -- the parsed file -----------------------------------------------------------------------
 @attrs.frozen
+class ExpectedEscalation:
+    """One follow-up deadline expected to have passed: its name (``respond``,
+    ``escalate``, ``resolve`` or a kind-specific deadline), and when given its instant
+    and its target."""
+
+    what: str
+    at: datetime | None = None
+    has_target: bool = False
+    target: str | None = None
+
+
+@attrs.frozen
 class ExpectedIncident:
     """What a case expects of one open incident; ``None`` fields are not checked."""
 
@@ -72,6 +85,7 @@ class ExpectedIncident:
     opened_at: datetime | None = None
     deadlines: Mapping[str, datetime] | None = None
     rules: tuple[str, ...] | None = None
+    escalations: tuple[ExpectedEscalation, ...] | None = None
     line: int = 0
 
 

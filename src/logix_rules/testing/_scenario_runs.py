@@ -16,7 +16,7 @@ from ..runtime._explain import explain_events
 from ..runtime._explanation import Explanation
 from ..runtime._incidents import Incident
 from ._scenario_files import load_scenarios
-from ._scenario_model import Case, ExpectedIncident, Point, ScenarioFile
+from ._scenario_model import Case, ExpectedEscalation, ExpectedIncident, Point, ScenarioFile
 
 __all__ = ["CaseResult", "PointResult", "run_case", "run_scenarios"]
 
@@ -156,6 +156,30 @@ def _field_differences(case: Case, exp: ExpectedIncident, inc: Incident) -> list
                 )
     if exp.rules is not None and set(exp.rules) != set(inc.rules):
         out.append(f"rules expected {', '.join(exp.rules)}, got {', '.join(inc.rules)}")
+    if exp.escalations is not None:
+        out.extend(_escalation_differences(case, exp.escalations, inc))
+    return out
+
+
+def _escalation_differences(
+    case: Case, expected: tuple[ExpectedEscalation, ...], inc: Incident
+) -> list[str]:
+    got = inc.escalations
+    whats = [e.what for e in got]
+    if [e.what for e in expected] != whats:
+        shown = ", ".join(whats) or "none"
+        return [
+            f"escalations expected {', '.join(e.what for e in expected) or 'none'}, got {shown}"
+        ]
+    out = []
+    for exp, actual in zip(expected, got, strict=True):
+        if exp.at is not None and to_micros(exp.at) != to_micros(actual.at):
+            out.append(
+                f"escalation {exp.what} expected at {case.relative(exp.at)}, "
+                f"got {case.relative(actual.at)}"
+            )
+        if exp.has_target and exp.target != actual.target:
+            out.append(f"escalation {exp.what} expected to {exp.target}, got {actual.target}")
     return out
 
 
