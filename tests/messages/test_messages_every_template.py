@@ -42,7 +42,7 @@ def test_the_matrix_is_covered() -> None:
             assert (lang, "customer", scenario) in have
     assert len(TEMPLATES) >= 30
     counts = Counter(lang for lang, _, _ in TEMPLATES)
-    assert counts == {"en": 49, "zh": 49, "pt-BR": 17, "es": 17, "de": 17, "fr": 17}
+    assert counts == {"en": 55, "zh": 55, "pt-BR": 19, "es": 19, "de": 19, "fr": 19}
 
 
 def _samples_for(scenario: str, samples: dict[str, Sample]) -> list[Sample]:
@@ -102,7 +102,7 @@ def test_customer_sms_fit_one_segment(lang: str, samples: dict[str, Sample]) -> 
 def test_the_builtin_templates_check_clean() -> None:
     report = check_templates()
     assert report.ok, report.problems
-    assert report.templates >= 166
+    assert report.templates >= 186
     assert report.renders > 1000
     # Non-customer audiences fall back to English outside en and zh, and say so.
     assert {g.lang for g in report.gaps} == set(CUSTOMER_ONLY)

@@ -106,13 +106,17 @@ def build_context(
             "resolve_by": when(incident.resolve_by),
             "escalate_at": when(incident.escalate_at),
             "deadlines": {name: when(at) for name, at in sorted(incident.deadlines.items())},
-            "escalations": [{"what": e.what, "at": when(e.at)} for e in incident.escalations],
+            "escalations": [
+                {"what": e.what, "at": when(e.at), "target": e.target} for e in incident.escalations
+            ],
             "acknowledged_at": when(incident.acknowledged_at),
             "acknowledged_by": incident.acknowledged_by,
             "resolved_at": when(incident.resolved_at),
             "resolved_by": incident.resolved_by,
             "note": incident.note,
             "explanation": incident.explanation,
+            "cause": incident.cause,
+            "estimated_delivery": when(_estimate(incident)),
         },
         "remedy": _remedy(incident.remedy, locale),
         "evidence": {
@@ -125,6 +129,17 @@ def build_context(
         "shipment": None if shipment is None else _shipment(shipment, when, locale),
         "recipient": person,
     }
+
+
+def _estimate(incident: Incident) -> datetime | None:
+    """The carrier's estimated delivery the leading rule read, if it read one."""
+    value = incident.evidence.values.get("estimated_delivery")
+    if isinstance(value, str):  # operands hold times as ISO text
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) and value.tzinfo is not None else None
 
 
 def _event(event: EvidenceEvent, when: Any) -> dict[str, Any]:
@@ -171,6 +186,7 @@ def _remedy(remedy: Remedy | None, locale: Locale) -> dict[str, Any] | None:
         "lines": items,
         "amounts": {i["code"]: i["amount"] for i in items if i["amount"] is not None},
         "total": total,
+        "fast_track": remedy.fast_track,
     }
 
 

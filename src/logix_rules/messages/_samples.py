@@ -4,6 +4,8 @@
 Each kind has a short timeline on one cross-border parcel (CN → BR, R$ 120,00
 declared, R$ 18,50 freight) whose evaluation opens an incident of that kind; the
 texts carry a name and a phone, so masking shows in every audience but the customer.
+The ``insurance_missing`` sample is the same parcel declared at R$ 2.400,00 and
+not insured, since the advisory needs high-value goods.
 """
 
 from __future__ import annotations
@@ -47,21 +49,22 @@ class Sample:
     recipient: MappingProxyType[str, str]
 
 
-def sample_shipment() -> Shipment:
-    """The parcel every sample is about."""
-    return Shipment(
-        tracking_number=_NUMBER,
-        carrier="cainiao",
-        origin_country="CN",
-        destination_country="BR",
-        shipped_at=_BASE,
-        promised_at=_BASE + timedelta(days=12),
-        declared_value="120.00",
-        freight_cost="18.50",
-        currency="BRL",
-        category="apparel",
-        order_id="SO-20260302-0042",
-    )
+def sample_shipment(**changes: Any) -> Shipment:
+    """The parcel every sample is about, with ``changes`` to some of its fields."""
+    fields: dict[str, Any] = {
+        "tracking_number": _NUMBER,
+        "carrier": "cainiao",
+        "origin_country": "CN",
+        "destination_country": "BR",
+        "shipped_at": _BASE,
+        "promised_at": _BASE + timedelta(days=12),
+        "declared_value": "120.00",
+        "freight_cost": "18.50",
+        "currency": "BRL",
+        "category": "apparel",
+        "order_id": "SO-20260302-0042",
+    }
+    return Shipment(**{**fields, **changes})
 
 
 def _event(hours: float, status: str, **fields: Any) -> dict[str, Any]:
@@ -162,6 +165,33 @@ _TIMELINES: Final[dict[str, tuple[list[dict[str, Any]], float]]] = {
         101,
     ),
     "tracking_anomaly": ([*_ACCEPTED, _event(100, "delivered"), _event(110, "in_transit")], 111),
+    "delivery_at_risk": (
+        [
+            *_ACCEPTED,
+            _event(
+                30,
+                "in_transit",
+                estimated_delivery=_BASE + timedelta(days=14, hours=10),
+                description="Arrived at the export hub",
+            ),
+        ],
+        31,
+    ),
+    "wismo": (
+        [
+            *_ACCEPTED,
+            *_scans(5, 96),
+            _report(100, "wismo", "Where is my parcel? Ana Souza, +55 11 98765-4321"),
+        ],
+        101,
+    ),
+    "insurance_missing": ([*_ACCEPTED], 3),
+}
+
+#: kind → the shipment its sample is about, where the common one does not open it.
+_SHIPMENTS: Final[dict[str, dict[str, Any]]] = {
+    # high value (at least the pack's high_value, 500 CNY) and not insured, by the OMS
+    "insurance_missing": {"declared_value": "2400.00", "insured": False},
 }
 
 
@@ -169,10 +199,10 @@ _TIMELINES: Final[dict[str, tuple[list[dict[str, Any]], float]]] = {
 def sample_incidents() -> MappingProxyType[str, Sample]:
     """One sample per kind of the default pack (``KINDS``), evaluated once and kept."""
     pack = load_pack("default")
-    shipment = sample_shipment()
     samples: dict[str, Sample] = {}
     for kind in KINDS:
         events, hours = _TIMELINES[kind]
+        shipment = sample_shipment(**_SHIPMENTS.get(kind, {}))
         at = _BASE + timedelta(hours=hours)
         found = [i for i in evaluate(pack, events, at=at, shipment=shipment) if i.kind == kind]
         if not found:  # the pack changed under the samples: say so, do not fake one

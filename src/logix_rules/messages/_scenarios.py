@@ -32,6 +32,9 @@ KINDS: Final = (
     "delivery_delay",
     "returned_to_sender",
     "tracking_anomaly",
+    "delivery_at_risk",
+    "wismo",
+    "insurance_missing",
 )
 
 #: Follow-up moments of an incident, whatever its kind: the customer's report was
@@ -39,7 +42,14 @@ KINDS: Final = (
 #: again after resolution (POLICY §2: within 24 h); a claim was filed with the carrier.
 MOMENTS: Final = ("acknowledgement", "solution_offered", "revisit", "claim_filed")
 
-_CARRIER_KINDS: Final = tuple(k for k in KINDS if k != "wrong_or_missing_items")
+#: Advisories for the merchant alone: the customer is not told that a parcel is uninsured.
+_INTERNAL_ONLY: Final = ("insurance_missing",)
+_CUSTOMER_KINDS: Final = tuple(k for k in KINDS if k not in _INTERNAL_ONLY)
+# The carrier is not asked about a packing error or a customer's question (the desk
+# answers a WISMO from the tracking it has), nor about the merchant's insurance.
+_CARRIER_KINDS: Final = tuple(
+    k for k in KINDS if k not in ("wrong_or_missing_items", "wismo", *_INTERNAL_ONLY)
+)
 _WAREHOUSE_KINDS: Final = (
     "pickup_delay",  # was it handed over at all?
     "refused",  # a return is coming back
@@ -52,7 +62,7 @@ _WAREHOUSE_KINDS: Final = (
 #: The scenarios each audience has templates for: (audience → kinds and moments).
 SCENARIOS: Final = MappingProxyType(
     {
-        "customer": (*KINDS, *MOMENTS),
+        "customer": (*_CUSTOMER_KINDS, *MOMENTS),
         "carrier": (*_CARRIER_KINDS, "claim_filed"),
         "warehouse": _WAREHOUSE_KINDS,
         "internal": KINDS,
