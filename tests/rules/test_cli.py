@@ -14,7 +14,7 @@ from logix_rules.demo._files import write_demo_files
 from logix_rules.demo._generator import DEMO_AT, generate_demo
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-KINDS = 15  # 13, wismo and delivery_at_risk (issue 13 §2)
+KINDS = 16  # 13, wismo and delivery_at_risk (issue 13 §2), insurance_missing (§3)
 
 
 @pytest.fixture(scope="module")
