@@ -50,6 +50,11 @@ OTHER_ROOM_CODES = {
     ErrorCode.NO_TEMPLATE,
     ErrorCode.BAD_TEMPLATE,
     ErrorCode.NOT_CLAIMABLE,  # tests/intake/test_claims.py
+    ErrorCode.BAD_REVIEW_PERIOD,  # tests/review
+    ErrorCode.REVIEW_EXTRA_MISSING,
+    ErrorCode.BAD_SERVICE_SETTING,  # tests/service
+    ErrorCode.UNSAFE_SERVICE,
+    ErrorCode.BAD_USER,
 }
 COMPILER_CODES = set(ErrorCode) - RUNTIME_CODES - OTHER_FILE_CODES - OTHER_ROOM_CODES
 
