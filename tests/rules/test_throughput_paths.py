@@ -126,3 +126,33 @@ def test_a_large_engine_freezes_what_survives_a_full_collection() -> None:
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+def _one_scan_each(count: int) -> list[dict[str, str]]:
+    return [
+        {
+            "tracking_number": f"GC{i:06d}",
+            "carrier": "dhl",
+            "occurred_at": "2026-03-02T10:00:00Z",
+            "status": "picked_up",
+        }
+        for i in range(count)
+    ]
+
+
+def test_an_engine_with_settle_gc_false_leaves_the_collector_alone() -> None:
+    thresholds = gc.get_threshold()
+    events = _one_scan_each(_gc_settle.SETTLE_FROM)
+    quiet = Engine("default", settle_gc=False)
+    quiet.ingest(events)
+    assert len(quiet) == _gc_settle.SETTLE_FROM
+    assert gc.get_threshold() == thresholds
+    tuned = Engine("default")
+    try:
+        tuned.ingest(events)
+        assert gc.get_threshold()[:2] >= _gc_settle.YOUNG_THRESHOLDS
+    finally:
+        del tuned
+        gc.collect()
+        gc.unfreeze()
+    assert gc.get_threshold() == thresholds

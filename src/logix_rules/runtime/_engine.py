@@ -60,15 +60,25 @@ class Engine:
     nothing of its own and asks ``store.attach(kernel)`` for the host that keeps them
     (``runtime/_host.py`` is that contract).  Either way every call that changes
     state is one transaction, and the engine is safe to share between threads.
+
+    An in-memory engine that holds 10,000 shipments or more tunes the process's
+    garbage collector while it is alive (docs/engine.md, "The garbage collector");
+    ``settle_gc=False`` leaves the collector alone.
     """
 
     def __init__(
-        self, pack: Pack | str, *, assume_tz: str | None = None, store: Store | None = None
+        self,
+        pack: Pack | str,
+        *,
+        assume_tz: str | None = None,
+        store: Store | None = None,
+        settle_gc: bool = True,
     ) -> None:
         self.pack: Pack = load_pack(pack) if isinstance(pack, str) else pack
         self._kernel = Kernel(self.pack)
         self._host: Host = MemoryHost(self._kernel) if store is None else store.attach(self._kernel)
-        self._settler = Settler() if store is None else None  # see _gc_settle
+        # A large in-memory engine tunes the process's collector (see _gc_settle).
+        self._settler = Settler() if store is None and settle_gc else None
         self._assume_tz = assume_tz
 
     def __repr__(self) -> str:
