@@ -18,6 +18,7 @@ import attrs
 __all__ = [
     "MAX_INPUT_CHARS",
     "MAX_MESSAGE_CHARS",
+    "CodedError",
     "ErrorCode",
     "InputProblem",
     "InvalidEvents",
@@ -156,6 +157,37 @@ def _clip_errors(errors: Any) -> tuple[dict[str, Any], ...]:
 
 class LogixError(Exception):
     """Base class of every error logix_rules raises on purpose."""
+
+
+class CodedError(LogixError, ValueError):
+    """An error that is data, as the rooms past the compiler raise it: a stable
+    ``code``, ``loc`` (where), ``msg`` (what was wrong), ``input`` (cut to a printable
+    size) and ``hint`` (what to do).  A room's error class names its codes."""
+
+    def __init__(
+        self, code: ErrorCode, loc: str, msg: str, *, input: Any = None, hint: str = ""
+    ) -> None:
+        self.code = code
+        self.loc = loc
+        self.msg = msg
+        self.input = self._clip(input)
+        self.hint = hint
+        super().__init__(self._line())
+
+    def _clip(self, value: Any) -> Any:
+        return clip_input(value)
+
+    def _line(self) -> str:
+        return f"{self.code.value}: {self.msg}{f' ({self.hint})' if self.hint else ''}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "loc": self.loc,
+            "msg": self.msg,
+            "input": self.input,
+            "hint": self.hint,
+        }
 
 
 def located(

@@ -3,33 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..core._errors import ErrorCode, LogixError, clip_input
+from ..core._errors import CodedError
 
 __all__ = ["ReviewError"]
 
 
-class ReviewError(LogixError, ValueError):
+class ReviewError(CodedError):
     """A report could not be made as asked: ``bad_review_period`` (a period or kind
     that is not one) or ``review_extra_missing`` (HTML charts need the ``review``
     extra).  See docs/errors.md."""
 
-    def __init__(
-        self, code: ErrorCode, loc: str, msg: str, *, input: Any = None, hint: str = ""
-    ) -> None:
-        self.code = code
-        self.loc = loc
-        self.msg = msg
-        self.input = clip_input(input)
-        self.hint = hint
-        super().__init__(f"{loc}: {code.value}: {msg}{f' ({hint})' if hint else ''}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code.value,
-            "loc": self.loc,
-            "msg": self.msg,
-            "input": self.input,
-            "hint": self.hint,
-        }
+    def _line(self) -> str:
+        return f"{self.loc}: {super()._line()}"

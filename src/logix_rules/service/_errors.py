@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..core._errors import ErrorCode, LogixError, clip_input
+from ..core._errors import CodedError
 
 __all__ = ["ServiceError"]
 
 
-class ServiceError(LogixError, ValueError):
+class ServiceError(CodedError):
     """The service cannot start or do what it was asked (see docs/errors.md)."""
-
-    def __init__(
-        self, code: ErrorCode, loc: str, msg: str, *, input: Any = None, hint: str = ""
-    ) -> None:
-        self.code = code
-        self.loc = loc
-        self.msg = msg
-        self.input = clip_input(input)
-        self.hint = hint
-        super().__init__(f"{code.value}: {msg}{f' ({hint})' if hint else ''}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code.value,
-            "loc": self.loc,
-            "msg": self.msg,
-            "input": self.input,
-            "hint": self.hint,
-        }

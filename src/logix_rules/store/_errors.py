@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core._errors import ErrorCode, LogixError
+from ..core._errors import CodedError
 
 __all__ = ["StoreError", "truncate"]
 
@@ -19,7 +19,7 @@ def truncate(value: Any) -> Any:
     return value
 
 
-class StoreError(LogixError, ValueError):
+class StoreError(CodedError):
     """A store could not be opened or used as asked.
 
     ``code`` says which problem (see docs/errors.md), ``loc`` where (``"url"``,
@@ -27,21 +27,5 @@ class StoreError(LogixError, ValueError):
     (truncated; a password in a URL is masked) and ``hint`` what to do.
     """
 
-    def __init__(
-        self, code: ErrorCode, loc: str, msg: str, *, input: Any = None, hint: str = ""
-    ) -> None:
-        self.code = code
-        self.loc = loc
-        self.msg = msg
-        self.input = truncate(input)
-        self.hint = hint
-        super().__init__(f"{code.value}: {msg}{f' ({hint})' if hint else ''}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code.value,
-            "loc": self.loc,
-            "msg": self.msg,
-            "input": self.input,
-            "hint": self.hint,
-        }
+    def _clip(self, value: Any) -> Any:
+        return truncate(value)
