@@ -47,3 +47,22 @@ def test_every_error_code_the_page_names_exists() -> None:
         assert ErrorCode(code)
     for code in ("expr_too_complex", "out_of_range"):
         assert ErrorCode(code)
+
+
+def test_service_limits_are_the_services() -> None:
+    from logix_rules.service import _api, _desk, _desk_session, _desk_throttle, _users
+    from logix_rules.service._feed_out import MAX_CHANGES
+    from logix_rules.service._settings import DEFAULT_MAX_BODY
+
+    assert DEFAULT_MAX_BODY == 1024 * 1024
+    assert "| a webhook body | 1 MiB" in PAGE
+    assert f"{_api.MAX_PAGE} / {MAX_CHANGES:,} items" in PAGE
+    assert f"{_api.MAX_SHIPMENTS:,} shipments" in PAGE
+    assert _desk.MAX_FORM_BYTES == 64 * 1024
+    assert f"a note {_desk._NOTE_MAX:,} characters" in PAGE
+    assert (_desk_throttle.LIMIT, _desk_throttle.ADDRESS_LIMIT) == (10, 100)
+    assert _desk_throttle.WINDOW_S == 15 * 60
+    assert "10 per user name, 100 per client address, in 15 minutes" in PAGE
+    assert _desk_session.MAX_AGE_S == 12 * 3600
+    assert (_users._N, _users._R, _users._P) == (2**14, 8, 1)
+    assert f"{_users._MIN_PASSWORD} to {_users._MAX_PASSWORD:,} characters" in PAGE
