@@ -375,6 +375,8 @@ class Kernel:
 
     def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
         before = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
+        # A revisit not done yet was never reported (see _revisit_step), whatever its time.
+        owed = {inc.id for inc in state.open.values() if not inc.revisit_done}
         reported = state.fired_through
         self._reset(state)
         self._prime(state)
@@ -391,7 +393,8 @@ class Kernel:
         changes.extend(
             c
             for c in revisits
-            if c.type is ChangeType.REVISIT_DUE and (reported is None or c.at > from_micros(news))
+            if c.type is ChangeType.REVISIT_DUE
+            and (reported is None or c.at > from_micros(news) or c.incident.id in owed)
         )
         return changes
 
@@ -423,6 +426,8 @@ class Kernel:
         s: ShipmentState,
         t: int,
         scanned: tuple[list[tuple[int, int]] | None, int | None] | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[Change]:
         held, pending = scanned or self._scan(s, s.facts, s.params, t)
         if held is None and not s.open:
@@ -466,15 +471,25 @@ class Kernel:
             step = rule.steps[step_index]
             rule_ids = tuple(r.id for r, _ in hits)
             current = s.open.get(kind)
+            opened = t
+            if current is not None and self._anchored_deadlines:
+                again = self._triggered_again(s, current, best, hits, t)
+                if again is not None and refresh:
+                    # A follow-up reports nothing: the next evaluation opens it.
+                    pending = t if pending is None or t < pending else pending
+                    continue
+                if again is not None:
+                    del s.open[kind]
+                    self._park(s, current)
+                    current, opened = None, again
             if current is None:
-                opened = t
                 inc = OpenIncident(
                     id=incident_id(s.tracking_number, kind, opened),
                     kind=kind,
                     opened_at=opened,
                     severity=step.severity,
                     rank=step.rank,
-                    severity_since=t,
+                    severity_since=opened,
                     rules=rule_ids,
                     lead=(rule.index, step_index),
                     remedy=None,
@@ -536,7 +551,9 @@ class Kernel:
             follow = s.followups.get(inc.id)
             resolved = None if follow is None else follow.resolved_at
             if resolved is not None and not inc.revisit_done and self._revisit is not None:
-                pending = self._revisit_step(s, key, inc, follow, resolved, t, pending, changes)
+                pending = self._revisit_step(
+                    s, key, inc, follow, resolved, t, pending, changes, refresh
+                )
             if resolved is not None and resolved <= t:
                 continue
             level = self._severity[inc.severity]
@@ -609,15 +626,21 @@ class Kernel:
         t: int,
         pending: int | None,
         changes: list[Change],
+        refresh: bool = False,
     ) -> int | None:
         """The revisit of a resolved incident: done when its action was recorded in
-        time, due (a ``revisit_due`` change at its own instant) once ``t`` reaches it."""
+        time, due (a ``revisit_due`` change at its own instant) once ``t`` reaches it.
+
+        A follow-up re-evaluation (``refresh``) reports nothing, so a revisit already
+        due then (a resolve dated a day before the clock) stays owed: due at ``t``,
+        reported with its own instant by the next evaluation."""
         due = revisit_due(self.pack, s, resolved, t)
         if due is None:
             return pending
         assert self._revisit is not None
         if not met(follow, self._revisit.action, resolved, due):
-            if due > t:
+            if due > t or refresh:
+                due = max(due, t)
                 return due if pending is None or due < pending else pending
             changes.append(
                 Change(ChangeType.REVISIT_DUE, snapshot(self.pack, s, inc, due), from_micros(due))
@@ -626,6 +649,26 @@ class Kernel:
         if key != inc.kind:
             del s.open[key]  # parked only for its revisit
         return pending
+
+    def _triggered_again(
+        self,
+        s: ShipmentState,
+        inc: OpenIncident,
+        lead: tuple[Rule, int],
+        hits: list[tuple[Rule, int]],
+        t: int,
+    ) -> int | None:
+        """When a resolved incident's condition was set off again (the latest
+        instant a deadline counts from is after the resolve: a new WISMO question),
+        or None.  Like a condition that clears and holds again, that is a new
+        incident (docs/engine.md, "Follow-up")."""
+        follow = s.followups.get(inc.id)
+        resolved = None if follow is None else follow.resolved_at
+        if resolved is None or resolved > t:
+            return None
+        starts = deadlines_of(s, inc, lead, hits, t)[1]
+        latest = max(starts.values(), default=resolved) if starts else resolved
+        return latest if latest > resolved else None
 
     def _park(self, s: ShipmentState, inc: OpenIncident) -> None:
         """Keep a resolved incident that closes until its revisit is done."""
@@ -723,7 +766,7 @@ class Kernel:
         if s.fired_through is None:
             return
         ids = {inc.id: [*inc.escalations] for inc in s.open.values()}
-        changes = self._evaluate(s, s.fired_through)
+        changes = self._evaluate(s, s.fired_through, refresh=True)
         # Re-evaluating at the same instant emits nothing new except escalations
         # that were already recorded; keep the recorded lists as they were.
         for inc in s.open.values():
