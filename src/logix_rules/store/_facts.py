@@ -237,10 +237,10 @@ def read_actions(db: Database, incident_ids: Sequence[str]) -> dict[str, list[Ac
     out: dict[str, list[Action]] = {}
     for part in chunks(sorted(set(incident_ids))):
         match, params = db.in_list(part)
-        for ident, what, by, at, note in db.execute(
-            "SELECT incident_id, what, by_name, at, note FROM actions "
+        for ident, what, by, at, note, cause in db.execute(
+            "SELECT incident_id, what, by_name, at, note, cause FROM actions "
             f"WHERE incident_id {match} ORDER BY incident_id, n",
             params,
         ):
-            out.setdefault(ident, []).append(action_of(ident, (what, by, int(at), note)))
+            out.setdefault(ident, []).append(action_of(ident, (what, by, int(at), note, cause)))
     return out

@@ -197,6 +197,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX incidents_opened ON incidents (opened_at)",
         ),
     ),
+    Migration(
+        4,
+        "actions: the cause a person named",
+        (
+            # `Engine.record` and `resolve` may name a cause (runtime._actions.CAUSES);
+            # NULL when none was named, and for actions logged before this step.
+            "ALTER TABLE actions ADD COLUMN cause TEXT",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

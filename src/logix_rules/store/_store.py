@@ -144,10 +144,14 @@ class Store:
         """The follow-up log of one incident, oldest first."""
         with self.db.transaction(write=False):
             rows = self.db.execute(
-                "SELECT what, by_name, at, note FROM actions WHERE incident_id = ? ORDER BY n",
+                "SELECT what, by_name, at, note, cause FROM actions WHERE incident_id = ? "
+                "ORDER BY n",
                 (incident_id,),
             )
-        return [Action(incident_id, what, by, moment(int(at)), note) for what, by, at, note in rows]
+        return [
+            Action(incident_id, what, by, moment(int(at)), note, cause)
+            for what, by, at, note, cause in rows
+        ]
 
     # -- what reports read (logix_rules.review) --------------------------------------------
     def shipment_facts(

@@ -144,6 +144,7 @@ _INSERT_ACTION = Insert(
         ("by_name", "text"),
         ("at", "bigint"),
         ("note", "text"),
+        ("cause", "text"),
     ),
     "ON CONFLICT (incident_id, n) DO NOTHING",
 )
@@ -224,12 +225,14 @@ class SqlHost:
         db = self.db
         with db.transaction(write=False):
             rows = db.execute(
-                "SELECT what, by_name, at, note FROM actions WHERE incident_id = ? ORDER BY n",
+                "SELECT what, by_name, at, note, cause FROM actions WHERE incident_id = ? "
+                "ORDER BY n",
                 (incident_id,),
             )
             if rows:
                 return [
-                    action_of(incident_id, (what, by, int(at), note)) for what, by, at, note in rows
+                    action_of(incident_id, (what, by, int(at), note, cause))
+                    for what, by, at, note, cause in rows
                 ]
             held = db.execute(
                 f"SELECT 1 FROM incidents WHERE id = ? AND state IN {_HELD}", (incident_id,)
@@ -525,8 +528,10 @@ class SqlUnit:
         if state.followups:
             for incident_id, follow in state.followups.items():
                 for n, entry in enumerate(follow.log):
-                    # (what, by, at, note[, cause]): the table keeps the first four.
-                    self._actions.append((incident_id, n, *entry[:4]))
+                    # (what, by, at, note, cause); an older state's entry may end at note.
+                    what, by, at, note = entry[:4]
+                    cause = entry[4] if len(entry) > 4 else None
+                    self._actions.append((incident_id, n, what, by, at, note, cause))
 
     def _keep_incidents(
         self, state: ShipmentState, before: dict[str, tuple[Any, ...]], after: dict[str, Any]
