@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 
 from logix_carriers import CarrierAdapter
 from logix_carriers.carriers._aftership import SIGNATURE_HEADER, AfterShipAdapter
@@ -128,49 +127,10 @@ AUTH = {"authorization": f"Bearer {TOKEN}"}
 
 # -- PostgreSQL, as tests/store starts it ------------------------------------------------
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
-from pg_cluster import Cluster, find_binaries  # noqa: E402
-
-
-def postgres_server() -> Iterator[str]:
-    import os
-
-    def unavailable(reason: str) -> None:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required under CI: {reason}")
-        pytest.skip(reason)
-
-    given = os.environ.get("LOGIX_TEST_POSTGRES_DSN")
-    if given:
-        yield given
-        return
-    binaries = find_binaries()
-    if binaries is None:
-        unavailable("no PostgreSQL: set LOGIX_TEST_POSTGRES_DSN or install the server")
-    assert binaries is not None
-    cluster = Cluster(binaries)
-    try:
-        cluster.start()
-    except (RuntimeError, OSError) as exc:
-        cluster.stop()
-        unavailable(f"could not start a throwaway PostgreSQL: {exc}")
-    try:
-        yield cluster.dsn()
-    finally:
-        cluster.stop()
+from pg_cluster import fresh_database as _fresh_database  # noqa: E402
+from pg_cluster import postgres_server as postgres_server  # noqa: E402  (the service tests' server)
 
 
 def fresh_database(server: str) -> Iterator[str]:
-    import uuid
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = f"logix_service_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(server)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A new database on ``server`` for one service test, dropped after it."""
+    yield from _fresh_database(server, "logix_service")

@@ -9,69 +9,23 @@ they fail: CI must test the real thing.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from pg_cluster import Cluster, find_binaries
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL is required under CI: {reason}")
-    pytest.skip(reason)
+from pg_cluster import fresh_database, postgres_server
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A DSN of the server's maintenance database (``postgres``)."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        _unavailable("psycopg is not installed (pip install -e '.[postgres]')")
-    given = os.environ.get("LOGIX_TEST_POSTGRES_DSN")
-    if given:
-        yield given
-        return
-    binaries = find_binaries()
-    if binaries is None:
-        _unavailable(
-            "no PostgreSQL: set LOGIX_TEST_POSTGRES_DSN or install the server (initdb, pg_ctl)"
-        )
-    assert binaries is not None
-    cluster = Cluster(binaries)
-    try:
-        cluster.start()
-    except (RuntimeError, OSError) as exc:
-        cluster.stop()
-        _unavailable(f"could not start a throwaway PostgreSQL: {exc}")
-    try:
-        yield cluster.dsn()
-    finally:
-        cluster.stop()
-
-
-def with_database(dsn: str, database: str) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+    yield from postgres_server()
 
 
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; dropped after it."""
-    import psycopg
-
-    name = f"logix_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield with_database(pg_server, name)
-    finally:
-        with psycopg.connect(pg_server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_database(pg_server)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for the store tests, the way ``.ci/run`` makes one.
+"""A throwaway PostgreSQL cluster for the store tests, the way ``.ci/run`` makes one,
+and the server and per-test databases the store and service tests share.
 
 ``initdb`` in a temporary folder, ``pg_ctl start`` on a free port of 127.0.0.1 with
 its socket in that folder, trust authentication for the local user ``postgres``.
@@ -15,7 +16,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 __all__ = ["Cluster", "find_binaries"]
 
@@ -89,3 +95,58 @@ class Cluster:
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def unavailable(reason: str) -> None:
+    """Skip, except under CI (``CI`` set), where a missing PostgreSQL is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_server() -> Iterator[str]:
+    """A DSN of a server's maintenance database: ``LOGIX_TEST_POSTGRES_DSN`` when set,
+    else a throwaway cluster started here and stopped when the generator ends."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        unavailable("psycopg is not installed (pip install -e '.[postgres]')")
+    given = os.environ.get("LOGIX_TEST_POSTGRES_DSN")
+    if given:
+        yield given
+        return
+    binaries = find_binaries()
+    if binaries is None:
+        unavailable(
+            "no PostgreSQL: set LOGIX_TEST_POSTGRES_DSN or install the server (initdb, pg_ctl)"
+        )
+    assert binaries is not None
+    cluster = Cluster(binaries)
+    try:
+        cluster.start()
+    except (RuntimeError, OSError) as exc:
+        cluster.stop()
+        unavailable(f"could not start a throwaway PostgreSQL: {exc}")
+    try:
+        yield cluster.dsn()
+    finally:
+        cluster.stop()
+
+
+def with_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def fresh_database(server: str, prefix: str = "logix_test") -> Iterator[str]:
+    """A new, empty database on ``server`` for one test; dropped when the generator ends."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
