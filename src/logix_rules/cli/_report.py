@@ -24,8 +24,9 @@ from ..review import (
 )
 from ..review._review import Review, midnight
 from ..runtime._engine import Engine
-from ..store import Store, StoreError, open_store
+from ..store import Store, open_store
 from ._common import EXIT_OK, UsageError, _load, parse_time
+from ._store import _opened
 
 __all__ = ["add_parser", "cmd_report", "write_demo_report"]
 
@@ -122,19 +123,14 @@ def cmd_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if kind == "custom" and args.since is None:
         raise UsageError("give --since (and --until), or ask for --weekly or --monthly")
     settings = _settings(args.pack)
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        raise UsageError(f"--store: {exc}") from None
-    try:
-        until = _until(args.until, store)
-        since = None if args.since is None else _day_or_time(args.since, "--since")
-        review = build_review(store, kind=kind, since=since, until=until, settings=settings)
-        text = render(review, fmt)
-    except ReviewError as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        store.close()
+    with _opened(args.store) as store:
+        try:
+            until = _until(args.until, store)
+            since = None if args.since is None else _day_or_time(args.since, "--since")
+            review = build_review(store, kind=kind, since=since, until=until, settings=settings)
+            text = render(review, fmt)
+        except ReviewError as exc:
+            raise UsageError(str(exc)) from None
     _write(text, args.output, out)
     if args.output:
         err.write(f"wrote {review.title} ({fmt}) to {args.output}\n")

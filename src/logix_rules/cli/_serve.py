@@ -6,15 +6,13 @@ import argparse
 import getpass
 import secrets
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import attrs
 from pydantic import SecretStr
 
-from ..store import Store, StoreError, open_store
 from ..store._urls import mask_password
 from ._common import EXIT_OK, EXIT_PROBLEMS, UsageError, _load
+from ._store import _opened
 
 __all__ = ["add_parsers", "cmd_serve", "cmd_users"]
 
@@ -60,18 +58,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     for parser in (add, listing, remove):
         parser.add_argument("--store", required=True, metavar="URL", help="the store's URL")
     users.set_defaults(handler=cmd_users)
-
-
-@contextmanager
-def _opened(url: str) -> Iterator[Store]:
-    try:
-        store = open_store(url)
-    except StoreError as exc:
-        raise UsageError(f"--store: {exc}") from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _service() -> None:
