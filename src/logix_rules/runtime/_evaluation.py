@@ -1,0 +1,310 @@
+"""Rule evaluation at one instant: which incidents open, change, clear or are
+superseded, and which follow-up deadlines escalate (the second half of the kernel).
+
+``Kernel`` (``_kernel.py``) inherits this: ``step`` and ``fire`` call ``_evaluate`` at
+each evaluation point; replays and follow-ups (``_refresh_due``) call it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import attrs
+
+from ..compiler._model import Pack, Revisit, Rule, Severity
+from ..core._durations import from_micros
+from ._incidents import Change, ChangeType, IncidentState
+from ._lifecycle import deadlines_of, met, revisit_due, superseded
+from ._snapshots import (
+    NO_EVIDENCE,
+    describe,
+    explanation_of,
+    incident_id,
+    refresh_cause,
+    remedy_of,
+    settled_part,
+    snapshot,
+)
+from ._state import NO_OPEN, Followup, OpenIncident, ShipmentState, parked_key
+
+__all__ = ["Evaluation"]
+
+
+class Evaluation:
+    """The evaluation half of ``Kernel``: what its ``__init__`` sets, it reads."""
+
+    pack: Pack
+    _rules: tuple[Rule, ...]
+    _scan: Callable[..., tuple[list[tuple[int, int]] | None, int | None]]
+    _severity: Mapping[str, Severity]
+    _supersedes: Mapping[str, tuple[str, ...]]
+    _actions: Mapping[str, str]
+    _revisit: Revisit | None
+    _anchored_deadlines: bool
+
+    def _evaluate(
+        self,
+        s: ShipmentState,
+        t: int,
+        scanned: tuple[list[tuple[int, int]] | None, int | None] | None = None,
+        *,
+        refresh: bool = False,
+    ) -> list[Change]:
+        held, pending = scanned or self._scan(s, s.facts, s.params, t)
+        if held is None and not s.open:
+            s.next_due_us = pending  # the common case: nothing holds, nothing to clear
+            return []
+        rules = self._rules
+        ended: list[OpenIncident] = []
+        holding: dict[str, list[tuple[Rule, int]]] = {}
+        for index, rung in held or ():
+            rule = rules[index]
+            holding.setdefault(rule.kind, []).append((rule, rung))
+
+        changes: list[Change] = []
+        at = from_micros(t)
+        # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
+        replaced = superseded(self._supersedes, holding) if self._supersedes and holding else {}
+        for key in list(s.open):
+            inc = s.open[key]
+            kind = inc.kind
+            if key != kind or (kind in holding and kind not in replaced):
+                continue  # parked (resolved, its revisit pending), or still holding
+            del s.open[key]
+            if self._is_resolved(s, inc, t):
+                self._park(s, inc)
+            elif kind not in replaced:
+                changes.append(
+                    Change(
+                        ChangeType.CLEARED,
+                        snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                        at,
+                    )
+                )
+            else:
+                ended.append(inc)
+        closing = len(changes)  # superseded changes go here, before the openings
+        for kind, hits in holding.items():
+            if kind in replaced:
+                continue
+            best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+            rule, step_index = best
+            step = rule.steps[step_index]
+            rule_ids = tuple(r.id for r, _ in hits)
+            current = s.open.get(kind)
+            opened = t
+            if current is not None and self._anchored_deadlines:
+                again = self._triggered_again(s, current, best, hits, t)
+                if again is not None and refresh:
+                    # A follow-up reports nothing: the next evaluation opens it.
+                    pending = t if pending is None or t < pending else pending
+                    continue
+                if again is not None:
+                    del s.open[kind]
+                    self._park(s, current)
+                    current, opened = None, again
+            if current is None:
+                inc = OpenIncident(
+                    id=incident_id(s.tracking_number, kind, opened),
+                    kind=kind,
+                    opened_at=opened,
+                    severity=step.severity,
+                    rank=step.rank,
+                    severity_since=opened,
+                    rules=rule_ids,
+                    lead=(rule.index, step_index),
+                    remedy=None,
+                    evidence=NO_EVIDENCE,  # describe fills it in
+                    explanation="",
+                    deadlines={},
+                )
+                describe(s, inc, rule, step_index, t, hits)
+                if s.open is NO_OPEN:
+                    s.open = {}
+                s.open[kind] = inc
+                if not self._is_resolved(s, inc, t):
+                    changes.append(Change(ChangeType.OPENED, snapshot(self.pack, s, inc, t), at))
+                continue
+            inc = current
+            if self._is_resolved(s, inc, t):
+                continue  # resolved by a person: stays closed until the condition clears
+            changed = False
+            if step.rank != inc.rank:
+                inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
+                changed = True
+            if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
+                inc.rules = rule_ids
+                inc.lead = (rule.index, step_index)
+                describe(s, inc, rule, step_index, t, hits)
+                changed = True
+            elif scanned is not None:
+                # Same rung, but an event may have moved what its amounts read, or its
+                # cause.  (Not on a timer: then only `now` moved, which settled_part
+                # leaves out.)
+                if refresh_cause(s, inc, t):
+                    changed = True
+                remedy = remedy_of(s, step, t, inc.id)
+                if settled_part(remedy, step) != settled_part(inc.remedy, step):
+                    inc.remedy = remedy
+                    inc.explanation = explanation_of(s, rule, step, t)
+                    changed = True
+                if self._anchored_deadlines:  # a deadline counting from an event's time
+                    due, starts = deadlines_of(s, inc, best, hits, t)
+                    if due != inc.deadlines or starts != inc.starts:
+                        inc.deadlines, inc.starts = due, starts
+                        changed = True
+            if changed:
+                changes.append(Change(ChangeType.UPDATED, snapshot(self.pack, s, inc, t), at))
+        changes[closing:closing] = [
+            Change(
+                ChangeType.SUPERSEDED,
+                attrs.evolve(
+                    snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                    superseded_by=s.open[replaced[inc.kind]].id,
+                ),
+                at,
+            )
+            for inc in ended
+        ]
+
+        # Follow-up deadlines of every live incident, and revisits after resolutions.
+        for key, inc in list(s.open.items()):
+            follow = s.followups.get(inc.id)
+            resolved = None if follow is None else follow.resolved_at
+            if resolved is not None and not inc.revisit_done and self._revisit is not None:
+                pending = self._revisit_step(
+                    s, key, inc, follow, resolved, t, pending, changes, refresh
+                )
+            if resolved is not None and resolved <= t:
+                continue
+            level = self._severity[inc.severity]
+            for what, deadline in self._follow_up_deadlines(inc):
+                if (
+                    what == "respond"
+                    and follow is not None
+                    and follow.ack_at is not None
+                    and follow.ack_at <= deadline
+                ):
+                    continue
+                pending = self._deadline(
+                    s,
+                    inc,
+                    what,
+                    deadline,
+                    level.target if what == "escalate" else None,
+                    resolved,
+                    t,
+                    pending,
+                    changes,
+                )
+            starts = inc.starts
+            for name, deadline in inc.deadlines.items():
+                start = inc.opened_at if starts is None else starts.get(name, inc.opened_at)
+                if met(follow, self._actions.get(name, name), start, deadline):
+                    continue
+                pending = self._deadline(
+                    s, inc, name, deadline, None, resolved, t, pending, changes
+                )
+        s.next_due_us = pending
+        return changes
+
+    def _deadline(
+        self,
+        s: ShipmentState,
+        inc: OpenIncident,
+        what: str,
+        deadline: int,
+        target: str | None,
+        resolved: int | None,
+        t: int,
+        pending: int | None,
+        changes: list[Change],
+    ) -> int | None:
+        """Escalate ``what`` at ``deadline`` if it passed by ``t``, else keep it pending;
+        a deadline at or after the resolve instant is cancelled.  The new pending."""
+        if resolved is not None and resolved <= deadline:
+            return pending
+        if deadline <= t:
+            if not any(e[0] == what and e[1] == deadline for e in inc.escalations):
+                inc.escalations.append((what, deadline, target))
+                changes.append(
+                    Change(
+                        ChangeType.ESCALATED,
+                        snapshot(self.pack, s, inc, deadline),
+                        from_micros(deadline),
+                    )
+                )
+            return pending
+        return deadline if pending is None or deadline < pending else pending
+
+    def _revisit_step(
+        self,
+        s: ShipmentState,
+        key: str,
+        inc: OpenIncident,
+        follow: Followup | None,
+        resolved: int,
+        t: int,
+        pending: int | None,
+        changes: list[Change],
+        refresh: bool = False,
+    ) -> int | None:
+        """The revisit of a resolved incident: done when its action was recorded in
+        time, due (a ``revisit_due`` change at its own instant) once ``t`` reaches it.
+
+        A follow-up re-evaluation (``refresh``) reports nothing, so a revisit already
+        due then (a resolve dated a day before the clock) stays owed: due at ``t``,
+        reported with its own instant by the next evaluation."""
+        due = revisit_due(self.pack, s, resolved, t)
+        if due is None:
+            return pending
+        assert self._revisit is not None
+        if not met(follow, self._revisit.action, resolved, due):
+            if due > t or refresh:
+                due = max(due, t)
+                return due if pending is None or due < pending else pending
+            changes.append(
+                Change(ChangeType.REVISIT_DUE, snapshot(self.pack, s, inc, due), from_micros(due))
+            )
+        inc.revisit_done = True
+        if key != inc.kind:
+            del s.open[key]  # parked only for its revisit
+        return pending
+
+    def _triggered_again(
+        self,
+        s: ShipmentState,
+        inc: OpenIncident,
+        lead: tuple[Rule, int],
+        hits: list[tuple[Rule, int]],
+        t: int,
+    ) -> int | None:
+        """When a resolved incident's condition was set off again (the latest
+        instant a deadline counts from is after the resolve: a new WISMO question),
+        or None.  Like a condition that clears and holds again, that is a new
+        incident (docs/engine.md, "Follow-up")."""
+        follow = s.followups.get(inc.id)
+        resolved = None if follow is None else follow.resolved_at
+        if resolved is None or resolved > t:
+            return None
+        starts = deadlines_of(s, inc, lead, hits, t)[1]
+        latest = max(starts.values(), default=resolved) if starts else resolved
+        return latest if latest > resolved else None
+
+    def _park(self, s: ShipmentState, inc: OpenIncident) -> None:
+        """Keep a resolved incident that closes until its revisit is done."""
+        if self._revisit is not None and not inc.revisit_done:
+            s.open[parked_key(inc.id)] = inc
+
+    def _follow_up_deadlines(self, inc: OpenIncident) -> tuple[tuple[str, int], ...]:
+        level = self._severity[inc.severity]
+        since = inc.severity_since
+        return (
+            ("respond", since + level.respond),
+            ("escalate", since + level.escalate_after),
+            ("resolve", since + level.resolve),
+        )
+
+    def _is_resolved(self, s: ShipmentState, inc: OpenIncident, t: int) -> bool:
+        follow = s.followups.get(inc.id)
+        return follow is not None and follow.resolved_at is not None and follow.resolved_at <= t
