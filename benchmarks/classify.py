@@ -4,7 +4,9 @@
 languages written for this purpose: ``dev``, which the lexicon was built against;
 ``heldout1``, written after lexicon 1.0.0 was frozen (its blind test); ``heldout2``,
 written after 1.1.0 was frozen (its blind test); ``heldout3``, written after 1.2.0 and
-committed before 1.3.0 was built against the other three (its blind test)).  Prints
+committed before 1.3.0 was built against the other three (its blind test); ``heldout4``,
+written by another author, who never saw the lexicon, and committed before 1.4.0 was
+frozen (its blind test)).  Prints
 precision and recall per kind, per kind and language, per language and per messiness
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
 each part, a summary line per part, and the classification throughput.  ``--show-wrong``
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -123,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         entries = [e for e in entries if e.part in wanted]
     if not entries:
         fail(f"no labelled messages in {args.eval_set}")
-    order = ["dev", "heldout1", "heldout2", "heldout3"]
+    order = ["dev", "heldout1", "heldout2", "heldout3", "heldout4"]
     parts = sorted(
         {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)
     )
@@ -148,13 +151,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
     _summary(entries, results)
     texts = [e.text for e in entries]
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(repeat):
         settle()
+        cpu = time.process_time()
         seconds, _ = timed(lambda: [classify(t) for t in texts])
+        best_cpu = min(best_cpu, time.process_time() - cpu)
         best = min(best, seconds)
     rate = len(texts) / best
-    print(f"\nclassify: {rate:,.0f} messages/s ({best * 1000 / len(texts):.2f} ms each)")
+    cpu_rate = len(texts) / best_cpu if best_cpu > 0 else float("inf")
+    # CPU time is the figure to compare on a loaded machine; wall time shares it.
+    print(
+        f"\nclassify: {rate:,.0f} messages/s wall ({best * 1000 / len(texts):.2f} ms each), "
+        f"{cpu_rate:,.0f} messages/s CPU ({best_cpu * 1000 / len(texts):.2f} ms each)"
+    )
     figures: dict[str, float | int | str | None] = {"messages": len(entries)}
     for part, result in results.items():
         macro_p, macro_r = result.macro(result.by_kind.values())
@@ -164,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures[f"{part}_worst_p"] = None if worst_p is None else round(worst_p, 3)
         figures[f"{part}_worst_r"] = None if worst_r is None else round(worst_r, 3)
     figures["messages_per_s"] = round(rate)
+    figures["messages_per_cpu_s"] = round(cpu_rate)
     print(result_line(**figures))
     return 0
 

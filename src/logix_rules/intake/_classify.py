@@ -14,7 +14,7 @@ from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
 from ._matching import Found, Match, find_matches, index_of, negation
-from ._text import Folded, fold, is_han, latin_tokens
+from ._text import Folded, fold, han_count, latin_tokens
 from ._tracking import TrackingNumber, find_tracking_numbers
 
 __all__ = ["MAX_TEXT_CHARS", "Classification", "EvidenceSpan", "classify"]
@@ -84,7 +84,7 @@ def _as_lexicon(lexicon: Lexicon | str | os.PathLike[str] | None) -> Lexicon:
 
 
 def _word_count(text: str, tokens: Sequence[str]) -> float:
-    return sum(1 for t in tokens if t.isalpha()) + sum(1 for c in text if is_han(c)) / 2
+    return sum(1 for t in tokens if t.isalpha()) + han_count(text) / 2
 
 
 def classify(
@@ -107,15 +107,16 @@ def classify(
     index = index_of(lex)
     folded = fold(text[:MAX_TEXT_CHARS], lex.han_fold)
     tokens = latin_tokens(folded.text)
-    selected, fields, clause, chars = find_matches(index, folded.text, tokens)
+    matches = find_matches(index, folded.text, tokens)
     language = (
         primary_language(lang)
         if lang
-        else detect_language(folded.text, tokens, [m for m in selected if m.term.kind], lex)
+        else detect_language(folded.text, tokens, [m for m in matches.selected if m.term.kind], lex)
     )
     if language in lex.languages and lex.languages[language].script == "latin":
         # Again, now correcting typos towards the message's language.
-        selected, fields, clause, _ = find_matches(index, folded.text, tokens, language, chars)
+        matches = find_matches(index, folded.text, tokens, language, matches)
+    selected, fields, clause = matches.selected, matches.fields, matches.clause
     covered = bytearray(len(folded.text))
     owner: list[ReportKind | None] = [None] * len(folded.text)
     for match in selected:

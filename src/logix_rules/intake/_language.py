@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ._lexicon import Lexicon
 from ._matching import Match
-from ._text import Token, is_han
+from ._text import Token, han_count
 
 __all__ = ["UNDETERMINED", "detect_language", "primary_language"]
 
@@ -21,6 +22,12 @@ def primary_language(tag: str) -> str:
     return tag.strip().replace("_", "-").split("-")[0].lower()
 
 
+@lru_cache(maxsize=64)
+def _signs(markers: frozenset[str]) -> tuple[str, ...]:
+    """The markers that are signs, not words."""
+    return tuple(m for m in markers if not m.isalnum())
+
+
 def detect_language(
     text: str, tokens: Sequence[Token], matches: Sequence[Match], lexicon: Lexicon
 ) -> str:
@@ -32,7 +39,7 @@ def detect_language(
     per appearance) and two per matched term.
     """
     words = [t.text for t in tokens if t.text.isalpha()]
-    han = sum(1 for c in text if is_han(c))
+    han = han_count(text)
     han_languages = [k for k, v in lexicon.languages.items() if v.script == "han"]
     if han_languages and han and han / 2 >= len(words):
         return han_languages[0]
@@ -42,7 +49,7 @@ def detect_language(
             continue
         score = sum(1 for w in words if w in entry.markers)
         # Markers that are not words (Spanish ¿ and ¡) count where they appear.
-        score += sum(text.count(m) for m in entry.markers if not m.isalnum())
+        score += sum(text.count(m) for m in _signs(entry.markers))
         score += _TERM_VOTE * sum(1 for m in matches if m.term.language == language)
         scores[language] = score
     if not scores or max(scores.values()) == 0:

@@ -28,10 +28,20 @@ from ._kinds import ReportKind
 from ._lexicon import Lexicon, Role, Term, Word, WordKind
 from ._text import BOUNDARY, Token, is_han
 
-__all__ = ["Found", "Index", "Match", "find_matches", "index_of", "negation", "within_one"]
+__all__ = [
+    "Found",
+    "Index",
+    "Match",
+    "Matches",
+    "find_matches",
+    "index_of",
+    "negation",
+    "within_one",
+]
 
 _HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多]+"
 _SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
+_KNOWN_CACHE_SIZE: Final = 50_000
 
 
 def within_one(a: str, b: str) -> bool:
@@ -94,6 +104,11 @@ class Index:
     numbers: frozenset[str]
     order_cues: tuple[str, ...]
     tracking_cues: tuple[str, ...]
+    #: ``_known``'s answers for words outside ``known`` (bounded).
+    known_cache: dict[str, bool] = attrs.field(factory=dict)
+    #: ``_first_candidates``' and ``_typo_candidates``' answers (bounded).
+    first_cache: dict[str, tuple[Term, ...]] = attrs.field(factory=dict)
+    typo_cache: dict[tuple[str, str], tuple[Term, ...]] = attrs.field(factory=dict)
 
 
 def _cue_text(term: Term) -> str:
@@ -150,7 +165,16 @@ def _known(index: Index, token: str) -> bool:
     of another ("verzögertt" is a delay, not a typo of "verbog*")."""
     if token in index.known:
         return True
-    return any(token[:size] in index.stems for size in index.stem_lengths if size <= len(token))
+    cache = index.known_cache
+    known = cache.get(token)
+    if known is None:
+        known = any(
+            token[:size] in index.stems for size in index.stem_lengths if size <= len(token)
+        )
+        if len(cache) >= _KNOWN_CACHE_SIZE:
+            cache.clear()
+        cache[token] = known
+    return known
 
 
 def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int:
@@ -266,45 +290,93 @@ def _anchored(text: str, end: int, anchor: str) -> bool:
     return not rest or rest[0] in BOUNDARY or not (rest[0].isalnum() or is_han(rest[0]))
 
 
-def _first_candidates(index: Index, token: str, fuzzy_language: str | None) -> Iterable[Term]:
-    yield from index.exact.get(token, ())
-    for size in index.stem_lengths:
-        if size > len(token):
-            break
-        yield from index.stems.get(token[:size], ())
-    if token.isdigit() or token in index.numbers:
-        yield from index.numbered
-    if (
-        fuzzy_language is not None
-        and len(token) >= index.lexicon.settings.fuzzy_min_length
-        and token.isalpha()
-        and not _known(index, token)
-    ):
-        for word, term in index.fuzzy.get(token[0], ()):
-            if term.language == fuzzy_language and _word_match(index, word, token) == 2:
-                yield term
+def _first_candidates(index: Index, token: str) -> tuple[Term, ...]:
+    """The terms whose first word ``token`` is, as written or by stem or number
+    (remembered per word: messages repeat their words)."""
+    cache = index.first_cache
+    found = cache.get(token)
+    if found is None:
+        terms = list(index.exact.get(token, ()))
+        for size in index.stem_lengths:
+            if size > len(token):
+                break
+            terms += index.stems.get(token[:size], ())
+        if token.isdigit() or token in index.numbers:
+            terms += index.numbered
+        found = tuple(terms)
+        if len(cache) >= _KNOWN_CACHE_SIZE:
+            cache.clear()
+        cache[token] = found
+    return found
 
 
-def _phrase_matches(index: Index, seq: _Words, fuzzy_language: str | None) -> list[Match]:
+def _typo_candidates(index: Index, token: str, language: str) -> tuple[Term, ...]:
+    """The terms of ``language`` whose first word ``token`` is with one typo."""
+    key = (token, language)
+    cache = index.typo_cache
+    found = cache.get(key)
+    if found is None:
+        found = ()
+        if (
+            len(token) >= index.lexicon.settings.fuzzy_min_length
+            and token.isalpha()
+            and not _known(index, token)
+        ):
+            found = tuple(
+                term
+                for word, term in index.fuzzy.get(token[0], ())
+                if term.language == language and _word_match(index, word, token) == 2
+            )
+        if len(cache) >= _KNOWN_CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _may_follow(word: Word, tokens: Sequence[Token], clause: Sequence[int], t: int) -> bool:
+    """False when ``word``, a phrase's second, cannot match (without typos) after
+    word ``t``; True when it may (then ``_follow`` decides)."""
+    kind = word.kind
+    if kind is WordKind.EXACT or kind is WordKind.PREFIX:
+        if t + 1 >= len(tokens) or clause[t + 1] != clause[t]:
+            return False
+        text = tokens[t + 1].text
+        return text == word.text if kind is WordKind.EXACT else text.startswith(word.text)
+    return True
+
+
+def _phrase_matches(
+    index: Index, seq: _Words, fuzzy_language: str | None, only: str | None = None
+) -> list[Match]:
+    """The phrase matches over the words (``only``: of that language's terms)."""
     out: list[Match] = []
-    for t, token in enumerate(seq.tokens):
-        seen: set[int] = set()
-        for term in _first_candidates(index, token.text, fuzzy_language):
-            if id(term) in seen:
-                continue
-            seen.add(id(term))
-            allowed = term.language == fuzzy_language
-            how = _word_match(index, term.words[0], token.text, allowed)
-            if not how:
-                continue
-            found = _follow(index, term, 1, seq, t + 1, (allowed, how == 2))
-            if found is None:
-                continue
-            last, fuzzy = found
-            end = seq.tokens[last].end
-            if not _anchored(seq.text, end, term.anchor):
-                continue
-            out.append(Match(term, token.start, end, fuzzy, t, last))
+    tokens = seq.tokens
+    for t, token in enumerate(tokens):
+        # A term is filed under one first word, so it comes at most once per word;
+        # a word the lexicon knows is no typo, so none comes both ways.
+        exact = _first_candidates(index, token.text)
+        typos = (
+            () if fuzzy_language is None else _typo_candidates(index, token.text, fuzzy_language)
+        )
+        for how, candidates in ((1, exact), (2, typos)):
+            for term in candidates:
+                if only is not None and term.language != only:
+                    continue
+                allowed = term.language == fuzzy_language
+                words = term.words
+                if len(words) == 1:
+                    found: tuple[int, bool] | None = (t, how == 2)
+                else:
+                    if not allowed and not _may_follow(words[1], tokens, seq.clause, t):
+                        continue  # the usual case, decided without a call
+                    found = _follow(index, term, 1, seq, t + 1, (allowed, how == 2))
+                if found is None:
+                    continue
+                last, fuzzy = found
+                end = tokens[last].end
+                if term.anchor and not _anchored(seq.text, end, term.anchor):
+                    continue
+                out.append(Match(term, token.start, end, fuzzy, t, last))
     return out
 
 
@@ -385,25 +457,45 @@ def _select(candidates: list[Match]) -> list[Match]:
     return sorted(taken, key=lambda m: m.start)
 
 
+@attrs.frozen
+class Matches:
+    """What ``find_matches`` found: the selected complaint/negated/ignore matches, the
+    field matches (goods, photos, cues; they may overlap anything), each word's clause,
+    and the Chinese (character) and phrase matches, which a second call passes back."""
+
+    selected: list[Match]
+    fields: list[Match]
+    clause: list[int]
+    chars: list[Match]
+    phrases: list[Match]
+
+
 def find_matches(
     index: Index,
     text: str,
     tokens: Sequence[Token],
     fuzzy_language: str | None = None,
-    chars: list[Match] | None = None,
-) -> tuple[list[Match], list[Match], list[int], list[Match]]:
-    """The selected complaint/negated/ignore matches, the field matches (goods,
-    photos, cues; they may overlap anything), each word's clause, and the Chinese
-    (character) matches, which a second call may pass back as ``chars``.  Typos are
-    corrected only towards the terms of ``fuzzy_language`` (the message's): across
-    languages a typo is too often another language's word ("cases", "cassé")."""
+    before: Matches | None = None,
+) -> Matches:
+    """The matches of the lexicon's terms in ``text``.  Typos are corrected only
+    towards the terms of ``fuzzy_language`` (the message's): across languages a typo
+    is too often another language's word ("cases", "cassé").  ``before``, the same
+    text's matches without typos, saves the work that would give the same: only the
+    terms of ``fuzzy_language`` are matched again."""
     seq = _Words(tokens, clauses(text, tokens), text, sentences(text, tokens))
-    if chars is None:
+    if before is None:
         chars = _char_matches(index, text)
-    phrases = _phrase_matches(index, seq, fuzzy_language)
-    main = [m for m in phrases + chars if m.term.role in _SELECTED_ROLES]
-    fields = [m for m in phrases + chars if m.term.role not in _SELECTED_ROLES]
-    return _select(main), fields, list(seq.clause), chars
+        phrases = _phrase_matches(index, seq, fuzzy_language)
+    else:
+        chars = before.chars
+        phrases = [m for m in before.phrases if m.term.language != fuzzy_language]
+        if fuzzy_language is not None:
+            phrases += _phrase_matches(index, seq, fuzzy_language, only=fuzzy_language)
+            phrases.sort(key=lambda m: m.first)
+    everything = phrases + chars
+    main = [m for m in everything if m.term.role in _SELECTED_ROLES]
+    fields = [m for m in everything if m.term.role not in _SELECTED_ROLES]
+    return Matches(_select(main), fields, list(seq.clause), chars, phrases)
 
 
 def negation(
