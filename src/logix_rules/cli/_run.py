@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import IO
 
-from logix_carriers import Shipment, TrackingEvent
+from logix_carriers import Shipment
 
 from ..compiler._model import Pack
 from ..core._errors import PackError
-from ..runtime._io import STDIN, EventChunks, InputFileError, Loaded, read_shipments
-from ..runtime._stream_evaluate import evaluate_chunks
+from ..runtime._engine import Engine
+from ..runtime._io import STDIN, InputFileError, Loaded, read_shipments
+from ..runtime._line_records import RecordChunks
+from ..runtime._stream_evaluate import evaluate_grouped
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -30,7 +31,6 @@ from ._common import (
     add_mask_option,
     parse_time,
 )
-from ._render import names_by_parcel
 from ._store import run_stored
 
 __all__ = ["add_parser", "cmd_run"]
@@ -120,24 +120,15 @@ def _run_streamed(
     out: IO[str],
     err: IO[str],
 ) -> int:
-    """Read the events a chunk at a time into the kernel's records (a large file never
-    lives as a million events), then evaluate as ``evaluate`` would."""
+    """Read the events a chunk at a time straight into the kernel's records (a large
+    file never lives as a million events), then evaluate as ``evaluate`` would."""
+    mask = not args.no_mask
+    engine = Engine(pack)
     try:
-        chunks = EventChunks(args.events, assume_tz=zone, progress=err)
+        chunks = RecordChunks(args.events, engine._kernel, names=mask, assume_tz=zone, progress=err)
     except InputFileError as exc:
         raise UsageError(str(exc)) from None
-    mask = not args.no_mask
-    event_carriers: dict[str, str] = {}
-    found_names: dict[str, dict[str, None]] = {}
     loaded_shipments: list[Loaded[Shipment]] = []
-
-    def each(chunk: Sequence[TrackingEvent]) -> None:
-        setdefault = event_carriers.setdefault
-        for event in chunk:
-            setdefault(event.tracking_number, event.carrier)
-        if mask:
-            for number, names in names_by_parcel(chunk).items():
-                found_names.setdefault(number, {}).update(dict.fromkeys(names))
 
     def shipments() -> tuple[Shipment, ...]:
         if args.shipments is None:
@@ -149,7 +140,9 @@ def _run_streamed(
         loaded_shipments.append(loaded)
         return loaded.items
 
-    result = evaluate_chunks(pack, chunks, at=at, shipments=shipments, each=each)
+    result = evaluate_grouped(engine, chunks, at=at, shipments=shipments)
+    event_carriers = result.carriers
+    found_names = chunks.names
     ship_items = loaded_shipments[0].items if loaded_shipments else shipments()
     problems = [*chunks.problems, *(s for loaded in loaded_shipments for s in loaded.problems)]
     _report_problems(err, problems, args.max_problems, zone is not None, mask=mask)

@@ -250,51 +250,56 @@ class _JsonlItems(Generic[T]):
         self.lines = 0
 
     def __iter__(self) -> Iterator[T]:
-        source, code, parse, progress = self.source, self.code, self.parse, self.progress
-        problems = self.problems
-        for number, raw, done, too_long in _lines(source):
-            progress.update(number, done)
-            if too_long:
-                self.lines += 1
-                head = raw[:INPUT_SHOWN].decode("utf-8", "replace")
-                limit = f"{MAX_LINE_BYTES:,} bytes"
-                what = _one(f"the line is longer than {limit}; no event is that long", "too_long")
-                problems.append(_problem(code, source.name, number, head, what))
-                continue
-            try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(
-                    _problem(
-                        code,
-                        source.name,
-                        number,
-                        raw[:INPUT_SHOWN].decode("utf-8", "replace"),
-                        _one(
-                            f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8",
-                            "encoding",
-                        ),
-                    )
-                )
-                self.lines += 1
-                continue
-            text = text.strip()
-            if not text:
-                continue
+        one = self.one
+        for number, raw, done, too_long in _lines(self.source):
+            item = one(number, raw, done, too_long)
+            if item is not None:
+                yield item
+
+    def one(self, number: int, raw: bytes, done: int, too_long: bool) -> T | None:
+        """The item of one line (as ``_lines`` gives it), or None: blank, or a problem
+        (counted and kept)."""
+        source, code = self.source, self.code
+        self.progress.update(number, done)
+        if too_long:
             self.lines += 1
-            data, errors = _decode_json(text)
-            if errors is None and not isinstance(data, dict):
-                kind = _json_kind(data)
-                errors = _one(f"expected a JSON object {{...}}, got {kind}", "object_type")
-            if errors is None:
-                try:
-                    item = parse(data)
-                except Exception as exc:  # any failure is this line's problem (see _problems)
-                    errors = list(failure_errors(exc))
-                else:
-                    yield item
-                    continue
-            problems.append(_problem(code, source.name, number, _cut(text), errors))
+            head = raw[:INPUT_SHOWN].decode("utf-8", "replace")
+            limit = f"{MAX_LINE_BYTES:,} bytes"
+            what = _one(f"the line is longer than {limit}; no event is that long", "too_long")
+            self.problems.append(_problem(code, source.name, number, head, what))
+            return None
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.append(
+                _problem(
+                    code,
+                    source.name,
+                    number,
+                    raw[:INPUT_SHOWN].decode("utf-8", "replace"),
+                    _one(
+                        f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8",
+                        "encoding",
+                    ),
+                )
+            )
+            self.lines += 1
+            return None
+        text = text.strip()
+        if not text:
+            return None
+        self.lines += 1
+        data, errors = _decode_json(text)
+        if errors is None and not isinstance(data, dict):
+            kind = _json_kind(data)
+            errors = _one(f"expected a JSON object {{...}}, got {kind}", "object_type")
+        if errors is None:
+            try:
+                return self.parse(data)
+            except Exception as exc:  # any failure is this line's problem (see _problems)
+                errors = list(failure_errors(exc))
+        self.problems.append(_problem(code, source.name, number, _cut(text), errors))
+        return None
 
 
 def _read_jsonl(

@@ -8,7 +8,7 @@ shipment's records are applied in one unit, as ``evaluate`` applies one batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 import attrs
@@ -22,19 +22,22 @@ from ._engine import Engine
 from ._gc_settle import Settler
 from ._incidents import Incident
 from ._inputs import aware_micros
+from ._line_records import Grouped
 
-__all__ = ["StreamResult", "evaluate_chunks"]
+__all__ = ["StreamResult", "evaluate_chunks", "evaluate_grouped"]
 
 
 @attrs.frozen
 class StreamResult:
     """The open incidents at ``at`` (None: there was no event and no ``at``), the
-    number of valid events read and of those after ``at`` (ignored)."""
+    number of valid events read and of those after ``at`` (ignored), and the carrier
+    of every tracking number read (as its first event names it), in file order."""
 
     incidents: list[Incident]
     at: datetime | None
     events: int
     later: int
+    carriers: dict[str, str] = attrs.Factory(dict)
 
 
 def evaluate_chunks(
@@ -51,17 +54,33 @@ def evaluate_chunks(
     it is let go; ``shipments`` is called once the events are read.
     """
     engine = Engine(pack)
-    kernel = engine._kernel
+    group = engine._kernel.group
+
+    def grouped() -> Iterator[Grouped]:
+        for chunk in chunks:
+            if each is not None:
+                each(chunk)
+            yield (*group(chunk), len(chunk))
+
+    return evaluate_grouped(engine, grouped(), at=at, shipments=shipments)
+
+
+def evaluate_grouped(
+    engine: Engine,
+    chunks: Iterable[Grouped],
+    *,
+    at: datetime | None = None,
+    shipments: Callable[[], Iterable[Shipment]] = tuple,
+) -> StreamResult:
+    """``evaluate_chunks`` over chunks already turned into records (``RecordChunks``),
+    on a new ``engine``."""
     cutoff = None if at is None else aware_micros(at, "at")
     groups: dict[str, list[EventRec]] = {}
     carriers: dict[str, str] = {}
     events = 0
     settler = Settler()  # the records pile up like states do (see _gc_settle)
-    for chunk in chunks:
-        events += len(chunk)
-        if each is not None:
-            each(chunk)
-        found, found_carriers = kernel.group(chunk)
+    for found, found_carriers, count in chunks:
+        events += count
         for number, recs in found.items():
             kept = groups.get(number)
             if kept is None:
@@ -80,14 +99,14 @@ def evaluate_chunks(
             if kept:
                 groups[number] = kept
             else:
-                del groups[number], carriers[number]
+                del groups[number]  # its carrier stays: the number was read
     if at is None:
         if latest is None:
-            return StreamResult([], None, events, 0)
+            return StreamResult([], None, events, 0, carriers)
         at = from_micros(latest)
     for shipment in shipments():
         engine.upsert_shipment(shipment)
     engine._apply(groups, carriers)
-    del groups, carriers
+    del groups
     engine.advance(to=at)
-    return StreamResult(engine.open_incidents(), at, events, later)
+    return StreamResult(engine.open_incidents(), at, events, later, carriers)

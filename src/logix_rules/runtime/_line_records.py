@@ -1,0 +1,296 @@
+"""``logix run``'s reader: JSONL lines straight to the kernel's records.
+
+An event line of a feed differs from the lines before it mostly in three values:
+the tracking number, the event id and the time; the rest (carrier, codes, location,
+source, text) recurs across thousands of lines.  So a line is cut at those three
+string values, and the rest, byte for byte, is looked up among the lines already
+read the full way (JSON, validation, ``Kernel.group``): on a hit, the line is that
+earlier line with three other values, so it decodes to the same event but for them,
+and its record is ``(time, event id, the earlier line's shared kind)``.  No dict, no
+model and no ``datetime`` is made for it.
+
+What makes the shortcut exact (a test holds it to the full reader):
+
+* a line takes it only if it holds no backslash (no JSON escape anywhere, so every
+  key is written as itself) and names each of the three keys exactly once, each
+  followed by a plain string: that occurrence is the top-level key;
+* the rest of the line must equal, byte for byte, one that the full reader accepted
+  and whose three values became the event's fields unchanged (checked then);
+* the new values pass checks that are sufficient for validation to accept them
+  unchanged (``_event_fast``'s), printable and non-blank; the time is read through
+  a cache by everything but its minutes and seconds, whose entries are checked
+  against a full parse when made.
+
+Anything else (line 1, which may start with a byte-order mark, escapes, an unusual
+value, a line never seen) is read the full way, so every problem and every message
+comes from one place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import tzinfo
+from typing import IO, Final
+
+from logix_carriers import TrackingEvent, personal_names
+from logix_carriers._event_fast import instant_of
+
+from ..core._durations import EPOCH, ONE_US
+from ..core._errors import ErrorCode, InputProblem
+from ..core._records import KIND, EventKind, EventRec
+from ._io import _JsonlItems, _lines, _open, _Progress
+from ._kernel import Kernel
+
+__all__ = ["Grouped", "RecordChunks"]
+
+#: One chunk: records by tracking number (file order), each number's carrier, names.
+Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
+
+_TN: Final = b'"tracking_number"'
+_ID: Final = b'"event_id"'
+_AT: Final = b'"occurred_at"'
+_TWO_DIGITS: Final = {f"{i:02d}".encode(): i * 1_000_000 for i in range(60)}
+_OFFSET_LIMIT: Final = 18 * 60
+#: Distinct line shapes (or hours) remembered; past it the memo starts afresh.
+_MEMO_LIMIT: Final = 50_000
+_UNCACHED: Final = -1
+
+
+def _slot(raw: bytes, token: bytes) -> tuple[int, int]:
+    """Where the plain string value after ``token``'s first occurrence lies, else (0, 0).
+
+    (That it is the top-level key's is known when a line's shape is kept: ``_exact``.)
+    """
+    at = raw.find(token)
+    if at < 0:
+        return 0, 0
+    after = at + len(token)
+    if raw.startswith(b': "', after):
+        start = after + 3
+    elif raw.startswith(b':"', after):
+        start = after + 2
+    else:
+        return 0, 0
+    end = raw.find(b'"', start)
+    if end < 0:
+        return 0, 0
+    return start, end
+
+
+def _plain(value: str, longest: int) -> bool:
+    """Non-blank, printable, nothing to strip, at most ``longest`` characters."""
+    return 0 < len(value) <= longest and value.isprintable() and value.strip() is value
+
+
+class _Times:
+    """Event times in µs, read through a cache by everything but minutes and seconds."""
+
+    def __init__(self) -> None:
+        self.bases: dict[bytes, int] = {}
+
+    def micros(self, value: bytes) -> int | None:
+        """The µs of ``value`` as validation reads it, or None to read the line the
+        full way (unusual form, out of range, offset beyond ±18 h)."""
+        if len(value) >= 19 and value[13] == 58 and value[16] == 58:  # ':'
+            minutes = _TWO_DIGITS.get(value[14:16])
+            seconds = _TWO_DIGITS.get(value[17:19])
+            if minutes is not None and seconds is not None:
+                key = value[:13] + value[19:]
+                base = self.bases.get(key)
+                if base is None:
+                    base = self._base(key, value)
+                if base != _UNCACHED:
+                    return base + minutes * 60 + seconds
+        return self._full(value)
+
+    def _base(self, key: bytes, value: bytes) -> int:
+        """The µs of the hour (and fraction) of ``key``; ``_UNCACHED`` when the hour is
+        not read the same way as ``value`` or leaves the range."""
+        if len(self.bases) >= _MEMO_LIMIT:
+            self.bases.clear()
+        base = self._full(key[:13] + b":00:00" + key[13:])
+        whole = self._full(value)
+        if base is None or whole is None:
+            return _UNCACHED
+        if base + 3_599_000_000 != self._full(key[:13] + b":59:59" + key[13:]):
+            base = _UNCACHED  # the hour reaches the end of the range
+        elif whole != base + _TWO_DIGITS[value[14:16]] * 60 + _TWO_DIGITS[value[17:19]]:
+            base = _UNCACHED
+        self.bases[key] = base
+        return base
+
+    @staticmethod
+    def _full(value: bytes) -> int | None:
+        try:
+            text = value.decode()
+        except UnicodeDecodeError:
+            return None
+        found = instant_of(text)
+        if found is None or not -_OFFSET_LIMIT <= found[1] <= _OFFSET_LIMIT:
+            return None
+        return (found[0] - EPOCH) // ONE_US
+
+
+class RecordChunks:
+    """A JSONL events file as chunks of kernel records (``Grouped``), at most ``size``
+    events a chunk, in file order.
+
+    ``problems`` and ``lines`` are complete once the iteration ends, and the file is
+    closed then; ``names`` maps each tracking number to the personal names its events'
+    attributes hold (see ``names_by_parcel``).  Raises ``InputFileError`` at once when
+    the file cannot be opened.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        kernel: Kernel,
+        *,
+        names: bool = False,
+        size: int = 20_000,
+        assume_tz: str | tzinfo | None = None,
+        progress: IO[str] | None = None,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self._source = _open(path, stdin)
+        self._bar = _Progress(progress, f"reading {self._source.name}", self._source.size)
+        self._items = _JsonlItems(
+            self._source,
+            ErrorCode.INVALID_EVENT,
+            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
+            self._bar,
+        )
+        self._kernel = kernel
+        self._size = size
+        self._want_names = names
+        self.names: dict[str, dict[str, None]] = {}
+        # The rest of a line (cut at the three values) -> its carrier, kind and names.
+        self._shapes: dict[tuple[bytes, ...], tuple[str, EventKind, tuple[str, ...]]] = {}
+        self._times = _Times()
+
+    @property
+    def problems(self) -> tuple[InputProblem, ...]:
+        return tuple(self._items.problems)
+
+    @property
+    def lines(self) -> int:
+        return self._items.lines
+
+    def __iter__(self) -> Iterator[Grouped]:
+        try:
+            yield from self._chunks()
+        finally:
+            self._bar.finish()
+            if self._source.close:
+                self._source.handle.close()
+
+    def _chunks(self) -> Iterator[Grouped]:
+        size = self._size
+        shapes = self._shapes
+        items, update = self._items, self._bar.update
+        groups: dict[str, list[EventRec]] = {}
+        carriers: dict[str, str] = {}
+        count = 0
+        for number, raw, done, too_long in _lines(self._source):
+            if count >= size:
+                yield groups, carriers, count
+                groups, carriers, count = {}, {}, 0
+            shape = None
+            tn_at = id_at = at_at = (0, 0)
+            if number > 1 and not too_long:
+                tn_at = _slot(raw, _TN)
+                id_at = _slot(raw, _ID)
+                at_at = _slot(raw, _AT)
+                if tn_at[1] and id_at[1] and at_at[1]:
+                    (a, b), (c, d), (e, f) = sorted((tn_at, id_at, at_at))
+                    shape = (raw[:a], raw[b:c], raw[d:e], raw[f:])
+                    known = shapes.get(shape)
+                    if known is not None:
+                        hit = self._hit(raw, tn_at, id_at, at_at, known[1])
+                        if hit is not None:
+                            update(number, done)
+                            items.lines += 1
+                            count += 1
+                            tn = hit[0]
+                            recs = groups.get(tn)
+                            if recs is None:
+                                groups[tn] = [hit[1]]
+                                carriers[tn] = known[0]
+                            else:
+                                recs.append(hit[1])
+                            if known[2]:
+                                self.names.setdefault(tn, {}).update(dict.fromkeys(known[2]))
+                            continue
+            event = items.one(number, raw, done, too_long)
+            if event is None:
+                continue
+            count += 1
+            found, found_carriers = self._kernel.group((event,))
+            ((tn, (rec,)),) = found.items()
+            names = self._names(event)
+            if names:
+                self.names.setdefault(tn, {}).update(dict.fromkeys(names))
+            recs = groups.get(tn)
+            if recs is None:
+                groups[tn] = [rec]
+                carriers[tn] = found_carriers[tn]
+            else:
+                recs.append(rec)
+            if shape is not None and self._exact(raw, tn_at, id_at, at_at, event, rec):
+                if len(shapes) >= _MEMO_LIMIT:
+                    shapes.clear()
+                shapes[shape] = (found_carriers[tn], rec[KIND], names)
+        if count:
+            yield groups, carriers, count
+
+    def _hit(
+        self,
+        raw: bytes,
+        tn_at: tuple[int, int],
+        id_at: tuple[int, int],
+        at_at: tuple[int, int],
+        kind: EventKind,
+    ) -> tuple[str, EventRec] | None:
+        """The tracking number and record of a line of a known shape, or None when one
+        of its three values needs the full reader."""
+        tn_bytes = raw[tn_at[0] : tn_at[1]]
+        id_bytes = raw[id_at[0] : id_at[1]]
+        at_bytes = raw[at_at[0] : at_at[1]]
+        if b"\\" in tn_bytes or b"\\" in id_bytes or b"\\" in at_bytes:
+            return None  # an escape: the value's closing quote may be elsewhere
+        try:
+            tn = tn_bytes.decode()
+            event_id = id_bytes.decode()
+        except UnicodeDecodeError:
+            return None
+        if not _plain(tn, 80) or not _plain(event_id, 200):
+            return None
+        t = self._times.micros(at_bytes)
+        if t is None:
+            return None
+        return tn, (t, event_id, kind)
+
+    def _exact(
+        self,
+        raw: bytes,
+        tn_at: tuple[int, int],
+        id_at: tuple[int, int],
+        at_at: tuple[int, int],
+        event: TrackingEvent,
+        rec: EventRec,
+    ) -> bool:
+        """True when the line's shape may stand for later lines: it holds no escape
+        (every key is written as itself), each of the three keys once (so the value cut
+        out is the top-level one), and its three values became the event's fields
+        unchanged and would pass ``_hit``."""
+        return (
+            b"\\" not in raw
+            and raw.count(_TN) == raw.count(_ID) == raw.count(_AT) == 1
+            and self._hit(raw, tn_at, id_at, at_at, rec[KIND]) == (event.tracking_number, rec)
+        )
+
+    def _names(self, event: TrackingEvent) -> tuple[str, ...]:
+        if not self._want_names or not event.attributes:
+            return ()
+        return personal_names(event.attributes)
