@@ -15,6 +15,7 @@ Chinese mobile of exactly 11 digits, ``512-555-0199``) or after a word such as `
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Final
@@ -466,7 +467,19 @@ def mask_text(text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ())
     """
     if not text:
         return text
-    kept = sorted({k for k in keep if k and k in text}, key=len, reverse=True)
+    kept = tuple(sorted({k for k in keep if k and k in text}, key=len, reverse=True))
+    names = tuple(names)
+    if len(text) <= _MEMO_TEXT:
+        return _mask_short(text, names, kept)
+    return _mask(text, names, kept)
+
+
+#: Texts up to this long are masked once per (text, names, kept) and remembered: an
+#: output of thousands of incidents repeats the same carrier texts over and over.
+_MEMO_TEXT: Final = 400
+
+
+def _mask(text: str, names: tuple[str, ...], kept: tuple[str, ...]) -> str:
     for index, token in enumerate(kept):
         text = text.replace(token, _placeholder(index))
     if '"' in text or "'" in text:
@@ -480,6 +493,9 @@ def mask_text(text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ())
     for index, token in enumerate(kept):
         text = text.replace(_placeholder(index), token)
     return text
+
+
+_mask_short: Final = functools.lru_cache(maxsize=8192)(_mask)
 
 
 def mask_name_field(value: str) -> str:
