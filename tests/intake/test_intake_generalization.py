@@ -24,10 +24,6 @@ from logix_rules.intake._text import fold
 K = ReportKind
 
 
-def test_the_default_lexicon_is_1_3_0() -> None:
-    assert default_lexicon().label == "default@1.3.0"
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -395,6 +395,31 @@ def _has_gap(match: Match) -> bool:
     return any(w.kind in (WordKind.GAP, WordKind.SENTENCE_GAP) for w in match.term.words)
 
 
+def _specificity(match: Match) -> int:
+    """How much of a match its term spells out: its letters, one more per whole word
+    and one for an anchor; a typo-corrected match spells out nothing."""
+    if match.fuzzy:
+        return 0
+    term = match.term
+    spelled = sum(len(w.text) + (w.kind is WordKind.EXACT) for w in term.words)
+    return (spelled or len(term.chars) - term.chars.count("#")) + bool(term.anchor)
+
+
+def _most_specific(candidates: list[Match]) -> list[Match]:
+    """Drop a match when another on the very same words spells more of them out.
+
+    The lexicon's more specific entry is its word on those words: "recusei" is
+    Portuguese ``recus*`` (refused), not French ``reçu*`` (received, which "não"
+    would negate into a parcel not received); "perdido ?" (a question) is not the
+    statement "perdido"; "depuis quelques jours" is not "depuis # jours".
+    """
+    spans: dict[tuple[int, int], int] = {}
+    for m in candidates:
+        key = (m.start, m.end)
+        spans[key] = max(spans.get(key, 0), _specificity(m))
+    return [m for m in candidates if _specificity(m) == spans[(m.start, m.end)]]
+
+
 def _select(candidates: list[Match]) -> list[Match]:
     """The matches not hidden by a longer one: ``never arrived`` hides ``arrived``,
     an ignore term what it holds, ``地址填错`` (address) the ``错了`` (wrong item) it
@@ -405,6 +430,7 @@ def _select(candidates: list[Match]) -> list[Match]:
     heavier gapless match of another kind that it overlaps: in "pedi dois e só veio
     um" the ``só veio`` of missing items wins over the ``pedi .. veio`` of a wrong item.
     """
+    candidates = _most_specific(candidates)
     gapless = [m for m in candidates if not _has_gap(m) and m.term.role is Role.COMPLAINT]
     candidates = [
         m
