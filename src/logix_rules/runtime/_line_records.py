@@ -38,7 +38,7 @@ from logix_carriers._event_fast import instant_of
 
 from ..core._durations import EPOCH, ONE_US
 from ..core._errors import ErrorCode, InputProblem
-from ..core._records import KIND, EventKind, EventRec
+from ..core._records import ID, KIND, EventKind, EventRec, T
 from ._io import _JsonlItems, _lines, _open, _Progress
 from ._kernel import Kernel
 
@@ -50,6 +50,7 @@ Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
 _TN: Final = b'"tracking_number"'
 _ID: Final = b'"event_id"'
 _AT: Final = b'"occurred_at"'
+_TOKENS: Final = (_TN, _ID, _AT)
 _TWO_DIGITS: Final = {f"{i:02d}".encode(): i * 1_000_000 for i in range(60)}
 _OFFSET_LIMIT: Final = 18 * 60
 #: Distinct line shapes (or hours) remembered; past it the memo starts afresh.
@@ -57,25 +58,31 @@ _MEMO_LIMIT: Final = 50_000
 _UNCACHED: Final = -1
 
 
-def _slot(raw: bytes, token: bytes) -> tuple[int, int]:
-    """Where the plain string value after ``token``'s first occurrence lies, else (0, 0).
+def _slots(raw: bytes) -> tuple[int, int, int, int, int, int] | None:
+    """Where the plain string values after the first ``tracking_number``, ``event_id``
+    and ``occurred_at`` keys lie (start, end each), or None.
 
-    (That it is the top-level key's is known when a line's shape is kept: ``_exact``.)
+    (That they are the top-level keys' is known when a line's shape is kept: ``_exact``.)
     """
-    at = raw.find(token)
-    if at < 0:
-        return 0, 0
-    after = at + len(token)
-    if raw.startswith(b': "', after):
-        start = after + 3
-    elif raw.startswith(b':"', after):
-        start = after + 2
-    else:
-        return 0, 0
-    end = raw.find(b'"', start)
-    if end < 0:
-        return 0, 0
-    return start, end
+    find, startswith = raw.find, raw.startswith
+    found: list[int] = []
+    for token in _TOKENS:
+        at = find(token)
+        if at < 0:
+            return None
+        at += len(token)
+        if startswith(b': "', at):
+            at += 3
+        elif startswith(b':"', at):
+            at += 2
+        else:
+            return None
+        end = find(b'"', at)
+        if end < 0:
+            return None
+        found += (at, end)
+    a, b, c, d, e, f = found
+    return a, b, c, d, e, f
 
 
 def _plain(value: str, longest: int) -> bool:
@@ -187,8 +194,9 @@ class RecordChunks:
 
     def _chunks(self) -> Iterator[Grouped]:
         size = self._size
-        shapes = self._shapes
-        items, update = self._items, self._bar.update
+        shapes, micros, found_names = self._shapes, self._times.micros, self.names
+        items = self._items
+        update = self._bar.update if self._bar.stream is not None else None
         groups: dict[str, list[EventRec]] = {}
         carriers: dict[str, str] = {}
         count = 0
@@ -196,31 +204,43 @@ class RecordChunks:
             if count >= size:
                 yield groups, carriers, count
                 groups, carriers, count = {}, {}, 0
+            slots = None if number == 1 or too_long else _slots(raw)
             shape = None
-            tn_at = id_at = at_at = (0, 0)
-            if number > 1 and not too_long:
-                tn_at = _slot(raw, _TN)
-                id_at = _slot(raw, _ID)
-                at_at = _slot(raw, _AT)
-                if tn_at[1] and id_at[1] and at_at[1]:
-                    (a, b), (c, d), (e, f) = sorted((tn_at, id_at, at_at))
-                    shape = (raw[:a], raw[b:c], raw[d:e], raw[f:])
-                    known = shapes.get(shape)
-                    if known is not None:
-                        hit = self._hit(raw, tn_at, id_at, at_at, known[1])
-                        if hit is not None:
-                            update(number, done)
+            if slots is not None:
+                a, b, c, d, e, f = sorted(slots)
+                shape = (raw[:a], raw[b:c], raw[d:e], raw[f:])
+                known = shapes.get(shape)
+                if known is not None:
+                    tn_bytes = raw[slots[0] : slots[1]]
+                    id_bytes = raw[slots[2] : slots[3]]
+                    t = micros(raw[slots[4] : slots[5]])
+                    if t is not None and b"\\" not in tn_bytes and b"\\" not in id_bytes:
+                        try:
+                            tn = tn_bytes.decode()
+                            event_id = id_bytes.decode()
+                        except UnicodeDecodeError:
+                            tn = event_id = ""
+                        if (
+                            0 < len(tn) <= 80
+                            and 0 < len(event_id) <= 200
+                            and tn.isprintable()
+                            and event_id.isprintable()
+                            and tn.strip() is tn
+                            and event_id.strip() is event_id
+                        ):
+                            if update is not None:
+                                update(number, done)
                             items.lines += 1
                             count += 1
-                            tn = hit[0]
+                            rec = (t, event_id, known[1])
                             recs = groups.get(tn)
                             if recs is None:
-                                groups[tn] = [hit[1]]
+                                groups[tn] = [rec]
                                 carriers[tn] = known[0]
                             else:
-                                recs.append(hit[1])
+                                recs.append(rec)
                             if known[2]:
-                                self.names.setdefault(tn, {}).update(dict.fromkeys(known[2]))
+                                found_names.setdefault(tn, {}).update(dict.fromkeys(known[2]))
                             continue
             event = items.one(number, raw, done, too_long)
             if event is None:
@@ -230,64 +250,41 @@ class RecordChunks:
             ((tn, (rec,)),) = found.items()
             names = self._names(event)
             if names:
-                self.names.setdefault(tn, {}).update(dict.fromkeys(names))
+                found_names.setdefault(tn, {}).update(dict.fromkeys(names))
             recs = groups.get(tn)
             if recs is None:
                 groups[tn] = [rec]
                 carriers[tn] = found_carriers[tn]
             else:
                 recs.append(rec)
-            if shape is not None and self._exact(raw, tn_at, id_at, at_at, event, rec):
+            if shape is not None and slots is not None and self._exact(raw, slots, event, rec):
                 if len(shapes) >= _MEMO_LIMIT:
                     shapes.clear()
                 shapes[shape] = (found_carriers[tn], rec[KIND], names)
         if count:
             yield groups, carriers, count
 
-    def _hit(
-        self,
-        raw: bytes,
-        tn_at: tuple[int, int],
-        id_at: tuple[int, int],
-        at_at: tuple[int, int],
-        kind: EventKind,
-    ) -> tuple[str, EventRec] | None:
-        """The tracking number and record of a line of a known shape, or None when one
-        of its three values needs the full reader."""
-        tn_bytes = raw[tn_at[0] : tn_at[1]]
-        id_bytes = raw[id_at[0] : id_at[1]]
-        at_bytes = raw[at_at[0] : at_at[1]]
-        if b"\\" in tn_bytes or b"\\" in id_bytes or b"\\" in at_bytes:
-            return None  # an escape: the value's closing quote may be elsewhere
-        try:
-            tn = tn_bytes.decode()
-            event_id = id_bytes.decode()
-        except UnicodeDecodeError:
-            return None
-        if not _plain(tn, 80) or not _plain(event_id, 200):
-            return None
-        t = self._times.micros(at_bytes)
-        if t is None:
-            return None
-        return tn, (t, event_id, kind)
-
     def _exact(
         self,
         raw: bytes,
-        tn_at: tuple[int, int],
-        id_at: tuple[int, int],
-        at_at: tuple[int, int],
+        slots: tuple[int, int, int, int, int, int],
         event: TrackingEvent,
         rec: EventRec,
     ) -> bool:
         """True when the line's shape may stand for later lines: it holds no escape
         (every key is written as itself), each of the three keys once (so the value cut
         out is the top-level one), and its three values became the event's fields
-        unchanged and would pass ``_hit``."""
+        unchanged and pass the checks ``_chunks`` makes on a known shape's values."""
+        tn = raw[slots[0] : slots[1]].decode()
+        event_id = raw[slots[2] : slots[3]].decode()
         return (
             b"\\" not in raw
             and raw.count(_TN) == raw.count(_ID) == raw.count(_AT) == 1
-            and self._hit(raw, tn_at, id_at, at_at, rec[KIND]) == (event.tracking_number, rec)
+            and tn == event.tracking_number
+            and event_id == rec[ID]
+            and self._times.micros(raw[slots[4] : slots[5]]) == rec[T]
+            and _plain(tn, 80)
+            and _plain(event_id, 200)
         )
 
     def _names(self, event: TrackingEvent) -> tuple[str, ...]:
