@@ -15,16 +15,21 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
   duration they are.
 
-Four probe rounds, each written before any change for it and run on the lexicon of
+Six probe rounds, each written before any change for it and run on the lexicon of
 the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
 overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new
 wordings) 23; round 11 (51, every kind in six languages, with traps: "nothing is
 damaged, but...", disputed refusals) 48; round 12 (28, stuck parcels, vague and
-exact durations, wrong sizes, address changes) 24.  Each round's misses then went
-into the lexicon, so they are development data now: the ones 1.4.0 gets right are
-kept as exact expectations.  Left out, still wrong: sitting or blocked "for days"
-alone, a refusal told as "not signed for", "didn't get it on time" (the negation far
-from "on time"), an opened box as damage, "bought a medium, got a large".
+exact durations, wrong sizes, address changes) 24; round 13 (35, cancellations and
+returns, sarcasm, "not only X but also Y", disputed "nobody was home") 29; round 14
+(30, formal e-mails and slang) 23.  Over the six rounds 174 of 240 (0.73), and on
+the last four, after the overlap rules were in, 124 of 144 (0.86); of the last two
+rounds' 13 misses, 1 was an extra kind and 12 a kind missed.  Each round's misses
+then went into the lexicon, so they are development data now: the ones 1.4.0 gets
+right are kept as exact expectations.  Left out, still wrong: sitting or blocked
+"for days" alone, a refusal told as "not signed for", "didn't get it on time" (the
+negation far from "on time"), an opened box as damage, "bought a medium, got a
+large", "2 left shoes".
 """
 
 from __future__ import annotations
@@ -297,9 +302,116 @@ PROBES_ROUND_12: list[tuple[str, set[ReportKind]]] = [
     ("快遞一直卡在轉運中心，已經十幾天了。", {K.DELAYED}),
 ]
 
+PROBES_ROUND_13: list[tuple[str, set[ReportKind]]] = [
+    ("I'd like to cancel my order please, I found it cheaper elsewhere.", {K.OTHER}),
+    ("Can I return the jacket? It fits but I don't like the colour.", {K.OTHER}),
+    ("Wow, only 6 weeks for 'express' shipping, amazing service 👏", {K.DELAYED}),
+    ("Not only is it late, the box is also crushed.", {K.DAMAGED, K.DELAYED}),
+    (
+        "The parcel arrived without the manual, and it's the wrong version too.",
+        {K.WRONG_ITEM, K.MISSING_ITEMS},
+    ),
+    ("Got it, thanks. No damage at all this time 🙂", {K.OTHER}),
+    ("Did you already send my order? I still have no tracking.", {K.WISMO}),
+    (
+        "Please don't deliver on Saturday, I won't be home; can it go to the locker on Main St?",
+        {K.ADDRESS_CHANGE},
+    ),
+    ("Meu pedido veio com a caixa rasgada mas o produto está ok.", {K.DAMAGED}),
+    ("Quero cancelar a compra, desisti.", {K.OTHER}),
+    ("Nossa, super rápido, só 50 dias 🙄", {K.DELAYED}),
+    (
+        "Recebi, mas não era o que eu comprei, e ainda faltou uma peça.",
+        {K.WRONG_ITEM, K.MISSING_ITEMS},
+    ),
+    (
+        "Não tem nada de errado com o produto, só queria saber quando chega o segundo pedido.",
+        {K.WISMO},
+    ),
+    (
+        "O carteiro disse que não tinha ninguém em casa, mas eu estava! Cadê meu pacote?",
+        {K.NOT_RECEIVED, K.WISMO},
+    ),
+    ("¿Puedo devolver el producto si no me gusta?", {K.OTHER}),
+    ("Genial, tres semanas para un envío 'urgente' 🙃", {K.DELAYED}),
+    ("No solo llegó tarde, también vino abollado.", {K.DAMAGED, K.DELAYED}),
+    ("Me falta un tornillo y la caja vino mojada.", {K.DAMAGED, K.MISSING_ITEMS}),
+    ("El paquete dice entregado, pero no lo tengo. ¿Qué hago?", {K.NOT_RECEIVED}),
+    ("Ich möchte die Bestellung stornieren.", {K.OTHER}),
+    ("Super, nur vier Wochen Lieferzeit für Expressversand 👍", {K.DELAYED}),
+    ("Nicht nur zu spät, sondern auch noch kaputt.", {K.DAMAGED, K.DELAYED}),
+    ("Der Karton war heil, aber das Glas drinnen ist gesprungen.", {K.DAMAGED}),
+    ("Bitte nicht beim Nachbarn abgeben, sondern in die Packstation 123.", {K.ADDRESS_CHANGE}),
+    ("Je voudrais annuler ma commande.", {K.OTHER}),
+    ("Bravo, trois semaines pour une livraison express 👏", {K.DELAYED}),
+    ("Non seulement en retard, mais en plus abîmé.", {K.DAMAGED, K.DELAYED}),
+    (
+        "Le livreur dit que personne n'était là, c'est faux, j'étais chez moi. Où est mon colis ?",
+        {K.NOT_RECEIVED, K.WISMO},
+    ),
+    ("Il y a une erreur de taille et il manque la ceinture.", {K.WRONG_ITEM, K.MISSING_ITEMS}),
+    ("我想取消订单。", {K.OTHER}),
+    ("真快啊，才一个月就到了 🙄", {K.DELAYED}),
+    ("不但晚到了，盒子还压扁了。", {K.DAMAGED, K.DELAYED}),
+    ("颜色发错了，而且少了一个配件。", {K.WRONG_ITEM, K.MISSING_ITEMS}),
+    ("快递员说家里没人，可我一直在家！我的包裹呢？", {K.NOT_RECEIVED, K.WISMO}),
+    ("東西沒有壞，只是想問一下另一個訂單什麼時候到？", {K.WISMO}),
+]
 
-@pytest.mark.parametrize(
-    ("text", "expected"), PROBES_ROUND_9 + PROBES_ROUND_10 + PROBES_ROUND_11 + PROBES_ROUND_12
+PROBES_ROUND_14: list[tuple[str, set[ReportKind]]] = [
+    (
+        "Dear team, I am writing regarding order 55120. The item was supposed to arrive on the 12th; it is now the 20th and there is no sign of it. Kindly advise.",
+        {K.NOT_RECEIVED, K.DELAYED, K.WISMO},
+    ),
+    ("yo where's my hoodie lol, been like a month", {K.DELAYED, K.WISMO}),
+    ("the mug came in 3 pieces 😭", {K.DAMAGED}),
+    ("Could you deliver to the back door instead? The front gate is locked.", {K.ADDRESS_CHANGE}),
+    ("The courier wanted me to pay $20 extra so I sent him away.", {K.REFUSED}),
+    (
+        "Prezados, o pedido 8812 consta como entregue, porém não foi recebido por ninguém aqui. Aguardo retorno.",
+        {K.NOT_RECEIVED},
+    ),
+    ("mano cadê meu tênis kkkk já faz 3 semanas", {K.DELAYED, K.WISMO}),
+    ("a tela veio toda riscada", {K.DAMAGED}),
+    ("mandaram uma capinha de outro modelo de celular", {K.WRONG_ITEM}),
+    ("Dá pra deixar na portaria do prédio em vez de entregar no apartamento?", {K.ADDRESS_CHANGE}),
+    ("Estimados, el pedido llegó incompleto: faltan dos de las cuatro sillas.", {K.MISSING_ITEMS}),
+    ("oye y mi paquete q onda? ya pasaron 2 semanas", {K.DELAYED, K.WISMO}),
+    ("el vaso llegó hecho añicos", {K.DAMAGED}),
+    ("No acepté el paquete porque venía abierto y mojado.", {K.DAMAGED, K.REFUSED}),
+    (
+        "Sehr geehrte Damen und Herren, leider fehlt in meiner Lieferung der zweite Band.",
+        {K.MISSING_ITEMS},
+    ),
+    ("wo bleibt mein zeug?? seit 3 wochen nix", {K.NOT_RECEIVED, K.DELAYED, K.WISMO}),
+    ("Die Lampe ist total verbogen angekommen.", {K.DAMAGED}),
+    (
+        "Bitte stellen Sie die Sendung an meine neue Adresse zu: Hauptstr. 5, Köln.",
+        {K.ADDRESS_CHANGE},
+    ),
+    ("Madame, Monsieur, le colis indiqué comme livré ne m'est jamais parvenu.", {K.NOT_RECEIVED}),
+    ("il est où mon colis là ?? ça fait 3 semaines", {K.DELAYED, K.WISMO}),
+    ("le vase est arrivé en mille morceaux", {K.DAMAGED}),
+    ("vous m'avez envoyé une coque pour un autre modèle", {K.WRONG_ITEM}),
+    ("您好，我的订单显示已送达，但我并没有收到，请核实。", {K.NOT_RECEIVED}),
+    ("我的快递到底在哪啊，都半个月了", {K.DELAYED, K.WISMO}),
+    ("杯子碎成好几块了 😭", {K.DAMAGED}),
+    ("你们发的是别人的包裹吧，里面的东西不是我买的", {K.WRONG_ITEM}),
+    ("可以放到小区门口的丰巢柜吗？", {K.ADDRESS_CHANGE}),
+    ("快递员让我付运费，我就没要。", {K.REFUSED}),
+    ("請問我的包裹現在到哪裡了？已經等了兩個星期。", {K.DELAYED, K.WISMO}),
+]
+
+PROBES = (
+    PROBES_ROUND_9
+    + PROBES_ROUND_10
+    + PROBES_ROUND_11
+    + PROBES_ROUND_12
+    + PROBES_ROUND_13
+    + PROBES_ROUND_14
 )
+
+
+@pytest.mark.parametrize(("text", "expected"), PROBES)
 def test_probe_messages(text: str, expected: set[ReportKind]) -> None:
     assert set(classify(text).kinds) == expected
