@@ -206,6 +206,9 @@ class Pack:
     _param_cache: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False)
     # What events said, shared by every kernel of this pack (see Kernel.group).
     _said: dict[tuple[Any, ...], Any] = attrs.field(factory=dict, repr=False, eq=False)
+    # Whether a rung's snapshot recomputes its remedy at the instant, by (rule, step):
+    # filled by the runtime's snapshots on first use.
+    _moving: dict[tuple[int, int], bool] = attrs.field(factory=dict, repr=False, eq=False)
 
     def __repr__(self) -> str:
         return f"<Pack {self.name!r}: {len(self.rules)} rules, {len(self.params)} params>"

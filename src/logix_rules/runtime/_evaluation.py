@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import attrs
-
 from ..compiler._model import Pack, Revisit, Rule, Severity
 from ..core._durations import from_micros
 from ._incidents import Change, ChangeType, IncidentState
@@ -20,10 +18,10 @@ from ._snapshots import (
     describe,
     explanation_of,
     incident_id,
+    later_snapshot,
     refresh_cause,
     remedy_of,
     settled_part,
-    snapshot,
 )
 from ._state import NO_OPEN, Followup, OpenIncident, ShipmentState, parked_key
 
@@ -77,7 +75,7 @@ class Evaluation:
                 changes.append(
                     Change(
                         ChangeType.CLEARED,
-                        snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                        later_snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
                         at,
                     )
                 )
@@ -123,7 +121,8 @@ class Evaluation:
                     s.open = {}
                 s.open[kind] = inc
                 if not self._is_resolved(s, inc, t):
-                    changes.append(Change(ChangeType.OPENED, snapshot(self.pack, s, inc, t), at))
+                    view = later_snapshot(self.pack, s, inc, t)
+                    changes.append(Change(ChangeType.OPENED, view, at))
                 continue
             inc = current
             if self._is_resolved(s, inc, t):
@@ -154,12 +153,16 @@ class Evaluation:
                         inc.deadlines, inc.starts = due, starts
                         changed = True
             if changed:
-                changes.append(Change(ChangeType.UPDATED, snapshot(self.pack, s, inc, t), at))
+                changes.append(Change(ChangeType.UPDATED, later_snapshot(self.pack, s, inc, t), at))
         changes[closing:closing] = [
             Change(
                 ChangeType.SUPERSEDED,
-                attrs.evolve(
-                    snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
+                later_snapshot(
+                    self.pack,
+                    s,
+                    inc,
+                    t,
+                    IncidentState.CLEARED,
                     superseded_by=s.open[replaced[inc.kind]].id,
                 ),
                 at,
@@ -230,7 +233,7 @@ class Evaluation:
                 changes.append(
                     Change(
                         ChangeType.ESCALATED,
-                        snapshot(self.pack, s, inc, deadline),
+                        later_snapshot(self.pack, s, inc, deadline),
                         from_micros(deadline),
                     )
                 )
@@ -264,7 +267,11 @@ class Evaluation:
                 due = max(due, t)
                 return due if pending is None or due < pending else pending
             changes.append(
-                Change(ChangeType.REVISIT_DUE, snapshot(self.pack, s, inc, due), from_micros(due))
+                Change(
+                    ChangeType.REVISIT_DUE,
+                    later_snapshot(self.pack, s, inc, due),
+                    from_micros(due),
+                )
             )
         inc.revisit_done = True
         if key != inc.kind:

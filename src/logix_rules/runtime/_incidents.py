@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -262,7 +262,7 @@ class Incident:
         }
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Change:
     """A change to an incident at event time ``at``.
 
@@ -270,13 +270,46 @@ class Change:
     a restart, by ``evaluate`` or on Spark, has the same id, so a consumer can drop
     the repeats of a retry.  ``seq`` is the change's position in a store's change feed
     (None without a store); it takes no part in equality.
+
+    ``incident`` may be given as a function that builds it (the kernel captures what
+    a snapshot reads when the change happens and builds it on first read: most changes
+    of a bulk ingest are never looked at).  It reads the same either way.
     """
 
     type: ChangeType
-    incident: Incident
+    _incident: Incident | Callable[[], Incident] = attrs.field(alias="incident")
     at: datetime
-    seq: int | None = attrs.field(default=None, kw_only=True, eq=False)
-    _id: str | None = attrs.field(default=None, kw_only=True, alias="id", eq=False, repr=False)
+    seq: int | None = attrs.field(default=None, kw_only=True)
+    _id: str | None = attrs.field(default=None, kw_only=True, alias="id")
+
+    @property
+    def incident(self) -> Incident:
+        held = self._incident
+        if type(held) is Incident:
+            return held
+        assert not isinstance(held, Incident)
+        built = held()  # a pending snapshot (see runtime._snapshots): built once
+        object.__setattr__(self, "_incident", built)
+        return built
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Change)
+        return (self.type, self.incident, self.at) == (other.type, other.incident, other.at)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.incident, self.at))
+
+    def __repr__(self) -> str:
+        return (
+            f"Change(type={self.type!r}, incident={self.incident!r}, at={self.at!r}, "
+            f"seq={self.seq!r})"
+        )
 
     @property
     def id(self) -> str:

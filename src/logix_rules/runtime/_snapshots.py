@@ -6,14 +6,15 @@ public ``Incident`` snapshot at an instant, and the changes between two sets of 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from ..compiler._model import Pack, Rule, Step
+from ..compiler._model import Pack, Rule, Severity, Step
 from ..core._durations import from_micros
 from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
 from ._causes import cause_at, derived_cause
@@ -38,6 +39,7 @@ __all__ = [
     "diff_snapshots",
     "explanation_of",
     "incident_id",
+    "later_snapshot",
     "refresh_cause",
     "remedy_of",
     "settled_part",
@@ -178,53 +180,137 @@ def snapshot(
     pack: Pack, s: ShipmentState, inc: OpenIncident, at: int, state: IncidentState | None = None
 ) -> Incident:
     """The public view of ``inc`` as of ``at`` (amounts that read `now` use ``at``)."""
+    return later_snapshot(pack, s, inc, at, state)()
+
+
+def later_snapshot(
+    pack: Pack,
+    s: ShipmentState,
+    inc: OpenIncident,
+    at: int,
+    state: IncidentState | None = None,
+    superseded_by: str | None = None,
+) -> Callable[[], Incident]:
+    """``snapshot``, with what it reads of the mutable state taken now and the
+    ``Incident`` built when the function is called (what a ``Change`` holds until its
+    incident is read).  What it keeps is immutable: the incident's remedy, evidence and
+    deadlines are replaced, never changed in place, and its escalations are copied."""
     remedy, explanation = inc.remedy, inc.explanation
-    rule = pack.rules[inc.lead[0]]
-    step = rule.steps[inc.lead[1]]
-    if step.uses_now or _by_cause(step):  # a cause named since may change the items
+    lead = inc.lead
+    moving = pack._moving.get(lead)
+    if moving is None:
+        step = pack.rules[lead[0]].steps[lead[1]]
+        moving = pack._moving[lead] = step.uses_now or _by_cause(step)
+    if moving:  # amounts read `now`, or a cause named since may change the items
+        rule = pack.rules[lead[0]]
+        step = rule.steps[lead[1]]
         remedy = remedy_of(s, step, at, inc.id, inc.cause)
         explanation = explanation_of(s, rule, step, at)
-    level = pack.severities[inc.severity]
-    since = inc.severity_since
     follow = s.followups.get(inc.id)
+    if follow is None:
+        return functools.partial(
+            _incident,
+            inc.id,
+            s.tracking_number,
+            s.carrier,
+            inc.kind,
+            inc.severity,
+            inc.rules,
+            inc.opened_at,
+            inc.severity_since,
+            pack.severities[inc.severity],
+            inc.deadlines,
+            remedy,
+            inc.evidence,
+            explanation,
+            IncidentState.OPEN if state is None else state,
+            tuple(inc.escalations),
+            None,
+            inc.cause,
+            superseded_by,
+        )
     if state is None:
-        if follow is not None and follow.resolved_at is not None:
+        if follow.resolved_at is not None:
             state = IncidentState.RESOLVED
-        elif follow is not None and follow.ack_at is not None:
+        elif follow.ack_at is not None:
             state = IncidentState.ACKNOWLEDGED
         else:
             state = IncidentState.OPEN
+    return functools.partial(
+        _incident,
+        inc.id,
+        s.tracking_number,
+        s.carrier,
+        inc.kind,
+        inc.severity,
+        inc.rules,
+        inc.opened_at,
+        inc.severity_since,
+        pack.severities[inc.severity],
+        inc.deadlines,
+        remedy,
+        inc.evidence,
+        explanation,
+        state,
+        tuple(inc.escalations),
+        (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
+        cause_at(s, inc.id, at, inc.cause),
+        superseded_by,
+    )
+
+
+def _incident(
+    id: str,
+    tracking_number: str,
+    carrier: str,
+    kind: str,
+    severity: str,
+    rules: tuple[str, ...],
+    opened_at: int,
+    since: int,
+    level: Severity,
+    deadlines: dict[str, int],
+    remedy: Remedy | None,
+    evidence: Evidence,
+    explanation: str,
+    state: IncidentState,
+    escalations: tuple[tuple[str, int, str | None], ...],
+    follow: tuple[int | None, str | None, int | None, str | None, str | None] | None,
+    cause: str,
+    superseded_by: str | None,
+) -> Incident:
+    """The ``Incident`` of what ``later_snapshot`` took."""
+    ack_at = ack_by = resolved_at = resolved_by = note = None
+    if follow is not None:
+        ack, ack_by, resolved, resolved_by, note = follow
+        ack_at = None if ack is None else from_micros(ack)
+        resolved_at = None if resolved is None else from_micros(resolved)
     return Incident(
-        id=inc.id,
-        tracking_number=s.tracking_number,
-        carrier=s.carrier,
-        kind=inc.kind,
-        severity=inc.severity,
-        rules=inc.rules,
-        opened_at=from_micros(inc.opened_at),
+        id=id,
+        tracking_number=tracking_number,
+        carrier=carrier,
+        kind=kind,
+        severity=severity,
+        rules=rules,
+        opened_at=from_micros(opened_at),
         respond_by=from_micros(since + level.respond),
         resolve_by=from_micros(since + level.resolve),
         escalate_at=from_micros(since + level.escalate_after),
-        deadlines=types.MappingProxyType(
-            {k: from_micros(v) for k, v in sorted(inc.deadlines.items())}
-        ),
+        deadlines=types.MappingProxyType({k: from_micros(v) for k, v in sorted(deadlines.items())}),
         remedy=remedy,
-        evidence=inc.evidence,
+        evidence=evidence,
         explanation=explanation,
         state=state,
         escalations=tuple(
-            Escalation(what, from_micros(at), target) for what, at, target in inc.escalations
+            Escalation(what, from_micros(at), target) for what, at, target in escalations
         ),
-        acknowledged_at=None
-        if follow is None or follow.ack_at is None
-        else from_micros(follow.ack_at),
-        acknowledged_by=None if follow is None else follow.ack_by,
-        resolved_at=None
-        if follow is None or follow.resolved_at is None
-        else from_micros(follow.resolved_at),
-        resolved_by=None if follow is None else follow.resolved_by,
-        note=None if follow is None else follow.note,
-        cause=cause_at(s, inc.id, at, inc.cause),
+        acknowledged_at=ack_at,
+        acknowledged_by=ack_by,
+        resolved_at=resolved_at,
+        resolved_by=resolved_by,
+        note=note,
+        superseded_by=superseded_by,
+        cause=cause,
     )
 
 
