@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ import attrs
 from logix_carriers import mask_mapping, mask_text, personal_names
 
 from ..core._durations import to_micros
+from ._canonical import canonical_incident
 
 __all__ = [
     "Change",
@@ -353,12 +353,11 @@ def change_id(
 
 
 def incident_content(incident: Incident) -> str:
-    """The canonical JSON of an incident, unmasked: what its changes' ids digest."""
-    return _CANONICAL.encode(incident.to_dict(mask=False))
+    """The canonical JSON of an incident, unmasked: what its changes' ids digest
+    (written from its fields by ``_canonical``: the text of ``_unmasked`` encoded with
+    sorted keys)."""
+    return canonical_incident(incident, _unmasked)
 
 
-# Built once: ``json.dumps`` with options builds an encoder per call, and the circular
-# reference check is for data that can hold cycles (a ``to_dict`` cannot).
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False
-)
+def _unmasked(incident: Incident) -> dict[str, Any]:
+    return incident.to_dict(mask=False)

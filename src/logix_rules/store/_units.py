@@ -41,6 +41,7 @@ from ._cache import StateCache
 from ._codec import incident_from_dict, micros
 from ._db import Database, Insert, chunks, wall_micros
 from ._facts import UPSERT_FACTS, facts_row, stamped
+from ._young_gc import quiet_young, restore_young
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -355,9 +356,21 @@ class SqlUnit:
     def __enter__(self) -> SqlUnit:
         self._transaction = self.db.transaction(write=True)
         self._transaction.__enter__()
+        quiet_young()
         return self
 
     def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._exit(kind, exc, tb)
+        finally:
+            restore_young()
+
+    def _exit(
         self,
         kind: type[BaseException] | None,
         exc: BaseException | None,
