@@ -50,7 +50,6 @@ Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
 _TN: Final = b'"tracking_number"'
 _ID: Final = b'"event_id"'
 _AT: Final = b'"occurred_at"'
-_TOKENS: Final = (_TN, _ID, _AT)
 _TWO_DIGITS: Final = {f"{i:02d}".encode(): i * 1_000_000 for i in range(60)}
 _OFFSET_LIMIT: Final = 18 * 60
 #: Distinct line shapes (or hours) remembered; past it the memo starts afresh.
@@ -58,31 +57,32 @@ _MEMO_LIMIT: Final = 50_000
 _UNCACHED: Final = -1
 
 
+def _slot(raw: bytes, key: bytes, tight: bytes) -> tuple[int, int]:
+    """Where the plain string value after the first ``"key": "`` (or ``"key":"``)
+    lies, else (0, 0)."""
+    at = raw.find(key)
+    if at >= 0:
+        at += len(key)
+    else:
+        at = raw.find(tight)
+        if at < 0:
+            return 0, 0
+        at += len(tight)
+    return at, raw.find(b'"', at)
+
+
 def _slots(raw: bytes) -> tuple[int, int, int, int, int, int] | None:
-    """Where the plain string values after the first ``tracking_number``, ``event_id``
-    and ``occurred_at`` keys lie (start, end each), or None.
+    """Where the plain string values of the ``tracking_number``, ``event_id`` and
+    ``occurred_at`` keys lie (start, end each), or None.
 
     (That they are the top-level keys' is known when a line's shape is kept: ``_exact``.)
     """
-    find, startswith = raw.find, raw.startswith
-    found: list[int] = []
-    for token in _TOKENS:
-        at = find(token)
-        if at < 0:
-            return None
-        at += len(token)
-        if startswith(b': "', at):
-            at += 3
-        elif startswith(b':"', at):
-            at += 2
-        else:
-            return None
-        end = find(b'"', at)
-        if end < 0:
-            return None
-        found += (at, end)
-    a, b, c, d, e, f = found
-    return a, b, c, d, e, f
+    a, b = _slot(raw, b'"tracking_number": "', b'"tracking_number":"')
+    c, d = _slot(raw, b'"event_id": "', b'"event_id":"')
+    e, f = _slot(raw, b'"occurred_at": "', b'"occurred_at":"')
+    if b > 0 and d > 0 and f > 0:
+        return a, b, c, d, e, f
+    return None
 
 
 def _plain(value: str, longest: int) -> bool:

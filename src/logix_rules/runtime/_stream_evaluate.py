@@ -78,7 +78,9 @@ def evaluate_grouped(
     groups: dict[str, list[EventRec]] = {}
     carriers: dict[str, str] = {}
     events = 0
-    settler = Settler()  # the records pile up like states do (see _gc_settle)
+    # The records pile up like states do (see _gc_settle): a run that has read
+    # SETTLE_FROM events is as large as an engine holding that many states.
+    settler = Settler()
     for found, found_carriers, count in chunks:
         events += count
         for number, recs in found.items():
@@ -88,7 +90,7 @@ def evaluate_grouped(
                 carriers[number] = found_carriers[number]
             else:
                 kept.extend(recs)
-        settler.after(len(groups))
+        settler.after(events)
     latest = max((rec[T] for recs in groups.values() for rec in recs), default=None)
     later = 0
     if cutoff is not None and latest is not None and latest > cutoff:
