@@ -413,11 +413,17 @@ def _most_specific(candidates: list[Match]) -> list[Match]:
     would negate into a parcel not received); "perdido ?" (a question) is not the
     statement "perdido"; "depuis quelques jours" is not "depuis # jours".
     """
-    spans: dict[tuple[int, int], int] = {}
+    spans: dict[tuple[int, int], list[Match]] = {}
     for m in candidates:
-        key = (m.start, m.end)
-        spans[key] = max(spans.get(key, 0), _specificity(m))
-    return [m for m in candidates if _specificity(m) == spans[(m.start, m.end)]]
+        spans.setdefault((m.start, m.end), []).append(m)
+    if len(spans) == len(candidates):
+        return candidates  # no two on the same words: the usual case
+    dropped: set[int] = set()
+    for group in spans.values():
+        if len(group) > 1:
+            most = max(_specificity(m) for m in group)
+            dropped.update(id(m) for m in group if _specificity(m) < most)
+    return [m for m in candidates if id(m) not in dropped]
 
 
 def _select(candidates: list[Match]) -> list[Match]:
