@@ -26,6 +26,7 @@ SCRIPTS = [
     "state.py",
     "run_jsonl.py",
     "gc_share.py",
+    "late_events.py",
 ]
 
 

@@ -16,7 +16,9 @@ keyed state) inherits:
   ``fired_through``: it first fires every timer due before the event, then applies
   it.  Any other event (late, or older than a timer already fired) is inserted into
   the history and the state is rebuilt by replaying it; the changes reported are
-  the difference.  Late events are rare, so replay keeps the common path simple.
+  the difference.  A long history keeps checkpoints (``_checkpoints``), so the
+  replay (``_replay``) starts at the latest one before the first change: a late
+  event costs about the events after it, not the whole history.
 * The current status/stage come from the latest carrier scan in event time, so an
   out-of-date scan that arrives late changes counts but not the status.  Reports
   (``source.system`` customer, warehouse...) never move status, stage or the scan
@@ -28,7 +30,6 @@ a host can treat them as ``state -> (state, changes)``.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import zlib
@@ -51,19 +52,13 @@ from ..compiler._namespace import ESTIMATE
 from ..core._durations import EPOCH, ONE_US, from_micros
 from ..core._errors import UnknownIncident
 from ..core._records import (
-    ATTRS,
-    CODE,
-    DESC,
     ID,
-    KIND,
     EventKind,
     EventRec,
     T,
-    rec_key,
-    rec_to_list,
 )
 from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
-from ._evaluation import Evaluation
+from ._checkpoints import capture
 from ._frames import DAMAGED, STATE_MAGIC, seal, unseal
 from ._incidents import (
     Change,
@@ -71,16 +66,14 @@ from ._incidents import (
     Incident,
     IncidentState,
 )
+from ._replay import Replay, content
 from ._snapshots import (
-    diff_snapshots,
     snapshot,
 )
 from ._state import (
     ID_BITS,
     INDEX_FROM,
     NO_FOLLOWUPS,
-    NO_OPEN,
-    NO_VALUES,
     Facts,
     Followup,
     OpenIncident,
@@ -88,7 +81,6 @@ from ._state import (
     StateError,
     find_event,
     index_events,
-    remember_event,
 )
 from ._state_codec import Inputs, StateCodec
 from ._state_v1 import v1_inputs
@@ -110,7 +102,7 @@ _MALFORMED = (
 )
 
 
-class Kernel(Evaluation):
+class Kernel(Replay):
     """The kernel for one compiled pack.  Stateless itself: all state is in ``ShipmentState``."""
 
     def __init__(self, pack: Pack) -> None:
@@ -173,20 +165,6 @@ class Kernel(Evaluation):
     def _prime(self, state: ShipmentState) -> None:
         """Before any event, only the facts can make a rule due (e.g. a promised date)."""
         _, state.next_due_us = self._scan(state, state.facts, state.params, _DAWN)
-
-    def _reset(self, state: ShipmentState) -> None:
-        state.status = state.stage = state.reason = None
-        state.final = False
-        state.delivered_at = state.first_event = state.last_event = None
-        state.first_scan = state.last_scan = state.status_entered = state.stage_entered = None
-        state.n_events = state.n_scans = state.regressions = state.after_delivery = 0
-        state.cnt = self._zeros
-        state.firsts = state.lasts = self._nones
-        state.attr_values = NO_VALUES
-        state.latest = None
-        state.open = NO_OPEN
-        state.next_due_us = None
-        state.timer_eval = None
 
     def record(self, event: TrackingEvent) -> EventRec:
         """The compact record of a validated event (attributes the pack reads only)."""
@@ -291,7 +269,7 @@ class Kernel(Evaluation):
                 seen = find_event(state, rec[ID]) if state.id_bits & bit else None
             t = rec[T]
             if seen is not None:
-                if seen == rec or _content(seen) >= _content(rec):
+                if seen == rec or content(seen) >= content(rec):
                     continue
                 in_order = False
             elif history:
@@ -300,9 +278,10 @@ class Kernel(Evaluation):
             else:
                 in_order = True
             if not in_order or (state.timer_eval is not None and t <= state.timer_eval):
-                if self._insert_all(state, recs[index:]):
+                since = self._insert_all(state, recs[index:])
+                if since is not None:
                     clock = max(recs[-1][T], state.fired_through or recs[-1][T])
-                    changes.extend(self._replay(state, clock=clock))
+                    changes.extend(self._replay(state, clock=clock, since=since))
                 return changes
             history.append(rec)
             if index_ is not None:
@@ -319,26 +298,21 @@ class Kernel(Evaluation):
                 state.next_due_us = pending
             else:
                 changes.extend(self._evaluate(state, t, (held, pending)))
+            # A checkpoint as a replay holds it (nothing fired after t); not once a
+            # follow-up re-evaluated the live state (_refresh_due), which a replay does not.
+            n = len(history)
+            if (
+                n >= self._checkpoint_from
+                and not n % self._checkpoint_every
+                and not state.followups
+            ):
+                capture(state, n, t)
             fired = state.fired_through
             if fired is not None and fired > t:
                 changes.extend(self._fire(state, fired))
             else:
                 state.fired_through = t
         return changes
-
-    def _insert_all(self, state: ShipmentState, recs: list[EventRec]) -> bool:
-        """Put events into the history without evaluating; True if anything changed."""
-        changed = False
-        for rec in recs:
-            seen = find_event(state, rec[ID])
-            if seen is not None:
-                if seen == rec or _content(seen) >= _content(rec):
-                    continue
-                state.history.remove(seen)
-            bisect.insort(state.history, rec, key=rec_key)
-            remember_event(state, rec)
-            changed = True
-        return changed
 
     def fire(self, state: ShipmentState, now: int) -> tuple[ShipmentState, list[Change]]:
         """Fire every time rule and follow-up deadline due at or before ``now``."""
@@ -361,53 +335,6 @@ class Kernel(Evaluation):
             changes.extend(self._evaluate(state, state.next_due_us))
         if state.fired_through is None or now > state.fired_through:
             state.fired_through = now
-        return changes
-
-    def _replay(self, state: ShipmentState, clock: int) -> list[Change]:
-        before = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
-        # A revisit not done yet was never reported (see _revisit_step), whatever its time.
-        owed = {inc.id for inc in state.open.values() if not inc.revisit_done}
-        reported = state.fired_through
-        self._reset(state)
-        self._prime(state)
-        state.fired_through = None
-        # Revisits fall due by the clock alone; those past what was reported are news.
-        revisits: list[Change] = []
-        for rec in state.history:
-            revisits.extend(self._take(state, rec))
-            state.fired_through = rec[T]
-        revisits.extend(self._fire(state, clock))
-        after = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
-        changes = diff_snapshots(before, after, from_micros(clock), self._supersedes)
-        news = reported if reported is not None else clock
-        changes.extend(
-            c
-            for c in revisits
-            if c.type is ChangeType.REVISIT_DUE
-            and (reported is None or c.at > from_micros(news) or c.incident.id in owed)
-        )
-        return changes
-
-    # -- history aggregates ------------------------------------------------------------
-    def _take(self, s: ShipmentState, rec: EventRec) -> list[Change]:
-        """The in-order step: fire what is due before ``rec``, absorb it, evaluate.
-
-        Absorbing is compiled with the pack (``Pack.absorb``): it moves the aggregates
-        the pack keeps, feeds the pack's trackers and scans its rules, in one call.
-        ``step_many`` has this inline; replays, which report only their net effect,
-        call it.
-        """
-        t = rec[T]
-        due = s.next_due_us
-        changes: list[Change] = []
-        if due is not None and due < t:
-            changes = self._fire(s, t - 1)
-        held, pending = self._absorb(s, rec, s.facts, s.params, t)
-        # The common case inline: nothing holds and nothing is open (see _evaluate).
-        if held is None and not s.open:
-            s.next_due_us = pending
-        else:
-            changes.extend(self._evaluate(s, t, (held, pending)))
         return changes
 
     def incidents(
@@ -580,17 +507,6 @@ def _codes(
     if not implies_stage(status, reason) and stage == default_stage(status, reason):
         code = None
     return (status.value, code, None if reason is None else reason.value)
-
-
-def _content(rec: EventRec) -> tuple[int, int, int, str]:
-    """Orders variants of one event: the richer one wins, then any fixed tie-break."""
-    kind = rec[KIND]
-    return (
-        sum(value is not None for _, value in kind[ATTRS]),
-        len(kind[DESC]),
-        kind[CODE] is not None,
-        json.dumps(rec_to_list(rec), sort_keys=True, default=str),
-    )
 
 
 def _coerce(kind: str, value: Any) -> Any:

@@ -200,6 +200,9 @@ class ShipmentState:
     # The live incidents by kind, and resolved ones waiting for their revisit under
     # parked_key(id).
     open: dict[str, OpenIncident] = NO_OPEN
+    # A long history's checkpoints (_checkpoints.Marks): derived, so neither written by
+    # the codec nor compared; a state constructed or loaded has none.
+    checkpoints: Any = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def shipment(self) -> Shipment | None:

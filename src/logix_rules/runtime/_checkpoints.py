@@ -1,0 +1,157 @@
+"""Checkpoints of a long history, so a late event replays only what comes after it.
+
+A checkpoint is a copy of the replayable part of a ``ShipmentState`` (the aggregates,
+trackers, status and clock fields, the open incidents, ``next_due_us``, ``timer_eval``
+and ``fired_through``) exactly as a replay from scratch holds it after its first ``n``
+events: timers fired only up to what that replay fires before its ``n``-th event is
+absorbed, nothing after.  A late event inserted at position ``p`` of the history leaves
+every checkpoint with ``n <= p`` true, so the replay restores the latest of them and
+goes on from there (``_replay.Replay``).
+
+Checkpoints are derived, never serialized: a loaded state has none and takes them again
+as it steps in order or replays.  They hold for one set of facts and follow-ups
+(``Marks.facts``, ``Marks.followups``): new facts or a follow-up make all of them stale.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+import attrs
+
+from ._state import NO_OPEN, NO_VALUES, OpenIncident, ShipmentState
+
+__all__ = ["CHECKPOINT_EVERY", "CHECKPOINT_FROM", "Marks", "capture", "followup_count", "restore"]
+
+# Short parcels (the common case: 4-10 events, ~2 KB each in benchmarks/memory.py) take
+# no checkpoint; from CHECKPOINT_FROM events on, one every CHECKPOINT_EVERY events.  The
+# latest KEEP_RECENT stay (late events are mostly recent); older ones are thinned to one
+# every KEEP_EVERY events, so a long history holds about len/KEEP_EVERY + KEEP_RECENT.
+# A late event inside the recent span replays at most CHECKPOINT_EVERY - 1 events more
+# than those after it.  A checkpoint costs about 1 KB and less than a step.
+CHECKPOINT_FROM = 16
+CHECKPOINT_EVERY = 8
+KEEP_RECENT = 4
+KEEP_EVERY = 64
+
+# The fields a replay rebuilds, but for the mutable containers (copied apart below).
+_PLAIN = (
+    "status",
+    "stage",
+    "reason",
+    "final",
+    "delivered_at",
+    "first_event",
+    "last_event",
+    "first_scan",
+    "last_scan",
+    "status_entered",
+    "stage_entered",
+    "n_events",
+    "n_scans",
+    "regressions",
+    "after_delivery",
+    "latest",
+    "next_due_us",
+    "timer_eval",
+)
+_read_plain = attrgetter(*_PLAIN)
+
+Checkpoint = tuple[int, int, tuple[Any, ...], Any, Any, Any, Any, Any]
+
+
+class Marks:
+    """A state's checkpoints, in history order, and what they hold for."""
+
+    __slots__ = ("facts", "followups", "points")
+
+    def __init__(self, facts: Any, followups: int) -> None:
+        self.facts = facts
+        self.followups = followups
+        self.points: list[Checkpoint] = []
+
+    def valid_for(self, state: ShipmentState) -> bool:
+        return self.facts is state.facts and self.followups == followup_count(state)
+
+
+def followup_count(state: ShipmentState) -> int:
+    """How many follow-ups ``state`` has logged: every one adds a log entry, so a change
+    of this number is a follow-up the checkpoints did not see."""
+    follows = state.followups
+    return sum(len(f.log) for f in follows.values()) if follows else 0
+
+
+def capture(state: ShipmentState, n: int, at: int) -> None:
+    """Checkpoint ``state`` after its first ``n`` events, the last of them at ``at``
+    (the ``fired_through`` a replay holds there, whatever timers fired since)."""
+    marks = state.checkpoints
+    if marks is None or not marks.valid_for(state):
+        marks = state.checkpoints = Marks(state.facts, followup_count(state))
+    points = marks.points
+    if points and points[-1][0] >= n:
+        return  # taken already (a replay passing a checkpoint it restored before)
+    cnt, firsts, lasts = state.cnt, state.firsts, state.lasts
+    if type(cnt) is list:  # a tracker matched: the absorber owns (and mutates) lists
+        cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
+    values = state.attr_values
+    points.append(
+        (
+            n,
+            at,
+            _read_plain(state),
+            cnt,
+            firsts,
+            lasts,
+            values if values is NO_VALUES else dict(values),
+            _copy_open(state.open),
+        )
+    )
+    older = len(points) - KEEP_RECENT - 1  # the one that just left the recent span
+    if older >= 0 and points[older][0] % KEEP_EVERY:
+        del points[older]
+
+
+def restore(state: ShipmentState, position: int) -> int:
+    """Put back the latest valid checkpoint at or before ``position`` (events of the
+    history that did not change) and drop the later ones; the number of events it
+    holds, or 0 when there is none (the caller replays from scratch)."""
+    marks = state.checkpoints
+    if marks is None:
+        return 0
+    points = marks.points
+    if not marks.valid_for(state):
+        points.clear()
+        return 0
+    while points and points[-1][0] > position:
+        points.pop()
+    if not points:
+        return 0
+    n, at, plain, cnt, firsts, lasts, values, live = points[-1]
+    for name, value in zip(_PLAIN, plain, strict=True):
+        setattr(state, name, value)
+    # The pack's shared tuples of zeros are never written to; lists are the state's own.
+    if type(cnt) is list:
+        cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
+    state.cnt, state.firsts, state.lasts = cnt, firsts, lasts
+    state.attr_values = values if values is NO_VALUES else dict(values)
+    state.open = _copy_open(live)
+    state.fired_through = at
+    return int(n)
+
+
+def _copy_open(live: dict[str, OpenIncident]) -> dict[str, OpenIncident]:
+    """Open incidents deep enough to be independent: evaluation mutates an incident's
+    fields and appends to its escalations; it replaces its other containers whole."""
+    if live is NO_OPEN:
+        return NO_OPEN
+    out = {}
+    for key, inc in live.items():
+        twin = OpenIncident(*_read_incident(inc))  # copy.copy takes twice as long
+        twin.escalations = list(inc.escalations)
+        out[key] = twin
+    return out
+
+
+# An incident's fields in the order OpenIncident() takes them.
+_read_incident = attrgetter(*(field.name for field in attrs.fields(OpenIncident)))
