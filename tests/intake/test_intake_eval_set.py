@@ -1,12 +1,10 @@
 """The labelled evaluation set: its shape, and floors the classifier must stay above.
 
-The floors sit a little below the figures lexicon 1.3.0 reaches (see
-benchmarks/classify.py and docs/intake.md); they guard against regressions.  1.3.0
-was built against dev, heldout1 and heldout2, so their figures are not blind; heldout3
-was written and committed before 1.3.0 and measured once, at the end (0.97/1.00 macro
-precision and recall), and its floor was set after that measurement, without changing
-the lexicon.  The earlier blind figures were 0.85/0.75 (1.0.0 on heldout1) and
-0.86/0.66 (1.1.0 on heldout2).
+The floors sit a little below the figures the lexicon reaches (see
+benchmarks/classify.py and docs/intake.md); they guard against regressions, and are
+raised, never lowered.  Lexicon 1.4.0 was built against dev, heldout1, heldout2 and
+heldout3, so their figures are not blind.  The earlier blind figures were 0.85/0.75 (1.0.0 on heldout1), 0.86/0.66 (1.1.0 on
+heldout2) and 0.97/1.00 (1.3.0 on heldout3).
 """
 
 from __future__ import annotations
@@ -26,10 +24,10 @@ LANGUAGES = {"en", "pt", "es", "de", "fr", "zh"}
 
 #: part -> (macro precision, macro recall) floors over the kinds.
 FLOORS = {
-    "dev": (0.98, 0.98),
+    "dev": (0.99, 0.99),
     "heldout1": (0.98, 0.98),
-    "heldout2": (0.96, 0.96),
-    "heldout3": (0.95, 0.97),
+    "heldout2": (0.97, 0.97),
+    "heldout3": (0.98, 0.98),
 }
 
 
