@@ -5,7 +5,10 @@
    then one ``advance``: the engine in memory, over SQLite, and over PostgreSQL when
    ``LOGIX_TEST_POSTGRES_DSN`` names a server (a scratch database is created and
    dropped).  Their open incidents must be identical, or the script exits 1.  Ratios:
-   ``sqlite/memory`` (target >= 1/3) and ``postgresql/memory`` (>= 1/5), events/s.
+   ``sqlite/memory`` (target >= 1/3) and ``postgresql/memory`` (>= 1/5), events/s; and
+   the same in CPU time (``*_cpu_ratio``: this process's, plus the PostgreSQL backend's
+   read from ``/proc`` when the server runs on this machine), which holds still when
+   other work loads the machine.
 2. Restart: a SQLite store holding ``small`` and ``large`` parcels (8 events each; the
    rows are written from states the kernel made for two template parcels, renamed,
    so that a million take minutes, not hours), its clock set.  Timed: opening the
@@ -62,14 +65,35 @@ DSN = os.environ.get("LOGIX_TEST_POSTGRES_DSN")
 
 
 # -- 1. ingest ----------------------------------------------------------------------------
-def ingest_run(engine: Engine, batches: Sequence[list[TrackingEvent]], at: datetime) -> float:
+def ingest_run(
+    engine: Engine, batches: Sequence[list[TrackingEvent]], at: datetime, server: Any = None
+) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (this process's, and the PostgreSQL backend's
+    when ``server`` is its connection on this machine) of the ingest."""
+
     def work() -> None:
         for batch in batches:
             engine.ingest(batch)
         engine.advance(to=at)
 
+    backend = backend_cpu(server)
+    cpu = time.process_time()
     seconds, _ = timed(work)
-    return seconds
+    cpu = time.process_time() - cpu + backend_cpu(server) - backend
+    return seconds, cpu
+
+
+def backend_cpu(conn: Any) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backend serving ``conn``, read from
+    ``/proc`` (0 when there is no such connection or the server runs elsewhere)."""
+    if conn is None:
+        return 0.0
+    (pid,) = conn.execute("SELECT pg_backend_pid()").fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def incidents_of(engine: Engine) -> list[tuple[str, str, str]]:
@@ -102,18 +126,19 @@ def ingest_section(n: int, seed: int, folder: Path) -> dict[str, float | None]:
     batches = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
     pack = load_pack("default")
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     found: dict[str, list[tuple[str, str, str]]] = {}
 
     settle()
     memory = Engine(pack)
-    seconds["memory"] = ingest_run(memory, batches, data.at)
+    seconds["memory"], cpu["memory"] = ingest_run(memory, batches, data.at)
     found["memory"] = incidents_of(memory)
     del memory
 
     settle()
     store = open_store(f"sqlite:///{folder / 'ingest.db'}")
     engine = Engine(pack, store=store)
-    seconds["sqlite"] = ingest_run(engine, batches, data.at)
+    seconds["sqlite"], cpu["sqlite"] = ingest_run(engine, batches, data.at)
     found["sqlite"] = incidents_of(engine)
     store.close()
 
@@ -123,7 +148,8 @@ def ingest_section(n: int, seed: int, folder: Path) -> dict[str, float | None]:
             settle()
             store = open_store(scratch.url)
             engine = Engine(pack, store=store)
-            seconds["postgresql"] = ingest_run(engine, batches, data.at)
+            conn = getattr(store.db, "_conn", None)
+            seconds["postgresql"], cpu["postgresql"] = ingest_run(engine, batches, data.at, conn)
             found["postgresql"] = incidents_of(engine)
             store.close()
         finally:
@@ -132,10 +158,20 @@ def ingest_section(n: int, seed: int, folder: Path) -> dict[str, float | None]:
         if got != found["memory"]:
             fail(f"MISMATCH: the engine over {name} and the engine in memory disagree")
     print(f"\n## ingest: {n:,} shipments, {len(events):,} events, batches of {BATCH}")
-    rows = [[name, len(events) / s, s, len(found[name])] for name, s in seconds.items()]
-    table(["engine", "events/s", "seconds", "open incidents"], rows)
+    rows = [
+        [name, len(events) / s, s, len(events) / cpu[name], cpu[name], len(found[name])]
+        for name, s in seconds.items()
+    ]
+    table(["engine", "events/s", "seconds", "events/CPU s", "CPU s", "open incidents"], rows)
     rate = {name: len(events) / s for name, s in seconds.items()}
+    by_cpu = {name: cpu["memory"] / c for name, c in cpu.items()}
+    print(
+        "in CPU time (client, and for PostgreSQL its backend too): "
+        + ", ".join(f"{name}/memory = {by_cpu[name]:.3f}" for name in cpu if name != "memory")
+    )
     return {
+        "sqlite_cpu_ratio": by_cpu["sqlite"],
+        "postgresql_cpu_ratio": by_cpu.get("postgresql"),
         "memory_eps": rate["memory"],
         "sqlite_eps": rate["sqlite"],
         "postgresql_eps": rate.get("postgresql"),
@@ -383,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             postgresql_eps=ingest["postgresql_eps"],
             sqlite_ratio=ingest["sqlite_ratio"],
             postgresql_ratio=ingest["postgresql_ratio"],
+            sqlite_cpu_ratio=ingest["sqlite_cpu_ratio"],
+            postgresql_cpu_ratio=ingest["postgresql_cpu_ratio"],
             restart_s_small=restarts[f"restart_s_{small}"],
             restart_s_large=restarts[f"restart_s_{large}"],
             whole_load_s_small=restarts["whole_load_s"],
