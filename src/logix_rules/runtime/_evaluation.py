@@ -62,7 +62,13 @@ class Evaluation:
         changes: list[Change] = []
         at = from_micros(t)
         # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
-        replaced = superseded(self._supersedes, holding) if self._supersedes and holding else {}
+        replaced: dict[str, str] = {}
+        supersedes = self._supersedes
+        if supersedes:
+            for kind in holding:
+                if kind in supersedes:  # most evaluations hold no superseding kind
+                    replaced = superseded(supersedes, holding)
+                    break
         for key in list(s.open):
             inc = s.open[key]
             kind = inc.kind
@@ -85,13 +91,18 @@ class Evaluation:
         for kind, hits in holding.items():
             if kind in replaced:
                 continue
-            best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+            if len(hits) == 1:
+                best = hits[0]
+                rule_ids: tuple[str, ...] = (best[0].id,)
+            else:
+                best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+                rule_ids = tuple(r.id for r, _ in hits)
             rule, step_index = best
             step = rule.steps[step_index]
-            rule_ids = tuple(r.id for r, _ in hits)
             current = s.open.get(kind)
             opened = t
-            if current is not None and self._anchored_deadlines:
+            # (_triggered_again needs a resolve, so only a parcel with follow-ups)
+            if current is not None and self._anchored_deadlines and s.followups:
                 again = self._triggered_again(s, current, best, hits, t)
                 if again is not None and refresh:
                     # A follow-up reports nothing: the next evaluation opens it.
@@ -121,7 +132,8 @@ class Evaluation:
                     s.open = {}
                 s.open[kind] = inc
                 if not self._is_resolved(s, inc, t):
-                    view = later_snapshot(self.pack, s, inc, t)
+                    # describe took the remedy and explanation at t: no need to redo them
+                    view = later_snapshot(self.pack, s, inc, t, described=True)
                     changes.append(Change(ChangeType.OPENED, view, at))
                 continue
             inc = current
@@ -142,7 +154,7 @@ class Evaluation:
                 # leaves out.)
                 if refresh_cause(s, inc, t):
                     changed = True
-                remedy = remedy_of(s, step, t, inc.id)
+                remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
                 if settled_part(remedy, step) != settled_part(inc.remedy, step):
                     inc.remedy = remedy
                     inc.explanation = explanation_of(s, rule, step, t)
@@ -171,74 +183,76 @@ class Evaluation:
         ]
 
         # Follow-up deadlines of every live incident, and revisits after resolutions.
+        # (What _deadline does, inline for the common case of a deadline still ahead.)
+        followups = s.followups
         for key, inc in list(s.open.items()):
-            follow = s.followups.get(inc.id)
-            resolved = None if follow is None else follow.resolved_at
-            if resolved is not None and not inc.revisit_done and self._revisit is not None:
-                pending = self._revisit_step(
-                    s, key, inc, follow, resolved, t, pending, changes, refresh
-                )
-            if resolved is not None and resolved <= t:
-                continue
+            follow = followups.get(inc.id)
+            ack = resolved = None
+            if follow is not None:
+                ack, resolved = follow.ack_at, follow.resolved_at
+                if resolved is not None:
+                    if not inc.revisit_done and self._revisit is not None:
+                        pending = self._revisit_step(
+                            s, key, inc, follow, resolved, t, pending, changes, refresh
+                        )
+                    if resolved <= t:
+                        continue
             level = self._severity[inc.severity]
-            for what, deadline in self._follow_up_deadlines(inc):
-                if (
-                    what == "respond"
-                    and follow is not None
-                    and follow.ack_at is not None
-                    and follow.ack_at <= deadline
-                ):
+            since = inc.severity_since
+            for what, deadline, target in (
+                ("respond", since + level.respond, None),
+                ("escalate", since + level.escalate_after, level.target),
+                ("resolve", since + level.resolve, None),
+            ):
+                if what == "respond" and ack is not None and ack <= deadline:
                     continue
-                pending = self._deadline(
-                    s,
-                    inc,
-                    what,
-                    deadline,
-                    level.target if what == "escalate" else None,
-                    resolved,
-                    t,
-                    pending,
-                    changes,
-                )
-            starts = inc.starts
-            for name, deadline in inc.deadlines.items():
-                start = inc.opened_at if starts is None else starts.get(name, inc.opened_at)
-                if met(follow, self._actions.get(name, name), start, deadline):
-                    continue
-                pending = self._deadline(
-                    s, inc, name, deadline, None, resolved, t, pending, changes
-                )
+                if deadline > t:
+                    if (resolved is None or resolved > deadline) and (
+                        pending is None or deadline < pending
+                    ):
+                        pending = deadline
+                else:  # resolved, if any, is after t
+                    self._escalate(s, inc, what, deadline, target, changes)
+            if inc.deadlines:
+                starts = inc.starts
+                for name, deadline in inc.deadlines.items():
+                    start = inc.opened_at if starts is None else starts.get(name, inc.opened_at)
+                    if follow is not None and met(
+                        follow, self._actions.get(name, name), start, deadline
+                    ):
+                        continue
+                    if deadline > t:
+                        if (resolved is None or resolved > deadline) and (
+                            pending is None or deadline < pending
+                        ):
+                            pending = deadline
+                    else:
+                        self._escalate(s, inc, name, deadline, None, changes)
         s.next_due_us = pending
         return changes
 
-    def _deadline(
+    def _escalate(
         self,
         s: ShipmentState,
         inc: OpenIncident,
         what: str,
         deadline: int,
         target: str | None,
-        resolved: int | None,
-        t: int,
-        pending: int | None,
         changes: list[Change],
-    ) -> int | None:
-        """Escalate ``what`` at ``deadline`` if it passed by ``t``, else keep it pending;
-        a deadline at or after the resolve instant is cancelled.  The new pending."""
-        if resolved is not None and resolved <= deadline:
-            return pending
-        if deadline <= t:
-            if not any(e[0] == what and e[1] == deadline for e in inc.escalations):
-                inc.escalations.append((what, deadline, target))
-                changes.append(
-                    Change(
-                        ChangeType.ESCALATED,
-                        later_snapshot(self.pack, s, inc, deadline),
-                        from_micros(deadline),
-                    )
-                )
-            return pending
-        return deadline if pending is None or deadline < pending else pending
+    ) -> None:
+        """``what`` passed at ``deadline``: an ``escalated`` change, unless one was
+        reported already (an evaluation after it sees the same deadline again)."""
+        for done in inc.escalations:
+            if done[1] == deadline and done[0] == what:
+                return
+        inc.escalations.append((what, deadline, target))
+        changes.append(
+            Change(
+                ChangeType.ESCALATED,
+                later_snapshot(self.pack, s, inc, deadline),
+                from_micros(deadline),
+            )
+        )
 
     def _revisit_step(
         self,
@@ -302,15 +316,6 @@ class Evaluation:
         """Keep a resolved incident that closes until its revisit is done."""
         if self._revisit is not None and not inc.revisit_done:
             s.open[parked_key(inc.id)] = inc
-
-    def _follow_up_deadlines(self, inc: OpenIncident) -> tuple[tuple[str, int], ...]:
-        level = self._severity[inc.severity]
-        since = inc.severity_since
-        return (
-            ("respond", since + level.respond),
-            ("escalate", since + level.escalate_after),
-            ("resolve", since + level.resolve),
-        )
 
     def _is_resolved(self, s: ShipmentState, inc: OpenIncident, t: int) -> bool:
         follow = s.followups.get(inc.id)

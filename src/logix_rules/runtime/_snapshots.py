@@ -67,7 +67,7 @@ def describe(
     f, p = s.facts, s.params
     step = rule.steps[step_index]
     inc.cause = derived_cause(s, t)
-    remedy = remedy_of(s, step, t, inc.id)
+    remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
     inc.remedy = remedy
     inc.deadlines, inc.starts = deadlines_of(s, inc, (rule, step_index), hits, t)
     inc.explanation = explanation_of(s, rule, step, t)
@@ -190,18 +190,22 @@ def later_snapshot(
     at: int,
     state: IncidentState | None = None,
     superseded_by: str | None = None,
+    *,
+    described: bool = False,
 ) -> Callable[[], Incident]:
     """``snapshot``, with what it reads of the mutable state taken now and the
     ``Incident`` built when the function is called (what a ``Change`` holds until its
     incident is read).  What it keeps is immutable: the incident's remedy, evidence and
-    deadlines are replaced, never changed in place, and its escalations are copied."""
+    deadlines are replaced, never changed in place, and its escalations are copied.
+
+    ``described``: ``describe`` has just taken the remedy and explanation at ``at``."""
     remedy, explanation = inc.remedy, inc.explanation
     lead = inc.lead
     moving = pack._moving.get(lead)
     if moving is None:
         step = pack.rules[lead[0]].steps[lead[1]]
         moving = pack._moving[lead] = step.uses_now or _by_cause(step)
-    if moving:  # amounts read `now`, or a cause named since may change the items
+    if moving and not described:  # amounts read `now`, or a cause named since may change the items
         rule = pack.rules[lead[0]]
         step = rule.steps[lead[1]]
         remedy = remedy_of(s, step, at, inc.id, inc.cause)
