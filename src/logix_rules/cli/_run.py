@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import IO
 
@@ -109,7 +112,25 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             err.write(f"  {issue}\n")
         err.write(f"run `logix check {args.pack}` after fixing it\n")
         return EXIT_USAGE
-    return _run_streamed(args, pack, zone, at, out, err)
+    with _collector_paused():
+        return _run_streamed(args, pack, zone, at, out, err)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for one run, then as it was.
+
+    A run holds every parcel's records and states until it prints, and makes next to
+    no reference cycles (a few thousand objects for 30,000 lines, a third of them bad),
+    so the collections would only rescan what is alive: 8 % of a 1,000,000-event run.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run_streamed(
