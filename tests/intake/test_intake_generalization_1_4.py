@@ -15,7 +15,7 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
   duration they are.
 
-Nine probe rounds, each written before any change for it and run on the lexicon of
+Ten probe rounds, each written before any change for it and run on the lexicon of
 the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
 overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new
 wordings) 23; round 11 (51, every kind in six languages, with traps: "nothing is
@@ -25,18 +25,21 @@ returns, sarcasm, "not only X but also Y", disputed "nobody was home") 29; round
 (30, formal e-mails and slang) 23; round 15 (28, empty boxes, quantities, tracking
 numbers that show nothing) 23; round 16 (26, two kinds in one message) 18; round 17
 (24, typos, full-width, mixed languages, traditional Chinese, sarcasm, "no problem
-with the delivery, but...") 21.  Over the nine rounds 236 of 318 (0.74); on the last
-seven, after the overlap rules were in, 186 of 222 (0.84); of the last five rounds'
-29 wrong messages, 4 had an extra kind ("please don't deliver on Saturday", "die
-Trackingnummer funktioniert nicht", "lo dejó en otra dirección", "pedí 2 pares y
-llegó uno solo") and the rest missed one.  Each round's misses then went into the
-lexicon, so they are development data now: the ones 1.4.0 gets right are kept as
-exact expectations.  Left out, still wrong: sitting or blocked "for days" alone, a
-refusal told as "not signed for", "didn't get it on time" (the negation far from "on
-time"), an opened box as damage, "ordered the black one, got white" and "bought a
-medium, got a large" (a comma between), "2 left shoes", "pedí 2 pares y llegó uno
-solo" (also a wrong item), "delivered? no. in my mailbox? also no.", where to find
-a tracking number.
+with the delivery, but...") 21; round 18 (22, "delivered on time, thanks", returns
+of what arrived, "not the one I picked", typed-wrong postcodes and house numbers)
+14.  Over the ten rounds 250 of 340 (0.74); on the last eight, after the overlap
+rules were in, 200 of 244 (0.82); of the last six rounds' 37 wrong messages, 6 had
+an extra kind ("please don't deliver on Saturday", "die Trackingnummer funktioniert
+nicht", "lo dejó en otra dirección", "pedí 2 pares y llegó uno solo", "trompé de code
+postal" read as "trempé", "门牌号写错了" as a wrong item) and the rest missed one:
+fresh wordings of wrong items and address changes are still the weakest.  Each
+round's misses then went into the lexicon, so they are development data now: the
+ones 1.4.0 gets right are kept as exact expectations.  Left out, still wrong:
+sitting or blocked "for days" alone, a refusal told as "not signed for", "didn't get
+it on time" (the negation far from "on time"), an opened box as damage, "ordered the
+black one, got white" and "bought a medium, got a large" (a comma between), "2 left
+shoes", "pedí 2 pares y llegó uno solo" (also a wrong item), "delivered? no. in my
+mailbox? also no.", where to find a tracking number.
 """
 
 from __future__ import annotations
@@ -509,6 +512,31 @@ PROBES_ROUND_17: list[tuple[str, set[ReportKind]]] = [
     ("快递没问题，就是想问能不能开发票。", {K.OTHER}),
 ]
 
+PROBES_ROUND_18: list[tuple[str, set[ReportKind]]] = [
+    ("Delivered on time and well packed, thank you!", {K.OTHER}),
+    ("I received it yesterday but I'd like to return it, it's too small for my taste.", {K.OTHER}),
+    ("The tracking works now, never mind my last message.", {K.OTHER}),
+    ("Is it possible to get it delivered to my office instead of my flat?", {K.ADDRESS_CHANGE}),
+    ("The street name on the label is misspelled, it should be Kingsley Road.", {K.ADDRESS_CHANGE}),
+    ("This isn't the phone case I picked, mine had flowers on it.", {K.WRONG_ITEM}),
+    ("Chegou certinho no prazo, obrigada!", {K.OTHER}),
+    ("Recebi ontem, mas quero devolver porque não gostei.", {K.OTHER}),
+    ("Coloquei o número da casa errado, é 45 e não 54.", {K.ADDRESS_CHANGE}),
+    ("Essa não é a cor que eu escolhi no site.", {K.WRONG_ITEM}),
+    ("Llegó a tiempo y en perfecto estado, gracias.", {K.OTHER}),
+    ("Me equivoqué de código postal, es 28014.", {K.ADDRESS_CHANGE}),
+    ("Esta no es la mochila que compré, la mía era azul.", {K.WRONG_ITEM}),
+    ("Pünktlich angekommen, alles bestens.", {K.OTHER}),
+    ("Ich habe mich bei der Hausnummer vertippt, richtig ist 17.", {K.ADDRESS_CHANGE}),
+    ("Das ist nicht die Jacke, die ich bestellt habe.", {K.WRONG_ITEM}),
+    ("Arrivé à l'heure, impeccable, merci.", {K.OTHER}),
+    ("Je me suis trompé de code postal, c'est 75011.", {K.ADDRESS_CHANGE}),
+    ("Ce n'est pas le sac que j'ai commandé.", {K.WRONG_ITEM}),
+    ("按时送到了，包装也很好，谢谢。", {K.OTHER}),
+    ("门牌号写错了，应该是12号。", {K.ADDRESS_CHANGE}),
+    ("这不是我拍的那款，我要的是带拉链的。", {K.WRONG_ITEM}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -519,6 +547,7 @@ PROBES = (
     + PROBES_ROUND_15
     + PROBES_ROUND_16
     + PROBES_ROUND_17
+    + PROBES_ROUND_18
 )
 
 
