@@ -234,15 +234,15 @@ def test_old_checkpoints_thin_out() -> None:
     state = kernel.new_state("L1", "dhl")
     for rec in long_trail(200):
         kernel.step(state, rec)
-    # every 8th event from the 16th; the two latest kept, older ones at multiples of 6
+    # every 8th event from the 32nd; the two latest kept, older ones at multiples of 6
     kept = [point[0] for point in state.checkpoints.points]
-    assert kept == [24, 48, 72, 96, 120, 144, 168, 192, 200]
+    assert kept == [48, 72, 96, 120, 144, 168, 192, 200]
 
 
 def test_short_parcels_take_no_checkpoint() -> None:
     kernel = Kernel(PACK)
     state = kernel.new_state("L1", "dhl")
-    for rec in long_trail(15):
+    for rec in long_trail(31):
         kernel.step(state, rec)
     assert state.checkpoints is None
 
@@ -266,9 +266,9 @@ def test_a_loaded_state_has_none_and_replays_the_same() -> None:
 
 def test_new_facts_and_follow_ups_make_checkpoints_stale() -> None:
     kernel, plain = Kernel(PACK), kernels()[1]
-    recs = long_trail(40)
+    recs = long_trail(48)
     a, b = kernel.new_state("L1", "dhl"), plain.new_state("L1", "dhl")
-    for rec in recs[:30]:
+    for rec in recs[:36]:
         kernel.step(a, rec)
         plain.step(b, rec)
     assert kernel.set_shipment(a, shipment(100, True)) == plain.set_shipment(b, shipment(100, True))
@@ -281,12 +281,12 @@ def test_new_facts_and_follow_ups_make_checkpoints_stale() -> None:
     assert not a.checkpoints.valid_for(a)
     taken = counting(kernel)
     next(taken)
-    for rec in recs[30:]:
+    for rec in recs[36:]:
         kernel.step(a, rec)
         plain.step(b, rec)
-    late = kernel.record(event(500, 5 * 29 + 1, "in_transit", None))
+    late = kernel.record(event(500, 5 * 35 + 1, "in_transit", None))
     assert kernel.step(a, late)[1] == plain.step(b, late)[1]
-    assert next(taken) == 41  # stale: the whole history
+    assert next(taken) == 49  # stale: the whole history
     same(kernel, a, b)
 
 
