@@ -57,7 +57,11 @@ class Evaluation:
         holding: dict[str, list[tuple[Rule, int]]] = {}
         for index, rung in held or ():
             rule = rules[index]
-            holding.setdefault(rule.kind, []).append((rule, rung))
+            same = holding.get(rule.kind)
+            if same is None:
+                holding[rule.kind] = [(rule, rung)]
+            else:
+                same.append((rule, rung))
 
         changes: list[Change] = []
         at = from_micros(t)
@@ -75,7 +79,7 @@ class Evaluation:
             if key != kind or (kind in holding and kind not in replaced):
                 continue  # parked (resolved, its revisit pending), or still holding
             del s.open[key]
-            if self._is_resolved(s, inc, t):
+            if s.followups and self._is_resolved(s, inc, t):
                 self._park(s, inc)
             elif kind not in replaced:
                 changes.append(
@@ -131,13 +135,13 @@ class Evaluation:
                 if s.open is NO_OPEN:
                     s.open = {}
                 s.open[kind] = inc
-                if not self._is_resolved(s, inc, t):
+                if not (s.followups and self._is_resolved(s, inc, t)):
                     # describe took the remedy and explanation at t: no need to redo them
                     view = later_snapshot(self.pack, s, inc, t, described=True)
                     changes.append(Change(ChangeType.OPENED, view, at))
                 continue
             inc = current
-            if self._is_resolved(s, inc, t):
+            if s.followups and self._is_resolved(s, inc, t):
                 continue  # resolved by a person: stays closed until the condition clears
             changed = False
             if step.rank != inc.rank:
