@@ -15,8 +15,8 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
   duration they are.
 
-Ten probe rounds, each written before any change for it and run on the lexicon of
-the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
+Eleven probe rounds, each written before any change for it and run on the lexicon
+of the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
 overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new
 wordings) 23; round 11 (51, every kind in six languages, with traps: "nothing is
 damaged, but...", disputed refusals) 48; round 12 (28, stuck parcels, vague and
@@ -27,19 +27,21 @@ numbers that show nothing) 23; round 16 (26, two kinds in one message) 18; round
 (24, typos, full-width, mixed languages, traditional Chinese, sarcasm, "no problem
 with the delivery, but...") 21; round 18 (22, "delivered on time, thanks", returns
 of what arrived, "not the one I picked", typed-wrong postcodes and house numbers)
-14.  Over the ten rounds 250 of 340 (0.74); on the last eight, after the overlap
-rules were in, 200 of 244 (0.82); of the last six rounds' 37 wrong messages, 6 had
+14; round 19 (22, two kinds in one message, "not broken, nothing missing, but...")
+20.  Over the eleven rounds 270 of 362 (0.75); on the last nine, after the overlap
+rules were in, 220 of 266 (0.83); of the last seven rounds' 39 wrong messages, 7 had
 an extra kind ("please don't deliver on Saturday", "die Trackingnummer funktioniert
 nicht", "lo dejó en otra dirección", "pedí 2 pares y llegó uno solo", "trompé de code
-postal" read as "trempé", "门牌号写错了" as a wrong item) and the rest missed one:
-fresh wordings of wrong items and address changes are still the weakest.  Each
-round's misses then went into the lexicon, so they are development data now: the
-ones 1.4.0 gets right are kept as exact expectations.  Left out, still wrong:
-sitting or blocked "for days" alone, a refusal told as "not signed for", "didn't get
-it on time" (the negation far from "on time"), an opened box as damage, "ordered the
-black one, got white" and "bought a medium, got a large" (a comma between), "2 left
-shoes", "pedí 2 pares y llegó uno solo" (also a wrong item), "delivered? no. in my
-mailbox? also no.", where to find a tracking number.
+postal" read as "trempé", "门牌号写错了" as a wrong item, "je n'ai toujours pas mon
+colis" as "pas mon colis") and the rest missed one: fresh wordings of wrong items
+and address changes are still the weakest.  Each round's misses then went into the
+lexicon, so they are development data now: the ones 1.4.0 gets right are kept as
+exact expectations.  Left out, still wrong: sitting or blocked "for days" alone, a
+refusal told as "not signed for", "didn't get it on time" (the negation far from "on
+time"), an opened box as damage, "ordered the black one, got white" and "bought a
+medium, got a large" (a comma between), "2 left shoes", "pedí 2 pares y llegó uno
+solo" (also a wrong item), "delivered? no. in my mailbox? also no.", where to find
+a tracking number.
 """
 
 from __future__ import annotations
@@ -537,6 +539,46 @@ PROBES_ROUND_18: list[tuple[str, set[ReportKind]]] = [
     ("这不是我拍的那款，我要的是带拉链的。", {K.WRONG_ITEM}),
 ]
 
+PROBES_ROUND_19: list[tuple[str, set[ReportKind]]] = [
+    (
+        "Package is 10 days late and when it finally came the lid was cracked.",
+        {K.DAMAGED, K.DELAYED},
+    ),
+    (
+        "I refused the parcel because it was the wrong item, please send the right one.",
+        {K.WRONG_ITEM, K.REFUSED},
+    ),
+    ("Two of the five candles are missing and one is broken.", {K.DAMAGED, K.MISSING_ITEMS}),
+    (
+        "Where is my order? Also I need to change the delivery address to 8 Hill Rd.",
+        {K.ADDRESS_CHANGE, K.WISMO},
+    ),
+    ("It's not broken, it's not missing anything, it's just not what I ordered.", {K.WRONG_ITEM}),
+    ("O pedido atrasou duas semanas e quando chegou faltava o cabo.", {K.DELAYED, K.MISSING_ITEMS}),
+    ("Não recusei nada, e até agora não recebi meu pacote.", {K.NOT_RECEIVED, K.REFUSED}),
+    ("Chegou a camiseta errada e ainda por cima rasgada.", {K.DAMAGED, K.WRONG_ITEM}),
+    ("Quiero cambiar la dirección y saber cuándo llega.", {K.ADDRESS_CHANGE, K.WISMO}),
+    ("El paquete llegó con dos semanas de retraso y la caja rota.", {K.DAMAGED, K.DELAYED}),
+    ("No está roto ni le falta nada, pero no es el modelo que pedí.", {K.WRONG_ITEM}),
+    ("Die Lieferung kam eine Woche zu spät und der Inhalt war nass.", {K.DAMAGED, K.DELAYED}),
+    (
+        "Ich habe das Paket nicht verweigert, trotzdem ging es zurück und ich habe nichts bekommen.",
+        {K.NOT_RECEIVED, K.REFUSED},
+    ),
+    ("Falscher Artikel und dazu fehlt die Anleitung.", {K.WRONG_ITEM, K.MISSING_ITEMS}),
+    (
+        "Le colis est arrivé avec dix jours de retard et il manquait un article.",
+        {K.DELAYED, K.MISSING_ITEMS},
+    ),
+    ("Je n'ai rien refusé et je n'ai toujours pas mon colis.", {K.NOT_RECEIVED, K.REFUSED}),
+    ("Pas cassé, rien ne manque, mais c'est la mauvaise couleur.", {K.WRONG_ITEM}),
+    ("晚了十天才到，而且盒子压坏了。", {K.DAMAGED, K.DELAYED}),
+    ("我没有拒收，可到现在也没收到包裹。", {K.NOT_RECEIVED, K.REFUSED}),
+    ("没坏也没少，就是颜色不对。", {K.WRONG_ITEM}),
+    ("少了两个零件，还有一个是坏的。", {K.DAMAGED, K.MISSING_ITEMS}),
+    ("包裹到哪了？另外我想改一下收货地址。", {K.ADDRESS_CHANGE, K.WISMO}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -548,6 +590,7 @@ PROBES = (
     + PROBES_ROUND_16
     + PROBES_ROUND_17
     + PROBES_ROUND_18
+    + PROBES_ROUND_19
 )
 
 
