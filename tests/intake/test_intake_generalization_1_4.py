@@ -15,33 +15,35 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
   duration they are.
 
-Eleven probe rounds, each written before any change for it and run on the lexicon
-of the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
-overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new
-wordings) 23; round 11 (51, every kind in six languages, with traps: "nothing is
-damaged, but...", disputed refusals) 48; round 12 (28, stuck parcels, vague and
-exact durations, wrong sizes, address changes) 24; round 13 (35, cancellations and
-returns, sarcasm, "not only X but also Y", disputed "nobody was home") 29; round 14
-(30, formal e-mails and slang) 23; round 15 (28, empty boxes, quantities, tracking
-numbers that show nothing) 23; round 16 (26, two kinds in one message) 18; round 17
-(24, typos, full-width, mixed languages, traditional Chinese, sarcasm, "no problem
-with the delivery, but...") 21; round 18 (22, "delivered on time, thanks", returns
-of what arrived, "not the one I picked", typed-wrong postcodes and house numbers)
-14; round 19 (22, two kinds in one message, "not broken, nothing missing, but...")
-20.  Over the eleven rounds 270 of 362 (0.75); on the last nine, after the overlap
-rules were in, 220 of 266 (0.83); of the last seven rounds' 39 wrong messages, 7 had
-an extra kind ("please don't deliver on Saturday", "die Trackingnummer funktioniert
-nicht", "lo dejó en otra dirección", "pedí 2 pares y llegó uno solo", "trompé de code
-postal" read as "trempé", "门牌号写错了" as a wrong item, "je n'ai toujours pas mon
-colis" as "pas mon colis") and the rest missed one: fresh wordings of wrong items
-and address changes are still the weakest.  Each round's misses then went into the
-lexicon, so they are development data now: the ones 1.4.0 gets right are kept as
-exact expectations.  Left out, still wrong: sitting or blocked "for days" alone, a
-refusal told as "not signed for", "didn't get it on time" (the negation far from "on
-time"), an opened box as damage, "ordered the black one, got white" and "bought a
-medium, got a large" (a comma between), "2 left shoes", "pedí 2 pares y llegó uno
-solo" (also a wrong item), "delivered? no. in my mailbox? also no.", where to find
-a tracking number.
+Twelve probe rounds, each written before any change for it and run on the lexicon of
+the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
+overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new wordings)
+23; round 11 (51, every kind in six languages, with traps: "nothing is damaged,
+but...", disputed refusals) 48; round 12 (28, stuck parcels, vague and exact
+durations, wrong sizes, address changes) 24; round 13 (35, cancellations and returns,
+sarcasm, "not only X but also Y", disputed "nobody was home") 29; round 14 (30, formal
+e-mails and slang) 23; round 15 (28, empty boxes, quantities, tracking numbers that
+show nothing) 23; round 16 (26, two kinds in one message) 18; round 17 (24, typos,
+full-width, mixed languages, traditional Chinese, sarcasm, "no problem with the
+delivery, but...") 21; round 18 (22, "delivered on time, thanks", returns of what
+arrived, "not the one I picked", typed-wrong postcodes and house numbers) 14; round 19
+(22, two kinds in one message, "not broken, nothing missing, but...") 20; round 20
+(22, colloquial Chinese and Brazilian Portuguese) 17.  Over the twelve rounds 287 of
+384 (0.75); on the last ten, after the overlap rules were in, 237 of 288 (0.82); of
+the last eight rounds' 44 wrong messages, 8 had an extra kind ("please don't deliver
+on Saturday", "die Trackingnummer funktioniert nicht", "lo dejó en otra dirección",
+"pedí 2 pares y llegó uno solo", "trompé de code postal" read as "trempé", "门牌号写错了" as
+a wrong item, "je n'ai toujours pas mon colis" as "pas mon colis", "veio só a capa,
+cadê o celular??" as a question about whereabouts) and the rest missed one: fresh
+wordings of wrong items and address changes are still the weakest.  Each round's
+misses then went into the lexicon, so they are development data now: the ones 1.4.0
+gets right are kept as exact expectations.  Left out, still wrong: sitting or blocked
+"for days" alone, a refusal told as "not signed for", "didn't get it on time" (the
+negation far from "on time"), an opened box as damage, "ordered the black one, got
+white" and "bought a medium, got a large" (a comma between), "2 left shoes", "pedí 2
+pares y llegó uno solo" (also a wrong item), "delivered? no.  in my mailbox? also
+no.", where to find a tracking number, "cadê o celular" for an item missing from the
+box.
 """
 
 from __future__ import annotations
@@ -579,6 +581,30 @@ PROBES_ROUND_19: list[tuple[str, set[ReportKind]]] = [
     ("包裹到哪了？另外我想改一下收货地址。", {K.ADDRESS_CHANGE, K.WISMO}),
 ]
 
+PROBES_ROUND_20: list[tuple[str, set[ReportKind]]] = [
+    ("我的快递怎么还没到啊，都十天了", {K.NOT_RECEIVED, K.DELAYED}),
+    ("請問包裹寄出了嗎？", {K.WISMO}),
+    ("物流一直顯示運輸中，一個禮拜沒動了", {K.DELAYED, K.WISMO}),
+    ("商品外包裝破了，但東西沒事", {K.DAMAGED}),
+    ("不是说三天到吗？现在都一个星期了", {K.DELAYED}),
+    ("快递员把包裹放错地方了，我找不到", {K.NOT_RECEIVED}),
+    ("能不能帮我改成自提？", {K.ADDRESS_CHANGE}),
+    ("衣服尺码发错了，我要的是L", {K.WRONG_ITEM}),
+    ("说明书和充电线都没有", {K.MISSING_ITEMS}),
+    ("快递到了我没要，直接退回了", {K.REFUSED}),
+    ("谢谢，东西很好，下次还来买", {K.OTHER}),
+    ("显示派送中好几天了，到底什么时候送？", {K.WISMO}),
+    ("gente, cadê meu pedido?? comprei faz 20 dias", {K.DELAYED, K.WISMO}),
+    ("veio tudo quebrado, que decepção", {K.DAMAGED}),
+    ("o entregador nem tocou a campainha e marcou como 'destinatário ausente'", {K.NOT_RECEIVED}),
+    ("troquei de apê, dá pra mudar o endereço?", {K.ADDRESS_CHANGE}),
+    ("mandaram o tamanho errado de novo 🤦", {K.WRONG_ITEM}),
+    ("o rastreio tá parado há uma semana", {K.DELAYED, K.WISMO}),
+    ("recusei pq tava cobrando imposto", {K.REFUSED}),
+    ("já chegou? aqui não apareceu nada ainda", {K.NOT_RECEIVED, K.WISMO}),
+    ("tudo certo com a entrega, valeu!", {K.OTHER}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -591,6 +617,7 @@ PROBES = (
     + PROBES_ROUND_17
     + PROBES_ROUND_18
     + PROBES_ROUND_19
+    + PROBES_ROUND_20
 )
 
 
