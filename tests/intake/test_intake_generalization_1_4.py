@@ -41,7 +41,7 @@ gets right are kept as exact expectations.  Left out, still wrong: sitting or bl
 "for days" alone, a refusal told as "not signed for", "didn't get it on time" (the
 negation far from "on time"), an opened box as damage, "ordered the black one, got
 white" and "bought a medium, got a large" (a comma between), "2 left shoes", "pedí 2
-pares y llegó uno solo" (also a wrong item), "delivered? no.  in my mailbox? also
+pares y llegó uno solo" (also a wrong item), "delivered? no. in my mailbox? also
 no.", where to find a tracking number, "cadê o celular" for an item missing from the
 box.
 """
