@@ -605,6 +605,32 @@ PROBES_ROUND_20: list[tuple[str, set[ReportKind]]] = [
     ("tudo certo com a entrega, valeu!", {K.OTHER}),
 ]
 
+PROBES_ROUND_21: list[tuple[str, set[ReportKind]]] = [
+    ("oye, el paquete nunca llegó y ya me cobraron 😡", {K.NOT_RECEIVED}),
+    ("me mandaron unas zapatillas de otra marca", {K.WRONG_ITEM}),
+    ("¿me lo pueden dejar en el punto de recogida de la esquina?", {K.ADDRESS_CHANGE}),
+    ("no lo quise recibir porque la caja estaba hecha polvo", {K.DAMAGED, K.REFUSED}),
+    ("Paket ist Schrott angekommen, total zerdrückt", {K.DAMAGED}),
+    ("Hab das falsche Teil gekriegt, bestellt war das große Modell", {K.WRONG_ITEM}),
+    ("Wo steckt mein Paket? Bestellt vor 2 Wochen.", {K.DELAYED, K.WISMO}),
+    ("Kann der Bote das bei meinem Nachbarn abgeben statt bei mir?", {K.ADDRESS_CHANGE}),
+    ("Es fehlen zwei Schrauben und die Anleitung.", {K.MISSING_ITEMS}),
+    (
+        "Der Fahrer hat das Paket einfach vor die Tür gelegt, und jetzt ist es weg.",
+        {K.NOT_RECEIVED},
+    ),
+    ("colis reçu, mais le produit ne s'allume pas", {K.DAMAGED}),
+    ("je me suis trompé d'adresse, c'est au 14 rue Victor Hugo", {K.ADDRESS_CHANGE}),
+    ("le livreur a laissé le colis devant la porte et il a disparu", {K.NOT_RECEIVED}),
+    ("c'est quoi ce délai ? commande passée il y a un mois !", {K.DELAYED}),
+    ("il manque la moitié de la commande", {K.MISSING_ITEMS}),
+    ("on m'a envoyé du 38 au lieu du 40", {K.WRONG_ITEM}),
+    ("the courier threw the parcel over the fence and now the screen is cracked", {K.DAMAGED}),
+    ("left on the porch and stolen within an hour", {K.NOT_RECEIVED}),
+    ("any chance you can hold it at the depot? I'll collect it Monday", {K.ADDRESS_CHANGE}),
+    ("ordered 3 got 2", {K.MISSING_ITEMS}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -618,6 +644,7 @@ PROBES = (
     + PROBES_ROUND_18
     + PROBES_ROUND_19
     + PROBES_ROUND_20
+    + PROBES_ROUND_21
 )
 
 
