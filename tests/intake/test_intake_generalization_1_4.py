@@ -15,7 +15,7 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
   duration they are.
 
-Thirteen probe rounds, each written before any change for it and run on the lexicon of
+Fourteen probe rounds, each written before any change for it and run on the lexicon of
 the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
 overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new wordings)
 23; round 11 (51, every kind in six languages, with traps: "nothing is damaged,
@@ -29,23 +29,26 @@ delivery, but...") 21; round 18 (22, "delivered on time, thanks", returns of wha
 arrived, "not the one I picked", typed-wrong postcodes and house numbers) 14; round 19
 (22, two kinds in one message, "not broken, nothing missing, but...") 20; round 20
 (22, colloquial Chinese and Brazilian Portuguese) 17; round 21 (22, informal Spanish,
-German, French and English) 17. Over the thirteen rounds 304 of 406 (0.75); on the
-last eleven, after the overlap rules were in, 254 of 310 (0.82); of the last nine
-rounds' 49 wrong messages, 9 had an extra kind ("please don't deliver on Saturday",
+German, French and English) 17; round 22 (20, disputed returns to sender, someone
+else's parcel, status requests) 16. Over the fourteen rounds 320 of 426 (0.75); on the
+last twelve, after the overlap rules were in, 270 of 330 (0.82); of the last ten
+rounds' 53 wrong messages, 10 had an extra kind ("please don't deliver on Saturday",
 "die Trackingnummer funktioniert nicht", "lo dejó en otra dirección", "pedí 2 pares y
 llegó uno solo", "trompé de code postal" read as "trempé", "门牌号写错了" as a wrong item,
 "je n'ai toujours pas mon colis" as "pas mon colis", "veio só a capa, cadê o
 celular??" as a question about whereabouts, "la caja vacía, ni rastro de los
-auriculares" as a parcel not received) and the rest missed one: fresh wordings of
-wrong items and address changes are still the weakest. Each round's misses then went
-into the lexicon, so they are development data now: the ones 1.4.0 gets right are kept
-as exact expectations. Left out, still wrong: sitting or blocked "for days" alone, a
-refusal told as "not signed for", "didn't get it on time" (the negation far from "on
-time"), an opened box as damage, "ordered the black one, got white" and "bought a
-medium, got a large" (a comma between), "2 left shoes", "pedí 2 pares y llegó uno
-solo" (also a wrong item), "delivered? no. in my mailbox? also no.", where to find a
-tracking number, "cadê o celular" and "ni rastro de los auriculares" for an item
-missing from the box, a duration after "no dice nada" read as negated.
+auriculares" as a parcel not received, "I was waiting for it" beside a disputed
+refusal as a delay) and the rest missed one: fresh wordings of wrong items and address
+changes are still the weakest. Each round's misses then went into the lexicon, so they
+are development data now: the ones 1.4.0 gets right are kept as exact expectations.
+Left out, still wrong: sitting or blocked "for days" alone, a refusal told as "not
+signed for", "didn't get it on time" (the negation far from "on time"), an opened box
+as damage, "ordered the black one, got white" and "bought a medium, got a large" (a
+comma between), "2 left shoes", "pedí 2 pares y llegó uno solo" (also a wrong item),
+"delivered? no. in my mailbox? also no.", where to find a tracking number, "cadê o
+celular" and "ni rastro de los auriculares" for an item missing from the box, a
+duration after "no dice nada" read as negated, "hasn't changed in a week" as no delay,
+"I was waiting for it" beside a disputed refusal.
 """
 
 from __future__ import annotations
@@ -633,6 +636,36 @@ PROBES_ROUND_21: list[tuple[str, set[ReportKind]]] = [
     ("ordered 3 got 2", {K.MISSING_ITEMS}),
 ]
 
+PROBES_ROUND_22: list[tuple[str, set[ReportKind]]] = [
+    (
+        "The box arrived soaked and the labels were unreadable, but everything inside is fine.",
+        {K.DAMAGED},
+    ),
+    (
+        "I changed my mind about the delivery address — please send it to 9 Park Ave instead.",
+        {K.ADDRESS_CHANGE},
+    ),
+    ("Only the charger came, the laptop itself is not in the box.", {K.MISSING_ITEMS}),
+    ("Olá, o produto chegou com defeito, não liga.", {K.DAMAGED}),
+    ("Ainda não recebi e o prazo já venceu faz dias.", {K.NOT_RECEIVED, K.DELAYED}),
+    ("Vocês mandaram o pedido de outra pessoa, com outro nome na etiqueta.", {K.WRONG_ITEM}),
+    ("Hola, el paquete figura como devuelto pero yo nunca lo rechacé.", {K.REFUSED}),
+    ("Me llegó el pedido de otra persona.", {K.WRONG_ITEM}),
+    ("Quisiera saber el estado de mi envío, gracias.", {K.WISMO}),
+    (
+        "Die Sendung wurde laut Tracking an den Absender zurückgeschickt, obwohl ich sie nie abgelehnt habe.",
+        {K.REFUSED},
+    ),
+    ("Die Packung war aufgerissen und zwei Teile fehlten.", {K.DAMAGED, K.MISSING_ITEMS}),
+    ("Ich würde gerne die Lieferadresse ändern, geht das noch?", {K.ADDRESS_CHANGE}),
+    ("Bonjour, pourriez-vous me dire où en est ma commande ?", {K.WISMO}),
+    ("La commande est arrivée, mais c'est celle de quelqu'un d'autre.", {K.WRONG_ITEM}),
+    ("Colis retourné à l'expéditeur alors que je n'ai rien refusé !", {K.REFUSED}),
+    ("您好，包裹显示退回，但我并没有拒收。", {K.REFUSED}),
+    ("收到的是别人的快递。", {K.WRONG_ITEM}),
+    ("請幫我查一下包裹的物流狀態，謝謝。", {K.WISMO}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -647,6 +680,7 @@ PROBES = (
     + PROBES_ROUND_19
     + PROBES_ROUND_20
     + PROBES_ROUND_21
+    + PROBES_ROUND_22
 )
 
 
