@@ -13,9 +13,11 @@ wismo meet (heldout3's weak precision cells).  The rules, each tested below:
   a loss stated is a parcel not received;
 - being stuck and "days" without a number are weak delay cues: together they are
   not a delay ("parado há dias, o que houve?" asks where it is), with a real
-  duration they are.
+  duration they are;
+- a one-word stem shorter than five letters from a language other than the
+  message's does not stand alone (French ``bris*`` is not "Bristol").
 
-Fourteen probe rounds, each written before any change for it and run on the lexicon of
+Fifteen probe rounds, each written before any change for it and run on the lexicon of
 the moment (exact kind sets on first sight): round 9 (63 messages aimed at the
 overlaps, six languages) 27 on 1.3.0; round 10 (33, the same overlaps in new wordings)
 23; round 11 (51, every kind in six languages, with traps: "nothing is damaged,
@@ -30,25 +32,27 @@ arrived, "not the one I picked", typed-wrong postcodes and house numbers) 14; ro
 (22, two kinds in one message, "not broken, nothing missing, but...") 20; round 20
 (22, colloquial Chinese and Brazilian Portuguese) 17; round 21 (22, informal Spanish,
 German, French and English) 17; round 22 (20, disputed returns to sender, someone
-else's parcel, status requests) 16. Over the fourteen rounds 320 of 426 (0.75); on the
-last twelve, after the overlap rules were in, 270 of 330 (0.82); of the last ten
-rounds' 53 wrong messages, 10 had an extra kind ("please don't deliver on Saturday",
-"die Trackingnummer funktioniert nicht", "lo dejó en otra dirección", "pedí 2 pares y
-llegó uno solo", "trompé de code postal" read as "trempé", "门牌号写错了" as a wrong item,
-"je n'ai toujours pas mon colis" as "pas mon colis", "veio só a capa, cadê o
-celular??" as a question about whereabouts, "la caja vacía, ni rastro de los
-auriculares" as a parcel not received, "I was waiting for it" beside a disputed
-refusal as a delay) and the rest missed one: fresh wordings of wrong items and address
-changes are still the weakest. Each round's misses then went into the lexicon, so they
-are development data now: the ones 1.4.0 gets right are kept as exact expectations.
-Left out, still wrong: sitting or blocked "for days" alone, a refusal told as "not
-signed for", "didn't get it on time" (the negation far from "on time"), an opened box
-as damage, "ordered the black one, got white" and "bought a medium, got a large" (a
-comma between), "2 left shoes", "pedí 2 pares y llegó uno solo" (also a wrong item),
-"delivered? no. in my mailbox? also no.", where to find a tracking number, "cadê o
-celular" and "ni rastro de los auriculares" for an item missing from the box, a
-duration after "no dice nada" read as negated, "hasn't changed in a week" as no delay,
-"I was waiting for it" beside a disputed refusal.
+else's parcel, status requests) 16; round 23 (18, wrong items and address changes in
+new wordings) 14. Over the fifteen rounds 334 of 444 (0.75); on the last thirteen,
+after the overlap rules were in, 284 of 348 (0.82); of the last eleven rounds' 57
+wrong messages, 11 had an extra kind ("please don't deliver on Saturday", "die
+Trackingnummer funktioniert nicht", "lo dejó en otra dirección", "pedí 2 pares y llegó
+uno solo", "trompé de code postal" read as "trempé", "门牌号写错了" as a wrong item, "je
+n'ai toujours pas mon colis" as "pas mon colis", "veio só a capa, cadê o celular??" as
+a question about whereabouts, "la caja vacía, ni rastro de los auriculares" as a
+parcel not received, "I was waiting for it" beside a disputed refusal as a delay,
+"Bristol" as French "bris*") and the rest missed one: fresh wordings of wrong items
+and address changes are still the weakest. Each round's misses then went into the
+lexicon, so they are development data now: the ones 1.4.0 gets right are kept as exact
+expectations. Left out, still wrong: sitting or blocked "for days" alone, a refusal
+told as "not signed for", "didn't get it on time" (the negation far from "on time"),
+an opened box as damage, "ordered the black one, got white" and "bought a medium, got
+a large" (a comma between), "2 left shoes", "pedí 2 pares y llegó uno solo" (also a
+wrong item), "delivered? no. in my mailbox? also no.", where to find a tracking
+number, "cadê o celular" and "ni rastro de los auriculares" for an item missing from
+the box, a duration after "no dice nada" read as negated, "hasn't changed in a week"
+as no delay, "I was waiting for it" beside a disputed refusal, "a size 10 but the
+order confirmation says 8".
 """
 
 from __future__ import annotations
@@ -72,6 +76,12 @@ def test_the_more_spelled_out_term_wins_on_the_same_words() -> None:
     spans = [s.term for s in classify("bloqué depuis quelques jours").evidence]
     assert "depuis quelques jours" in spans
     assert "depuis # jours" not in spans
+
+
+def test_a_short_stem_of_another_language_does_not_stand_alone() -> None:
+    # French "bris*" (broken) in an English message: a town, not damage
+    assert classify("Please deliver to my parents' house in Bristol").kinds == (K.ADDRESS_CHANGE,)
+    assert classify("La lampe est brisée").kinds == (K.DAMAGED,)
 
 
 @pytest.mark.parametrize(
@@ -666,6 +676,29 @@ PROBES_ROUND_22: list[tuple[str, set[ReportKind]]] = [
     ("請幫我查一下包裹的物流狀態，謝謝。", {K.WISMO}),
 ]
 
+PROBES_ROUND_23: list[tuple[str, set[ReportKind]]] = [
+    ("This is a completely different product from the listing.", {K.WRONG_ITEM}),
+    ("The package had a stranger's order in it, not mine.", {K.WRONG_ITEM}),
+    ("Could the courier leave it at the pharmacy next door instead?", {K.ADDRESS_CHANGE}),
+    ("I'll be on holiday, please deliver to my parents' house in Bristol.", {K.ADDRESS_CHANGE}),
+    ("Recebi um produto totalmente diferente do anúncio.", {K.WRONG_ITEM}),
+    ("No pacote veio um pedido de outra pessoa.", {K.WRONG_ITEM}),
+    ("Pode entregar no meu trabalho em vez de em casa?", {K.ADDRESS_CHANGE}),
+    ("Me mandaron un modelo distinto al que aparece en la web.", {K.WRONG_ITEM}),
+    ("¿Pueden mandarlo a otra dirección? Me mudé la semana pasada.", {K.ADDRESS_CHANGE}),
+    (
+        "Das gelieferte Produkt entspricht nicht der Beschreibung, völlig anderes Modell.",
+        {K.WRONG_ITEM},
+    ),
+    ("Bitte an die Firmenadresse liefern, nicht nach Hause.", {K.ADDRESS_CHANGE}),
+    ("Ce n'est pas du tout le produit de l'annonce.", {K.WRONG_ITEM}),
+    ("Vous pouvez le livrer à mon travail plutôt ?", {K.ADDRESS_CHANGE}),
+    ("收到的东西和图片完全不一样。", {K.WRONG_ITEM}),
+    ("我搬家了，麻烦寄到新地址。", {K.ADDRESS_CHANGE}),
+    ("能不能送到我公司，不要送家里。", {K.ADDRESS_CHANGE}),
+    ("發來的型號跟我下單的不一樣。", {K.WRONG_ITEM}),
+]
+
 PROBES = (
     PROBES_ROUND_9
     + PROBES_ROUND_10
@@ -681,6 +714,7 @@ PROBES = (
     + PROBES_ROUND_20
     + PROBES_ROUND_21
     + PROBES_ROUND_22
+    + PROBES_ROUND_23
 )
 
 

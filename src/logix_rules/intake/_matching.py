@@ -489,6 +489,22 @@ def _select(candidates: list[Match]) -> list[Match]:
     return sorted(taken, key=lambda m: m.start)
 
 
+#: A stem shorter than this, from a language other than the message's, is too weak
+#: to stand alone: French ``bris*`` is not "Bristol", ``cass*`` not "cassette".
+_FOREIGN_STEM_MIN: Final = 5
+
+
+def _short_foreign_stem(match: Match) -> bool:
+    """A one-word match of another language's short stem (the caller knows the
+    message's language)."""
+    words = match.term.words
+    return (
+        len(words) == 1
+        and words[0].kind is WordKind.PREFIX
+        and len(words[0].text) < _FOREIGN_STEM_MIN
+    )
+
+
 @attrs.frozen
 class Matches:
     """What ``find_matches`` found: the selected complaint/negated/ignore matches, the
@@ -520,7 +536,11 @@ def find_matches(
         phrases = _phrase_matches(index, seq, fuzzy_language)
     else:
         chars = before.chars
-        phrases = [m for m in before.phrases if m.term.language != fuzzy_language]
+        phrases = [
+            m
+            for m in before.phrases
+            if m.term.language != fuzzy_language and not _short_foreign_stem(m)
+        ]
         if fuzzy_language is not None:
             phrases += _phrase_matches(index, seq, fuzzy_language, only=fuzzy_language)
             phrases.sort(key=lambda m: m.first)
