@@ -111,7 +111,8 @@ class Replay(Evaluation):
 
     def _owes_revisit(self, state: ShipmentState) -> bool:
         """Whether a resolved incident still owes its revisit: a replay from scratch may
-        report it from any point of the history (see _revisit_step), so it replays all."""
+        report it from any point of the history (see _revisit_step), so it replays all.
+        A safeguard: the resolve made every checkpoint stale already."""
         follows = state.followups
         if not follows or self._revisit is None:
             return False
