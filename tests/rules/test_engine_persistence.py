@@ -169,8 +169,9 @@ SAVER = textwrap.dedent(
             while True:  # save over and over, the engine growing, until killed
                 engine.ingest(events[(round * step) % len(events):][:step])
                 engine.save(sys.argv[1])
+                print("saved", flush=True)
                 round += 1
-        print(worker, flush=True)
+        print("pid", worker, flush=True)
         os.waitpid(worker, 0)
     """
 )
@@ -195,8 +196,15 @@ def test_sigkill_during_save_leaves_a_file_that_loads(tmp_path: Path) -> None:
         for _ in range(12):
             supervisor.stdin.write("go\n")
             supervisor.stdin.flush()
-            worker = int(supervisor.stdout.readline())
-            time.sleep(rng.uniform(0.02, 0.4))
+            line = supervisor.stdout.readline()
+            while not line.startswith("pid "):  # "saved" lines of the last worker
+                line = supervisor.stdout.readline()
+            worker = int(line.split()[1])
+            # Kill after a random number of whole saves, then at a random instant: waiting
+            # on the worker, not on a clock, keeps this test honest on a loaded machine.
+            for _ in range(rng.randint(1, 6)):
+                assert supervisor.stdout.readline() == "saved\n"
+            time.sleep(rng.uniform(0.0, 0.05))
             os.kill(worker, signal.SIGKILL)
             time.sleep(0.05)
             engine = Engine.open(PACK, path)  # the old file or a new one, whole
