@@ -40,6 +40,10 @@ __all__ = [
 ]
 
 _HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多]+"
+#: ``...`` in a Chinese term: a few characters of the same sentence ("没签收...退回",
+#: a refusal told as not signing, then sending it back).
+_HAN_GAP_MARK: Final = "..."
+_HAN_GAP: Final = "[^。.!?\n]{0,12}?"
 _SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
 _KNOWN_CACHE_SIZE: Final = 50_000
 
@@ -129,7 +133,10 @@ def index_of(lexicon: Lexicon) -> Index:
         known |= words.markers | words.negations | words.breaks | words.numbers
     for term in lexicon.terms:
         if term.chars:
-            pattern = "".join(_HAN_NUMBER if c == "#" else re.escape(c) for c in term.chars)
+            pattern = _HAN_GAP.join(
+                "".join(_HAN_NUMBER if c == "#" else re.escape(c) for c in part)
+                for part in term.chars.split(_HAN_GAP_MARK)
+            )
             # Filed under a character it needs: a text without it cannot hold the term.
             key = next((c for c in term.chars if c != "#"), "#")
             chars.setdefault(key, []).append((re.compile(pattern), term))
@@ -392,7 +399,10 @@ def _char_matches(index: Index, text: str) -> list[Match]:
 
 
 def _has_gap(match: Match) -> bool:
-    return any(w.kind in (WordKind.GAP, WordKind.SENTENCE_GAP) for w in match.term.words)
+    term = match.term
+    return _HAN_GAP_MARK in term.chars or any(
+        w.kind in (WordKind.GAP, WordKind.SENTENCE_GAP) for w in term.words
+    )
 
 
 def _specificity(match: Match) -> int:
@@ -402,7 +412,8 @@ def _specificity(match: Match) -> int:
         return 0
     term = match.term
     spelled = sum(len(w.text) + (w.kind is WordKind.EXACT) for w in term.words)
-    return (spelled or len(term.chars) - term.chars.count("#")) + bool(term.anchor)
+    chars = len(term.chars) - term.chars.count("#") - term.chars.count(".")
+    return (spelled or chars) + bool(term.anchor)
 
 
 def _most_specific(candidates: list[Match]) -> list[Match]:
