@@ -27,7 +27,7 @@ from ..core._records import EventRec, rec_key
 from ._actions import Action, FollowUpError, check_cause
 from ._explain import explain_state
 from ._explanation import Explanation
-from ._gc_settle import Settler
+from ._gc_settle import Settler, quiet
 from ._host import Host, MemoryHost, Store, Unit
 from ._incidents import Change, Incident
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
@@ -119,9 +119,10 @@ class Engine:
         ``InvalidEvents`` (listing all of them) is raised before anything is applied;
         with a callback, each invalid item is passed to it and the rest are applied.
         """
-        parsed = parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
-        groups, carriers = self._kernel.group(parsed)
-        return self._apply(groups, carriers)
+        with quiet(self._settler):  # a safe point once armed (see _gc_settle)
+            parsed = parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
+            groups, carriers = self._kernel.group(parsed)
+            return self._apply(groups, carriers)
 
     def _apply(self, groups: dict[str, list[EventRec]], carriers: dict[str, str]) -> list[Change]:
         # Each shipment's events in time order keep the kernel on its fast path; the
@@ -157,7 +158,7 @@ class Engine:
         now = aware_micros(to, "to")
         kernel = self._kernel
         changes: list[Change] = []
-        with self._host.unit() as unit:
+        with quiet(self._settler), self._host.unit() as unit:
             clock = unit.clock()
             if clock is None or now > clock:
                 unit.set_clock(now)

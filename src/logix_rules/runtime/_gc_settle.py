@@ -22,15 +22,35 @@ What is given up: a frozen object that later becomes part of an unreachable cycl
 is never collected, hence the threshold (a process holding that many states is
 mostly them); once no such engine is alive the hook goes idle and the collector's
 thresholds are put back.
+
+Safe points.  Freezing only after full collections leaves every new state to be
+scanned by the young collections that run while ``ingest`` builds it, and deferring
+those collections would only move them into the caller's code.  So an armed engine
+also makes each ``ingest`` and ``advance`` call a safe point (``Settler.quiet``): the
+collector is paused for the call (``gc.disable``; a collector the caller disabled
+stays disabled and is left alone) and, if the call kept at least a young
+collection's worth of new objects, what is alive when it returns is frozen
+(``gc.freeze`` moves lists, it scans nothing).  What the call kept is then never
+scanned by any collection; the engine makes no reference cycle (tests check the
+states, changes and incidents), so nothing the engine drops is left frozen.  A
+smaller call only defers the young collection it may have caused to its end, and a
+call that raises is no safe point: the collector is restored, nothing is frozen.
+
+What the safe points give up on top: the caller's objects alive at such a return
+(its batch of events, say) are frozen too; reference counting still frees them,
+but one that is unreachable cyclic garbage then, or becomes part of such a cycle
+later, is never collected.  ``settle_gc=False`` is the way out.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
+from types import TracebackType
 from typing import Any, Final
 
-__all__ = ["SETTLE_FROM", "YOUNG_THRESHOLDS", "Settler"]
+__all__ = ["SETTLE_FROM", "YOUNG_THRESHOLDS", "Settler", "quiet"]
 
 #: States an engine holds before its process's survivors are frozen.
 SETTLE_FROM: Final = 10_000
@@ -39,6 +59,9 @@ YOUNG_THRESHOLDS: Final = (10_000, 100)
 
 _armed = 0  # engines alive that hold SETTLE_FROM states or more
 _saved: tuple[int, int, int] | None = None  # the thresholds before arming
+_lock = threading.Lock()
+_paused = 0  # quiet calls running with the collector paused by this module
+_young = 0  # the collector's young count when it was paused
 
 
 def _after_collection(phase: str, info: dict[str, Any]) -> None:
@@ -63,6 +86,82 @@ def _disarm() -> None:
     if not _armed and _saved is not None:
         gc.set_threshold(*_saved)
         _saved = None
+
+
+def _pause() -> bool:
+    """Pause the collector for one call; False if it was off already (not ours)."""
+    global _paused, _young
+    with _lock:
+        if _paused:
+            _paused += 1
+            return True
+        if not gc.isenabled():
+            return False
+        gc.disable()
+        _paused = 1
+        _young = gc.get_count()[0]
+        return True
+
+
+def _resume(safe: bool) -> None:
+    """End one paused call.  The last one is a safe point if ``safe`` and the calls
+    kept at least a young collection's worth of new objects (the collector would
+    have scanned them): those are frozen.  A small call changes nothing."""
+    global _paused
+    with _lock:
+        _paused -= 1
+        if _paused:
+            return
+        if safe and gc.get_count()[0] - _young >= gc.get_threshold()[0]:
+            gc.freeze()
+        gc.enable()
+
+
+class _Quiet:
+    """The context of one armed call (see ``Settler.quiet``)."""
+
+    __slots__ = ("_paused",)
+
+    def __init__(self) -> None:
+        self._paused = False
+
+    def __enter__(self) -> None:
+        self._paused = _pause()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._paused:
+            _resume(kind is None)
+
+
+class _Loud:
+    """The context of a call that leaves the collector alone."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        pass
+
+
+_LOUD: Final = _Loud()
+
+
+def quiet(settler: Settler | None) -> _Quiet | _Loud:
+    """The context of one ``ingest`` or ``advance`` call: once ``settler`` is armed,
+    the collector is paused for the call and its end is a safe point."""
+    return _Quiet() if settler is not None and settler._armed else _LOUD
 
 
 class Settler:

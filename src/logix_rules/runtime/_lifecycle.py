@@ -31,12 +31,15 @@ def superseded(
     if not direct:
         return {}
 
+    # A loop, not a recursive closure: one would hold itself in a cell, a reference
+    # cycle left for the collector on every call (see _gc_settle's safe points).
     def top(kind: str) -> str:
-        by = sorted(direct[kind])
-        for candidate in by:
-            if candidate not in direct:
-                return candidate
-        return top(by[0])  # the pack's supersessions have no cycle (the compiler checks)
+        while True:
+            by = sorted(direct[kind])
+            for candidate in by:
+                if candidate not in direct:
+                    return candidate
+            kind = by[0]  # the pack's supersessions have no cycle (the compiler checks)
 
     return {kind: top(kind) for kind in direct}
 
