@@ -561,6 +561,11 @@ def find_matches(
     return Matches(_select(main), fields, list(seq.clause), chars, phrases)
 
 
+def _is_duration(term: Term) -> bool:
+    """A term that holds a number: "há # dias", "depuis # jours", "#天"."""
+    return "#" in term.chars or any(w.kind is WordKind.NUMBER for w in term.words)
+
+
 def negation(
     match: Match,
     *,
@@ -578,6 +583,10 @@ def negation(
     any): a match of another kind between the negation and ``match`` stops it.
     """
     kind = match.term.kind
+    if kind is ReportKind.DELAYED and _is_duration(match.term):
+        # time passing is not denied by a negation before it: "não mostra nada há 6
+        # dias", "n'affiche rien depuis 6 jours" (nothing shown, for six days)
+        return -1
 
     def other_kind_at(at: int) -> bool:
         return at < len(owner) and owner[at] is not None and owner[at] != kind
