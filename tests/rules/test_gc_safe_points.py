@@ -59,6 +59,14 @@ def _run_demo(engine: Engine) -> None:
     changes = []
     for start in range(0, len(events), 500):
         changes.extend(engine.ingest(events[start : start + 500]))
+    # The dict path, with problems reported one by one and then raised.
+    bad = [{"tracking_number": "X1", "status": "picked_up"}]
+    problems: list[object] = []
+    dicts = [event.model_dump() for event in events[:100]]
+    changes.extend(engine.ingest([*dicts, *bad], on_invalid=problems.append))
+    assert len(problems) == 1
+    with pytest.raises(InvalidEvents):
+        engine.ingest(bad)
     changes.extend(engine.advance(to=DATA.at))
     # Half the incidents built on read (lazily), half never read.
     for change in changes[::2]:
@@ -68,6 +76,7 @@ def _run_demo(engine: Engine) -> None:
     assert incidents
     engine.acknowledge(incidents[0].id, by="test")
     engine.resolve(incidents[1].id, by="test")
+    assert engine.explain(incidents[2].tracking_number)
 
 
 @pytest.mark.usefixtures("collector")
