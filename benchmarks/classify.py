@@ -6,7 +6,8 @@ languages written for this purpose: ``dev``, which the lexicon was built against
 written after 1.1.0 was frozen (its blind test); ``heldout3``, written after 1.2.0 and
 committed before 1.3.0 was built against the other three (its blind test); ``heldout4``,
 written by another author, who never saw the lexicon, and committed before 1.4.0 was
-frozen (its blind test)).  Prints
+frozen (its blind test); ``heldout5``, written the same way and committed before 1.5.0
+was frozen (its blind test)).  Prints
 precision and recall per kind, per kind and language, per language and per messiness
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
 each part, a summary line per part, and the classification throughput.  ``--show-wrong``

@@ -2,13 +2,14 @@
 
 The floors sit a little below the figures the lexicon reaches (see
 benchmarks/classify.py and docs/intake.md); they guard against regressions, and are
-raised, never lowered.  Lexicon 1.4.0 was built against dev, heldout1, heldout2 and
-heldout3, so their figures are not blind.  heldout4 was written by another author, who
-never saw the lexicon, and committed before 1.4.0 was frozen; 1.4.0 was measured on it
-once (0.90/0.87 macro precision and recall), and its floor was set after that
-measurement, without changing the lexicon.  The earlier blind figures were 0.85/0.75
-(1.0.0 on heldout1), 0.86/0.66 (1.1.0 on heldout2) and 0.97/1.00 (1.3.0 on heldout3,
-whose author also wrote 1.3.0).
+raised, never lowered.  Lexicon 1.5.0 was built against dev and heldout1 to heldout4
+(heldout4 read after 1.4.0's one measurement on it), so their figures are not blind.
+heldout5 was written by another author, who never saw the lexicon, and committed
+before 1.5.0 was frozen; 1.5.0 was measured on it once (0.88/0.85 macro precision and
+recall), and its floor was set after that measurement, without changing the lexicon.
+The earlier blind figures were 0.85/0.75 (1.0.0 on heldout1), 0.86/0.66 (1.1.0 on
+heldout2), 0.97/1.00 (1.3.0 on heldout3, whose author also wrote 1.3.0) and 0.90/0.87
+(1.4.0 on heldout4, written by another author).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ FLOORS = {
     "heldout2": (0.97, 0.97),
     "heldout3": (0.98, 0.98),
     "heldout4": (0.96, 0.95),
+    "heldout5": (0.86, 0.83),
 }
 
 
