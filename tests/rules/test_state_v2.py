@@ -22,7 +22,11 @@ from logix_rules.runtime._state import NOT_INDEXED, index_events
 PACK = load_pack("default")
 DEMO = generate_demo(seed=23, shipments=160)
 # checkpoints are derived and never written (runtime/_checkpoints.py)
-FIELDS = [f.name for f in attrs.fields(ShipmentState) if f.name not in ("id_bits", "checkpoints")]
+FIELDS = [
+    f.name
+    for f in attrs.fields(ShipmentState)
+    if f.name not in ("id_bits", "checkpoints", "encoded")
+]
 
 
 def demo_states() -> tuple[Engine, list[ShipmentState]]:

@@ -423,13 +423,16 @@ class Kernel(Replay):
         del changes
 
     # -- serialization -----------------------------------------------------------------
-    def dumps(self, s: ShipmentState) -> bytes:
+    def dumps(self, s: ShipmentState, *, keep: bool = False) -> bytes:
         """The state as checksummed bytes (version 2: everything the kernel keeps, so
-        ``loads`` decodes it instead of replaying its history)."""
-        return seal(STATE_MAGIC, self._fingerprint + self._codec.encode(s))
+        ``loads`` decodes it instead of replaying its history).  With ``keep``, ``s``
+        remembers them, and its next ``dumps`` encodes only the events added since
+        (a host that writes states at every event: a store)."""
+        return seal(STATE_MAGIC, self._fingerprint + self._codec.encode(s, keep))
 
-    def loads(self, data: bytes) -> ShipmentState:
-        """The state ``dumps`` wrote; ``StateError`` for anything else.
+    def loads(self, data: bytes, *, keep: bool = False) -> ShipmentState:
+        """The state ``dumps`` wrote; ``StateError`` for anything else.  With ``keep``,
+        the state remembers ``data`` for its next ``dumps`` to reuse.
 
         A state written under another version of the pack, or by a logix that wrote
         version 1, is rebuilt from its events, facts and follow-ups by a replay.
@@ -443,7 +446,7 @@ class Kernel(Replay):
             if data[:4] == STATE_MAGIC and data[8:start] == mine:
                 if zlib.crc32(memoryview(data)[8:]) != int.from_bytes(data[4:8], "little"):
                     raise StateError(DAMAGED)
-                return self._codec.decode(data, start)
+                return self._codec.decode(data, start, keep)
             return self._loads(data)
         except StateError:
             raise

@@ -203,6 +203,10 @@ class ShipmentState:
     # A long history's checkpoints (_checkpoints.Marks): derived, so neither written by
     # the codec nor compared; a state constructed or loaded has none.
     checkpoints: Any = attrs.field(default=None, init=False, eq=False, repr=False)
+    # What the codec last read or wrote this state as, for the next write to reuse
+    # (_state_codec.Reuse): derived, never compared; only states loaded or dumped through
+    # Kernel.loads/dumps hold one (an in-memory engine's never do).
+    encoded: Any = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def shipment(self) -> Shipment | None:

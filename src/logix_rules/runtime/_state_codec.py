@@ -34,7 +34,6 @@ under another version of the pack is rebuilt (``inputs``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 import struct
@@ -59,6 +58,18 @@ from ._state import (
     StateError,
     parked_key,
 )
+from ._state_layout import (
+    NONE,
+    holds_kind,
+    ids_end_of,
+    instants_of,
+    kind_digest,
+    nul_inside,
+    pairs_of,
+    position,
+    read_json,
+    separator,
+)
 from ._state_parts import (
     BOUND,
     FACTS,
@@ -70,11 +81,10 @@ from ._state_parts import (
     encode_followup,
     encode_incident,
     instants,
-    scalar,
     types_in,
 )
 
-__all__ = ["AGGREGATES", "NONE", "Inputs", "StateCodec", "kind_text"]
+__all__ = ["AGGREGATES", "NONE", "Inputs", "Reuse", "StateCodec", "kind_text"]
 
 AGGREGATES = (  # the instants, then the counts, in the order of the ints
     "delivered_at",
@@ -89,7 +99,6 @@ AGGREGATES = (  # the instants, then the counts, in the order of the ints
     "regressions",
     "after_delivery",
 )
-NONE = -(1 << 63)  # an absent instant among the ints
 _HEAD = struct.Struct("<7I")
 _FIXED = struct.Struct("<21q")  # the ints before the events
 _SWAP = sys.byteorder == "big"
@@ -112,6 +121,13 @@ if array("q").itemsize != 8:  # so on every CPython platform
 #: What a replay needs: tracking number, carrier, the shipment's JSON text (or None), the
 #: history in order, the followups and ``fired_through``.
 Inputs = tuple[str, str, Any, list[EventRec], dict[str, Any], int | None]
+#: What a state remembers of the body it was last read or written as
+#: (``ShipmentState.encoded``): the history's records then (the same objects), the bytes
+#: the body is in, where it starts, and where its event ids end among its strings (-1:
+#: not known yet).
+Reuse = tuple[list[EventRec], bytes, int, int]
+_ID = operator.itemgetter(1)
+_DIGEST = struct.Struct("<q")  # a kind's digest as the events hold it
 
 
 def kind_text(kind: EventKind) -> str:
@@ -154,11 +170,17 @@ class StateCodec:
             if len(texts) >= self._pool_limit:
                 texts.clear()
             text = kind_text(kind)
-            found = texts[id(kind)] = (kind, text, _digest(text))
+            found = texts[id(kind)] = (kind, text, kind_digest(text))
         return found
 
-    def encode(self, s: ShipmentState) -> bytes:
-        """The version-2 body of ``s``."""
+    def encode(self, s: ShipmentState, keep: bool = False) -> bytes:
+        """The version-2 body of ``s``.  With ``keep``, ``s`` remembers it, and the next
+        encode of ``s`` writes only what changed since (see ``_extend``)."""
+        reuse = s.encoded
+        if reuse is not None:
+            body = self._extend(s, reuse, keep)
+            if body is not None:
+                return body
         strings: dict[str, int] = {}
         ref = strings.setdefault
         texts = self._texts
@@ -168,21 +190,42 @@ class StateCodec:
             known = texts.get(id(kind)) or self.known(kind)
             kinds[known[1]] = None
             events += (t, ref(ident, len(strings)), known[2])
+        fixed, tail = self._rest(s, strings, 0)
+        words, kind_texts = list(strings), list(kinds)
+        sep = separator(words + kind_texts)
+        blob = sep.join(words).encode("utf-8", "surrogatepass")
+        kinds_blob = sep.join(kind_texts).encode("utf-8", "surrogatepass")
+        numbers = array("q", events)
+        if _SWAP:
+            numbers.byteswap()
+        counts = (len(words), len(s.history), len(kind_texts), len(blob), len(kinds_blob))
+        head = _HEAD.pack(*counts, len(tail), ord(sep))
+        body = b"".join((head, blob, kinds_blob, _FIXED.pack(*fixed), numbers.tobytes(), tail))
+        if keep:
+            s.encoded = (s.history.copy(), body, 0, -1)
+        return body
+
+    def _rest(
+        self, s: ShipmentState, strings: dict[str, int], base: int
+    ) -> tuple[list[int], bytes]:
+        """The fixed ints and the tail of ``s``; ``strings`` holds the strings from
+        ``base`` on (a new one takes the next ref)."""
+        ref = strings.setdefault
         latest, latest_rec = -1, None
         if s.latest is not None:
-            latest = _position(s.history, s.latest)
+            latest = position(s.history, s.latest)
             if latest < 0:  # not among the events (never so today): kept in the tail
                 t, ident, kind = s.latest
                 latest_rec = [t, ident, self.known(kind)[1]]
                 latest = -2
         to_none = _TO_NONE.get
         fixed = [
-            ref(s.tracking_number, len(strings)),
-            ref(s.carrier, len(strings)),
+            ref(s.tracking_number, base + len(strings)),
+            ref(s.carrier, base + len(strings)),
             *map(to_none, clock := _CLOCK(s), clock),
-            -1 if s.status is None else ref(s.status, len(strings)),
-            -1 if s.stage is None else ref(s.stage, len(strings)),
-            -1 if s.reason is None else ref(s.reason, len(strings)),
+            -1 if s.status is None else ref(s.status, base + len(strings)),
+            -1 if s.stage is None else ref(s.stage, base + len(strings)),
+            -1 if s.reason is None else ref(s.reason, base + len(strings)),
             1 if s.final else 0,
             *map(to_none, moments := _MOMENTS(s), moments),
             *_COUNTS(s),
@@ -198,34 +241,107 @@ class StateCodec:
             and not s.followups
             and latest_rec is None
         ):
-            tail = _BARE_TAIL_TEXT  # most parcels: nothing irregular to write
-        else:
-            keep = lambda text: ref(text, len(strings))  # noqa: E731
-            tail = _TAIL_JSON.encode(
-                [
-                    None if held is None else list(_FACT_VALUES(s.facts)),
-                    None if held is None else ref(held, len(strings)),
-                    None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
-                    dict(values) if values else None,
-                    [encode_incident(inc, keep, key != inc.kind) for key, inc in s.open.items()],
-                    {ident: encode_followup(f) for ident, f in s.followups.items()},
-                    latest_rec,
-                ]
-            ).encode("ascii")
-        words, kind_texts = list(strings), list(kinds)
-        sep = _separator(words + kind_texts)
-        blob = sep.join(words).encode("utf-8", "surrogatepass")
-        kinds_blob = sep.join(kind_texts).encode("utf-8", "surrogatepass")
+            return fixed, _BARE_TAIL_TEXT  # most parcels: nothing irregular to write
+        keep = lambda text: ref(text, base + len(strings))  # noqa: E731
+        tail = _TAIL_JSON.encode(
+            [
+                None if held is None else list(_FACT_VALUES(s.facts)),
+                None if held is None else ref(held, base + len(strings)),
+                None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
+                dict(values) if values else None,
+                [encode_incident(inc, keep, key != inc.kind) for key, inc in s.open.items()],
+                {ident: encode_followup(f) for ident, f in s.followups.items()},
+                latest_rec,
+            ]
+        ).encode("ascii")
+        return fixed, tail
+
+    def _extend(self, s: ShipmentState, reuse: Reuse, keep: bool) -> bytes | None:
+        """The body of ``s`` made from the body it was last read or written as: its
+        history's part (ids, kinds, events) is a function of the event records alone, so
+        while those it held are still the history's first ones, in place, only the
+        events after them, the fixed ints and the tail are written.  None when that
+        does not hold (a late event, a replay) or the body would differ otherwise (a
+        separator other than NUL, an id that is also another string of the state)."""
+        recs, old, start, ids_end = reuse
+        history = s.history
+        k, m = len(recs), len(history)
+        if m < k or not all(map(operator.is_, recs, history)):
+            return None
+        _, n_events, n_kinds, n_text, n_kinds_text, _, sep = _HEAD.unpack_from(old, start)
+        if sep or n_events != k:
+            return None
+        text_start = start + _HEAD.size
+        kinds_start = text_start + n_text
+        kinds_end = kinds_start + n_kinds_text
+        events_start = kinds_end + _FIXED.size
+        if ids_end < 0:  # a body read: where its first k strings (the ids) end
+            ids_end = ids_end_of(old, text_start, kinds_start, recs)
+            if ids_end < 0:
+                return None
+        new_ids: list[str] = []
+        new_kinds: dict[str, None] = {}
+        events: list[int] = []
+        if m > k:
+            events_end = events_start + 24 * k
+            texts = self._texts
+            for position in range(k, m):
+                t, ident, kind = history[position]
+                known = texts.get(id(kind)) or self.known(kind)
+                if not holds_kind(old, _DIGEST.pack(known[2]), events_start, events_end):
+                    new_kinds[known[1]] = None
+                new_ids.append(ident)
+                events += (t, position, known[2])
+        extras: dict[str, int] = {}
+        fixed, tail = self._rest(s, extras, m)
+        ids = set(map(_ID, history))
+        if len(ids) != m or not ids.isdisjoint(extras):
+            return None  # refs the full encode would share
+        more = "\x00".join(new_ids)
+        words = "\x00".join(extras)
+        kind_more = "\x00".join(new_kinds)
+        if (
+            nul_inside(more, len(new_ids))
+            or nul_inside(words, len(extras))
+            or nul_inside(kind_more, len(new_kinds))
+        ):
+            return None  # the full encode would pick another separator
+        parts = [old[text_start:ids_end]] if k else []
+        if new_ids:
+            parts.append(more.encode("utf-8", "surrogatepass"))
+        ids_size = len(b"\x00".join(parts))
+        if extras:
+            parts.append(words.encode("utf-8", "surrogatepass"))
+        blob = b"\x00".join(parts)
+        kind_parts = [old[kinds_start:kinds_end]] if n_kinds else []
+        if new_kinds:
+            kind_parts.append(kind_more.encode("utf-8", "surrogatepass"))
+        kinds_blob = b"\x00".join(kind_parts)
         numbers = array("q", events)
         if _SWAP:
             numbers.byteswap()
-        counts = (len(words), len(s.history), len(kind_texts), len(blob), len(kinds_blob))
-        head = _HEAD.pack(*counts, len(tail), ord(sep))
-        return b"".join((head, blob, kinds_blob, _FIXED.pack(*fixed), numbers.tobytes(), tail))
+        head = _HEAD.pack(
+            m + len(extras), m, n_kinds + len(new_kinds), len(blob), len(kinds_blob), len(tail), 0
+        )
+        body = b"".join(
+            (
+                head,
+                blob,
+                kinds_blob,
+                _FIXED.pack(*fixed),
+                old[events_start : events_start + 24 * k],
+                numbers.tobytes(),
+                tail,
+            )
+        )
+        if keep:
+            s.encoded = (recs if m == k else history.copy(), body, 0, _HEAD.size + ids_size)
+        return body
 
     # -- reading ------------------------------------------------------------------------
-    def decode(self, data: bytes, start: int = 0) -> ShipmentState:
-        """The state of the version-2 body at ``data[start:]`` (written under this pack)."""
+    def decode(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
+        """The state of the version-2 body at ``data[start:]`` (written under this pack).
+        With ``keep``, the state remembers ``data`` for its next encode to reuse."""
         strings, ints, tail, history, ids = self._read(data, start)
         facts, shipment, trackers, values, incidents, followups, latest_rec = tail
         n = len(strings) - 1  # the last is the None that ref -1 reads
@@ -305,7 +421,7 @@ class StateCodec:
         if len(ids) >= INDEX_FROM:
             index = dict(zip(ids, history, strict=True))
             bits = 0
-        return ShipmentState(  # in the order of its fields
+        state = ShipmentState(  # in the order of its fields
             tn,
             carrier,
             known,
@@ -340,6 +456,9 @@ class StateCodec:
             latest,
             live,
         )
+        if keep:
+            state.encoded = (history.copy(), data, start, -1)
+        return state
 
     def inputs(self, data: bytes, start: int = 0) -> Inputs:
         """What a replay of the version-2 body at ``data[start:]`` needs (a state of
@@ -360,14 +479,14 @@ class StateCodec:
             None if shipment is None else strings[shipment],
             history,
             dict(decode_followups(tail[5])),
-            _instants([ints[2]])[0],
+            instants_of([ints[2]])[0],
         )
 
     def kind(self, text: Any) -> EventKind:
         """The shared kind ``text`` (``kind_text``) holds; checked when first seen."""
         if type(text) is not str:
             raise StateError("an event kind must be a text")
-        digest = _digest(text)
+        digest = kind_digest(text)
         shared = self._kinds.get(digest)
         if shared is not None:
             return shared
@@ -396,7 +515,7 @@ class StateCodec:
             country,
             code,
             desc,
-            _pairs(pairs),
+            pairs_of(pairs),
         )
         pool = self._kinds
         if len(pool) >= self._pool_limit:
@@ -427,7 +546,7 @@ class StateCodec:
         ints = _FIXED.unpack_from(data, fixed_end - _FIXED.size)
         raw_tail = data[events_end:]
         # Most parcels have no facts, incidents or follow-ups: no JSON to parse then.
-        tail = _BARE_TAIL if raw_tail == _BARE_TAIL_TEXT else _json(raw_tail.decode("ascii"))
+        tail = _BARE_TAIL if raw_tail == _BARE_TAIL_TEXT else read_json(raw_tail.decode("ascii"))
         if type(tail) is not list or len(tail) != 7:
             raise StateError("the tail of a shipment state must be an array of 7 parts")
         if not n_events:
@@ -495,60 +614,3 @@ class StateCodec:
         ):
             raise StateError("tracker counts and instants have the wrong type or range")
         return cnt, firsts, lasts
-
-
-def _json(text: str) -> Any:
-    """``json.loads`` of a text that logix wrote, without its Python wrapper."""
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:  # what the scanner raises for no value
-        raise StateError("the tail of a shipment state is not JSON") from None
-    if end != len(text):
-        raise StateError("the tail of a shipment state has extra data")
-    return value
-
-
-_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
-
-
-def _digest(text: str) -> int:
-    """The 64-bit name of a kind's text (signed, to fit the ints)."""
-    raw = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(raw, "little", signed=True)
-
-
-def _separator(texts: list[str]) -> str:
-    """A character none of ``texts`` holds, to join them by."""
-    joined = "".join(texts)
-    for candidate in "\x00\x1f\x1e\x1d":
-        if candidate not in joined:
-            return candidate
-    present = set(joined)
-    return next(c for c in map(chr, range(0x110000)) if c not in present)
-
-
-def _instants(values: list[int]) -> list[int | None]:
-    out: list[int | None] = [None if v == NONE else v for v in values]
-    found = [v for v in out if v is not None]
-    if found and (min(found) <= -BOUND or max(found) >= BOUND):
-        raise StateError("an instant is out of range")
-    return out
-
-
-def _pairs(raw: Any) -> tuple[tuple[str, Any], ...]:
-    if type(raw) is not list:
-        raise StateError("an event's attributes must be an array of pairs")
-    pairs = []
-    for pair in raw:
-        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-            raise StateError("event attributes must be [name, value] pairs")
-        scalar(pair[1], "attribute value")
-        pairs.append((pair[0], pair[1]))
-    return tuple(pairs)
-
-
-def _position(history: list[EventRec], latest: EventRec) -> int:
-    for index in range(len(history) - 1, -1, -1):
-        if history[index] is latest or history[index] == latest:
-            return index
-    return -1

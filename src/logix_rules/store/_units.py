@@ -274,7 +274,7 @@ class SqlHost:
         cache = self.cache
         state = cache.get(tn, version, self.pack.fingerprint)
         if state is None:
-            state = self.kernel.loads(bytes(blob))
+            state = self.kernel.loads(bytes(blob), keep=True)
             cache.put(tn, version, self.pack.fingerprint, state)
         return state
 
@@ -512,7 +512,7 @@ class SqlUnit:
     def save(self, state: ShipmentState) -> None:
         tn = state.tracking_number
         held = self._held.get(tn)
-        blob = self.kernel.dumps(state)
+        blob = self.kernel.dumps(state, keep=True)
         before = held.incidents if held is not None else {}
         if held is not None and held.blob == blob:
             self._saved[tn] = (held.version, state)

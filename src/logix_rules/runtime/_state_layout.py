@@ -1,0 +1,116 @@
+"""Small helpers over the layout of a version-2 state body (see ``_state_codec``): the
+JSON tail read without its wrapper, kind digests, the separator the strings are joined
+by, and where the parts of a body already written are, for a write that reuses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ..core._records import EventRec
+from ._state import StateError
+from ._state_parts import BOUND, scalar
+
+NONE = -(1 << 63)  # an absent instant among the ints
+
+__all__ = [
+    "NONE",
+    "holds_kind",
+    "ids_end_of",
+    "instants_of",
+    "kind_digest",
+    "nul_inside",
+    "pairs_of",
+    "position",
+    "read_json",
+    "separator",
+]
+
+
+def read_json(text: str) -> Any:
+    """``json.loads`` of a text that logix wrote, without its Python wrapper."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:  # what the scanner raises for no value
+        raise StateError("the tail of a shipment state is not JSON") from None
+    if end != len(text):
+        raise StateError("the tail of a shipment state has extra data")
+    return value
+
+
+_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
+
+
+def ids_end_of(body: bytes, begin: int, end: int, recs: list[EventRec]) -> int:
+    """Where the strings ``body[begin:end]`` (joined by NUL) stop being the ids of
+    ``recs`` (its first strings, each once), or -1."""
+    if not recs:
+        return begin
+    last = recs[-1][1].encode("utf-8", "surrogatepass")
+    if len(recs) == 1:
+        return begin + len(last)
+    found = body.find(b"\x00" + last + b"\x00", begin, end)
+    if found >= 0:
+        return found + 1 + len(last)
+    return end if body[end - len(last) - 1 : end] == b"\x00" + last else -1
+
+
+def holds_kind(body: bytes, digest: bytes, begin: int, end: int) -> bool:
+    """Whether the events ``body[begin:end]`` (24 bytes each) name the kind ``digest``."""
+    found = body.find(digest, begin, end)
+    while found >= 0:
+        if (found - begin) % 24 == 16:
+            return True
+        found = body.find(digest, found + 1, end)
+    return False
+
+
+def nul_inside(joined: str, n: int) -> bool:
+    """Whether one of the ``n`` texts joined by NUL holds a NUL itself."""
+    return joined.count("\x00") > max(n - 1, 0)
+
+
+def kind_digest(text: str) -> int:
+    """The 64-bit name of a kind's text (signed, to fit the ints)."""
+    raw = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(raw, "little", signed=True)
+
+
+def separator(texts: list[str]) -> str:
+    """A character none of ``texts`` holds, to join them by."""
+    joined = "".join(texts)
+    for candidate in "\x00\x1f\x1e\x1d":
+        if candidate not in joined:
+            return candidate
+    present = set(joined)
+    return next(c for c in map(chr, range(0x110000)) if c not in present)
+
+
+def position(history: list[EventRec], latest: EventRec) -> int:
+    for index in range(len(history) - 1, -1, -1):
+        if history[index] is latest or history[index] == latest:
+            return index
+    return -1
+
+
+def instants_of(values: list[int]) -> list[int | None]:
+    out: list[int | None] = [None if v == NONE else v for v in values]
+    found = [v for v in out if v is not None]
+    if found and (min(found) <= -BOUND or max(found) >= BOUND):
+        raise StateError("an instant is out of range")
+    return out
+
+
+def pairs_of(raw: Any) -> tuple[tuple[str, Any], ...]:
+    if type(raw) is not list:
+        raise StateError("an event's attributes must be an array of pairs")
+    pairs = []
+    for pair in raw:
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+            raise StateError("event attributes must be [name, value] pairs")
+        scalar(pair[1], "attribute value")
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
