@@ -18,6 +18,7 @@ from logix_carriers import Shipment, TrackingEvent
 from logix_rules import Engine, Kernel, ShipmentState, load_pack
 from logix_rules.core._errors import UnknownIncident
 from logix_rules.core._records import rec_key
+from logix_rules.runtime import _state_codec
 
 PACK = load_pack("default")
 KERNEL = Kernel(PACK)
@@ -66,6 +67,12 @@ def shipment(promised_hours: int) -> Shipment:
             "shipped_at": BASE,
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def reuse_short_histories(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remember the body of every kept state, however short its history."""
+    monkeypatch.setattr(_state_codec, "REUSE_FROM", 0)
 
 
 def fresh(state: ShipmentState) -> bytes:
@@ -175,6 +182,7 @@ def test_only_a_host_that_asks_keeps_what_it_wrote() -> None:
     KERNEL.dumps(state)
     assert state.encoded is None
     assert KERNEL.loads(KERNEL.dumps(state)).encoded is None
+    assert KERNEL.loads(KERNEL.dumps(state), keep=True).encoded is not None
     assert KERNEL.state_from_body(KERNEL.state_body(state)).encoded is None
     # an in-memory engine's dump and load leave its states as they were
     engine = Engine(PACK)
@@ -182,3 +190,15 @@ def test_only_a_host_that_asks_keeps_what_it_wrote() -> None:
     again = Engine.load(PACK, engine.dump(mask=False))
     for host in (engine, again):
         assert all(s.encoded is None for s in host._host.states.values())  # type: ignore[attr-defined]
+
+
+def test_a_short_history_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_state_codec, "REUSE_FROM", 3)
+    state = KERNEL.new_state("L1", "dhl")
+    for k in range(3):
+        KERNEL.dumps(state, keep=True)
+        assert state.encoded is None
+        KERNEL.step(state, KERNEL.record(event(f"e{k}", k, "in_transit", None, False)))
+    assert KERNEL.loads(KERNEL.dumps(state), keep=True).encoded is not None
+    KERNEL.dumps(state, keep=True)
+    assert state.encoded is not None

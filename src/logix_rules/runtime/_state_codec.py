@@ -84,7 +84,7 @@ from ._state_parts import (
     types_in,
 )
 
-__all__ = ["AGGREGATES", "NONE", "Inputs", "Reuse", "StateCodec", "kind_text"]
+__all__ = ["AGGREGATES", "NONE", "REUSE_FROM", "Inputs", "Reuse", "StateCodec", "kind_text"]
 
 AGGREGATES = (  # the instants, then the counts, in the order of the ints
     "delivered_at",
@@ -127,6 +127,10 @@ Inputs = tuple[str, str, Any, list[EventRec], dict[str, Any], int | None]
 #: not known yet).
 Reuse = tuple[list[EventRec], bytes, int, int]
 _ID = operator.itemgetter(1)
+# The shortest history a kept state remembers its body for: below it, writing the
+# history again costs about what reusing it does (benchmarks/README.md), and the body
+# held would cost ~1 KB per cached state for nothing.
+REUSE_FROM = 24
 _DIGEST = struct.Struct("<q")  # a kind's digest as the events hold it
 
 
@@ -201,7 +205,7 @@ class StateCodec:
         counts = (len(words), len(s.history), len(kind_texts), len(blob), len(kinds_blob))
         head = _HEAD.pack(*counts, len(tail), ord(sep))
         body = b"".join((head, blob, kinds_blob, _FIXED.pack(*fixed), numbers.tobytes(), tail))
-        if keep:
+        if keep and len(s.history) >= REUSE_FROM:
             s.encoded = (s.history.copy(), body, 0, -1)
         return body
 
@@ -456,7 +460,7 @@ class StateCodec:
             latest,
             live,
         )
-        if keep:
+        if keep and len(history) >= REUSE_FROM:
             state.encoded = (history.copy(), data, start, -1)
         return state
 
