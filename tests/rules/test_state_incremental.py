@@ -202,3 +202,26 @@ def test_a_short_history_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> N
     assert KERNEL.loads(KERNEL.dumps(state), keep=True).encoded is not None
     KERNEL.dumps(state, keep=True)
     assert state.encoded is not None
+
+
+def test_a_crafted_body_with_its_ids_out_of_order_is_written_from_scratch() -> None:
+    import struct
+    import zlib
+
+    state = KERNEL.new_state("L1", "dhl")
+    for k in range(3):
+        KERNEL.step(state, KERNEL.record(event(f"e{k}", k, "in_transit", None, False)))
+    data = bytearray(KERNEL.dumps(state))
+    start = 8 + len(KERNEL._fingerprint)
+    text = start + 28  # after the head
+    assert data[text : text + 8] == b"e0\x00e1\x00e2"
+    data[text : text + 8] = b"e0\x00e2\x00e1"  # two ids swapped in the strings ...
+    events = text + struct.unpack_from("<7I", data, start)[3]
+    events += struct.unpack_from("<7I", data, start)[4] + 21 * 8
+    for position, ref in ((1, 2), (2, 1)):  # ... and in the events that name them
+        struct.pack_into("<q", data, events + 24 * position + 8, ref)
+    data[4:8] = zlib.crc32(bytes(data[8:])).to_bytes(4, "little")
+    loaded = KERNEL.loads(bytes(data), keep=True)
+    assert loaded.history == state.history
+    KERNEL.step(loaded, KERNEL.record(event("e3", 3, "customs", None, False)))
+    check(loaded)

@@ -280,6 +280,12 @@ class StateCodec:
         kinds_end = kinds_start + n_kinds_text
         events_start = kinds_end + _FIXED.size
         if ids_end < 0:  # a body read: where its first k strings (the ids) end
+            refs = array("q")
+            refs.frombytes(old[events_start : events_start + 24 * k])
+            if _SWAP:
+                refs.byteswap()
+            if refs[1::3] != array("q", range(k)):  # not as encode orders them: crafted
+                return None
             ids_end = ids_end_of(old, text_start, kinds_start, recs)
             if ids_end < 0:
                 return None
