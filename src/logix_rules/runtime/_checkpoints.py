@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from ._state import NO_OPEN, NO_VALUES, OpenIncident, ShipmentState
+from ._state_codec import AGGREGATES
 
 __all__ = ["CHECKPOINT_EVERY", "CHECKPOINT_FROM", "Marks", "capture", "followup_count", "restore"]
 
@@ -43,17 +44,7 @@ _PLAIN = (
     "stage",
     "reason",
     "final",
-    "delivered_at",
-    "first_event",
-    "last_event",
-    "first_scan",
-    "last_scan",
-    "status_entered",
-    "stage_entered",
-    "n_events",
-    "n_scans",
-    "regressions",
-    "after_delivery",
+    *AGGREGATES,
     "latest",
     "next_due_us",
     "timer_eval",

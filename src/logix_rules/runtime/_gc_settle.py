@@ -44,9 +44,11 @@ later, is never collected.  ``settle_gc=False`` is the way out.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import weakref
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Final
 
@@ -138,27 +140,10 @@ class _Quiet:
             _resume(kind is None)
 
 
-class _Loud:
-    """The context of a call that leaves the collector alone."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        pass
+_LOUD: Final = contextlib.nullcontext()  # a call that leaves the collector alone
 
 
-_LOUD: Final = _Loud()
-
-
-def quiet(settler: Settler | None) -> _Quiet | _Loud:
+def quiet(settler: Settler | None) -> AbstractContextManager[None]:
     """The context of one ``ingest`` or ``advance`` call: once ``settler`` is armed,
     the collector is paused for the call and its end is a safe point."""
     return _Quiet() if settler is not None and settler._armed else _LOUD

@@ -487,7 +487,42 @@ def read_events(
             source.handle.close()
 
 
-class EventChunks:
+class _EventLines:
+    """A JSONL events file read one line at a time, for the chunked readers: the
+    source, its progress bar and its items (problems and line count included)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        assume_tz: str | tzinfo | None,
+        progress: IO[str] | None,
+        stdin: IO[bytes] | None,
+    ) -> None:
+        self._source = _open(path, stdin)
+        self._bar = _Progress(progress, f"reading {self._source.name}", self._source.size)
+        self._items = _JsonlItems(
+            self._source,
+            ErrorCode.INVALID_EVENT,
+            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
+            self._bar,
+        )
+
+    @property
+    def problems(self) -> tuple[InputProblem, ...]:
+        return tuple(self._items.problems)
+
+    @property
+    def lines(self) -> int:
+        return self._items.lines
+
+    def _done(self) -> None:
+        """Once the iteration ends, however it ends: the bar finished, the file closed."""
+        self._bar.finish()
+        if self._source.close:
+            self._source.handle.close()
+
+
+class EventChunks(_EventLines):
     """``read_events`` a chunk at a time, so a large file is never held as events.
 
     Iterate for lists of at most ``size`` valid events, in file order; ``problems``
@@ -504,23 +539,8 @@ class EventChunks:
         progress: IO[str] | None = None,
         stdin: IO[bytes] | None = None,
     ) -> None:
-        self._source = _open(path, stdin)
-        self._bar = _Progress(progress, f"reading {self._source.name}", self._source.size)
-        self._items = _JsonlItems(
-            self._source,
-            ErrorCode.INVALID_EVENT,
-            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
-            self._bar,
-        )
+        super().__init__(path, assume_tz, progress, stdin)
         self._size = size
-
-    @property
-    def problems(self) -> tuple[InputProblem, ...]:
-        return tuple(self._items.problems)
-
-    @property
-    def lines(self) -> int:
-        return self._items.lines
 
     def __iter__(self) -> Iterator[list[TrackingEvent]]:
         size = self._size
@@ -534,9 +554,7 @@ class EventChunks:
             if chunk:
                 yield chunk
         finally:
-            self._bar.finish()
-            if self._source.close:
-                self._source.handle.close()
+            self._done()
 
 
 def read_shipments(

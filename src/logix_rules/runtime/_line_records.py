@@ -37,9 +37,8 @@ from logix_carriers import TrackingEvent, personal_names
 from logix_carriers._event_fast import instant_of
 
 from ..core._durations import EPOCH, ONE_US
-from ..core._errors import ErrorCode, InputProblem
 from ..core._records import ID, KIND, EventKind, EventRec, T
-from ._io import _JsonlItems, _lines, _open, _Progress
+from ._io import _EventLines, _lines
 from ._kernel import Kernel
 
 __all__ = ["Grouped", "RecordChunks"]
@@ -139,7 +138,7 @@ class _Times:
         return (found[0] - EPOCH) // ONE_US
 
 
-class RecordChunks:
+class RecordChunks(_EventLines):
     """A JSONL events file as chunks of kernel records (``Grouped``), at most ``size``
     events a chunk, in file order.
 
@@ -160,14 +159,7 @@ class RecordChunks:
         progress: IO[str] | None = None,
         stdin: IO[bytes] | None = None,
     ) -> None:
-        self._source = _open(path, stdin)
-        self._bar = _Progress(progress, f"reading {self._source.name}", self._source.size)
-        self._items = _JsonlItems(
-            self._source,
-            ErrorCode.INVALID_EVENT,
-            lambda data: TrackingEvent.parse(data, assume_tz=assume_tz),
-            self._bar,
-        )
+        super().__init__(path, assume_tz, progress, stdin)
         self._kernel = kernel
         self._size = size
         self._want_names = names
@@ -176,21 +168,11 @@ class RecordChunks:
         self._shapes: dict[tuple[bytes, ...], tuple[str, EventKind, tuple[str, ...]]] = {}
         self._times = _Times()
 
-    @property
-    def problems(self) -> tuple[InputProblem, ...]:
-        return tuple(self._items.problems)
-
-    @property
-    def lines(self) -> int:
-        return self._items.lines
-
     def __iter__(self) -> Iterator[Grouped]:
         try:
             yield from self._chunks()
         finally:
-            self._bar.finish()
-            if self._source.close:
-                self._source.handle.close()
+            self._done()
 
     def _chunks(self) -> Iterator[Grouped]:
         size = self._size

@@ -211,32 +211,21 @@ def later_snapshot(
         remedy = remedy_of(s, step, at, inc.id, inc.cause)
         explanation = explanation_of(s, rule, step, at)
     follow = s.followups.get(inc.id)
-    if follow is None:
-        return functools.partial(
-            _incident,
-            inc.id,
-            s.tracking_number,
-            s.carrier,
-            inc.kind,
-            inc.severity,
-            inc.rules,
-            inc.opened_at,
-            inc.severity_since,
-            pack.severities[inc.severity],
-            inc.deadlines,
-            remedy,
-            inc.evidence,
-            explanation,
-            IncidentState.OPEN if state is None else state,
-            tuple(inc.escalations),
-            None,
-            inc.cause,
-            superseded_by,
+    followed: tuple[Any, ...] | None = None
+    cause = inc.cause
+    if follow is not None:
+        followed = (
+            follow.ack_at,
+            follow.ack_by,
+            follow.resolved_at,
+            follow.resolved_by,
+            follow.note,
         )
+        cause = cause_at(s, inc.id, at, inc.cause)
     if state is None:
-        if follow.resolved_at is not None:
+        if follow is not None and follow.resolved_at is not None:
             state = IncidentState.RESOLVED
-        elif follow.ack_at is not None:
+        elif follow is not None and follow.ack_at is not None:
             state = IncidentState.ACKNOWLEDGED
         else:
             state = IncidentState.OPEN
@@ -257,8 +246,8 @@ def later_snapshot(
         explanation,
         state,
         tuple(inc.escalations),
-        (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
-        cause_at(s, inc.id, at, inc.cause),
+        followed,
+        cause,
         superseded_by,
     )
 
