@@ -150,3 +150,18 @@ def test_an_engine_with_settle_gc_false_makes_no_safe_points() -> None:
     engine.ingest(_scans("Q", 5_000))
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen
+
+
+def test_engines_and_store_units_share_one_raise_of_the_young_thresholds(
+    collector: None,
+) -> None:
+    """A store unit that starts before a large engine arms and ends after it must not
+    take the engine's raised thresholds away, nor leave them raised for good."""
+    gc.set_threshold(700, 10, 10)
+    raised = (*_gc_settle.YOUNG_THRESHOLDS, 10)
+    _gc_settle.raise_young()  # a unit starts
+    _gc_settle._arm()  # an engine grows large
+    _gc_settle.lower_young()  # the unit ends
+    assert gc.get_threshold() == raised
+    _gc_settle._disarm()  # the engine is gone
+    assert gc.get_threshold() == (700, 10, 10)

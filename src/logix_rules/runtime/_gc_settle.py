@@ -52,7 +52,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Final
 
-__all__ = ["SETTLE_FROM", "YOUNG_THRESHOLDS", "Settler", "quiet"]
+__all__ = ["SETTLE_FROM", "YOUNG_THRESHOLDS", "Settler", "lower_young", "quiet", "raise_young"]
 
 #: States an engine holds before its process's survivors are frozen.
 SETTLE_FROM: Final = 10_000
@@ -60,8 +60,9 @@ SETTLE_FROM: Final = 10_000
 YOUNG_THRESHOLDS: Final = (10_000, 100)
 
 _armed = 0  # engines alive that hold SETTLE_FROM states or more
-_saved: tuple[int, int, int] | None = None  # the thresholds before arming
 _lock = threading.Lock()
+_holders = 0  # armed engines and running store units that want the young thresholds raised
+_saved: tuple[int, int, int] | None = None  # the thresholds before the first holder
 _paused = 0  # quiet calls running with the collector paused by this module
 _young = 0  # the collector's young count when it was paused
 
@@ -71,23 +72,48 @@ def _after_collection(phase: str, info: dict[str, Any]) -> None:
         gc.freeze()
 
 
+def _raised(thresholds: tuple[int, int, int]) -> tuple[int, int, int]:
+    first, second, third = thresholds
+    return max(first, YOUNG_THRESHOLDS[0]), max(second, YOUNG_THRESHOLDS[1]), third
+
+
+def raise_young() -> None:
+    """One more holder of raised young thresholds (an armed engine, a running store
+    unit): the first raises the first two thresholds, if lower, until the last lets go."""
+    global _holders, _saved
+    with _lock:
+        _holders += 1
+        if _holders == 1:
+            _saved = gc.get_threshold()
+            wanted = _raised(_saved)
+            if wanted != _saved:
+                gc.set_threshold(*wanted)
+
+
+def lower_young() -> None:
+    """One holder fewer: the last puts the thresholds back as it found them, unless
+    something else changed them meanwhile (then theirs stand)."""
+    global _holders, _saved
+    with _lock:
+        _holders -= 1
+        if not _holders and _saved is not None:
+            if gc.get_threshold() == _raised(_saved):
+                gc.set_threshold(*_saved)
+            _saved = None
+
+
 def _arm() -> None:
-    global _armed, _saved
+    global _armed
     _armed += 1
     if _after_collection not in gc.callbacks:
         gc.callbacks.append(_after_collection)
-    if _saved is None:
-        _saved = gc.get_threshold()
-        first, second, third = _saved
-        gc.set_threshold(max(first, YOUNG_THRESHOLDS[0]), max(second, YOUNG_THRESHOLDS[1]), third)
+    raise_young()
 
 
 def _disarm() -> None:
-    global _armed, _saved
+    global _armed
     _armed -= 1
-    if not _armed and _saved is not None:
-        gc.set_threshold(*_saved)
-        _saved = None
+    lower_young()
 
 
 def _pause() -> bool:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..runtime._actions import Action, action_of
+from ..runtime._gc_settle import lower_young, raise_young
 from ..runtime._incidents import (
     Change,
     ChangeType,
@@ -41,7 +42,6 @@ from ._cache import StateCache
 from ._codec import incident_from_dict, micros
 from ._db import Database, Insert, chunks, wall_micros
 from ._facts import UPSERT_FACTS, facts_row, stamped
-from ._young_gc import quiet_young, restore_young
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -356,7 +356,12 @@ class SqlUnit:
     def __enter__(self) -> SqlUnit:
         self._transaction = self.db.transaction(write=True)
         self._transaction.__enter__()
-        quiet_young()
+        # A unit allocates tens of thousands of short-lived objects per thousand events,
+        # nearly all freed by reference counting when it ends; with CPython's young
+        # thresholds they set off collections that scan the unit's live work and, through
+        # the middle generation, the cache of states (~0.8 s of ~11 s CPU on a
+        # 10,000-parcel SQLite ingest, ~0.25 s with them raised while a unit runs).
+        raise_young()
         return self
 
     def __exit__(
@@ -368,7 +373,7 @@ class SqlUnit:
         try:
             self._exit(kind, exc, tb)
         finally:
-            restore_young()
+            lower_young()
 
     def _exit(
         self,
