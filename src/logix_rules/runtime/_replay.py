@@ -112,7 +112,9 @@ class Replay(Evaluation):
     def _owes_revisit(self, state: ShipmentState) -> bool:
         """Whether a resolved incident still owes its revisit: a replay from scratch may
         report it from any point of the history (see _revisit_step), so it replays all.
-        A safeguard: the resolve made every checkpoint stale already."""
+        The resolve made the checkpoints of before it stale, but a replay since (a
+        late event) took new ones that saw it, so a later late event reaches this; no
+        test covers that path yet."""
         follows = state.followups
         if not follows or self._revisit is None:
             return False
