@@ -7,6 +7,7 @@ width go to the test artifacts (``LOGIX_TEST_ARTIFACTS``)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -30,12 +31,15 @@ LOST = "LX123456785CN"
 PHONE = (390, 844)
 
 
-@pytest.fixture
-def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
-    """The service under uvicorn on a free port of 127.0.0.1, over a seeded store."""
-    store, now = seed_store(tmp_path / "desk.db")
+@contextlib.contextmanager
+def serve_desk(db: Path, *, refresh: int) -> Iterator[tuple[str, datetime]]:
+    """The service under uvicorn on a free port of 127.0.0.1, over a seeded store; the
+    queue reloads itself every ``refresh`` seconds (0: never)."""
+    store, now = seed_store(db)
     settings = ServiceSettings(
-        api_tokens=(SecretStr("t" * 32),), session_secret=SecretStr("s" * 48)
+        api_tokens=(SecretStr("t" * 32),),
+        session_secret=SecretStr("s" * 48),
+        desk_refresh=refresh,
     )
     # The whole service, as `logix serve` runs it, without its background jobs: the
     # clock stays at the seed's instant.
@@ -60,6 +64,25 @@ def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
         thread.join(timeout=10)
         sock.close()
         store.close()
+
+
+@pytest.fixture
+def desk_url(tmp_path: Path) -> Iterator[tuple[str, datetime]]:
+    # The long walk below holds elements from one step to the next; on a loaded machine
+    # it can outlast the queue's minute, and a reload would leave them stale.  The
+    # reload has a test of its own.
+    with serve_desk(tmp_path / "desk.db", refresh=0) as served:
+        yield served
+
+
+def log_in(browser: Browser, base: str) -> None:
+    """Log in with the keyboard only, from the login page ``/`` redirects to."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.driver.get(base + "/")
+    assert browser.driver.current_url == base + "/login?next=/"
+    browser.driver.switch_to.active_element.send_keys(USER)  # the name field has the focus
+    navigate(browser, lambda: press(browser, Keys.TAB, PASSWORD, Keys.ENTER))
 
 
 def navigate(browser: Browser, act: Callable[[], object]) -> None:
@@ -108,11 +131,9 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
     chromium.resize(1280, 800)
 
     # Log in, with the keyboard only.
-    driver.get(base + "/")
-    assert driver.current_url == base + "/login?next=/"
+    driver.get(base + "/login")
     chromium.screenshot("desk-login-1280")
-    driver.switch_to.active_element.send_keys(USER)  # the name field has the focus
-    navigate(chromium, lambda: press(chromium, Keys.TAB, PASSWORD, Keys.ENTER))
+    log_in(chromium, base)
     header = driver.find_element(By.CSS_SELECTOR, "h1")
     assert header.text.startswith("Open incidents")
     everything = rows(chromium)
@@ -213,3 +234,28 @@ def test_the_desk_in_a_real_browser(chromium: Browser, desk_url: tuple[str, date
 
     assert loaded_from_elsewhere(chromium, base) == []
     assert chromium.console_errors() == []
+
+
+def test_an_idle_queue_reloads_itself_and_a_busy_one_does_not(
+    chromium: Browser, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with serve_desk(tmp_path / "desk.db", refresh=1) as (base, _):
+        driver = chromium.driver
+        log_in(chromium, base)
+        # Nobody touches it: within a few ticks the page is a new document.
+        old = driver.find_element(By.TAG_NAME, "html")
+        WebDriverWait(driver, 20, poll_frequency=0.1).until(expected_conditions.staleness_of(old))
+        WebDriverWait(driver, 15).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        # Someone is in the filters: the page stays, ticks or not.
+        driver.execute_script("document.getElementById('f-severity').focus()")
+        kept = driver.find_element(By.TAG_NAME, "html")
+        before = driver.execute_script("return performance.timeOrigin")
+        time.sleep(3)
+        assert driver.execute_script("return performance.timeOrigin") == before
+        assert kept.tag_name == "html"  # still attached: no reload happened

@@ -134,6 +134,28 @@ async def test_login_with_the_right_password_opens_the_queue(
     assert "data-refresh" not in incident.text
 
 
+async def test_a_desk_refresh_of_zero_keeps_the_queue_still(
+    world: tuple[ServiceContext, datetime],
+) -> None:
+    ctx, now = world
+    still = ServiceContext(
+        ctx.store,
+        "default",
+        settings=ServiceSettings(session_secret=SecretStr(SECRET), desk_refresh=0),
+        clock=lambda: now,
+    )
+    try:
+        transport = httpx.ASGITransport(app=Starlette(routes=desk_routes(still)))
+        async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
+            await log_in(c)
+            queue = await c.get("/")
+        assert queue.status_code == 200
+        assert "Open incidents" in queue.text
+        assert "data-refresh" not in queue.text
+    finally:
+        still.close()
+
+
 def sorted_live(store: Store) -> list[Incident]:
     """The queue's order, computed here from the store's own listing."""
     rank = {"P1": 0, "P2": 1, "P3": 2}

@@ -224,6 +224,7 @@ class _Desk:
             severities=list(self.ctx.pack.severities),
             top_severity=self.top_severity,
             now=now,
+            refresh=self.ctx.settings.desk_refresh,
             query=lambda **changes: urlencode(filters.query(**changes)),
         )
 

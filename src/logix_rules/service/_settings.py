@@ -52,7 +52,8 @@ class ServiceSettings:
     ``LOGIX_CLOCK_INTERVAL`` (seconds between two ``advance`` calls),
     ``LOGIX_<CARRIER>_POLL_INTERVAL`` (seconds), ``LOGIX_POLL_CARRIERS`` (which
     carriers to poll; default: every configured one without push), ``LOGIX_RELAY_URL``,
-    ``LOGIX_RELAY_SECRET``, ``LOGIX_RELAY_MAX_ATTEMPTS`` and ``LOGIX_DB_POOL``.
+    ``LOGIX_RELAY_SECRET``, ``LOGIX_RELAY_MAX_ATTEMPTS``, ``LOGIX_DB_POOL`` and
+    ``LOGIX_DESK_REFRESH`` (seconds between two reloads of an idle desk queue; 0: never).
     """
 
     api_tokens: tuple[SecretStr, ...] = ()
@@ -66,6 +67,7 @@ class ServiceSettings:
     relay_max_attempts: int = 8
     long_poll_max: float = 30.0
     pool_size: int = 8
+    desk_refresh: int = 60
 
     def poll_interval(self, carrier: str) -> float:
         return self.poll_intervals.get(carrier, DEFAULT_POLL_INTERVAL)
@@ -134,4 +136,5 @@ class ServiceSettings:
             relay_secret=SecretStr(relay_secret) if relay_secret else None,
             relay_max_attempts=int(_number(env, "LOGIX_RELAY_MAX_ATTEMPTS", 8, least=1)),
             pool_size=int(_number(env, "LOGIX_DB_POOL", 8, least=1)),
+            desk_refresh=int(_number(env, "LOGIX_DESK_REFRESH", 60, least=0)),
         )
