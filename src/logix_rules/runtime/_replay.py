@@ -113,8 +113,8 @@ class Replay(Evaluation):
         """Whether a resolved incident still owes its revisit: a replay from scratch may
         report it from any point of the history (see _revisit_step), so it replays all.
         The resolve made the checkpoints of before it stale, but a replay since (a
-        late event) took new ones that saw it, so a later late event reaches this; no
-        test covers that path yet."""
+        late event) took new ones that saw it, so a later late event reaches this
+        (tests/rules/test_late_revisit.py)."""
         follows = state.followups
         if not follows or self._revisit is None:
             return False
