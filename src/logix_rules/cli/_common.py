@@ -17,7 +17,8 @@ from ..compiler._model import Pack
 from ..core._errors import InputProblem
 from ..runtime._incidents import Incident
 from ..runtime._io import InputFileError, read_events, read_shipments
-from ._render import Names, render_json, render_jsonl, render_summary, render_table
+from ._render import Names
+from ._shown import emit_shown, shown_for
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -144,32 +145,8 @@ def _emit(
     mask: bool = True,
     names: Names | None = None,
 ) -> None:
-    if fmt == "json":
-        document = render_json(
-            incidents,
-            at=at,
-            pack=pack.name,
-            parcels_by_carrier=parcels,
-            extra=extra,
-            mask=mask,
-            names=names,
-        )
-        out.write(document + "\n")
-    elif fmt == "jsonl":
-        out.write(render_jsonl(incidents, mask=mask, names=names))
-    else:
-        out.write(headline + "\n\n")
-        out.write(render_table(incidents) + "\n")
-        if incidents:
-            affected = len({i.tracking_number for i in incidents})
-            out.write(
-                f"\n{len(incidents)} open incident{'s' if len(incidents) != 1 else ''} "
-                f"on {affected} of {sum(parcels.values())} parcels\n\n"
-            )
-            levels = list(pack.severities)
-            out.write(
-                render_summary(incidents, parcels_by_carrier=parcels, severities=levels) + "\n"
-            )
+    shown = shown_for(fmt, incidents, mask=mask, names=names)
+    emit_shown(out, fmt, shown, pack=pack, at=at, headline=headline, parcels=parcels, extra=extra)
 
 
 class _FileCount(NamedTuple):

@@ -6,17 +6,21 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from logix_carriers import TrackingEvent, personal_names
 
 from ..runtime._incidents import Incident, Remedy
 
 __all__ = [
+    "Counted",
     "format_remedy",
+    "incident_row",
+    "json_document",
     "names_by_parcel",
     "render_json",
     "render_jsonl",
+    "render_rows",
     "render_summary",
     "render_table",
     "shown_incidents",
@@ -27,6 +31,19 @@ __all__ = [
 Names = Mapping[str, Sequence[str]]
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class Counted(Protocol):
+    """What the summaries count of an incident (an ``Incident`` is one)."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def carrier(self) -> str: ...
+    @property
+    def tracking_number(self) -> str: ...
 
 
 def _time(moment: datetime) -> str:
@@ -71,26 +88,32 @@ def render_table(incidents: Sequence[Incident]) -> str:
 
     Times are UTC, to the minute.
     """
-    if not incidents:
+    return render_rows([incident_row(i) for i in incidents])
+
+
+def incident_row(incident: Incident) -> tuple[str, ...]:
+    """An incident's cells in ``render_table``."""
+    return (
+        incident.severity,
+        incident.kind,
+        incident.tracking_number,
+        incident.carrier,
+        _time(incident.opened_at),
+        _time(incident.respond_by),
+        format_remedy(incident.remedy),
+    )
+
+
+def render_rows(rows: Sequence[Sequence[str]]) -> str:
+    """``render_table`` of the incidents' rows (``incident_row``)."""
+    if not rows:
         return "No open incidents."
     header = ("SEV", "KIND", "TRACKING NUMBER", "CARRIER", "OPENED (UTC)", "RESPOND BY", "REMEDY")
-    rows = (
-        (
-            i.severity,
-            i.kind,
-            i.tracking_number,
-            i.carrier,
-            _time(i.opened_at),
-            _time(i.respond_by),
-            format_remedy(i.remedy),
-        )
-        for i in incidents
-    )
     return _table(header, rows)
 
 
 def summarize(
-    incidents: Sequence[Incident],
+    incidents: Sequence[Counted],
     *,
     parcels_by_carrier: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
@@ -136,7 +159,7 @@ def summarize(
 
 
 def render_summary(
-    incidents: Sequence[Incident],
+    incidents: Sequence[Counted],
     *,
     parcels_by_carrier: Mapping[str, int] | None = None,
     severities: Sequence[str] | None = None,
@@ -210,12 +233,30 @@ def render_json(
 ) -> str:
     """One JSON document: evaluation time, pack, incidents (``to_dict()``) and summary;
     personal data masked unless ``mask=False``."""
+    return json_document(
+        shown_incidents(incidents, mask=mask, names=names),
+        summarize(incidents, parcels_by_carrier=parcels_by_carrier),
+        at=at,
+        pack=pack,
+        extra=extra,
+    )
+
+
+def json_document(
+    shown: list[dict[str, Any]],
+    summary: dict[str, Any],
+    *,
+    at: datetime | None,
+    pack: str,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """``render_json`` of incidents already shown (``shown_incidents``) and summarized."""
     document: dict[str, Any] = {
         "pack": pack,
         "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         **(extra or {}),
-        "incidents": shown_incidents(incidents, mask=mask, names=names),
-        "summary": summarize(incidents, parcels_by_carrier=parcels_by_carrier),
+        "incidents": shown,
+        "summary": summary,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

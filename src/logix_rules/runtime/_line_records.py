@@ -24,11 +24,22 @@ What makes the shortcut exact (a test holds it to the full reader):
 Anything else (line 1, which may start with a byte-order mark, escapes, an unusual
 value, a line never seen) is read the full way, so every problem and every message
 comes from one place.
+
+A reader may keep one shard of the file (``shard=(k, n)``: the parcels whose tracking
+number's CRC-32 is ``k`` modulo ``n``), so ``n`` processes can each read the whole
+file and keep a part (``logix run --jobs``).  A line is left to another shard without
+being parsed only when its tracking number is certain from its bytes: no backslash
+in the line, the key ``"tracking_number"`` named once and followed by a plain string
+that validation keeps unchanged; if the line is an event at all, that string is its
+tracking number.  Every other line is read the full way by every shard, kept as an
+event by the shard its tracking number names, and as a problem by shard 0 only; a
+line left to another shard still counts in ``lines``, so every shard counts the same.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from datetime import tzinfo
 from typing import IO, Final
@@ -41,7 +52,7 @@ from ..core._records import ID, KIND, EventKind, EventRec, T
 from ._io import _EventLines, _lines
 from ._kernel import Kernel
 
-__all__ = ["Grouped", "RecordChunks"]
+__all__ = ["Grouped", "RecordChunks", "shard_of"]
 
 #: One chunk: records by tracking number (file order), each number's carrier, names.
 Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
@@ -82,6 +93,29 @@ def _slots(raw: bytes) -> tuple[int, int, int, int, int, int] | None:
     if b > 0 and d > 0 and f > 0:
         return a, b, c, d, e, f
     return None
+
+
+def shard_of(tracking_number: str, shards: int) -> int:
+    """The shard (of ``shards``) that keeps a parcel: the same in every process."""
+    return zlib.crc32(tracking_number.encode()) % shards
+
+
+def _certain_shard(raw: bytes, shards: int) -> int:
+    """The shard of the line's parcel when its bytes make it certain (see the module
+    docstring), else -1: the line must be read the full way to know."""
+    if b"\\" in raw or raw.count(_TN) != 1:
+        return -1
+    at, end = _slot(raw, b'"tracking_number": "', b'"tracking_number":"')
+    if end <= 0:
+        return -1
+    value = raw[at:end]
+    try:
+        number = value.decode()
+    except UnicodeDecodeError:
+        return -1
+    if not _plain(number, 80):
+        return -1
+    return zlib.crc32(value) % shards
 
 
 def _plain(value: str, longest: int) -> bool:
@@ -158,9 +192,11 @@ class RecordChunks(_EventLines):
         assume_tz: str | tzinfo | None = None,
         progress: IO[str] | None = None,
         stdin: IO[bytes] | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(path, assume_tz, progress, stdin)
         self._kernel = kernel
+        self._shard = shard
         self._size = size
         self._want_names = names
         self.names: dict[str, dict[str, None]] = {}
@@ -182,17 +218,27 @@ class RecordChunks(_EventLines):
         groups: dict[str, list[EventRec]] = {}
         carriers: dict[str, str] = {}
         count = 0
+        mine, shards = self._shard if self._shard is not None else (0, 1)
+        problems = items.problems
         for number, raw, done, too_long in _lines(self._source):
             if count >= size:
                 yield groups, carriers, count
                 groups, carriers, count = {}, {}, 0
+            owner = mine
+            if shards > 1:
+                owner = -1 if number == 1 or too_long else _certain_shard(raw, shards)
+                if owner != mine and owner >= 0:  # another shard's parcel, for certain
+                    if update is not None:
+                        update(number, done)
+                    items.lines += 1
+                    continue
             slots = None if number == 1 or too_long else _slots(raw)
             shape = None
             if slots is not None:
                 a, b, c, d, e, f = sorted(slots)
                 shape = (raw[:a], raw[b:c], raw[d:e], raw[f:])
                 known = shapes.get(shape)
-                if known is not None:
+                if known is not None and owner >= 0:
                     tn_bytes = raw[slots[0] : slots[1]]
                     id_bytes = raw[slots[2] : slots[3]]
                     t = micros(raw[slots[4] : slots[5]])
@@ -224,7 +270,15 @@ class RecordChunks(_EventLines):
                             if known[2]:
                                 found_names.setdefault(tn, {}).update(dict.fromkeys(known[2]))
                             continue
+            known_problems = len(problems)
             event = items.one(number, raw, done, too_long)
+            if owner < 0:  # every shard read this line: one keeps it
+                if event is None:
+                    if mine != 0:
+                        del problems[known_problems:]
+                    continue
+                if shard_of(event.tracking_number, shards) != mine:
+                    continue
             if event is None:
                 continue
             count += 1

@@ -24,7 +24,14 @@ from ._incidents import Incident
 from ._inputs import aware_micros
 from ._line_records import Grouped
 
-__all__ = ["StreamResult", "evaluate_chunks", "evaluate_grouped"]
+__all__ = [
+    "Collected",
+    "StreamResult",
+    "collect_grouped",
+    "evaluate_chunks",
+    "evaluate_collected",
+    "evaluate_grouped",
+]
 
 
 @attrs.frozen
@@ -74,7 +81,22 @@ def evaluate_grouped(
 ) -> StreamResult:
     """``evaluate_chunks`` over chunks already turned into records (``RecordChunks``),
     on a new ``engine``."""
-    cutoff = None if at is None else aware_micros(at, "at")
+    return evaluate_collected(engine, collect_grouped(chunks), at=at, shipments=shipments)
+
+
+@attrs.define
+class Collected:
+    """Every parcel's records read so far (file order), its carrier, the number of
+    events and the latest event time (µs; None: no event)."""
+
+    groups: dict[str, list[EventRec]]
+    carriers: dict[str, str]
+    events: int
+    latest: int | None
+
+
+def collect_grouped(chunks: Iterable[Grouped]) -> Collected:
+    """The records of every chunk, gathered by tracking number."""
     groups: dict[str, list[EventRec]] = {}
     carriers: dict[str, str] = {}
     events = 0
@@ -92,6 +114,28 @@ def evaluate_grouped(
                 kept.extend(recs)
         settler.after(events)
     latest = max((rec[T] for recs in groups.values() for rec in recs), default=None)
+    return Collected(groups, carriers, events, latest)
+
+
+def evaluate_collected(
+    engine: Engine,
+    collected: Collected,
+    *,
+    at: datetime | None = None,
+    shipments: Callable[[], Iterable[Shipment]] = tuple,
+) -> StreamResult:
+    """``evaluate`` of what ``collect_grouped`` gathered, on a new ``engine``; its
+    records are handed over (``collected`` is emptied).  ``at=None`` evaluates at
+    ``collected.latest``; a part of a larger input (one shard) is given the whole
+    input's ``at`` instead."""
+    cutoff = None if at is None else aware_micros(at, "at")
+    groups, carriers, events, latest = (
+        collected.groups,
+        collected.carriers,
+        collected.events,
+        collected.latest,
+    )
+    collected.groups = {}
     later = 0
     if cutoff is not None and latest is not None and latest > cutoff:
         for number in list(groups):
