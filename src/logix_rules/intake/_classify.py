@@ -14,6 +14,7 @@ from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
 from ._matching import Found, Match, find_matches, index_of, negation
+from ._quantities import fewer_than_ordered
 from ._text import Folded, fold, han_count, latin_tokens
 from ._tracking import TrackingNumber, find_tracking_numbers
 
@@ -137,6 +138,7 @@ def classify(
         )
 
     found = _negate(selected, negated, covered)
+    found += fewer_than_ordered(folded.text, tokens, fields, language)
     scores, first_seen, evidence = _weigh(found, folded, text, language, lex)
     reported = sorted(
         (k for k, s in scores.items() if s >= lex.settings.threshold),

@@ -16,7 +16,8 @@ characters (``破损``) matched inside the text.  Lexicon syntax in a phrase:
 A term's role says what a match means: ``complaint`` (the kind, unless negated),
 ``negated`` (the kind only when negated: ``não chegou``), ``ignore`` (hides the terms
 inside it: ``完好无损``, ``能不能``), ``goods`` or ``photos`` (the fields a report must
-carry), ``order_cue`` or ``tracking_cue`` (what a nearby number is).
+carry), ``order_cue`` or ``tracking_cue`` (what a nearby number is), ``ordered``,
+``received``, ``size_cue`` or ``measure`` (what a nearby count is: ``_quantities``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class Role(StrEnum):
     PHOTOS = "photos"
     ORDER_CUE = "order_cue"
     TRACKING_CUE = "tracking_cue"
+    ORDERED = "ordered"
+    RECEIVED = "received"
+    SIZE_CUE = "size_cue"
+    MEASURE = "measure"
 
 
 class WordKind(StrEnum):

@@ -85,6 +85,10 @@ _FIELD_ROLES: Final = {
     "photos": Role.PHOTOS,
     "order_cues": Role.ORDER_CUE,
     "tracking_cues": Role.TRACKING_CUE,
+    "ordered_cues": Role.ORDERED,
+    "received_cues": Role.RECEIVED,
+    "size_cues": Role.SIZE_CUE,
+    "measure_words": Role.MEASURE,
 }
 _NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _LANGUAGE: Final = re.compile(r"[a-z]{2,3}")

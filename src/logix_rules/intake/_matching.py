@@ -45,6 +45,9 @@ _HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多
 _HAN_GAP_MARK: Final = "..."
 _HAN_GAP: Final = "[^。.!?\n]{0,12}?"
 _SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
+#: An ordinal written with digits ("4th", "28th", "2nd", "3º" folded to "3o", "2e",
+#: "3ème"): a number for ``#`` ("for the 4th day in a row", "today is the 28th").
+_ORDINAL: Final = re.compile(r"[0-9]{1,4}(?:st|nd|rd|th|o|a|e|er|re|eme|ieme)")
 _KNOWN_CACHE_SIZE: Final = 50_000
 
 
@@ -113,6 +116,10 @@ class Index:
     #: ``_first_candidates``' and ``_typo_candidates``' answers (bounded).
     first_cache: dict[str, tuple[Term, ...]] = attrs.field(factory=dict)
     typo_cache: dict[tuple[str, str], tuple[Term, ...]] = attrs.field(factory=dict)
+    #: Per phrase of several words (by ``id``): the exact words after its first that a
+    #: message must hold for it to match, without typos and with them (the words too
+    #: short to be typo-corrected).  Checking them first spares most ``_follow`` calls.
+    needs: dict[int, tuple[frozenset[str], frozenset[str]]] = attrs.field(factory=dict)
 
 
 def _cue_text(term: Term) -> str:
@@ -151,6 +158,12 @@ def index_of(lexicon: Lexicon) -> Index:
         if len(first.text) >= settings.fuzzy_min_length + stem_extra:
             fuzzy.setdefault(first.text[0], []).append((first, term))
     numbers = frozenset().union(*(w.numbers for w in lexicon.languages.values()))
+    needs: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+    for term in lexicon.terms:
+        if len(term.words) > 1:
+            rest = [w.text for w in term.words[1:] if w.kind is WordKind.EXACT]
+            short = [w for w in rest if len(w) < settings.fuzzy_min_length]
+            needs[id(term)] = (frozenset(rest), frozenset(short))
     return Index(
         lexicon,
         exact,
@@ -163,6 +176,7 @@ def index_of(lexicon: Lexicon) -> Index:
         numbers,
         tuple(sorted({_cue_text(t) for t in lexicon.terms_of(Role.ORDER_CUE)})),
         tuple(sorted({_cue_text(t) for t in lexicon.terms_of(Role.TRACKING_CUE)})),
+        needs=needs,
     )
 
 
@@ -184,11 +198,20 @@ def _known(index: Index, token: str) -> bool:
     return known
 
 
+def _is_number(index: Index, token: str) -> bool:
+    """Whether ``token`` is what ``#`` matches: digits, an ordinal, a number word."""
+    return (
+        token.isdigit()
+        or token in index.numbers
+        or (token[0].isdigit() and _ORDINAL.fullmatch(token) is not None)
+    )
+
+
 def _word_match(index: Index, word: Word, token: str, fuzzy: bool = True) -> int:
     """0: no match, 1: exact, 2: with one typo (only when ``fuzzy``)."""
     kind = word.kind
     if kind is WordKind.NUMBER:
-        return 1 if token.isdigit() or token in index.numbers else 0
+        return 1 if _is_number(index, token) else 0
     if kind is WordKind.PREFIX:
         if token.startswith(word.text):
             return 1
@@ -308,7 +331,7 @@ def _first_candidates(index: Index, token: str) -> tuple[Term, ...]:
             if size > len(token):
                 break
             terms += index.stems.get(token[:size], ())
-        if token.isdigit() or token in index.numbers:
+        if _is_number(index, token):
             terms += index.numbered
         found = tuple(terms)
         if len(cache) >= _KNOWN_CACHE_SIZE:
@@ -358,6 +381,8 @@ def _phrase_matches(
     """The phrase matches over the words (``only``: of that language's terms)."""
     out: list[Match] = []
     tokens = seq.tokens
+    present = {token.text for token in tokens}
+    needs = index.needs
     for t, token in enumerate(tokens):
         # A term is filed under one first word, so it comes at most once per word;
         # a word the lexicon knows is no typo, so none comes both ways.
@@ -374,6 +399,9 @@ def _phrase_matches(
                 if len(words) == 1:
                     found: tuple[int, bool] | None = (t, how == 2)
                 else:
+                    strict, short = needs[id(term)]
+                    if not (short if allowed else strict) <= present:
+                        continue  # a word it needs is nowhere in the message
                     if not allowed and not _may_follow(words[1], tokens, seq.clause, t):
                         continue  # the usual case, decided without a call
                     found = _follow(index, term, 1, seq, t + 1, (allowed, how == 2))
@@ -437,7 +465,22 @@ def _most_specific(candidates: list[Match]) -> list[Match]:
     return [m for m in candidates if id(m) not in dropped]
 
 
-def _select(candidates: list[Match]) -> list[Match]:
+def _skipped(match: Match, text: str) -> tuple[int, int]:
+    """The part of a gap match between its first and last words (Chinese: between
+    the first and last runs of characters its term spells)."""
+    if match.term.chars:
+        parts = match.term.chars.split(_HAN_GAP_MARK)
+        return match.start + len(parts[0]), match.end - len(parts[-1])
+    head = match.start
+    while head < match.end and text[head].isalnum():
+        head += 1
+    tail = match.end
+    while tail > head and text[tail - 1].isalnum():
+        tail -= 1
+    return head, tail
+
+
+def _select(candidates: list[Match], text: str) -> list[Match]:
     """The matches not hidden by a longer one: ``never arrived`` hides ``arrived``,
     an ignore term what it holds, ``地址填错`` (address) the ``错了`` (wrong item) it
     overlaps.  Matches of equal length that overlap are both kept (``五天没`` and
@@ -470,12 +513,28 @@ def _select(candidates: list[Match]) -> list[Match]:
             m.start,
         ),
     )
+    # A complaint with a gap does not hide a gapless match of another kind inside what
+    # it skips, which may be a second complaint ("veio só 1 dos 2 ... eu pedi 41": a
+    # missing item inside a wrong size); its own first and last words it keeps.
+    skipped = {
+        id(m): _skipped(m, text)
+        for m in candidates
+        if m.term.role is Role.COMPLAINT and _has_gap(m)
+    }
     taken: list[Match] = []
     for match in order:
         size = match.end - match.start
+        spared = id(match) not in skipped and match.term.role is not Role.IGNORE
         hidden = any(
             t.start < match.end
             and match.start < t.end
+            and not (
+                spared
+                and id(t) in skipped
+                and t.term.kind != match.term.kind
+                and skipped[id(t)][0] <= match.start
+                and match.end <= skipped[id(t)][1]
+            )
             and (
                 # inside a longer match, an ignore term, or the same kind's match
                 (
@@ -558,7 +617,7 @@ def find_matches(
     everything = phrases + chars
     main = [m for m in everything if m.term.role in _SELECTED_ROLES]
     fields = [m for m in everything if m.term.role not in _SELECTED_ROLES]
-    return Matches(_select(main), fields, list(seq.clause), chars, phrases)
+    return Matches(_select(main, text), fields, list(seq.clause), chars, phrases)
 
 
 def _is_duration(term: Term) -> bool:
