@@ -117,6 +117,7 @@ def _counts(text: str, tokens: Sequence[Token]) -> list[_Count]:
             and i
             and tokens[i - 1].text in _SIZE_ARTICLES
             and not text[tokens[i - 1].end : token.start].strip()
+            and text[token.end : token.end + 1] != "-"  # "a 3-pack" is a count
         ):
             continue
         out.append(_Count(value, token.start, token.end))
