@@ -18,7 +18,7 @@ from logix_carriers import Shipment, TrackingEvent
 from logix_rules import Engine, Kernel, ShipmentState, load_pack
 from logix_rules.core._errors import UnknownIncident
 from logix_rules.core._records import rec_key
-from logix_rules.runtime import _state_codec
+from logix_rules.runtime import _state_layout
 
 PACK = load_pack("default")
 KERNEL = Kernel(PACK)
@@ -72,7 +72,7 @@ def shipment(promised_hours: int) -> Shipment:
 @pytest.fixture(autouse=True)
 def reuse_short_histories(monkeypatch: pytest.MonkeyPatch) -> None:
     """Remember the body of every kept state, however short its history."""
-    monkeypatch.setattr(_state_codec, "REUSE_FROM", 0)
+    monkeypatch.setattr(_state_layout, "REUSE_FROM", 0)
 
 
 def fresh(state: ShipmentState) -> bytes:
@@ -193,7 +193,7 @@ def test_only_a_host_that_asks_keeps_what_it_wrote() -> None:
 
 
 def test_a_short_history_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_state_codec, "REUSE_FROM", 3)
+    monkeypatch.setattr(_state_layout, "REUSE_FROM", 3)
     state = KERNEL.new_state("L1", "dhl")
     for k in range(3):
         KERNEL.dumps(state, keep=True)

@@ -1,33 +1,111 @@
-"""Small helpers over the layout of a version-2 state body (see ``_state_codec``): the
-JSON tail read without its wrapper, kind digests, the separator the strings are joined
-by, and where the parts of a body already written are, for a write that reuses them.
+"""The layout of a version-2 state body (see ``_state_codec``) and small helpers over
+it: its fixed parts, the JSON tail read without its wrapper, kind digests, the
+separator the strings are joined by, and where the parts of a body already written
+are, for a write that reuses them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from collections.abc import Callable
 from typing import Any
 
-from ..core._records import EventRec
+from ..core._records import EventKind, EventRec
 from ._state import StateError
 from ._state_parts import BOUND, scalar
 
 NONE = -(1 << 63)  # an absent instant among the ints
+AGGREGATES = (  # the instants, then the counts, in the order of the ints
+    "delivered_at",
+    "first_event",
+    "last_event",
+    "first_scan",
+    "last_scan",
+    "status_entered",
+    "stage_entered",
+    "n_events",
+    "n_scans",
+    "regressions",
+    "after_delivery",
+)
+HEAD = struct.Struct("<7I")  # strings, events, kinds, text, kind text, tail bytes, separator
+N_FIXED = 21  # the ints before the events
+FIXED = struct.Struct(f"<{N_FIXED}q")
+DIGEST = struct.Struct("<q")  # a kind's digest as the events hold it
+BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"  # a parcel with nothing irregular
+# The shortest history a kept state remembers its body for: below it, writing the
+# history again costs about what reusing it does (benchmarks/README.md), and the body
+# held would cost ~1 KB per cached state for nothing.  (Read as layout.REUSE_FROM, so
+# a test can change it in one place.)
+REUSE_FROM = 24
 
 __all__ = [
+    "AGGREGATES",
+    "BARE_TAIL_TEXT",
+    "DIGEST",
+    "FIXED",
+    "HEAD",
     "NONE",
+    "N_FIXED",
+    "REUSE_FROM",
+    "events_of",
     "holds_kind",
     "ids_end_of",
+    "in_order",
     "instants_of",
+    "ints_of",
     "kind_digest",
+    "kind_text",
     "nul_inside",
     "pairs_of",
     "position",
     "read_json",
     "separator",
 ]
+
+
+def ints_of(n_events: int) -> struct.Struct:
+    """The fixed ints and ``n_events`` events' (time, id ref, kind digest), packed."""
+    found = _INTS.get(n_events)
+    if found is None:
+        if len(_INTS) >= 4096:
+            _INTS.clear()
+        found = _INTS[n_events] = struct.Struct(f"<{N_FIXED + 3 * n_events}q")
+    return found
+
+
+_INTS: dict[int, struct.Struct] = {}
+
+
+def events_of(n_events: int) -> struct.Struct:
+    """``n_events`` events' (time, id ref, kind digest), packed."""
+    found = _EVENTS.get(n_events)
+    if found is None:
+        if len(_EVENTS) >= 4096:
+            _EVENTS.clear()
+        found = _EVENTS[n_events] = struct.Struct(f"<{3 * n_events}q")
+    return found
+
+
+_EVENTS: dict[int, struct.Struct] = {}
+
+
+def in_order(n_events: int) -> tuple[int, ...]:
+    """The id refs of ``n_events`` events as encode writes them: 0, 1, ..."""
+    return _IN_ORDER[n_events] if n_events < len(_IN_ORDER) else tuple(range(n_events))
+
+
+_IN_ORDER = [tuple(range(n)) for n in range(256)]
+
+
+def kind_text(kind: EventKind) -> str:
+    """The one-string form of what an event says (its kind), as a state keeps it."""
+    return _KIND_JSON.encode([*kind[:8], [list(pair) for pair in kind[8]]])
+
+
+_KIND_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def read_json(text: str) -> Any:

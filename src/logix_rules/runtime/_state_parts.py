@@ -80,6 +80,7 @@ def encode_incident(
         lazy = LazyEvidence(evidence)
         lazy.read = held
         inc._evidence = lazy
+    # (JSON writes tuples as arrays: the tuples and dicts go as they are, not copied.)
     return [
         inc.id,
         inc.kind,
@@ -87,16 +88,31 @@ def encode_incident(
         inc.severity,
         inc.rank,
         inc.severity_since,
-        list(inc.rules),
-        list(inc.lead),
-        None if remedy is None else encode_remedy(remedy),
+        inc.rules,
+        inc.lead,
+        None if remedy is None else _remedy_json(remedy),
         ref(evidence),
         ref(inc.explanation),
-        dict(inc.deadlines),
+        inc.deadlines,
         # [what, at], and the target only when there is one (as version 2 first wrote)
-        [list(e) if e[2] is not None else [e[0], e[1]] for e in inc.escalations],
+        [e if e[2] is not None else e[:2] for e in inc.escalations] if inc.escalations else (),
         *_lifecycle_part(inc, parked),
     ]
+
+
+def _remedy_json(remedy: Remedy) -> list[Any]:
+    """``encode_remedy``, made once per remedy object (a remedy is frozen, and the
+    states of a batch share few of them)."""
+    found = _REMEDIES.get(id(remedy))
+    if found is None or found[0] is not remedy:
+        if len(_REMEDIES) >= 4096:
+            _REMEDIES.clear()
+        found = _REMEDIES[id(remedy)] = (remedy, encode_remedy(remedy))
+    return found[1]
+
+
+# id(remedy) -> (remedy, its JSON value): the remedy is held, so its id is not reused.
+_REMEDIES: dict[int, tuple[Remedy, list[Any]]] = {}
 
 
 def _lifecycle_part(inc: OpenIncident, parked: bool) -> list[dict[str, Any]]:
@@ -192,19 +208,9 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> tuple[OpenIncid
         raise StateError("an open incident must be an array of 13 or 14 parts")
     ident, kind, opened, severity, rank, since, rules, lead, remedy, evidence = raw[:10]
     explanation, deadlines, escalations = raw[10:13]
-    whats = _WHATS.union(pack.deadline_actions)
-    extra = raw[13] if len(raw) == 14 else {}
-    if type(extra) is not dict or set(extra) - {"starts", "revisit_done", "parked", "cause"}:
-        raise StateError("an open incident's lifecycle part must be an object")
-    if extra.get("cause", "unknown") not in CAUSES:
-        raise StateError("an open incident's cause must be one of " + ", ".join(CAUSES))
-    starts = extra.get("starts")
-    if starts is not None and not (
-        type(starts) is dict and types_in(starts, STR) and instants(list(starts.values()))
-    ):
-        raise StateError("an open incident's deadline starts must map names to instants")
-    if extra.get("revisit_done", True) is not True or extra.get("parked", True) is not True:
-        raise StateError("an open incident's lifecycle flags must be true when present")
+    starts, revisit_done, parked, cause = None, False, False, "unknown"
+    if len(raw) == 14:
+        starts, revisit_done, parked, cause = _lifecycle(raw[13])
     n = len(strings) - 1
     if not (
         type(ident) is str
@@ -247,12 +253,34 @@ def decode_incident(pack: Pack, raw: Any, strings: list[Any]) -> tuple[OpenIncid
         LazyEvidence(strings[evidence]),
         strings[explanation],
         deadlines,
-        [_escalation(e, whats) for e in escalations] if escalations else [],
+        [_escalation(e, _WHATS.union(pack.deadline_actions)) for e in escalations]
+        if escalations
+        else [],
         starts or None,
-        "revisit_done" in extra,
-        extra.get("cause", "unknown"),
+        revisit_done,
+        cause,
     )
-    return inc, "parked" in extra
+    return inc, parked
+
+
+_LIFECYCLE = frozenset({"starts", "revisit_done", "parked", "cause"})
+
+
+def _lifecycle(extra: Any) -> tuple[dict[str, int] | None, bool, bool, str]:
+    """The 14th part of an open incident: (starts, revisit done, parked, cause)."""
+    if type(extra) is not dict or not _LIFECYCLE.issuperset(extra):
+        raise StateError("an open incident's lifecycle part must be an object")
+    cause = extra.get("cause", "unknown")
+    if cause not in CAUSES:
+        raise StateError("an open incident's cause must be one of " + ", ".join(CAUSES))
+    starts = extra.get("starts")
+    if starts is not None and not (
+        type(starts) is dict and types_in(starts, STR) and instants(list(starts.values()))
+    ):
+        raise StateError("an open incident's deadline starts must map names to instants")
+    if extra.get("revisit_done", True) is not True or extra.get("parked", True) is not True:
+        raise StateError("an open incident's lifecycle flags must be true when present")
+    return starts, "revisit_done" in extra, "parked" in extra, cause
 
 
 def v1_followups(raw_follows: Any) -> dict[str, Followup]:
@@ -306,8 +334,36 @@ def encode_remedy(remedy: Remedy) -> list[Any]:
 
 
 def _remedy(raw: Any) -> Remedy | None:
+    """A remedy as ``encode_remedy`` wrote it; one read before is shared (it is frozen,
+    and most remedies of a pack's incidents are alike)."""
     if raw is None:
         return None
+    key: tuple[Any, ...] | None = None
+    found = None
+    # A key of all the remedy depends on, when it has the shape written (lists of lists:
+    # a text or an object would make the same tuples as a list of its parts).
+    shaped = type(raw) is list and len(raw) in (3, 4) and type(raw[2]) is list
+    if shaped and types_in(raw[2], _LIST):
+        try:
+            key = (raw[0], raw[1], len(raw), raw[-1] is True, *map(tuple, raw[2]))
+            found = _REMEDIES_READ.get(key)
+        except TypeError:  # a part that is not hashable: read it (and refuse it)
+            key = None
+    if found is not None:
+        return found
+    remedy = _read_remedy(raw)
+    if key is not None:
+        if len(_REMEDIES_READ) >= 4096:
+            _REMEDIES_READ.clear()
+        _REMEDIES_READ[key] = remedy
+    return remedy
+
+
+_REMEDIES_READ: dict[tuple[Any, ...], Remedy] = {}
+_LIST: frozenset[type] = frozenset({list})
+
+
+def _read_remedy(raw: Any) -> Remedy:
     if (
         type(raw) is not list
         or len(raw) not in (3, 4)
