@@ -225,3 +225,19 @@ def test_a_crafted_body_with_its_ids_out_of_order_is_written_from_scratch() -> N
     assert loaded.history == state.history
     KERNEL.step(loaded, KERNEL.record(event("e3", 3, "customs", None, False)))
     check(loaded)
+
+
+def test_a_kept_state_points_into_the_bytes_dumps_returned() -> None:
+    """What a state remembers is the frame a host keeps anyway, not a second copy."""
+    state = KERNEL.new_state("L1", "dhl")
+    for k in range(30):
+        KERNEL.step(state, KERNEL.record(event(f"e{k}", k, "in_transit", None, False)))
+    for k in range(30, 33):
+        data = KERNEL.dumps(state, keep=True)
+        assert state.encoded is not None
+        assert state.encoded[1] is data
+        assert KERNEL.loads(data) == state
+        KERNEL.step(state, KERNEL.record(event(f"e{k}", k, "in_transit", None, False)))
+        check(state)
+    # a write that reused the frame is still the one written from scratch
+    assert KERNEL.dumps(state, keep=True)[-len(fresh(state)) :] == fresh(state)

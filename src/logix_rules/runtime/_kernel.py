@@ -59,7 +59,7 @@ from ..core._records import (
 )
 from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
 from ._checkpoints import capture
-from ._frames import DAMAGED, STATE_MAGIC, seal, unseal
+from ._frames import DAMAGED, STATE_MAGIC, unseal
 from ._incidents import (
     Change,
     ChangeType,
@@ -128,6 +128,7 @@ class Kernel(Replay):
         self._codec = StateCodec(pack, self._ntrack, self._bare_facts)
         fingerprint = pack.fingerprint.encode()
         self._fingerprint = bytes([len(fingerprint)]) + fingerprint  # what a state body starts with
+        self._fingerprint_crc = zlib.crc32(self._fingerprint)
 
     # -- construction ------------------------------------------------------------------
     def new_state(
@@ -428,7 +429,17 @@ class Kernel(Replay):
         ``loads`` decodes it instead of replaying its history).  With ``keep``, ``s``
         remembers them, and its next ``dumps`` encodes only the events added since
         (a host that writes states at every event: a store)."""
-        return seal(STATE_MAGIC, self._fingerprint + self._codec.encode(s, keep))
+        body = self._codec.encode(s, keep)
+        # The frame of _frames.seal in one copy: the CRC-32 of fingerprint and body.
+        crc = zlib.crc32(body, self._fingerprint_crc).to_bytes(4, "little")
+        data = b"".join((STATE_MAGIC, crc, self._fingerprint, body))
+        held = s.encoded
+        if held is not None and held[1] is body:
+            # What s remembers points into the bytes returned, which a host keeps anyway
+            # (a store's row, Spark's state): no second copy of the body.
+            at = len(data) - len(body)
+            s.encoded = (held[0], data, at, held[3] + at if held[3] >= 0 else -1)
+        return data
 
     def loads(self, data: bytes, *, keep: bool = False) -> ShipmentState:
         """The state ``dumps`` wrote; ``StateError`` for anything else.  With ``keep``,
