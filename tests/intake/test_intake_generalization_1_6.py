@@ -43,7 +43,12 @@ the goods another, accessories "not supplied", one shoe of a pair, English chat
 style) was written the same way before its changes: 30 of 55 on 1.5.0 and on the
 draft, 55 after (labels against goods, "not in the pack/supplied", availability and
 "how long does it usually take" as no complaint, a parcel left at another house
-number, a tracking link that gives an error, "so I said no").  Left out, still wrong:
+number, a tracking link that gives an error, "so I said no").  Round 33 (61
+messages over every kind: a delivery photo of another door, "promised in 2 days,
+it's been 9", a refusal because the box was damaged, a refusal disputed with
+"nobody came", a customer's own ordering mistake, "not broken, just the wrong
+colour") likewise: 45 of 61 on 1.5.0 and on the draft,
+61 after.  Left out, still wrong:
 "Está parado em 'objeto em trânsito' desde domingo."
 (stuck somewhere since a date reads as a delay in the earlier parts' labels, so
 "parado em ... desde" is not a question about whereabouts).
@@ -348,7 +353,82 @@ PROBES_ROUND_32: list[tuple[str, set[ReportKind]]] = [
     ("Bought a 3-pack of socks. 2 socks in the bag. Two. Socks.", {K.MISSING_ITEMS}),
 ]
 
-PROBES = PROBES_ROUND_30 + PROBES_ROUND_31 + PROBES_ROUND_32
+PROBES_ROUND_33: list[tuple[str, set[ReportKind]]] = [
+    # damaged
+    ("The frame's glass came shattered, shards all over the box.", {K.DAMAGED}),
+    ("My new kettle has a big dent on the side and leaks when filled.", {K.DAMAGED}),
+    ("A tela do notebook chegou toda trincada 😭", {K.DAMAGED}),
+    ("La maceta vino partida por la mitad.", {K.DAMAGED}),
+    ("Der Spiegel ist in drei Teile zerbrochen angekommen.", {K.DAMAGED}),
+    ("Le vase est arrivé en plusieurs morceaux.", {K.DAMAGED}),
+    ("收到的杯子有一道裂纹", {K.DAMAGED}),
+    ("Box was soaked through and the book pages are all stuck together.", {K.DAMAGED}),
+    # not received
+    ("Driver photo shows a door that isn't mine. No parcel here.", {K.NOT_RECEIVED}),
+    ("Foto da entrega mostra uma porta que não é a minha, e nada do pacote.", {K.NOT_RECEIVED}),
+    ("La foto de entrega es de otra puerta, y aquí no hay paquete.", {K.NOT_RECEIVED}),
+    ("Das Zustellfoto zeigt eine fremde Haustür, bei mir ist kein Paket.", {K.NOT_RECEIVED}),
+    (
+        "La photo de livraison montre une porte qui n'est pas la mienne, pas de colis.",
+        {K.NOT_RECEIVED},
+    ),
+    ("配送照片上的门不是我家的，我没收到包裹", {K.NOT_RECEIVED}),
+    ("The parcel was stolen from my porch, the camera shows someone taking it.", {K.NOT_RECEIVED}),
+    # delayed
+    ("Promised in 2 days, it's been 9.", {K.DELAYED}),
+    ("Prometeram 5 dias úteis, já se foram 15.", {K.DELAYED}),
+    ("Me dijeron 48 horas y ya va una semana y media.", {K.DELAYED}),
+    ("Versprochen war Lieferung in 2 Tagen, jetzt sind es 10.", {K.DELAYED}),
+    ("Livraison annoncée sous 48h, on en est à 12 jours.", {K.DELAYED}),
+    ("说好两天到，结果等了快两个星期", {K.DELAYED}),
+    ("wow super speedy, only took a month and a half 🙄", {K.DELAYED}),
+    # refused
+    ("I refused the package because the box was ripped open.", {K.REFUSED, K.DAMAGED}),
+    ("Recusei a entrega porque a caixa estava rasgada.", {K.REFUSED, K.DAMAGED}),
+    ("Rechacé el paquete porque venía abierto y roto.", {K.REFUSED, K.DAMAGED}),
+    ("Ich habe die Annahme verweigert, der Karton war kaputt.", {K.REFUSED, K.DAMAGED}),
+    ("J'ai refusé le colis, le carton était éventré.", {K.REFUSED, K.DAMAGED}),
+    ("外箱破了，我就拒收了", {K.REFUSED, K.DAMAGED}),
+    ("The system says I refused it but I was at home all day and nobody came.", {K.REFUSED}),
+    # address change
+    ("Please redirect my order to my new flat: 22 Elm Road.", {K.ADDRESS_CHANGE}),
+    ("Quero receber no meu endereço novo, mudei semana passada.", {K.ADDRESS_CHANGE}),
+    ("¿Me lo pueden llevar a la oficina en lugar de a casa?", {K.ADDRESS_CHANGE}),
+    ("Könnten Sie es bitte an eine Packstation umleiten?", {K.ADDRESS_CHANGE}),
+    ("Je voudrais faire livrer ma commande au bureau plutôt qu'à la maison.", {K.ADDRESS_CHANGE}),
+    ("麻烦把收货地址改成公司地址", {K.ADDRESS_CHANGE}),
+    # wismo
+    ("Any chance you can tell me where my stuff is?", {K.WISMO}),
+    ("Alguém pode me dizer por onde anda minha encomenda?", {K.WISMO}),
+    ("¿Alguien me puede decir por dónde va mi pedido?", {K.WISMO}),
+    ("Können Sie mir sagen, wo meine Bestellung gerade ist?", {K.WISMO}),
+    ("Quelqu'un peut me dire où en est ma commande ?", {K.WISMO}),
+    ("能帮我看看我的快递到哪了吗", {K.WISMO}),
+    ("Has my order even left your warehouse?", {K.WISMO}),
+    # mixed, negation
+    ("Not broken, not late, just the wrong colour. Ordered grey, got beige.", {K.WRONG_ITEM}),
+    ("Nada quebrado, só veio a cor errada.", {K.WRONG_ITEM}),
+    ("No llegó roto, pero es de otro color.", {K.WRONG_ITEM}),
+    ("Nichts kaputt, aber leider die falsche Farbe.", {K.WRONG_ITEM}),
+    ("Rien de cassé, mais ce n'est pas la bonne couleur.", {K.WRONG_ITEM}),
+    ("没坏，就是颜色发错了", {K.WRONG_ITEM}),
+    ("It came on time and in good shape, but the lid is missing.", {K.MISSING_ITEMS}),
+    ("Chegou no prazo e em bom estado, mas faltou a tampa.", {K.MISSING_ITEMS}),
+    ("Llegó a tiempo y en buen estado, pero falta la tapa.", {K.MISSING_ITEMS}),
+    ("Pünktlich und unbeschädigt, aber der Deckel fehlt.", {K.MISSING_ITEMS}),
+    ("Arrivé à l'heure et en bon état, mais il manque le couvercle.", {K.MISSING_ITEMS}),
+    ("准时到了，也没坏，就是少了盖子", {K.MISSING_ITEMS}),
+    # other
+    ("Can you send me the invoice with my company's VAT number?", {K.OTHER}),
+    ("I'd like to cancel, I ordered the wrong thing by mistake.", {K.OTHER}),
+    ("Quero cancelar, pedi o tamanho errado sem querer.", {K.OTHER}),
+    ("Quisiera cancelar, me equivoqué de talla al pedir.", {K.OTHER}),
+    ("Ich möchte stornieren, ich habe mich bei der Größe vertan.", {K.OTHER}),
+    ("Je souhaite annuler, je me suis trompé de taille en commandant.", {K.OTHER}),
+    ("我想取消订单，我自己拍错尺码了", {K.OTHER}),
+]
+
+PROBES = PROBES_ROUND_30 + PROBES_ROUND_31 + PROBES_ROUND_32 + PROBES_ROUND_33
 
 
 @pytest.mark.parametrize(("text", "expected"), PROBES)
