@@ -58,6 +58,8 @@ __all__ = ["Grouped", "RecordChunks", "shard_of"]
 Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
 
 _TN: Final = b'"tracking_number"'
+_TN_SPACED: Final = b'"tracking_number": "'
+_TN_TIGHT: Final = b'"tracking_number":"'
 _ID: Final = b'"event_id"'
 _AT: Final = b'"occurred_at"'
 _TWO_DIGITS: Final = {f"{i:02d}".encode(): i * 1_000_000 for i in range(60)}
@@ -81,40 +83,26 @@ def _slot(raw: bytes, key: bytes, tight: bytes) -> tuple[int, int]:
     return at, raw.find(b'"', at)
 
 
-def _slots(raw: bytes) -> tuple[int, int, int, int, int, int] | None:
-    """Where the plain string values of the ``tracking_number``, ``event_id`` and
-    ``occurred_at`` keys lie (start, end each), or None.
-
-    (That they are the top-level keys' is known when a line's shape is kept: ``_exact``.)
-    """
-    a, b = _slot(raw, b'"tracking_number": "', b'"tracking_number":"')
-    c, d = _slot(raw, b'"event_id": "', b'"event_id":"')
-    e, f = _slot(raw, b'"occurred_at": "', b'"occurred_at":"')
-    if b > 0 and d > 0 and f > 0:
-        return a, b, c, d, e, f
-    return None
-
-
 def shard_of(tracking_number: str, shards: int) -> int:
     """The shard (of ``shards``) that keeps a parcel: the same in every process."""
     return zlib.crc32(tracking_number.encode()) % shards
 
 
-def _certain_shard(raw: bytes, shards: int) -> int:
+def _certain_shard(raw: bytes, at: int, end: int, shards: int) -> int:
     """The shard of the line's parcel when its bytes make it certain (see the module
-    docstring), else -1: the line must be read the full way to know."""
-    if b"\\" in raw or raw.count(_TN) != 1:
-        return -1
-    at, end = _slot(raw, b'"tracking_number": "', b'"tracking_number":"')
-    if end <= 0:
+    docstring; ``raw[at:end]`` is the value after the first ``"tracking_number":``),
+    else -1: the line must be read the full way to know."""
+    if end <= at or raw.find(b"\\") >= 0 or raw.count(_TN) != 1:
         return -1
     value = raw[at:end]
-    try:
-        number = value.decode()
-    except UnicodeDecodeError:
-        return -1
-    if not _plain(number, 80):
-        return -1
+    # An ASCII letter-and-digit number (the usual one) is plain without decoding it.
+    if not (end - at <= 80 and value.isalnum()):
+        try:
+            number = value.decode()
+        except UnicodeDecodeError:
+            return -1
+        if not _plain(number, 80):
+            return -1
     return zlib.crc32(value) % shards
 
 
@@ -225,14 +213,23 @@ class RecordChunks(_EventLines):
                 yield groups, carriers, count
                 groups, carriers, count = {}, {}, 0
             owner = mine
-            if shards > 1:
-                owner = -1 if number == 1 or too_long else _certain_shard(raw, shards)
-                if owner != mine and owner >= 0:  # another shard's parcel, for certain
-                    if update is not None:
-                        update(number, done)
-                    items.lines += 1
-                    continue
-            slots = None if number == 1 or too_long else _slots(raw)
+            slots = None
+            if number != 1 and not too_long:
+                a, b = _slot(raw, _TN_SPACED, _TN_TIGHT)
+                if shards > 1:
+                    owner = _certain_shard(raw, a, b, shards)
+                    if owner != mine and owner >= 0:  # another shard's parcel, for certain
+                        if update is not None:
+                            update(number, done)
+                        items.lines += 1
+                        continue
+                if b > 0:
+                    c, d = _slot(raw, b'"event_id": "', b'"event_id":"')
+                    e, f = _slot(raw, b'"occurred_at": "', b'"occurred_at":"')
+                    if d > 0 and f > 0:
+                        slots = (a, b, c, d, e, f)
+            elif shards > 1:
+                owner = -1
             shape = None
             if slots is not None:
                 a, b, c, d, e, f = sorted(slots)
@@ -242,7 +239,8 @@ class RecordChunks(_EventLines):
                     tn_bytes = raw[slots[0] : slots[1]]
                     id_bytes = raw[slots[2] : slots[3]]
                     t = micros(raw[slots[4] : slots[5]])
-                    if t is not None and b"\\" not in tn_bytes and b"\\" not in id_bytes:
+                    # (find, not `in`: `in` first tries the operand as an int, raising)
+                    if t is not None and tn_bytes.find(b"\\") < 0 and id_bytes.find(b"\\") < 0:
                         try:
                             tn = tn_bytes.decode()
                             event_id = id_bytes.decode()
@@ -314,7 +312,7 @@ class RecordChunks(_EventLines):
         tn = raw[slots[0] : slots[1]].decode()
         event_id = raw[slots[2] : slots[3]].decode()
         return (
-            b"\\" not in raw
+            raw.find(b"\\") < 0
             and raw.count(_TN) == raw.count(_ID) == raw.count(_AT) == 1
             and tn == event.tracking_number
             and event_id == rec[ID]
