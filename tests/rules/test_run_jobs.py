@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logix_rules import generate_demo, load_pack
 from logix_rules.cli import _run_jobs
@@ -311,3 +313,35 @@ def test_jobs_option_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[st
     code, _, err = _run([*base, "--jobs", "2", "--store", f"sqlite:///{tmp_path}/s.db"], capsys)
     assert code == 2
     assert "--jobs applies to a run without --store" in err
+
+
+_TEXT = st.text(alphabet=st.sampled_from('aZ09 _-:"\\\u00e9\t{}'), max_size=10)
+
+
+@pytest.mark.slow
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.sampled_from(["tracking_number", "event_id", "description"])),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_lines_are_kept_by_exactly_one_shard(
+    tmp_path_factory: pytest.TempPathFactory, values: list[tuple[str, str, str]]
+) -> None:
+    path = tmp_path_factory.mktemp("shards") / "events.jsonl"
+    lines = [_line(), _line(tracking_number="LP002")]
+    for tn, other, key in values:
+        lines.append(_line(tracking_number=tn, attributes={key: other}))
+        lines.append(_line(**{key: other}))  # a known shape with a new value
+    path.write_text("\n".join(lines) + "\n")
+    kernel = Engine(load_pack("default"))._kernel
+    whole = RecordChunks(path, kernel, names=True, size=2)
+    want = _gathered(whole)
+    readers = [RecordChunks(path, kernel, names=True, size=2, shard=(k, 2)) for k in range(2)]
+    parts = [_gathered(reader) for reader in readers]
+    assert {tn: r for p in parts for tn, r in p[0].items()} == want[0]
+    assert sum(len(p[0]) for p in parts) == len(want[0])
+    got = sorted((p.index, p.errors) for r in readers for p in r.problems)
+    assert got == [(p.index, p.errors) for p in whole.problems]
+    assert {r.lines for r in readers} == {whole.lines}
