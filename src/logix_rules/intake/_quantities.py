@@ -28,7 +28,7 @@ __all__ = ["fewer_than_ordered"]
 #: Count words (the ``#`` number words that name one value; "few" names none).
 _WORD_VALUES: Final = {
     **dict.fromkeys(("one", "um", "uma", "un", "uno", "una", "une", "ein", "eine", "einen"), 1),
-    **dict.fromkeys(("two", "dois", "duas", "dos", "deux", "zwei"), 2),
+    **dict.fromkeys(("two", "pair", "dois", "duas", "par", "dos", "deux", "paire", "zwei"), 2),
     **dict.fromkeys(("three", "tres", "trois", "drei"), 3),
     **dict.fromkeys(("four", "quatro", "cuatro", "quatre", "vier"), 4),
     **dict.fromkeys(("five", "cinco", "cinq", "funf"), 5),
@@ -168,12 +168,11 @@ def fewer_than_ordered(
     text: str, tokens: Sequence[Token], fields: Sequence[Match], language: str
 ) -> list[Found]:
     """A missing-items finding when a count received is below a count ordered."""
-    # the message's language only: French "que" (only) is Spanish "que" (that)
-    cues = [
-        m
-        for m in fields
-        if m.term.role in (Role.ORDERED, Role.RECEIVED) and m.term.language == language
-    ]
+    # the message's language only (French "que", only, is Spanish "que", that), or
+    # every language when it is not told
+    cues = [m for m in fields if m.term.role in (Role.ORDERED, Role.RECEIVED)]
+    if any(m.term.language == language for m in cues):
+        cues = [m for m in cues if m.term.language == language]
     roles = {m.term.role for m in cues}
     if len(roles) < 2:
         return []  # the usual case: no ordering and receiving words both
