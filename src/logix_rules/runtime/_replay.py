@@ -7,18 +7,23 @@ before the first change (``_checkpoints``), and report the net difference.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from ..core._durations import from_micros
 from ..core._records import ATTRS, CODE, DESC, ID, KIND, EventRec, T, rec_key, rec_to_list
 from ._checkpoints import CHECKPOINT_EVERY, CHECKPOINT_FROM, capture, restore
 from ._evaluation import Evaluation
-from ._incidents import Change, ChangeType
-from ._snapshots import diff_snapshots, snapshot
+from ._incidents import Change, ChangeType, Incident
+from ._snapshots import diff_snapshots, later_snapshot
 from ._state import NO_OPEN, NO_VALUES, ShipmentState, find_event, remember_event
 
 __all__ = ["Replay", "content"]
+
+Later = Callable[[], Incident]  # what later_snapshot returns
 
 
 class Replay(Evaluation):
@@ -72,7 +77,8 @@ class Replay(Evaluation):
         ``since``: the first position of the history that changed (late events); the
         replay starts from the latest checkpoint at or before it.  None: from scratch
         (new facts, a loaded state of another pack)."""
-        before = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
+        pack = self.pack
+        before = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
         # A revisit not done yet was never reported (see _revisit_step), whatever its time.
         owed = {inc.id for inc in state.open.values() if not inc.revisit_done}
         reported = state.fired_through
@@ -98,8 +104,8 @@ class Replay(Evaluation):
             if n >= first and not n % every:
                 capture(state, n, rec[T])
         revisits.extend(self._fire(state, clock))
-        after = {key: snapshot(self.pack, state, inc, clock) for key, inc in state.open.items()}
-        changes = diff_snapshots(before, after, from_micros(clock), self._supersedes)
+        after = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
+        changes = _net(before, after, from_micros(clock), self._supersedes)
         news = reported if reported is not None else clock
         changes.extend(
             c
@@ -144,6 +150,41 @@ class Replay(Evaluation):
         else:
             changes.extend(self._evaluate(s, t, (held, pending)))
         return changes
+
+
+def _net(
+    before: dict[str, Later],
+    after: dict[str, Later],
+    at: datetime,
+    supersedes: Mapping[str, tuple[str, ...]],
+) -> list[Change]:
+    """``diff_snapshots`` of the incidents ``before`` and ``after`` build.
+
+    Most replays leave most incidents as they were: one whose snapshot took the same
+    values before and after builds the same ``Incident`` and is no change, so only the
+    others are built.  Unless an incident is gone (cleared or superseded, which reads
+    every live one): then all are."""
+    taken = {key: _taken(later) for key, later in before.items()}
+    for key, was in taken.items():
+        now = _taken(after[key]) if key in after else None
+        if was is None or now is None or now[0] != was[0]:  # [0]: the incident's id
+            built = {key: later() for key, later in before.items()}
+            return diff_snapshots(built, {k: v() for k, v in after.items()}, at, supersedes)
+    was_built: dict[str, Incident] = {}
+    now_built: dict[str, Incident] = {}
+    for key, later in after.items():
+        was = taken.get(key)
+        if was is None or was != _taken(later):
+            now_built[key] = later()
+            if was is not None:
+                was_built[key] = before[key]()
+    return diff_snapshots(was_built, now_built, at, supersedes) if now_built else []
+
+
+def _taken(later: Later) -> tuple[Any, ...] | None:
+    """The values a snapshot took (``later_snapshot`` returns the ``Incident``'s
+    builder with them bound), or None if it is no such thing."""
+    return later.args if type(later) is functools.partial else None
 
 
 def content(rec: EventRec) -> tuple[int, int, int, str]:
