@@ -505,20 +505,44 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+# Explanations and evidence spell the same instants and durations again and again (a
+# promised date at every escalation of a late parcel): each text is made once and kept,
+# in a table cleared when it is full (keeping it is a saving, not a need).
+_TEXTS: dict[tuple[str, int], str] = {}
+_TEXTS_LIMIT = 1 << 14
+
+
+def _text_of(how: str, value: int) -> str:
+    key = (how, value)
+    text = _TEXTS.get(key)
+    if text is None:
+        if how == "dt":
+            text = from_micros(value).strftime("%Y-%m-%d %H:%MZ")
+        elif how == "iso":
+            text = from_micros(value).isoformat().replace("+00:00", "Z")
+        else:
+            text = format_duration(value)
+        if type(value) is int:  # a float equal to an int would share its key
+            if len(_TEXTS) >= _TEXTS_LIMIT:
+                _TEXTS.clear()
+            _TEXTS[key] = text
+    return text
+
+
 def _fmt_dt(value: int | None) -> str:
-    return "unknown" if value is None else from_micros(value).strftime("%Y-%m-%d %H:%MZ")
+    return "unknown" if value is None else _text_of("dt", value)
 
 
 def _fmt_dur(value: int | None) -> str:
-    return "unknown" if value is None else format_duration(value)
+    return "unknown" if value is None else _text_of("dur", value)
 
 
 def _iso(value: int | None) -> str | None:
-    return None if value is None else from_micros(value).isoformat().replace("+00:00", "Z")
+    return None if value is None else _text_of("iso", value)
 
 
 def _dur_text(value: int | None) -> str | None:
-    return None if value is None else format_duration(value)
+    return None if value is None else _text_of("dur", value)
 
 
 # Money reads as the remedy shows it, a Decimal string to cents ("899.00", not 899.0).

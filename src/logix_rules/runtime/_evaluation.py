@@ -39,6 +39,20 @@ class Evaluation:
     _actions: Mapping[str, str]
     _revisit: Revisit | None
     _anchored_deadlines: bool
+    # Each severity's follow-up deadlines as (what, offset from severity_since, target):
+    # built once per kernel, read at every evaluation with an incident open.
+    _ladders: dict[str, tuple[tuple[str, int, str | None], ...]] | None = None
+
+    def _make_ladders(self) -> dict[str, tuple[tuple[str, int, str | None], ...]]:
+        self._ladders = {
+            name: (
+                ("respond", level.respond, None),
+                ("escalate", level.escalate_after, level.target),
+                ("resolve", level.resolve, None),
+            )
+            for name, level in self._severity.items()
+        }
+        return self._ladders
 
     def _evaluate(
         self,
@@ -64,7 +78,6 @@ class Evaluation:
                 same.append((rule, rung))
 
         changes: list[Change] = []
-        at = from_micros(t)
         # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
         replaced: dict[str, str] = {}
         supersedes = self._supersedes
@@ -86,7 +99,7 @@ class Evaluation:
                     Change(
                         ChangeType.CLEARED,
                         later_snapshot(self.pack, s, inc, t, IncidentState.CLEARED),
-                        at,
+                        from_micros(t),
                     )
                 )
             else:
@@ -138,7 +151,7 @@ class Evaluation:
                 if not (s.followups and self._is_resolved(s, inc, t)):
                     # describe took the remedy and explanation at t: no need to redo them
                     view = later_snapshot(self.pack, s, inc, t, described=True)
-                    changes.append(Change(ChangeType.OPENED, view, at))
+                    changes.append(Change(ChangeType.OPENED, view, from_micros(t)))
                 continue
             inc = current
             if s.followups and self._is_resolved(s, inc, t):
@@ -169,7 +182,9 @@ class Evaluation:
                         inc.deadlines, inc.starts = due, starts
                         changed = True
             if changed:
-                changes.append(Change(ChangeType.UPDATED, later_snapshot(self.pack, s, inc, t), at))
+                changes.append(
+                    Change(ChangeType.UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
+                )
         changes[closing:closing] = [
             Change(
                 ChangeType.SUPERSEDED,
@@ -181,7 +196,7 @@ class Evaluation:
                     IncidentState.CLEARED,
                     superseded_by=s.open[replaced[inc.kind]].id,
                 ),
-                at,
+                from_micros(t),
             )
             for inc in ended
         ]
@@ -189,6 +204,7 @@ class Evaluation:
         # Follow-up deadlines of every live incident, and revisits after resolutions.
         # (What _deadline does, inline for the common case of a deadline still ahead.)
         followups = s.followups
+        ladders = self._ladders or self._make_ladders()
         for key, inc in list(s.open.items()):
             follow = followups.get(inc.id)
             ack = resolved = None
@@ -201,13 +217,9 @@ class Evaluation:
                         )
                     if resolved <= t:
                         continue
-            level = self._severity[inc.severity]
             since = inc.severity_since
-            for what, deadline, target in (
-                ("respond", since + level.respond, None),
-                ("escalate", since + level.escalate_after, level.target),
-                ("resolve", since + level.resolve, None),
-            ):
+            for what, offset, target in ladders[inc.severity]:
+                deadline = since + offset
                 if what == "respond" and ack is not None and ack <= deadline:
                     continue
                 if deadline > t:
