@@ -138,7 +138,7 @@ def classify(
         )
 
     found = _negate(selected, negated, covered)
-    found += fewer_than_ordered(folded.text, tokens, fields, language)
+    found = fewer_than_ordered(folded.text, tokens, fields, language, found)
     scores, first_seen, evidence = _weigh(found, folded, text, language, lex)
     reported = sorted(
         (k for k, s in scores.items() if s >= lex.settings.threshold),

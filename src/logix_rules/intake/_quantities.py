@@ -19,7 +19,7 @@ from typing import Final
 import attrs
 
 from ._kinds import ReportKind
-from ._lexicon import Role, Term
+from ._lexicon import Role, Term, WordKind
 from ._matching import Found, Match
 from ._text import Token, is_han
 
@@ -75,9 +75,13 @@ _SIZE_ARTICLES: Final = frozenset(
 )
 _SENTENCE_END: Final = frozenset(".!?…\n。！？")
 _WORD: Final = re.compile(r"[^\W_]+")
-#: The most words (or Chinese characters) between a count and its cue.
-_REACH: Final = 3
+#: The most words (or Chinese characters) between a count and its cue: a cue after
+#: the count may follow its noun ("5 libros que compré"), one before it hardly
+#: anything ("ordered 3", "bought a 3-pack"; not "pedí un iphone 13", a model).
+_REACH_AFTER: Final = 3
+_REACH_BEFORE: Final = 1
 _MAX_COUNT: Final = 50
+_GAPS: Final = (WordKind.GAP, WordKind.SENTENCE_GAP)
 
 
 @attrs.frozen
@@ -112,6 +116,8 @@ def _counts(text: str, tokens: Sequence[Token]) -> list[_Count]:
         value = int(word) if word.isdigit() and len(word) <= 3 else _WORD_VALUES.get(word)
         if value is None or _in_figure(text, token.start, token.end):
             continue
+        if not word.isdigit() and i + 1 < len(tokens) and tokens[i + 1].text.isdigit():
+            continue  # "un 12": an article before a number
         if (
             word.isdigit()
             and i
@@ -146,7 +152,7 @@ def _role_of(count: _Count, cues: Iterable[Match], text: str) -> Role | None:
             cost, after = _cost(text[count.end : cue.start]), 1
         else:
             continue
-        if cost is None or cost > _REACH:
+        if cost is None or cost > (_REACH_AFTER if after else _REACH_BEFORE):
             continue
         if best is None or (cost, after) < best[:2]:
             best = (cost, after, cue.term.role)
@@ -165,9 +171,15 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def fewer_than_ordered(
-    text: str, tokens: Sequence[Token], fields: Sequence[Match], language: str
+    text: str,
+    tokens: Sequence[Token],
+    fields: Sequence[Match],
+    language: str,
+    found: Sequence[Found],
 ) -> list[Found]:
-    """A missing-items finding when a count received is below a count ordered."""
+    """``found`` with a missing-items finding when a count received is below a count
+    ordered; a wrong-item phrase with a gap over the count ordered ("comprei ..
+    chegou" over "comprei 2 kits e chegou 1") is then that count, and goes."""
     # the message's language only (French "que", only, is Spanish "que", that), or
     # every language when it is not told
     cues = [m for m in fields if m.term.role in (Role.ORDERED, Role.RECEIVED)]
@@ -175,7 +187,7 @@ def fewer_than_ordered(
         cues = [m for m in cues if m.term.language == language]
     roles = {m.term.role for m in cues}
     if len(roles) < 2:
-        return []  # the usual case: no ordering and receiving words both
+        return list(found)  # the usual case: no ordering and receiving words both
     measures = [m for m in fields if m.term.role is Role.MEASURE]
     sizes = [m for m in fields if m.term.role is Role.SIZE_CUE]
     blocked = [(s, e) for s, e in _sentence_spans(text) if any(s <= m.start < e for m in sizes)]
@@ -194,7 +206,17 @@ def fewer_than_ordered(
         elif role is Role.RECEIVED:
             received.append(count)
     for got in received:
-        if any(got.value < want.value for want in ordered):
+        wanted = [want for want in ordered if got.value < want.value]
+        if wanted:
             term = Term("fewer than ordered", language, Role.COMPLAINT, ReportKind.MISSING_ITEMS)
-            return [Found(Match(term, got.start, got.end))]
-    return []
+            kept = [
+                f
+                for f in found
+                if not (
+                    f.match.term.kind is ReportKind.WRONG_ITEM
+                    and any(w.kind in _GAPS for w in f.match.term.words)
+                    and any(f.match.start <= w.start < f.match.end for w in wanted)
+                )
+            ]
+            return [*kept, Found(Match(term, got.start, got.end))]
+    return list(found)
