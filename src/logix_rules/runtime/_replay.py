@@ -167,7 +167,7 @@ def _net(
     taken = {key: _taken(later) for key, later in before.items()}
     for key, was in taken.items():
         now = _taken(after[key]) if key in after else None
-        if was is None or now is None or now[0] != was[0]:  # [0]: the incident's id
+        if was is None or now is None or now[1][0] != was[1][0]:  # the incident's id
             built = {key: later() for key, later in before.items()}
             return diff_snapshots(built, {k: v() for k, v in after.items()}, at, supersedes)
     was_built: dict[str, Incident] = {}
@@ -181,10 +181,12 @@ def _net(
     return diff_snapshots(was_built, now_built, at, supersedes) if now_built else []
 
 
-def _taken(later: Later) -> tuple[Any, ...] | None:
-    """The values a snapshot took (``later_snapshot`` returns the ``Incident``'s
-    builder with them bound), or None if it is no such thing."""
-    return later.args if type(later) is functools.partial else None
+def _taken(later: Later) -> tuple[Any, tuple[Any, ...]] | None:
+    """The builder of a snapshot and the values it took (``later_snapshot`` returns
+    the ``Incident``'s builder with them bound), or None if it is no such thing."""
+    if type(later) is not functools.partial or later.keywords:
+        return None
+    return later.func, later.args
 
 
 def content(rec: EventRec) -> tuple[int, int, int, str]:
