@@ -33,7 +33,8 @@ from ._feed import feed_head
 from ._postgres import PostgresDatabase
 from ._retention import purge_parcels
 from ._sqlite import SQLiteDatabase
-from ._units import SqlHost, live_incident_filter
+from ._statements import live_incident_filter
+from ._units import SqlHost
 from ._urls import mask_password
 
 __all__ = ["PostgresStore", "SQLiteStore", "Store"]

@@ -29,9 +29,7 @@ from ..runtime._actions import Action, action_of
 from ..runtime._gc_settle import lower_young, raise_young
 from ..runtime._incidents import (
     Change,
-    ChangeType,
     Incident,
-    IncidentState,
     change_id,
     incident_content,
 )
@@ -40,126 +38,25 @@ from ..runtime._snapshots import snapshot
 from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import incident_from_dict, micros
-from ._db import Database, Insert, chunks, wall_micros
+from ._db import Database, chunks, wall_micros
 from ._facts import UPSERT_FACTS, facts_row, stamped
+from ._statements import (
+    CLEARED_INCIDENT,
+    CLOSE_INCIDENT,
+    CLOSING,
+    HELD,
+    INSERT_ACTION,
+    INSERT_FEED,
+    STATE_OF,
+    UPSERT_INCIDENT,
+    UPSERT_SHIPMENT,
+    live_incident_filter,
+)
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
 __all__ = ["SqlHost", "SqlUnit"]
-
-_STATE_OF = {
-    IncidentState.OPEN: "open",
-    IncidentState.ACKNOWLEDGED: "acknowledged",
-    IncidentState.RESOLVED: "resolved",
-    IncidentState.CLEARED: "closed",
-}
-_LIVE = "('open', 'acknowledged')"
-# The changes that close an incident's row with their snapshot (a superseded incident
-# is closed like a cleared one; its snapshot names the incident that replaced it).
-_CLOSING = frozenset({ChangeType.CLEARED, ChangeType.SUPERSEDED})
-
-
-def live_incident_filter(
-    *,
-    severity: str | None,
-    kind: str | None,
-    carrier: str | None,
-    tracking_number: str | None,
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (and its parameters) selecting live incidents by the filters
-    that are given; each column has an index."""
-    where = [f"state IN {_LIVE}"]
-    params: list[Any] = []
-    for column, value in (
-        ("severity", severity),
-        ("kind", kind),
-        ("carrier", carrier),
-        ("tracking_number", tracking_number),
-    ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    return " AND ".join(where), params
-
-
-_HELD = "('open', 'acknowledged', 'resolved')"
-
-_SHIPMENT_COLUMNS = (
-    ("tracking_number", "text"),
-    ("carrier", "text"),
-    ("state", "bytea"),
-    ("next_due", "bigint"),
-    ("last_event", "bigint"),
-    ("version", "bigint"),
-    ("updated", "bigint"),
-)
-_UPSERT_SHIPMENT = Insert(
-    "shipments",
-    _SHIPMENT_COLUMNS,
-    "ON CONFLICT (tracking_number) DO UPDATE SET carrier = excluded.carrier, "
-    "state = excluded.state, next_due = excluded.next_due, last_event = excluded.last_event, "
-    "version = excluded.version, updated = excluded.updated",
-)
-_INCIDENT_COLUMNS = (
-    ("id", "text"),
-    ("tracking_number", "text"),
-    ("kind", "text"),
-    ("severity", "text"),
-    ("rank", "integer"),
-    ("carrier", "text"),
-    ("lane", "text"),
-    ("state", "text"),
-    ("opened_at", "bigint"),
-    ("respond_by", "bigint"),
-    ("resolve_by", "bigint"),
-    ("closed_at", "bigint"),
-    ("reads_now", "integer"),
-    ("snapshot", "text"),
-)
-_UPSERT_INCIDENT = Insert(
-    "incidents",
-    _INCIDENT_COLUMNS,
-    "ON CONFLICT (id) DO UPDATE SET severity = excluded.severity, rank = excluded.rank, "
-    "carrier = excluded.carrier, lane = excluded.lane, state = excluded.state, "
-    "respond_by = excluded.respond_by, resolve_by = excluded.resolve_by, "
-    "closed_at = excluded.closed_at, reads_now = excluded.reads_now, "
-    "snapshot = excluded.snapshot",
-)
-_CLEARED_INCIDENT = Insert(
-    "incidents",
-    _INCIDENT_COLUMNS,
-    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at, "
-    "reads_now = 0, snapshot = excluded.snapshot",
-)
-_CLOSE_INCIDENT = (
-    "UPDATE incidents SET state = 'closed', closed_at = COALESCE(closed_at, ?) "
-    "WHERE id = ? AND state <> 'closed'"
-)
-_INSERT_ACTION = Insert(
-    "actions",
-    (
-        ("incident_id", "text"),
-        ("n", "integer"),
-        ("what", "text"),
-        ("by_name", "text"),
-        ("at", "bigint"),
-        ("note", "text"),
-        ("cause", "text"),
-    ),
-    "ON CONFLICT (incident_id, n) DO NOTHING",
-)
-_INSERT_FEED = Insert(
-    "feed",
-    (
-        ("seq", "bigint"),
-        ("change_id", "text"),
-        ("type", "text"),
-        ("at", "bigint"),
-        ("incident_id", "text"),
-        ("payload", "text"),
-    ),
-)
 
 
 class SqlHost:
@@ -194,7 +91,7 @@ class SqlHost:
         with self.db.transaction(write=False):
             rows = self.db.execute(
                 "SELECT tracking_number, reads_now, snapshot FROM incidents "
-                f"WHERE id = ? AND state IN {_HELD}",
+                f"WHERE id = ? AND state IN {HELD}",
                 (incident_id,),
             )
             return self._incidents(rows)[0] if rows else None
@@ -236,7 +133,7 @@ class SqlHost:
                     for what, by, at, note, cause in rows
                 ]
             held = db.execute(
-                f"SELECT 1 FROM incidents WHERE id = ? AND state IN {_HELD}", (incident_id,)
+                f"SELECT 1 FROM incidents WHERE id = ? AND state IN {HELD}", (incident_id,)
             )
         return [] if held else None
 
@@ -474,7 +371,7 @@ class SqlUnit:
     def locate(self, incident_id: str) -> ShipmentState | None:
         self._flush()
         rows = self.db.execute(
-            f"SELECT tracking_number FROM incidents WHERE id = ? AND state IN {_HELD}",
+            f"SELECT tracking_number FROM incidents WHERE id = ? AND state IN {HELD}",
             (incident_id,),
         )
         if not rows:
@@ -575,7 +472,7 @@ class SqlUnit:
                 host.ranks.get(inc.severity, 99),
                 state.carrier,
                 lane,
-                _STATE_OF[snap.state],
+                STATE_OF[snap.state],
                 inc.opened_at,
                 micros(snap.respond_by),
                 micros(snap.resolve_by),
@@ -594,10 +491,10 @@ class SqlUnit:
         db = self.db
         if self._rows:
             # The last write of a parcel wins (one statement may not touch a row twice).
-            db.insert(_UPSERT_SHIPMENT, list({row[0]: row for row in self._rows}.values()))
+            db.insert(UPSERT_SHIPMENT, list({row[0]: row for row in self._rows}.values()))
             self._rows = []
         if self._actions:
-            db.insert(_INSERT_ACTION, self._actions)
+            db.insert(INSERT_ACTION, self._actions)
             self._actions = []
         if self._facts:
             db.insert(UPSERT_FACTS, list({row[0]: row for row in self._facts}.values()))
@@ -613,9 +510,9 @@ class SqlUnit:
             rows.append((*row, text))
         self._incidents = []
         if rows:
-            self.db.insert(_UPSERT_INCIDENT, list({row[0]: row for row in rows}.values()))
+            self.db.insert(UPSERT_INCIDENT, list({row[0]: row for row in rows}.values()))
         if self._closing:
-            self.db.executemany(_CLOSE_INCIDENT, self._closing)
+            self.db.executemany(CLOSE_INCIDENT, self._closing)
             self._closing = []
 
     def emit(self, changes: Sequence[Change]) -> list[Change]:
@@ -666,7 +563,7 @@ class SqlUnit:
                         contents[position],
                     )
                 )
-            db.insert(_INSERT_FEED, rows)
+            db.insert(INSERT_FEED, rows)
             self._close_cleared([(changes[p], contents[p]) for p in fresh])
         return [
             Change(change.type, change.incident, change.at, seq=known[ident], id=ident)
@@ -680,7 +577,7 @@ class SqlUnit:
         rows = []
         for change, content in changes:
             inc = change.incident
-            if change.type not in _CLOSING or inc.id in live:
+            if change.type not in CLOSING or inc.id in live:
                 continue
             saved = self._saved.get(inc.tracking_number)
             lane = None if saved is None else saved[1].facts.lane
@@ -703,4 +600,4 @@ class SqlUnit:
                 )
             )
         if rows:
-            self.db.insert(_CLEARED_INCIDENT, list({row[0]: row for row in rows}.values()))
+            self.db.insert(CLEARED_INCIDENT, list({row[0]: row for row in rows}.values()))
