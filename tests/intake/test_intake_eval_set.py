@@ -9,7 +9,9 @@ before 1.5.0 was frozen; 1.5.0 was measured on it once (0.88/0.85 macro precisio
 recall), and its floor was set after that measurement, without changing the lexicon.
 The earlier blind figures were 0.85/0.75 (1.0.0 on heldout1), 0.86/0.66 (1.1.0 on
 heldout2), 0.97/1.00 (1.3.0 on heldout3, whose author also wrote 1.3.0) and 0.90/0.87
-(1.4.0 on heldout4, written by another author).
+(1.4.0 on heldout4, written by another author).  Lexicon 1.6.0 was then built against
+every part, heldout5 included (studied after that one measurement), so no floor here
+is blind; 1.6.0 reaches 0.99/0.99 or more on dev to heldout4 and 0.99/0.99 on heldout5.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ LANGUAGES = {"en", "pt", "es", "de", "fr", "zh"}
 #: part -> (macro precision, macro recall) floors over the kinds.
 FLOORS = {
     "dev": (0.99, 0.99),
-    "heldout1": (0.98, 0.98),
-    "heldout2": (0.97, 0.97),
-    "heldout3": (0.98, 0.98),
-    "heldout4": (0.96, 0.95),
-    "heldout5": (0.86, 0.83),
+    "heldout1": (0.99, 0.99),
+    "heldout2": (0.99, 0.99),
+    "heldout3": (0.99, 0.99),
+    "heldout4": (0.99, 0.99),
+    "heldout5": (0.98, 0.98),
 }
 
 

@@ -320,11 +320,12 @@ def _anchored(text: str, end: int, anchor: str) -> bool:
     return not rest or rest[0] in BOUNDARY or not (rest[0].isalnum() or is_han(rest[0]))
 
 
-def _first_candidates(index: Index, token: str) -> tuple[Term, ...]:
+def _first_candidates(index: Index, token: str, only: str | None = None) -> tuple[Term, ...]:
     """The terms whose first word ``token`` is, as written or by stem or number
-    (remembered per word: messages repeat their words)."""
+    (``only``: of that language), remembered per word: messages repeat their words."""
     cache = index.first_cache
-    found = cache.get(token)
+    key = token if only is None else f"{only}\0{token}"
+    found = cache.get(key)
     if found is None:
         terms = list(index.exact.get(token, ()))
         for size in index.stem_lengths:
@@ -333,10 +334,10 @@ def _first_candidates(index: Index, token: str) -> tuple[Term, ...]:
             terms += index.stems.get(token[:size], ())
         if _is_number(index, token):
             terms += index.numbered
-        found = tuple(terms)
+        found = tuple(t for t in terms if only is None or t.language == only)
         if len(cache) >= _KNOWN_CACHE_SIZE:
             cache.clear()
-        cache[token] = found
+        cache[key] = found
     return found
 
 
@@ -386,14 +387,12 @@ def _phrase_matches(
     for t, token in enumerate(tokens):
         # A term is filed under one first word, so it comes at most once per word;
         # a word the lexicon knows is no typo, so none comes both ways.
-        exact = _first_candidates(index, token.text)
+        exact = _first_candidates(index, token.text, only)
         typos = (
             () if fuzzy_language is None else _typo_candidates(index, token.text, fuzzy_language)
         )
         for how, candidates in ((1, exact), (2, typos)):
             for term in candidates:
-                if only is not None and term.language != only:
-                    continue
                 allowed = term.language == fuzzy_language
                 words = term.words
                 if len(words) == 1:
