@@ -14,7 +14,7 @@ from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
 from ._matching import Found, Match, find_matches, index_of, negation
-from ._quantities import fewer_than_ordered
+from ._quantities import fewer_than_ordered, may_count
 from ._text import Folded, fold, han_count, latin_tokens
 from ._tracking import TrackingNumber, find_tracking_numbers
 
@@ -108,7 +108,8 @@ def classify(
     index = index_of(lex)
     folded = fold(text[:MAX_TEXT_CHARS], lex.han_fold)
     tokens = latin_tokens(folded.text)
-    matches = find_matches(index, folded.text, tokens)
+    counts = may_count(folded.text, tokens)
+    matches = find_matches(index, folded.text, tokens, counts=counts)
     language = (
         primary_language(lang)
         if lang
@@ -116,7 +117,7 @@ def classify(
     )
     if language in lex.languages and lex.languages[language].script == "latin":
         # Again, now correcting typos towards the message's language.
-        matches = find_matches(index, folded.text, tokens, language, matches)
+        matches = find_matches(index, folded.text, tokens, language, matches, counts)
     selected, fields, clause = matches.selected, matches.fields, matches.clause
     covered = bytearray(len(folded.text))
     owner: list[ReportKind | None] = [None] * len(folded.text)

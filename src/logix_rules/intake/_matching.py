@@ -45,6 +45,8 @@ _HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多
 _HAN_GAP_MARK: Final = "..."
 _HAN_GAP: Final = "[^。.!?\n]{0,12}?"
 _SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
+#: The fields only counts need: not looked for in a message without a count.
+_COUNT_ROLES: Final = frozenset({Role.ORDERED, Role.RECEIVED, Role.SIZE_CUE, Role.MEASURE})
 #: An ordinal written with digits ("4th", "28th", "2nd", "3º" folded to "3o", "2e",
 #: "3ème"): a number for ``#`` ("for the 4th day in a row", "today is the 28th").
 _ORDINAL: Final = re.compile(r"[0-9]{1,4}(?:st|nd|rd|th|o|a|e|er|re|eme|ieme)")
@@ -96,6 +98,11 @@ class Found:
         return self.cue >= 0
 
 
+_NOTHING: Final[frozenset[str]] = frozenset()
+#: A candidate term with the words it needs (``Index.needs``), ready for the loop.
+_Candidate = tuple[Term, frozenset[str], frozenset[str]]
+
+
 @attrs.frozen(eq=False)
 class Index:
     """A lexicon arranged for matching (built once per lexicon by ``index_of``)."""
@@ -114,8 +121,8 @@ class Index:
     #: ``_known``'s answers for words outside ``known`` (bounded).
     known_cache: dict[str, bool] = attrs.field(factory=dict)
     #: ``_first_candidates``' and ``_typo_candidates``' answers (bounded).
-    first_cache: dict[str, tuple[Term, ...]] = attrs.field(factory=dict)
-    typo_cache: dict[tuple[str, str], tuple[Term, ...]] = attrs.field(factory=dict)
+    first_cache: dict[str, tuple[_Candidate, ...]] = attrs.field(factory=dict)
+    typo_cache: dict[tuple[str, str], tuple[_Candidate, ...]] = attrs.field(factory=dict)
     #: Per phrase of several words (by ``id``): the exact words after its first that a
     #: message must hold for it to match, without typos and with them (the words too
     #: short to be typo-corrected).  Checking them first spares most ``_follow`` calls.
@@ -320,11 +327,14 @@ def _anchored(text: str, end: int, anchor: str) -> bool:
     return not rest or rest[0] in BOUNDARY or not (rest[0].isalnum() or is_han(rest[0]))
 
 
-def _first_candidates(index: Index, token: str, only: str | None = None) -> tuple[Term, ...]:
+def _first_candidates(
+    index: Index, token: str, only: str | None = None, counts: bool = True
+) -> tuple[_Candidate, ...]:
     """The terms whose first word ``token`` is, as written or by stem or number
-    (``only``: of that language), remembered per word: messages repeat their words."""
+    (``only``: of that language; not ``counts``: without the count fields),
+    remembered per word: messages repeat their words."""
     cache = index.first_cache
-    key = token if only is None else f"{only}\0{token}"
+    key = f"{only or ''}\0{int(counts)}\0{token}"
     found = cache.get(key)
     if found is None:
         terms = list(index.exact.get(token, ()))
@@ -334,14 +344,18 @@ def _first_candidates(index: Index, token: str, only: str | None = None) -> tupl
             terms += index.stems.get(token[:size], ())
         if _is_number(index, token):
             terms += index.numbered
-        found = tuple(t for t in terms if only is None or t.language == only)
+        found = tuple(
+            (t, *index.needs.get(id(t), (_NOTHING, _NOTHING)))
+            for t in terms
+            if (only is None or t.language == only) and (counts or t.role not in _COUNT_ROLES)
+        )
         if len(cache) >= _KNOWN_CACHE_SIZE:
             cache.clear()
         cache[key] = found
     return found
 
 
-def _typo_candidates(index: Index, token: str, language: str) -> tuple[Term, ...]:
+def _typo_candidates(index: Index, token: str, language: str) -> tuple[_Candidate, ...]:
     """The terms of ``language`` whose first word ``token`` is with one typo."""
     key = (token, language)
     cache = index.typo_cache
@@ -354,7 +368,7 @@ def _typo_candidates(index: Index, token: str, language: str) -> tuple[Term, ...
             and not _known(index, token)
         ):
             found = tuple(
-                term
+                (term, *index.needs.get(id(term), (_NOTHING, _NOTHING)))
                 for word, term in index.fuzzy.get(token[0], ())
                 if term.language == language and _word_match(index, word, token) == 2
             )
@@ -377,28 +391,31 @@ def _may_follow(word: Word, tokens: Sequence[Token], clause: Sequence[int], t: i
 
 
 def _phrase_matches(
-    index: Index, seq: _Words, fuzzy_language: str | None, only: str | None = None
+    index: Index,
+    seq: _Words,
+    fuzzy_language: str | None,
+    only: str | None = None,
+    counts: bool = True,
 ) -> list[Match]:
-    """The phrase matches over the words (``only``: of that language's terms)."""
+    """The phrase matches over the words (``only``: of that language's terms; not
+    ``counts``: without the count fields)."""
     out: list[Match] = []
     tokens = seq.tokens
     present = {token.text for token in tokens}
-    needs = index.needs
     for t, token in enumerate(tokens):
         # A term is filed under one first word, so it comes at most once per word;
         # a word the lexicon knows is no typo, so none comes both ways.
-        exact = _first_candidates(index, token.text, only)
+        exact = _first_candidates(index, token.text, only, counts)
         typos = (
             () if fuzzy_language is None else _typo_candidates(index, token.text, fuzzy_language)
         )
         for how, candidates in ((1, exact), (2, typos)):
-            for term in candidates:
+            for term, strict, short in candidates:
                 allowed = term.language == fuzzy_language
                 words = term.words
                 if len(words) == 1:
                     found: tuple[int, bool] | None = (t, how == 2)
                 else:
-                    strict, short = needs[id(term)]
                     if not (short if allowed else strict) <= present:
                         continue  # a word it needs is nowhere in the message
                     if not allowed and not _may_follow(words[1], tokens, seq.clause, t):
@@ -593,16 +610,18 @@ def find_matches(
     tokens: Sequence[Token],
     fuzzy_language: str | None = None,
     before: Matches | None = None,
+    counts: bool = True,
 ) -> Matches:
     """The matches of the lexicon's terms in ``text``.  Typos are corrected only
     towards the terms of ``fuzzy_language`` (the message's): across languages a typo
     is too often another language's word ("cases", "cassé").  ``before``, the same
     text's matches without typos, saves the work that would give the same: only the
-    terms of ``fuzzy_language`` are matched again."""
+    terms of ``fuzzy_language`` are matched again.  ``counts``: False when the text
+    holds no count, so the count fields need not be looked for."""
     seq = _Words(tokens, clauses(text, tokens), text, sentences(text, tokens))
     if before is None:
         chars = _char_matches(index, text)
-        phrases = _phrase_matches(index, seq, fuzzy_language)
+        phrases = _phrase_matches(index, seq, fuzzy_language, counts=counts)
     else:
         chars = before.chars
         phrases = [
@@ -611,7 +630,9 @@ def find_matches(
             if m.term.language != fuzzy_language and not _short_foreign_stem(m)
         ]
         if fuzzy_language is not None:
-            phrases += _phrase_matches(index, seq, fuzzy_language, only=fuzzy_language)
+            phrases += _phrase_matches(
+                index, seq, fuzzy_language, only=fuzzy_language, counts=counts
+            )
             phrases.sort(key=lambda m: m.first)
     everything = phrases + chars
     main = [m for m in everything if m.term.role in _SELECTED_ROLES]

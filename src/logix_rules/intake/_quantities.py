@@ -23,7 +23,7 @@ from ._lexicon import Role, Term, WordKind
 from ._matching import Found, Match
 from ._text import Token, is_han
 
-__all__ = ["fewer_than_ordered"]
+__all__ = ["fewer_than_ordered", "may_count"]
 
 #: Count words (the ``#`` number words that name one value; "few" names none).
 _WORD_VALUES: Final = {
@@ -89,6 +89,19 @@ class _Count:
     value: int
     start: int
     end: int
+
+
+#: Count words above one (a count ordered is one of them, or digits).
+_MANY: Final = frozenset(word for word, value in _WORD_VALUES.items() if value > 1)
+
+
+def may_count(text: str, tokens: Sequence[Token]) -> bool:
+    """Whether ``text`` may hold a count ordered (a short number, a count word above
+    one, a Chinese numeral before a measure word): else no cue need be looked for."""
+    return (
+        any((t.text.isdigit() and len(t.text) <= 3) or t.text in _MANY for t in tokens)
+        or _HAN_COUNT.search(text) is not None
+    )
 
 
 def _han_value(run: str) -> int | None:
