@@ -12,6 +12,8 @@ heldout2), 0.97/1.00 (1.3.0 on heldout3, whose author also wrote 1.3.0) and 0.90
 (1.4.0 on heldout4, written by another author).  Lexicon 1.6.0 was then built against
 every part, heldout5 included (studied after that one measurement), so no floor here
 is blind; 1.6.0 reaches 0.99/0.99 or more on dev to heldout4 and 0.99/0.99 on heldout5.
+heldout6, by a fourth author who never saw the lexicon, was committed before 1.6.0 was
+frozen and measured on it once (0.91/0.90); its floor was set after that measurement.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ FLOORS = {
     "heldout3": (0.99, 0.99),
     "heldout4": (0.99, 0.99),
     "heldout5": (0.98, 0.98),
+    "heldout6": (0.9, 0.89),
 }
 
 
