@@ -11,19 +11,19 @@ checkpoints).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_late_checkpoints import counting  # counts the events a replay absorbs
 
 from logix_carriers import TrackingEvent
 from logix_rules import Kernel, ShipmentState, load_pack
 from logix_rules.core._errors import UnknownIncident
 from logix_rules.core._records import EventRec, rec_key
-from logix_rules.runtime._incidents import Change, ChangeType
+from logix_rules.runtime._incidents import ChangeType
 
 PACK = load_pack("default")
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
@@ -41,20 +41,6 @@ def event(k: int, hour: int, status: str, reason: str | None = None) -> Any:
             "event_id": f"e{k}",
         }
     )
-
-
-def counting(kernel: Kernel) -> Iterator[int]:
-    """Counts the events a replay absorbs (``Kernel._take``)."""
-    calls = [0]
-    take = kernel._take
-
-    def counted(state: ShipmentState, rec: EventRec) -> list[Change]:
-        calls[0] += 1
-        return take(state, rec)
-
-    kernel._take = counted  # type: ignore[method-assign]
-    while True:
-        yield calls[0]
 
 
 def same(kernel: Kernel, a: ShipmentState, b: ShipmentState) -> None:
