@@ -62,7 +62,7 @@ def few_recent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_checkpoints, "KEEP_EVERY", 6)
 
 
-def event(k: int, hour: int, status: str, reason: str | None, report: bool = False) -> Any:
+def event(k: int, hour: int, status: str, reason: str | None = None, report: bool = False) -> Any:
     return TrackingEvent.model_validate(
         {
             "tracking_number": "L1",

@@ -11,42 +11,19 @@ checkpoints).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_late_checkpoints import counting  # counts the events a replay absorbs
+from test_late_checkpoints import PACK, counting, event, same  # one parcel's scans, as there
 
-from logix_carriers import TrackingEvent
-from logix_rules import Kernel, ShipmentState, load_pack
+from logix_rules import Kernel, ShipmentState
 from logix_rules.core._errors import UnknownIncident
 from logix_rules.core._records import EventRec, rec_key
 from logix_rules.runtime._incidents import ChangeType
 
-PACK = load_pack("default")
-BASE = datetime(2026, 3, 1, tzinfo=UTC)
 HOUR = 3_600_000_000
-
-
-def event(k: int, hour: int, status: str, reason: str | None = None) -> Any:
-    return TrackingEvent.model_validate(
-        {
-            "tracking_number": "L1",
-            "carrier": "dhl",
-            "occurred_at": BASE + timedelta(hours=hour),
-            "status": status,
-            "reason": reason,
-            "event_id": f"e{k}",
-        }
-    )
-
-
-def same(kernel: Kernel, a: ShipmentState, b: ShipmentState) -> None:
-    assert a == b  # every field but the checkpoints (eq=False)
-    assert kernel.dumps(a) == kernel.dumps(b)
-    assert kernel.incidents(a, include_resolved=True) == kernel.incidents(b, include_resolved=True)
 
 
 def test_late_events_after_a_resolve_with_its_revisit_owed() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_line_records import _line  # one JSON line, with changes
 
 from logix_rules import generate_demo, load_pack
 from logix_rules.cli import _run_jobs
@@ -29,23 +30,6 @@ from logix_rules.runtime._line_records import RecordChunks, shard_of
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="--jobs forks"
 )
-
-LINE: dict[str, Any] = {
-    "tracking_number": "LP001",
-    "carrier": "cainiao",
-    "occurred_at": "2026-02-27T01:33:00+08:00",
-    "status": "in_transit",
-    "location": {"country": "CN", "city": "Yiwu"},
-    "description": "Departed facility",
-    "attributes": {},
-    "source": {"system": "aftership", "status": "InTransit"},
-    "event_id": "ev_1",
-}
-
-
-def _line(**changes: Any) -> str:
-    return json.dumps({**LINE, **changes}, ensure_ascii=False)
-
 
 # Lines whose tracking number is not certain from their bytes, or that are bad: every
 # shard reads them the full way; one keeps each.
