@@ -12,7 +12,7 @@ import hashlib
 import linecache
 import re
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -22,8 +22,9 @@ from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Reason, Status, default_
 
 from ..core._durations import format_duration, from_micros
 from ..core._helpers import RUNTIME_GLOBALS
-from ..core._records import ATTRS, KIND, KIND_FIELDS, NO_EVENT, REASON, REPORT, STAGE, STATUS
+from ..core._records import ATTRS, KIND, NO_EVENT, REASON, REPORT, STAGE, STATUS
 from ._build import _Build
+from ._codegen_scan import _comment, scan_function, tracker_lines
 from ._expr_types import CompiledExpr
 from ._model import Pack, RemedyItemSpec, RemedySpec, Revisit, Rule, Step
 from ._namespace import ESTIMATE
@@ -121,19 +122,6 @@ def _codegen(build: _Build) -> None:
         )
         plan.append(entry)
 
-    # One test per tracker: __absorb feeds each new event record to those it matches,
-    # then scans the rules, in one call on the kernel's hot path.
-    tracker_tests = []
-    for tracker in ctx.trackers:
-        tests = []
-        for key, values in tracker.filters:
-            attr = {"report": "report"}.get(key, key)
-            tests.append(
-                f"k[{KIND_FIELDS[attr]}] == {values[0]!r}"
-                if len(values) == 1
-                else f"k[{KIND_FIELDS[attr]}] in {values!r}"
-            )
-        tracker_tests.append("(" + " and ".join(tests) + ")")
     lifecycle = build.lifecycle
     revisit_fn = (
         emit(
@@ -144,25 +132,17 @@ def _codegen(build: _Build) -> None:
         if lifecycle.revisit is not None
         else None
     )
-    lines.extend(_scan_function(build.typed_rules))
+    lines.extend(scan_function(build.typed_rules))
     kept = _kept_aggregates("\n".join(lines), bool(ctx.attr_types))
     feed = _absorb_lines(kept)
-    for index, test in enumerate(tracker_tests):
-        feed.append(f"    if {test}:")
-        feed.append("        if type(s.cnt) is tuple:  # the pack's shared zeros: own them now")
-        feed.append("            s.cnt, s.firsts = list(s.cnt), list(s.firsts)")
-        feed.append("            s.lasts = list(s.lasts)")
-        feed.append(f"        s.cnt[{index}] += 1")
-        feed.append(f"        if s.firsts[{index}] is None:")
-        feed.append(f"            s.firsts[{index}] = n")
-        feed.append(f"        s.lasts[{index}] = n")
-
-    lines.extend(_scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed))
+    feed.extend(tracker_lines([tracker.filters for tracker in ctx.trackers]))
+    lines.extend(scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed))
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {_SAFE_NAME.sub('_', build.name)[:60]}-{digest}>"
     namespace: dict[str, Any] = dict(RUNTIME_GLOBALS)
     namespace["_NOEV"] = NO_EVENT
+    namespace["_ZEROS"] = (0,) * len(ctx.trackers)  # the counts before any tracker matched
     namespace.update(_ORDER=_STAGE_RANK, _FINAL=_FINAL_STATUSES, _fallback_stage=_fallback_stage)
     namespace.update(_fmt=_fmt, _fmt_dt=_fmt_dt, _fmt_dur=_fmt_dur, _iso=_iso, _dur_text=_dur_text)
     namespace.update(_fmt_money=_fmt_money, _money_text=_money_text)
@@ -428,70 +408,7 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
     ]
 
 
-def _scan_function(
-    rules: list[dict[str, Any]], signature: str = "__rules(s, f, p, n)", prelude: Sequence[str] = ()
-) -> list[str]:
-    """One straight-line function evaluating every rule of the pack at instant ``n``.
-
-    It returns the (rule index, rung) pairs that hold, or None when none does, and the
-    earliest due time still ahead.  The per-rule functions above stay for evidence and
-    explanations; the kernel's hot path calls only this one, with the ``prelude`` lines
-    that absorb the event at ``n`` first (``__absorb``).
-    """
-    out = [
-        f"def {signature}:",
-        *prelude,
-        "    # which rules hold at n, as (rule, rung), and the next instant one becomes due",
-        "    hits = None",
-        "    pending = None",
-    ]
-    for index, rule in enumerate(rules):
-        when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
-        out.append(f"    # rules[{index}] {rule['id']}: {_comment(when_text)}")
-        out.append(f"    if {rule['when'].code}:")
-        if rule["anchor"] is None:
-            out.append("        if hits is None:")
-            out.append("            hits = []")
-            out.append(f"        hits.append(({index}, 0))")
-            continue
-        out.append(f"        a = {rule['anchor'].code}")
-        out.append("        if a is not None:")
-        out.append("            active = -1")
-        for rung, step in enumerate(rule["steps"]):
-            after = step["after"].code if step["after"] is not None else "0"
-            out.append(f"            d = {after}")
-            out.append("            if d is not None:")
-            out.append("                d += a")
-            out.append("                if d <= n:")
-            if step["when"] is not None:
-                out.append(f"                    if {step['when'].code}:")
-                out.append(f"                        active = {rung}")
-            else:
-                out.append(f"                    active = {rung}")
-            out.append("                elif pending is None or d < pending:")
-            out.append("                    pending = d")
-        out.append("            if active >= 0:")
-        out.append("                if hits is None:")
-        out.append("                    hits = []")
-        out.append(f"                hits.append(({index}, active))")
-    out.append("    return hits, pending")
-    out.append("")
-    return out
-
-
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-def _comment(text: str) -> str:
-    """Pack text made safe for one comment line of generated code.
-
-    Every character that is not printable (line ends of any kind, NUL, other controls)
-    is written as ``repr`` would escape it, so the text can neither end the comment
-    nor make the module unreadable to Python.
-    """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _fmt(value: Any) -> str:

@@ -1,0 +1,228 @@
+"""The generated hot path: ``__rules`` (which rules hold at an instant) and the tracker
+part of ``__absorb``, written so an event or a timer runs as little as the compiler can
+prove is enough, with the same result as evaluating every test (issue 15).
+
+What the compiler decides, so the runtime does not:
+
+* a tracker whose filter names reasons cannot match an event with no reason (most
+  scans): those trackers sit behind one test of the reason;
+* a run of consecutive rules that each start with ``seen(...)`` (a tracker's count
+  above zero) cannot hold while no tracker has matched: one test of the counts skips
+  the run (the rules stay in their order, so ``hits`` comes out the same);
+* a null-safe comparison (``_gt``...) of two plain operands is False when either is
+  None: an operand read from the state's aggregates is tested inline before the call
+  (an unset ``last(...)``, a parcel not delivered yet), so the call is made only when
+  it can be True.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import Any
+
+from ..core._records import KIND_FIELDS, REASON
+
+__all__ = ["null_checked", "scan_function", "tracker_lines"]
+
+# Each is False when either operand is None (core/_helpers.py), whatever else happens.
+_NULL_FALSE = frozenset({"_lt", "_le", "_gt", "_ge"})
+
+
+def tracker_lines(filters: Sequence[Sequence[tuple[str, Sequence[Any]]]]) -> list[str]:
+    """The lines of ``__absorb`` feeding event kind ``k`` at ``n`` to the trackers it
+    matches; ``filters`` are each tracker's (field, values) tests, all of which must hold."""
+    plain: list[str] = []
+    by_reason: list[str] = []
+    reasoned_trackers = 0
+    for index, tests in enumerate(filters):
+        code = []
+        reasoned = False
+        for key, values in tests:
+            field = KIND_FIELDS[key]
+            code.append(
+                f"k[{field}] == {values[0]!r}" if len(values) == 1 else f"k[{field}] in {values!r}"
+            )
+            reasoned = reasoned or (field == REASON and None not in values)
+        body = [
+            f"    if ({' and '.join(code)}):",
+            "        if type(s.cnt) is tuple:  # the pack's shared zeros: own them now",
+            "            s.cnt, s.firsts = list(s.cnt), list(s.firsts)",
+            "            s.lasts = list(s.lasts)",
+            f"        s.cnt[{index}] += 1",
+            f"        if s.firsts[{index}] is None:",
+            f"            s.firsts[{index}] = n",
+            f"        s.lasts[{index}] = n",
+        ]
+        # Trackers are independent of each other, so their order does not matter.
+        (by_reason if reasoned else plain).extend(body)
+        reasoned_trackers += reasoned
+    if reasoned_trackers >= 3:  # one test saves the others (two: about even)
+        lines = [f"    if k[{REASON}] is not None:  # trackers that need a reason"]
+        lines += ["    " + line for line in by_reason]
+        return lines + plain
+    return by_reason + plain
+
+
+def scan_function(
+    rules: list[dict[str, Any]], signature: str = "__rules(s, f, p, n)", prelude: Sequence[str] = ()
+) -> list[str]:
+    """One straight-line function evaluating every rule of the pack at instant ``n``.
+
+    It returns the (rule index, rung) pairs that hold, or None when none does, and the
+    earliest due time still ahead.  The per-rule functions stay for evidence and
+    explanations; the kernel's hot path calls only this one, with the ``prelude`` lines
+    that absorb the event at ``n`` first (``__absorb``).
+    """
+    out = [
+        f"def {signature}:",
+        *prelude,
+        "    # which rules hold at n, as (rule, rung), and the next instant one becomes due",
+        "    hits = None",
+        "    pending = None",
+    ]
+    seen = [_needs_tracker(rule["when"].code) for rule in rules]
+    index = 0
+    while index < len(rules):
+        end = index
+        while end < len(rules) and seen[end]:
+            end += 1
+        if end - index >= 2:
+            # No tracker has matched yet: none of these rules can hold.
+            out.append("    if s.cnt != _ZEROS:  # rules that each need a tracker's match")
+            for at in range(index, end):
+                out.extend("    " + line for line in _rule_lines(at, rules[at]))
+            index = end
+        else:
+            out.extend(_rule_lines(index, rules[index]))
+            index += 1
+    out.append("    return hits, pending")
+    out.append("")
+    return out
+
+
+def _rule_lines(index: int, rule: dict[str, Any]) -> list[str]:
+    when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
+    out = [
+        f"    # rules[{index}] {rule['id']}: {_comment(when_text)}",
+        f"    if {null_checked(rule['when'].code)}:",
+    ]
+    if rule["anchor"] is None:
+        out.append("        if hits is None:")
+        out.append("            hits = []")
+        out.append(f"        hits.append(({index}, 0))")
+        return out
+    out.append(f"        a = {rule['anchor'].code}")
+    out.append("        if a is not None:")
+    out.append("            active = -1")
+    for rung, step in enumerate(rule["steps"]):
+        after = step["after"].code if step["after"] is not None else "0"
+        out.append(f"            d = {after}")
+        out.append("            if d is not None:")
+        out.append("                d += a")
+        out.append("                if d <= n:")
+        if step["when"] is not None:
+            out.append(f"                    if {null_checked(step['when'].code)}:")
+            out.append(f"                        active = {rung}")
+        else:
+            out.append(f"                    active = {rung}")
+        out.append("                elif pending is None or d < pending:")
+        out.append("                    pending = d")
+    out.append("            if active >= 0:")
+    out.append("                if hits is None:")
+    out.append("                    hits = []")
+    out.append(f"                hits.append(({index}, active))")
+    return out
+
+
+def _needs_tracker(code: str) -> bool:
+    """Whether condition ``code`` starts with ``s.cnt[i] > 0`` (``seen``): False while
+    every count is zero, before anything else of it is evaluated."""
+    body = ast.parse(code, mode="eval").body
+    first = (
+        body.values[0] if isinstance(body, ast.BoolOp) and isinstance(body.op, ast.And) else body
+    )
+    return (
+        isinstance(first, ast.Compare)
+        and len(first.ops) == 1
+        and isinstance(first.ops[0], ast.Gt)
+        and _is_constant(first.comparators[0], 0)
+        and isinstance(first.left, ast.Subscript)
+        and isinstance(first.left.slice, ast.Constant)
+        and type(first.left.slice.value) is int
+        and _is_state_field(first.left.value, "cnt")
+    )
+
+
+def null_checked(code: str) -> str:
+    """``code`` with each null-safe comparison of two plain operands (names, fields,
+    constant subscripts: reading them twice is reading the same value) tested for None
+    inline before the call; ``code`` itself when there is none."""
+    tree = ast.parse(code, mode="eval")
+    if any(isinstance(node, ast.Lambda | ast.comprehension) for node in ast.walk(tree)):
+        return code
+    changed = _NullChecks()
+    tree = changed.visit(tree)
+    return f"({ast.unparse(tree)})" if changed.count else code
+
+
+class _NullChecks(ast.NodeTransformer):
+    count = 0
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in _NULL_FALSE
+            and len(node.args) == 2
+            and not node.keywords
+            and all(_plain(arg) for arg in node.args)
+        ):
+            # Only the state's aggregates: they are often unset (a shipment's facts
+            # and params seldom are, and testing those would cost more than it saves).
+            checks: list[ast.expr] = [
+                ast.Compare(arg, [ast.IsNot()], [ast.Constant(None)])
+                for arg in node.args
+                if _root(arg) == "s"
+            ]
+            if checks:
+                self.count += 1
+                return ast.BoolOp(ast.And(), [*checks, node])
+        return node
+
+
+def _plain(node: ast.AST) -> bool:
+    """A value read without side effects: a name, a constant, a field or constant index of one."""
+    if isinstance(node, ast.Name | ast.Constant):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _plain(node.value)
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and _plain(node.value)
+    return False
+
+
+def _root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_constant(node: ast.AST, value: int) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == value
+
+
+def _is_state_field(node: ast.AST, name: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == name
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "s"
+    )
+
+
+def _comment(text: str) -> str:
+    """Pack text made safe for one comment line (see ``_codegen._comment``)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
