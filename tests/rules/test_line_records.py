@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from logix_rules import load_pack
 from logix_rules.cli._main import main
 from logix_rules.runtime._engine import Engine
-from logix_rules.runtime._io import EventChunks
+from logix_rules.runtime._io import MAX_LINE_BYTES, EventChunks
 from logix_rules.runtime._line_records import RecordChunks
 
 BASE: dict[str, Any] = {
@@ -167,6 +167,36 @@ def test_known_shapes_take_the_shortcut(tmp_path: Path) -> None:
     reader = RecordChunks(path, kernel)
     assert sum(n for *_, n in reader) == 500
     assert len(reader._shapes) == 1  # one shape stands for all 499 lines after line 1
+
+
+def test_over_long_lines_are_problems_and_reading_goes_on(tmp_path: Path) -> None:
+    # The reader reads its lines itself (not through _lines): an over-long line is
+    # one problem, its rest skipped, the line after it read as the full reader does,
+    # in one process and split in shards alike.
+    fits = _line(event_id="ev_fits")
+    fits += " " * (MAX_LINE_BYTES - len(fits))  # exactly the limit, without its line end
+    lines = [
+        _line(),
+        fits,
+        _line(event_id="ev_2"),
+        "x" * (MAX_LINE_BYTES + 1),
+        _line(event_id="ev_3"),
+        "y" * (3 * MAX_LINE_BYTES),
+        _line(tracking_number="LP002", event_id="ev_4"),
+        "z" * (MAX_LINE_BYTES + 7),  # the last line, without a line end
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines))
+    got, want = _both(path)
+    assert got == want
+    assert [p[0] for p in got[2]] == [4, 6, 8]
+    assert got[3] == 8
+    kernel = Engine(load_pack("default"))._kernel
+    shards = [RecordChunks(path, kernel, names=True, shard=(k, 2)) for k in range(2)]
+    kept = {tn: recs for reader in shards for found, _, _ in reader for tn, recs in found.items()}
+    assert kept == got[0]
+    assert sorted(p.index for r in shards for p in r.problems) == [4, 6, 8]
+    assert [r.lines for r in shards] == [8, 8]
 
 
 _TEXT = st.text(alphabet=st.sampled_from('aZ09 _-:+.T"\\\u00e9\t'), max_size=12)

@@ -163,11 +163,20 @@ def _lines(source: _Source) -> Iterator[tuple[int, bytes, int, bool]]:
         number += 1
         done += len(raw)
         too_long = len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n")
-        head, rest = raw, raw
-        while too_long and rest and not rest.endswith(b"\n"):
-            rest = readline(MAX_LINE_BYTES)
-            done += len(rest)
-        yield number, head, done, too_long
+        if too_long:
+            done += _drained(readline)
+        yield number, raw, done, too_long
+
+
+def _drained(readline: Callable[[int], bytes]) -> int:
+    """Read past the rest of a line too long to keep (its first piece read); the
+    bytes read."""
+    done = 0
+    while rest := readline(MAX_LINE_BYTES):
+        done += len(rest)
+        if rest.endswith(b"\n"):
+            break
+    return done
 
 
 # ------------------------------------------------------------------------- problems

@@ -49,7 +49,7 @@ from logix_carriers._event_fast import instant_of
 
 from ..core._durations import EPOCH, ONE_US
 from ..core._records import ID, KIND, EventKind, EventRec, T
-from ._io import _EventLines, _lines
+from ._io import MAX_LINE_BYTES, _drained, _EventLines
 from ._kernel import Kernel
 
 __all__ = ["Grouped", "RecordChunks", "shard_of"]
@@ -69,41 +69,33 @@ _MEMO_LIMIT: Final = 50_000
 _UNCACHED: Final = -1
 
 
-def _slot(raw: bytes, key: bytes, tight: bytes) -> tuple[int, int]:
-    """Where the plain string value after the first ``"key": "`` (or ``"key":"``)
-    lies, else (0, 0)."""
-    at = raw.find(key)
-    if at >= 0:
-        at += len(key)
-    else:
-        at = raw.find(tight)
-        if at < 0:
-            return 0, 0
-        at += len(tight)
-    return at, raw.find(b'"', at)
-
-
 def shard_of(tracking_number: str, shards: int) -> int:
     """The shard (of ``shards``) that keeps a parcel: the same in every process."""
     return zlib.crc32(tracking_number.encode()) % shards
 
 
-def _certain_shard(raw: bytes, at: int, end: int, shards: int) -> int:
-    """The shard of the line's parcel when its bytes make it certain (see the module
-    docstring; ``raw[at:end]`` is the value after the first ``"tracking_number":``),
-    else -1: the line must be read the full way to know."""
-    if end <= at or raw.find(b"\\") >= 0 or raw.count(_TN) != 1:
+def _plain_shard(value: bytes, shards: int) -> int:
+    """The shard of the tracking number ``value`` when validation keeps it unchanged,
+    else -1 (``_chunks`` has found the line free of backslashes, its key once)."""
+    try:
+        number = value.decode()
+    except UnicodeDecodeError:
         return -1
-    value = raw[at:end]
-    # An ASCII letter-and-digit number (the usual one) is plain without decoding it.
-    if not (end - at <= 80 and value.isalnum()):
-        try:
-            number = value.decode()
-        except UnicodeDecodeError:
-            return -1
-        if not _plain(number, 80):
-            return -1
-    return zlib.crc32(value) % shards
+    return zlib.crc32(value) % shards if _plain(number, 80) else -1
+
+
+def _plain_value(value: bytes, longest: int) -> str | None:
+    """``value`` as the text validation keeps unchanged (no escape, ``_plain``), else
+    None."""
+    if 0 < len(value) <= longest and value.isalnum():  # ASCII letters and digits
+        return value.decode()
+    if value.find(b"\\") >= 0:  # (find, not `in`: `in` first tries an int, raising)
+        return None
+    try:
+        text = value.decode()
+    except UnicodeDecodeError:
+        return None
+    return text if _plain(text, longest) else None
 
 
 def _plain(value: str, longest: int) -> bool:
@@ -199,8 +191,11 @@ class RecordChunks(_EventLines):
             self._done()
 
     def _chunks(self) -> Iterator[Grouped]:
+        # One loop, no call per line but the byte searches: a line costs a few
+        # hundred nanoseconds of bookkeeping, so helpers and generators would show.
         size = self._size
         shapes, micros, found_names = self._shapes, self._times.micros, self.names
+        bases, two = self._times.bases, _TWO_DIGITS
         items = self._items
         update = self._bar.update if self._bar.stream is not None else None
         groups: dict[str, list[EventRec]] = {}
@@ -208,55 +203,102 @@ class RecordChunks(_EventLines):
         count = 0
         mine, shards = self._shard if self._shard is not None else (0, 1)
         problems = items.problems
-        for number, raw, done, too_long in _lines(self._source):
-            if count >= size:
-                yield groups, carriers, count
-                groups, carriers, count = {}, {}, 0
-            owner = mine
-            slots = None
-            if number != 1 and not too_long:
-                a, b = _slot(raw, _TN_SPACED, _TN_TIGHT)
-                if shards > 1:
-                    owner = _certain_shard(raw, a, b, shards)
-                    if owner != mine and owner >= 0:  # another shard's parcel, for certain
-                        if update is not None:
-                            update(number, done)
-                        items.lines += 1
-                        continue
-                if b > 0:
-                    c, d = _slot(raw, b'"event_id": "', b'"event_id":"')
-                    e, f = _slot(raw, b'"occurred_at": "', b'"occurred_at":"')
-                    if d > 0 and f > 0:
-                        slots = (a, b, c, d, e, f)
-            elif shards > 1:
-                owner = -1
-            shape = None
-            if slots is not None:
-                a, b, c, d, e, f = sorted(slots)
-                shape = (raw[:a], raw[b:c], raw[d:e], raw[f:])
-                known = shapes.get(shape)
-                if known is not None and owner >= 0:
-                    tn_bytes = raw[slots[0] : slots[1]]
-                    id_bytes = raw[slots[2] : slots[3]]
-                    t = micros(raw[slots[4] : slots[5]])
-                    # (find, not `in`: `in` first tries the operand as an int, raising)
-                    if t is not None and tn_bytes.find(b"\\") < 0 and id_bytes.find(b"\\") < 0:
-                        try:
-                            tn = tn_bytes.decode()
-                            event_id = id_bytes.decode()
-                        except UnicodeDecodeError:
-                            tn = event_id = ""
-                        if (
-                            0 < len(tn) <= 80
-                            and 0 < len(event_id) <= 200
-                            and tn.isprintable()
-                            and event_id.isprintable()
-                            and tn.strip() is tn
-                            and event_id.strip() is event_id
-                        ):
+        readline = self._source.handle.readline
+        limit = MAX_LINE_BYTES + 1
+        number = done = 0
+        quick = 0  # lines read here rather than by items.one: counted at the end
+        try:
+            while raw := readline(limit):
+                number += 1
+                too_long = len(raw) > MAX_LINE_BYTES and raw[-1] != 10  # no b"\n"
+                if too_long:
+                    done += len(raw) + _drained(readline)
+                elif update is not None:
+                    done += len(raw)
+                a = b = c = d = e = f = 0
+                if number == 1 or too_long:
+                    owner = -1 if shards > 1 else mine
+                else:
+                    # The value after the first "tracking_number": ", or ":".
+                    at = raw.find(_TN_SPACED)
+                    if at >= 0:
+                        a = at + 20
+                        b = raw.find(b'"', a)
+                    else:
+                        at = raw.find(_TN_TIGHT)
+                        if at >= 0:
+                            a = at + 19
+                            b = raw.find(b'"', a)
+                    if shards == 1:
+                        owner = mine
+                    else:
+                        # The parcel's shard when the line's bytes make it certain
+                        # (module docstring), else -1: read the full way to know.
+                        owner = -1
+                        if b > a and raw.find(b"\\") < 0 and raw.count(_TN) == 1:
+                            value = raw[a:b]
+                            # An ASCII letter-and-digit number is plain undecoded.
+                            if b - a <= 80 and value.isalnum():
+                                owner = zlib.crc32(value) % shards
+                            else:
+                                owner = _plain_shard(value, shards)
+                        if owner != mine and owner >= 0:  # another shard's parcel
                             if update is not None:
                                 update(number, done)
-                            items.lines += 1
+                            quick += 1
+                            continue
+                if count >= size:
+                    yield groups, carriers, count
+                    groups, carriers, count = {}, {}, 0
+                shape = None
+                if owner >= 0 and b > 0:  # (b > 0: not line 1, not too long)
+                    c = raw.find(b'"event_id": "')
+                    if c >= 0:
+                        c += 13
+                    else:
+                        c = raw.find(b'"event_id":"')
+                        c = c + 12 if c >= 0 else -1
+                    if c >= 0:
+                        d = raw.find(b'"', c)
+                        e = raw.find(b'"occurred_at": "')
+                        if e >= 0:
+                            e += 16
+                        else:
+                            e = raw.find(b'"occurred_at":"')
+                            e = e + 15 if e >= 0 else -1
+                        if e >= 0 and d > 0:
+                            f = raw.find(b'"', e)
+                            if f > 0:
+                                if b <= e and f <= c:  # the usual key order
+                                    shape = (raw[:a], raw[b:e], raw[f:c], raw[d:])
+                                else:
+                                    s = sorted((a, b, c, d, e, f))
+                                    shape = (
+                                        raw[: s[0]],
+                                        raw[s[1] : s[2]],
+                                        raw[s[3] : s[4]],
+                                        raw[s[5] :],
+                                    )
+                if shape is not None:
+                    known = shapes.get(shape)
+                    if known is not None:
+                        # The time, by the cache of its hour (``_Times.micros``).
+                        t = None
+                        if f - e >= 19 and raw[e + 13] == 58 and raw[e + 16] == 58:
+                            minutes = two.get(raw[e + 14 : e + 16])
+                            seconds = two.get(raw[e + 17 : e + 19])
+                            if minutes is not None and seconds is not None:
+                                base = bases.get(raw[e : e + 13] + raw[e + 19 : f])
+                                if base is not None and base != _UNCACHED:
+                                    t = base + minutes * 60 + seconds
+                        if t is None:
+                            t = micros(raw[e:f])
+                        tn = _plain_value(raw[a:b], 80)
+                        event_id = _plain_value(raw[c:d], 200)
+                        if t is not None and tn is not None and event_id is not None:
+                            if update is not None:
+                                update(number, done)
+                            quick += 1
                             count += 1
                             rec = (t, event_id, known[1])
                             recs = groups.get(tn)
@@ -268,35 +310,37 @@ class RecordChunks(_EventLines):
                             if known[2]:
                                 found_names.setdefault(tn, {}).update(dict.fromkeys(known[2]))
                             continue
-            known_problems = len(problems)
-            event = items.one(number, raw, done, too_long)
-            if owner < 0:  # every shard read this line: one keeps it
+                known_problems = len(problems)
+                event = items.one(number, raw, done, too_long)
+                if owner < 0:  # every shard read this line: one keeps it
+                    if event is None:
+                        if mine != 0:
+                            del problems[known_problems:]
+                        continue
+                    if shard_of(event.tracking_number, shards) != mine:
+                        continue
                 if event is None:
-                    if mine != 0:
-                        del problems[known_problems:]
                     continue
-                if shard_of(event.tracking_number, shards) != mine:
-                    continue
-            if event is None:
-                continue
-            count += 1
-            found, found_carriers = self._kernel.group((event,))
-            ((tn, (rec,)),) = found.items()
-            names = self._names(event)
-            if names:
-                found_names.setdefault(tn, {}).update(dict.fromkeys(names))
-            recs = groups.get(tn)
-            if recs is None:
-                groups[tn] = [rec]
-                carriers[tn] = found_carriers[tn]
-            else:
-                recs.append(rec)
-            if shape is not None and slots is not None and self._exact(raw, slots, event, rec):
-                if len(shapes) >= _MEMO_LIMIT:
-                    shapes.clear()
-                shapes[shape] = (found_carriers[tn], rec[KIND], names)
-        if count:
-            yield groups, carriers, count
+                count += 1
+                found, found_carriers = self._kernel.group((event,))
+                ((tn, (rec,)),) = found.items()
+                names = self._names(event)
+                if names:
+                    found_names.setdefault(tn, {}).update(dict.fromkeys(names))
+                recs = groups.get(tn)
+                if recs is None:
+                    groups[tn] = [rec]
+                    carriers[tn] = found_carriers[tn]
+                else:
+                    recs.append(rec)
+                if shape is not None and self._exact(raw, (a, b, c, d, e, f), event, rec):
+                    if len(shapes) >= _MEMO_LIMIT:
+                        shapes.clear()
+                    shapes[shape] = (found_carriers[tn], rec[KIND], names)
+            if count:
+                yield groups, carriers, count
+        finally:
+            items.lines += quick
 
     def _exact(
         self,
