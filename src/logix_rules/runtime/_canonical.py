@@ -28,6 +28,12 @@ _quote: Callable[[str], str] = getattr(json.encoder, "encode_basestring")  # noq
 _UTC = UTC
 _TIMES: dict[datetime, str] = {}  # an instant in UTC -> its JSON text
 _TIMES_MAX = 1 << 15
+# The JSON of evidence and remedy objects by identity (each entry holds its object, so
+# the id is not reused while it is there).  They are immutable, and the successive
+# snapshots of an incident share them (``later_snapshot``): an incident escalated
+# twice writes its events once, not three times.
+_PARTS: dict[int, tuple[Any, str]] = {}
+_PARTS_MAX = 1 << 12
 
 
 def _time(moment: datetime | None) -> str:
@@ -87,6 +93,18 @@ def _evidence(evidence: Any) -> str:
     return f'{{"events":[{events}],"rule":{_quote(evidence.rule)},"step":{step},"values":{values}}}'
 
 
+def _part(value: Any, write: Callable[[Any], str]) -> str:
+    """``write(value)``, remembered for the object ``value``."""
+    found = _PARTS.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text = write(value)
+    if len(_PARTS) >= _PARTS_MAX:
+        _PARTS.clear()
+    _PARTS[id(value)] = (value, text)
+    return text
+
+
 def _deadlines(deadlines: Mapping[str, datetime]) -> str:
     if not deadlines:
         return "{}"
@@ -125,7 +143,7 @@ def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> st
                 ',"escalations":',
                 _escalations(inc.escalations),
                 ',"evidence":',
-                _evidence(inc.evidence),
+                _part(inc.evidence, _evidence),
                 ',"explanation":',
                 _quote(inc.explanation),
                 ',"id":',
@@ -137,7 +155,7 @@ def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> st
                 ',"opened_at":',
                 _time(inc.opened_at),
                 ',"remedy":',
-                _remedy(inc.remedy),
+                "null" if inc.remedy is None else _part(inc.remedy, _remedy),
                 ',"resolve_by":',
                 _time(inc.resolve_by),
                 ',"resolved_at":',

@@ -11,6 +11,7 @@ parcel deleted and created again elsewhere never matches an old entry.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from ..runtime._state import ShipmentState
 
@@ -27,7 +28,7 @@ class StateCache:
         if size < 0:
             raise ValueError(f"cache_size must be 0 or more, got {size}")
         self.size = size
-        self._entries: OrderedDict[str, tuple[int, str, ShipmentState]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, str, ShipmentState, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -37,19 +38,35 @@ class StateCache:
     def get(self, tracking_number: str, version: int, pack: str) -> ShipmentState | None:
         """The cached state of ``tracking_number`` if it is the row's ``version``,
         made under the pack of fingerprint ``pack``."""
+        entry = self.entry(tracking_number, version, pack)
+        return None if entry is None else entry[0]
+
+    def entry(
+        self, tracking_number: str, version: int, pack: str
+    ) -> tuple[ShipmentState, Any] | None:
+        """``get``, with what was put beside the state (``put``'s ``extra``)."""
         entry = self._entries.get(tracking_number)
         if entry is None or entry[0] != version or entry[1] != pack:
             self.misses += 1
             return None
         self._entries.move_to_end(tracking_number)
         self.hits += 1
-        return entry[2]
+        return entry[2], entry[3]
 
-    def put(self, tracking_number: str, version: int, pack: str, state: ShipmentState) -> None:
+    def put(
+        self,
+        tracking_number: str,
+        version: int,
+        pack: str,
+        state: ShipmentState,
+        extra: Any = None,
+    ) -> None:
+        """Keep ``state`` as the row's ``version``; ``extra``: what the caller derived
+        from it (valid exactly as long as the state is)."""
         if self.size == 0:
             return
         entries = self._entries
-        entries[tracking_number] = (version, pack, state)
+        entries[tracking_number] = (version, pack, state, extra)
         entries.move_to_end(tracking_number)
         while len(entries) > self.size:
             entries.popitem(last=False)

@@ -73,6 +73,11 @@ class Database(abc.ABC):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Run one statement; the rows it returns (none for most writes)."""
 
+    def execute_blobs(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """``execute`` of a query returning states (blobs): a backend may fetch its
+        rows in a cheaper form."""
+        return self.execute(sql, params)
+
     @abc.abstractmethod
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for each parameter row."""

@@ -146,7 +146,7 @@ class SqlHost:
         if moving:
             for part in chunks(moving):
                 match, params = self.db.in_list(part)
-                found = self.db.execute(
+                found = self.db.execute_blobs(
                     "SELECT tracking_number, state, version FROM shipments "
                     f"WHERE tracking_number {match}",
                     params,
@@ -168,12 +168,18 @@ class SqlHost:
         return out
 
     def _state(self, tn: str, blob: bytes, version: int) -> ShipmentState:
+        return self._entry(tn, blob, version)[0]
+
+    def _entry(self, tn: str, blob: bytes, version: int) -> tuple[ShipmentState, Any]:
+        """The state of a row, and what a unit that wrote it cached beside it (None when
+        read from ``blob``)."""
         cache = self.cache
-        state = cache.get(tn, version, self.pack.fingerprint)
-        if state is None:
+        entry = cache.entry(tn, version, self.pack.fingerprint)
+        if entry is None:
             state = self.kernel.loads(bytes(blob), keep=True)
             cache.put(tn, version, self.pack.fingerprint, state)
-        return state
+            return state, None
+        return entry
 
 
 def fresh_version() -> int:
@@ -295,10 +301,13 @@ class SqlUnit:
             transaction.__exit__(kind, exc, tb)
             return
         transaction.__exit__(None, None, None)
-        # Committed: the cache may now hold what the rows hold.
+        # Committed: the cache may now hold what the rows hold, and what the next unit
+        # would derive from them again (the incidents' fingerprints, the facts row).
         fingerprint = self.host.pack.fingerprint
+        held = self._held
         for tn, (version, state) in self._saved.items():
-            cache.put(tn, version, fingerprint, state)
+            written = held[tn]
+            cache.put(tn, version, fingerprint, state, (written.incidents, written.facts))
 
     def _forget(self, cache: StateCache) -> None:
         # The engine mutated these states in place; the rows keep the old ones.
@@ -330,9 +339,12 @@ class SqlUnit:
                 continue
             if type(blob) is not bytes:
                 blob = bytes(blob)
-            state = host._state(tn, blob, version)
-            before = _fingerprints(state) if state.open else {}
-            self._held[tn] = _Held(version, blob, before, facts_row(state))
+            state, known = host._entry(tn, blob, version)
+            if known is None:
+                before = _fingerprints(state) if state.open else {}
+                self._held[tn] = _Held(version, blob, before, facts_row(state))
+            else:
+                self._held[tn] = _Held(version, blob, *known)
             out.append(state)
         return out
 
@@ -344,7 +356,7 @@ class SqlUnit:
         self._reserved.update(db.reserve_rows(wanted))
         for part in chunks(wanted):
             match, params = db.in_list(part)
-            rows = db.execute(
+            rows = db.execute_blobs(
                 "SELECT tracking_number, state, version FROM shipments "
                 f"WHERE tracking_number {match} "
                 f"ORDER BY tracking_number{db.collate_c}{db.for_update}",
@@ -357,7 +369,7 @@ class SqlUnit:
     def due(self, now: int, limit: int) -> list[ShipmentState]:
         self._flush()
         db = self.db
-        rows = db.execute(
+        rows = db.execute_blobs(
             "SELECT tracking_number, state, version FROM shipments "
             f"WHERE next_due <= ? ORDER BY next_due LIMIT ?{db.for_update_skip_locked}",
             (now, limit),
@@ -387,7 +399,7 @@ class SqlUnit:
         db = self.db
         after = ""
         while True:
-            rows = db.execute(
+            rows = db.execute_blobs(
                 "SELECT tracking_number, state, version FROM shipments "
                 f"WHERE state IS NOT NULL AND tracking_number{db.collate_c} > ? "
                 f"ORDER BY tracking_number{db.collate_c} LIMIT 1000",
@@ -521,11 +533,14 @@ class SqlUnit:
         written: dict[str, tuple[Incident, str]] = {}  # the latest of each incident
         ids: list[str] = []
         contents: list[str] = []
+        incidents: list[Incident] = []  # each built once (a pending snapshot until read)
         for change in changes:
-            content = incident_content(change.incident)
-            written[change.incident.id] = (change.incident, content)
+            incident = change.incident
+            content = incident_content(incident)
+            written[incident.id] = (incident, content)
             contents.append(content)
-            ids.append(change_id(change.type, change.incident, change.at, content=content))
+            incidents.append(incident)
+            ids.append(change_id(change.type, incident, change.at, content=content))
         self._flush_incidents(written)
         if not changes:
             return []
@@ -550,6 +565,7 @@ class SqlUnit:
             )[0]
             first = int(head) - len(fresh) + 1
             rows = []
+            closing = []
             for offset, position in enumerate(fresh):
                 change, ident = changes[position], ids[position]
                 known[ident] = first + offset
@@ -559,25 +575,28 @@ class SqlUnit:
                         ident,
                         change.type.value,
                         micros(change.at),
-                        change.incident.id,
+                        incidents[position].id,
                         contents[position],
                     )
                 )
+                if change.type in CLOSING:
+                    closing.append((change, incidents[position], contents[position]))
             db.insert(INSERT_FEED, rows)
-            self._close_cleared([(changes[p], contents[p]) for p in fresh])
+            if closing:
+                self._close_cleared(closing)
         return [
-            Change(change.type, change.incident, change.at, seq=known[ident], id=ident)
-            for change, ident in zip(changes, ids, strict=True)
+            Change(change.type, incident, change.at, seq=known[ident], id=ident)
+            for change, incident, ident in zip(changes, incidents, ids, strict=True)
         ]
 
-    def _close_cleared(self, changes: Sequence[tuple[Change, str]]) -> None:
-        """Record the incidents that cleared, with their last snapshot, unless one came
-        back under the same id later in the unit."""
+    def _close_cleared(self, changes: Sequence[tuple[Change, Incident, str]]) -> None:
+        """Record the incidents that cleared (``CLOSING`` changes, with their incident
+        and its JSON), with their last snapshot, unless one came back under the same id
+        later in the unit."""
         live = {ident for ids in self._live.values() for ident in ids}
         rows = []
-        for change, content in changes:
-            inc = change.incident
-            if change.type not in CLOSING or inc.id in live:
+        for change, inc, content in changes:
+            if inc.id in live:
                 continue
             saved = self._saved.get(inc.tracking_number)
             lane = None if saved is None else saved[1].facts.lane

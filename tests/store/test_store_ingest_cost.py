@@ -1,0 +1,117 @@
+"""What a store's ingest saves work on must not change what it stores: migration 5
+(PostgreSQL keeps states inline, uncompressed) upgrades a version-4 database whose
+states were compressed, and they read back; the JSON written for changes that share
+an incident's evidence and remedy is each change's own."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from logix_rules import Engine, load_pack
+from logix_rules.runtime._incidents import incident_content
+from logix_rules.store import SCHEMA_VERSION, open_store
+from logix_rules.store import _db as store_db
+from logix_rules.store._schema import MIGRATIONS
+
+PACK = load_pack("default")
+T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+
+def _scans(tn: str, count: int, start: float = 0) -> list[dict[str, object]]:
+    """A parcel's pickup, then ``count`` in-transit scans an hour apart."""
+    first = (T0 + timedelta(hours=start)).isoformat()
+    events: list[dict[str, object]] = [
+        {"tracking_number": tn, "carrier": "dhl", "occurred_at": first,
+         "status": "picked_up", "location": {"city": "Hamburg"}}
+    ]  # fmt: skip
+    for n in range(1, count + 1):
+        moment = T0 + timedelta(hours=start + n)
+        events.append(
+            {"tracking_number": tn, "carrier": "dhl", "occurred_at": moment.isoformat(),
+             "status": "in_transit", "location": {"facility": f"hub {n}"}}
+        )  # fmt: skip
+    return events
+
+
+def _state_rows(store: object) -> dict[str, tuple[int, str | None]]:
+    """Each parcel's state length and, on PostgreSQL, how it is compressed."""
+    db = store.db  # type: ignore[attr-defined]
+    with db.transaction(write=False):
+        if db.dialect == "postgresql":
+            rows = db.execute(
+                "SELECT tracking_number, octet_length(state), pg_column_compression(state) "
+                "FROM shipments"
+            )
+        else:
+            rows = db.execute("SELECT tracking_number, length(state), NULL FROM shipments")
+    return {tn: (int(size), how) for tn, size, how in rows}
+
+
+def test_a_database_at_schema_version_4_upgrades_to_inline_states(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _scans("L1", 120)
+    with monkeypatch.context() as older:
+        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:4])
+        older.setattr(store_db, "SCHEMA_VERSION", 4)
+        with open_store(store_url) as store:
+            assert store.schema_version == 4
+            Engine(PACK, store=store).ingest(first)
+            (size, how) = _state_rows(store)["L1"]
+            assert size > 2100  # past PostgreSQL's threshold for compressing a row
+            if store.db.dialect == "postgresql":
+                assert how == "pglz"  # as version 4 stored it
+    assert SCHEMA_VERSION >= 5
+    second = _scans("L2", 120, start=0.5)
+    memory = Engine(PACK)
+    memory.ingest(first)
+    memory.ingest(second)
+    with open_store(store_url) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        with store.db.transaction(write=False):
+            rows = store.db.execute("SELECT version FROM schema_version ORDER BY version")
+        assert [v for (v,) in rows] == list(range(1, SCHEMA_VERSION + 1))
+        engine = Engine(PACK, store=store)
+        engine.ingest(second)
+        stored = _state_rows(store)
+        if store.db.dialect == "postgresql":
+            assert stored["L1"][1] == "pglz"  # not written since: still compressed
+            assert stored["L2"][0] > 2100
+            assert stored["L2"][1] is None  # written since: inline
+        assert engine.dump(mask=False) == memory.dump(mask=False)
+    with open_store(store_url, cache_size=0) as store:  # every state read from its row
+        engine = Engine(PACK, store=store)
+        assert engine.dump(mask=False) == memory.dump(mask=False)
+        engine.ingest(_scans("L1", 121)[-1:])  # the compressed row, written again
+        memory.ingest(_scans("L1", 121)[-1:])
+        if store.db.dialect == "postgresql":
+            assert _state_rows(store)["L1"][1] is None
+        assert engine.dump(mask=False) == memory.dump(mask=False)
+
+
+def test_changes_sharing_evidence_and_remedy_write_their_own_json(store_url: str) -> None:
+    # A customs hold opens an incident, then escalates it: successive snapshots share
+    # its evidence and remedy objects, whose JSON is written once and reused.
+    hold = [
+        {"tracking_number": f"C{n}", "carrier": "ups", "occurred_at": T0.isoformat(),
+         "status": "exception", "reason": "customs_hold"}
+        for n in range(3)
+    ]  # fmt: skip
+    with open_store(store_url) as store:
+        engine = Engine(PACK, store=store)
+        changes = engine.ingest(hold) + engine.advance(to=T0 + timedelta(days=6))
+        assert len({c.incident.id for c in changes}) < len(changes)  # some incident changed twice
+        with store.db.transaction(write=False):
+            payloads: dict[str, str] = dict(store.db.execute("SELECT change_id, payload FROM feed"))
+        for change in changes:
+            expected = json.dumps(
+                change.incident.to_dict(mask=False),
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+                default=str,
+            )
+            assert payloads[change.id] == expected == incident_content(change.incident)
