@@ -244,6 +244,12 @@ ACTION = [None, None, None, None, None, [["poked", "a", 1, None]]]
 MALFORMED: dict[str, Callable[[list[Any]], None] | str] = {
     "facts not a list": _set((0,), "x"),
     "a fact of the wrong type": _set((0, 6), "yesterday"),
+    "a fact instant out of range": _set((0, 6), 2**62),
+    "a negative fact instant out of range": _set((0, 7), -(2**62)),
+    "an amount out of range": _set((0, 12), 2**62),
+    "a boolean for an amount": _set((0, 8), True),
+    "a number for a text fact": _set((0, 1), 5),
+    "a text for a flag fact": _set((0, 4), "yes"),
     "shipment ref out of range": _set((1,), 10**6),
     "shipment ref a string": _set((1,), "x"),
     "trackers of the wrong length": _set((2,), [[1], [None], [None]]),

@@ -301,8 +301,10 @@ def index_events(state: ShipmentState) -> None:
     if len(history) >= INDEX_FROM:
         state.id_index = {rec[ID]: rec for rec in history}
         return
-    for rec in history:
-        state.id_bits |= id_bit(rec[ID])
+    bits = 0
+    for rec in history:  # id_bit, inline: a loaded state's first step pays this
+        bits |= 1 << hash(rec[ID]) % ID_BITS
+    state.id_bits = bits
 
 
 def id_bit(event_id: str) -> int:

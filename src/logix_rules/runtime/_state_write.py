@@ -8,7 +8,6 @@ since (``_extend``).  Either way the bytes are those a write from scratch gives.
 
 from __future__ import annotations
 
-import json
 import operator
 from typing import Any
 
@@ -32,7 +31,7 @@ from ._state_layout import (
     position,
     separator,
 )
-from ._state_parts import FACTS, encode_followup, encode_incident
+from ._state_parts import FACTS, compact_json, encode_followup, encode_incident
 
 __all__ = ["Reuse", "StateWriter"]
 
@@ -48,7 +47,7 @@ _MOMENTS = operator.attrgetter(*AGGREGATES[:7])
 _COUNTS = operator.attrgetter(*AGGREGATES[7:])
 _FACT_VALUES = operator.attrgetter(*FACTS)
 _ID = operator.itemgetter(1)
-_TAIL_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_TAIL_JSON = compact_json(ensure_ascii=True)
 
 
 class StateWriter:
@@ -140,9 +139,9 @@ class StateWriter:
         ):
             return fixed, BARE_TAIL_TEXT  # most parcels: nothing irregular to write
         keep = lambda text: ref(text, base + len(strings))  # noqa: E731
-        tail = _TAIL_JSON.encode(
+        tail = _TAIL_JSON(
             [
-                None if held is None else list(_FACT_VALUES(s.facts)),
+                None if held is None else _FACT_VALUES(s.facts),  # a tuple: an array
                 None if held is None else ref(held, base + len(strings)),
                 None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
                 dict(values) if values else None,
