@@ -185,21 +185,22 @@ class Evaluation:
                 changes.append(
                     Change(ChangeType.UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
                 )
-        changes[closing:closing] = [
-            Change(
-                ChangeType.SUPERSEDED,
-                later_snapshot(
-                    self.pack,
-                    s,
-                    inc,
-                    t,
-                    IncidentState.CLEARED,
-                    superseded_by=s.open[replaced[inc.kind]].id,
-                ),
-                from_micros(t),
-            )
-            for inc in ended
-        ]
+        if ended:
+            changes[closing:closing] = [
+                Change(
+                    ChangeType.SUPERSEDED,
+                    later_snapshot(
+                        self.pack,
+                        s,
+                        inc,
+                        t,
+                        IncidentState.CLEARED,
+                        superseded_by=s.open[replaced[inc.kind]].id,
+                    ),
+                    from_micros(t),
+                )
+                for inc in ended
+            ]
 
         # Follow-up deadlines of every live incident, and revisits after resolutions.
         # (What _deadline does, inline for the common case of a deadline still ahead.)
@@ -228,7 +229,11 @@ class Evaluation:
                     ):
                         pending = deadline
                 else:  # resolved, if any, is after t
-                    self._escalate(s, inc, what, deadline, target, changes)
+                    for done in inc.escalations:  # (_escalate's test, inline: the common case)
+                        if done[1] == deadline and done[0] == what:
+                            break
+                    else:
+                        self._escalate(s, inc, what, deadline, target, changes)
             if inc.deadlines:
                 starts = inc.starts
                 for name, deadline in inc.deadlines.items():
