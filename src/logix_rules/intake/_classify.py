@@ -10,6 +10,7 @@ from typing import Final
 import attrs
 
 from ._kinds import MissingField, ReportKind
+from ._labels import may_label, ordered_received_labels
 from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
@@ -108,7 +109,8 @@ def classify(
     index = index_of(lex)
     folded = fold(text[:MAX_TEXT_CHARS], lex.han_fold)
     tokens = latin_tokens(folded.text)
-    counts = may_count(folded.text, tokens)
+    # the count fields are also the labels of "Ordered: X. Received: Y."
+    counts = may_count(folded.text, tokens) or may_label(folded.text)
     matches = find_matches(index, folded.text, tokens, counts=counts)
     language = (
         primary_language(lang)
@@ -140,6 +142,7 @@ def classify(
 
     found = _negate(selected, negated, covered)
     found = fewer_than_ordered(folded.text, tokens, fields, language, found)
+    found = ordered_received_labels(folded.text, fields, language, found)
     scores, first_seen, evidence = _weigh(found, folded, text, language, lex)
     reported = sorted(
         (k for k, s in scores.items() if s >= lex.settings.threshold),

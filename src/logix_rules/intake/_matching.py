@@ -253,13 +253,13 @@ class _Words:
 
 def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
     """The clause number of each word: punctuation (or Chinese) between two words
-    starts a new clause."""
+    starts a new clause, except a slash between two words ("screws/bolts": or)."""
     out: list[int] = []
     current = 0
     for i, token in enumerate(tokens):
         if i:
             between = text[tokens[i - 1].end : token.start]
-            if any(c in BOUNDARY or is_han(c) for c in between):
+            if between != "/" and any(c in BOUNDARY or is_han(c) for c in between):
                 current += 1
         out.append(current)
     return out
