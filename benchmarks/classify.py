@@ -127,7 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         entries = [e for e in entries if e.part in wanted]
     if not entries:
         fail(f"no labelled messages in {args.eval_set}")
-    order = ["dev", "heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+    order = [
+        "dev",
+        "heldout1",
+        "heldout2",
+        "heldout3",
+        "heldout4",
+        "heldout5",
+        "heldout6",
+        "heldout7",
+    ]
     parts = sorted(
         {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)
     )

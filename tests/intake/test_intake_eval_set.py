@@ -14,6 +14,8 @@ every part, heldout5 included (studied after that one measurement), so no floor 
 is blind; 1.6.0 reaches 0.99/0.99 or more on dev to heldout4 and 0.99/0.99 on heldout5.
 heldout6, by a fourth author who never saw the lexicon, was committed before 1.6.0 was
 frozen and measured on it once (0.91/0.90); its floor was set after that measurement.
+heldout7, by two new authors, was committed before 1.7.0 was frozen and measured on it
+once (0.86/0.84); its floor too was set after that measurement.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ FLOORS = {
     "heldout4": (0.99, 0.99),
     "heldout5": (0.98, 0.98),
     "heldout6": (0.9, 0.89),
+    "heldout7": (0.85, 0.84),
 }
 
 
