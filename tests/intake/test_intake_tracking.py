@@ -92,3 +92,23 @@ def test_spans_point_into_the_original_text_and_each_number_is_listed_once() -> 
 def test_find_tracking_numbers_works_on_folded_text_alone() -> None:
     (number,) = find_tracking_numbers(fold("see 1Z999AA10123456784", {}))
     assert number.number == "1Z999AA10123456784"
+
+
+def test_prefixed_numbers_written_in_groups_as_labels_print_them() -> None:
+    # Found blind: heldout7 wrote nine of its 196 numbers this way (issue 17).
+    assert numbers("Sendungsnummer RR 656 974 477 DE, bitte") == [
+        ("RR656974477DE", "deutsche-post", "s10")
+    ]
+    assert numbers("Nummer LX 852 881 792 DE.")[0][0] == "LX852881792DE"
+    assert numbers("Sendungsnr. 1Z SAD 5D8 03 6830 9493")[0][0] == "1ZSAD5D80368309493"
+    assert numbers("单号 RR 695 145 738 CN")[0][0] == "RR695145738CN"
+    text = "suivi LA 088 325 446 FR merci"
+    (found,) = classify(text).tracking_numbers
+    assert text[found.start : found.end] == found.text == "LA 088 325 446 FR"
+
+
+def test_grouped_look_alikes_stay_out() -> None:
+    assert numbers("Sendungsnummer RR 656 974 478 DE") == []  # wrong check digit
+    assert numbers("Nummer LX 852 881 792 XQ") == []  # no such country
+    assert numbers("call me on 0151 234 567 89 or 12 345 678 901") == []
+    assert numbers("it is 12 km and 3 of 4 boxes, ref AB 12 CD 34") == []

@@ -13,7 +13,7 @@ is: an order number.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final
 
 import attrs
@@ -113,9 +113,16 @@ _POSTS: Final = {
     "NL": "postnl",
 }
 
+_WORD: Final = re.compile(r"[0-9a-z]+")
 _CANDIDATE: Final = re.compile(r"(?<![0-9a-z])[0-9a-z]{10,30}(?![0-9a-z])")
 # Numbers written in groups ("9400 1112 0108 0805 4830 16").
 _GROUPED: Final = re.compile(r"(?<![0-9a-z])\d{2,6}(?: \d{2,6}){2,}(?![0-9a-z])")
+# Prefixed numbers as labels and carriers print them, in groups with letters
+# ("RR 656 974 477 DE", "1Z SAD 5D8 03 6830 9493"): a run of short groups, cut into
+# windows of whole groups below, since the run may take in a word before or after.
+_LETTERED_RUN: Final = re.compile(r"(?<![0-9a-z])[0-9a-z]{1,6}(?: [0-9a-z]{1,6}){2,}(?![0-9a-z])")
+#: Digits a run needs before its windows are tried (S10, the shortest, has nine).
+_RUN_DIGITS: Final = 9
 #: How far before a bare number (in folded characters) an order cue is looked for.
 CUE_WINDOW: Final = 20
 
@@ -124,6 +131,38 @@ def _identify(compact: str) -> _Format | None:
     for fmt in _FORMATS:
         if fmt.pattern.fullmatch(compact) and fmt.valid(compact):
             return fmt
+    return None
+
+
+def _lettered_windows(text: str) -> Iterator[tuple[int, int, str, _Format]]:
+    """Numbers of a prefixed format (never bare digits: those are ``_GROUPED``'s)
+    written in groups, each the longest window of whole groups that is one."""
+    for run in _LETTERED_RUN.finditer(text):
+        if sum(char.isdigit() for char in run.group()) < _RUN_DIGITS:
+            continue
+        groups = [match.span() for match in _WORD.finditer(text, run.start(), run.end())]
+        first = 0
+        while first < len(groups) - 1:
+            hit = _longest_window(text, groups, first)
+            if hit is None:
+                first += 1
+                continue
+            last, found = hit
+            yield found
+            first = last + 1
+
+
+def _longest_window(
+    text: str, groups: list[tuple[int, int]], first: int
+) -> tuple[int, tuple[int, int, str, _Format]] | None:
+    start = groups[first][0]
+    for last in range(len(groups) - 1, first, -1):
+        end = groups[last][1]
+        compact = text[start:end].replace(" ", "").upper()
+        if 10 <= len(compact) <= 30:
+            fmt = _identify(compact)
+            if fmt is not None and not fmt.bare_digits:
+                return last, (start, end, compact, fmt)
     return None
 
 
@@ -169,6 +208,10 @@ def find_tracking_numbers(
                 continue
             if fmt.bare_digits and _is_order_number(text, start, order_cues, tracking_cues):
                 continue
+            found.append((start, end, compact, fmt))
+            taken.append((start, end))
+    for start, end, compact, fmt in _lettered_windows(text):
+        if not any(s < end and start < e for s, e in taken):
             found.append((start, end, compact, fmt))
             taken.append((start, end))
     numbers: list[TrackingNumber] = []
