@@ -52,6 +52,7 @@ def kernels(every: int = 2) -> tuple[Kernel, Kernel]:
     tight, plain = Kernel(PACK), Kernel(PACK)
     tight._checkpoint_from, tight._checkpoint_every = every, every
     plain._checkpoint_from = NEVER
+    plain._converge = False  # nor does it stop early (runtime/_replay.py, _Tail)
     return tight, plain
 
 
@@ -219,13 +220,16 @@ def test_a_late_event_replays_only_the_events_after_its_checkpoint() -> None:
     taken = counting(kernel)
     assert next(taken) == 0
     assert kernel.step(a, late)[1] == plain.step(b, late)[1]
-    # restored at 192 (the latest multiple of 8 at or before position 196): 8 events
-    assert next(taken) == 200 - 192
+    # restored at 192 (the latest multiple of 8 at or before position 196): 4 events to
+    # it, the old event after it once, it and that event: the same but for the counts,
+    # so the rest is kept (runtime/_replay.py, _Tail)
+    assert next(taken) == 4 + 1 + 2
     same(kernel, a, b)
-    # An event before every checkpoint: the whole history, which takes them again.
+    # An event before every checkpoint: the whole history, which takes them again (the
+    # first scan moved: the states do not meet, so one event more, the old one).
     early = kernel.record(event(999, -1, "info_received", None))
     assert kernel.step(a, early)[1] == plain.step(b, early)[1]
-    assert next(taken) == 8 + 201
+    assert next(taken) == 7 + 1 + 201
     same(kernel, a, b)
 
 

@@ -70,6 +70,7 @@ def test_a_late_event_reports_the_net_difference(data: st.DataObject) -> None:
     every = data.draw(st.sampled_from([2, 3, 1 << 40]))
     kernel._checkpoint_from = oracle._checkpoint_from = every
     kernel._checkpoint_every = oracle._checkpoint_every = min(every, 8)
+    oracle._converge = False  # it replays every event after the late ones
     recs, hour = [], 0
     for k in range(data.draw(st.integers(3, 24))):
         hour += data.draw(st.sampled_from([0, 1, 3, 5, 23, 25, 49, 80]))

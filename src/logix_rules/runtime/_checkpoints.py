@@ -23,7 +23,20 @@ import attrs
 from ._state import NO_OPEN, NO_VALUES, OpenIncident, ShipmentState
 from ._state_codec import AGGREGATES
 
-__all__ = ["CHECKPOINT_EVERY", "CHECKPOINT_FROM", "Marks", "capture", "followup_count", "restore"]
+__all__ = [
+    "CHECKPOINT_EVERY",
+    "CHECKPOINT_FROM",
+    "COUNT_AT",
+    "Checkpoint",
+    "Marks",
+    "capture",
+    "followup_count",
+    "freeze",
+    "hold",
+    "put",
+    "restore",
+    "thaw",
+]
 
 # Short parcels (the common case: 4-10 events, ~2 KB each in benchmarks/memory.py; 4 %
 # of the demo's have 16-25) take no checkpoint, and replay little anyway; from
@@ -50,6 +63,10 @@ _PLAIN = (
     "timer_eval",
 )
 _read_plain = attrgetter(*_PLAIN)
+# Where each count is in a checkpoint's plain fields (late events shift them: _replay).
+COUNT_AT = {
+    name: _PLAIN.index(name) for name in ("n_events", "n_scans", "regressions", "after_delivery")
+}
 
 Checkpoint = tuple[int, int, tuple[Any, ...], Any, Any, Any, Any, Any]
 
@@ -57,12 +74,15 @@ Checkpoint = tuple[int, int, tuple[Any, ...], Any, Any, Any, Any, Any]
 class Marks:
     """A state's checkpoints, in history order, and what they hold for."""
 
-    __slots__ = ("facts", "followups", "points")
+    __slots__ = ("facts", "followups", "inserted", "points")
 
     def __init__(self, facts: Any, followups: int) -> None:
         self.facts = facts
         self.followups = followups
         self.points: list[Checkpoint] = []
+        # Where the late events the next replay follows went in the history, when they
+        # were all new (not variants of events held): _replay's shortcut needs them.
+        self.inserted: list[int] | None = None
 
     def valid_for(self, state: ShipmentState) -> bool:
         return self.facts is state.facts and self.followups == followup_count(state)
@@ -84,22 +104,7 @@ def capture(state: ShipmentState, n: int, at: int) -> None:
     points = marks.points
     if points and points[-1][0] >= n:
         return  # taken already (a replay passing a checkpoint it restored before)
-    cnt, firsts, lasts = state.cnt, state.firsts, state.lasts
-    if type(cnt) is list:  # a tracker matched: the absorber owns (and mutates) lists
-        cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
-    values = state.attr_values
-    points.append(
-        (
-            n,
-            at,
-            _read_plain(state),
-            cnt,
-            firsts,
-            lasts,
-            values if values is NO_VALUES else dict(values),
-            _copy_open(state.open),
-        )
-    )
+    points.append(freeze(state, n, at))
     older = len(points) - KEEP_RECENT - 1  # the one that just left the recent span
     if older >= 0 and points[older][0] % KEEP_EVERY:
         del points[older]
@@ -120,17 +125,70 @@ def restore(state: ShipmentState, position: int) -> int:
         points.pop()
     if not points:
         return 0
-    n, at, plain, cnt, firsts, lasts, values, live = points[-1]
+    thaw(state, points[-1])
+    return int(points[-1][0])
+
+
+def freeze(state: ShipmentState, n: int, at: Any) -> Checkpoint:
+    """A copy of what a replay rebuilds of ``state``, as a checkpoint after ``n``
+    events, the last at ``at``: nothing evaluation does to ``state`` after alters it."""
+    cnt, firsts, lasts = state.cnt, state.firsts, state.lasts
+    if type(cnt) is list:  # a tracker matched: the absorber owns (and mutates) lists
+        cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
+    values = state.attr_values
+    return (
+        n,
+        at,
+        _read_plain(state),
+        cnt,
+        firsts,
+        lasts,
+        values if values is NO_VALUES else dict(values),
+        _copy_open(state.open),
+    )
+
+
+def thaw(state: ShipmentState, point: Checkpoint, *, last: bool = False) -> None:
+    """Put ``point`` back into ``state``: copies, so the checkpoint stays as it was,
+    unless it is its ``last`` use (then the state takes its objects)."""
+    _, at, plain, cnt, firsts, lasts, values, live = point
     for name, value in zip(_PLAIN, plain, strict=True):
         setattr(state, name, value)
-    # The pack's shared tuples of zeros are never written to; lists are the state's own.
-    if type(cnt) is list:
-        cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
+    if not last:
+        # The pack's shared tuples of zeros are never written to; lists are copied.
+        if type(cnt) is list:
+            cnt, firsts, lasts = cnt.copy(), list(firsts), list(lasts)
+        values = values if values is NO_VALUES else dict(values)
+        live = _copy_open(live)
     state.cnt, state.firsts, state.lasts = cnt, firsts, lasts
-    state.attr_values = values if values is NO_VALUES else dict(values)
-    state.open = _copy_open(live)
+    state.attr_values = values
+    state.open = live
     state.fired_through = at
-    return int(n)
+
+
+Held = tuple[tuple[Any, ...], Any, Any, Any, Any, dict[str, OpenIncident], Any]
+
+
+def hold(state: ShipmentState) -> Held:
+    """What a replay rebuilds of ``state``, not copied: the plain fields, the trackers'
+    counts, firsts and lasts, the attribute values, the open incidents, fired_through."""
+    return (
+        _read_plain(state),
+        state.cnt,
+        state.firsts,
+        state.lasts,
+        state.attr_values,
+        state.open,
+        state.fired_through,
+    )
+
+
+def put(state: ShipmentState, held: Held) -> None:
+    """Give ``state`` what ``hold`` took (the objects themselves)."""
+    plain, state.cnt, state.firsts, state.lasts, state.attr_values, state.open, fired = held
+    for name, value in zip(_PLAIN, plain, strict=True):
+        setattr(state, name, value)
+    state.fired_through = fired
 
 
 def _copy_open(live: dict[str, OpenIncident]) -> dict[str, OpenIncident]:

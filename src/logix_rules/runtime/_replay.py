@@ -13,13 +13,38 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..compiler._counter_reads import CounterReads, counter_reads
 from ..core._durations import from_micros
-from ..core._records import ATTRS, CODE, DESC, ID, KIND, EventRec, T, rec_key, rec_to_list
-from ._checkpoints import CHECKPOINT_EVERY, CHECKPOINT_FROM, capture, restore
+from ..core._records import (
+    ATTRS,
+    CODE,
+    DESC,
+    ID,
+    KIND,
+    REASON,
+    EventRec,
+    T,
+    rec_key,
+    rec_to_list,
+)
+from ._causes import CAUSE_OF_REASON
+from ._checkpoints import (
+    CHECKPOINT_EVERY,
+    CHECKPOINT_FROM,
+    COUNT_AT,
+    Marks,
+    capture,
+    followup_count,
+    freeze,
+    hold,
+    put,
+    restore,
+    thaw,
+)
 from ._evaluation import Evaluation
 from ._incidents import Change, ChangeType, Incident
 from ._snapshots import diff_snapshots, later_snapshot
-from ._state import NO_OPEN, NO_VALUES, ShipmentState, find_event, remember_event
+from ._state import NO_OPEN, NO_VALUES, OpenIncident, ShipmentState, find_event, remember_event
 
 __all__ = ["Replay", "content"]
 
@@ -37,12 +62,17 @@ class Replay(Evaluation):
     # Tests lower these on one kernel to checkpoint short histories.
     _checkpoint_from = CHECKPOINT_FROM
     _checkpoint_every = CHECKPOINT_EVERY
+    _reads: CounterReads | None = None
+    # Tests and benchmarks turn the shortcut of _Tail off for an oracle that replays all.
+    _converge = True
 
     def _insert_all(self, state: ShipmentState, recs: list[EventRec]) -> int | None:
         """Put events into the history without evaluating; the first position of the
-        history that changed, or None if nothing did."""
+        history that changed, or None if nothing did.  Where the events went, when all
+        were new, is left in the state's ``Marks`` for ``_replay``'s shortcut."""
         first: int | None = None
         history = state.history
+        placed: list[int] | None = []
         for rec in recs:
             seen = find_event(state, rec[ID])
             if seen is not None:
@@ -51,10 +81,19 @@ class Replay(Evaluation):
                 at = history.index(seen)
                 del history[at]
                 first = at if first is None or at < first else first
+                placed = None  # a variant replaced: the old history is not a subsequence
             at = bisect.bisect_right(history, rec_key(rec), key=rec_key)
             history.insert(at, rec)
             remember_event(state, rec)
             first = at if first is None or at < first else first
+            if placed is not None:
+                placed = [p + 1 if p >= at else p for p in placed]
+                placed.append(at)
+        if first is not None and placed:
+            marks = state.checkpoints
+            if marks is None:
+                marks = state.checkpoints = Marks(state.facts, followup_count(state))
+            marks.inserted = sorted(placed)
         return first
 
     def _reset(self, state: ShipmentState) -> None:
@@ -75,13 +114,21 @@ class Replay(Evaluation):
         """Rebuild the derived state from the history and report the difference.
 
         ``since``: the first position of the history that changed (late events); the
-        replay starts from the latest checkpoint at or before it.  None: from scratch
+        replay starts from the latest checkpoint at or before it, and may stop once the
+        late events made no difference but to counts (``_Tail``).  None: from scratch
         (new facts, a loaded state of another pack)."""
         pack = self.pack
         before = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
         # A revisit not done yet was never reported (see _revisit_step), whatever its time.
         owed = {inc.id for inc in state.open.values() if not inc.revisit_done}
         reported = state.fired_through
+        marks = state.checkpoints
+        inserted = None
+        if marks is not None:
+            inserted, marks.inserted = marks.inserted, None
+        tail = None
+        if since is not None and inserted is not None and inserted[0] == since and self._converge:
+            tail = _Tail.of(self, state, inserted, clock)
         start = 0
         if since is not None and not self._owes_revisit(state):
             # A checkpoint's events are all at or before reported, so a revisit its
@@ -95,14 +142,14 @@ class Replay(Evaluation):
                 state.checkpoints.points.clear()
         # Revisits fall due by the clock alone; those past what was reported are news.
         revisits: list[Change] = []
-        history = state.history
-        every, first = self._checkpoint_every, self._checkpoint_from
-        for n in range(start + 1, len(history) + 1):
-            rec = history[n - 1]
-            revisits.extend(self._take(state, rec))
-            state.fired_through = rec[T]
-            if n >= first and not n % every:
-                capture(state, n, rec[T])
+        if tail is not None:
+            revisits.extend(self._run(state, start, tail.since))
+            if tail.converges(self, state):
+                tail.keep(state)  # the rest is the stored tail, its counts shifted
+            else:
+                revisits.extend(self._run(state, tail.stop, len(state.history)))
+        else:
+            revisits.extend(self._run(state, start, len(state.history)))
         revisits.extend(self._fire(state, clock))
         after = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
         changes = _net(before, after, from_micros(clock), self._supersedes)
@@ -114,6 +161,28 @@ class Replay(Evaluation):
             and (reported is None or c.at > from_micros(news) or c.incident.id in owed)
         )
         return changes
+
+    def _run(self, state: ShipmentState, start: int, stop: int) -> list[Change]:
+        """Replay the history's events ``start`` to ``stop`` (counted from 1, ``start``
+        absorbed already), checkpointing on the way; the revisits that fell due."""
+        revisits: list[Change] = []
+        history = state.history
+        every, first = self._checkpoint_every, self._checkpoint_from
+        for n in range(start + 1, stop + 1):
+            rec = history[n - 1]
+            revisits.extend(self._take(state, rec))
+            state.fired_through = rec[T]
+            if n >= first and not n % every:
+                capture(state, n, rec[T])
+        return revisits
+
+    def _counter_reads(self) -> CounterReads:
+        """How the pack reads counts (taken once per kernel)."""
+        reads = self._reads
+        if reads is None:
+            pack = self.pack
+            reads = self._reads = counter_reads(pack.module_source, (r.id for r in pack.rules))
+        return reads
 
     def _owes_revisit(self, state: ShipmentState) -> bool:
         """Whether a resolved incident still owes its revisit: a replay from scratch may
@@ -150,6 +219,157 @@ class Replay(Evaluation):
         else:
             changes.extend(self._evaluate(s, t, (held, pending)))
         return changes
+
+
+class _Tail:
+    """The shortcut of a late event: stop replaying once it made no difference but to
+    counts, and keep the stored rest of the state, its counts shifted.
+
+    The late events (all new) went to positions ``inserted`` of the history, the first
+    at ``since``.  From the state after ``since`` events (the same for the old history
+    and the new), the old history's next events are replayed up to
+    ``stop - len(inserted)`` (the old state there), then the new one's up to ``stop``
+    (the late events and one old event more).  If the two states differ only in counts,
+    every count that differs may shift (``CounterReads``: read by thresholds both sides
+    are past, and no incident kept holds a value of it read after ``stop``:
+    ``_untouched``), and the late events can never be read again (no cause a trail
+    would give, instants before the event at ``stop`` and no anchor's), then what the
+    old history did after ``stop`` the new one does too: the state is the stored one,
+    its counts shifted.  Not with follow-ups (revisits report from inside the replay),
+    nor when the clock moved.
+    """
+
+    __slots__ = ("deltas", "held", "inserted", "points", "since", "stop")
+
+    def __init__(self, state: ShipmentState, inserted: list[int]) -> None:
+        self.inserted = inserted
+        self.since = inserted[0]
+        self.stop = inserted[-1] + 2
+        marks = state.checkpoints
+        valid = marks is not None and marks.valid_for(state)
+        self.points = list(marks.points) if marks is not None and valid else []
+        self.held = hold(state)  # a replay replaces these objects, never alters them
+        self.deltas: dict[int, int] = {}  # by position in the plain fields
+
+    @classmethod
+    def of(
+        cls, kernel: Replay, state: ShipmentState, inserted: list[int], clock: int
+    ) -> _Tail | None:
+        history = state.history
+        stop = inserted[-1] + 2
+        if state.followups or clock != state.fired_through or stop >= len(history):
+            return None
+        if not kernel._counter_reads().plain_anchors:
+            return None
+        last = history[stop - 1][T]
+        for at in inserted:
+            rec = history[at]
+            reason = rec[KIND][REASON]
+            if rec[T] >= last or (reason is not None and reason in CAUSE_OF_REASON):
+                return None
+        return cls(state, inserted)
+
+    def converges(self, kernel: Replay, state: ShipmentState) -> bool:
+        """Replay both histories to ``stop`` and compare: ``state`` holds ``since``
+        events of the new history before, ``stop`` after."""
+        history = state.history
+        since, stop = self.since, self.stop
+        shared = freeze(state, since, state.fired_through)
+        late = set(self.inserted)
+        # Evaluation reads the absorbed part of the history (evidence, causes): the old
+        # one's, while the old events are replayed.
+        state.history = history[:since] + [
+            history[at] for at in range(since, stop) if at not in late
+        ]
+        try:
+            for rec in state.history[since:]:
+                kernel._take(state, rec)
+                state.fired_through = rec[T]
+        finally:
+            state.history = history
+        old = hold(state)
+        thaw(state, shared, last=True)
+        kernel._run(state, since, stop)  # no revisits: there are no follow-ups
+        new = hold(state)
+        if new[1:] != old[1:]:
+            return False
+        reads = kernel._counter_reads()
+        was, now = old[0], new[0]
+        shifted: list[tuple[str, int]] = []  # the counts that differ, as the old state has them
+        for name, at in COUNT_AT.items():
+            if was[at] != now[at]:
+                if not reads.shiftable(name, min(was[at], now[at])):
+                    return False
+                self.deltas[at] = now[at] - was[at]
+                shifted.append((name, was[at]))
+        deltas = self.deltas
+        if any(a != b for i, (a, b) in enumerate(zip(was, now, strict=True)) if i not in deltas):
+            return False
+        times = {history[at][T] for at in late}
+        t = history[stop - 1][T]
+        f, p = state.facts, state.params
+        for rule in kernel.pack.rules:
+            if rule.anchor is not None and rule.anchor(state, f, p, t) in times:
+                return False
+        if shifted and not _untouched(kernel, reads, shifted, self.held[5]):
+            return False
+        first = stop - len(late)
+        self.points = [
+            point
+            for point in self.points
+            if point[0] >= first and (not shifted or _untouched(kernel, reads, shifted, point[7]))
+        ]
+        return True
+
+    def keep(self, state: ShipmentState) -> None:
+        """Put the stored state back, its counts and its later checkpoints shifted."""
+        plain, cnt, firsts, lasts, values, live, fired = self.held
+        put(state, (self._shift(plain), cnt, firsts, lasts, values, live, fired))
+        if not self.points:
+            return
+        marks = state.checkpoints
+        if marks is None or not marks.valid_for(state):
+            marks = state.checkpoints = Marks(state.facts, followup_count(state))
+        points = marks.points
+        moved = len(self.inserted)
+        for n, at, plain, cnt, firsts, lasts, values, live in self.points:
+            if not points or points[-1][0] < n + moved:
+                shifted = self._shift(plain)
+                points.append((n + moved, at, shifted, cnt, firsts, lasts, values, live))
+
+    def _shift(self, plain: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.deltas:
+            return plain
+        out = list(plain)
+        for at, delta in self.deltas.items():
+            out[at] += delta
+        return tuple(out)
+
+
+def _untouched(
+    kernel: Replay,
+    reads: CounterReads,
+    shifted: list[tuple[str, int]],
+    live: Mapping[str, OpenIncident],
+) -> bool:
+    """Whether no incident of ``live`` holds what its leading rule read of a count
+    that shifted after the replay stopped (where the old state held ``was`` of it).
+
+    Evidence keeps a count as one of its values: taken below ``was``, it was taken
+    before the stop (counts never go down), so the replay compared it already.  A
+    count read anywhere else (an explanation, a remedy) may have been read since."""
+    rules = kernel._rules
+    for inc in live.values():
+        lead = rules[inc.lead[0]].id
+        for name, was in shifted:
+            if lead in reads.captured_by[name]:
+                return False
+            key = reads.kept_by[name].get(lead)
+            if key is not None:
+                value = inc.evidence.values.get(key)
+                if type(value) is not int or value >= was:
+                    return False
+    return True
 
 
 def _net(
