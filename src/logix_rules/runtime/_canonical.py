@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ._identity_memo import TextByIdentity
+
 __all__ = ["CANONICAL", "canonical_incident"]
 
 #: The generic encoder (``incident_content`` of anything this module does not write).
@@ -28,12 +30,10 @@ _quote: Callable[[str], str] = getattr(json.encoder, "encode_basestring")  # noq
 _UTC = UTC
 _TIMES: dict[datetime, str] = {}  # an instant in UTC -> its JSON text
 _TIMES_MAX = 1 << 15
-# The JSON of evidence and remedy objects by identity (each entry holds its object, so
-# the id is not reused while it is there).  They are immutable, and the successive
+# The JSON of evidence and remedy objects.  They are immutable, and the successive
 # snapshots of an incident share them (``later_snapshot``): an incident escalated
 # twice writes its events once, not three times.
-_PARTS: dict[int, tuple[Any, str]] = {}
-_PARTS_MAX = 1 << 12
+_part: TextByIdentity[Any] = TextByIdentity(1 << 12)
 
 
 def _time(moment: datetime | None) -> str:
@@ -91,18 +91,6 @@ def _evidence(evidence: Any) -> str:
     )
     values = CANONICAL.encode(dict(evidence.values))
     return f'{{"events":[{events}],"rule":{_quote(evidence.rule)},"step":{step},"values":{values}}}'
-
-
-def _part(value: Any, write: Callable[[Any], str]) -> str:
-    """``write(value)``, remembered for the object ``value``."""
-    found = _PARTS.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    text = write(value)
-    if len(_PARTS) >= _PARTS_MAX:
-        _PARTS.clear()
-    _PARTS[id(value)] = (value, text)
-    return text
 
 
 def _deadlines(deadlines: Mapping[str, datetime]) -> str:

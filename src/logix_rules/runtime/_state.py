@@ -20,6 +20,7 @@ from ..core._durations import from_micros, to_micros
 from ..core._errors import ErrorCode, LogixError
 from ..core._records import ID, EventRec
 from ._actions import LogEntry
+from ._identity_memo import TextByIdentity
 from ._incidents import Evidence, Remedy
 
 __all__ = [
@@ -230,17 +231,8 @@ class ShipmentState:
         held = self._shipment
         if held is None or isinstance(held, str):
             return held
-        # A shipment is frozen and a stream host writes its state at every event: its
-        # text is made once (by identity; the cache holds the object, so the id stays
-        # its own).
-        found = _SHIPMENT_TEXTS.get(id(held))
-        if found is not None and found[0] is held:
-            return found[1]
-        text = shipment_text(held)
-        if len(_SHIPMENT_TEXTS) >= _SHIPMENT_TEXTS_MAX:
-            _SHIPMENT_TEXTS.clear()
-        _SHIPMENT_TEXTS[id(held)] = (held, text)
-        return text
+        # A shipment is frozen and a stream host writes its state at every event.
+        return _SHIPMENT_TEXTS(held, shipment_text)
 
     def set_shipment_text(self, text: str) -> None:
         """Hold a shipment as its JSON text, to be validated when first read."""
@@ -271,8 +263,7 @@ def shipment_text(shipment: Shipment) -> str:
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 #: The texts of the shipments states were last written with, by the object's id.
-_SHIPMENT_TEXTS: dict[int, tuple[Shipment, str]] = {}
-_SHIPMENT_TEXTS_MAX = 4096
+_SHIPMENT_TEXTS: TextByIdentity[Shipment] = TextByIdentity(4096)
 
 
 class StateError(LogixError, ValueError):
