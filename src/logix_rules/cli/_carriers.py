@@ -12,15 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from logix_carriers import TrackingEvent, mask_event
-from logix_carriers._adapter import CarrierAdapter
+from logix_carriers._adapter_protocol import CarrierAdapter
 from logix_carriers._errors import CarrierError, ConfigError
-from logix_carriers._registry import AdapterInfo, available_adapters, get_adapter
 from logix_carriers._settings import AdapterSettings
 from logix_carriers._track_result import TrackResult
-from logix_carriers.carriers._file import FileAdapter
+
+if TYPE_CHECKING:
+    from logix_carriers._registry import AdapterInfo
+
+# The registry and the adapters are imported by the commands that use them: they
+# pull in httpx, httpcore and trio, which every other command (``logix run``) would
+# pay for at start-up.
 
 from ._common import add_mask_option
 from ._render import names_by_parcel
@@ -78,6 +83,8 @@ def _settings_help(info: AdapterInfo) -> list[str]:
 def cmd_carriers(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """``logix carriers``: one block per adapter."""
     out = out or sys.stdout
+    from logix_carriers._registry import available_adapters
+
     adapters = available_adapters()
     if args.json:
         rows = [
@@ -117,6 +124,8 @@ def cmd_carriers(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _track(adapter: CarrierAdapter, numbers: list[str]) -> TrackResult:
+    from logix_carriers.carriers._file import FileAdapter
+
     if isinstance(adapter, FileAdapter):
         # For the file adapter the arguments are export files, not tracking numbers.
         results = [adapter.read(path) for path in numbers]
@@ -150,6 +159,8 @@ def cmd_track(
     args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """``logix track CARRIER NUMBER...``."""
+    from logix_carriers._registry import get_adapter
+
     out = out or sys.stdout
     err = err or sys.stderr
     carrier = args.carrier.strip().lower()
