@@ -61,4 +61,4 @@ def test_lazy_names_are_the_modules_own_objects() -> None:
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchThing"):
-        logix_carriers.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+        logix_carriers.NoSuchThing  # noqa: B018
