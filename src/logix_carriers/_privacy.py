@@ -40,6 +40,8 @@ def mask_field(
     Numbers in phone fields become masked strings; a mapping or list is walked.
     ``names`` and ``keep`` are passed to ``mask_text`` for free text.
     """
+    if type(value) in _UNMASKED:
+        return value  # not a phone field's number (below): nothing masks these
     if isinstance(value, Mapping):
         person = in_person or is_person(key)
         return mask_mapping(value, names=names, keep=keep, in_person=person)
@@ -86,8 +88,16 @@ def personal_names(fields: Mapping[Any, Any], *, in_person: bool = False) -> tup
     """The names held in the name fields of ``fields`` (walked like ``mask_mapping``)."""
     found: list[str] = []
     for key, value in fields.items():
-        person = in_person or is_person(str(key))
+        if type(value) is str:  # the common case first: no ``Mapping`` check (slow)
+            # (``field_kind`` is looked up faster without a keyword)
+            kind = field_kind(str(key), in_person=True) if in_person else field_kind(str(key))
+            if kind == "name" and not _NOT_A_NAME.search(value):
+                found.append(value)
+            continue
+        if type(value) in _UNMASKED or type(value) is int:
+            continue  # neither a name nor a mapping
         if isinstance(value, Mapping):
+            person = in_person or is_person(str(key))
             found.extend(personal_names(value, in_person=person))
         elif (
             isinstance(value, str)
@@ -96,6 +106,10 @@ def personal_names(fields: Mapping[Any, Any], *, in_person: bool = False) -> tup
         ):
             found.append(value)
     return tuple(found)
+
+
+#: Types no mask changes (an ``int`` is masked in a phone field, so it is not here).
+_UNMASKED: Final = frozenset({bool, float, type(None)})
 
 
 # A name field holding a phone or an e-mail (``contact``) holds no name.

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from logix_carriers import TrackingEvent, personal_names
 
 from ..runtime._incidents import Incident, Remedy
+from ..runtime._shown_json import shown_dict, shown_line
 
 __all__ = [
     "Counted",
@@ -215,10 +216,8 @@ def shown_incidents(
     incidents: Sequence[Incident], *, mask: bool = True, names: Names | None = None
 ) -> list[dict[str, Any]]:
     """The incidents' ``to_dict()``, personal data masked unless ``mask=False``."""
-    if not mask:
-        return [i.to_dict(mask=False) for i in incidents]
     known = names or {}
-    return [i.masked(names=known.get(i.tracking_number, ())).to_dict(mask=False) for i in incidents]
+    return [shown_dict(i, tuple(known.get(i.tracking_number, ())), mask=mask) for i in incidents]
 
 
 def render_json(
@@ -266,5 +265,7 @@ def render_jsonl(
 ) -> str:
     """One incident per line (``to_dict()``), for streaming into other tools; personal
     data masked unless ``mask=False``."""
-    shown = shown_incidents(incidents, mask=mask, names=names)
-    return "".join(json.dumps(doc, ensure_ascii=False) + "\n" for doc in shown)
+    known = names or {}
+    return "".join(
+        shown_line(i, tuple(known.get(i.tracking_number, ())), mask=mask) + "\n" for i in incidents
+    )

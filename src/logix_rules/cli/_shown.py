@@ -8,13 +8,13 @@ two steps, so the bytes are the same either way.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import IO, Any, NamedTuple
 
 from ..compiler._model import Pack
 from ..runtime._incidents import Incident
+from ..runtime._shown_json import shown_line
 from ._render import (
     Names,
     incident_row,
@@ -46,10 +46,14 @@ def shown_for(
     bodies: Sequence[Any]
     if fmt == "table":
         bodies = [incident_row(i) for i in incidents]
+    elif fmt == "json":
+        bodies = shown_incidents(incidents, mask=mask, names=names)
     else:
-        docs = shown_incidents(incidents, mask=mask, names=names)
-        dumps = json.dumps
-        bodies = docs if fmt == "json" else [dumps(d, ensure_ascii=False) + "\n" for d in docs]
+        known = names or {}
+        bodies = [
+            shown_line(i, tuple(known.get(i.tracking_number, ())), mask=mask) + "\n"
+            for i in incidents
+        ]
     return [
         Shown(i.severity, i.kind, i.carrier, i.tracking_number, body)
         for i, body in zip(incidents, bodies, strict=True)
