@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import re
-import types
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from ..core._durations import format_duration
 from ._currencies import is_currency
 from ._expr_types import Tracker
 from ._money_params import MoneyPlan, money_plan
+from ._param_values import param_values
 from ._suggest import suggest
 
 __all__ = [
@@ -241,7 +241,7 @@ class Pack:
                         break
             if plan is not None:  # money params in the shipment's currency
                 plan.convert(values, keys, currency)
-            cached = types.SimpleNamespace(**values)
+            cached = param_values(values)
             self._param_cache[key] = cached
         return cached
 
