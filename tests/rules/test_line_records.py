@@ -99,6 +99,14 @@ VARIANTS = [
     _line(event_id="e" * 201),
     _line(event_id="ev_21 "),
     _line(event_id="ev\t22"),
+    # Event ids at the edges of the inline check (``_PLAIN_ID``) and past them.
+    _line(event_id="e" * 200),
+    _line(event_id=" ev_33"),
+    _line(event_id="ev 34"),
+    _line(event_id="ev_\u00e935"),
+    _line(event_id="ev\\36"),
+    _line(event_id="ev\x7f37"),
+    _line(event_id="~!ev#38}"),
     _line(tracking_number="LP004", event_id="ev_23", description="tracking_number"),
     _line(tracking_number="LP005", event_id="ev_24", attributes={"event_id": "x"}),
     '{"tracking_number": "LP006", "carrier": "cainiao", "occurred_at": '

@@ -25,7 +25,7 @@ from logix_rules.core._errors import CodedError, ErrorCode
 from logix_rules.demo._files import event_to_json, shipment_to_json
 from logix_rules.runtime._engine import Engine
 from logix_rules.runtime._io import InputFileError
-from logix_rules.runtime._line_records import RecordChunks, shard_of
+from logix_rules.runtime._line_records import FIRST_SHARE, RecordChunks, shard_of, shard_table
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="--jobs forks"
@@ -169,6 +169,24 @@ def test_every_shard_counts_every_line_and_keeps_its_own(tmp_path: Path) -> None
         got = sorted((p.index, p.errors) for r in readers for p in r.problems)
         assert got == [(p.index, p.errors) for p in whole.problems]
         assert {r.lines for r in readers} == {whole.lines}
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3, 8])
+def test_shard_0_keeps_a_smaller_share_the_others_even_ones(shards: int) -> None:
+    # The first process also starts the run and merges the output: it keeps fewer
+    # parcels, so it ends with the others.
+    table = shard_table(shards)
+    slots = [table.count(k) for k in range(shards)]
+    assert sorted(set(table)) == list(range(shards))
+    if shards > 1:
+        assert max(slots[1:]) - min(slots[1:]) <= 1
+        assert slots[0] == round(len(table) * FIRST_SHARE / (shards - 1 + FIRST_SHARE))
+        assert slots[0] < min(slots[1:])
+    kept = [0] * shards
+    for i in range(20_000):
+        kept[shard_of(f"LP{i:09d}CN", shards)] += 1
+    for k in range(shards):
+        assert abs(kept[k] / 20_000 - slots[k] / len(table)) < 0.02
 
 
 def _gathered(reader: RecordChunks) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:

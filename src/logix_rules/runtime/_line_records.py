@@ -26,22 +26,26 @@ value, a line never seen) is read the full way, so every problem and every messa
 comes from one place.
 
 A reader may keep one shard of the file (``shard=(k, n)``: the parcels whose tracking
-number's CRC-32 is ``k`` modulo ``n``), so ``n`` processes can each read the whole
-file and keep a part (``logix run --jobs``).  A line is left to another shard without
-being parsed only when its tracking number is certain from its bytes: no backslash
-in the line, the key ``"tracking_number"`` named once and followed by a plain string
-that validation keeps unchanged; if the line is an event at all, that string is its
-tracking number.  Every other line is read the full way by every shard, kept as an
-event by the shard its tracking number names, and as a problem by shard 0 only; a
-line left to another shard still counts in ``lines``, so every shard counts the same.
+number's CRC-32 falls to ``k`` in ``shard_table(n)``, shard 0 a smaller share), so
+``n`` processes can each read the whole file and keep a part (``logix run --jobs``).
+A line is left to another shard without being parsed only when its tracking number
+is certain from its bytes: no backslash in the line, the key ``"tracking_number"``
+named once and followed by a plain string that validation keeps unchanged; if the
+line is an event at all, that string is its tracking number.  Every other line is
+read the full way by every shard, kept as an event by the shard its tracking number
+names, and as a problem by shard 0 only; a line left to another shard still counts
+in ``lines``, so every shard counts the same.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from datetime import tzinfo
+from functools import cache, partial
+from itertools import count as numbered
 from typing import IO, Final
 
 from logix_carriers import TrackingEvent, personal_names
@@ -52,7 +56,7 @@ from ..core._records import ID, KIND, EventKind, EventRec, T
 from ._io import MAX_LINE_BYTES, _drained, _EventLines
 from ._kernel import Kernel
 
-__all__ = ["Grouped", "RecordChunks", "shard_of"]
+__all__ = ["FIRST_SHARE", "Grouped", "RecordChunks", "shard_of", "shard_table"]
 
 #: One chunk: records by tracking number (file order), each number's carrier, names.
 Grouped = tuple[dict[str, list[EventRec]], dict[str, str], int]
@@ -67,21 +71,39 @@ _OFFSET_LIMIT: Final = 18 * 60
 #: Distinct line shapes (or hours) remembered; past it the memo starts afresh.
 _MEMO_LIMIT: Final = 50_000
 _UNCACHED: Final = -1
+#: Shard 0's share of the parcels, against each other shard's: its process also
+#: starts the run (imports, the pack: ~1 CPU s) and merges and writes the output, so
+#: with an equal share it would end last and the others wait for it.
+FIRST_SHARE: Final = 0.9
+_SLOT_MASK: Final = 1023
+#: An event id that validation keeps unchanged (``_plain``), the usual way: printable
+#: ASCII, no backslash (so no escape), no space at either end, at most 200 characters.
+_PLAIN_ID: Final = re.compile(rb"[!-\[\]-~](?:[ -\[\]-~]{0,198}[!-\[\]-~])?")
 
 
 def shard_of(tracking_number: str, shards: int) -> int:
     """The shard (of ``shards``) that keeps a parcel: the same in every process."""
-    return zlib.crc32(tracking_number.encode()) % shards
+    return shard_table(shards)[zlib.crc32(tracking_number.encode()) & _SLOT_MASK]
 
 
-def _plain_shard(value: bytes, shards: int) -> int:
+@cache
+def shard_table(shards: int) -> tuple[int, ...]:
+    """The shard of each of ``_SLOT_MASK + 1`` slots, a parcel's slot being the low
+    bits of its tracking number's CRC-32: shard 0 has ``FIRST_SHARE`` of the slots of
+    each other shard, the others as many each (within one)."""
+    slots = _SLOT_MASK + 1
+    first = round(slots * FIRST_SHARE / (shards - 1 + FIRST_SHARE)) if shards > 1 else slots
+    return (0,) * first + tuple(1 + i % (shards - 1) for i in range(slots - first))
+
+
+def _plain_shard(value: bytes, table: tuple[int, ...]) -> int:
     """The shard of the tracking number ``value`` when validation keeps it unchanged,
     else -1 (``_chunks`` has found the line free of backslashes, its key once)."""
     try:
         number = value.decode()
     except UnicodeDecodeError:
         return -1
-    return zlib.crc32(value) % shards if _plain(number, 80) else -1
+    return table[zlib.crc32(value) & _SLOT_MASK] if _plain(number, 80) else -1
 
 
 def _plain_value(value: bytes, longest: int) -> str | None:
@@ -202,14 +224,15 @@ class RecordChunks(_EventLines):
         carriers: dict[str, str] = {}
         count = 0
         mine, shards = self._shard if self._shard is not None else (0, 1)
+        table = shard_table(shards)
         problems = items.problems
         readline = self._source.handle.readline
         limit = MAX_LINE_BYTES + 1
-        number = done = 0
+        plain_id = _PLAIN_ID.fullmatch
+        done = 0
         quick = 0  # lines read here rather than by items.one: counted at the end
         try:
-            while raw := readline(limit):
-                number += 1
+            for number, raw in zip(numbered(1), iter(partial(readline, limit), b"")):
                 too_long = len(raw) > MAX_LINE_BYTES and raw[-1] != 10  # no b"\n"
                 if too_long:
                     done += len(raw) + _drained(readline)
@@ -239,9 +262,9 @@ class RecordChunks(_EventLines):
                             value = raw[a:b]
                             # An ASCII letter-and-digit number is plain undecoded.
                             if b - a <= 80 and value.isalnum():
-                                owner = zlib.crc32(value) % shards
+                                owner = table[zlib.crc32(value) & 1023]  # (_SLOT_MASK)
                             else:
-                                owner = _plain_shard(value, shards)
+                                owner = _plain_shard(value, table)
                         if owner != mine and owner >= 0:  # another shard's parcel
                             if update is not None:
                                 update(number, done)
@@ -293,8 +316,19 @@ class RecordChunks(_EventLines):
                                     t = base + minutes * 60 + seconds
                         if t is None:
                             t = micros(raw[e:f])
-                        tn = _plain_value(raw[a:b], 80)
-                        event_id = _plain_value(raw[c:d], 200)
+                        # ``_plain_value`` inline for the usual values.
+                        tn: str | None
+                        event_id: str | None
+                        value = raw[a:b]
+                        if b - a <= 80 and value.isalnum():  # ASCII letters and digits
+                            tn = value.decode()
+                        else:
+                            tn = _plain_value(value, 80)
+                        value = raw[c:d]
+                        if plain_id(raw, c, d) is not None:
+                            event_id = value.decode()
+                        else:
+                            event_id = _plain_value(value, 200)
                         if t is not None and tn is not None and event_id is not None:
                             if update is not None:
                                 update(number, done)
