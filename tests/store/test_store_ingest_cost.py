@@ -1,12 +1,15 @@
 """What a store's ingest saves work on must not change what it stores: migration 5
 (PostgreSQL keeps states inline, uncompressed) upgrades a version-4 database whose
 states were compressed, and they read back; the JSON written for changes that share
-an incident's evidence and remedy is each change's own."""
+an incident's evidence and remedy is each change's own; PostgreSQL's staging tables,
+emptied by DELETE between the inserts of one transaction (TRUNCATE now and then),
+never hand a row on to the next insert."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -115,3 +118,122 @@ def test_changes_sharing_evidence_and_remedy_write_their_own_json(store_url: str
                 default=str,
             )
             assert payloads[change.id] == expected == incident_content(change.incident)
+
+
+def test_a_staging_table_is_emptied_after_each_insert_of_a_transaction(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows left in the staging table would be merged again by the next insert: here
+    # the same keys twice in one statement, which PostgreSQL refuses.
+    import psycopg
+
+    from logix_rules.store import _postgres
+    from logix_rules.store._db import Insert
+
+    monkeypatch.setattr(_postgres, "STAGE_DEAD_ROWS", 60)
+    truncated: list[str] = []
+
+    class Spy(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(query, str) and query.startswith("TRUNCATE"):
+                truncated.append(query)
+            return super().execute(query, *args, **kwargs)
+
+    upsert = Insert(
+        "probe", (("k", "text"), ("v", "bigint")), "ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+    )
+    with open_store(pg_url) as store:
+        db = store.db
+        db._conn.cursor_factory = Spy  # type: ignore[attr-defined]
+        with db.transaction(write=True):
+            db.execute("CREATE TABLE probe (k TEXT PRIMARY KEY, v BIGINT NOT NULL)")
+        for unit in range(2):
+            with db.transaction(write=True):
+                for value in range(1, 5):
+                    db.insert(upsert, [(f"k{n}", 10 * unit + value) for n in range(40)])
+                    assert db.execute("SELECT count(*) FROM logix_stage_probe") == [(0,)]
+            assert db.execute("SELECT DISTINCT v FROM probe") == [(10 * unit + 4,)]
+        # 40 rows a time, 60 may go through before a truncate: the 2nd and 4th of each.
+        assert len(truncated) == 4
+
+
+@pytest.mark.parametrize("dead_rows", [60, 10**9])
+def test_staging_tables_emptied_between_inserts_of_one_unit(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, dead_rows: int
+) -> None:
+    # One advance fires its due parcels 40 at a time, writing them at each turn: the
+    # same staging tables take rows several times in one transaction, emptied by
+    # DELETE in between, and by TRUNCATE once more than `dead_rows` went through.
+    from store_support import batches, keys, stream
+
+    from logix_rules.runtime import _engine
+    from logix_rules.store import _postgres
+
+    monkeypatch.setattr(_postgres, "STAGE_DEAD_ROWS", dead_rows)
+    monkeypatch.setattr(_engine, "_DUE_BATCH", 40)
+    shipments, events, at = stream(seed=11, shipments=300)
+    memory = Engine(PACK)
+    truncated: list[str] = []
+    with open_store(pg_url) as store:
+        db = store.db
+        execute = db._conn.execute  # type: ignore[attr-defined]
+        engine = Engine(PACK, store=store)
+        for shipment in shipments:
+            engine.upsert_shipment(shipment)
+            memory.upsert_shipment(shipment)
+        for part in batches(events, 1000):
+            assert keys(c.incident for c in engine.ingest(part)) == keys(
+                c.incident for c in memory.ingest(part)
+            )
+        import psycopg
+
+        class Spy(psycopg.Cursor):  # type: ignore[type-arg]
+            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+                if isinstance(query, str) and query.startswith("TRUNCATE"):
+                    truncated.append(query)
+                return super().execute(query, *args, **kwargs)
+
+        db._conn.cursor_factory = Spy  # type: ignore[attr-defined]
+        fired = engine.advance(to=at)
+        assert len(fired) > 80  # several turns of the due loop wrote something
+        assert keys(c.incident for c in fired) == keys(c.incident for c in memory.advance(to=at))
+        assert (len(truncated) > 0) == (dead_rows == 60)
+        assert keys(engine.open_incidents()) == keys(memory.open_incidents())
+        assert engine.dump(mask=False) == memory.dump(mask=False)
+        with db.transaction(write=False):
+            (staged,) = execute("SELECT count(*) FROM logix_stage_shipments").fetchone()
+        assert staged == 0
+
+
+def test_a_unit_reads_state_bytes_only_for_rows_the_cache_does_not_hold(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parcels = [f"W{n}" for n in range(5)]
+    memory = Engine(PACK)
+    with open_store(store_url) as store, open_store(store_url) as other:
+        engine = Engine(PACK, store=store)
+        for tn in parcels:
+            engine.ingest(_scans(tn, 2))
+            memory.ingest(_scans(tn, 2))
+        read: list[str] = []
+        fetch = store.db.execute_blobs
+
+        def spy(sql: str, params: Any = ()) -> Any:
+            rows = fetch(sql, params)
+            read.extend(row[0] for row in rows)
+            return rows
+
+        monkeypatch.setattr(store.db, "execute_blobs", spy)
+        more = [e for tn in parcels for e in _scans(tn, 4)[3:]]
+        engine.ingest(more)
+        memory.ingest(more)
+        assert read == []  # every row's version was the cached one
+        # Another store object (another process) writes W1: its version moves on.
+        step = _scans("W1", 6)[5:]
+        Engine(PACK, store=other).ingest(step)
+        memory.ingest(step)
+        last = [e for tn in parcels for e in _scans(tn, 7)[6:]]
+        engine.ingest(last)
+        memory.ingest(last)
+        assert read == ["W1"]
+        assert engine.dump(mask=False) == memory.dump(mask=False)

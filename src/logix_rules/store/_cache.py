@@ -17,7 +17,8 @@ from ..runtime._state import ShipmentState
 
 __all__ = ["DEFAULT_CACHE_SIZE", "StateCache"]
 
-#: States kept in memory per store object by default (about 20 MB of parcels).
+#: States kept in memory per store object by default (about 40 MB of parcels: each
+#: state and, beside it, the bytes it was written as).
 DEFAULT_CACHE_SIZE = 10_000
 
 

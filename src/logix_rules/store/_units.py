@@ -39,7 +39,7 @@ from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import incident_from_dict, micros
 from ._db import Database, chunks, wall_micros
-from ._facts import UPSERT_FACTS, facts_row, stamped
+from ._facts import UPSERT_FACTS, facts_row
 from ._statements import (
     CLEARED_INCIDENT,
     CLOSE_INCIDENT,
@@ -182,6 +182,11 @@ class SqlHost:
         return entry
 
 
+#: What a unit reads of the rows it takes: the state itself only when the cache does
+#: not hold the row's version (``SqlUnit._take``).
+ROWS = "SELECT tracking_number, version, state IS NULL FROM shipments"
+
+
 def fresh_version() -> int:
     return secrets.randbits(62)
 
@@ -301,13 +306,15 @@ class SqlUnit:
             transaction.__exit__(kind, exc, tb)
             return
         transaction.__exit__(None, None, None)
-        # Committed: the cache may now hold what the rows hold, and what the next unit
-        # would derive from them again (the incidents' fingerprints, the facts row).
+        # Committed: the cache may now hold what the rows hold (the state and its bytes,
+        # so the next unit reads neither), and what the next unit would derive from
+        # them again (the incidents' fingerprints, the facts row).
         fingerprint = self.host.pack.fingerprint
         held = self._held
         for tn, (version, state) in self._saved.items():
             written = held[tn]
-            cache.put(tn, version, fingerprint, state, (written.incidents, written.facts))
+            extra = (written.blob, written.incidents, written.facts)
+            cache.put(tn, version, fingerprint, state, extra)
 
     def _forget(self, cache: StateCache) -> None:
         # The engine mutated these states in place; the rows keep the old ones.
@@ -330,22 +337,55 @@ class SqlUnit:
 
     # -- reading states ----------------------------------------------------------------
     def _take(self, rows: Sequence[tuple[Any, ...]]) -> list[ShipmentState]:
+        """The states of ``rows`` (``ROWS``' columns): a row whose version the cache
+        holds, with the bytes it was written as, is not read again; the others' states
+        are read in a second query."""
         host = self.host
-        out = []
-        for tn, blob, version in rows:
+        cache, fingerprint = host.cache, host.pack.fingerprint
+        found: list[tuple[str, int, Any]] = []
+        unread: list[str] = []
+        for tn, version, empty in rows:
             version = int(version)
-            if blob is None:  # a row reserved and not yet written: no state
+            if empty:  # a row reserved and not yet written: no state
                 self._held[tn] = _Held(version, None, {})
                 continue
-            if type(blob) is not bytes:
-                blob = bytes(blob)
-            state, known = host._entry(tn, blob, version)
-            if known is None:
-                before = _fingerprints(state) if state.open else {}
-                self._held[tn] = _Held(version, blob, before, facts_row(state))
-            else:
-                self._held[tn] = _Held(version, blob, *known)
+            entry = cache.entry(tn, version, fingerprint)
+            if entry is None or entry[1] is None:
+                unread.append(tn)
+            found.append((tn, version, entry))
+        read = self._read(unread) if unread else {}
+        out = []
+        for tn, version, entry in found:
+            if entry is not None and entry[1] is not None:
+                state, (blob, incidents, facts) = entry
+                self._held[tn] = _Held(version, blob, incidents, facts)
+                out.append(state)
+                continue
+            got = read.get(tn)
+            if got is None:  # gone since (a scan reads without locks): as if absent
+                continue
+            version, blob = got
+            state = host._entry(tn, blob, version)[0]
+            before = _fingerprints(state) if state.open else {}
+            self._held[tn] = _Held(version, blob, before, facts_row(state))
             out.append(state)
+        return out
+
+    def _read(self, tracking_numbers: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """The version and state of each row named that has one.  A row locked by the
+        unit is as its first query saw it; a scan's row may have been written since,
+        and its version here goes with its bytes here."""
+        db = self.db
+        out: dict[str, tuple[int, bytes]] = {}
+        for part in chunks(sorted(tracking_numbers)):
+            match, params = db.in_list(part)
+            for tn, blob, version in db.execute_blobs(
+                "SELECT tracking_number, state, version FROM shipments "
+                f"WHERE tracking_number {match}",
+                params,
+            ):
+                if blob is not None:
+                    out[tn] = (int(version), blob if type(blob) is bytes else bytes(blob))
         return out
 
     def load(self, tracking_numbers: Collection[str]) -> dict[str, ShipmentState]:
@@ -356,9 +396,8 @@ class SqlUnit:
         self._reserved.update(db.reserve_rows(wanted))
         for part in chunks(wanted):
             match, params = db.in_list(part)
-            rows = db.execute_blobs(
-                "SELECT tracking_number, state, version FROM shipments "
-                f"WHERE tracking_number {match} "
+            rows = db.execute(
+                f"{ROWS} WHERE tracking_number {match} "
                 f"ORDER BY tracking_number{db.collate_c}{db.for_update}",
                 params,
             )
@@ -369,9 +408,8 @@ class SqlUnit:
     def due(self, now: int, limit: int) -> list[ShipmentState]:
         self._flush()
         db = self.db
-        rows = db.execute_blobs(
-            "SELECT tracking_number, state, version FROM shipments "
-            f"WHERE next_due <= ? ORDER BY next_due LIMIT ?{db.for_update_skip_locked}",
+        rows = db.execute(
+            f"{ROWS} WHERE next_due <= ? ORDER BY next_due LIMIT ?{db.for_update_skip_locked}",
             (now, limit),
         )
         # A state fired in this unit is due no more (its row was written before this
@@ -399,9 +437,8 @@ class SqlUnit:
         db = self.db
         after = ""
         while True:
-            rows = db.execute_blobs(
-                "SELECT tracking_number, state, version FROM shipments "
-                f"WHERE state IS NOT NULL AND tracking_number{db.collate_c} > ? "
+            rows = db.execute(
+                f"{ROWS} WHERE state IS NOT NULL AND tracking_number{db.collate_c} > ? "
                 f"ORDER BY tracking_number{db.collate_c} LIMIT 1000",
                 (after,),
             )
@@ -448,7 +485,7 @@ class SqlUnit:
         after = _fingerprints(state) if state.open else {}
         facts = facts_row(state)
         if held is None or held.facts != facts:
-            self._facts.append(stamped(facts))
+            self._facts.append((*facts, self._wall))
         self._held[tn] = _Held(version, blob, after, facts)
         if state.open or before:
             self._keep_incidents(state, before, after)
