@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 
 from logix_carriers import mask_field, personal_names
 from logix_rules import Engine, generate_demo, load_pack, loads_pack
-from logix_rules.cli._render import render_jsonl, shown_incidents
+from logix_rules.cli._render import (
+    json_document,
+    json_text_document,
+    render_json,
+    render_jsonl,
+    shown_incidents,
+    summarize,
+)
 from logix_rules.cli._shown import shown_for
 from logix_rules.runtime import _shown_json
 from logix_rules.runtime._incidents import (
@@ -31,12 +38,17 @@ from logix_rules.runtime._incidents import (
     Remedy,
     RemedyItem,
 )
-from logix_rules.runtime._shown_json import shown_dict, shown_line
+from logix_rules.runtime._shown_json import shown_block, shown_dict, shown_line
 
 
 def reference(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
     shown = incident.masked(names=names) if mask else incident
     return json.dumps(shown.to_dict(mask=False), ensure_ascii=False)
+
+
+def reference_block(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
+    shown = incident.masked(names=names) if mask else incident
+    return json.dumps(shown.to_dict(mask=False), indent=2, ensure_ascii=False)
 
 
 def reference_dict(
@@ -60,6 +72,7 @@ def test_every_demo_incident_writes_the_reference_text() -> None:
         for incident in incidents:
             assert shown_line(incident, mask=mask) == reference(incident, mask=mask)
             assert shown_dict(incident, mask=mask) == reference_dict(incident, mask=mask)
+            assert shown_block(incident, mask=mask) == reference_block(incident, mask=mask)
 
 
 PEOPLE_PACK = loads_pack(
@@ -123,6 +136,7 @@ def test_incidents_with_personal_data_mask_as_the_reference() -> None:
         for incident in incidents:
             line = shown_line(incident, names)
             assert line == reference(incident, names)
+            assert shown_block(incident, names) == reference_block(incident, names)
             assert shown_dict(incident, names) == reference_dict(incident, names)
             for secret in ("Smithfield", "512-555-0199", "Oliveira", "张伟", "138 1234 5678"):
                 assert secret not in line
@@ -225,6 +239,7 @@ def test_evidence_values_of_every_type_mask_as_the_reference() -> None:
     line = shown_line(incident)
     assert line == reference(incident)
     assert shown_dict(incident) == reference_dict(incident)
+    assert shown_block(incident) == reference_block(incident)
     assert '"recipient_phone": "138****5678"' in line
     assert '"scans": 13812345678' in line
     values: dict[Any, Any] = {**incident.evidence.values, 7: "Johanna", None: "x"}
@@ -233,10 +248,11 @@ def test_evidence_values_of_every_type_mask_as_the_reference() -> None:
         incident, evidence=attrs.evolve(incident.evidence, values=MappingProxyType(values))
     )
     assert shown_dict(odd_keys) == reference_dict(odd_keys)
-    with pytest.raises(TypeError):  # Decimal is not JSON, as json.dumps says
-        reference(odd_keys)
-    with pytest.raises(TypeError):
-        shown_line(odd_keys)
+    for write in (reference, shown_line, reference_block, shown_block):
+        with pytest.raises(TypeError):  # Decimal is not JSON, as json.dumps says
+            write(odd_keys)
+    del values["amount"]
+    assert shown_block(odd_keys) == reference_block(odd_keys)  # 7 and None as json keys them
 
 
 def test_a_field_of_another_type_takes_the_generic_path() -> None:
@@ -250,12 +266,15 @@ def test_a_field_of_another_type_takes_the_generic_path() -> None:
     ):
         for mask in (True, False):
             assert shown_line(odd, mask=mask) == reference(odd, mask=mask)
+            assert shown_block(odd, mask=mask) == reference_block(odd, mask=mask)
     with_number = attrs.evolve(base, note=7)  # type: ignore[arg-type]
     assert shown_line(with_number, mask=False) == reference(with_number, mask=False)
     with pytest.raises(TypeError):
         reference(with_number)  # masking a number as text fails, and so it does here
     with pytest.raises(TypeError):
         shown_line(with_number)
+    with pytest.raises(TypeError):
+        shown_block(with_number)
 
 
 def test_a_subclass_is_shown_as_it_shows_itself() -> None:
@@ -268,6 +287,7 @@ def test_a_subclass_is_shown_as_it_shows_itself() -> None:
     tagged = Tagged(**{f.name: getattr(base, f.name) for f in attrs.fields(Incident)})
     assert shown_line(tagged) == reference(tagged)
     assert '"tag": 1' in shown_line(tagged)
+    assert shown_block(tagged) == reference_block(tagged)
 
 
 def test_the_cli_renderings_use_the_same_bytes() -> None:
@@ -280,6 +300,30 @@ def test_the_cli_renderings_use_the_same_bytes() -> None:
     ] == expected.splitlines(keepends=True)
     plain = "".join(reference(i, mask=False) + "\n" for i in incidents)
     assert render_jsonl(incidents, mask=False) == plain
+    at = datetime(2026, 3, 2, 13, tzinfo=UTC)
+    for mask in (True, False):
+        dicts = [reference_dict(i, names.get(i.tracking_number, ()), mask=mask) for i in incidents]
+        assert render_json(
+            incidents, at=at, pack="people", names=names, mask=mask, extra={"x": [1]}
+        ) == json_document(dicts, summarize(incidents), at=at, pack="people", extra={"x": [1]})
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [None, {}, {"events": 3, "skipped_lines": 0}, {"incidents": 1}, {"summary": 2, "pack": "p"}],
+)
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_document_of_written_incidents_is_the_generic_document(
+    extra: dict[str, Any] | None, count: int
+) -> None:
+    incidents = _people_incidents()[:count]
+    dicts = [reference_dict(i) for i in incidents]
+    blocks = [shown_block(i) for i in incidents]
+    summary = {"incidents": count, "by_kind": {"a\nb": {"n": [1, 2]}}, "empty": {}}
+    for at in (None, datetime(2026, 3, 2, 13, tzinfo=UTC)):
+        assert json_text_document(
+            blocks, summary, at=at, pack='p\n"q', extra=extra
+        ) == json_document(dicts, summary, at=at, pack='p\n"q', extra=extra)
 
 
 def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -412,3 +456,4 @@ def test_any_incident_writes_the_reference_text(
 ) -> None:
     assert shown_line(incident, names, mask=mask) == reference(incident, names, mask=mask)
     assert shown_dict(incident, names, mask=mask) == reference_dict(incident, names, mask=mask)
+    assert shown_block(incident, names, mask=mask) == reference_block(incident, names, mask=mask)

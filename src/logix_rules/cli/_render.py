@@ -11,13 +11,14 @@ from typing import Any, Protocol
 from logix_carriers import TrackingEvent, personal_names
 
 from ..runtime._incidents import Incident, Remedy
-from ..runtime._shown_json import shown_dict, shown_line
+from ..runtime._shown_json import indented, shown_block, shown_dict, shown_line
 
 __all__ = [
     "Counted",
     "format_remedy",
     "incident_row",
     "json_document",
+    "json_text_document",
     "names_by_parcel",
     "render_json",
     "render_jsonl",
@@ -232,8 +233,9 @@ def render_json(
 ) -> str:
     """One JSON document: evaluation time, pack, incidents (``to_dict()``) and summary;
     personal data masked unless ``mask=False``."""
-    return json_document(
-        shown_incidents(incidents, mask=mask, names=names),
+    known = names or {}
+    return json_text_document(
+        [shown_block(i, tuple(known.get(i.tracking_number, ())), mask=mask) for i in incidents],
         summarize(incidents, parcels_by_carrier=parcels_by_carrier),
         at=at,
         pack=pack,
@@ -258,6 +260,37 @@ def json_document(
         "summary": summary,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def json_text_document(
+    blocks: list[str],
+    summary: dict[str, Any],
+    *,
+    at: datetime | None,
+    pack: str,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """``json_document`` of incidents already written as indented JSON (``shown_block``):
+    the same text, the incidents' lines moved to their depth rather than encoded again."""
+    head: dict[str, Any] = {
+        "pack": pack,
+        "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        **(extra or {}),
+    }
+    if "incidents" in head or "summary" in head:  # where they go depends on ``extra``
+        return json_document(
+            [json.loads(b) for b in blocks], summary, at=at, pack=pack, extra=extra
+        )
+    # A raw line break in JSON text is always indentation (one in a string is escaped).
+    shown = ("[\n" + ",\n".join(blocks)).replace("\n", "\n    ") + "\n  ]" if blocks else "[]"
+    return (
+        indented(head)[:-2]
+        + ',\n  "incidents": '
+        + shown
+        + ',\n  "summary": '
+        + indented(summary).replace("\n", "\n  ")
+        + "\n}"
+    )
 
 
 def render_jsonl(

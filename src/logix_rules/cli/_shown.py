@@ -14,14 +14,13 @@ from typing import IO, Any, NamedTuple
 
 from ..compiler._model import Pack
 from ..runtime._incidents import Incident
-from ..runtime._shown_json import shown_line
+from ..runtime._shown_json import shown_block, shown_line
 from ._render import (
     Names,
     incident_row,
-    json_document,
+    json_text_document,
     render_rows,
     render_summary,
-    shown_incidents,
     summarize,
 )
 
@@ -29,8 +28,8 @@ __all__ = ["Shown", "emit_shown", "shown_for"]
 
 
 class Shown(NamedTuple):
-    """One incident as ``fmt`` shows it (``body``: a JSONL line, a JSON-ready dict or
-    a table row), with what the summaries count of it."""
+    """One incident as ``fmt`` shows it (``body``: a JSONL line, the incident's indented
+    JSON or a table row), with what the summaries count of it."""
 
     severity: str
     kind: str
@@ -44,12 +43,14 @@ def shown_for(
 ) -> list[Shown]:
     """Each incident rendered for ``fmt``, personal data masked unless ``mask=False``."""
     bodies: Sequence[Any]
+    known = names or {}
     if fmt == "table":
         bodies = [incident_row(i) for i in incidents]
     elif fmt == "json":
-        bodies = shown_incidents(incidents, mask=mask, names=names)
+        bodies = [
+            shown_block(i, tuple(known.get(i.tracking_number, ())), mask=mask) for i in incidents
+        ]
     else:
-        known = names or {}
         bodies = [
             shown_line(i, tuple(known.get(i.tracking_number, ())), mask=mask) + "\n"
             for i in incidents
@@ -76,7 +77,7 @@ def emit_shown(
     if fmt == "json":
         summary = summarize(shown, parcels_by_carrier=parcels)
         body = [s.body for s in shown]
-        out.write(json_document(body, summary, at=at, pack=pack.name, extra=extra) + "\n")
+        out.write(json_text_document(body, summary, at=at, pack=pack.name, extra=extra) + "\n")
     elif fmt == "jsonl":
         out.write("".join(s.body for s in shown))
     else:

@@ -30,7 +30,7 @@ from logix_carriers._privacy_fields import field_kind
 from ._canonical import _time
 from ._incidents import Evidence, Incident, Remedy
 
-__all__ = ["shown_dict", "shown_line"]
+__all__ = ["indented", "shown_block", "shown_dict", "shown_line"]
 
 _quote: Final[Callable[[str], str]] = getattr(json.encoder, "encode_basestring")  # noqa: B009
 
@@ -319,3 +319,162 @@ def _key(name: str) -> str:
     if type(name) is not str:
         raise TypeError("not a str")  # json writes other keys its own way
     return _quote(name)
+
+
+# -- the indented JSON ---------------------------------------------------------------
+#: ``json.dumps(value, indent=2, ensure_ascii=False)`` (the pure-Python encoder).
+indented: Final[Callable[[Any], str]] = json.JSONEncoder(indent=2, ensure_ascii=False).encode
+
+
+def shown_block(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
+    """``json.dumps(shown_dict(incident, names, mask=mask), indent=2, ensure_ascii=False)``:
+    ``json.dumps`` indents with its pure-Python encoder, ~100 µs an incident."""
+    if _usual(incident):
+        try:
+            return _block(incident, names, mask)
+        except (TypeError, AttributeError):
+            pass  # a field of another type: as the generic encoder writes it
+    return indented(shown_dict(incident, names, mask=mask))
+
+
+def _obj(parts: list[str], pad: str) -> str:
+    """An object of ``"key": value`` parts whose first line is indented by ``pad``."""
+    if not parts:
+        return "{}"
+    inner = pad + "  "
+    return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + pad + "}"
+
+
+def _arr(parts: list[str], pad: str) -> str:
+    if not parts:
+        return "[]"
+    inner = pad + "  "
+    return "[\n" + inner + (",\n" + inner).join(parts) + "\n" + pad + "]"
+
+
+_SCALARS: Final = frozenset({int, float, bool, type(None)})
+
+
+def _indented_values(values: dict[Any, Any], pad: str) -> str:
+    """``values`` indented as ``json.dumps`` does at the depth of ``pad``."""
+    parts = []
+    for key, value in values.items():
+        if type(key) is not str:
+            break
+        if type(value) is str:
+            parts.append(f"{_quote(key)}: {_quote(value)}")
+        elif type(value) in _SCALARS:
+            parts.append(f"{_quote(key)}: {_dumps(value)}")
+        else:
+            break
+    else:
+        return _obj(parts, pad)
+    # Keys json converts, nested values: the generic encoder, its lines moved to ``pad``.
+    return indented(values).replace("\n", "\n" + pad)
+
+
+def _block(incident: Incident, names: tuple[str, ...], mask: bool) -> str:
+    number = incident.tracking_number
+    evidence = incident.evidence
+    text: Callable[[str, tuple[str, ...], str], str]
+    if mask:
+        own = personal_names(evidence.values)
+        names = (*names, *own)
+        text = _masked
+        values = _masked_values(evidence.values, names, own, number)
+    else:
+        text = _plain
+        values = dict(evidence.values)
+    step = evidence.step
+    if type(step) is not int:
+        raise TypeError("not an int")
+    remedy = incident.remedy
+    if remedy is None:
+        shown_remedy = "null"
+    else:
+        items = [
+            _obj(
+                [
+                    f'"code": {_quote(i.code)}',
+                    f'"amount": {"null" if i.amount is None else _quote(str(i.amount))}',
+                    f'"currency": {_opt(i.currency)}',
+                    f'"borne_by": {_opt(i.borne_by)}',
+                    f'"bearer": {_quote(i.bearer)}',
+                ],
+                "      ",
+            )
+            for i in remedy.items
+        ]
+        shown_remedy = _obj(
+            [
+                f'"code": {_quote(remedy.code)}',
+                f'"text": {_quote(text(remedy.text, names, number))}',
+                f'"items": {_arr(items, "    ")}',
+                f'"fast_track": {_flag(remedy.fast_track)}',
+            ],
+            "  ",
+        )
+    events = [
+        _obj(
+            [
+                f'"event_id": {_quote(e.event_id)}',
+                f'"occurred_at": {_time(e.occurred_at)}',
+                f'"status": {_quote(e.status)}',
+                f'"reason": {_opt(e.reason)}',
+                f'"source": {_quote(e.source)}',
+                f'"description": {_quote(text(e.description, names, number))}',
+            ],
+            "      ",
+        )
+        for e in evidence.events
+    ]
+    shown_evidence = _obj(
+        [
+            f'"rule": {_quote(evidence.rule)}',
+            f'"step": {step}',
+            f'"values": {_indented_values(values, "    ")}',
+            f'"events": {_arr(events, "    ")}',
+        ],
+        "  ",
+    )
+    escalations = [
+        _obj(
+            [
+                f'"what": {_quote(e.what)}',
+                f'"at": {_time(e.at)}',
+                f'"target": {_opt(e.target)}',
+            ],
+            "    ",
+        )
+        for e in incident.escalations
+    ]
+    deadlines = [f"{_key(name)}: {_time(at)}" for name, at in incident.deadlines.items()]
+    note = incident.note
+    return _obj(
+        [
+            f'"id": {_quote(incident.id)}',
+            f'"tracking_number": {_quote(number)}',
+            f'"carrier": {_quote(incident.carrier)}',
+            f'"kind": {_quote(incident.kind)}',
+            f'"severity": {_quote(incident.severity)}',
+            f'"rules": {_arr([_quote(r) for r in incident.rules], "  ")}',
+            f'"opened_at": {_time(incident.opened_at)}',
+            f'"respond_by": {_time(incident.respond_by)}',
+            f'"resolve_by": {_time(incident.resolve_by)}',
+            f'"escalate_at": {_time(incident.escalate_at)}',
+            f'"deadlines": {_obj(deadlines, "  ")}',
+            f'"remedy": {shown_remedy}',
+            f'"evidence": {shown_evidence}',
+            f'"explanation": {_quote(text(incident.explanation, names, number))}',
+            f'"state": {_quote(incident.state.value)}',
+            f'"escalations": {_arr(escalations, "  ")}',
+            f'"acknowledged_at": {_time(incident.acknowledged_at)}',
+            f'"acknowledged_by": {_opt(incident.acknowledged_by)}',
+            f'"resolved_at": {_time(incident.resolved_at)}',
+            f'"resolved_by": {_opt(incident.resolved_by)}',
+            f'"note": {"null" if note is None else _quote(text(note, names, number))}',
+            f'"superseded_by": {_opt(incident.superseded_by)}',
+            f'"cause": {_quote(incident.cause)}',
+        ],
+        "",
+    )
