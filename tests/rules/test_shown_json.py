@@ -38,7 +38,13 @@ from logix_rules.runtime._incidents import (
     Remedy,
     RemedyItem,
 )
-from logix_rules.runtime._shown_json import shown_block, shown_dict, shown_line
+from logix_rules.runtime._shown_json import (
+    change_block,
+    change_line,
+    shown_block,
+    shown_dict,
+    shown_line,
+)
 
 
 def reference(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
@@ -457,3 +463,47 @@ def test_any_incident_writes_the_reference_text(
     assert shown_line(incident, names, mask=mask) == reference(incident, names, mask=mask)
     assert shown_dict(incident, names, mask=mask) == reference_dict(incident, names, mask=mask)
     assert shown_block(incident, names, mask=mask) == reference_block(incident, names, mask=mask)
+
+
+# -- changes -------------------------------------------------------------------------
+def test_every_demo_change_writes_the_reference_text() -> None:
+    data = generate_demo(seed=12, shipments=150)
+    engine = Engine(load_pack("default"))
+    changes = engine.ingest(list(data.events)) + engine.advance(to=data.at)
+    assert len(changes) > 20
+    changes += [attrs.evolve(changes[0], seq=41), attrs.evolve(changes[-1], seq=0)]
+    for mask in (True, False):
+        for change in changes:
+            document = change.to_dict(mask=mask)
+            assert change_line(change, mask=mask) == json.dumps(document, ensure_ascii=False)
+            assert change_block(change, mask=mask) == json.dumps(
+                document, ensure_ascii=False, indent=2
+            )
+
+
+def test_a_change_of_another_shape_is_written_as_it_writes_itself() -> None:
+    engine = Engine(PEOPLE_PACK)
+    change = engine.ingest(
+        [
+            {
+                "tracking_number": "1Z999AA10123456784",
+                "carrier": "ups",
+                "occurred_at": "2026-03-02T10:00:00Z",
+                "status": "attempt_failed",
+                "description": "Notice left for Johanna Smithfield",
+                "attributes": {"recipient_name": "Johanna Smithfield"},
+            }
+        ]
+    )[0]
+    odd = [
+        attrs.evolve(change, seq=True),
+        attrs.evolve(change, incident=attrs.evolve(change.incident, rules=("a", 3))),  # type: ignore[arg-type]
+    ]
+    for each in [change, *odd]:
+        for mask in (True, False):
+            document = each.to_dict(mask=mask)
+            assert change_line(each, mask=mask) == json.dumps(document, ensure_ascii=False)
+            block = json.dumps(document, ensure_ascii=False, indent=2)
+            assert change_block(each, mask=mask) == block
+    assert "Smithfield" not in change_line(change)
+    assert "Smithfield" in change_line(change, mask=False)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from ..compiler._model import Pack
 from ..core._errors import PackError, UnknownIncident
 from ..runtime._engine import Engine
 from ..runtime._incidents import Change
+from ..runtime._shown_json import change_block, change_line, indented
 from ..store import ChangeFeed, Store, StoreError, open_store
 from ._common import (
     EXIT_OK,
@@ -224,13 +224,7 @@ def _print_changes(
         out.write(_jsonl(changes, mask))
         return
     if fmt == "json":
-        document = {
-            "pack": pack,
-            "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "changes": [c.to_dict(mask=mask) for c in changes],
-            "open_incidents": open_count,
-        }
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(_json_document(changes, pack, at, open_count, mask) + "\n")
         return
     out.write(headline + "\n\n")
     out.write(render_changes(changes) + "\n")
@@ -241,7 +235,28 @@ def _print_changes(
 
 
 def _jsonl(changes: Sequence[Change], mask: bool) -> str:
-    return "".join(json.dumps(c.to_dict(mask=mask), ensure_ascii=False) + "\n" for c in changes)
+    return "".join(change_line(c, mask=mask) + "\n" for c in changes)
+
+
+def _json_document(
+    changes: Sequence[Change], pack: str, at: datetime | None, open_count: int, mask: bool
+) -> str:
+    """``json.dumps({"pack", "at", "changes", "open_incidents"}, indent=2)``, each change
+    written by ``change_block`` and its lines moved to their depth."""
+    head = {
+        "pack": pack,
+        "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    blocks = [change_block(c, mask=mask) for c in changes]
+    shown = ("[\n" + ",\n".join(blocks)).replace("\n", "\n    ") + "\n  ]" if blocks else "[]"
+    return (
+        indented(head)[:-2]
+        + ',\n  "changes": '
+        + shown
+        + ',\n  "open_incidents": '
+        + indented(open_count)
+        + "\n}"
+    )
 
 
 def render_changes(changes: Sequence[Change]) -> str:
@@ -325,8 +340,7 @@ def _follow_up(args: argparse.Namespace, out: IO[str], err: IO[str], *, resolve:
         except UnknownIncident as exc:
             raise UsageError(f"{exc}; `logix incidents --store URL` lists the open ones") from None
     if args.format == "json":
-        document = change.to_dict(mask=not args.no_mask)
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(change_block(change, mask=not args.no_mask) + "\n")
     else:
         inc = change.incident
         out.write(

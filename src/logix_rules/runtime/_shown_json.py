@@ -28,9 +28,16 @@ from logix_carriers import mask_field, mask_text, personal_names
 from logix_carriers._privacy_fields import field_kind
 
 from ._canonical import _time
-from ._incidents import Evidence, Incident, Remedy
+from ._incidents import Change, Evidence, Incident, Remedy
 
-__all__ = ["indented", "shown_block", "shown_dict", "shown_line"]
+__all__ = [
+    "change_block",
+    "change_line",
+    "indented",
+    "shown_block",
+    "shown_dict",
+    "shown_line",
+]
 
 _quote: Final[Callable[[str], str]] = getattr(json.encoder, "encode_basestring")  # noqa: B009
 
@@ -478,3 +485,46 @@ def _block(incident: Incident, names: tuple[str, ...], mask: bool) -> str:
         ],
         "",
     )
+
+
+# -- changes -------------------------------------------------------------------------
+def change_line(change: Change, *, mask: bool = True) -> str:
+    """``json.dumps(change.to_dict(mask=mask), ensure_ascii=False)``."""
+    written = _change(change, mask, _line, "")
+    return _dumps(change.to_dict(mask=mask)) if written is None else written
+
+
+def change_block(change: Change, *, mask: bool = True) -> str:
+    """``json.dumps(change.to_dict(mask=mask), indent=2, ensure_ascii=False)``."""
+    written = _change(change, mask, _block, "\n")
+    return indented(change.to_dict(mask=mask)) if written is None else written
+
+
+def _change(
+    change: Change,
+    mask: bool,
+    write: Callable[[Incident, tuple[str, ...], bool], str],
+    newline: str,
+) -> str | None:
+    """The change written around its incident's ``write`` (``newline`` empty: on one
+    line, else indented), or None when it is not of the usual shape."""
+    if type(change) is not Change:
+        return None
+    incident = change.incident
+    seq = change.seq
+    if not _usual(incident) or not (seq is None or type(seq) is int):
+        return None
+    try:
+        parts = [
+            f'"id": {_quote(change.id)}',
+            f'"type": {_quote(change.type.value)}',
+            f'"at": {_time(change.at)}',
+            f'"incident": {write(incident, (), mask).replace(newline, newline + "  ")}'
+            if newline
+            else f'"incident": {write(incident, (), mask)}',
+        ]
+    except (TypeError, AttributeError):
+        return None  # a field of another type: as the generic encoder writes it
+    if seq is not None:
+        parts.append(f'"seq": {seq}')
+    return _obj(parts, "") if newline else "{" + ", ".join(parts) + "}"
