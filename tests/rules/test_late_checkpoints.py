@@ -339,3 +339,16 @@ def test_no_checkpoint_of_a_live_state_a_follow_up_re_evaluated() -> None:
     same(kernel, a, b)
     assert kernel.step(a, late)[1] == plain.step(b, late)[1]
     same(kernel, a, b)
+
+
+def test_a_checkpoint_puts_back_every_plain_field_and_only_those() -> None:
+    kernel = Kernel(PACK)
+    state = kernel.new_state("PLAIN1", "dhl")
+    values = tuple(range(len(_checkpoints._PLAIN)))
+    history = state.history
+    _checkpoints.put(state, (values, (), (), (), {}, {}, 7))
+    assert _checkpoints.hold(state)[0] == values
+    assert [getattr(state, name) for name in _checkpoints._PLAIN] == list(values)
+    assert (state.tracking_number, state.history, state.fired_through) == ("PLAIN1", history, 7)
+    with pytest.raises(ValueError, match="values to unpack"):
+        _checkpoints.put(state, (values[:-1], (), (), (), {}, {}, 7))

@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 
 from logix_rules import Engine, Kernel, ShipmentState, StateError, generate_demo, load_pack
 from logix_rules.core._records import rec_to_list
-from logix_rules.runtime._state import NOT_INDEXED, index_events
+from logix_rules.runtime._state import (
+    NOT_INDEXED,
+    SCANNED,
+    find_event,
+    index_events,
+    remember_event,
+)
 
 PACK = load_pack("default")
 DEMO = generate_demo(seed=23, shipments=160)
@@ -124,17 +130,44 @@ def test_a_loaded_state_goes_on_exactly_like_the_original() -> None:
     assert [c.id for c in original.advance(to=end)] == [c.id for c in copy.advance(to=end)]
 
 
-def test_the_id_filter_of_a_loaded_state_is_made_when_first_searched() -> None:
+def test_the_id_filter_of_a_loaded_state_is_made_when_searched_a_second_time() -> None:
     short = next(s for s in STATES if 1 < len(s.history) < 16)
     loaded = Kernel(PACK).loads(ENGINE._kernel.dumps(short))
     assert loaded.id_bits == NOT_INDEXED
     kernel = Kernel(PACK)
     again = kernel.step(loaded, short.history[0])[1]  # a duplicate: found, changes nothing
     assert again == []
-    assert loaded.id_bits != NOT_INDEXED
+    assert loaded.id_bits == SCANNED  # the first search scanned the history
+    assert kernel.step(loaded, short.history[-1])[1] == []  # found by the scan again
     expected = attrs.evolve(short)
     index_events(expected)
     assert loaded.id_bits == expected.id_bits
+    assert find_event(loaded, short.history[1][1]) is loaded.history[1]
+
+
+def test_a_loaded_state_finds_or_misses_each_id_by_the_scan_and_the_filter() -> None:
+    kernel = Kernel(PACK)
+    short = next(s for s in STATES if 4 < len(s.history) < 12)
+    blob = ENGINE._kernel.dumps(short)
+    for rec in short.history:
+        for searches in range(1, 4):
+            loaded = kernel.loads(blob)
+            for _ in range(searches):
+                assert find_event(loaded, rec[1]) == rec
+                assert find_event(loaded, rec[1] + "-not-held") is None
+    # New events taken while not indexed, then found
+    loaded = kernel.loads(blob)
+    extra = (short.history[-1][0] + 1, "new-one", short.history[-1][2])
+    loaded.history.append(extra)
+    remember_event(loaded, extra)
+    assert loaded.id_bits == NOT_INDEXED
+    assert find_event(loaded, "new-one") is extra
+    loaded.history.append(extra2 := (extra[0] + 1, "new-two", extra[2]))
+    remember_event(loaded, extra2)
+    assert loaded.id_bits == SCANNED
+    assert find_event(loaded, "new-two") is extra2
+    assert find_event(loaded, "new-one") is extra
+    assert loaded.id_bits not in (NOT_INDEXED, SCANNED)
 
 
 def v1_bytes(kernel: Kernel, state: ShipmentState) -> bytes:

@@ -63,6 +63,33 @@ _PLAIN = (
     "timer_eval",
 )
 _read_plain = attrgetter(*_PLAIN)
+
+
+def _put_plain(state: ShipmentState, plain: tuple[Any, ...]) -> None:
+    """Set the fields of ``_PLAIN`` (in its order) from ``plain``: one assignment, not
+    a ``setattr`` call per field (a late event puts them back two or three times)."""
+    (
+        state.status,
+        state.stage,
+        state.reason,
+        state.final,
+        state.delivered_at,
+        state.first_event,
+        state.last_event,
+        state.first_scan,
+        state.last_scan,
+        state.status_entered,
+        state.stage_entered,
+        state.n_events,
+        state.n_scans,
+        state.regressions,
+        state.after_delivery,
+        state.latest,
+        state.next_due_us,
+        state.timer_eval,
+    ) = plain
+
+
 # Where each count is in a checkpoint's plain fields (late events shift them: _replay).
 COUNT_AT = {
     name: _PLAIN.index(name) for name in ("n_events", "n_scans", "regressions", "after_delivery")
@@ -152,8 +179,7 @@ def thaw(state: ShipmentState, point: Checkpoint, *, last: bool = False) -> None
     """Put ``point`` back into ``state``: copies, so the checkpoint stays as it was,
     unless it is its ``last`` use (then the state takes its objects)."""
     _, at, plain, cnt, firsts, lasts, values, live = point
-    for name, value in zip(_PLAIN, plain, strict=True):
-        setattr(state, name, value)
+    _put_plain(state, plain)
     if not last:
         # The pack's shared tuples of zeros are never written to; lists are copied.
         if type(cnt) is list:
@@ -186,8 +212,7 @@ def hold(state: ShipmentState) -> Held:
 def put(state: ShipmentState, held: Held) -> None:
     """Give ``state`` what ``hold`` took (the objects themselves)."""
     plain, state.cnt, state.firsts, state.lasts, state.attr_values, state.open, fired = held
-    for name, value in zip(_PLAIN, plain, strict=True):
-        setattr(state, name, value)
+    _put_plain(state, plain)
     state.fired_through = fired
 
 

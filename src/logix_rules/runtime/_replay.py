@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -49,6 +50,7 @@ from ._state import NO_OPEN, NO_VALUES, OpenIncident, ShipmentState, find_event,
 __all__ = ["Replay", "content"]
 
 Later = Callable[[], Incident]  # what later_snapshot returns
+_POSITION = operator.itemgetter(0)  # a checkpoint's number of events
 
 
 class Replay(Evaluation):
@@ -63,6 +65,7 @@ class Replay(Evaluation):
     _checkpoint_from = CHECKPOINT_FROM
     _checkpoint_every = CHECKPOINT_EVERY
     _reads: CounterReads | None = None
+    _anchor_fns: list[Callable[..., Any]] | None = None
     # Tests and benchmarks turn the shortcut of _Tail off for an oracle that replays all.
     _converge = True
 
@@ -184,6 +187,15 @@ class Replay(Evaluation):
             reads = self._reads = counter_reads(pack.module_source, (r.id for r in pack.rules))
         return reads
 
+    def _anchors(self) -> list[Callable[..., Any]]:
+        """The pack's rules' anchors (taken once per kernel)."""
+        anchors = self._anchor_fns
+        if anchors is None:
+            anchors = self._anchor_fns = [
+                rule.anchor for rule in self.pack.rules if rule.anchor is not None
+            ]
+        return anchors
+
     def _owes_revisit(self, state: ShipmentState) -> bool:
         """Whether a resolved incident still owes its revisit: a replay from scratch may
         report it from any point of the history (see _revisit_step), so it replays all.
@@ -273,52 +285,63 @@ class _Tail:
         """Replay both histories to ``stop`` and compare: ``state`` holds ``since``
         events of the new history before, ``stop`` after."""
         history = state.history
-        since, stop = self.since, self.stop
+        since, stop, inserted = self.since, self.stop, self.inserted
         shared = freeze(state, since, state.fired_through)
-        late = set(self.inserted)
         # Evaluation reads the absorbed part of the history (evidence, causes): the old
-        # one's, while the old events are replayed.
-        state.history = history[:since] + [
-            history[at] for at in range(since, stop) if at not in late
-        ]
+        # one's, its first stop - len(inserted) events, while the old events are
+        # replayed.  The list is cut to that in place and put back after: a copy would
+        # touch every event of a long history.
+        late = [history[at] for at in inserted]
+        after = history[stop:]
+        del history[stop:]
+        for at in reversed(inserted):
+            del history[at]
         try:
-            for rec in state.history[since:]:
+            for rec in history[since:]:
                 kernel._take(state, rec)
                 state.fired_through = rec[T]
         finally:
-            state.history = history
+            for at, rec in zip(inserted, late, strict=True):
+                history.insert(at, rec)
+            history.extend(after)
         old = hold(state)
         thaw(state, shared, last=True)
         kernel._run(state, since, stop)  # no revisits: there are no follow-ups
         new = hold(state)
         if new[1:] != old[1:]:
             return False
-        reads = kernel._counter_reads()
         was, now = old[0], new[0]
         shifted: list[tuple[str, int]] = []  # the counts that differ, as the old state has them
-        for name, at in COUNT_AT.items():
-            if was[at] != now[at]:
-                if not reads.shiftable(name, min(was[at], now[at])):
-                    return False
-                self.deltas[at] = now[at] - was[at]
-                shifted.append((name, was[at]))
-        deltas = self.deltas
-        if any(a != b for i, (a, b) in enumerate(zip(was, now, strict=True)) if i not in deltas):
-            return False
-        times = {history[at][T] for at in late}
+        if was != now:
+            reads = kernel._counter_reads()
+            for name, at in COUNT_AT.items():
+                if was[at] != now[at]:
+                    if not reads.shiftable(name, min(was[at], now[at])):
+                        return False
+                    self.deltas[at] = now[at] - was[at]
+                    shifted.append((name, was[at]))
+            shifted_was = list(was)
+            for at in self.deltas:
+                shifted_was[at] = now[at]
+            if tuple(shifted_was) != now:  # a difference beyond the counts
+                return False
+        times = {rec[T] for rec in late}
         t = history[stop - 1][T]
         f, p = state.facts, state.params
-        for rule in kernel.pack.rules:
-            if rule.anchor is not None and rule.anchor(state, f, p, t) in times:
+        for anchor in kernel._anchors():
+            if anchor(state, f, p, t) in times:
                 return False
-        if shifted and not _untouched(kernel, reads, shifted, self.held[5]):
+        if shifted and not _untouched(kernel, kernel._counter_reads(), shifted, self.held[5]):
             return False
-        first = stop - len(late)
-        self.points = [
-            point
-            for point in self.points
-            if point[0] >= first and (not shifted or _untouched(kernel, reads, shifted, point[7]))
-        ]
+        # The checkpoints after the stop (in history order), those whose incidents hold
+        # no count read that shifted.
+        first = stop - len(inserted)
+        points = self.points
+        points = points[bisect.bisect_left(points, first, key=_POSITION) :]
+        if shifted:
+            reads = kernel._counter_reads()
+            points = [point for point in points if _untouched(kernel, reads, shifted, point[7])]
+        self.points = points
         return True
 
     def keep(self, state: ShipmentState) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "NO_FOLLOWUPS",
     "NO_OPEN",
     "NO_VALUES",
+    "SCANNED",
     "Facts",
     "Followup",
     "OpenIncident",
@@ -279,9 +280,12 @@ class StateError(LogixError, ValueError):
 INDEX_FROM = 16
 ID_BITS = 60  # an int below 2**60 is 32 bytes
 # The filter of a loaded state until it is first searched: every bit set, so every
-# search looks (and find_event computes the real filter then).  Loading a state thus
-# never hashes its ids; only a state that takes a new event does, once.
+# search looks.  The first search scans the history (a store or stream host loads a
+# state, gives it one event and writes it: hashing every id for one search costs
+# several times the scan) and leaves SCANNED, also every bit set; the second makes
+# the real filter.  Loading a state thus never hashes its ids.
 NOT_INDEXED = -1
+SCANNED = (1 << ID_BITS) - 1
 
 
 def index_events(state: ShipmentState) -> None:
@@ -307,7 +311,14 @@ def find_event(state: ShipmentState, event_id: str) -> EventRec | None:
     index = state.id_index
     if index is not None:
         return index.get(event_id)
-    if state.id_bits == NOT_INDEXED:
+    bits = state.id_bits
+    if bits == NOT_INDEXED:
+        state.id_bits = SCANNED
+        for rec in state.history:
+            if rec[ID] == event_id:
+                return rec
+        return None
+    if bits == SCANNED:
         index_events(state)
     if state.id_bits & id_bit(event_id):
         for rec in state.history:
