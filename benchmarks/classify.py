@@ -136,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout5",
         "heldout6",
         "heldout7",
+        "heldout8",
     ]
     parts = sorted(
         {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)

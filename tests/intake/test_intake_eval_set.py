@@ -16,6 +16,8 @@ heldout6, by a fourth author who never saw the lexicon, was committed before 1.6
 frozen and measured on it once (0.91/0.90); its floor was set after that measurement.
 heldout7, by two new authors, was committed before 1.7.0 was frozen and measured on it
 once (0.86/0.84); its floor too was set after that measurement.
+heldout8, by two more new authors, was committed while 1.7.0 stood unchanged and measured
+on it once (0.84/0.83); its floor too was set after that measurement.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ FLOORS = {
     "heldout5": (0.98, 0.98),
     "heldout6": (0.9, 0.89),
     "heldout7": (0.85, 0.84),
+    "heldout8": (0.84, 0.83),
 }
 
 
