@@ -27,7 +27,7 @@ from typing import Any, Final
 from logix_carriers import mask_field, mask_text, personal_names
 from logix_carriers._privacy_fields import field_kind
 
-from ._canonical import _time
+from ._canonical import _flag, _opt, _quote, _time
 from ._incidents import Change, Evidence, Incident, Remedy
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "shown_dict",
     "shown_line",
 ]
-
-_quote: Final[Callable[[str], str]] = getattr(json.encoder, "encode_basestring")  # noqa: B009
 
 
 def _encoder() -> Callable[[Any], str]:
@@ -110,6 +108,20 @@ def _plain(text: str, names: tuple[str, ...], number: str) -> str:
 
 
 # -- the dict ------------------------------------------------------------------------
+_Text = Callable[[str, tuple[str, ...], str], str]
+
+
+def _shown_parts(
+    evidence: Evidence, names: tuple[str, ...], mask: bool, number: str
+) -> tuple[tuple[str, ...], _Text, dict[Any, Any]]:
+    """The names to mask, how to show a text, and the evidence values as shown."""
+    if mask:
+        own = personal_names(evidence.values)
+        names = (*names, *own)
+        return names, _masked, _masked_values(evidence.values, names, own, number)
+    return names, _plain, dict(evidence.values)
+
+
 def _usual(incident: Incident) -> bool:
     """Of the classes this module writes (a subclass may write itself otherwise)."""
     remedy = incident.remedy
@@ -130,14 +142,7 @@ def shown_dict(
         return shown.to_dict(mask=False)
     number = incident.tracking_number
     evidence = incident.evidence
-    if mask:
-        own = personal_names(evidence.values)
-        names = (*names, *own)
-        text = _masked
-        values = _masked_values(evidence.values, names, own, number)
-    else:
-        text = _plain
-        values = dict(evidence.values)
+    names, text, values = _shown_parts(evidence, names, mask, number)
     remedy = incident.remedy
     note = incident.note
     return {
@@ -204,28 +209,10 @@ def shown_line(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = 
     return _dumps(shown_dict(incident, names, mask=mask))
 
 
-def _opt(text: str | None) -> str:
-    return "null" if text is None else _quote(text)
-
-
-def _flag(value: bool) -> str:
-    if type(value) is not bool:
-        raise TypeError("not a bool")
-    return "true" if value else "false"
-
-
 def _line(incident: Incident, names: tuple[str, ...], mask: bool) -> str:
     number = incident.tracking_number
     evidence = incident.evidence
-    text: Callable[[str, tuple[str, ...], str], str]
-    if mask:
-        own = personal_names(evidence.values)
-        names = (*names, *own)
-        text = _masked
-        values = _masked_values(evidence.values, names, own, number)
-    else:
-        text = _plain
-        values = dict(evidence.values)
+    names, text, values = _shown_parts(evidence, names, mask, number)
     step = evidence.step
     if type(step) is not int:
         raise TypeError("not an int")
@@ -383,15 +370,7 @@ def _indented_values(values: dict[Any, Any], pad: str) -> str:
 def _block(incident: Incident, names: tuple[str, ...], mask: bool) -> str:
     number = incident.tracking_number
     evidence = incident.evidence
-    text: Callable[[str, tuple[str, ...], str], str]
-    if mask:
-        own = personal_names(evidence.values)
-        names = (*names, *own)
-        text = _masked
-        values = _masked_values(evidence.values, names, own, number)
-    else:
-        text = _plain
-        values = dict(evidence.values)
+    names, text, values = _shown_parts(evidence, names, mask, number)
     step = evidence.step
     if type(step) is not int:
         raise TypeError("not an int")
