@@ -332,6 +332,19 @@ def test_a_document_of_written_incidents_is_the_generic_document(
         ) == json_document(dicts, summary, at=at, pack='p\n"q', extra=extra)
 
 
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_document_of_written_parts_is_json_dumps_of_the_whole(count: int) -> None:
+    # ``logix changes --format json`` builds its document this way too (cli/_store.py).
+    head = {"pack": 'p\n"q', "at": None}
+    blocks = [_shown_json.indented({"n": n, "t": "a\nb", "l": [n, {}]}) for n in range(count)]
+    for tail in (7, {"by": {"x": [1, 2]}, "e": []}):
+        written = _shown_json.document_text(
+            head, [("changes", blocks), ("tail", _shown_json.indented(tail))]
+        )
+        whole = {**head, "changes": [json.loads(b) for b in blocks], "tail": tail}
+        assert written == json.dumps(whole, indent=2, ensure_ascii=False)
+
+
 def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_shown_json, "_MEMO_MAX", 4)
     for n in range(10):

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from logix_carriers import TrackingEvent, personal_names
 
 from ..runtime._incidents import Incident, Remedy
-from ..runtime._shown_json import indented, shown_block, shown_dict, shown_line
+from ..runtime._shown_json import document_text, indented, shown_block, shown_dict, shown_line
 
 __all__ = [
     "Counted",
@@ -281,16 +281,7 @@ def json_text_document(
         return json_document(
             [json.loads(b) for b in blocks], summary, at=at, pack=pack, extra=extra
         )
-    # A raw line break in JSON text is always indentation (one in a string is escaped).
-    shown = ("[\n" + ",\n".join(blocks)).replace("\n", "\n    ") + "\n  ]" if blocks else "[]"
-    return (
-        indented(head)[:-2]
-        + ',\n  "incidents": '
-        + shown
-        + ',\n  "summary": '
-        + indented(summary).replace("\n", "\n  ")
-        + "\n}"
-    )
+    return document_text(head, [("incidents", blocks), ("summary", indented(summary))])
 
 
 def render_jsonl(

@@ -14,7 +14,7 @@ from ..compiler._model import Pack
 from ..core._errors import PackError, UnknownIncident
 from ..runtime._engine import Engine
 from ..runtime._incidents import Change
-from ..runtime._shown_json import change_block, change_line, indented
+from ..runtime._shown_json import change_block, change_line, document_text, indented
 from ..store import ChangeFeed, Store, StoreError, open_store
 from ._common import (
     EXIT_OK,
@@ -248,15 +248,7 @@ def _json_document(
         "at": None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
     blocks = [change_block(c, mask=mask) for c in changes]
-    shown = ("[\n" + ",\n".join(blocks)).replace("\n", "\n    ") + "\n  ]" if blocks else "[]"
-    return (
-        indented(head)[:-2]
-        + ',\n  "changes": '
-        + shown
-        + ',\n  "open_incidents": '
-        + indented(open_count)
-        + "\n}"
-    )
+    return document_text(head, [("changes", blocks), ("open_incidents", indented(open_count))])
 
 
 def render_changes(changes: Sequence[Change]) -> str:

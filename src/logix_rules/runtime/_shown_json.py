@@ -21,18 +21,19 @@ parcel it came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from logix_carriers import mask_field, mask_text, personal_names
 from logix_carriers._privacy_fields import field_kind
 
 from ._canonical import _flag, _opt, _quote, _time
-from ._incidents import Change, Evidence, Incident, Remedy
+from ._incidents import Change, Evidence, Incident, Remedy, _iso
 
 __all__ = [
     "change_block",
     "change_line",
+    "document_text",
     "indented",
     "shown_block",
     "shown_dict",
@@ -194,10 +195,6 @@ def shown_dict(
     }
 
 
-def _iso(moment: Any) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
-
-
 # -- the JSON line -------------------------------------------------------------------
 def shown_line(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
     """``json.dumps(shown_dict(incident, names, mask=mask), ensure_ascii=False)``."""
@@ -318,6 +315,19 @@ def _key(name: str) -> str:
 # -- the indented JSON ---------------------------------------------------------------
 #: ``json.dumps(value, indent=2, ensure_ascii=False)`` (the pure-Python encoder).
 indented: Final[Callable[[Any], str]] = json.JSONEncoder(indent=2, ensure_ascii=False).encode
+
+
+def document_text(head: Mapping[str, Any], written: Sequence[tuple[str, str | list[str]]]) -> str:
+    """``indented({**head, **written})`` where each written value is already indented
+    JSON (or a list of such blocks, an array of them): moved to its depth, not encoded
+    again.  ``head`` is not empty and holds none of the written keys."""
+    parts = [indented(head)[:-2]]
+    for key, text in written:
+        if not isinstance(text, str):
+            text = ("[\n" + ",\n".join(text)).replace("\n", "\n  ") + "\n]" if text else "[]"
+        # A raw line break in JSON text is always indentation (one in a string is escaped).
+        parts.append(f",\n  {_quote(key)}: " + text.replace("\n", "\n  "))
+    return "".join(parts) + "\n}"
 
 
 def shown_block(incident: Incident, names: tuple[str, ...] = (), *, mask: bool = True) -> str:
