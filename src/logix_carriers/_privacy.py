@@ -88,23 +88,16 @@ def personal_names(fields: Mapping[Any, Any], *, in_person: bool = False) -> tup
     """The names held in the name fields of ``fields`` (walked like ``mask_mapping``)."""
     found: list[str] = []
     for key, value in fields.items():
-        if type(value) is str:  # the common case first: no ``Mapping`` check (slow)
+        if isinstance(value, str):  # the common case first: no ``Mapping`` check (slow)
             # (``field_kind`` is looked up faster without a keyword)
             kind = field_kind(str(key), in_person=True) if in_person else field_kind(str(key))
             if kind == "name" and not _NOT_A_NAME.search(value):
                 found.append(value)
-            continue
-        if type(value) in _UNMASKED or type(value) is int:
+        elif type(value) in _UNMASKED or type(value) is int:
             continue  # neither a name nor a mapping
-        if isinstance(value, Mapping):
+        elif isinstance(value, Mapping):
             person = in_person or is_person(str(key))
             found.extend(personal_names(value, in_person=person))
-        elif (
-            isinstance(value, str)
-            and field_kind(str(key), in_person=in_person) == "name"
-            and not _NOT_A_NAME.search(value)
-        ):
-            found.append(value)
     return tuple(found)
 
 
