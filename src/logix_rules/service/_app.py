@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -33,6 +34,7 @@ from ._background import Background
 from ._context import Handle, ServiceContext, utc_now
 from ._gauges import gauges
 from ._settings import ServiceSettings
+from ._timing import RequestTiming
 from ._webhooks_in import token_endpoint, webhook_endpoint
 
 __all__ = ["create_app", "installed_adapters"]
@@ -135,7 +137,8 @@ def create_app(
         Route("/metrics", metrics, methods=["GET"]),
         *_desk(ctx),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    timing = Middleware(RequestTiming, metrics=ctx.metrics)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[timing])
     app.state.logix = ctx
     app.state.logix_token_check = token_check(auth, ctx)
     app.state.logix_background = jobs
