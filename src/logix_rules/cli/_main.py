@@ -15,40 +15,34 @@ import argparse
 import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from . import (
-    _carriers,
-    _check,
-    _claims,
-    _demo,
-    _explain,
-    _messages,
-    _report,
-    _run,
-    _serve,
-    _store,
-    _test,
-)
+from . import _run
 from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 
 __all__ = ["build_parser", "main"]
 
-#: The handlers that take ``(args, out, err)``; the carrier commands take ``args`` only.
-_STREAMED = (
-    _demo.cmd_demo,
-    _run.cmd_run,
-    _check.cmd_check,
-    _test.cmd_test,
-    _explain.cmd_explain,
-    _store.cmd_incidents,
-    _store.cmd_ack,
-    _store.cmd_resolve,
-    _store.cmd_changes,
-    _messages.cmd_message,
-    _messages.cmd_templates_check,
-    _claims.cmd_claim,
-    _report.cmd_report,
-)
+
+def _streamed() -> tuple[Any, ...]:
+    """The handlers that take ``(args, out, err)``; the carrier commands take ``args``
+    only.  (The other commands' modules are imported when a parser names them.)"""
+    from . import _check, _claims, _demo, _explain, _messages, _report, _store, _test
+
+    return (
+        _demo.cmd_demo,
+        _run.cmd_run,
+        _check.cmd_check,
+        _test.cmd_test,
+        _explain.cmd_explain,
+        _store.cmd_incidents,
+        _store.cmd_ack,
+        _store.cmd_resolve,
+        _store.cmd_changes,
+        _messages.cmd_message,
+        _messages.cmd_templates_check,
+        _claims.cmd_claim,
+        _report.cmd_report,
+    )
 
 
 def _version() -> str:
@@ -60,12 +54,19 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``logix`` argument parser; each subcommand sets ``handler``."""
-    parser = argparse.ArgumentParser(
-        prog="logix",
-        description="Parcel exception follow-up: turn tracking events into incidents.",
+    parser, sub = _bare_parser()
+    from . import (
+        _carriers,
+        _check,
+        _claims,
+        _demo,
+        _explain,
+        _messages,
+        _report,
+        _serve,
+        _store,
+        _test,
     )
-    parser.add_argument("--version", action="version", version=f"logix {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     _demo.add_parser(sub)
     _run.add_parser(sub)
@@ -81,9 +82,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_parser() -> argparse.ArgumentParser:
+    """``build_parser`` with ``run`` as its only sub-command: what ``logix run ...``
+    parses and prints the same way (a sub-command's usage and errors name only
+    ``logix`` and itself), without importing every other command's room (the
+    store, reviews, intake: a fifth of start-up, paid again by every run)."""
+    parser, sub = _bare_parser()
+    _run.add_parser(sub)
+    return parser
+
+
+def _bare_parser() -> tuple[argparse.ArgumentParser, Any]:
+    """The ``logix`` parser without sub-commands, and where they are added."""
+    parser = argparse.ArgumentParser(
+        prog="logix",
+        description="Parcel exception follow-up: turn tracking events into incidents.",
+    )
+    parser.add_argument("--version", action="version", version=f"logix {_version()}")
+    return parser, parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``logix`` with ``argv`` (default: the process arguments); return the exit status."""
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    parser = _run_parser() if given[:1] == ["run"] else build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and argparse's usage errors
@@ -91,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     command = f"logix {args.command}"
     try:
-        if args.handler in _STREAMED:
+        if args.handler is _run.cmd_run or args.handler in _streamed():
             return int(args.handler(args, out, err))
         return int(args.handler(args))
     except UsageError as exc:

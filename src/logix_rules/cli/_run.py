@@ -36,7 +36,6 @@ from ._common import (
 )
 from ._run_jobs import JOBS_FROM_BYTES, MAX_AUTO_JOBS, WorkerLost, jobs_for, run_sharded
 from ._shown import Shown, emit_shown, shown_for
-from ._store import run_stored
 
 __all__ = ["add_parser", "cmd_run"]
 
@@ -124,6 +123,8 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 "--jobs applies to a run without --store (a store's run continues its "
                 "state in one process); leave --jobs out"
             )
+        from ._store import run_stored  # the store's room: only a run that keeps state
+
         return run_stored(args, out, err)
     zone = _zone(args.assume_tz)
     at = parse_time(args.at, zone) if args.at is not None else None
