@@ -347,3 +347,24 @@ def test_any_lines_are_kept_by_exactly_one_shard(
     got = sorted((p.index, p.errors) for r in readers for p in r.problems)
     assert got == [(p.index, p.errors) for p in whole.problems]
     assert {r.lines for r in readers} == {whole.lines}
+
+
+def test_a_worker_keeps_its_shard_to_the_end(tmp_path: Path) -> None:
+    """A forked worker ends with ``os._exit``: its shard stays referenced, so its
+    states are never freed one by one (called here in this process, and let go)."""
+    events, _ = _demo_lines(3, 30)
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(events) + "\n")
+    task = _run_jobs._Task(str(path), load_pack("default"), None, "jsonl", True, 2, (), frozenset())
+    mine, theirs = multiprocessing.Pipe()
+    mine.send(None)  # the common time: the shard's own latest
+    try:
+        _run_jobs._child(task, 1, theirs)
+        kinds = [mine.recv()[0], mine.recv()[0]]
+        assert kinds == ["read", "done"]
+        (kept,) = _run_jobs._KEPT
+        assert isinstance(kept, _run_jobs._Shard)
+        assert len(kept.engine) > 0
+    finally:
+        _run_jobs._KEPT.clear()
+        mine.close()
