@@ -279,9 +279,9 @@ def test_logix_run_pauses_the_collector_and_puts_it_back(
     during: list[bool] = []
     original = Engine._apply
 
-    def spy(self: Engine, *args: Any) -> Any:
+    def spy(self: Engine, *args: Any, **kwargs: Any) -> Any:
         during.append(gc.isenabled())
-        return original(self, *args)
+        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Engine, "_apply", spy)
     was = gc.isenabled()

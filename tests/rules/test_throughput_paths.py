@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,31 @@ def test_an_engine_with_settle_gc_false_leaves_the_collector_alone() -> None:
         gc.collect()
         gc.unfreeze()
     assert gc.get_threshold() == thresholds
+
+
+def test_unreported_changes_leave_the_same_engine() -> None:
+    """``logix run``'s engine drops its changes (``report=False``): the states and
+    incidents are those of an engine that reports them."""
+    pack = load_pack("default")
+    engines = {report: Engine(pack) for report in (True, False)}
+    for report, engine in engines.items():
+        groups, carriers = engine._kernel.group(DATA.events)
+        applied = engine._apply(groups, carriers, report=report)
+        advanced = engine._advance(DATA.at, report=report)
+        assert bool(applied) is report
+        assert bool(advanced) is report
+    reported, dropped = engines[True], engines[False]
+    assert shown(dropped.open_incidents()) == shown(reported.open_incidents())
+    assert dropped.dump() == reported.dump()
+
+
+def test_only_an_in_memory_engine_drops_its_changes(tmp_path: Path) -> None:
+    from logix_rules.store import open_store
+
+    with open_store(f"sqlite:///{tmp_path / 'ops.db'}") as store:
+        engine = Engine(load_pack("default"), store=store)
+        groups, carriers = engine._kernel.group(DATA.events[:5])
+        with pytest.raises(ValueError, match="in-memory"):
+            engine._apply(groups, carriers, report=False)
+        with pytest.raises(ValueError, match="in-memory"):
+            engine._advance(DATA.at, report=False)

@@ -124,7 +124,19 @@ class Engine:
             groups, carriers = self._kernel.group(parsed)
             return self._apply(groups, carriers)
 
-    def _apply(self, groups: dict[str, list[EventRec]], carriers: dict[str, str]) -> list[Change]:
+    def _apply(
+        self,
+        groups: dict[str, list[EventRec]],
+        carriers: dict[str, str],
+        *,
+        report: bool = True,
+    ) -> list[Change]:
+        """Step every shipment of ``groups`` through its records; the changes, in
+        event-time order.  ``report=False`` drops them instead of gathering, sorting
+        and emitting them: for an in-memory engine whose changes nobody reads
+        (``logix run``); a store's feed must get every change."""
+        if not report and not isinstance(self._host, MemoryHost):
+            raise ValueError("only an in-memory engine may leave its changes unreported")
         # Each shipment's events in time order keep the kernel on its fast path; the
         # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
@@ -140,11 +152,13 @@ class Engine:
                 if len(recs) > 1:
                     recs.sort(key=rec_key)
                 stepped = kernel.step_many(state, recs)
-                if stepped:
+                if stepped and report:
                     changes.extend(stepped)
                 due = state.next_due_us
                 if due is not None and now is not None and due <= now:
-                    changes.extend(kernel.fire(state, now)[1])
+                    fired = kernel.fire(state, now)[1]
+                    if report:
+                        changes.extend(fired)
                 save(state)
             changes.sort(key=_change_time)
             emitted = unit.emit(changes)
@@ -155,6 +169,12 @@ class Engine:
     # -- time ------------------------------------------------------------------------
     def advance(self, *, to: datetime) -> list[Change]:
         """Fire every time rule and follow-up deadline due at or before ``to``."""
+        return self._advance(to)
+
+    def _advance(self, to: datetime, *, report: bool = True) -> list[Change]:
+        """``advance``; ``report=False`` drops the changes (see ``_apply``)."""
+        if not report and not isinstance(self._host, MemoryHost):
+            raise ValueError("only an in-memory engine may leave its changes unreported")
         now = aware_micros(to, "to")
         kernel = self._kernel
         changes: list[Change] = []
@@ -164,7 +184,9 @@ class Engine:
                 unit.set_clock(now)
             while batch := unit.due(now, _DUE_BATCH):
                 for state in batch:
-                    changes.extend(kernel.fire(state, now)[1])
+                    fired = kernel.fire(state, now)[1]
+                    if report:
+                        changes.extend(fired)
                     unit.save(state)
             changes.sort(key=_change_time)
             return unit.emit(changes)
