@@ -1,6 +1,6 @@
-"""benchmarks/intake_model_study.py (the statistical second opinion studied for issue
-17 and not shipped): its features, training and threshold rules do what docs/intake.md
-says, so the figures there can be reproduced."""
+"""benchmarks/intake_model_study.py (the statistical second opinion of issue 17, which
+trains ``model.json``): its features, probes, training and threshold rules do what
+docs/intake.md says, so the figures there can be reproduced."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from logix_rules.intake import ReportKind, classify
+from logix_rules.intake import ReportKind
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -41,7 +41,7 @@ def test_features_mark_the_words_a_negation_reaches(study: ModuleType) -> None:
     assert {"h破", "h破损", "h包裹破"} <= study.features_of("包裹破损了")
 
 
-def _fixture(study: ModuleType) -> list[tuple[set[str], frozenset[ReportKind]]]:
+def _fixture(study: ModuleType) -> list[tuple[set[str], frozenset[ReportKind], float]]:
     texts = [
         ("the mug is broken", ReportKind.DAMAGED),
         ("my lamp arrived broken", ReportKind.DAMAGED),
@@ -52,7 +52,7 @@ def _fixture(study: ModuleType) -> list[tuple[set[str], frozenset[ReportKind]]]:
         ("thanks a lot", ReportKind.OTHER),
         ("thanks, all good", ReportKind.OTHER),
     ]
-    return [(study.features_of(text), frozenset({kind})) for text, kind in texts]
+    return [(study.features_of(text), frozenset({kind}), 1.0) for text, kind in texts]
 
 
 def test_training_is_deterministic_and_learns(study: ModuleType) -> None:
@@ -69,27 +69,42 @@ def test_the_two_threshold_rules(study: ModuleType) -> None:
     d, w = ReportKind.DAMAGED, ReportKind.WISMO
     none: frozenset[ReportKind] = frozenset()
     scored = [
-        ({d: 3.0, w: -5.0}, frozenset({d}), frozenset({d})),  # the lexicon found it
-        ({d: 2.0, w: -5.0}, frozenset({d}), none),
-        ({d: 1.0, w: -5.0}, frozenset({w}), none),
-        ({d: 0.0, w: -5.0}, frozenset({d}), none),
+        ({d: 3.0, w: -5.0}, frozenset({d}), frozenset({d}), none),  # the lexicon found it
+        ({d: 2.0, w: -5.0}, frozenset({d}), none, none),
+        ({d: 1.0, w: -5.0}, frozenset({w}), none, none),
+        ({d: 0.0, w: -5.0}, frozenset({d}), none, none),
+        ({d: 5.0, w: -5.0}, frozenset({w}), none, frozenset({d})),  # blocked: no decision
     ]
-    # the model's own precision: 1 from 1.25 up (3 and 2 right), 2/3 from 1 down
-    assert study.choose(scored, "model") == (1.25, 1.25)
+    # the model's own precision: 3/4 from 1.25 up (3 and 2 right, 5 wrong)...
+    assert study.choose(scored, "model") == (study.NEVER, study.NEVER)
+    # ...1 without the blocked message
+    assert study.choose(scored[:-1], "model") == (1.25, 1.25)
     # the decisions: where the lexicon found nothing, 1 from 1.25 up; next to the
     # lexicon's kinds the model never adds anything, so it never speaks there
     assert study.choose(scored, "decision") == (1.25, study.NEVER)
 
 
-def test_the_combination_fills_an_empty_finding_and_adds_only_above_add(
-    study: ModuleType,
-) -> None:
-    empty = classify("Thanks for everything")
-    assert empty.kinds == (ReportKind.OTHER,)
-    scores = dict.fromkeys(study.KINDS, -5.0) | {ReportKind.WISMO: 2.0}
-    assert study.combine(empty, scores, 1.0, 3.0).kinds == (ReportKind.WISMO,)
-    assert study.combine(empty, scores, 2.5, 3.0).kinds == (ReportKind.OTHER,)
-    broken = classify("The mug arrived broken")
-    assert study.combine(broken, scores, 1.0, 3.0).kinds == (ReportKind.DAMAGED,)
-    both = study.combine(broken, scores, 1.0, 2.0).kinds
-    assert both == (ReportKind.DAMAGED, ReportKind.WISMO)
+def test_the_probes_are_read_from_the_tests(study: ModuleType) -> None:
+    probes = dict(study.probes())
+    assert len(probes) > 1500
+    # a parametrized expectation, a probe, a message the tests pass to classify
+    assert probes["Não recebi minha encomenda."] == {ReportKind.NOT_RECEIVED}
+    assert probes["Je n'ai toujours pas reçu mon remboursement."] == frozenset()
+    assert probes["The box caved in"] == frozenset()  # with the default lexicon
+
+
+def test_the_gate_reports_what_classify_blocks(study: ModuleType) -> None:
+    result, blocked = study.lexicon_alone("The box is not damaged.")
+    assert result.kinds == (ReportKind.OTHER,)
+    assert blocked == frozenset(ReportKind)  # a negated complaint: the model is silent
+    result, blocked = study.lexicon_alone("The mug arrived broken")
+    assert (result.kinds, blocked) == ((ReportKind.DAMAGED,), frozenset())
+
+
+def test_the_json_is_rounded_pruned_and_read_back(study: ModuleType) -> None:
+    model = study.Model({"wbroken": (2.0,) * 8, "wthe": (0.001,) * 8}, (-1.0,) * 8)
+    text = study.to_json(model, -0.5, 0.25)
+    shipped = study.model_from_json(text)
+    assert set(shipped.weights) == {"wbroken"}
+    assert (shipped.fill, shipped.add, shipped.bias[0]) == (-0.5, 0.25, -1.0)
+    assert shipped.scores({"wbroken"}) == model.scores({"wbroken"})

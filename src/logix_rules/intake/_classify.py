@@ -15,8 +15,9 @@ from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
 from ._matching import Found, Match, find_matches, index_of, negation
+from ._model import Model, default_model, features
 from ._quantities import fewer_than_ordered, may_count
-from ._text import Folded, fold, han_count, latin_tokens
+from ._text import Folded, Token, fold, han_count, latin_tokens
 from ._tracking import TrackingNumber, find_tracking_numbers
 
 __all__ = ["MAX_TEXT_CHARS", "Classification", "EvidenceSpan", "classify"]
@@ -66,6 +67,8 @@ class Classification:
     missing: tuple[MissingField, ...]
     has_photos: bool
     lexicon: str
+    added: tuple[ReportKind, ...] = ()
+    model: str | None = None
 
     @property
     def kind(self) -> ReportKind:
@@ -95,13 +98,16 @@ def classify(
     lang: str | None = None,
     attachments: Sequence[str] = (),
     lexicon: Lexicon | str | os.PathLike[str] | None = None,
+    model: bool | Model = True,
 ) -> Classification:
     """Classify a customer's message.
 
     ``lang`` (``"pt-BR"``, ``"zh-Hant"``...) is reported as the language instead of
     the detected one; matching always uses every language (messages mix them).
     ``attachments`` (file names, any non-empty list) counts as photos.  ``lexicon`` is
-    a ``Lexicon``, a lexicon file, or None for the built-in one.
+    a ``Lexicon``, a lexicon file, or None for the built-in one.  ``model``: whether
+    the built-in statistical model may add kinds the lexicon did not find (``False``:
+    the lexicon alone; a ``Model`` is used instead of the built-in one).
     """
     if not isinstance(text, str):
         raise TypeError(f"classify() needs the message text (str), not {type(text).__name__}")
@@ -149,6 +155,13 @@ def classify(
         key=lambda k: (-scores[k], first_seen[k]),
     )
     ranked = tuple((k, _score_to_confidence(scores[k])) for k in reported)
+    added: tuple[tuple[ReportKind, float], ...] = ()
+    used = None
+    if model is not False:
+        used = default_model() if model is True else model
+        ignored = any(m.term.role is Role.IGNORE for m in selected)
+        added = _second_opinion(used, folded.text, tokens, reported, evidence, ranked, ignored)
+        ranked += added
     if not ranked:
         ranked = ((ReportKind.OTHER, 0.5),)
     present = dict.fromkeys((Role.GOODS, Role.PHOTOS), False)
@@ -178,7 +191,39 @@ def classify(
         missing=tuple(f for f in MissingField if f in needed and not have[f]),
         has_photos=has_photos,
         lexicon=lex.label,
+        added=tuple(k for k, _ in added),
+        model=None if used is None else used.label,
     )
+
+
+def _second_opinion(
+    model: Model,
+    folded: str,
+    tokens: Sequence[Token],
+    reported: Sequence[ReportKind],
+    evidence: Sequence[EvidenceSpan],
+    ranked: Sequence[tuple[ReportKind, float]],
+    ignored: bool,
+) -> tuple[tuple[ReportKind, float], ...]:
+    """The kinds the model adds, with their confidence.
+
+    Where the lexicon has its own word, the model has none: a message with a negated
+    complaint ("not damaged") or an ``ignore`` phrase ("change the colour") gets
+    nothing from it, and a kind the lexicon saw but found too weak ("customs" alone)
+    is not added.  The confidence is the model's probability, at most the confidence
+    of the kind before it (``kinds`` stay ordered).
+    """
+    scores = model.scores(features(folded, tokens))
+    if ignored or any(e.negated for e in evidence):
+        blocked: set[ReportKind] = set(ReportKind)
+    else:
+        blocked = {e.kind for e in evidence} - set(reported)
+    out: list[tuple[ReportKind, float]] = []
+    ceiling = ranked[-1][1] if ranked else 1.0
+    for kind in model.added(scores, reported, blocked):
+        ceiling = min(ceiling, round(1 / (1 + math.exp(-scores[kind])), 3))
+        out.append((kind, ceiling))
+    return tuple(out)
 
 
 def _negate(

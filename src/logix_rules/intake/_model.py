@@ -1,0 +1,149 @@
+"""The statistical second opinion ``classify`` consults after the lexicon (issue 17).
+
+Per kind, a logistic regression over a message's folded text: words and word pairs
+(a word a negation of any language reaches is marked, ``n``, instead of ``w``),
+character 4-grams inside words, Chinese character 1-3-grams; the sum of the weights
+of the features present is scaled by one over the square root of their number.  The
+weights are data (``model.json``, written by ``benchmarks/intake_model_study.py
+--write``; see docs/intake.md) and are read here in plain Python.
+
+The model only adds kinds to what the lexicon found: when the lexicon found nothing,
+each kind whose score reaches ``fill``; next to the lexicon's kinds, each kind whose
+score reaches ``add``.  It stays silent where the lexicon has its own word: on a
+message with a negated complaint ("not damaged") or an ``ignore`` phrase (refunds,
+colour changes...), and for a kind the lexicon saw but found too weak.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+import math
+import re
+from collections.abc import Collection, Mapping, Sequence, Set
+from itertools import pairwise
+from typing import Final
+
+import attrs
+
+from ._kinds import ReportKind
+from ._lexicon_load import default_lexicon
+from ._text import BOUNDARY, Token
+
+__all__ = ["FORMAT", "MODEL_FILE", "Model", "default_model", "features", "model_from_json"]
+
+#: The version of ``model.json``'s layout this module reads.
+FORMAT: Final = 1
+MODEL_FILE: Final = "model.json"
+#: How many words after a negation are marked as negated.
+NEGATION_REACH: Final = 3
+CHAR_N: Final = 4
+#: A run of CJK ideographs (``_text.is_han``'s ranges).
+_HAN_RUN: Final = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+
+
+@functools.cache
+def _negations() -> frozenset[str]:
+    # The built-in lexicon's: the model was trained with them, whatever lexicon a
+    # caller passes.
+    return frozenset().union(*(w.negations for w in default_lexicon().languages.values()))
+
+
+def features(folded: str, tokens: Sequence[Token]) -> set[str]:
+    """The model's features of a folded message and its latin tokens."""
+    negations = _negations()
+    out: set[str] = set()
+    words: list[str] = []
+    reach = previous_end = 0
+    for token in tokens:
+        word = token.text
+        if not BOUNDARY.isdisjoint(folded[previous_end : token.start]):
+            reach = 0
+            words.append("|")
+        previous_end = token.end
+        if any(c.isdigit() for c in word):
+            word = "#"
+        elif len(word) >= CHAR_N - 1:
+            padded = f"<{word}>"
+            out.update("c" + padded[i : i + CHAR_N] for i in range(len(padded) - CHAR_N + 1))
+        if word in negations:
+            out.add("w" + word)
+            reach = NEGATION_REACH
+        elif reach:
+            out.add("n" + word)
+            reach -= 1
+        else:
+            out.add("w" + word)
+        words.append(word)
+    out.update(f"b{a} {b}" for a, b in pairwise(words) if "|" not in (a, b))
+    for found in _HAN_RUN.finditer(folded):
+        run = found.group()
+        for n in (1, 2, 3):
+            out.update("h" + run[i : i + n] for i in range(len(run) - n + 1))
+    return out
+
+
+@attrs.frozen
+class Model:
+    """Weights per feature (one per kind of ``kinds``), biases and thresholds."""
+
+    label: str
+    kinds: tuple[ReportKind, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, tuple[float, ...]]
+    fill: float
+    add: float
+
+    def scores(self, found: Collection[str]) -> dict[ReportKind, float]:
+        """Each kind's score (a logit) for a message's features."""
+        get = self.weights.get
+        rows = [row for feature in found if (row := get(feature)) is not None]
+        sums = [sum(column) for column in zip(*rows, strict=True)] if rows else None
+        scale = 1 / math.sqrt(len(found)) if found else 0.0
+        if sums is None:
+            return dict(zip(self.kinds, self.bias, strict=True))
+        return {k: b + s * scale for k, b, s in zip(self.kinds, self.bias, sums, strict=True)}
+
+    def added(
+        self,
+        scores: Mapping[ReportKind, float],
+        found: Sequence[ReportKind],
+        blocked: Set[ReportKind],
+    ) -> list[ReportKind]:
+        """The kinds the model adds to the lexicon's ``found``, highest score first.
+
+        ``blocked`` are the kinds the lexicon has its own word on (see ``classify``).
+        """
+        threshold = self.add if found else self.fill
+        return sorted(
+            (
+                k
+                for k, s in scores.items()
+                if s >= threshold and k not in found and k not in blocked
+            ),
+            key=lambda k: -scores[k],
+        )
+
+
+def model_from_json(text: str) -> Model:
+    """A ``Model`` from the text of a ``model.json``."""
+    data = json.loads(text)
+    if data.get("format") != FORMAT:
+        raise ValueError(f"model format {data.get('format')!r}, this logix reads {FORMAT}")
+    scale = data["scale"]
+    return Model(
+        label=data["label"],
+        kinds=tuple(ReportKind(k) for k in data["kinds"]),
+        bias=tuple(b / scale for b in data["bias"]),
+        weights={f: tuple(w / scale for w in row) for f, row in data["weights"].items()},
+        fill=data["fill"],
+        add=data["add"],
+    )
+
+
+@functools.cache
+def default_model() -> Model:
+    """The built-in model (``src/logix_rules/intake/model.json``), loaded once."""
+    resource = importlib.resources.files("logix_rules").joinpath("intake", MODEL_FILE)
+    return model_from_json(resource.read_text(encoding="utf-8"))
