@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._identity_memo import TextByIdentity
@@ -28,7 +28,11 @@ CANONICAL = json.JSONEncoder(
 )
 _quote: Callable[[str], str] = getattr(json.encoder, "encode_basestring")  # noqa: B009
 _UTC = UTC
-_TIMES: dict[datetime, str] = {}  # an instant in UTC -> its JSON text
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: An instant in UTC, as its distance from the epoch, -> its JSON text.  Keyed by the
+#: distance: hashing an aware datetime asks its zone for the offset (twice the cost of
+#: the subtraction, which skips the zone when both share it).
+_TIMES: dict[timedelta, str] = {}
 _TIMES_MAX = 1 << 15
 # The JSON of evidence and remedy objects.  They are immutable, and the successive
 # snapshots of an incident share them (``later_snapshot``): an incident escalated
@@ -41,11 +45,12 @@ def _time(moment: datetime | None) -> str:
     if moment is None:
         return "null"
     if moment.tzinfo is _UTC:  # equal instants in one zone write the same text
-        found = _TIMES.get(moment)
+        key = moment - _EPOCH
+        found = _TIMES.get(key)
         if found is None:
             if len(_TIMES) >= _TIMES_MAX:
                 _TIMES.clear()
-            found = _TIMES[moment] = _quote(moment.isoformat().replace("+00:00", "Z"))
+            found = _TIMES[key] = _quote(moment.isoformat().replace("+00:00", "Z"))
         return found
     return _quote(moment.isoformat().replace("+00:00", "Z"))
 
@@ -110,60 +115,86 @@ def _escalations(escalations: tuple[Any, ...]) -> str:
     return "[" + inner + "]"
 
 
+#: What ``_stable`` wrote, by the identity of the incident's evidence: the objects it
+#: was written from (held, so their ids stay theirs) and its three texts.
+_STABLE: dict[int, tuple[Any, ...]] = {}
+_STABLE_MAX = 1 << 12
+_NO_ESCALATIONS: tuple[Any, ...] = ()  # the empty tuple (one object in CPython)
+#: A remedy's JSON by the remedy's identity (successive snapshots share the object).
+_REMEDIES: dict[int, tuple[Any, str]] = {}
+
+
+def _stable(inc: Any) -> tuple[str, str, str, str]:
+    """The quoted carrier, the text from the evidence to the kind, the rules and the
+    quoted tracking number: what an incident's successive snapshots share (the very
+    objects: ``later_snapshot`` passes them on).  Remembered by the evidence's
+    identity, and used only while each of those fields is the object it was written
+    from."""
+    evidence = inc.evidence
+    explanation, ident, kind = inc.explanation, inc.id, inc.kind
+    rules, carrier, tn = inc.rules, inc.carrier, inc.tracking_number
+    found = _STABLE.get(id(evidence))
+    if (
+        found is not None
+        and found[0] is evidence
+        and found[1] is explanation
+        and found[2] is ident
+        and found[3] is kind
+        and found[4] is rules
+        and found[5] is carrier
+        and found[6] is tn
+    ):
+        texts: tuple[str, str, str, str] = found[7]
+        return texts
+    texts = (
+        _quote(carrier),
+        f'{_part(evidence, _evidence)},"explanation":{_quote(explanation)},'
+        f'"id":{_quote(ident)},"kind":{_quote(kind)}',
+        ",".join([_quote(rule) for rule in rules]),
+        _quote(tn),
+    )
+    if len(_STABLE) >= _STABLE_MAX:
+        _STABLE.clear()
+    _STABLE[id(evidence)] = (evidence, explanation, ident, kind, rules, carrier, tn, texts)
+    return texts
+
+
+def _remedy_text(remedy: Any) -> str:
+    if remedy is None:
+        return "null"
+    found = _REMEDIES.get(id(remedy))
+    if found is not None and found[0] is remedy:
+        return found[1]
+    text = _remedy(remedy)
+    if len(_REMEDIES) >= _STABLE_MAX:
+        _REMEDIES.clear()
+    _REMEDIES[id(remedy)] = (remedy, text)
+    return text
+
+
 def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> str:
     """The canonical JSON of the ``Incident`` ``inc``; ``generic(inc)`` is its dict (what
     an incident holding a value of another type is written from)."""
     try:
-        return "".join(
-            (
-                '{"acknowledged_at":',
-                _time(inc.acknowledged_at),
-                ',"acknowledged_by":',
-                _opt(inc.acknowledged_by),
-                ',"carrier":',
-                _quote(inc.carrier),
-                ',"cause":',
-                _quote(inc.cause),
-                ',"deadlines":',
-                _deadlines(inc.deadlines),
-                ',"escalate_at":',
-                _time(inc.escalate_at),
-                ',"escalations":',
-                _escalations(inc.escalations),
-                ',"evidence":',
-                _part(inc.evidence, _evidence),
-                ',"explanation":',
-                _quote(inc.explanation),
-                ',"id":',
-                _quote(inc.id),
-                ',"kind":',
-                _quote(inc.kind),
-                ',"note":',
-                _opt(inc.note),
-                ',"opened_at":',
-                _time(inc.opened_at),
-                ',"remedy":',
-                "null" if inc.remedy is None else _part(inc.remedy, _remedy),
-                ',"resolve_by":',
-                _time(inc.resolve_by),
-                ',"resolved_at":',
-                _time(inc.resolved_at),
-                ',"resolved_by":',
-                _opt(inc.resolved_by),
-                ',"respond_by":',
-                _time(inc.respond_by),
-                ',"rules":[',
-                ",".join(map(_quote, inc.rules)),
-                '],"severity":',
-                _quote(inc.severity),
-                ',"state":',
-                _quote(inc.state.value),
-                ',"superseded_by":',
-                _opt(inc.superseded_by),
-                ',"tracking_number":',
-                _quote(inc.tracking_number),
-                "}",
-            )
+        carrier, evidence_to_kind, rules, tn = _stable(inc)
+        acknowledged_at, resolved_at = inc.acknowledged_at, inc.resolved_at
+        escalations = inc.escalations
+        escalated = "[]" if escalations is _NO_ESCALATIONS else _escalations(escalations)
+        return (
+            '{"acknowledged_at":'
+            f"{'null' if acknowledged_at is None else _time(acknowledged_at)},"
+            f'"acknowledged_by":{_opt(inc.acknowledged_by)},"carrier":{carrier},'
+            f'"cause":{_quote(inc.cause)},"deadlines":{_deadlines(inc.deadlines)},'
+            f'"escalate_at":{_time(inc.escalate_at)},'
+            f'"escalations":{escalated},'
+            f'"evidence":{evidence_to_kind},"note":{_opt(inc.note)},'
+            f'"opened_at":{_time(inc.opened_at)},"remedy":{_remedy_text(inc.remedy)},'
+            f'"resolve_by":{_time(inc.resolve_by)},'
+            f'"resolved_at":{"null" if resolved_at is None else _time(resolved_at)},'
+            f'"resolved_by":{_opt(inc.resolved_by)},"respond_by":{_time(inc.respond_by)},'
+            f'"rules":[{rules}],"severity":{_quote(inc.severity)},'
+            f'"state":{_quote(inc.state.value)},"superseded_by":{_opt(inc.superseded_by)},'
+            f'"tracking_number":{tn}}}'
         )
     except (TypeError, AttributeError):  # not of the shape: as the generic encoder writes it
         return CANONICAL.encode(generic(inc))
