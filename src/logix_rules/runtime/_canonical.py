@@ -34,9 +34,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: the subtraction, which skips the zone when both share it).
 _TIMES: dict[timedelta, str] = {}
 _TIMES_MAX = 1 << 15
-# The JSON of evidence and remedy objects.  They are immutable, and the successive
-# snapshots of an incident share them (``later_snapshot``): an incident escalated
-# twice writes its events once, not three times.
+# The JSON of evidence objects (remedies: ``_REMEDIES``).  They are immutable, and the
+# successive snapshots of an incident share them (``later_snapshot``): an incident
+# escalated twice writes its events once, not three times.
 _part: TextByIdentity[Any] = TextByIdentity(1 << 12)
 
 
@@ -116,7 +116,7 @@ def _escalations(escalations: tuple[Any, ...]) -> str:
 
 
 #: What ``_stable`` wrote, by the identity of the incident's evidence: the objects it
-#: was written from (held, so their ids stay theirs) and its three texts.
+#: was written from (held, so their ids stay theirs) and its four texts.
 _STABLE: dict[int, tuple[Any, ...]] = {}
 _STABLE_MAX = 1 << 12
 _NO_ESCALATIONS: tuple[Any, ...] = ()  # the empty tuple (one object in CPython)
