@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +31,16 @@ AGGREGATES = (  # the instants, then the counts, in the order of the ints
     "regressions",
     "after_delivery",
 )
+# The format of n signed 64-bit little-endian ints.  Where a C long is that (64-bit
+# little-endian Linux and macOS), the native 'l' writes the same bytes as '<q' and is
+# packed through PyLong_AsLong: CPython 3.11 packs an int of more than one digit (an
+# instant in microseconds, a kind's digest) as a 'q' through _PyLong_AsByteArray,
+# several times slower, and a state's ints are mostly such ints.
+I64 = "@{}l" if struct.calcsize("@l") == 8 and sys.byteorder == "little" else "<{}q"
 HEAD = struct.Struct("<7I")  # strings, events, kinds, text, kind text, tail bytes, separator
 N_FIXED = 21  # the ints before the events
-FIXED = struct.Struct(f"<{N_FIXED}q")
-DIGEST = struct.Struct("<q")  # a kind's digest as the events hold it
+FIXED = struct.Struct(I64.format(N_FIXED))
+DIGEST = struct.Struct(I64.format(1))  # a kind's digest as the events hold it
 BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"  # a parcel with nothing irregular
 # The shortest history a kept state remembers its body for: below it, writing the
 # history again costs about what checking and reusing it does (benchmarks/README.md:
@@ -46,6 +53,7 @@ __all__ = [
     "DIGEST",
     "FIXED",
     "HEAD",
+    "I64",
     "NONE",
     "N_FIXED",
     "REUSE_FROM",
@@ -71,7 +79,7 @@ def ints_of(n_events: int) -> struct.Struct:
     if found is None:
         if len(_INTS) >= 4096:
             _INTS.clear()
-        found = _INTS[n_events] = struct.Struct(f"<{N_FIXED + 3 * n_events}q")
+        found = _INTS[n_events] = struct.Struct(I64.format(N_FIXED + 3 * n_events))
     return found
 
 
@@ -84,7 +92,7 @@ def events_of(n_events: int) -> struct.Struct:
     if found is None:
         if len(_EVENTS) >= 4096:
             _EVENTS.clear()
-        found = _EVENTS[n_events] = struct.Struct(f"<{3 * n_events}q")
+        found = _EVENTS[n_events] = struct.Struct(I64.format(3 * n_events))
     return found
 
 
