@@ -3,6 +3,7 @@ its answer equals that of every rule's own functions, on every state of the demo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,3 +109,21 @@ def test_trackers_that_need_a_reason_share_one_test() -> None:
 def test_the_default_pack_skips_its_seen_rules_while_no_tracker_matched() -> None:
     source = load_pack("default").module_source
     assert source.count("if s.cnt != _ZEROS:") == 2  # in __rules and in __absorb
+
+
+def test_fields_several_rules_read_are_read_once_and_counts_stay_in_the_text() -> None:
+    source = load_pack("default").module_source
+    absorb = source[source.index("def __absorb") :]
+    rules = absorb.split("s_status = s.status\n", 1)[1]  # the last of the reads first
+    for field in ("final", "stage", "status", "delivered_at"):
+        assert absorb.count(f"s_{field} = s.{field}\n") == 1
+        assert re.search(rf"\bs\.{field}\b", rules) is None
+    # Counts are read in the text, where the late-event analysis looks for them.
+    assert "(s.n_scans == 0)" in absorb
+    assert "s_n_scans" not in source
+
+
+def test_a_rung_with_no_offset_is_due_at_its_anchor() -> None:
+    source = load_pack("default").module_source
+    late = source[source.index("# rules[18] delivery_late", source.index("def __absorb")) :]
+    assert late.split("active = -1\n", 1)[1].startswith("            d = a\n            if d <= n:")

@@ -12,7 +12,10 @@ What the compiler decides, so the runtime does not:
 * a null-safe comparison (``_gt``...) of two plain operands is False when either is
   None: an operand read from the state's aggregates is tested inline before the call
   (an unset ``last(...)``, a parcel not delivered yet), so the call is made only when
-  it can be True.
+  it can be True;
+* a field of the state that several rules read (``final``, ``stage``, ``status``...) is
+  read once into a local before the rules (the scan changes nothing of the state), and
+  a rung with no ``after`` is due at its anchor itself, with no arithmetic or test.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..core._records import KIND_FIELDS, REASON
+from ._counter_reads import COUNTS
 
-__all__ = ["null_checked", "scan_function", "tracker_lines"]
+__all__ = ["hoisted", "null_checked", "scan_function", "tracker_lines"]
 
 # Each is False when either operand is None (core/_helpers.py), whatever else happens.
 _NULL_FALSE = frozenset({"_lt", "_le", "_gt", "_ge"})
@@ -74,14 +78,16 @@ def scan_function(
     explanations; the kernel's hot path calls only this one, with the ``prelude`` lines
     that absorb the event at ``n`` first (``__absorb``).
     """
+    seen = [_needs_tracker(rule["when"].code) for rule in rules]
+    local = hoisted([rule for rule, guarded in zip(rules, seen, strict=True) if not guarded])
     out = [
         f"def {signature}:",
         *prelude,
         "    # which rules hold at n, as (rule, rung), and the next instant one becomes due",
         "    hits = None",
         "    pending = None",
+        *(f"    {name} = s.{field}" for field, name in local.items()),
     ]
-    seen = [_needs_tracker(rule["when"].code) for rule in rules]
     index = 0
     while index < len(rules):
         end = index
@@ -91,48 +97,122 @@ def scan_function(
             # No tracker has matched yet: none of these rules can hold.
             out.append("    if s.cnt != _ZEROS:  # rules that each need a tracker's match")
             for at in range(index, end):
-                out.extend("    " + line for line in _rule_lines(at, rules[at]))
+                out.extend("    " + line for line in _rule_lines(at, rules[at], local))
             index = end
         else:
-            out.extend(_rule_lines(index, rules[index]))
+            out.extend(_rule_lines(index, rules[index], local))
             index += 1
     out.append("    return hits, pending")
     out.append("")
     return out
 
 
-def _rule_lines(index: int, rule: dict[str, Any]) -> list[str]:
+def _rule_lines(index: int, rule: dict[str, Any], local: dict[str, str]) -> list[str]:
     when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
     out = [
         f"    # rules[{index}] {rule['id']}: {_comment(when_text)}",
-        f"    if {null_checked(rule['when'].code)}:",
+        f"    if {_read_locals(null_checked(rule['when'].code), local)}:",
     ]
     if rule["anchor"] is None:
         out.append("        if hits is None:")
         out.append("            hits = []")
         out.append(f"        hits.append(({index}, 0))")
         return out
-    out.append(f"        a = {rule['anchor'].code}")
+    out.append(f"        a = {_read_locals(rule['anchor'].code, local)}")
     out.append("        if a is not None:")
     out.append("            active = -1")
     for rung, step in enumerate(rule["steps"]):
-        after = step["after"].code if step["after"] is not None else "0"
-        out.append(f"            d = {after}")
-        out.append("            if d is not None:")
-        out.append("                d += a")
-        out.append("                if d <= n:")
-        if step["when"] is not None:
-            out.append(f"                    if {null_checked(step['when'].code)}:")
-            out.append(f"                        active = {rung}")
+        constant = _int_constant(step["after"].code) if step["after"] is not None else 0
+        if constant is not None:
+            # A constant offset (none: 0) from the anchor, which is set: never None.
+            pad = "            "
+            out.append(f"{pad}d = a" if constant == 0 else f"{pad}d = {constant!r} + a")
         else:
-            out.append(f"                    active = {rung}")
-        out.append("                elif pending is None or d < pending:")
-        out.append("                    pending = d")
+            out.append(f"            d = {_read_locals(step['after'].code, local)}")
+            out.append("            if d is not None:")
+            out.append("                d += a")
+            pad = "                "
+        out.append(f"{pad}if d <= n:")
+        if step["when"] is not None:
+            when = _read_locals(null_checked(step["when"].code), local)
+            out.append(f"{pad}    if {when}:")
+            out.append(f"{pad}        active = {rung}")
+        else:
+            out.append(f"{pad}    active = {rung}")
+        out.append(f"{pad}elif pending is None or d < pending:")
+        out.append(f"{pad}    pending = d")
     out.append("            if active >= 0:")
     out.append("                if hits is None:")
     out.append("                    hits = []")
     out.append(f"                hits.append(({index}, active))")
     return out
+
+
+def hoisted(rules: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The state fields that ``rules`` (those the scan always reaches) read more than
+    once, each with the local it is read into first.  Counts stay ``s.<count>``: the
+    late-event analysis (``_counter_reads``) reads them in the generated text."""
+    reads: dict[str, int] = {}
+    for rule in rules:
+        codes = [rule["when"].code]
+        if rule["anchor"] is not None:
+            codes.append(rule["anchor"].code)
+            for step in rule["steps"]:
+                codes.extend(part.code for part in (step["after"], step["when"]) if part)
+        for code in codes:
+            for node in ast.walk(ast.parse(code, mode="eval")):
+                if _is_state_read(node):
+                    assert isinstance(node, ast.Attribute)
+                    reads[node.attr] = reads.get(node.attr, 0) + 1
+    return {
+        field: f"s_{field}"
+        for field, times in sorted(reads.items())
+        if times >= 2 and field not in COUNTS
+    }
+
+
+def _read_locals(code: str, local: dict[str, str]) -> str:
+    """``code`` reading the fields of ``local`` from their locals; ``code`` itself when
+    it reads none of them, or defines a function or comprehension (whose body would
+    then close over the scan's locals)."""
+    if not local or "s." not in code:
+        return code
+    tree = ast.parse(code, mode="eval")
+    if any(isinstance(node, ast.Lambda | ast.comprehension) for node in ast.walk(tree)):
+        return code
+    changed = _Locals(local)
+    tree = changed.visit(tree)
+    return ast.unparse(tree) if changed.count else code
+
+
+class _Locals(ast.NodeTransformer):
+    def __init__(self, local: dict[str, str]) -> None:
+        self.local = local
+        self.count = 0
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if _is_state_read(node) and node.attr in self.local:
+            self.count += 1
+            return ast.copy_location(ast.Name(self.local[node.attr], ast.Load()), node)
+        self.generic_visit(node)
+        return node
+
+
+def _int_constant(code: str) -> int | None:
+    """The int ``code`` is a literal of, else None."""
+    body = ast.parse(code, mode="eval").body
+    if isinstance(body, ast.Constant) and type(body.value) is int:
+        return body.value
+    return None
+
+
+def _is_state_read(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "s"
+    )
 
 
 def _needs_tracker(code: str) -> bool:
