@@ -148,24 +148,6 @@ def test_the_shipped_file_is_small_and_of_the_known_format() -> None:
         model_from_json(json.dumps({"format": 2}))
 
 
-@pytest.fixture(scope="module")
-def study() -> ModuleType:
-    pytest.importorskip("numpy")
-    benchmarks = ROOT / "benchmarks"
-    sys.path.insert(0, str(benchmarks))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "intake_model_study", benchmarks / "intake_model_study.py"
-        )
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(benchmarks))
-    return module
-
-
 def test_the_shipped_weights_are_what_the_training_script_writes(study: ModuleType) -> None:
     # one training on every labelled part and the tests' probes (about a minute of
     # CPU); the thresholds, chosen by leaving one part out, are taken as shipped

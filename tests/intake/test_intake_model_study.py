@@ -4,33 +4,12 @@ docs/intake.md says, so the figures there can be reproduced."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
-
-import pytest
 
 from logix_rules.intake import ReportKind
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def study() -> ModuleType:
-    pytest.importorskip("numpy")
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "intake_model_study", BENCHMARKS / "intake_model_study.py"
-        )
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
 
 
 def test_features_mark_the_words_a_negation_reaches(study: ModuleType) -> None:

@@ -5,22 +5,11 @@ changes any of those fields must still write its own text."""
 
 from __future__ import annotations
 
-import json
-
 import attrs
+from test_canonical_json import generic
 
 from logix_rules import Engine, generate_demo, load_pack
 from logix_rules.runtime._incidents import Incident, incident_content
-
-
-def generic(incident: Incident) -> str:
-    return json.dumps(
-        incident.to_dict(mask=False),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
 
 
 def _base() -> Incident:
