@@ -135,8 +135,7 @@ class Engine:
         event-time order.  ``report=False`` drops them instead of gathering, sorting
         and emitting them: for an in-memory engine whose changes nobody reads
         (``logix run``); a store's feed must get every change."""
-        if not report and not isinstance(self._host, MemoryHost):
-            raise ValueError("only an in-memory engine may leave its changes unreported")
+        self._may_leave_unreported(report)
         # Each shipment's events in time order keep the kernel on its fast path; the
         # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
@@ -166,6 +165,10 @@ class Engine:
             self._settler.after(self._host.count())
         return emitted
 
+    def _may_leave_unreported(self, report: bool) -> None:
+        if not report and not isinstance(self._host, MemoryHost):
+            raise ValueError("only an in-memory engine may leave its changes unreported")
+
     # -- time ------------------------------------------------------------------------
     def advance(self, *, to: datetime) -> list[Change]:
         """Fire every time rule and follow-up deadline due at or before ``to``."""
@@ -173,8 +176,7 @@ class Engine:
 
     def _advance(self, to: datetime, *, report: bool = True) -> list[Change]:
         """``advance``; ``report=False`` drops the changes (see ``_apply``)."""
-        if not report and not isinstance(self._host, MemoryHost):
-            raise ValueError("only an in-memory engine may leave its changes unreported")
+        self._may_leave_unreported(report)
         now = aware_micros(to, "to")
         kernel = self._kernel
         changes: list[Change] = []
