@@ -27,7 +27,7 @@ from typing import Any
 from ..core._records import KIND_FIELDS, REASON
 from ._counter_reads import COUNTS
 
-__all__ = ["hoisted", "null_checked", "scan_function", "tracker_lines"]
+__all__ = ["null_checked", "scan_function", "tracker_lines"]
 
 # Each is False when either operand is None (core/_helpers.py), whatever else happens.
 _NULL_FALSE = frozenset({"_lt", "_le", "_gt", "_ge"})
@@ -79,7 +79,7 @@ def scan_function(
     that absorb the event at ``n`` first (``__absorb``).
     """
     seen = [_needs_tracker(rule["when"].code) for rule in rules]
-    local = hoisted([rule for rule, guarded in zip(rules, seen, strict=True) if not guarded])
+    local = _hoisted([rule for rule, guarded in zip(rules, seen, strict=True) if not guarded])
     out = [
         f"def {signature}:",
         *prelude,
@@ -148,7 +148,7 @@ def _rule_lines(index: int, rule: dict[str, Any], local: dict[str, str]) -> list
     return out
 
 
-def hoisted(rules: Sequence[dict[str, Any]]) -> dict[str, str]:
+def _hoisted(rules: Sequence[dict[str, Any]]) -> dict[str, str]:
     """The state fields that ``rules`` (those the scan always reaches) read more than
     once, each with the local it is read into first.  Counts stay ``s.<count>``: the
     late-event analysis (``_counter_reads``) reads them in the generated text."""

@@ -99,10 +99,10 @@ class Model:
         """Each kind's score (a logit) for a message's features."""
         get = self.weights.get
         rows = [row for feature in found if (row := get(feature)) is not None]
-        sums = [sum(column) for column in zip(*rows, strict=True)] if rows else None
-        scale = 1 / math.sqrt(len(found)) if found else 0.0
-        if sums is None:
+        if not rows:
             return dict(zip(self.kinds, self.bias, strict=True))
+        sums = [sum(column) for column in zip(*rows, strict=True)]
+        scale = 1 / math.sqrt(len(found))
         return {k: b + s * scale for k, b, s in zip(self.kinds, self.bias, sums, strict=True)}
 
     def added(
