@@ -47,7 +47,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "its capabilities and the environment variables it reads.",
     )
     carriers.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    carriers.set_defaults(handler=cmd_carriers)
+    carriers.set_defaults(handler=cmd_carriers, args_only=True)
 
     track = subparsers.add_parser(
         "track",
@@ -69,7 +69,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="print one normalized event per line as JSON (readable by `logix track file`)",
     )
     add_mask_option(track)
-    track.set_defaults(handler=cmd_track)
+    track.set_defaults(handler=cmd_track, args_only=True)
 
 
 def _settings_help(info: AdapterInfo) -> list[str]:

@@ -23,28 +23,6 @@ from ._common import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 __all__ = ["build_parser", "main"]
 
 
-def _streamed() -> tuple[Any, ...]:
-    """The handlers that take ``(args, out, err)``; the carrier commands take ``args``
-    only.  (The other commands' modules are imported when a parser names them.)"""
-    from . import _check, _claims, _demo, _explain, _messages, _report, _store, _test
-
-    return (
-        _demo.cmd_demo,
-        _run.cmd_run,
-        _check.cmd_check,
-        _test.cmd_test,
-        _explain.cmd_explain,
-        _store.cmd_incidents,
-        _store.cmd_ack,
-        _store.cmd_resolve,
-        _store.cmd_changes,
-        _messages.cmd_message,
-        _messages.cmd_templates_check,
-        _claims.cmd_claim,
-        _report.cmd_report,
-    )
-
-
 def _version() -> str:
     try:
         return version("logix")
@@ -99,6 +77,9 @@ def _bare_parser() -> tuple[argparse.ArgumentParser, Any]:
         description="Parcel exception follow-up: turn tracking events into incidents.",
     )
     parser.add_argument("--version", action="version", version=f"logix {_version()}")
+    # Most handlers take ``(args, out, err)``; the carrier and service commands, which
+    # write through their own channels, set ``args_only=True`` with their handler.
+    parser.set_defaults(args_only=False)
     return parser, parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
 
@@ -113,9 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     command = f"logix {args.command}"
     try:
-        if args.handler is _run.cmd_run or args.handler in _streamed():
-            return int(args.handler(args, out, err))
-        return int(args.handler(args))
+        if args.args_only:
+            return int(args.handler(args))
+        return int(args.handler(args, out, err))
     except UsageError as exc:
         err.write(f"{command}: {exc}\n")
         return EXIT_USAGE

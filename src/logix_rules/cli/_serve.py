@@ -41,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="answer requests only: no clock, poller or relay in this process",
     )
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning"))
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=cmd_serve, args_only=True)
 
     users = sub.add_parser(
         "users",
@@ -57,7 +57,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     remove.add_argument("name", metavar="NAME")
     for parser in (add, listing, remove):
         parser.add_argument("--store", required=True, metavar="URL", help="the store's URL")
-    users.set_defaults(handler=cmd_users)
+    users.set_defaults(handler=cmd_users, args_only=True)
 
 
 def _service() -> None:
