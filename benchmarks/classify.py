@@ -154,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout6",
         "heldout7",
         "heldout8",
+        "heldout9",
     ]
     parts = sorted(
         {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)

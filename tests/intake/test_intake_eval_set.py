@@ -18,6 +18,9 @@ heldout7, by two new authors, was committed before 1.7.0 was frozen and measured
 once (0.86/0.84); its floor too was set after that measurement.
 heldout8, by two more new authors, was committed while 1.7.0 stood unchanged and measured
 on it once (0.84/0.83); its floor too was set after that measurement.
+heldout9, by two more new authors, was measured once with 1.7.0 and the shipped model
+(0.90/0.87; the lexicon alone 0.89/0.85); its floor, set after that measurement, holds
+``classify`` as it runs by default, with the model.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ FLOORS = {
     "heldout6": (0.9, 0.89),
     "heldout7": (0.85, 0.84),
     "heldout8": (0.84, 0.83),
+    "heldout9": (0.9, 0.87),
 }
 
 
