@@ -3,7 +3,7 @@
 states were compressed, and they read back; the JSON written for changes that share
 an incident's evidence and remedy is each change's own; PostgreSQL's staging tables,
 emptied by DELETE between the inserts of one transaction (TRUNCATE now and then),
-never hand a row on to the next insert."""
+never hand a row on to the next insert, and the feed's rows need none."""
 
 from __future__ import annotations
 
@@ -155,6 +155,30 @@ def test_a_staging_table_is_emptied_after_each_insert_of_a_transaction(
             assert db.execute("SELECT DISTINCT v FROM probe") == [(10 * unit + 4,)]
         # 40 rows a time, 60 may go through before a truncate: the 2nd and 4th of each.
         assert len(truncated) == 4
+
+
+def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(pg_url: str) -> None:
+    # The feed's insert has no ON CONFLICT to merge with: its rows go straight in.
+    from store_support import batches, stream
+
+    shipments, events, at = stream(seed=5, shipments=120)
+    with open_store(pg_url) as store:
+        engine = Engine(PACK, store=store)
+        for shipment in shipments:
+            engine.upsert_shipment(shipment)
+        changes = [c for part in batches(events, 1000) for c in engine.ingest(part)]
+        changes += engine.advance(to=at)
+        db = store.db
+        with db.transaction(write=False):
+            assert db.execute("SELECT to_regclass('logix_stage_feed')") == [(None,)]
+            assert db.execute("SELECT to_regclass('logix_stage_shipments')") != [(None,)]
+            rows = db.execute("SELECT seq, change_id, type, payload FROM feed ORDER BY seq")
+    assert len(changes) > 2 * 32  # some inserts went by COPY
+    assert [(c.seq, c.id, c.type.value) for c in changes] == [r[:3] for r in rows]
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert [json.loads(r[3]) for r in rows] == [
+        json.loads(incident_content(c.incident)) for c in changes
+    ]
 
 
 @pytest.mark.parametrize("dead_rows", [60, 10**9])
