@@ -11,6 +11,7 @@ parcel deleted and created again elsewhere never matches an old entry.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from ..runtime._state import ShipmentState
@@ -71,6 +72,18 @@ class StateCache:
         entries.move_to_end(tracking_number)
         while len(entries) > self.size:
             entries.popitem(last=False)
+
+    def put_many(self, pack: str, entries: Sequence[tuple[str, int, ShipmentState, Any]]) -> None:
+        """``put`` of each ``(tracking_number, version, state, extra)``, in order."""
+        if self.size == 0:
+            return
+        held = self._entries
+        move = held.move_to_end
+        for tracking_number, version, state, extra in entries:
+            held[tracking_number] = (version, pack, state, extra)
+            move(tracking_number)
+        while len(held) > self.size:
+            held.popitem(last=False)
 
     def discard(self, tracking_number: str) -> None:
         self._entries.pop(tracking_number, None)

@@ -23,8 +23,6 @@ from collections.abc import Collection, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ..runtime._actions import Action, action_of
 from ..runtime._gc_settle import lower_young, raise_young
 from ..runtime._incidents import (
@@ -191,20 +189,30 @@ def fresh_version() -> int:
     return secrets.randbits(62)
 
 
+#: A version's bits: a row's first write takes a unit's random base plus its rank.
+VERSION_BITS = (1 << 62) - 1
+
+
 def read_clock(db: Database) -> int | None:
     rows = db.execute("SELECT value FROM meta WHERE key = 'clock'")
     return None if rows[0][0] is None else int(rows[0][0])
 
 
-@attrs.define
-class _Held:
-    """What a unit knows of one row it read: its version, its bytes, and the incidents
-    the state held when read (by id: what their rows were written from)."""
+#: What a unit knows of one row it read or wrote (a plain tuple: a unit makes one for
+#: every parcel it touches): its version, its bytes, the incidents its state held (by
+#: id: what their rows were written from) and its facts (``_Facts``) as last written.
+_Held = tuple[int, "bytes | None", "dict[str, tuple[Any, ...]]", "_Facts | None"]
+#: A state's ``shipment_facts`` row (``facts_row``) and the fields it is made from
+#: (``_facts_key``): while they are the same objects, the row is not made again.
+_Facts = tuple[tuple[Any, ...], tuple[Any, ...]]
 
-    version: int
-    blob: bytes | None
-    incidents: dict[str, tuple[Any, ...]]
-    facts: tuple[Any, ...] | None = None  # its shipment_facts row, as last written
+
+def _facts_key(state: ShipmentState) -> tuple[Any, ...]:
+    return (state.facts, state.carrier, state.first_event, state.first_scan, state.delivered_at)
+
+
+def _facts_of(state: ShipmentState) -> _Facts:
+    return (_facts_key(state), facts_row(state))
 
 
 def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
@@ -249,11 +257,14 @@ class SqlUnit:
         self._reserved: set[str] = set()
         self._saved: dict[str, tuple[int, ShipmentState]] = {}
         self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
-        self._rows: list[tuple[Any, ...]] = []  # shipments to write
+        # Rows to write by key: the last write of a row in a unit wins (one statement
+        # may not touch a row twice).
+        self._rows: dict[str, tuple[Any, ...]] = {}  # shipments
         self._incidents: list[tuple[tuple[Any, ...], Incident]] = []
         self._closing: list[tuple[int, str]] = []
         self._actions: list[tuple[Any, ...]] = []
-        self._facts: list[tuple[Any, ...]] = []  # shipment_facts rows to write
+        self._facts: dict[str, tuple[Any, ...]] = {}  # shipment_facts
+        self._version_base: int | None = None  # see _first_version
         self._taken: set[str] = set()  # due states handed out
         self._clock_read = False
         self._clock: int | None = None
@@ -309,12 +320,11 @@ class SqlUnit:
         # Committed: the cache may now hold what the rows hold (the state and its bytes,
         # so the next unit reads neither), and what the next unit would derive from
         # them again (the incidents' fingerprints, the facts row).
-        fingerprint = self.host.pack.fingerprint
         held = self._held
-        for tn, (version, state) in self._saved.items():
-            written = held[tn]
-            extra = (written.blob, written.incidents, written.facts)
-            cache.put(tn, version, fingerprint, state, extra)
+        cache.put_many(
+            self.host.pack.fingerprint,
+            [(tn, version, state, held[tn][1:]) for tn, (version, state) in self._saved.items()],
+        )
 
     def _forget(self, cache: StateCache) -> None:
         # The engine mutated these states in place; the rows keep the old ones.
@@ -347,7 +357,7 @@ class SqlUnit:
         for tn, version, empty in rows:
             version = int(version)
             if empty:  # a row reserved and not yet written: no state
-                self._held[tn] = _Held(version, None, {})
+                self._held[tn] = (version, None, {}, None)
                 continue
             entry = cache.entry(tn, version, fingerprint)
             if entry is None or entry[1] is None:
@@ -358,7 +368,7 @@ class SqlUnit:
         for tn, version, entry in found:
             if entry is not None and entry[1] is not None:
                 state, (blob, incidents, facts) = entry
-                self._held[tn] = _Held(version, blob, incidents, facts)
+                self._held[tn] = (version, blob, incidents, facts)
                 out.append(state)
                 continue
             got = read.get(tn)
@@ -367,7 +377,7 @@ class SqlUnit:
             version, blob = got
             state = host._entry(tn, blob, version)[0]
             before = _fingerprints(state) if state.open else {}
-            self._held[tn] = _Held(version, blob, before, facts_row(state))
+            self._held[tn] = (version, blob, before, _facts_of(state))
             out.append(state)
         return out
 
@@ -460,33 +470,46 @@ class SqlUnit:
         self._new_clock = now
 
     # -- writing -------------------------------------------------------------------------
+    def _first_version(self) -> int:
+        """The version of a row's first write: random (see _cache), drawn once per unit
+        (one system call) and told apart by rank within it."""
+        if self._version_base is None:
+            self._version_base = fresh_version()
+        self._version_base = (self._version_base + 1) & VERSION_BITS
+        return self._version_base
+
     def save(self, state: ShipmentState) -> None:
         tn = state.tracking_number
         held = self._held.get(tn)
         blob = self.kernel.dumps(state, keep=True)
-        before = held.incidents if held is not None else {}
-        if held is not None and held.blob == blob:
-            self._saved[tn] = (held.version, state)
-            return  # nothing changed: no write, no new version
-        # A row's first write takes a random version (see _cache); later ones count on.
-        version = fresh_version() if held is None or held.blob is None else held.version + 1
-        self._rows.append(
-            (
-                tn,
-                state.carrier,
-                blob,
-                state.next_due_us,
-                state.last_event,
-                version,
-                self._wall,
-            )
+        before: dict[str, tuple[Any, ...]]
+        if held is None:
+            version, before, facts = self._first_version(), {}, None
+        else:
+            version, written, before, facts = held
+            if written == blob:
+                self._saved[tn] = (version, state)
+                return  # nothing changed: no write, no new version
+            # A row's first write takes a random version; later ones count on.
+            version = self._first_version() if written is None else version + 1
+        self._rows[tn] = (
+            tn,
+            state.carrier,
+            blob,
+            state.next_due_us,
+            state.last_event,
+            version,
+            self._wall,
         )
         self._saved[tn] = (version, state)
         after = _fingerprints(state) if state.open else {}
-        facts = facts_row(state)
-        if held is None or held.facts != facts:
-            self._facts.append((*facts, self._wall))
-        self._held[tn] = _Held(version, blob, after, facts)
+        key = _facts_key(state)
+        if facts is None or facts[0] != key:
+            row = facts_row(state)
+            if facts is None or facts[1] != row:
+                self._facts[tn] = (*row, self._wall)
+            facts = (key, row)
+        self._held[tn] = (version, blob, after, facts)
         if state.open or before:
             self._keep_incidents(state, before, after)
         if state.followups:
@@ -539,15 +562,14 @@ class SqlUnit:
         """Write the buffered shipments and actions (before any query that reads them)."""
         db = self.db
         if self._rows:
-            # The last write of a parcel wins (one statement may not touch a row twice).
-            db.insert(UPSERT_SHIPMENT, list({row[0]: row for row in self._rows}.values()))
-            self._rows = []
+            db.insert(UPSERT_SHIPMENT, list(self._rows.values()))
+            self._rows = {}
         if self._actions:
             db.insert(INSERT_ACTION, self._actions)
             self._actions = []
         if self._facts:
-            db.insert(UPSERT_FACTS, list({row[0]: row for row in self._facts}.values()))
-            self._facts = []
+            db.insert(UPSERT_FACTS, list(self._facts.values()))
+            self._facts = {}
 
     def _flush_incidents(self, written: dict[str, tuple[Incident, str]]) -> None:
         """Write the buffered incident rows; a snapshot equal to one a change of the
