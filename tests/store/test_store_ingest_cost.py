@@ -261,3 +261,24 @@ def test_a_unit_reads_state_bytes_only_for_rows_the_cache_does_not_hold(
         memory.ingest(last)
         assert read == ["W1"]
         assert engine.dump(mask=False) == memory.dump(mask=False)
+
+
+def test_the_sqlite_adapters_for_bytes_and_null_give_back_the_value(tmp_path: Any) -> None:
+    # The store registers identity adapters for bytes and None (a registry hit is
+    # cheaper than the failed lookups of an unadapted parameter); values go in as they
+    # were, as a BLOB and a NULL.
+    import sqlite3
+
+    import logix_rules.store._sqlite  # noqa: F401  (registers them)
+
+    blob = bytes(range(256))
+    for value in (blob, None):
+        adapter = sqlite3.adapters[(type(value), sqlite3.PrepareProtocol)]
+        assert adapter(value) is value
+    connection = sqlite3.connect(str(tmp_path / "probe.db"))
+    connection.execute("CREATE TABLE probe (b BLOB, n INTEGER)")
+    connection.execute("INSERT INTO probe VALUES (?, ?)", (blob, None))
+    assert connection.execute("SELECT b, typeof(b), n, typeof(n) FROM probe").fetchall() == [
+        (blob, "blob", None, "null")
+    ]
+    connection.close()
