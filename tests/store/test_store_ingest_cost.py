@@ -282,3 +282,38 @@ def test_the_sqlite_adapters_for_bytes_and_null_give_back_the_value(tmp_path: An
         (blob, "blob", None, "null")
     ]
     connection.close()
+
+
+def test_postgres_reserves_rows_only_for_parcels_the_cache_does_not_hold(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cached parcel had a row when its state was committed: no reservation.  One whose
+    # row is gone since (another process purged it) is reserved and locked after all,
+    # and taken as a new parcel, as an engine over a fresh store would.
+    with open_store(pg_url) as store, open_store(pg_url) as other:
+        engine = Engine(PACK, store=store)
+        engine.ingest([e for tn in ("R1", "R2") for e in _scans(tn, 2)])
+        reserved: list[list[str]] = []
+        reserve = store.db.reserve_rows
+
+        def spy(tracking_numbers: Any) -> list[str]:
+            reserved.append(list(tracking_numbers))
+            return reserve(tracking_numbers)
+
+        monkeypatch.setattr(store.db, "reserve_rows", spy)
+        engine.ingest([e for tn in ("R1", "R2", "R3") for e in _scans(tn, 3)[3:]])
+        assert reserved == [["R3"]]
+        with other.db.transaction(write=True):
+            other.db.execute("DELETE FROM shipments WHERE tracking_number = 'R2'")
+        reserved.clear()
+        late = _scans("R2", 5)[4:] + _scans("R1", 5)[4:]
+        engine.ingest(late)
+        assert reserved == [[], ["R2"]]
+        fresh = Engine(PACK)
+        fresh.ingest(_scans("R2", 5)[4:])
+        assert engine.shipment_state("R2") == fresh.shipment_state("R2")
+        with other.db.transaction(write=False):
+            rows = other.db.execute(
+                "SELECT tracking_number, state IS NULL FROM shipments ORDER BY tracking_number"
+            )
+        assert rows == [("R1", False), ("R2", False), ("R3", False)]

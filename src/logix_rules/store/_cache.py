@@ -37,6 +37,10 @@ class StateCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, tracking_number: object) -> bool:
+        """Whether a state of ``tracking_number`` is held (at whatever version)."""
+        return tracking_number in self._entries
+
     def get(self, tracking_number: str, version: int, pack: str) -> ShipmentState | None:
         """The cached state of ``tracking_number`` if it is the row's ``version``,
         made under the pack of fingerprint ``pack``."""

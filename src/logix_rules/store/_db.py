@@ -64,6 +64,8 @@ class Database(abc.ABC):
     for_update_skip_locked: str = ""
     #: Sorts text by code point, as Python does (PostgreSQL's default follows a locale).
     collate_c: str = ""
+    #: Whether a unit reserves absent rows before locking (``reserve_rows``).
+    reserves_rows: bool = False
 
     def __init__(self) -> None:
         self._depth = 0

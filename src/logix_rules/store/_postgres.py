@@ -35,6 +35,7 @@ class PostgresDatabase(Database):
     for_update = " FOR UPDATE"
     for_update_skip_locked = " FOR UPDATE SKIP LOCKED"
     collate_c = ' COLLATE "C"'
+    reserves_rows = True
 
     def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
         super().__init__()

@@ -402,8 +402,27 @@ class SqlUnit:
         self._flush()
         db = self.db
         wanted = sorted(set(tracking_numbers))
+        if not db.reserves_rows:
+            return self._lock(wanted)
+        # A parcel whose state the cache holds had a row when that state was committed:
+        # only the others need one reserved (most of a stream's parcels are cached, and
+        # the reservation's conflict checks cost the server more than the locks).
+        cache = self.host.cache
+        self._reserved.update(db.reserve_rows([tn for tn in wanted if tn not in cache]))
+        found = self._lock(wanted)
+        # A cached parcel whose row is gone (purged since) is reserved and locked now.
+        # Rare; while this unit holds locks, so PostgreSQL may end it as a deadlock with a
+        # worker creating that parcel at the same instant (the error reaches the caller).
+        gone = [tn for tn in wanted if tn not in self._held]
+        if gone:
+            self._reserved.update(db.reserve_rows(gone))
+            found.update(self._lock(gone))
+        return found
+
+    def _lock(self, wanted: Sequence[str]) -> dict[str, ShipmentState]:
+        """The states of the rows of ``wanted`` (sorted), locked."""
+        db = self.db
         found: dict[str, ShipmentState] = {}
-        self._reserved.update(db.reserve_rows(wanted))
         for part in chunks(wanted):
             match, params = db.in_list(part)
             rows = db.execute(
