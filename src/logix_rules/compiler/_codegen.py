@@ -354,6 +354,7 @@ def _absorb_lines(kept: frozenset[str]) -> list[str]:
         *opt("first_event", "    if s.first_event is None:", "        s.first_event = n"),
         "    s.last_event = n",
         "    s.latest = e",
+        "    s.scan_memo = None  # the rules' last scan no longer holds",
         *opt(
             "attr_values",
             f"    if k[{ATTRS}]:  # its attributes",

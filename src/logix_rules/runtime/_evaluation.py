@@ -33,6 +33,7 @@ _OPENED, _UPDATED, _ESCALATED = ChangeType.OPENED, ChangeType.UPDATED, ChangeTyp
 _CLEARED, _SUPERSEDED = ChangeType.CLEARED, ChangeType.SUPERSEDED
 _REVISIT_DUE = ChangeType.REVISIT_DUE
 _CLOSED = IncidentState.CLEARED
+_NEVER = 2**63  # after every instant: a scan with nothing due holds until the state moves
 
 
 class Evaluation:
@@ -69,10 +70,45 @@ class Evaluation:
         *,
         refresh: bool = False,
     ) -> list[Change]:
-        held, pending = scanned or self._scan(s, s.facts, s.params, t)
+        fresh = True  # held and pending come from a scan at t
+        if scanned is not None:
+            held, pending = scanned
+        else:
+            # A timer (or a follow-up's refresh): when the rules were scanned since the
+            # last event, under the same facts, and none became due since, they hold
+            # as they did (a condition cannot read `now`; only a rung's `after` does,
+            # and its instant is the scan's pending).  Most timers of a parcel with an
+            # incident open are its follow-up deadlines, not the rules'.
+            try:
+                memo = s.scan_memo
+            except AttributeError:  # nothing absorbed since the state was made or loaded
+                memo = None
+            if (
+                memo is not None
+                and memo[0] <= t < memo[1]
+                and memo[2] is s.latest
+                and memo[3] == s.n_events
+                and memo[4] is s.facts
+                and memo[5] is s.params
+            ):
+                held, pending = memo[6], memo[7]
+                fresh = False
+            else:
+                held, pending = self._scan(s, s.facts, s.params, t)
         if held is None and not s.open:
             s.next_due_us = pending  # the common case: nothing holds, nothing to clear
             return []
+        if fresh:  # the scan just taken, for the timers until it is due
+            s.scan_memo = (
+                t,
+                _NEVER if pending is None else pending,
+                s.latest,
+                s.n_events,
+                s.facts,
+                s.params,
+                held,
+                pending,
+            )
         rules = self._rules
         ended: list[OpenIncident] = []
         holding: dict[str, list[tuple[Rule, int]]] = {}

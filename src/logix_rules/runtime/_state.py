@@ -158,8 +158,18 @@ NO_OPEN: dict[str, OpenIncident] = cast("dict[str, OpenIncident]", types.Mapping
 NO_FOLLOWUPS: dict[str, Followup] = cast("dict[str, Followup]", types.MappingProxyType({}))
 
 
+class _Scanned:
+    """``scan_memo``: the rules' last scan, for a timer that only a follow-up deadline
+    set off (see ``Evaluation._evaluate``).  Derived, so not a field: neither written by
+    the codec, nor copied, nor compared.  Every absorbed event sets it (to None, or to
+    the scan its evaluation takes); until then it is unset."""
+
+    __slots__ = ("scan_memo",)
+    scan_memo: Any
+
+
 @attrs.define(slots=True)
-class ShipmentState:
+class ShipmentState(_Scanned):
     """Everything the kernel knows about one shipment.  ``next_due`` is public."""
 
     tracking_number: str
