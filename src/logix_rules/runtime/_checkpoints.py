@@ -28,6 +28,7 @@ __all__ = [
     "CHECKPOINT_FROM",
     "COUNT_AT",
     "Checkpoint",
+    "Held",
     "Marks",
     "capture",
     "followup_count",

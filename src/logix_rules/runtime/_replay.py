@@ -33,6 +33,7 @@ from ._checkpoints import (
     CHECKPOINT_EVERY,
     CHECKPOINT_FROM,
     COUNT_AT,
+    Held,
     Marks,
     capture,
     followup_count,
@@ -147,10 +148,14 @@ class Replay(Evaluation):
         revisits: list[Change] = []
         if tail is not None:
             revisits.extend(self._run(state, start, tail.since))
-            if tail.converges(self, state):
+            if tail.fork and tail.converges(self, state):
                 tail.keep(state)  # the rest is the stored tail, its counts shifted
             else:
-                revisits.extend(self._run(state, tail.stop, len(state.history)))
+                at, met = tail.meet(self, state, tail.stop if tail.fork else tail.since)
+                if met:
+                    tail.keep(state)
+                else:
+                    revisits.extend(self._run(state, at, len(state.history)))
         else:
             revisits.extend(self._run(state, start, len(state.history)))
         revisits.extend(self._fire(state, clock))
@@ -238,25 +243,32 @@ class _Tail:
     counts, and keep the stored rest of the state, its counts shifted.
 
     The late events (all new) went to positions ``inserted`` of the history, the first
-    at ``since``.  From the state after ``since`` events (the same for the old history
-    and the new), the old history's next events are replayed up to
+    at ``since``.  The *fork*: from the state after ``since`` events (the same for the
+    old history and the new), the old history's next events are replayed up to
     ``stop - len(inserted)`` (the old state there), then the new one's up to ``stop``
     (the late events and one old event more).  If the two states differ only in counts,
     every count that differs may shift (``CounterReads``: read by thresholds both sides
     are past, and no incident kept holds a value of it read after ``stop``:
     ``_untouched``), and the late events can never be read again (no cause a trail
-    would give, instants before the event at ``stop`` and no anchor's), then what the
-    old history did after ``stop`` the new one does too: the state is the stored one,
-    its counts shifted.  Not with follow-ups (revisits report from inside the replay),
-    nor when the clock moved.
+    would give but one a later event there overrides, instants before the event at
+    ``stop`` and no anchor's), then what the old history did after ``stop`` the new one
+    does too: the state is the stored one, its counts shifted.  When the fork does not
+    meet (or cannot: a late event names a cause, or is at the instant of the event
+    after it), the replay goes on and makes the same comparison at each of the old
+    history's checkpoints after ``stop`` (``meet``: the old state there is the
+    checkpoint, no second replay), and keeps the stored rest at the first that meets.
+    Not with follow-ups (revisits report from inside the replay), nor when the clock
+    moved.
     """
 
-    __slots__ = ("deltas", "held", "inserted", "points", "since", "stop")
+    __slots__ = ("cause", "deltas", "fork", "held", "inserted", "points", "since", "stop")
 
-    def __init__(self, state: ShipmentState, inserted: list[int]) -> None:
+    def __init__(self, state: ShipmentState, inserted: list[int], cause: bool, fork: bool) -> None:
         self.inserted = inserted
         self.since = inserted[0]
         self.stop = inserted[-1] + 2
+        self.cause = cause  # some late event names a cause (CAUSE_OF_REASON)
+        self.fork = fork  # the fork at stop may meet
         marks = state.checkpoints
         valid = marks is not None and marks.valid_for(state)
         self.points = list(marks.points) if marks is not None and valid else []
@@ -274,12 +286,12 @@ class _Tail:
         if not kernel._counter_reads().plain_anchors:
             return None
         last = history[stop - 1][T]
-        for at in inserted:
-            rec = history[at]
-            reason = rec[KIND][REASON]
-            if rec[T] >= last or (reason is not None and reason in CAUSE_OF_REASON):
-                return None
-        return cls(state, inserted)
+        cause = any(history[at][KIND][REASON] in CAUSE_OF_REASON for at in inserted)
+        fork = not cause and all(history[at][T] < last for at in inserted)
+        tail = cls(state, inserted, cause, fork)
+        if not fork and not tail.points:
+            return None  # nowhere to meet
+        return tail
 
     def converges(self, kernel: Replay, state: ShipmentState) -> bool:
         """Replay both histories to ``stop`` and compare: ``state`` holds ``since``
@@ -307,41 +319,72 @@ class _Tail:
         old = hold(state)
         thaw(state, shared, last=True)
         kernel._run(state, since, stop)  # no revisits: there are no follow-ups
+        return self._meets(kernel, state, old, stop)
+
+    def meet(self, kernel: Replay, state: ShipmentState, at: int) -> tuple[int, bool]:
+        """Replay on from ``at`` events to each of the old history's checkpoints after
+        the late events and compare there; the events replayed then, and whether the
+        states met (the stored rest may be kept)."""
+        moved = len(self.inserted)
+        last = self.inserted[-1]
+        for point in self.points:
+            n = point[0] + moved  # the checkpoint's position in the new history
+            if n <= at or n - 1 <= last:
+                continue
+            kernel._run(state, at, n)  # no revisits: there are no follow-ups
+            at = n
+            _, fired, plain, cnt, firsts, lasts, values, live = point
+            if self._meets(kernel, state, (plain, cnt, firsts, lasts, values, live, fired), n):
+                return at, True
+        return at, False
+
+    def _meets(self, kernel: Replay, state: ShipmentState, old: Held, at: int) -> bool:
+        """Whether ``state``, after ``at`` events of the new history, is ``old`` (the
+        old history's state after ``at - len(inserted)``) but for counts that may
+        shift, and the late events can never be read again; if so, the shifts and the
+        stored checkpoints after that point to keep are set."""
         new = hold(state)
         if new[1:] != old[1:]:
             return False
+        history, inserted = state.history, self.inserted
         was, now = old[0], new[0]
+        deltas: dict[int, int] = {}
         shifted: list[tuple[str, int]] = []  # the counts that differ, as the old state has them
         if was != now:
             reads = kernel._counter_reads()
-            for name, at in COUNT_AT.items():
-                if was[at] != now[at]:
-                    if not reads.shiftable(name, min(was[at], now[at])):
+            for name, index in COUNT_AT.items():
+                if was[index] != now[index]:
+                    if not reads.shiftable(name, min(was[index], now[index])):
                         return False
-                    self.deltas[at] = now[at] - was[at]
-                    shifted.append((name, was[at]))
+                    deltas[index] = now[index] - was[index]
+                    shifted.append((name, was[index]))
             shifted_was = list(was)
-            for at in self.deltas:
-                shifted_was[at] = now[at]
+            for index in deltas:
+                shifted_was[index] = now[index]
             if tuple(shifted_was) != now:  # a difference beyond the counts
                 return False
-        times = {rec[T] for rec in late}
-        t = history[stop - 1][T]
+        t = history[at - 1][T]
+        times = {history[index][T] for index in inserted}
+        if max(times) >= t:
+            return False
+        if self.cause and not _overridden(history, inserted, at):
+            return False
         f, p = state.facts, state.params
         for anchor in kernel._anchors():
             if anchor(state, f, p, t) in times:
                 return False
         if shifted and not _untouched(kernel, kernel._counter_reads(), shifted, self.held[5]):
             return False
-        # The checkpoints after the stop (in history order), those whose incidents hold
-        # no count read that shifted.
-        first = stop - len(inserted)
+        # The checkpoints after this point (in history order), those whose incidents
+        # hold no count read that shifted.
+        first = at - len(inserted)
         points = self.points
         points = points[bisect.bisect_left(points, first, key=_POSITION) :]
         if shifted:
             reads = kernel._counter_reads()
             points = [point for point in points if _untouched(kernel, reads, shifted, point[7])]
         self.points = points
+        self.deltas = deltas
         return True
 
     def keep(self, state: ShipmentState) -> None:
@@ -367,6 +410,22 @@ class _Tail:
         for at, delta in self.deltas.items():
             out[at] += delta
         return tuple(out)
+
+
+def _overridden(history: list[EventRec], inserted: list[int], at: int) -> bool:
+    """Whether every late event that names a cause has a later event among the first
+    ``at`` of the history that names one too: the trail's cause at any instant from
+    the ``at``-th event on is then never a late event's (``derived_cause`` takes the
+    latest one at or before its instant, and every event after it is at or after
+    it)."""
+    named = [index for index in inserted if history[index][KIND][REASON] in CAUSE_OF_REASON]
+    if not named:
+        return True
+    for index in range(at - 1, named[-1], -1):
+        reason = history[index][KIND][REASON]
+        if reason is not None and reason in CAUSE_OF_REASON:
+            return True
+    return False
 
 
 def _untouched(
