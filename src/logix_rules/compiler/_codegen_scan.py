@@ -42,7 +42,9 @@ def tracker_lines(filters: Sequence[Sequence[tuple[str, Sequence[Any]]]]) -> lis
     for index, tests in enumerate(filters):
         code = []
         reasoned = False
-        for key, values in tests:
+        # A flag (``report``) holds for most events, a status or reason for few: test
+        # the flags last, so most events fail at the first test (the tests are pure).
+        for key, values in sorted(tests, key=_flag_last):
             field = KIND_FIELDS[key]
             code.append(
                 f"k[{field}] == {values[0]!r}" if len(values) == 1 else f"k[{field}] in {values!r}"
@@ -66,6 +68,10 @@ def tracker_lines(filters: Sequence[Sequence[tuple[str, Sequence[Any]]]]) -> lis
         lines += ["    " + line for line in by_reason]
         return lines + plain
     return by_reason + plain
+
+
+def _flag_last(test: tuple[str, Sequence[Any]]) -> bool:
+    return all(type(value) is bool for value in test[1])
 
 
 def scan_function(
