@@ -57,18 +57,31 @@ CAUSE_OF_REASON: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
+# The same by plain string, None (no reason) naming none: one lookup per event.
+_CAUSES: dict[str | None, str] = {str(reason): cause for reason, cause in CAUSE_OF_REASON.items()}
+_CAUSE_OF = _CAUSES.get
+
 
 def derived_cause(s: ShipmentState, t: int) -> str:
     """The cause the trail gives at ``t``: its latest cause-bearing reason at or before
     ``t`` (reports included), else ``unknown``."""
     history = s.history
     # During a replay the history holds later events already: only the absorbed part.
-    for index in range(min(s.n_events, len(history)) - 1, -1, -1):
+    absorbed = min(s.n_events, len(history))
+    cause_of = _CAUSE_OF
+    if absorbed and history[absorbed - 1][T] <= t:
+        # The common case: every absorbed event is at or before t (the history is in
+        # time order), so no event's time needs a test.
+        for rec in reversed(history[:absorbed]):
+            cause = cause_of(rec[KIND][REASON])
+            if cause is not None:
+                return cause
+        return "unknown"
+    for index in range(absorbed - 1, -1, -1):
         rec = history[index]
         if rec[T] > t:
             continue
-        reason = rec[KIND][REASON]
-        cause = None if reason is None else CAUSE_OF_REASON.get(reason)
+        cause = cause_of(rec[KIND][REASON])
         if cause is not None:
             return cause
     return "unknown"
