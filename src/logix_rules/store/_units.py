@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ..core._durations import to_micros
 from ..runtime._actions import Action, action_of
 from ..runtime._gc_settle import lower_young, raise_young
 from ..runtime._incidents import (
@@ -609,62 +610,54 @@ class SqlUnit:
         """Append the changes to the feed, in order, under the next seqs."""
         self._flush()
         written: dict[str, tuple[Incident, str]] = {}  # the latest of each incident
-        ids: list[str] = []
-        contents: list[str] = []
-        incidents: list[Incident] = []  # each built once (a pending snapshot until read)
+        # Each change with its incident (built once: a pending snapshot until read), the
+        # incident's JSON and the change's id, in one pass.
+        made: list[tuple[Change, Incident, str, str]] = []
+        content_of, id_of = incident_content, change_id
         for change in changes:
             incident = change.incident
-            content = incident_content(incident)
+            content = content_of(incident)
             written[incident.id] = (incident, content)
-            contents.append(content)
-            incidents.append(incident)
-            ids.append(change_id(change.type, incident, change.at, content=content))
+            ident = id_of(change.type, incident, change.at, content=content)
+            made.append((change, incident, content, ident))
         self._flush_incidents(written)
-        if not changes:
+        if not made:
             return []
         db = self.db
         known: dict[str, int] = {}
-        for part in chunks(sorted(set(ids))):
+        for part in chunks(sorted({entry[3] for entry in made})):
             match, params = db.in_list(part)
             for found, seq in db.execute(
                 f"SELECT change_id, seq FROM feed WHERE change_id {match}", params
             ):
                 known[found] = int(seq)
-        fresh: list[int] = []  # positions of the changes the feed does not hold yet
-        for position, ident in enumerate(ids):
-            if ident not in known:
-                known[ident] = 0  # numbered below
-                fresh.append(position)
+        fresh = []  # the changes the feed does not hold yet
+        for entry in made:
+            if entry[3] not in known:
+                known[entry[3]] = 0  # numbered below
+                fresh.append(entry)
         if fresh:
             # The counter's row lock, held to the commit, orders the seqs as commits.
             (head,) = db.execute(
                 "UPDATE meta SET value = value + ? WHERE key = 'feed_seq' RETURNING value",
                 (len(fresh),),
             )[0]
-            first = int(head) - len(fresh) + 1
+            seq = int(head) - len(fresh) + 1
             rows = []
             closing = []
-            for offset, position in enumerate(fresh):
-                change, ident = changes[position], ids[position]
-                known[ident] = first + offset
-                rows.append(
-                    (
-                        first + offset,
-                        ident,
-                        change.type.value,
-                        micros(change.at),
-                        incidents[position].id,
-                        contents[position],
-                    )
-                )
-                if change.type in CLOSING:
-                    closing.append((change, incidents[position], contents[position]))
+            for change, incident, content, ident in fresh:
+                known[ident] = seq
+                kind = change.type
+                rows.append((seq, ident, kind.value, to_micros(change.at), incident.id, content))
+                if kind in CLOSING:
+                    closing.append((change, incident, content))
+                seq += 1
             db.insert(INSERT_FEED, rows)
             if closing:
                 self._close_cleared(closing)
         return [
             Change(change.type, incident, change.at, seq=known[ident], id=ident)
-            for change, incident, ident in zip(changes, incidents, ids, strict=True)
+            for change, incident, _, ident in made
         ]
 
     def _close_cleared(self, changes: Sequence[tuple[Change, Incident, str]]) -> None:
