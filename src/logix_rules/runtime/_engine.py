@@ -121,8 +121,8 @@ class Engine:
         """
         with quiet(self._settler):  # a safe point once armed (see _gc_settle)
             parsed = parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
-            groups, carriers = self._kernel.group(parsed)
-            return self._apply(groups, carriers)
+            groups, carriers = self._kernel.group(parsed, ordered=True)
+            return self._apply(groups, carriers, ordered=True)
 
     def _apply(
         self,
@@ -130,11 +130,14 @@ class Engine:
         carriers: dict[str, str],
         *,
         report: bool = True,
+        ordered: bool = False,
     ) -> list[Change]:
         """Step every shipment of ``groups`` through its records; the changes, in
         event-time order.  ``report=False`` drops them instead of gathering, sorting
         and emitting them: for an in-memory engine whose changes nobody reads
-        (``logix run``); a store's feed must get every change."""
+        (``logix run``); a store's feed must get every change.  ``ordered`` says each
+        shipment's records are in ``(time, id)`` order already (``Kernel.group(...,
+        ordered=True)``'s)."""
         self._may_leave_unreported(report)
         # Each shipment's events in time order keep the kernel on its fast path; the
         # result does not depend on it, nor on the order the shipments are taken in.
@@ -148,7 +151,7 @@ class Engine:
                 state = states.get(tn)
                 if state is None:
                     state = kernel.new_state(tn, carriers[tn])
-                if len(recs) > 1:
+                if not ordered and len(recs) > 1:
                     recs.sort(key=rec_key)
                 stepped = kernel.step_many(state, recs)
                 if stepped and report:

@@ -56,6 +56,7 @@ from ..core._records import (
     EventKind,
     EventRec,
     T,
+    rec_key,
 )
 from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
 from ._checkpoints import capture
@@ -172,10 +173,12 @@ class Kernel(Replay):
         return self.group((event,))[0][event.tracking_number][0]
 
     def group(
-        self, events: Iterable[TrackingEvent]
+        self, events: Iterable[TrackingEvent], *, ordered: bool = False
     ) -> tuple[dict[str, list[EventRec]], dict[str, str]]:
-        """The records of validated events by tracking number, in input order, and the
-        carrier of each tracking number (as its first event there names it).
+        """The records of validated events by tracking number, in input order (with
+        ``ordered``, each number's in ``(time, id)`` order, ties in input order: what
+        ``step_many`` takes), and the carrier of each tracking number (as its first
+        event there names it).
 
         This is where every event enters the kernel, so it reads each field once:
         pydantic keeps a model's field values in its ``__dict__``, and a dict lookup is
@@ -183,6 +186,7 @@ class Kernel(Replay):
         """
         groups: dict[str, list[EventRec]] = {}
         carriers: dict[str, str] = {}
+        unsorted: list[list[EventRec]] = []
         said_before = self._said
         wanted = self._attr_types
         keeps_estimate = ESTIMATE in wanted
@@ -214,14 +218,23 @@ class Kernel(Replay):
             kind = said_before.get(said)
             if kind is None:
                 kind = self._share(said)
-            rec: EventRec = ((fields["occurred_at"] - EPOCH) // ONE_US, fields["event_id"], kind)
+            # (occurred_at - EPOCH) // ONE_US without turning ONE_US into µs each time.
+            d = fields["occurred_at"] - EPOCH
+            t = d.days * 86_400_000_000 + d.seconds * 1_000_000 + d.microseconds
+            event_id = fields["event_id"]
             tn = fields["tracking_number"]
             recs = groups.get(tn)
             if recs is None:
-                groups[tn] = [rec]
+                groups[tn] = [(t, event_id, kind)]
                 carriers[tn] = fields["carrier"]
             else:
-                recs.append(rec)
+                if ordered:  # a sort only where the input is not in order already
+                    last = recs[-1]
+                    if t < last[T] or (t == last[T] and event_id < last[ID]):
+                        unsorted.append(recs)
+                recs.append((t, event_id, kind))
+        for recs in unsorted:  # rare: a number's events out of order in one call
+            recs.sort(key=rec_key)
         return groups, carriers
 
     def _share(self, said: tuple[Any, ...]) -> EventKind:
