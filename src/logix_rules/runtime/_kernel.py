@@ -273,34 +273,38 @@ class Kernel(Replay):
         changes: list[Change] = []
         history = state.history
         absorb = self._absorb
+        every, first = self._checkpoint_every, self._checkpoint_from
         for index, rec in enumerate(recs):
             # The fast path, with find_event, remember_event and _take inline: the hot path.
+            t, event_id = rec[T], rec[ID]
             index_ = state.id_index
-            bit = 1 << hash(rec[ID]) % ID_BITS  # id_bit, inline
             if index_ is not None:
-                seen = index_.get(rec[ID])
+                seen = index_.get(event_id)
+                bit = 0
             else:
-                seen = find_event(state, rec[ID]) if state.id_bits & bit else None
-            t = rec[T]
+                bit = _ID_BIT[hash(event_id) % ID_BITS]  # id_bit, inline
+                seen = find_event(state, event_id) if state.id_bits & bit else None
             if seen is not None:
                 if seen == rec or content(seen) >= content(rec):
                     continue
                 in_order = False
             elif history:
                 last = history[-1]
-                in_order = t > last[T] or (t == last[T] and rec[ID] > last[ID])
+                in_order = t > last[T] or (t == last[T] and event_id > last[ID])
             else:
                 in_order = True
-            if not in_order or (state.timer_eval is not None and t <= state.timer_eval):
+            timer_eval = state.timer_eval
+            if not in_order or (timer_eval is not None and t <= timer_eval):
                 since = self._insert_all(state, recs[index:])
                 if since is not None:
                     clock = max(recs[-1][T], state.fired_through or recs[-1][T])
                     changes.extend(self._replay(state, clock=clock, since=since))
                 return changes
             history.append(rec)
+            n = len(history)
             if index_ is not None:
-                index_[rec[ID]] = rec
-            elif len(history) < INDEX_FROM:
+                index_[event_id] = rec
+            elif n < INDEX_FROM:
                 state.id_bits |= bit
             else:
                 index_events(state)
@@ -314,12 +318,7 @@ class Kernel(Replay):
                 changes.extend(self._evaluate(state, t, (held, pending)))
             # A checkpoint as a replay holds it (nothing fired after t); not once a
             # follow-up re-evaluated the live state (_refresh_due), which a replay does not.
-            n = len(history)
-            if (
-                n >= self._checkpoint_from
-                and not n % self._checkpoint_every
-                and not state.followups
-            ):
+            if n >= first and not n % every and not state.followups:
                 capture(state, n, t)
             fired = state.fired_through
             if fired is not None and fired > t:
@@ -522,6 +521,7 @@ class Kernel(Replay):
 
 
 _SHARED_KINDS = 1 << 16
+_ID_BIT = tuple(1 << i for i in range(ID_BITS))  # id_bit's values, made once
 
 
 @functools.cache
