@@ -12,6 +12,9 @@ precision and recall per kind, per kind and language, per language and per messi
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
 each part, a summary line per part, and the classification throughput.  ``--show-wrong``
 lists every message classified wrongly; ``--parts dev,heldout1`` runs some parts only.
+``--blind`` runs the standing blind sets of ``tests/intake/blind/`` instead (written by
+authors who never saw the classifier, kept from every tuner: measure each lexicon
+version on them once, and never study their messages).
 
 ``classify`` consults its statistical model by default (docs/intake.md, "The
 statistical second opinion"); the summary and the timing are printed twice, for the
@@ -37,6 +40,7 @@ from logix_rules.intake import Classification, ReportKind, classify
 from logix_rules.intake._evaluation import NONE, Evaluation, Labelled, evaluate, read_labelled
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "intake" / "eval_set.yaml"
+BLIND = EVAL_SET.with_name("blind")
 LANGUAGES = ("en", "pt", "es", "de", "fr", "zh")
 KINDS = list(ReportKind)
 RUNS: dict[str, Callable[[str], Classification]] = {
@@ -124,7 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument("--quick", action="store_true", help="the same set, one timed run")
     group.add_argument("--tiny", action="store_true", help="the same set, one timed run")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs (the best counts)")
-    parser.add_argument("--eval-set", type=Path, default=EVAL_SET, help="a labelled set")
+    parser.add_argument(
+        "--eval-set",
+        type=Path,
+        action="append",
+        default=None,
+        help="a labelled set (again for several files; default: tests/intake/eval_set.yaml)",
+    )
+    parser.add_argument(
+        "--blind",
+        action="store_true",
+        help="the standing blind sets of tests/intake/blind/ instead (measure once per lexicon)",
+    )
     parser.add_argument("--show-wrong", action="store_true", help="list the misclassified")
     parser.add_argument(
         "--parts", default=None, help="comma-separated parts to run (default: every part)"
@@ -138,12 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
     repeat = args.repeat or (1 if mode != "full" else 5)
-    entries = read_labelled(args.eval_set)
+    files = sorted(BLIND.glob("*.yaml")) if args.blind else (args.eval_set or [EVAL_SET])
+    entries = [entry for path in files for entry in read_labelled(path)]
     if args.parts:
         wanted = set(args.parts.split(","))
         entries = [e for e in entries if e.part in wanted]
     if not entries:
-        fail(f"no labelled messages in {args.eval_set}")
+        fail(f"no labelled messages in {', '.join(map(str, files))}")
     order = [
         "dev",
         "heldout1",
@@ -155,9 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout7",
         "heldout8",
         "heldout9",
+        "heldout10",
     ]
     parts = sorted(
-        {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else 9, p)
+        {e.part for e in entries}, key=lambda p: (order.index(p) if p in order else len(order), p)
     )
     header(
         "classify customer reports",
