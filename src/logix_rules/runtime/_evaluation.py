@@ -109,141 +109,146 @@ class Evaluation:
                 held,
                 pending,
             )
-        rules = self._rules
-        ended: list[OpenIncident] = []
-        holding: dict[str, list[tuple[Rule, int]]] = {}
-        for index, rung in held or ():
-            rule = rules[index]
-            same = holding.get(rule.kind)
-            if same is None:
-                holding[rule.kind] = [(rule, rung)]
-            else:
-                same.append((rule, rung))
-
         changes: list[Change] = []
-        # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
-        replaced: dict[str, str] = {}
-        supersedes = self._supersedes
-        if supersedes:
-            for kind in holding:
-                if kind in supersedes:  # most evaluations hold no superseding kind
-                    replaced = superseded(supersedes, holding)
-                    break
-        for key in list(s.open):
-            inc = s.open[key]
-            kind = inc.kind
-            if key != kind or (kind in holding and kind not in replaced):
-                continue  # parked (resolved, its revisit pending), or still holding
-            del s.open[key]
-            if s.followups and self._is_resolved(s, inc, t):
-                self._park(s, inc)
-            elif kind not in replaced:
-                changes.append(
+        # With the last scan reused and no follow-up, the rules hold as they did at the
+        # evaluation that took it, which opened, kept or closed every incident to match
+        # them (only a resolve or a follow-up's refresh leaves one otherwise), and a
+        # timer moves no rung, cause or remedy: nothing here could change.
+        if fresh or s.followups:
+            rules = self._rules
+            ended: list[OpenIncident] = []
+            holding: dict[str, list[tuple[Rule, int]]] = {}
+            for index, rung in held or ():
+                rule = rules[index]
+                same = holding.get(rule.kind)
+                if same is None:
+                    holding[rule.kind] = [(rule, rung)]
+                else:
+                    same.append((rule, rung))
+
+            # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
+            replaced: dict[str, str] = {}
+            supersedes = self._supersedes
+            if supersedes:
+                for kind in holding:
+                    if kind in supersedes:  # most evaluations hold no superseding kind
+                        replaced = superseded(supersedes, holding)
+                        break
+            for key in list(s.open):
+                inc = s.open[key]
+                kind = inc.kind
+                if key != kind or (kind in holding and kind not in replaced):
+                    continue  # parked (resolved, its revisit pending), or still holding
+                del s.open[key]
+                if s.followups and self._is_resolved(s, inc, t):
+                    self._park(s, inc)
+                elif kind not in replaced:
+                    changes.append(
+                        Change(
+                            _CLEARED,
+                            later_snapshot(self.pack, s, inc, t, _CLOSED),
+                            from_micros(t),
+                        )
+                    )
+                else:
+                    ended.append(inc)
+            closing = len(changes)  # superseded changes go here, before the openings
+            for kind, hits in holding.items():
+                if kind in replaced:
+                    continue
+                if len(hits) == 1:
+                    best = hits[0]
+                    rule_ids: tuple[str, ...] = (best[0].id,)
+                else:
+                    best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+                    rule_ids = tuple(r.id for r, _ in hits)
+                rule, step_index = best
+                step = rule.steps[step_index]
+                current = s.open.get(kind)
+                opened = t
+                # (_triggered_again needs a resolve, so only a parcel with follow-ups)
+                if current is not None and self._anchored_deadlines and s.followups:
+                    again = self._triggered_again(s, current, best, hits, t)
+                    if again is not None and refresh:
+                        # A follow-up reports nothing: the next evaluation opens it.
+                        pending = t if pending is None or t < pending else pending
+                        continue
+                    if again is not None:
+                        del s.open[kind]
+                        self._park(s, current)
+                        current, opened = None, again
+                if current is None:
+                    inc = OpenIncident(
+                        id=incident_id(s.tracking_number, kind, opened),
+                        kind=kind,
+                        opened_at=opened,
+                        severity=step.severity,
+                        rank=step.rank,
+                        severity_since=opened,
+                        rules=rule_ids,
+                        lead=(rule.index, step_index),
+                        remedy=None,
+                        evidence=NO_EVIDENCE,  # describe fills it in
+                        explanation="",
+                        deadlines={},
+                    )
+                    describe(s, inc, rule, step_index, t, hits)
+                    if s.open is NO_OPEN:
+                        s.open = {}
+                    s.open[kind] = inc
+                    if not (s.followups and self._is_resolved(s, inc, t)):
+                        # describe took the remedy and explanation at t: no need to redo them
+                        view = later_snapshot(self.pack, s, inc, t, described=True)
+                        changes.append(Change(_OPENED, view, from_micros(t)))
+                    continue
+                inc = current
+                if s.followups and self._is_resolved(s, inc, t):
+                    continue  # resolved by a person: stays closed until the condition clears
+                changed = False
+                if step.rank != inc.rank:
+                    inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
+                    changed = True
+                if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
+                    inc.rules = rule_ids
+                    inc.lead = (rule.index, step_index)
+                    describe(s, inc, rule, step_index, t, hits)
+                    changed = True
+                elif scanned is not None:
+                    # Same rung, but an event may have moved what its amounts read, or its
+                    # cause.  (Not on a timer: then only `now` moved, which settled_part
+                    # leaves out.)
+                    if refresh_cause(s, inc, t):
+                        changed = True
+                    remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
+                    if settled_part(remedy, step) != settled_part(inc.remedy, step):
+                        inc.remedy = remedy
+                        inc.explanation = explanation_of(s, rule, step, t)
+                        changed = True
+                    if self._anchored_deadlines:  # a deadline counting from an event's time
+                        due, starts = deadlines_of(s, inc, best, hits, t)
+                        if due != inc.deadlines or starts != inc.starts:
+                            inc.deadlines, inc.starts = due, starts
+                            changed = True
+                if changed:
+                    changes.append(
+                        Change(_UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
+                    )
+            if ended:
+                changes[closing:closing] = [
                     Change(
-                        _CLEARED,
-                        later_snapshot(self.pack, s, inc, t, _CLOSED),
+                        _SUPERSEDED,
+                        later_snapshot(
+                            self.pack,
+                            s,
+                            inc,
+                            t,
+                            _CLOSED,
+                            superseded_by=s.open[replaced[inc.kind]].id,
+                        ),
                         from_micros(t),
                     )
-                )
-            else:
-                ended.append(inc)
-        closing = len(changes)  # superseded changes go here, before the openings
-        for kind, hits in holding.items():
-            if kind in replaced:
-                continue
-            if len(hits) == 1:
-                best = hits[0]
-                rule_ids: tuple[str, ...] = (best[0].id,)
-            else:
-                best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
-                rule_ids = tuple(r.id for r, _ in hits)
-            rule, step_index = best
-            step = rule.steps[step_index]
-            current = s.open.get(kind)
-            opened = t
-            # (_triggered_again needs a resolve, so only a parcel with follow-ups)
-            if current is not None and self._anchored_deadlines and s.followups:
-                again = self._triggered_again(s, current, best, hits, t)
-                if again is not None and refresh:
-                    # A follow-up reports nothing: the next evaluation opens it.
-                    pending = t if pending is None or t < pending else pending
-                    continue
-                if again is not None:
-                    del s.open[kind]
-                    self._park(s, current)
-                    current, opened = None, again
-            if current is None:
-                inc = OpenIncident(
-                    id=incident_id(s.tracking_number, kind, opened),
-                    kind=kind,
-                    opened_at=opened,
-                    severity=step.severity,
-                    rank=step.rank,
-                    severity_since=opened,
-                    rules=rule_ids,
-                    lead=(rule.index, step_index),
-                    remedy=None,
-                    evidence=NO_EVIDENCE,  # describe fills it in
-                    explanation="",
-                    deadlines={},
-                )
-                describe(s, inc, rule, step_index, t, hits)
-                if s.open is NO_OPEN:
-                    s.open = {}
-                s.open[kind] = inc
-                if not (s.followups and self._is_resolved(s, inc, t)):
-                    # describe took the remedy and explanation at t: no need to redo them
-                    view = later_snapshot(self.pack, s, inc, t, described=True)
-                    changes.append(Change(_OPENED, view, from_micros(t)))
-                continue
-            inc = current
-            if s.followups and self._is_resolved(s, inc, t):
-                continue  # resolved by a person: stays closed until the condition clears
-            changed = False
-            if step.rank != inc.rank:
-                inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
-                changed = True
-            if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
-                inc.rules = rule_ids
-                inc.lead = (rule.index, step_index)
-                describe(s, inc, rule, step_index, t, hits)
-                changed = True
-            elif scanned is not None:
-                # Same rung, but an event may have moved what its amounts read, or its
-                # cause.  (Not on a timer: then only `now` moved, which settled_part
-                # leaves out.)
-                if refresh_cause(s, inc, t):
-                    changed = True
-                remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
-                if settled_part(remedy, step) != settled_part(inc.remedy, step):
-                    inc.remedy = remedy
-                    inc.explanation = explanation_of(s, rule, step, t)
-                    changed = True
-                if self._anchored_deadlines:  # a deadline counting from an event's time
-                    due, starts = deadlines_of(s, inc, best, hits, t)
-                    if due != inc.deadlines or starts != inc.starts:
-                        inc.deadlines, inc.starts = due, starts
-                        changed = True
-            if changed:
-                changes.append(
-                    Change(_UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
-                )
-        if ended:
-            changes[closing:closing] = [
-                Change(
-                    _SUPERSEDED,
-                    later_snapshot(
-                        self.pack,
-                        s,
-                        inc,
-                        t,
-                        _CLOSED,
-                        superseded_by=s.open[replaced[inc.kind]].id,
-                    ),
-                    from_micros(t),
-                )
-                for inc in ended
-            ]
+                    for inc in ended
+                ]
 
         # Follow-up deadlines of every live incident, and revisits after resolutions.
         # (What _deadline does, inline for the common case of a deadline still ahead.)
