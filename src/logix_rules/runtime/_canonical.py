@@ -164,29 +164,125 @@ def _remedy_text(remedy: Any) -> str:
     return "null" if remedy is None else _remedy_part(remedy, _remedy)
 
 
+#: The texts of the last change of each incident (by its id): the incident they were
+#: written from, the text from the start to ``escalate_at`` and the one from ``note`` to
+#: ``severity``.  Successive changes of one incident mostly repeat these fields (an
+#: escalation adds one, a clearing moves the state), but as new objects: a snapshot
+#: makes its times and deadlines afresh.  A part is reused only while each of its fields
+#: is the previous one's object, or an equal instant in UTC (whose text is the same).
+_LAST: dict[str, tuple[Any, str, str]] = {}
+_LAST_MAX = 1 << 12
+
+
+def _same_time(moment: Any, before: Any) -> bool:
+    """Whether ``moment`` writes as ``before`` did (``_time``: one text per UTC instant)."""
+    return moment is before or (
+        moment is not None
+        and before is not None
+        and moment.tzinfo is _UTC
+        and before.tzinfo is _UTC
+        and moment == before
+    )
+
+
+def _same_deadlines(deadlines: Any, before: Any) -> bool:
+    if deadlines is before or (not deadlines and not before):
+        return True
+    if len(deadlines) != len(before):
+        return False
+    for name, at in deadlines.items():
+        if name not in before or not _same_time(at, before[name]):
+            return False
+    # Keys written in sorted order either way; equal keys and instants, equal text.
+    return True
+
+
+def _head(inc: Any, carrier: str) -> str:
+    acknowledged_at = inc.acknowledged_at
+    return (
+        '{"acknowledged_at":'
+        f"{'null' if acknowledged_at is None else _time(acknowledged_at)},"
+        f'"acknowledged_by":{_opt(inc.acknowledged_by)},"carrier":{carrier},'
+        f'"cause":{_quote(inc.cause)},"deadlines":{_deadlines(inc.deadlines)},'
+        f'"escalate_at":{_time(inc.escalate_at)},'
+    )
+
+
+def _middle(inc: Any, rules: str) -> str:
+    resolved_at = inc.resolved_at
+    return (
+        f',"note":{_opt(inc.note)},'
+        f'"opened_at":{_time(inc.opened_at)},"remedy":{_remedy_text(inc.remedy)},'
+        f'"resolve_by":{_time(inc.resolve_by)},'
+        f'"resolved_at":{"null" if resolved_at is None else _time(resolved_at)},'
+        f'"resolved_by":{_opt(inc.resolved_by)},"respond_by":{_time(inc.respond_by)},'
+        f'"rules":[{rules}],"severity":{_quote(inc.severity)},'
+    )
+
+
+#: An incident state's JSON by the member's identity (``.value`` of an enum member is
+#: a Python-level descriptor: dearer than the lookup).
+_STATES: dict[int, tuple[Any, str]] = {}
+
+
+def _state(state: Any) -> str:
+    found = _STATES.get(id(state))
+    if found is not None and found[0] is state:
+        text: str = found[1]
+        return text
+    text = _quote(state.value)
+    if len(_STATES) >= 64:
+        _STATES.clear()
+    _STATES[id(state)] = (state, text)
+    return text
+
+
 def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> str:
     """The canonical JSON of the ``Incident`` ``inc``; ``generic(inc)`` is its dict (what
     an incident holding a value of another type is written from)."""
     try:
         carrier, evidence_to_kind, rules, tn = _stable(inc)
-        acknowledged_at, resolved_at = inc.acknowledged_at, inc.resolved_at
+        ident = inc.id
+        last = _LAST.get(ident)
+        if last is None:
+            head, middle = _head(inc, carrier), _middle(inc, rules)
+        else:
+            before = last[0]
+            if (
+                inc.acknowledged_at is before.acknowledged_at
+                and inc.acknowledged_by is before.acknowledged_by
+                and inc.carrier is before.carrier
+                and inc.cause is before.cause
+                and _same_time(inc.escalate_at, before.escalate_at)
+                and _same_deadlines(inc.deadlines, before.deadlines)
+            ):
+                head = last[1]
+            else:
+                head = _head(inc, carrier)
+            if (
+                inc.note is before.note
+                and inc.remedy is before.remedy
+                and inc.resolved_at is before.resolved_at
+                and inc.resolved_by is before.resolved_by
+                and inc.rules is before.rules
+                and inc.severity is before.severity
+                and _same_time(inc.opened_at, before.opened_at)
+                and _same_time(inc.resolve_by, before.resolve_by)
+                and _same_time(inc.respond_by, before.respond_by)
+            ):
+                middle = last[2]
+            else:
+                middle = _middle(inc, rules)
         escalations = inc.escalations
         escalated = "[]" if escalations is _NO_ESCALATIONS else _escalations(escalations)
-        return (
-            '{"acknowledged_at":'
-            f"{'null' if acknowledged_at is None else _time(acknowledged_at)},"
-            f'"acknowledged_by":{_opt(inc.acknowledged_by)},"carrier":{carrier},'
-            f'"cause":{_quote(inc.cause)},"deadlines":{_deadlines(inc.deadlines)},'
-            f'"escalate_at":{_time(inc.escalate_at)},'
-            f'"escalations":{escalated},'
-            f'"evidence":{evidence_to_kind},"note":{_opt(inc.note)},'
-            f'"opened_at":{_time(inc.opened_at)},"remedy":{_remedy_text(inc.remedy)},'
-            f'"resolve_by":{_time(inc.resolve_by)},'
-            f'"resolved_at":{"null" if resolved_at is None else _time(resolved_at)},'
-            f'"resolved_by":{_opt(inc.resolved_by)},"respond_by":{_time(inc.respond_by)},'
-            f'"rules":[{rules}],"severity":{_quote(inc.severity)},'
-            f'"state":{_quote(inc.state.value)},"superseded_by":{_opt(inc.superseded_by)},'
+        text = (
+            f'{head}"escalations":{escalated},"evidence":{evidence_to_kind}{middle}'
+            f'"state":{_state(inc.state)},"superseded_by":{_opt(inc.superseded_by)},'
             f'"tracking_number":{tn}}}'
         )
     except (TypeError, AttributeError):  # not of the shape: as the generic encoder writes it
         return CANONICAL.encode(generic(inc))
+    if len(_LAST) >= _LAST_MAX:
+        _LAST.clear()
+    _LAST[ident] = (inc, head, middle)
+    return text
