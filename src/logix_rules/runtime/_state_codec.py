@@ -42,7 +42,7 @@ from ..compiler._model import Pack
 from ..core._records import EventKind
 from ._state import Facts
 from ._state_layout import AGGREGATES, NONE, REUSE_FROM, kind_text
-from ._state_read import Inputs, StateReader
+from ._state_read import Inputs, StateReader, param_key
 from ._state_write import Reuse, StateWriter
 
 __all__ = ["AGGREGATES", "NONE", "REUSE_FROM", "Inputs", "Reuse", "StateCodec", "kind_text"]
@@ -69,8 +69,11 @@ class StateCodec(StateWriter, StateReader):
         self._nones = (None,) * ntrack
         self._bare = bare  # the facts and params of a parcel without OMS facts, by carrier
         self._bares = {}  # what bare gave, by carrier
+        self._param_key = param_key(pack)  # what a parcel's params depend on
+        self._params = {}  # the params by that key
         self._kinds: dict[int, EventKind] = {}  # digest of its text -> kind
         # id(kind) -> (kind, text, digest): the kind is held so its id is not reused
         self._texts = {}
+        self._fact_texts = {}  # id(facts) -> (facts, their JSON text in a tail)
         self._pool_limit = pool_limit
         self._actions = pack.actions  # what a followup's log may name, besides ack/resolve

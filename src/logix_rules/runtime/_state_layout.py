@@ -69,6 +69,7 @@ __all__ = [
     "pairs_of",
     "position",
     "read_json",
+    "read_tail",
     "separator",
 ]
 
@@ -127,6 +128,24 @@ def read_json(text: str) -> Any:
 
 
 _SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009
+
+
+def read_tail(text: str) -> tuple[Any, str | None]:
+    """``read_json`` of a state's tail, and the text of its first part (the facts) when
+    that is an array followed by a comma, as logix writes it (else None): a state read
+    to be written again (a touch) writes that text back instead of encoding its facts."""
+    if text[:2] != "[[":
+        return read_json(text), None
+    try:
+        facts, end = _SCAN(text, 1)
+    except StopIteration:
+        raise StateError("the tail of a shipment state is not JSON") from None
+    if text[end : end + 1] != ",":
+        return read_json(text), None
+    rest = read_json("[" + text[end + 1 :])  # the other parts, as an array of their own
+    if type(rest) is not list:
+        raise StateError("the tail of a shipment state must be an array of 7 parts")
+    return [facts, *rest], text[1:end]
 
 
 def ids_end_of(body: bytes, begin: int, end: int, recs: list[EventRec]) -> int:

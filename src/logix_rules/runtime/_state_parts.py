@@ -30,6 +30,7 @@ __all__ = [
     "OPT_INT",
     "SCALARS",
     "STR",
+    "TEXT_FACTS",
     "LazyEvidence",
     "compact_json",
     "decode_facts",
@@ -58,6 +59,12 @@ _FACT_TYPES: dict[str, tuple[type, ...]] = {
     "declared_value": (float, int, type(None)),
     "freight_cost": (float, int, type(None)),
 }
+#: The facts whose value is a text (or None) or a flag: what equal values of them say
+#: is the same (no 1 against 1.0).
+_TEXTS_OR_FLAGS = ((str,), (str, type(None)), (bool,))
+TEXT_FACTS = frozenset(
+    name for name in FACTS if _FACT_TYPES.get(name, (str, type(None))) in _TEXTS_OR_FLAGS
+)
 # Actions and escalations are named by the pack (snake_case), or are the built-in ones.
 _DEADLINE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ACTIONS = frozenset({ACKNOWLEDGED, RESOLVED})

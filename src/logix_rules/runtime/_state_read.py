@@ -42,12 +42,14 @@ from ._state_layout import (
     ints_of,
     kind_digest,
     pairs_of,
-    read_json,
+    read_tail,
 )
 from ._state_parts import (
     BOUND,
+    FACTS,
     INT,
     SCALARS,
+    TEXT_FACTS,
     decode_facts,
     decode_followups,
     decode_incident,
@@ -55,7 +57,7 @@ from ._state_parts import (
     types_in,
 )
 
-__all__ = ["Inputs", "StateReader"]
+__all__ = ["Inputs", "StateReader", "param_key"]
 
 #: What a replay needs: tracking number, carrier, the shipment's JSON text (or None), the
 #: history in order, the followups and ``fired_through``.
@@ -71,6 +73,18 @@ _BARE_SIZE = len(BARE_TAIL_TEXT)
 _EVENTS_AT = HEAD.size  # where the strings start, after the head
 
 
+def param_key(pack: Pack) -> Callable[[Facts], Any] | None:
+    """The facts ``pack.params_for`` depends on, fetched in one call: those its
+    selectors name (``scope`` is ``cross_border``) and the currency.  None when a
+    selector names a fact that is not text or a flag (its text, which params_for
+    compares, would not follow from its value: 1 and 1.0), or no fact."""
+    names = {"cross_border" if by == "scope" else by for by in pack.selectors}
+    names.add("currency")
+    if not names <= TEXT_FACTS:
+        return None
+    return operator.attrgetter(*sorted(names))
+
+
 class StateReader:
     """The reading half of ``StateCodec`` (which sets these attributes)."""
 
@@ -80,14 +94,17 @@ class StateReader:
     _nones: tuple[None, ...]
     _bare: Callable[[str], tuple[Facts, Any]]
     _bares: dict[str, tuple[Facts, Any]]
+    _param_key: Callable[[Facts], Any] | None
+    _params: dict[Any, Any]
     _kinds: dict[int, EventKind]
     _pool_limit: int
     _actions: frozenset[str]
+    remember_facts: Callable[[Facts, str], None]  # the writer's (see StateWriter)
 
     def decode(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
         """The state of the version-2 body at ``data[start:]`` (written under this pack).
         With ``keep``, the state remembers ``data`` for its next encode to reuse."""
-        strings, ints, tail, history, ids = self._read(data, start)
+        strings, ints, tail, history, ids, plain, facts_text = self._read(data, start)
         n = len(strings) - 1  # the last is the None that ref -1 reads
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
@@ -105,6 +122,8 @@ class StateReader:
         else:
             facts, shipment, trackers, values, incidents, followups, latest_rec = tail
             known, params, shipment = self._facts(facts, shipment, carrier, strings)
+            if facts_text is not None and len(facts) == len(FACTS):  # not an older form
+                self.remember_facts(known, facts_text)
             cnt, firsts, lasts = self._zeros, self._nones, self._nones
             if trackers is not None:
                 cnt, firsts, lasts = self._trackers(trackers)
@@ -186,7 +205,9 @@ class StateReader:
             live,
         )
         if keep and len(history) >= layout.REUSE_FROM:
-            state.encoded = (history.copy(), data, start, -1)
+            # where the ids end among the strings, when they are its first ones in ASCII
+            ids_end = start + _EVENTS_AT + sum(map(len, ids)) + len(ids) - 1 if plain else -1
+            state.encoded = (history.copy(), data, start, ids_end)
         return state
 
     def _facts(
@@ -201,7 +222,18 @@ class StateReader:
         known = decode_facts(facts)
         if type(shipment) is not int or not 0 <= shipment < len(strings) - 1:
             raise StateError("a shipment state's shipment refers to nothing")
-        return known, self.pack.params_for(known), strings[shipment]
+        key = self._param_key
+        if key is None:
+            return known, self.pack.params_for(known), strings[shipment]
+        # Pack.params_for builds its key a selector at a time; the facts it reads are
+        # fetched here in one C call (most parcels of a batch share a few lanes).
+        found = key(known)
+        params = self._params.get(found)
+        if params is None:
+            if len(self._params) >= self._pool_limit:
+                self._params.clear()
+            params = self._params[found] = self.pack.params_for(known)
+        return known, params, strings[shipment]
 
     def _bare_of(self, carrier: str) -> tuple[Facts, Any]:
         """The facts and params every parcel of ``carrier`` without OMS facts shares."""
@@ -225,7 +257,7 @@ class StateReader:
     def inputs(self, data: bytes, start: int = 0) -> Inputs:
         """What a replay of the version-2 body at ``data[start:]`` needs (a state of
         another version of the pack)."""
-        strings, ints, tail, history, _ = self._read(data, start)
+        strings, ints, tail, history, _, _, _ = self._read(data, start)
         n = len(strings) - 1
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
@@ -287,9 +319,11 @@ class StateReader:
 
     def _read(
         self, data: bytes, start: int
-    ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str]]:
-        """The strings (with None last), the fixed ints, the tail, the history and the
-        events' ids of a body."""
+    ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], bool, str | None]:
+        """The strings (with None last), the fixed ints, the tail, the history, the
+        events' ids of a body, whether those ids are its first strings, as ``encode``
+        writes them, in ASCII (a character a byte), and the text of the facts in the
+        tail (``read_tail``)."""
         n_strings, n_events, n_kinds, n_text, n_kinds_text, n_tail, sep = HEAD.unpack_from(
             data, start
         )
@@ -300,6 +334,7 @@ class StateReader:
         if events_end + n_tail != len(data):
             raise StateError("the parts of a shipment state do not add up to its length")
         strings: list[Any] = []
+        text = ""
         if n_strings:
             text = data[text_start:text_end].decode("utf-8", "surrogatepass")
             strings = text.split(chr(sep))
@@ -308,14 +343,15 @@ class StateReader:
         strings.append(None)
         ints = ints_of(n_events).unpack_from(data, ints_start)
         # Most parcels have no facts, incidents or follow-ups: no JSON to parse then.
+        facts_text = None
         if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
             tail = _BARE_TAIL
         else:
-            tail = read_json(data[events_end:].decode("ascii"))
+            tail, facts_text = read_tail(data[events_end:].decode("ascii"))
             if type(tail) is not list or len(tail) != 7:
                 raise StateError("the tail of a shipment state must be an array of 7 parts")
         if not n_events:
-            return strings, ints, tail, [], []
+            return strings, ints, tail, [], [], False, facts_text
         times, refs, digests = ints[21::3], ints[22::3], ints[23::3]
         following = times[1:]
         ties = not all(map(operator.lt, times, following))
@@ -325,8 +361,10 @@ class StateReader:
             or (ties and not all(map(operator.le, times, following)))
         ):
             raise StateError("the events are out of order or out of range")
+        plain = False
         if refs == in_order(n_events) and n_events <= n_strings:
             ids = strings[:n_events]
+            plain = text.isascii()
         elif min(refs) < 0 or max(refs) >= n_strings:
             raise StateError("an event's id refers to nothing")
         else:
@@ -342,7 +380,7 @@ class StateReader:
         history = list(zip(times, ids, kinds, strict=True))
         if ties and history != sorted(history, key=rec_key):
             raise StateError("the events at one instant are not in id order")
-        return strings, ints, tail, history, ids
+        return strings, ints, tail, history, ids, plain, facts_text
 
     def _learn(self, raw: bytes, n_kinds: int, sep: str) -> None:
         """Check and keep the kinds a body holds (their texts, joined by ``sep``)."""

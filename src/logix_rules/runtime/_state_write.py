@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core._records import EventKind, EventRec
 from . import _state_layout as layout
-from ._state import ShipmentState
+from ._state import Facts, ShipmentState
 from ._state_layout import (
     AGGREGATES,
     BARE_TAIL_TEXT,
@@ -48,6 +48,7 @@ _COUNTS = operator.attrgetter(*AGGREGATES[7:])
 _FACT_VALUES = operator.attrgetter(*FACTS)
 _ID = operator.itemgetter(1)
 _TAIL_JSON = compact_json(ensure_ascii=True)
+_FACT_TEXTS = 4096  # the facts texts kept (a batch's parcels, not every parcel seen)
 
 
 class StateWriter:
@@ -55,6 +56,26 @@ class StateWriter:
 
     _texts: dict[int, tuple[EventKind, str, int]]
     _pool_limit: int
+    # id(facts) -> (facts, their JSON text): the facts are held so the id is not reused
+    _fact_texts: dict[int, tuple[Facts, str]]
+
+    def facts_text(self, facts: Facts) -> str:
+        """The JSON text of ``facts`` in a tail, made once per facts object (they are
+        frozen; a state written at every event keeps the same one)."""
+        found = self._fact_texts.get(id(facts))
+        if found is not None and found[0] is facts:
+            return found[1]
+        text = _TAIL_JSON(_FACT_VALUES(facts))
+        self.remember_facts(facts, text)
+        return text
+
+    def remember_facts(self, facts: Facts, text: str) -> None:
+        """Keep ``text`` as what ``facts`` are written as (the reader gives the text it
+        read them from, so a state read and written again does not encode them)."""
+        held = self._fact_texts
+        if len(held) >= _FACT_TEXTS:
+            held.clear()
+        held[id(facts)] = (facts, text)
 
     def known(self, kind: EventKind) -> tuple[EventKind, str, int]:
         """``kind`` with its text and digest (made once per kind object)."""
@@ -139,9 +160,8 @@ class StateWriter:
         ):
             return fixed, BARE_TAIL_TEXT  # most parcels: nothing irregular to write
         keep = lambda text: ref(text, base + len(strings))  # noqa: E731
-        tail = _TAIL_JSON(
+        rest = _TAIL_JSON(
             [
-                None if held is None else _FACT_VALUES(s.facts),  # a tuple: an array
                 None if held is None else ref(held, base + len(strings)),
                 None if type(s.cnt) is tuple else [list(s.cnt), list(s.firsts), list(s.lasts)],
                 dict(values) if values else None,
@@ -149,8 +169,10 @@ class StateWriter:
                 {ident: encode_followup(f) for ident, f in s.followups.items()},
                 latest_rec,
             ]
-        ).encode("ascii")
-        return fixed, tail
+        )
+        # The facts first: what the same encode of all seven parts writes.
+        facts = "null" if held is None else self.facts_text(s.facts)
+        return fixed, ("[" + facts + "," + rest[1:]).encode("ascii")
 
     def _extend(self, s: ShipmentState, reuse: Reuse, keep: bool) -> bytes | None:
         """The body of ``s`` made from the body it was last read or written as: its
