@@ -171,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout7",
         "heldout8",
         "heldout9",
+        "extra10",
         "heldout10",
     ]
     parts = sorted(

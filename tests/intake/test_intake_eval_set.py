@@ -23,6 +23,8 @@ heldout9, by two more new authors, was measured once with 1.7.0 and the shipped 
 Lexicon 1.8.0 was then built against every part, heldout7 to heldout9 studied, and the
 model retrained on them: 0.94/0.98, 0.92/0.96 and 0.98/0.98 on heldout7, heldout8 and
 heldout9 (the lexicon alone; not blind), so their floors were raised to a little below.
+extra10, by two more new authors, was measured once with 1.8.0 and its model (0.77/0.75;
+the lexicon alone 0.75/0.73), then added and the model retrained: 0.80/0.81 (not blind).
 The floors hold ``classify`` as it runs by default, with the model.
 """
 
@@ -53,6 +55,7 @@ FLOORS = {
     "heldout7": (0.94, 0.97),
     "heldout8": (0.91, 0.95),
     "heldout9": (0.97, 0.97),
+    "extra10": (0.79, 0.8),
 }
 
 
