@@ -44,7 +44,7 @@ def test_a_touch_writes_what_a_process_that_never_read_the_facts_writes() -> Non
     cases = touched()
     assert len(cases) > 20
     for kernel, before, after in cases:
-        loaded = kernel.loads(before)
+        loaded = kernel.loads(before, keep=True)
         # the facts' text is the one read from the tail, not encoded again
         assert id(loaded.facts) in kernel._codec._fact_texts
         # a new kernel holds no text or params: it encodes the facts itself

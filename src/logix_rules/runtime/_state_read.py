@@ -42,6 +42,7 @@ from ._state_layout import (
     ints_of,
     kind_digest,
     pairs_of,
+    read_json,
     read_tail,
 )
 from ._state_parts import (
@@ -104,7 +105,7 @@ class StateReader:
     def decode(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
         """The state of the version-2 body at ``data[start:]`` (written under this pack).
         With ``keep``, the state remembers ``data`` for its next encode to reuse."""
-        strings, ints, tail, history, ids, plain, facts_text = self._read(data, start)
+        strings, ints, tail, history, ids, plain, facts_text = self._read(data, start, keep)
         n = len(strings) - 1  # the last is the None that ref -1 reads
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
@@ -318,12 +319,13 @@ class StateReader:
         return kind
 
     def _read(
-        self, data: bytes, start: int
+        self, data: bytes, start: int, split: bool = False
     ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], bool, str | None]:
         """The strings (with None last), the fixed ints, the tail, the history, the
         events' ids of a body, whether those ids are its first strings, as ``encode``
         writes them, in ASCII (a character a byte), and the text of the facts in the
-        tail (``read_tail``)."""
+        tail (``read_tail``) when ``split`` asks for it: a state that will be written
+        again (``keep``; the split read costs more than it saves otherwise)."""
         n_strings, n_events, n_kinds, n_text, n_kinds_text, n_tail, sep = HEAD.unpack_from(
             data, start
         )
@@ -347,7 +349,11 @@ class StateReader:
         if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
             tail = _BARE_TAIL
         else:
-            tail, facts_text = read_tail(data[events_end:].decode("ascii"))
+            tail_text = data[events_end:].decode("ascii")
+            if split:
+                tail, facts_text = read_tail(tail_text)
+            else:
+                tail = read_json(tail_text)
             if type(tail) is not list or len(tail) != 7:
                 raise StateError("the tail of a shipment state must be an array of 7 parts")
         if not n_events:
