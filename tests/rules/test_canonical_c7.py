@@ -85,3 +85,53 @@ def test_equal_instants_in_utc_as_other_objects_write_the_same_text() -> None:
     )
     assert copy.opened_at is not base.opened_at
     assert incident_content(copy) == generic(copy) == generic(with_deadline)
+
+
+def test_evidence_values_of_every_kind_write_as_the_encoder_does() -> None:
+    base = _base()
+    for values in (
+        {},
+        {"b": "x", "a": None, "c": True, "d": False},
+        {"stage": "in_transit", "n": 3},
+        {"ratio": 1.5, "ok": True},
+        {"gap": float("inf")},
+        {"nested": {"z": 1, "a": [1, "two"]}},
+        {"when": base.opened_at},
+        {"quote": 'say "hi"\n', "é": "ü"},
+    ):
+        evidence = attrs.evolve(base.evidence, values=MappingProxyType(values))
+        changed = attrs.evolve(base, evidence=evidence)
+        assert incident_content(changed) == generic(changed)
+
+
+def test_escalations_added_or_changed_after_the_last_change_write_their_own_text() -> None:
+    base = _base()
+    at = base.opened_at
+    one = (Escalation("respond", at, None),)
+    two = (Escalation("respond", _copy(at), None), Escalation("resolve", at, "ops"))
+    for escalations in (
+        one,
+        two,
+        (Escalation("respond", at.astimezone(_PLUS_TWO), None), two[1]),
+        (Escalation("respond", at, "lead"), two[1]),
+        (Escalation("remind", at, None), two[1]),
+        (Escalation("respond", at + timedelta(seconds=1), None), two[1]),
+        (*two, Escalation("close", at, None)),
+        one,
+        (),
+        two,
+    ):
+        changed = attrs.evolve(base, escalations=escalations)
+        assert incident_content(changed) == generic(changed)
+    # One escalation more than the last change, with the first one changed in any field.
+    extra = Escalation("close", at, None)
+    for first in (
+        Escalation("respond", at.astimezone(_PLUS_TWO), None),
+        Escalation("respond", at, "lead"),
+        Escalation("remind", at, None),
+        Escalation("respond", at + timedelta(seconds=1), None),
+    ):
+        before = attrs.evolve(base, escalations=one)
+        assert incident_content(before) == generic(before)
+        changed = attrs.evolve(base, escalations=(first, extra))
+        assert incident_content(changed) == generic(changed)

@@ -82,6 +82,19 @@ def _remedy(remedy: Any) -> str:
     )
 
 
+def _values(values: Mapping[str, Any]) -> str:
+    """``CANONICAL.encode(dict(values))``: written here when every key is a string and
+    every value a string, a bool or None (most rules' values), else by the encoder."""
+    parts = []
+    for name, value in sorted(values.items()):
+        kind = type(value)
+        if type(name) is not str or (kind is not str and kind is not bool and value is not None):
+            return CANONICAL.encode(dict(values))
+        text = _quote(value) if kind is str else "null" if value is None else _flag(value)
+        parts.append(f"{_quote(name)}:{text}")
+    return "{" + ",".join(parts) + "}"
+
+
 def _evidence(evidence: Any) -> str:
     step = evidence.step
     if type(step) is not int:
@@ -94,7 +107,7 @@ def _evidence(evidence: Any) -> str:
             for e in evidence.events
         ]
     )
-    values = CANONICAL.encode(dict(evidence.values))
+    values = _values(evidence.values)
     return f'{{"events":[{events}],"rule":{_quote(evidence.rule)},"step":{step},"values":{values}}}'
 
 
@@ -105,14 +118,33 @@ def _deadlines(deadlines: Mapping[str, datetime]) -> str:
     return "{" + inner + "}"
 
 
-def _escalations(escalations: tuple[Any, ...]) -> str:
-    inner = ",".join(
-        [
-            f'{{"at":{_time(e.at)},"target":{_opt(e.target)},"what":{_quote(e.what)}}}'
-            for e in escalations
-        ]
-    )
-    return "[" + inner + "]"
+def _escalation(e: Any) -> str:
+    return f'{{"at":{_time(e.at)},"target":{_opt(e.target)},"what":{_quote(e.what)}}}'
+
+
+def _escalations(escalations: tuple[Any, ...], before: tuple[Any, ...], text: str) -> str:
+    """The JSON list of ``escalations``, given ``text``, that of ``before`` (the last
+    change's): an escalation adds one to the list, its snapshot makes the others afresh
+    (equal, not identical), so the text of the leading ones that match is reused."""
+    if escalations is before:
+        return text
+    count = len(before)
+    if 0 < count < len(escalations):
+        for e, b in zip(escalations, before, strict=False):
+            if e is not b:
+                at, at_before = e.at, b.at
+                if not (
+                    e.what is b.what
+                    and e.target is b.target
+                    and at.tzinfo is _UTC
+                    and at_before.tzinfo is _UTC
+                    and at == at_before
+                ):
+                    break
+        else:
+            added = ",".join([_escalation(e) for e in escalations[count:]])
+            return f"{text[:-1]},{added}]"
+    return "[" + ",".join([_escalation(e) for e in escalations]) + "]"
 
 
 #: What ``_stable`` wrote, by the identity of the incident's evidence: the objects it
@@ -165,12 +197,13 @@ def _remedy_text(remedy: Any) -> str:
 
 
 #: The texts of the last change of each incident (by its id): the incident they were
-#: written from, the text from the start to ``escalate_at`` and the one from ``note`` to
-#: ``severity``.  Successive changes of one incident mostly repeat these fields (an
-#: escalation adds one, a clearing moves the state), but as new objects: a snapshot
-#: makes its times and deadlines afresh.  A part is reused only while each of its fields
-#: is the previous one's object, or an equal instant in UTC (whose text is the same).
-_LAST: dict[str, tuple[Any, str, str]] = {}
+#: written from, the text from the start to ``escalate_at``, the one from ``note`` to
+#: ``severity`` and its escalations' list.  Successive changes of one incident mostly
+#: repeat these fields (an escalation adds one, a clearing moves the state), but as new
+#: objects: a snapshot makes its times and deadlines afresh.  A part is reused only
+#: while each of its fields is the previous one's object, or an equal instant in UTC
+#: (whose text is the same).
+_LAST: dict[str, tuple[Any, str, str, str]] = {}
 _LAST_MAX = 1 << 12
 
 
@@ -274,7 +307,12 @@ def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> st
             else:
                 middle = _middle(inc, rules)
         escalations = inc.escalations
-        escalated = "[]" if escalations is _NO_ESCALATIONS else _escalations(escalations)
+        if escalations is _NO_ESCALATIONS:
+            escalated = "[]"
+        elif last is None:
+            escalated = _escalations(escalations, _NO_ESCALATIONS, "[]")
+        else:
+            escalated = _escalations(escalations, last[0].escalations, last[3])
         text = (
             f'{head}"escalations":{escalated},"evidence":{evidence_to_kind}{middle}'
             f'"state":{_state(inc.state)},"superseded_by":{_opt(inc.superseded_by)},'
@@ -284,5 +322,5 @@ def canonical_incident(inc: Any, generic: Callable[[Any], dict[str, Any]]) -> st
         return CANONICAL.encode(generic(inc))
     if len(_LAST) >= _LAST_MAX:
         _LAST.clear()
-    _LAST[ident] = (inc, head, middle)
+    _LAST[ident] = (inc, head, middle, escalated)
     return text
