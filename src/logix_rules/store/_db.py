@@ -19,7 +19,7 @@ from ..core._errors import ErrorCode
 from ._errors import StoreError
 from ._schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["CHUNK", "Database", "Insert", "Row", "chunks", "wall_micros"]
+__all__ = ["CHUNK", "Database", "Insert", "Row", "chunks", "read_clock", "wall_micros"]
 
 Row = tuple[Any, ...]
 
@@ -47,6 +47,12 @@ class Insert:
 def wall_micros() -> int:
     """The wall-clock time in µs since the epoch (for the ``updated`` columns)."""
     return time.time_ns() // 1000
+
+
+def read_clock(db: Database) -> int | None:
+    """The store's clock (``meta``'s ``clock`` row), in µs, or None before any advance."""
+    rows = db.execute("SELECT value FROM meta WHERE key = 'clock'")
+    return None if rows[0][0] is None else int(rows[0][0])
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:

@@ -32,9 +32,9 @@ from ._facts import (
 from ._feed import feed_head
 from ._postgres import PostgresDatabase
 from ._retention import purge_parcels
+from ._sql_host import SqlHost
 from ._sqlite import SQLiteDatabase
 from ._statements import live_incident_filter
-from ._units import SqlHost
 from ._urls import mask_password
 
 __all__ = ["PostgresStore", "SQLiteStore", "Store"]
