@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection, Iterator, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core._durations import to_micros
 from ..runtime._gc_settle import lower_young, raise_young
@@ -34,7 +34,7 @@ from ..runtime._snapshots import snapshot
 from ..runtime._state import OpenIncident, ShipmentState
 from ._cache import StateCache
 from ._codec import micros
-from ._db import chunks, read_clock, wall_micros
+from ._db import Database, chunks, read_clock, wall_micros
 from ._facts import UPSERT_FACTS, facts_row
 from ._statements import (
     CLEARED_INCIDENT,
@@ -51,9 +51,22 @@ from ._statements import (
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from ._sql_host import SqlHost
+    from ..compiler._model import Pack
+    from ..runtime._kernel import Kernel
 
 __all__ = ["SqlUnit"]
+
+
+class UnitHost(Protocol):
+    """What a unit uses of its host (``_sql_host.SqlHost``, which makes the units)."""
+
+    db: Database
+    cache: StateCache
+    kernel: Kernel
+    pack: Pack
+    ranks: dict[str, int]
+
+    def _entry(self, tn: str, blob: bytes, version: int) -> tuple[ShipmentState, Any]: ...
 
 
 #: What a unit reads of the rows it takes: the state itself only when the cache does
@@ -119,7 +132,7 @@ def _fingerprints(state: ShipmentState) -> dict[str, tuple[Any, ...]]:
 class SqlUnit:
     """One transaction of ``SqlHost`` (see ``runtime/_host.py`` for the call order)."""
 
-    def __init__(self, host: SqlHost) -> None:
+    def __init__(self, host: UnitHost) -> None:
         self.host = host
         self.db = host.db
         self.kernel = host.kernel
