@@ -131,16 +131,10 @@ def _escalations(escalations: tuple[Any, ...], before: tuple[Any, ...], text: st
     count = len(before)
     if 0 < count < len(escalations):
         for e, b in zip(escalations, before, strict=False):
-            if e is not b:
-                at, at_before = e.at, b.at
-                if not (
-                    e.what is b.what
-                    and e.target is b.target
-                    and at.tzinfo is _UTC
-                    and at_before.tzinfo is _UTC
-                    and at == at_before
-                ):
-                    break
+            if e is not b and not (
+                e.what is b.what and e.target is b.target and _same_time(e.at, b.at)
+            ):
+                break
         else:
             added = ",".join([_escalation(e) for e in escalations[count:]])
             return f"{text[:-1]},{added}]"
