@@ -27,6 +27,7 @@ SCRIPTS = [
     "run_jsonl.py",
     "gc_share.py",
     "late_events.py",
+    "plain_breakdown.py",
 ]
 
 
