@@ -124,9 +124,11 @@ class _Shipment:
             self.damaged = True
         attributes = fields["attributes"]
         if attributes:
-            ratio = _number(attributes.get("damage_ratio"))
+            ratio = attributes.get("damage_ratio")
             if ratio is not None:
-                self.ratio = ratio
+                ratio = _number(ratio)
+                if ratio is not None:
+                    self.ratio = ratio
         if said.report:
             return
         if said.attempt:
@@ -197,7 +199,12 @@ class PlainFiveRules:
             at = fields["occurred_at"]
             entry = (at, event_id, fields, said)
             history = state.history
-            if not history or (at, event_id) > history[-1][:2]:
+            if history:
+                last = history[-1]
+                in_order = at > last[0] or (at == last[0] and event_id > last[1])
+            else:
+                in_order = True
+            if in_order:
                 history.append(entry)
                 state.apply(fields, said, at)
             else:
