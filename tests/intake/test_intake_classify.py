@@ -109,6 +109,37 @@ def test_the_negation_of_not_received_does_not_negate_what_follows() -> None:
     assert kinds("Não chegou até agora, já faz 25 dias") == {K.NOT_RECEIVED, K.DELAYED}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Não faltou nada e chegou no prazo", {K.OTHER}),
+        ("Não faltou nenhum item e chegou no prazo", {K.OTHER}),
+        ("Não veio faltando nada e chegou no prazo", {K.OTHER}),
+        ("Não quebrou nada e chegou no prazo", {K.OTHER}),
+        ("Não atrasou e chegou no prazo", {K.OTHER}),
+        # the negation still reaches an on-time arrival with no "e" in between...
+        ("Não chegou no prazo", {K.DELAYED}),
+        # ...and what follows the "e" is read on its own
+        ("Chegou rápido e não chegou no prazo o segundo", {K.DELAYED}),
+    ],
+)
+def test_a_negation_does_not_reach_an_on_time_arrival_across_e(
+    text: str, expected: set[ReportKind]
+) -> None:
+    # "não ... chegou no prazo" is a delay, but in "não faltou nada e chegou no
+    # prazo" the negation is about what was missing: "e" starts another statement.
+    assert kinds(text) == expected
+
+
+def test_a_negation_does_not_reach_an_on_time_arrival_across_and_in_any_language() -> None:
+    for text in (
+        "Es fehlte nichts und kam pünktlich an",
+        "No faltó nada y llegó a tiempo",
+        "Nothing was missing and it arrived on time",
+    ):
+        assert K.DELAYED not in kinds(text), text
+
+
 def test_several_complaints_in_one_message() -> None:
     result = classify("The mug arrived broken and one of the two coasters is missing.")
     assert set(result.kinds) == {K.DAMAGED, K.MISSING_ITEMS}

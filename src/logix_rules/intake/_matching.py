@@ -45,6 +45,9 @@ _HAN_NUMBER: Final = "[0-9一二三四五六七八九十百千两兩半几幾多
 _HAN_GAP_MARK: Final = "..."
 _HAN_GAP: Final = "[^。.!?\n]{0,12}?"
 _SELECTED_ROLES: Final = frozenset({Role.COMPLAINT, Role.NEGATED, Role.IGNORE})
+#: "and" in the latin-script languages: a negation before it does not reach a
+#: negated-role term after it (see ``negation``).
+_AND: Final = frozenset({"and", "e", "y", "und", "et"})
 #: The fields only counts need: not looked for in a message without a count.
 _COUNT_ROLES: Final = frozenset({Role.ORDERED, Role.RECEIVED, Role.SIZE_CUE, Role.MEASURE})
 #: An ordinal written with digits ("4th", "28th", "2nd", "3º" folded to "3o", "2e",
@@ -687,6 +690,10 @@ def negation(
             # two-word breaks: "and he" starts another statement ("I said no and he
             # took it back" does not negate "took it back")
             if f"{token.text} {tokens[j + 1].text}" in breaks:
+                return -1
+            # "não faltou nada e chegou no prazo": the negation denies what comes
+            # before "e"; an on-time arrival after it is another statement, not a delay
+            if match.term.role is Role.NEGATED and token.text in _AND:
                 return -1
             if token.text in cues and not covered[token.start]:
                 return token.start
