@@ -5,7 +5,8 @@ prove is enough, with the same result as evaluating every test (issue 15).
 What the compiler decides, so the runtime does not:
 
 * a tracker whose filter names reasons cannot match an event with no reason (most
-  scans): those trackers sit behind one test of the reason;
+  scans): those trackers sit behind one test of the reason; a flag (``report``) is
+  tested with ``is``;
 * a run of consecutive rules that each start with ``seen(...)`` (a tracker's count
   above zero) cannot hold while no tracker has matched: one test of the counts skips
   the run (the rules stay in their order, so ``hits`` comes out the same);
@@ -46,9 +47,14 @@ def tracker_lines(filters: Sequence[Sequence[tuple[str, Sequence[Any]]]]) -> lis
         # the flags last, so most events fail at the first test (the tests are pure).
         for key, values in sorted(tests, key=_flag_last):
             field = KIND_FIELDS[key]
-            code.append(
-                f"k[{field}] == {values[0]!r}" if len(values) == 1 else f"k[{field}] in {values!r}"
-            )
+            if len(values) != 1:
+                code.append(f"k[{field}] in {values!r}")
+            elif type(values[0]) is bool:
+                # A flag of a kind is a bool, never another value equal to one: ``is``
+                # is a pointer test where ``==`` compares two bools the slow way.
+                code.append(f"k[{field}] is {values[0]!r}")
+            else:
+                code.append(f"k[{field}] == {values[0]!r}")
             reasoned = reasoned or (field == REASON and None not in values)
         body = [
             f"    if ({' and '.join(code)}):",
@@ -63,7 +69,10 @@ def tracker_lines(filters: Sequence[Sequence[tuple[str, Sequence[Any]]]]) -> lis
         # Trackers are independent of each other, so their order does not matter.
         (by_reason if reasoned else plain).extend(body)
         reasoned_trackers += reasoned
-    if reasoned_trackers >= 3:  # one test saves the others (two: about even)
+    if reasoned_trackers:
+        # Most events have no reason, and ``None == 'damaged'`` fails only after both
+        # sides' comparisons decline (~250 instructions; ``is not None``: ~60): one
+        # test of the reason first pays even for a single such tracker.
         lines = [f"    if k[{REASON}] is not None:  # trackers that need a reason"]
         lines += ["    " + line for line in by_reason]
         return lines + plain
