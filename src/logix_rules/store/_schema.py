@@ -20,17 +20,19 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration"]
 @attrs.frozen
 class Migration:
     """One step: its number, what it does, and its statements (``{blob}`` is the
-    dialect's binary type), then those only PostgreSQL runs (a step that is all
-    PostgreSQL's is still recorded on SQLite, so both count the same versions)."""
+    dialect's binary type), then those only PostgreSQL runs, and those only SQLite runs
+    (a step that is all one dialect's is still recorded on the other, so both count the
+    same versions)."""
 
     version: int
     description: str
     statements: tuple[str, ...]
     postgresql: tuple[str, ...] = ()
+    sqlite: tuple[str, ...] = ()
 
     def sql(self, dialect: str) -> list[str]:
         blob = "BYTEA" if dialect == "postgresql" else "BLOB"
-        own = self.postgresql if dialect == "postgresql" else ()
+        own = self.postgresql if dialect == "postgresql" else self.sqlite
         return [statement.format(blob=blob) for statement in (*self.statements, *own)]
 
 
@@ -220,6 +222,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             # are still compressed and moved out of line).  Rows written before stay
             # compressed until they are next written.
             "ALTER TABLE shipments SET (toast_tuple_target = 8160)",
+        ),
+    ),
+    Migration(
+        6,
+        "SQLite: the feed's seq is its table's rowid",
+        (),
+        sqlite=(
+            # SQLite makes a column the rowid only when declared exactly `INTEGER PRIMARY
+            # KEY`: as `BIGINT PRIMARY KEY` (step 1) seq had a B-tree of its own beside
+            # the table's, written for every change, and looking a change up by its id
+            # went from the id's index to the table for seq.  A table's key cannot be
+            # altered: the feed is copied into a new table, in seq order, under the same
+            # name, its indexes made again (same columns, rows and constraints).  The
+            # whole step is one transaction under the write lock (see _db.migrate): a
+            # process that opens the database meanwhile waits, then finds it done.
+            """CREATE TABLE feed_v6 (
+                seq INTEGER PRIMARY KEY,
+                change_id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                incident_id TEXT NOT NULL,
+                payload TEXT NOT NULL
+            )""",
+            "INSERT INTO feed_v6 (seq, change_id, type, at, incident_id, payload) "
+            "SELECT seq, change_id, type, at, incident_id, payload FROM feed ORDER BY seq",
+            "DROP TABLE feed",
+            "ALTER TABLE feed_v6 RENAME TO feed",
+            "CREATE INDEX feed_incident ON feed (incident_id)",
         ),
     ),
 )
