@@ -220,7 +220,10 @@ class Evaluation:
                     if refresh_cause(s, inc, t):
                         changed = True
                     remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
-                    if settled_part(remedy, step) != settled_part(inc.remedy, step):
+                    # (the same object: a remedy without items, the same at every instant)
+                    if remedy is not inc.remedy and settled_part(remedy, step) != settled_part(
+                        inc.remedy, step
+                    ):
                         inc.remedy = remedy
                         inc.explanation = explanation_of(s, rule, step, t)
                         changed = True

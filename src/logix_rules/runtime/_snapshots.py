@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ..compiler._model import Pack, Rule, Severity, Step
+from ..compiler._model import Pack, RemedySpec, Rule, Severity, Step
 from ..core._durations import from_micros
 from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
 from ._causes import cause_at, derived_cause
@@ -114,27 +114,57 @@ def remedy_of(
     spec = step.remedy
     if spec is None:
         return None
+    plan = _PLANS.get(id(spec))
+    if plan is None:
+        plan = _plan(spec)
+    fixed = plan[1]
+    if fixed is not None:
+        return fixed
     f, p = s.facts, s.params
     cause = None
-    if any(item.causes is not None for item in spec.items):
+    if plan[2]:
         cause = cause_at(s, incident_id, t, trail) if incident_id else derived_cause(s, t)
-    return Remedy(
-        spec.code,
-        spec.text,
-        tuple(
+    items = []
+    for item in spec.items:
+        if item.when is not None and not item.when(s, f, p, t):
+            continue
+        if item.causes is not None and cause not in item.causes:
+            continue
+        amount = item.amount
+        items.append(
             RemedyItem(
                 item.code,
-                remedy_amount(item.amount(s, f, p, t)) if item.amount is not None else None,
+                None if amount is None else remedy_amount(amount(s, f, p, t)),
                 f.currency,
                 item.borne_by,
                 item.bearer,
             )
-            for item in spec.items
-            if (item.when is None or bool(item.when(s, f, p, t)))
-            and (item.causes is None or cause in item.causes)
-        ),
+        )
+    return Remedy(
+        spec.code,
+        spec.text,
+        tuple(items),
         spec.fast_track is not None and bool(spec.fast_track(s, f, p, t)),
     )
+
+
+# What remedy_of needs of each remedy spec, by the spec's id (the entry keeps the spec
+# alive, so no other object can take that id while it lives): the remedy itself when it has
+# no items and no fast track (most rungs: the same value at every instant, and a
+# Remedy is immutable, so one object serves them all), and whether an item names
+# causes (then the incident's cause is looked up).
+_PLANS: dict[int, tuple[RemedySpec, Remedy | None, bool]] = {}
+
+
+def _plan(spec: RemedySpec) -> tuple[RemedySpec, Remedy | None, bool]:
+    fixed = None
+    if not spec.items and spec.fast_track is None:
+        fixed = Remedy(spec.code, spec.text, (), False)
+    plan = (spec, fixed, any(item.causes is not None for item in spec.items))
+    if len(_PLANS) >= 4096:  # packs compiled over and over (tests, a pack editor)
+        _PLANS.clear()
+    _PLANS[id(spec)] = plan
+    return plan
 
 
 def explanation_of(s: ShipmentState, rule: Rule, step: Step, t: int) -> str:
