@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import operator
 import types
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -77,19 +78,16 @@ def describe(
     inc.deadlines, inc.starts = deadlines_of(s, inc, (rule, step_index), hits, t)
     inc.explanation = explanation_of(s, rule, step, t)
     anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
-    events = tuple(
-        EvidenceEvent(
-            rec[ID],
-            from_micros(rec[T]),
-            rec[KIND][STATUS],
-            rec[KIND][REASON],
-            rec[KIND][SYSTEM],
-            rec[KIND][DESC],
+    events = []
+    for rec in evidence_events(s, t, anchor):
+        kind = rec[KIND]
+        events.append(
+            EvidenceEvent(
+                rec[ID], from_micros(rec[T]), kind[STATUS], kind[REASON], kind[SYSTEM], kind[DESC]
+            )
         )
-        for rec in evidence_events(s, t, anchor)
-    )
     inc.evidence = Evidence(
-        rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), events
+        rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), tuple(events)
     )
 
 
@@ -192,19 +190,33 @@ def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventR
     history = s.history
     absorbed = s.n_events  # during a replay, later events are in the list already
     out: list[EventRec] = []
-    for moment in (anchor, t):
-        if moment is None:
-            continue
-        lo = bisect.bisect_left(history, moment, 0, absorbed, key=_event_time)
-        hi = bisect.bisect_right(history, moment, 0, absorbed, key=_event_time)
-        out.extend(rec for rec in history[lo:hi] if rec not in out)
+    for moment in (t,) if anchor is None or anchor == t else (anchor, t):
+        for rec in _events_at(history, moment, absorbed):
+            if rec not in out:
+                out.append(rec)
     if not out and s.latest is not None and s.latest[T] <= t:
         out.append(s.latest)
     return out
 
 
-def _event_time(rec: EventRec) -> int:
-    return rec[T]
+def _events_at(history: list[EventRec], moment: int, absorbed: int) -> list[EventRec]:
+    """``history[:absorbed]``'s records at ``moment`` (the history is in time order):
+    found by walking back from the end, as the instants looked at are mostly the
+    latest event's or after it; far back, by bisection."""
+    hi = absorbed
+    while hi and history[hi - 1][T] > moment:
+        hi -= 1
+        if absorbed - hi > 8:
+            lo = bisect.bisect_left(history, moment, 0, hi, key=_event_time)
+            hi = bisect.bisect_right(history, moment, lo, hi, key=_event_time)
+            return history[lo:hi]
+    lo = hi
+    while lo and history[lo - 1][T] == moment:
+        lo -= 1
+    return history[lo:hi]
+
+
+_event_time = operator.itemgetter(T)
 
 
 def _by_cause(step: Step) -> bool:
