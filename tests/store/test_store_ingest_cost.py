@@ -317,3 +317,33 @@ def test_postgres_reserves_rows_only_for_parcels_the_cache_does_not_hold(
                 "SELECT tracking_number, state IS NULL FROM shipments ORDER BY tracking_number"
             )
         assert rows == [("R1", False), ("R2", False), ("R3", False)]
+
+
+def test_a_new_sqlite_file_takes_8_kb_pages_and_an_older_one_keeps_its_own(
+    tmp_path: Any,
+) -> None:
+    import sqlite3
+
+    from logix_rules.store import _sqlite
+
+    with open_store(f"sqlite:///{tmp_path / 'new.db'}") as store:
+        Engine(PACK, store=store).ingest(_scans("P1", 3))
+        assert store.db.execute("PRAGMA page_size") == [(_sqlite.PAGE_SIZE,)] == [(8192,)]
+        assert store.db.execute("PRAGMA journal_mode") == [("wal",)]
+        # A checkpoint every ~40 MB of WAL whatever the page size.
+        assert store.db.execute("PRAGMA wal_autocheckpoint") == [(5000,)]
+    # A file an older logix made, with SQLite's default 4 KB pages, in WAL mode.
+    older = tmp_path / "older.db"
+    connection = sqlite3.connect(str(older))
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE probe (k TEXT)")
+    connection.close()
+    memory = Engine(PACK)
+    memory.ingest(_scans("P1", 3))
+    with open_store(f"sqlite:///{older}") as store:
+        engine = Engine(PACK, store=store)
+        engine.ingest(_scans("P1", 3))
+        assert store.db.execute("PRAGMA page_size") == [(4096,)]
+        assert store.db.execute("PRAGMA wal_autocheckpoint") == [(10000,)]
+        assert engine.dump(mask=False) == memory.dump(mask=False)
