@@ -62,8 +62,15 @@ def deadlines_of(
     deadlines: dict[str, int] = {}
     starts: dict[str, int] = {}
     led: set[str] = set()
-    for rule, step_index in (lead, *(hit for hit in hits if hit[0] is not lead[0])):
+    lead_rule = lead[0]
+    if len(hits) == 1 and hits[0][0] is lead_rule:  # most incidents: one rule holds
+        named: tuple[tuple[Rule, int], ...] = (lead,)
+    else:
+        named = (lead, *[hit for hit in hits if hit[0] is not lead_rule])
+    for rule, step_index in named:
         step = rule.steps[step_index]
+        if not step.deadlines:  # most rungs name none
+            continue
         anchors = dict(step.deadline_from) if step.deadline_from else None
         for name, fn in step.deadlines:
             window = fn(s, f, p, t)
@@ -75,12 +82,14 @@ def deadlines_of(
                 if anchored is not None:
                     start = anchored
             due = start + window
-            if rule is lead[0]:
+            if rule is lead_rule:
                 led.add(name)
             elif name in deadlines and deadlines[name] <= due:
                 continue
             deadlines[name] = due
             starts[name] = start
+    if not starts:
+        return deadlines, None
     own = {name: at for name, at in starts.items() if at != inc.opened_at}
     return deadlines, own or None
 
