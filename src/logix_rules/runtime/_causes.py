@@ -67,12 +67,14 @@ def derived_cause(s: ShipmentState, t: int) -> str:
     ``t`` (reports included), else ``unknown``."""
     history = s.history
     # During a replay the history holds later events already: only the absorbed part.
-    absorbed = min(s.n_events, len(history))
+    size = len(history)
+    absorbed = min(s.n_events, size)
     cause_of = _CAUSE_OF
     if absorbed and history[absorbed - 1][T] <= t:
         # The common case: every absorbed event is at or before t (the history is in
-        # time order), so no event's time needs a test.
-        for rec in reversed(history[:absorbed]):
+        # time order), so no event's time needs a test; outside a replay, all of them
+        # (no copy of the list).
+        for rec in reversed(history) if absorbed == size else reversed(history[:absorbed]):
             cause = cause_of(rec[KIND][REASON])
             if cause is not None:
                 return cause
