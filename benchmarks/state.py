@@ -6,7 +6,7 @@ parcel's events, in time order, to its state: ``kernel.step(state,
 kernel.record(event))`` for a validated ``TrackingEvent`` (the definition under which
 the version-1 form measured 14x in issue 12), and also, as "kernel step", the
 ``kernel.step`` of a pre-built record alone.  ``loads`` is the cost of reading the
-parcel's final state back from ``Kernel.dumps`` (version 2: a decode, no replay).
+parcel's final state back from ``Kernel.dumps`` (version 3: a decode, no replay).
 
 "Touch" is what a stream host such as Spark's ``IncidentProcessor`` does to a key for
 one new event: ``loads`` the parcel's state after its first eight events, ``step`` the

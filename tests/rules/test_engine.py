@@ -238,7 +238,7 @@ def test_state_bytes_are_versioned() -> None:
     engine = Engine(PACK)
     engine.ingest([scan(0)])
     data = kernel.dumps(engine.shipment_state("N1"))
-    assert data[:4] == b"LXS\x02"  # version 2 (version 1 was JSON with "v": 1)
+    assert data[:4] == b"LXS\x03"  # version 3 (version 1 was JSON with "v": 1)
     assert kernel.loads(data).n_scans == 1
     with pytest.raises(StateError, match="version 99"):
         kernel.loads(json.dumps({"v": 99, "tn": "N1", "events": []}).encode())

@@ -1,5 +1,5 @@
 """The byte-level parts of a state body: the separator of its strings
-(``StateWriter.encode``: NUL, unless one of the strings holds a NUL, then another
+(``V3Writer.encode3``: NUL, unless one of the strings holds a NUL, then another
 character none of them holds; either way the body reads back to the same state, and
 writing that again gives the same bytes) and its ints (little-endian int64, whichever
 format packs them)."""
@@ -15,7 +15,8 @@ import pytest
 from logix_carriers import TrackingEvent
 from logix_rules import Kernel, load_pack
 from logix_rules.core._records import EventRec
-from logix_rules.runtime._state_layout import FIXED, HEAD, I64, N_FIXED, NONE, ints_of
+from logix_rules.runtime._state_layout import FIXED, I64, N_FIXED, NONE, ints_of
+from logix_rules.runtime._state_v3 import HEAD3
 
 KERNEL = Kernel(load_pack("default"))
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
@@ -39,7 +40,7 @@ def record(ident: str, hour: int, status: str, description: str = "") -> EventRe
 
 
 def separator_of(data: bytes) -> int:
-    return int(HEAD.unpack_from(data, START)[6])
+    return int(HEAD3.unpack_from(data, START)[7])
 
 
 def state_of(recs: list[EventRec]) -> Any:

@@ -1,5 +1,7 @@
-"""Kernel state version 2 (issue 12): ``Kernel.dumps`` holds everything the kernel
-keeps, ``loads`` decodes it without a replay, and nothing malformed loads silently."""
+"""Kernel state versions 2 and 3 (issues 12, 15): ``Kernel.dumps`` holds everything the
+kernel keeps, ``loads`` decodes it without a replay, and nothing malformed loads
+silently (``Kernel.dumps`` writes version 3 since the eighth session of 2026-12-03;
+tests/rules/test_state_v3.py has what is its own)."""
 
 from __future__ import annotations
 
@@ -242,23 +244,32 @@ def test_every_single_byte_flip_of_a_state_is_refused(seed: int) -> None:
             kernel.loads(bytes(flipped))
 
 
-def crafted(change: Callable[[list[Any]], None] | str) -> bytes:
+def v2_bytes(kernel: Kernel, state: ShipmentState) -> bytes:
+    """What ``Kernel.dumps`` wrote before version 3: the version-2 body, framed."""
+    fingerprint = kernel._fingerprint
+    body = kernel.state_body(state)
+    return b"LXS\x02" + zlib.crc32(fingerprint + body).to_bytes(4, "little") + fingerprint + body
+
+
+def crafted(change: Callable[[list[Any]], None] | str, version: int = 3) -> bytes:
     """A state whose JSON tail is changed (or replaced by a text), with every length and
-    checksum right."""
+    checksum right (version 3: the head has 8 numbers, the tail's size 7th; version 2:
+    7 numbers, the tail's 6th)."""
     state = next(s for s in STATES if s.open and s.shipment is not None and s.followups)
-    data = ENGINE._kernel.dumps(state)
+    data = ENGINE._kernel.dumps(state) if version == 3 else v2_bytes(ENGINE._kernel, state)
     start = 9 + data[8]
-    head = list(struct.unpack_from("<7I", data, start))
+    form, at = ("<8I", 6) if version == 3 else ("<7I", 5)
+    head = list(struct.unpack_from(form, data, start))
     body = data[start:]
-    tail_at = len(body) - head[5]
+    tail_at = len(body) - head[at]
     if isinstance(change, str):
         text = change.encode()
     else:
         tail = json.loads(body[tail_at:])
         change(tail)
         text = json.dumps(tail, separators=(",", ":")).encode()
-    head[5] = len(text)
-    new = struct.pack("<7I", *head) + body[28:tail_at] + text
+    head[at] = len(text)
+    new = struct.pack(form, *head) + body[struct.calcsize(form) : tail_at] + text
     return reseal(data[:start] + new, lambda b: b)
 
 
@@ -306,9 +317,10 @@ MALFORMED: dict[str, Callable[[list[Any]], None] | str] = {
 }
 
 
+@pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize("case", sorted(MALFORMED))
-def test_malformed_states_with_a_valid_checksum_are_state_errors(case: str) -> None:
-    data = crafted(MALFORMED[case])
+def test_malformed_states_with_a_valid_checksum_are_state_errors(case: str, version: int) -> None:
+    data = crafted(MALFORMED[case], version)
     with pytest.raises(StateError):
         Kernel(PACK).loads(data)
 

@@ -17,10 +17,11 @@ from collections.abc import Callable
 
 from ._state import StateError
 
-__all__ = ["DAMAGED", "ENGINE_MAGIC", "STATE_MAGIC", "seal", "unseal"]
+__all__ = ["DAMAGED", "ENGINE_MAGIC", "STATE3_MAGIC", "STATE_MAGIC", "seal", "unseal"]
 
 DAMAGED = "the state is damaged: its checksum does not match its content"
 STATE_MAGIC = b"LXS\x02"  # a shipment state, version 2
+STATE3_MAGIC = b"LXS\x03"  # a shipment state, version 3 (what Kernel.dumps writes)
 ENGINE_MAGIC = b"LXE\x02"  # a whole engine, version 2
 
 
@@ -34,6 +35,7 @@ def _blake2b(body: bytes) -> bytes:
 
 _SUMS: dict[bytes, tuple[int, Callable[[bytes], bytes]]] = {
     STATE_MAGIC: (4, _crc32),
+    STATE3_MAGIC: (4, _crc32),
     ENGINE_MAGIC: (16, _blake2b),
 }
 

@@ -60,7 +60,7 @@ from ..core._records import (
 )
 from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
 from ._checkpoints import capture
-from ._frames import DAMAGED, STATE_MAGIC, unseal
+from ._frames import DAMAGED, STATE3_MAGIC, STATE_MAGIC, unseal
 from ._incidents import (
     Change,
     ChangeType,
@@ -88,7 +88,7 @@ from ._state_v1 import v1_inputs
 
 __all__ = ["Kernel", "StateError"]
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 _DAWN = -(2**62)  # an instant before any event: where a fresh state's timers are primed
 # What a malformed state can raise on its way through json and the decoder; every one
 # of them becomes a StateError.
@@ -437,20 +437,20 @@ class Kernel(Replay):
 
     # -- serialization -----------------------------------------------------------------
     def dumps(self, s: ShipmentState, *, keep: bool = False) -> bytes:
-        """The state as checksummed bytes (version 2: everything the kernel keeps, so
+        """The state as checksummed bytes (version 3: everything the kernel keeps, so
         ``loads`` decodes it instead of replaying its history).  With ``keep``, ``s``
-        remembers them, and its next ``dumps`` encodes only the events added since
-        (a host that writes states at every event: a store)."""
-        body = self._codec.encode(s, keep)
+        remembers them, and its next ``dumps`` copies the part for the events it held
+        and encodes only the events added since (a host that writes states at every
+        event: a store, Spark's rows)."""
+        body = self._codec.encode3(s, keep)
         # The frame of _frames.seal in one copy: the CRC-32 of fingerprint and body.
         crc = zlib.crc32(body, self._fingerprint_crc).to_bytes(4, "little")
-        data = b"".join((STATE_MAGIC, crc, self._fingerprint, body))
+        data = b"".join((STATE3_MAGIC, crc, self._fingerprint, body))
         held = s.encoded
         if held is not None and held[1] is body:
             # What s remembers points into the bytes returned, which a host keeps anyway
             # (a store's row, Spark's state): no second copy of the body.
-            at = len(data) - len(body)
-            s.encoded = (held[0], data, at, held[3] + at if held[3] >= 0 else -1)
+            s.encoded = (held[0], data, len(data) - len(body), held[3])
         return data
 
     def loads(self, data: bytes, *, keep: bool = False) -> ShipmentState:
@@ -458,25 +458,32 @@ class Kernel(Replay):
         the state remembers ``data`` for its next ``dumps`` to reuse.
 
         A state written under another version of the pack, or by a logix that wrote
-        version 1, is rebuilt from its events, facts and follow-ups by a replay.
+        version 1, is rebuilt from its events, facts and follow-ups by a replay; one
+        of version 2 is decoded as it is.
         """
         try:
             if type(data) is not bytes:
                 data = bytes(data)
-            # The common case inline (see _frames): a state of this pack, version 2.
+            # The common case inline (see _frames): a state of this pack, version 3.
             mine = self._fingerprint
             start = 8 + len(mine)
-            if data[:4] == STATE_MAGIC and data[8:start] == mine:
+            if data[:4] == STATE3_MAGIC and data[8:start] == mine:
                 if zlib.crc32(memoryview(data)[8:]) != int.from_bytes(data[4:8], "little"):
                     raise StateError(DAMAGED)
-                return self._codec.decode(data, start, keep)
-            return self._loads(data)
+                return self._codec.decode3(data, start, keep)
+            return self._loads(data, keep)
         except StateError:
             raise
         except _MALFORMED as exc:
             raise StateError(f"corrupt shipment state: {type(exc).__name__}: {exc}") from None
 
-    def _loads(self, data: bytes) -> ShipmentState:
+    def _loads(self, data: bytes, keep: bool) -> ShipmentState:
+        body = unseal(STATE3_MAGIC, data, "shipment state")
+        if body is not None:  # of another version of the pack
+            size = body[0] if body else 0
+            if body[1 : 1 + size] == self._fingerprint[1:]:  # (a damaged size)
+                return self._codec.decode3(body, 1 + size)
+            return self.rebuild(self._codec.inputs3(body, 1 + size))
         body = unseal(STATE_MAGIC, data, "shipment state")
         if body is None:
             if data[:1] != b"{":
@@ -486,12 +493,14 @@ class Kernel(Replay):
             if version != 1:
                 raise StateError(
                     f"shipment state version {version!r} is not supported "
-                    f"(this logix reads versions 1 and {STATE_VERSION})"
+                    f"(this logix reads versions 1 to {STATE_VERSION})"
                 )
             return self.rebuild(v1_inputs(self._codec, doc))
         size = body[0] if body else 0
         fingerprint, core = body[1 : 1 + size], body[1 + size :]
-        return self.state_from_body(core, same_pack=fingerprint == self._fingerprint[1:])
+        if fingerprint == self._fingerprint[1:]:  # version 2 of this pack: decoded
+            return self._codec.decode(core, 0, keep)
+        return self.rebuild(self._codec.inputs(core))
 
     def state_body(self, s: ShipmentState) -> bytes:
         """The body of a state without its frame (what ``Engine.dump`` concatenates)."""

@@ -28,7 +28,10 @@ by digest, so a state whose kinds it has seen before is read without reading the
 texts.
 
 Writing is in ``_state_write``, reading (and its checks) in ``_state_read``, the layout's
-constants and helpers in ``_state_layout``.  The inputs of a replay (events, facts,
+constants and helpers in ``_state_layout``.  ``Kernel.dumps`` writes version 3
+(``_state_v3``, ``_state_v3_read``): the same parts, with the ids, kinds and events each
+in a section of its own that a kept state's next write appends to; ``Kernel.state_body``
+still gives version 2.  The inputs of a replay (events, facts,
 follow-ups, ``fired_through``) are all there too, which is how a state written under
 another version of the pack is rebuilt (``inputs``).
 """
@@ -43,13 +46,16 @@ from ..core._records import EventKind
 from ._state import Facts
 from ._state_layout import AGGREGATES, NONE, REUSE_FROM, kind_text
 from ._state_read import Inputs, StateReader, param_key
+from ._state_v3 import V3Writer
+from ._state_v3_read import V3Reader
 from ._state_write import Reuse, StateWriter
 
 __all__ = ["AGGREGATES", "NONE", "REUSE_FROM", "Inputs", "Reuse", "StateCodec", "kind_text"]
 
 
-class StateCodec(StateWriter, StateReader):
-    """Writes and reads version-2 bodies for one pack.
+class StateCodec(V3Writer, V3Reader, StateWriter, StateReader):
+    """Writes and reads version-2 and version-3 bodies for one pack (``Kernel.dumps``
+    writes version 3, ``_state_v3``: the same parts, laid out to be appended to).
 
     What events say (their *kinds*) is shared: a kind read is checked once and then
     kept by its text, so every state that holds it points at one tuple, as

@@ -1,7 +1,6 @@
 """The layout of a version-2 state body (see ``_state_codec``) and small helpers over
-it: its fixed parts, the JSON tail read without its wrapper, kind digests, the
-separator the strings are joined by, and where the parts of a body already written
-are, for a write that reuses them.
+it and version 3 (``_state_v3``): the fixed parts, the JSON tail read without its
+wrapper, kind digests, the separator the strings are joined by.
 """
 
 from __future__ import annotations
@@ -40,32 +39,27 @@ I64 = "@{}l" if struct.calcsize("@l") == 8 and sys.byteorder == "little" else "<
 HEAD = struct.Struct("<7I")  # strings, events, kinds, text, kind text, tail bytes, separator
 N_FIXED = 21  # the ints before the events
 FIXED = struct.Struct(I64.format(N_FIXED))
-DIGEST = struct.Struct(I64.format(1))  # a kind's digest as the events hold it
 BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"  # a parcel with nothing irregular
-# The shortest history a kept state remembers its body for: below it, writing the
-# history again costs about what checking and reusing it does (benchmarks/README.md:
-# 96 % at 9 events).  (Read as layout.REUSE_FROM, so a test can change it in one place.)
-REUSE_FROM = 24
+# The shortest history a kept state remembers its body for.  Version 3 appends to the
+# body without reading it back, which costs less than writing the history again from
+# one event on (benchmarks/README.md, eighth session).  (Read as layout.REUSE_FROM, so a
+# test can change it in one place.)
+REUSE_FROM = 1
 
 __all__ = [
     "AGGREGATES",
     "BARE_TAIL_TEXT",
-    "DIGEST",
     "FIXED",
     "HEAD",
     "I64",
     "NONE",
     "N_FIXED",
     "REUSE_FROM",
-    "events_of",
-    "holds_kind",
-    "ids_end_of",
     "in_order",
     "instants_of",
     "ints_of",
     "kind_digest",
     "kind_text",
-    "nul_inside",
     "pairs_of",
     "position",
     "read_json",
@@ -85,19 +79,6 @@ def ints_of(n_events: int) -> struct.Struct:
 
 
 _INTS: dict[int, struct.Struct] = {}
-
-
-def events_of(n_events: int) -> struct.Struct:
-    """``n_events`` events' (time, id ref, kind digest), packed."""
-    found = _EVENTS.get(n_events)
-    if found is None:
-        if len(_EVENTS) >= 4096:
-            _EVENTS.clear()
-        found = _EVENTS[n_events] = struct.Struct(I64.format(3 * n_events))
-    return found
-
-
-_EVENTS: dict[int, struct.Struct] = {}
 
 
 def in_order(n_events: int) -> tuple[int, ...]:
@@ -146,35 +127,6 @@ def read_tail(text: str) -> tuple[Any, str | None]:
     if type(rest) is not list:
         raise StateError("the tail of a shipment state must be an array of 7 parts")
     return [facts, *rest], text[1:end]
-
-
-def ids_end_of(body: bytes, begin: int, end: int, recs: list[EventRec]) -> int:
-    """Where the strings ``body[begin:end]`` (joined by NUL) stop being the ids of
-    ``recs`` (its first strings, each once), or -1."""
-    if not recs:
-        return begin
-    last = recs[-1][1].encode("utf-8", "surrogatepass")
-    if len(recs) == 1:
-        return begin + len(last)
-    found = body.find(b"\x00" + last + b"\x00", begin, end)
-    if found >= 0:
-        return found + 1 + len(last)
-    return end if body[end - len(last) - 1 : end] == b"\x00" + last else -1
-
-
-def holds_kind(body: bytes, digest: bytes, begin: int, end: int) -> bool:
-    """Whether the events ``body[begin:end]`` (24 bytes each) name the kind ``digest``."""
-    found = body.find(digest, begin, end)
-    while found >= 0:
-        if (found - begin) % 24 == 16:
-            return True
-        found = body.find(digest, found + 1, end)
-    return False
-
-
-def nul_inside(joined: str, n: int) -> bool:
-    """Whether one of the ``n`` texts joined by NUL holds a NUL itself."""
-    return joined.count("\x00") > max(n - 1, 0)
 
 
 def kind_digest(text: str) -> int:

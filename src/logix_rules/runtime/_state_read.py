@@ -57,6 +57,7 @@ from ._state_parts import (
     instants,
     types_in,
 )
+from ._state_v3 import KEPT
 
 __all__ = ["Inputs", "StateReader", "param_key"]
 
@@ -101,11 +102,33 @@ class StateReader:
     _pool_limit: int
     _actions: frozenset[str]
     remember_facts: Callable[[Facts, str], None]  # the writer's (see StateWriter)
+    _read3: Callable[..., Any]  # V3Reader's
 
     def decode(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
         """The state of the version-2 body at ``data[start:]`` (written under this pack).
+        With ``keep``, the facts' text is kept for a write of the state to reuse."""
+        strings, ints, tail, history, ids, facts_text = self._read(data, start, keep)
+        return self._state(strings, ints, tail, history, ids, facts_text)
+
+    def decode3(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
+        """The state of the version-3 body at ``data[start:]`` (written under this pack).
         With ``keep``, the state remembers ``data`` for its next encode to reuse."""
-        strings, ints, tail, history, ids, plain, facts_text = self._read(data, start, keep)
+        strings, ints, tail, history, ids, facts_text = self._read3(data, start, keep)
+        state = self._state(strings, ints, tail, history, ids, facts_text)
+        if keep and len(history) >= layout.REUSE_FROM:
+            state.encoded = (history.copy(), data, start, KEPT)
+        return state
+
+    def _state(
+        self,
+        strings: list[Any],
+        ints: tuple[int, ...],
+        tail: list[Any],
+        history: list[EventRec],
+        ids: list[str],
+        facts_text: str | None,
+    ) -> ShipmentState:
+        """The state a body's parts (``_read`` or ``_read3``) describe, every part checked."""
         n = len(strings) - 1  # the last is the None that ref -1 reads
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
@@ -205,10 +228,6 @@ class StateReader:
             latest,
             live,
         )
-        if keep and len(history) >= layout.REUSE_FROM:
-            # where the ids end among the strings, when they are its first ones in ASCII
-            ids_end = start + _EVENTS_AT + sum(map(len, ids)) + len(ids) - 1 if plain else -1
-            state.encoded = (history.copy(), data, start, ids_end)
         return state
 
     def _facts(
@@ -258,7 +277,17 @@ class StateReader:
     def inputs(self, data: bytes, start: int = 0) -> Inputs:
         """What a replay of the version-2 body at ``data[start:]`` needs (a state of
         another version of the pack)."""
-        strings, ints, tail, history, _, _, _ = self._read(data, start)
+        strings, ints, tail, history, _, _ = self._read(data, start)
+        return self._inputs(strings, ints, tail, history)
+
+    def inputs3(self, data: bytes, start: int = 0) -> Inputs:
+        """What a replay of the version-3 body at ``data[start:]`` needs."""
+        strings, ints, tail, history, _, _ = self._read3(data, start)
+        return self._inputs(strings, ints, tail, history)
+
+    def _inputs(
+        self, strings: list[Any], ints: tuple[int, ...], tail: list[Any], history: list[EventRec]
+    ) -> Inputs:
         n = len(strings) - 1
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
@@ -320,12 +349,11 @@ class StateReader:
 
     def _read(
         self, data: bytes, start: int, split: bool = False
-    ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], bool, str | None]:
+    ) -> tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], str | None]:
         """The strings (with None last), the fixed ints, the tail, the history, the
-        events' ids of a body, whether those ids are its first strings, as ``encode``
-        writes them, in ASCII (a character a byte), and the text of the facts in the
-        tail (``read_tail``) when ``split`` asks for it: a state that will be written
-        again (``keep``; the split read costs more than it saves otherwise)."""
+        events' ids of a version-2 body, and the text of the facts in the tail
+        (``read_tail``) when ``split`` asks for it: a state that will be written again
+        (``keep``; the split read costs more than it saves otherwise)."""
         n_strings, n_events, n_kinds, n_text, n_kinds_text, n_tail, sep = HEAD.unpack_from(
             data, start
         )
@@ -357,7 +385,7 @@ class StateReader:
             if type(tail) is not list or len(tail) != 7:
                 raise StateError("the tail of a shipment state must be an array of 7 parts")
         if not n_events:
-            return strings, ints, tail, [], [], False, facts_text
+            return strings, ints, tail, [], [], facts_text
         times, refs, digests = ints[21::3], ints[22::3], ints[23::3]
         following = times[1:]
         ties = not all(map(operator.lt, times, following))
@@ -367,10 +395,8 @@ class StateReader:
             or (ties and not all(map(operator.le, times, following)))
         ):
             raise StateError("the events are out of order or out of range")
-        plain = False
         if refs == in_order(n_events) and n_events <= n_strings:
             ids = strings[:n_events]
-            plain = text.isascii()
         elif min(refs) < 0 or max(refs) >= n_strings:
             raise StateError("an event's id refers to nothing")
         else:
@@ -386,7 +412,7 @@ class StateReader:
         history = list(zip(times, ids, kinds, strict=True))
         if ties and history != sorted(history, key=rec_key):
             raise StateError("the events at one instant are not in id order")
-        return strings, ints, tail, history, ids, plain, facts_text
+        return strings, ints, tail, history, ids, facts_text
 
     def _learn(self, raw: bytes, n_kinds: int, sep: str) -> None:
         """Check and keep the kinds a body holds (their texts, joined by ``sep``)."""

@@ -1,0 +1,112 @@
+"""Reading a version-3 state body (the layout is in ``_state_v3``).
+
+It gives what ``StateReader._read`` gives for a version-2 body, so the rest of a read
+(the checks, the state) is shared: the strings (with None last), the fixed ints, the
+tail, the history and its ids.  One decode and one ``split`` read the ids and the
+strings together (the ids' section ends with the separator), one ``unpack`` every int.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from ..core._records import EventKind, EventRec, rec_key
+from ._state import StateError
+from ._state_layout import BARE_TAIL_TEXT, read_json, read_tail
+from ._state_parts import BOUND
+from ._state_v3 import HEAD3, ints3_of
+
+__all__ = ["Read", "V3Reader"]
+
+#: strings (None last), ints, tail, history, ids, the text of the tail's facts (or None)
+Read = tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], str | None]
+
+_BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]  # read only
+_BARE_SIZE = len(BARE_TAIL_TEXT)
+_N_FIXED = 21
+_BYTE = [bytes((i,)) for i in range(128)]  # a separator below 128 as UTF-8
+
+
+class V3Reader:
+    """The version-3 half of ``StateCodec``'s reading (which sets these attributes)."""
+
+    _kinds: dict[int, EventKind]
+    kind: Any  # StateReader.kind: a kind's text checked and shared
+
+    def _read3(self, data: bytes, start: int, split: bool = False) -> Read:
+        """The parts of the version-3 body at ``data[start:]``; the text of the facts in
+        the tail (``read_tail``) only when ``split`` asks (a state kept to be written
+        again)."""
+        n_events, n_strings, n_kinds, n_ids, n_words, n_kind_bytes, n_tail, sep = HEAD3.unpack_from(
+            data, start
+        )
+        text_start = start + HEAD3.size
+        kinds_start = text_start + n_ids + n_words
+        ints_start = kinds_start + n_kind_bytes
+        events_end = ints_start + 8 * (_N_FIXED + 2 * n_events)
+        if events_end + n_tail != len(data) or not n_strings:
+            raise StateError("the parts of a shipment state do not add up to its length")
+        char = chr(sep)
+        parts: list[Any] = data[text_start:kinds_start].decode("utf-8", "surrogatepass").split(char)
+        if len(parts) != n_events + n_strings:
+            raise StateError("the strings of a shipment state are not as many as it says")
+        ints = ints3_of(n_events).unpack_from(data, ints_start)
+        facts_text = None
+        if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
+            tail = _BARE_TAIL
+        else:
+            tail_text = data[events_end:].decode("ascii")
+            if split:
+                tail, facts_text = read_tail(tail_text)
+            else:
+                tail = read_json(tail_text)
+            if type(tail) is not list or len(tail) != 7:
+                raise StateError("the tail of a shipment state must be an array of 7 parts")
+        if not n_events:
+            if n_ids:
+                raise StateError("the ids of a shipment state are not as many as it says")
+            parts.append(None)
+            return parts, ints, tail, [], [], facts_text
+        ids = parts[:n_events]
+        strings = parts[n_events:]
+        strings.append(None)
+        # The ids' section must end where the head says (a write that reuses it copies
+        # that many bytes): exactly the first n_events parts, each with its separator.
+        if sep < 128:
+            ids_end = text_start + n_ids
+            whole = data[ids_end - 1] == sep and data.count(_BYTE[sep], text_start, ids_end)
+        else:
+            size = len((char.join(ids) + char).encode("utf-8", "surrogatepass"))
+            whole = n_events if size == n_ids else -1
+        if whole != n_events:
+            raise StateError("the ids of a shipment state are not as many as it says")
+        times, digests = ints[_N_FIXED::2], ints[_N_FIXED + 1 :: 2]
+        following = times[1:]
+        ties = not all(map(operator.lt, times, following))
+        if (
+            times[0] <= -BOUND
+            or times[-1] >= BOUND
+            or (ties and not all(map(operator.le, times, following)))
+        ):
+            raise StateError("the events are out of order or out of range")
+        if len(set(ids)) != n_events:
+            raise StateError("two events share one id")
+        pool = self._kinds
+        try:
+            kinds = list(map(pool.__getitem__, digests))
+        except KeyError:  # kinds this process has not read yet
+            self._learn3(data[kinds_start:ints_start], n_kinds, char)
+            kinds = list(map(pool.__getitem__, digests))  # a KeyError: an unknown kind
+        history = list(zip(times, ids, kinds, strict=True))
+        if ties and history != sorted(history, key=rec_key):
+            raise StateError("the events at one instant are not in id order")
+        return strings, ints, tail, history, ids, facts_text
+
+    def _learn3(self, raw: bytes, n_kinds: int, sep: str) -> None:
+        """Check and keep the kinds a body holds (their texts, each followed by ``sep``)."""
+        texts = raw.decode("utf-8", "surrogatepass").split(sep)
+        if len(texts) != n_kinds + 1 or texts[-1]:
+            raise StateError("the kinds of a shipment state are not as many as it says")
+        for text in texts[:-1]:
+            self.kind(text)
