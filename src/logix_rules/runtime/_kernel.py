@@ -230,7 +230,9 @@ class Kernel(Replay):
             else:
                 if ordered:  # a sort only where the input is not in order already
                     last = recs[-1]
-                    if t < last[T] or (t == last[T] and event_id < last[ID]):
+                    before = last[T]
+                    # One compare when the event comes after the last one (nearly always).
+                    if t <= before and (t < before or event_id < last[ID]):
                         unsorted.append(recs)
                 recs.append((t, event_id, kind))
         for recs in unsorted:  # rare: a number's events out of order in one call
