@@ -196,7 +196,7 @@ class Kernel(Replay):
             loc = fields["location"]
             attributes = fields["attributes"]
             kept: tuple[tuple[str, Any], ...] = ()
-            if wanted and attributes:
+            if attributes and wanted:  # most events have no attributes
                 kept = tuple(
                     (name, _coerce(wanted[name], value))
                     for name, value in attributes.items()
@@ -278,7 +278,7 @@ class Kernel(Replay):
         every, first = self._checkpoint_every, self._checkpoint_from
         for index, rec in enumerate(recs):
             # The fast path, with find_event, remember_event and _take inline: the hot path.
-            t, event_id = rec[T], rec[ID]
+            t, event_id, _ = rec  # one unpack, not two globals and two subscripts
             index_ = state.id_index
             if index_ is not None:
                 seen = index_.get(event_id)
