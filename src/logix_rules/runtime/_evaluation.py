@@ -115,143 +115,7 @@ class Evaluation:
         # them (only a resolve or a follow-up's refresh leaves one otherwise), and a
         # timer moves no rung, cause or remedy: nothing here could change.
         if fresh or s.followups:
-            rules = self._rules
-            ended: list[OpenIncident] = []
-            holding: dict[str, list[tuple[Rule, int]]] = {}
-            for index, rung in held or ():
-                rule = rules[index]
-                same = holding.get(rule.kind)
-                if same is None:
-                    holding[rule.kind] = [(rule, rung)]
-                else:
-                    same.append((rule, rung))
-
-            # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
-            replaced: dict[str, str] = {}
-            supersedes = self._supersedes
-            if supersedes:
-                for kind in holding:
-                    if kind in supersedes:  # most evaluations hold no superseding kind
-                        replaced = superseded(supersedes, holding)
-                        break
-            for key in list(s.open):
-                inc = s.open[key]
-                kind = inc.kind
-                if key != kind or (kind in holding and kind not in replaced):
-                    continue  # parked (resolved, its revisit pending), or still holding
-                del s.open[key]
-                if s.followups and self._is_resolved(s, inc, t):
-                    self._park(s, inc)
-                elif kind not in replaced:
-                    changes.append(
-                        Change(
-                            _CLEARED,
-                            later_snapshot(self.pack, s, inc, t, _CLOSED),
-                            from_micros(t),
-                        )
-                    )
-                else:
-                    ended.append(inc)
-            closing = len(changes)  # superseded changes go here, before the openings
-            for kind, hits in holding.items():
-                if kind in replaced:
-                    continue
-                if len(hits) == 1:
-                    best = hits[0]
-                    rule_ids: tuple[str, ...] = (best[0].id,)
-                else:
-                    best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
-                    rule_ids = tuple(r.id for r, _ in hits)
-                rule, step_index = best
-                step = rule.steps[step_index]
-                current = s.open.get(kind)
-                opened = t
-                # (_triggered_again needs a resolve, so only a parcel with follow-ups)
-                if current is not None and self._anchored_deadlines and s.followups:
-                    again = self._triggered_again(s, current, best, hits, t)
-                    if again is not None and refresh:
-                        # A follow-up reports nothing: the next evaluation opens it.
-                        pending = t if pending is None or t < pending else pending
-                        continue
-                    if again is not None:
-                        del s.open[kind]
-                        self._park(s, current)
-                        current, opened = None, again
-                if current is None:
-                    inc = OpenIncident(
-                        id=incident_id(s.tracking_number, kind, opened),
-                        kind=kind,
-                        opened_at=opened,
-                        severity=step.severity,
-                        rank=step.rank,
-                        severity_since=opened,
-                        rules=rule_ids,
-                        lead=(rule.index, step_index),
-                        remedy=None,
-                        evidence=NO_EVIDENCE,  # describe fills it in
-                        explanation="",
-                        deadlines={},
-                    )
-                    describe(s, inc, rule, step_index, t, hits)
-                    if s.open is NO_OPEN:
-                        s.open = {}
-                    s.open[kind] = inc
-                    if not (s.followups and self._is_resolved(s, inc, t)):
-                        # describe took the remedy and explanation at t: no need to redo them
-                        view = later_snapshot(self.pack, s, inc, t, described=True)
-                        changes.append(Change(_OPENED, view, from_micros(t)))
-                    continue
-                inc = current
-                if s.followups and self._is_resolved(s, inc, t):
-                    continue  # resolved by a person: stays closed until the condition clears
-                changed = False
-                if step.rank != inc.rank:
-                    inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
-                    changed = True
-                if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
-                    inc.rules = rule_ids
-                    inc.lead = (rule.index, step_index)
-                    describe(s, inc, rule, step_index, t, hits)
-                    changed = True
-                elif scanned is not None:
-                    # Same rung, but an event may have moved what its amounts read, or its
-                    # cause.  (Not on a timer: then only `now` moved, which settled_part
-                    # leaves out.)
-                    if refresh_cause(s, inc, t):
-                        changed = True
-                    remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
-                    # (the same object: a remedy without items, the same at every instant)
-                    if remedy is not inc.remedy and settled_part(remedy, step) != settled_part(
-                        inc.remedy, step
-                    ):
-                        inc.remedy = remedy
-                        inc.explanation = explanation_of(s, rule, step, t)
-                        changed = True
-                    if self._anchored_deadlines:  # a deadline counting from an event's time
-                        due, starts = deadlines_of(s, inc, best, hits, t)
-                        if due != inc.deadlines or starts != inc.starts:
-                            inc.deadlines, inc.starts = due, starts
-                            changed = True
-                if changed:
-                    changes.append(
-                        Change(_UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
-                    )
-            if ended:
-                changes[closing:closing] = [
-                    Change(
-                        _SUPERSEDED,
-                        later_snapshot(
-                            self.pack,
-                            s,
-                            inc,
-                            t,
-                            _CLOSED,
-                            superseded_by=s.open[replaced[inc.kind]].id,
-                        ),
-                        from_micros(t),
-                    )
-                    for inc in ended
-                ]
+            pending = self._settle(s, t, held, pending, changes, scanned is not None, refresh)
 
         # Follow-up deadlines of every live incident, and revisits after resolutions.
         # (What _deadline does, inline for the common case of a deadline still ahead.)
@@ -280,7 +144,7 @@ class Evaluation:
                     ):
                         pending = deadline
                 else:  # resolved, if any, is after t
-                    for done in inc.escalations:  # (_escalate's test, inline: the common case)
+                    for done in inc.escalations:  # (_escalate, inline: the common case)
                         if done[1] == deadline and done[0] == what:
                             break
                     else:
@@ -302,6 +166,160 @@ class Evaluation:
                         self._escalate(s, inc, name, deadline, None, changes)
         s.next_due_us = pending
         return changes
+
+    def _settle(
+        self,
+        s: ShipmentState,
+        t: int,
+        held: list[tuple[int, int]] | None,
+        pending: int | None,
+        changes: list[Change],
+        on_event: bool,
+        refresh: bool,
+    ) -> int | None:
+        """Bring the incidents in line with the rules that hold (``held``, of a scan at
+        ``t``): open, update, clear and supersede them, adding the changes to
+        ``changes``; returns ``pending``, earlier when an opening is owed to the next
+        evaluation.  ``on_event``: an event was just absorbed (then a rung that stays
+        may still have moved its cause, remedy or deadlines)."""
+        rules = self._rules
+        ended: list[OpenIncident] = []
+        holding: dict[str, list[tuple[Rule, int]]] = {}
+        for index, rung in held or ():
+            rule = rules[index]
+            same = holding.get(rule.kind)
+            if same is None:
+                holding[rule.kind] = [(rule, rung)]
+            else:
+                same.append((rule, rung))
+
+        # Kinds a holding kind supersedes neither open nor stay open (docs/engine.md).
+        replaced: dict[str, str] = {}
+        supersedes = self._supersedes
+        if supersedes:
+            for kind in holding:
+                if kind in supersedes:  # most evaluations hold no superseding kind
+                    replaced = superseded(supersedes, holding)
+                    break
+        for key in list(s.open):
+            inc = s.open[key]
+            kind = inc.kind
+            if key != kind or (kind in holding and kind not in replaced):
+                continue  # parked (resolved, its revisit pending), or still holding
+            del s.open[key]
+            if s.followups and self._is_resolved(s, inc, t):
+                self._park(s, inc)
+            elif kind not in replaced:
+                changes.append(
+                    Change(
+                        _CLEARED,
+                        later_snapshot(self.pack, s, inc, t, _CLOSED),
+                        from_micros(t),
+                    )
+                )
+            else:
+                ended.append(inc)
+        closing = len(changes)  # superseded changes go here, before the openings
+        for kind, hits in holding.items():
+            if kind in replaced:
+                continue
+            if len(hits) == 1:
+                best = hits[0]
+                rule_ids: tuple[str, ...] = (best[0].id,)
+            else:
+                best = min(hits, key=lambda hit: (hit[0].steps[hit[1]].rank, hit[0].index))
+                rule_ids = tuple(r.id for r, _ in hits)
+            rule, step_index = best
+            step = rule.steps[step_index]
+            current = s.open.get(kind)
+            opened = t
+            # (_triggered_again needs a resolve, so only a parcel with follow-ups)
+            if current is not None and self._anchored_deadlines and s.followups:
+                again = self._triggered_again(s, current, best, hits, t)
+                if again is not None and refresh:
+                    # A follow-up reports nothing: the next evaluation opens it.
+                    pending = t if pending is None or t < pending else pending
+                    continue
+                if again is not None:
+                    del s.open[kind]
+                    self._park(s, current)
+                    current, opened = None, again
+            if current is None:
+                inc = OpenIncident(
+                    id=incident_id(s.tracking_number, kind, opened),
+                    kind=kind,
+                    opened_at=opened,
+                    severity=step.severity,
+                    rank=step.rank,
+                    severity_since=opened,
+                    rules=rule_ids,
+                    lead=(rule.index, step_index),
+                    remedy=None,
+                    evidence=NO_EVIDENCE,  # describe fills it in
+                    explanation="",
+                    deadlines={},
+                )
+                describe(s, inc, rule, step_index, t, hits)
+                if s.open is NO_OPEN:
+                    s.open = {}
+                s.open[kind] = inc
+                if not (s.followups and self._is_resolved(s, inc, t)):
+                    # describe took the remedy and explanation at t: no need to redo them
+                    view = later_snapshot(self.pack, s, inc, t, described=True)
+                    changes.append(Change(_OPENED, view, from_micros(t)))
+                continue
+            inc = current
+            if s.followups and self._is_resolved(s, inc, t):
+                continue  # resolved by a person: stays closed until the condition clears
+            changed = False
+            if step.rank != inc.rank:
+                inc.severity, inc.rank, inc.severity_since = step.severity, step.rank, t
+                changed = True
+            if (rule.index, step_index) != inc.lead or rule_ids != inc.rules:
+                inc.rules = rule_ids
+                inc.lead = (rule.index, step_index)
+                describe(s, inc, rule, step_index, t, hits)
+                changed = True
+            elif on_event:
+                # Same rung, but an event may have moved what its amounts read, or its
+                # cause.  (Not on a timer: then only `now` moved, which settled_part
+                # leaves out.)
+                if refresh_cause(s, inc, t):
+                    changed = True
+                remedy = remedy_of(s, step, t, inc.id, inc.cause)  # the cause just taken
+                # (the same object: a remedy without items, the same at every instant)
+                if remedy is not inc.remedy and settled_part(remedy, step) != settled_part(
+                    inc.remedy, step
+                ):
+                    inc.remedy = remedy
+                    inc.explanation = explanation_of(s, rule, step, t)
+                    changed = True
+                if self._anchored_deadlines:  # a deadline counting from an event's time
+                    due, starts = deadlines_of(s, inc, best, hits, t)
+                    if due != inc.deadlines or starts != inc.starts:
+                        inc.deadlines, inc.starts = due, starts
+                        changed = True
+            if changed:
+                changes.append(
+                    Change(_UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
+                )
+        if ended:
+            changes[closing:closing] = [
+                Change(
+                    _SUPERSEDED,
+                    later_snapshot(
+                        self.pack,
+                        s,
+                        inc,
+                        t,
+                        _CLOSED,
+                        superseded_by=s.open[replaced[inc.kind]].id,
+                    ),
+                    from_micros(t),
+                )
+                for inc in ended
+            ]
+        return pending
 
     def _escalate(
         self,
