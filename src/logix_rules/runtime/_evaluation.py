@@ -148,7 +148,9 @@ class Evaluation:
                         if done[1] == deadline and done[0] == what:
                             break
                     else:
-                        self._escalate(s, inc, what, deadline, target, changes)
+                        inc.escalations.append((what, deadline, target))
+                        view = later_snapshot(self.pack, s, inc, deadline)
+                        changes.append(Change(_ESCALATED, view, from_micros(deadline)))
             if inc.deadlines:
                 starts = inc.starts
                 for name, deadline in inc.deadlines.items():
