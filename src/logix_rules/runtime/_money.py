@@ -24,8 +24,30 @@ _WIDE: Final = Context(prec=400, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999
 _LARGEST: Final = Decimal("1e309")
 
 
+# Remedies compute the same float amounts again and again (a late parcel's coupon at
+# every escalation): each float's rounded Decimal is made once and kept, in a table
+# cleared when it is full.  Zero is left out: 0.0 and -0.0 are one key but round to
+# "0.00" and "-0.00".
+_ROUNDED: dict[float, Decimal | None] = {}
+_ROUNDED_LIMIT: Final = 4096
+
+
 def remedy_amount(value: Any) -> Decimal | None:
     """A computed amount rounded half-up to cents, or ``None`` when it is not a finite number."""
+    if type(value) is float and value:
+        try:
+            return _ROUNDED[value]
+        except KeyError:
+            rounded = _rounded(value)
+            if len(_ROUNDED) >= _ROUNDED_LIMIT:
+                _ROUNDED.clear()
+            if value == value:  # NaN is no key: it equals nothing, not even itself
+                _ROUNDED[value] = rounded
+            return rounded
+    return _rounded(value)
+
+
+def _rounded(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):
