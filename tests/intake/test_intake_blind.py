@@ -9,7 +9,8 @@ and from the model's training, and each lexicon version is measured on it once
 (docs/intake.md, "How well it works").  Measured once on 1.7.0 with its model (52d6f7b):
 macro 0.80/0.78; once on 1.8.0 with the retrained model (6e871b3): 0.81/0.79 (lexicon
 alone 0.79/0.76, then 0.80/0.77); once more after the model was trained on extra10 as
-well: 0.81/0.80.  The floors sit just below 1.8.0's figures.
+well: 0.81/0.80; once more after the model's thresholds were chosen on extra10
+(benchmarks/intake_cv.py): 0.81/0.82.  The floors sit just below 1.8.0's figures.
 """
 
 from __future__ import annotations
