@@ -321,8 +321,13 @@ class SqlUnit:
     def due(self, now: int, limit: int) -> list[ShipmentState]:
         self._flush()
         db = self.db
+        # Ties in time by tracking number, as the in-memory host's heap takes them: the
+        # engine's changes of one instant keep the order their states were fired in,
+        # so the feed's seqs are then the same on every run and host (by next_due
+        # alone PostgreSQL returned ties in whatever order its pages held them).
         rows = db.execute(
-            f"{ROWS} WHERE next_due <= ? ORDER BY next_due LIMIT ?{db.for_update_skip_locked}",
+            f"{ROWS} WHERE next_due <= ? ORDER BY next_due, tracking_number{db.collate_c} "
+            f"LIMIT ?{db.for_update_skip_locked}",
             (now, limit),
         )
         # A state fired in this unit is due no more (its row was written before this
