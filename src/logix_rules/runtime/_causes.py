@@ -93,7 +93,10 @@ def cause_at(s: ShipmentState, incident_id: str, t: int, trail: str | None = Non
     """The incident's cause at ``t``: the latest one a person named at or before ``t``
     (``resolve`` or ``record`` with ``cause=``), else the trail's (``trail`` when the
     caller knows it: what the incident last took from it, else derived at ``t``)."""
-    follow = s.followups.get(incident_id)
+    # (Most parcels have no follow-ups: the shared empty mappingproxy, whose .get
+    # parses its arguments, is not asked.)
+    followups = s.followups
+    follow = followups.get(incident_id) if followups else None
     if follow is not None:
         named = _named(follow.log, t)
         if named is not None:

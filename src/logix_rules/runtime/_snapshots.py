@@ -257,7 +257,8 @@ def later_snapshot(
         step = rule.steps[lead[1]]
         remedy = remedy_of(s, step, at, inc.id, inc.cause)
         explanation = explanation_of(s, rule, step, at)
-    follow = s.followups.get(inc.id)
+    followups = s.followups
+    follow = followups.get(inc.id) if followups else None  # (see Evaluation._evaluate)
     followed: tuple[Any, ...] | None = None
     cause = inc.cause
     if follow is not None:
