@@ -28,6 +28,7 @@ SCRIPTS = [
     "gc_share.py",
     "late_events.py",
     "plain_breakdown.py",
+    "intake_cv.py",
 ]
 
 

@@ -14,7 +14,8 @@ from ._labels import may_label, ordered_received_labels
 from ._language import detect_language, primary_language
 from ._lexicon import Lexicon, Role
 from ._lexicon_load import default_lexicon, load_lexicon
-from ._matching import Found, Match, find_matches, index_of, negation
+from ._match_index import index_of
+from ._matching import Found, Match, find_matches, negation
 from ._model import Model, default_model, features
 from ._quantities import fewer_than_ordered, may_count
 from ._text import Folded, Token, fold, han_count, latin_tokens
