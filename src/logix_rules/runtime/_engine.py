@@ -34,6 +34,7 @@ from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, pars
 from ._kernel import Kernel, StateError
 from ._masked_state import masked_state
 from ._state import ShipmentState
+from ._unit_retry import retried
 
 __all__ = ["Engine", "evaluate"]
 
@@ -77,6 +78,11 @@ class Engine:
         self.pack: Pack = load_pack(pack) if isinstance(pack, str) else pack
         self._kernel = Kernel(self.pack)
         self._host: Host = MemoryHost(self._kernel) if store is None else store.attach(self._kernel)
+        # Which errors let ingest and advance run their unit again (a store's host:
+        # PostgreSQL's deadlocks; see _unit_retry); None: every call runs once.
+        self._may_retry: Callable[[BaseException], bool] | None = getattr(
+            self._host, "may_retry", None
+        )
         # A large in-memory engine tunes the process's collector (see _gc_settle).
         self._settler = Settler() if store is None and settle_gc else None
         self._assume_tz = assume_tz
@@ -139,6 +145,23 @@ class Engine:
         shipment's records are in ``(time, id)`` order already (``Kernel.group(...,
         ordered=True)``'s)."""
         self._may_leave_unreported(report)
+        emitted = retried(
+            lambda: self._apply_unit(groups, carriers, report, ordered), self._may_retry
+        )
+        if self._settler is not None:
+            self._settler.after(self._host.count())
+        return emitted
+
+    def _apply_unit(
+        self,
+        groups: dict[str, list[EventRec]],
+        carriers: dict[str, str],
+        report: bool,
+        ordered: bool,
+    ) -> list[Change]:
+        """``_apply``'s unit: run again whole if the database ends it as a deadlock
+        (its states, stepped in place, are then dropped from the store's cache and read
+        again from the rows; ``recs`` are only sorted here, and sorting again is a no-op)."""
         # Each shipment's events in time order keep the kernel on its fast path; the
         # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
@@ -163,10 +186,7 @@ class Engine:
                         changes.extend(fired)
                 save(state)
             changes.sort(key=_change_time)
-            emitted = unit.emit(changes)
-        if self._settler is not None:
-            self._settler.after(self._host.count())
-        return emitted
+            return unit.emit(changes)
 
     def _may_leave_unreported(self, report: bool) -> None:
         if not report and not isinstance(self._host, MemoryHost):
@@ -181,9 +201,14 @@ class Engine:
         """``advance``; ``report=False`` drops the changes (see ``_apply``)."""
         self._may_leave_unreported(report)
         now = aware_micros(to, "to")
+        with quiet(self._settler):
+            return retried(lambda: self._advance_unit(now, report), self._may_retry)
+
+    def _advance_unit(self, now: int, report: bool) -> list[Change]:
+        """``_advance``'s unit (run again whole on a deadlock, as ``_apply_unit``)."""
         kernel = self._kernel
         changes: list[Change] = []
-        with quiet(self._settler), self._host.unit() as unit:
+        with self._host.unit() as unit:
             clock = unit.clock()
             if clock is None or now > clock:
                 unit.set_clock(now)

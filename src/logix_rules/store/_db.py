@@ -121,6 +121,12 @@ class Database(abc.ABC):
         those created.  SQLite needs none: its write lock covers the whole file."""
         return []
 
+    def retryable(self, error: BaseException) -> bool:
+        """Whether ``error`` ended a transaction that may simply be run again (a
+        deadlock, a serialization failure).  SQLite has none: its writers queue on the
+        file's lock (``busy_timeout``)."""
+        return False
+
     def in_list(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``IN (...)`` for ``values`` (SQLite); PostgreSQL overrides with ``= ANY``."""
         return f"IN ({', '.join('?' * len(values))})", list(values)

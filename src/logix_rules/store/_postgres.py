@@ -25,6 +25,9 @@ SCHEMA_LOCK = 0x6C6F676978
 COPY_FROM = 32
 #: Column types binary ``COPY`` writes (any other sends the rows one by one).
 _COPYABLE = frozenset({"text", "bytea", "bigint", "integer"})
+#: The SQLSTATEs of a transaction the server ended so that it may be run again:
+#: deadlock_detected, serialization_failure.
+RETRYABLE = frozenset({"40P01", "40001"})
 #: Rows a staging table may have held (and left dead) since it was last truncated
 #: before the next use truncates it (see ``insert``).
 STAGE_DEAD_ROWS = 20_000
@@ -160,6 +163,9 @@ class PostgresDatabase(Database):
         )
         return [tn for (tn,) in rows]
 
+    def retryable(self, error: BaseException) -> bool:
+        return isinstance(error, self._errors) and error.sqlstate in RETRYABLE
+
     def in_list(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return "= ANY(?)", [list(values)]
 
@@ -167,7 +173,11 @@ class PostgresDatabase(Database):
         self._conn.execute("BEGIN")
 
     def _commit(self) -> None:
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._staged.clear()  # the transaction is gone, and tables made in it
+            raise
         for stage in self._staged:  # ON COMMIT DELETE ROWS truncated them
             self._staged[stage] = 0
 

@@ -40,6 +40,14 @@ class SqlHost:
     def unit(self) -> AbstractContextManager[SqlUnit]:
         return SqlUnit(self)
 
+    def may_retry(self, error: BaseException) -> bool:
+        """Whether an engine call whose unit raised ``error`` may run again from its
+        inputs (``runtime/_unit_retry.py``): the database ended the transaction as a
+        deadlock or serialization failure, and the unit was the transaction (inside a
+        caller's transaction, that one is aborted too: the caller must run it again).
+        The unit has dropped the states it stepped from the cache already."""
+        return not self.db.in_transaction and self.db.retryable(error)
+
     # -- reads outside a unit ----------------------------------------------------------
     def clock(self) -> int | None:
         with self.db.transaction(write=False):

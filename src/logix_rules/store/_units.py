@@ -200,7 +200,13 @@ class SqlUnit:
             self._forget(cache)
             transaction.__exit__(kind, exc, tb)
             return
-        transaction.__exit__(None, None, None)
+        try:
+            transaction.__exit__(None, None, None)
+        except BaseException:
+            # The commit failed (a serialization failure, a lost connection): the rows
+            # keep the old states, and the engine may run the call again.
+            self._forget(cache)
+            raise
         # Committed: the cache may now hold what the rows hold (the state and its bytes,
         # so the next unit reads neither), and what the next unit would derive from
         # them again (the incidents' fingerprints, the facts row).
@@ -296,7 +302,8 @@ class SqlUnit:
         found = self._lock(wanted)
         # A cached parcel whose row is gone (purged since) is reserved and locked now.
         # Rare; while this unit holds locks, so PostgreSQL may end it as a deadlock with a
-        # worker creating that parcel at the same instant (the error reaches the caller).
+        # worker creating that parcel at the same instant: the engine then runs its call
+        # again (runtime/_unit_retry.py), the cache's entries of this unit dropped.
         gone = [tn for tn in wanted if tn not in self._held]
         if gone:
             self._reserved.update(db.reserve_rows(gone))
