@@ -40,6 +40,9 @@ HEAD = struct.Struct("<7I")  # strings, events, kinds, text, kind text, tail byt
 N_FIXED = 21  # the ints before the events
 FIXED = struct.Struct(I64.format(N_FIXED))
 BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"  # a parcel with nothing irregular
+# That tail as read: one shared list (never changed), which the reader of every version
+# returns, so that ``StateReader._state`` knows a bare parcel by identity.
+BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]
 # The shortest history a kept state remembers its body for.  Version 3 appends to the
 # body without reading it back, which costs less than writing the history again from
 # one event on (benchmarks/README.md, eighth session).  (Read as layout.REUSE_FROM, so a
@@ -48,6 +51,7 @@ REUSE_FROM = 1
 
 __all__ = [
     "AGGREGATES",
+    "BARE_TAIL",
     "BARE_TAIL_TEXT",
     "FIXED",
     "HEAD",

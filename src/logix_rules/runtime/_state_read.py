@@ -33,6 +33,7 @@ from ._state import (
     parked_key,
 )
 from ._state_layout import (
+    BARE_TAIL,
     BARE_TAIL_TEXT,
     FIXED,
     HEAD,
@@ -70,7 +71,6 @@ _STAGES = frozenset([*(s.value for s in Stage), None])
 _REASONS = frozenset([*(r.value for r in Reason), None])
 _ABSENT = {NONE: None}  # .get(v, v): None for NONE, v otherwise
 _ZERO = {NONE: 0}  # .get(v, v): what an instant's range is checked on
-_BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]  # read only
 _BARE_SIZE = len(BARE_TAIL_TEXT)
 _EVENTS_AT = HEAD.size  # where the strings start, after the head
 
@@ -134,7 +134,7 @@ class StateReader:
             raise StateError("the tracking number and carrier must be strings")
         tn, carrier = strings[ints[0]], strings[ints[1]]
         latest_rec = None
-        if tail is _BARE_TAIL:  # most parcels: none of the irregular parts
+        if tail is BARE_TAIL:  # most parcels: none of the irregular parts
             known, params = self._bares.get(carrier) or self._bare_of(carrier)
             shipment = None
             cnt: Any = self._zeros
@@ -372,10 +372,11 @@ class StateReader:
                 raise StateError("the strings of a shipment state are not as many as it says")
         strings.append(None)
         ints = ints_of(n_events).unpack_from(data, ints_start)
-        # Most parcels have no facts, incidents or follow-ups: no JSON to parse then.
+        # Most parcels have no facts, incidents or follow-ups: no JSON to parse then.  (Inline,
+        # as in ``_read3``: a call here costs more than the lines it would share.)
         facts_text = None
         if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
-            tail = _BARE_TAIL
+            tail = BARE_TAIL
         else:
             tail_text = data[events_end:].decode("ascii")
             if split:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core._records import EventKind, EventRec, rec_key
 from ._state import StateError
-from ._state_layout import BARE_TAIL_TEXT, read_json, read_tail
+from ._state_layout import BARE_TAIL, BARE_TAIL_TEXT, read_json, read_tail
 from ._state_parts import BOUND
 from ._state_v3 import HEAD3, ints3_of
 
@@ -22,7 +22,6 @@ __all__ = ["Read", "V3Reader"]
 #: strings (None last), ints, tail, history, ids, the text of the tail's facts (or None)
 Read = tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], str | None]
 
-_BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]  # read only
 _BARE_SIZE = len(BARE_TAIL_TEXT)
 _N_FIXED = 21
 _BYTE = [bytes((i,)) for i in range(128)]  # a separator below 128 as UTF-8
@@ -54,7 +53,7 @@ class V3Reader:
         ints = ints3_of(n_events).unpack_from(data, ints_start)
         facts_text = None
         if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
-            tail = _BARE_TAIL
+            tail = BARE_TAIL
         else:
             tail_text = data[events_end:].decode("ascii")
             if split:
