@@ -68,30 +68,7 @@ def tally(entries: Sequence[Labelled], got: Sequence[frozenset[ReportKind]]) -> 
     """``_evaluation.evaluate``'s figures for kinds already found."""
     out = Evaluation()
     for entry, kinds in zip(entries, got, strict=True):
-        want = set(entry.kinds)
-        out.messages += 1
-        out.exact += kinds == want
-        for kind in kinds | want:
-            for t in (
-                out.by_kind.setdefault(kind, Tally()),
-                out.by_kind_language.setdefault((kind, entry.lang), Tally()),
-                out.by_language.setdefault(entry.lang, Tally()),
-            ):
-                if kind in kinds and kind in want:
-                    t.tp += 1
-                elif kind in kinds:
-                    t.fp += 1
-                else:
-                    t.fn += 1
-        for kind in kinds & want:
-            key = (kind.value, kind.value)
-            out.confusion[key] = out.confusion.get(key, 0) + 1
-        missed = [k.value for k in want - kinds] or [NONE]
-        extra = [k.value for k in kinds - want] or [NONE]
-        for row in missed:
-            for column in extra:
-                if row != NONE or column != NONE:
-                    out.confusion[(row, column)] = out.confusion.get((row, column), 0) + 1
+        out.add(entry, kinds)
     return out
 
 

@@ -12,16 +12,12 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-@pytest.fixture(scope="module")
-def study() -> ModuleType:
-    """``benchmarks/intake_model_study.py`` (the model's training script), loaded as a
-    module; skipped where numpy, its training-time dependency, is missing."""
-    pytest.importorskip("numpy")
+def _load(name: str) -> ModuleType:
+    """``benchmarks/<name>.py`` loaded as a module (the benchmarks folder on the path
+    meanwhile, for the modules it imports from beside it)."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        spec = importlib.util.spec_from_file_location(
-            "intake_model_study", BENCHMARKS / "intake_model_study.py"
-        )
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -29,3 +25,18 @@ def study() -> ModuleType:
     finally:
         sys.path.remove(str(BENCHMARKS))
     return module
+
+
+@pytest.fixture(scope="module")
+def study() -> ModuleType:
+    """``benchmarks/intake_model_study.py`` (the model's training script), loaded as a
+    module; skipped where numpy, its training-time dependency, is missing."""
+    pytest.importorskip("numpy")
+    return _load("intake_model_study")
+
+
+@pytest.fixture(scope="module")
+def cv(study: ModuleType) -> ModuleType:
+    """``benchmarks/intake_cv.py`` (the leave-one-part-out estimate), loaded as a module;
+    it trains with ``study``'s code, so it is skipped where that is."""
+    return _load("intake_cv")

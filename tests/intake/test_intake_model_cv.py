@@ -4,34 +4,17 @@ against ``classify``, and pools folds as ``_evaluation.evaluate`` counts them.""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 from logix_rules.intake import ReportKind
 from logix_rules.intake._evaluation import Labelled, evaluate
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 K = ReportKind
-
-
-@pytest.fixture(scope="module")
-def cv(study: ModuleType) -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location("intake_cv", BENCHMARKS / "intake_cv.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
 
 
 def _entry(i: int, lang: str, kinds: set[ReportKind]) -> Labelled:

@@ -9,6 +9,7 @@ true positive, predicted only a false positive, expected only a false negative.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,36 @@ class Evaluation:
     tracking: Tally = attrs.Factory(Tally)
     wrong: list[tuple[Labelled, Classification]] = attrs.Factory(list)
 
+    def add(self, entry: Labelled, got: AbstractSet[ReportKind]) -> None:
+        """Count the kinds found for ``entry`` against its labels: the message, an exact
+        match, each kind's tallies (by kind, kind and language, language, tag) and the
+        confusion matrix (``NONE``: a kind expected and none found, or the reverse)."""
+        want = entry.kinds
+        self.messages += 1
+        self.exact += got == want
+        for kind in got | want:
+            for tally in (
+                _count(self.by_kind, kind),
+                _count(self.by_kind_language, (kind, entry.lang)),
+                _count(self.by_language, entry.lang),
+                *(_count(self.by_tag, tag) for tag in entry.tags),
+            ):
+                if kind in got and kind in want:
+                    tally.tp += 1
+                elif kind in got:
+                    tally.fp += 1
+                else:
+                    tally.fn += 1
+        for kind in got & want:
+            key = (kind.value, kind.value)
+            self.confusion[key] = self.confusion.get(key, 0) + 1
+        missed = [k.value for k in want - got] or [NONE]
+        extra = [k.value for k in got - want] or [NONE]
+        for row in missed:
+            for column in extra:
+                if row != NONE or column != NONE:
+                    self.confusion[(row, column)] = self.confusion.get((row, column), 0) + 1
+
     def macro(self, pairs: Iterable[Tally]) -> tuple[float | None, float | None]:
         """The mean precision and recall of ``pairs`` (undefined ones left out)."""
         tallies = list(pairs)
@@ -122,32 +153,9 @@ def evaluate(
         result = run(entry.text)
         got = set(result.kinds)
         want = set(entry.kinds)
-        out.messages += 1
-        out.exact += got == want
+        out.add(entry, got)
         out.top_right += result.kind in want
         out.language_right += result.language == entry.lang
-        for kind in got | want:
-            for tally in (
-                _count(out.by_kind, kind),
-                _count(out.by_kind_language, (kind, entry.lang)),
-                _count(out.by_language, entry.lang),
-                *(_count(out.by_tag, tag) for tag in entry.tags),
-            ):
-                if kind in got and kind in want:
-                    tally.tp += 1
-                elif kind in got:
-                    tally.fp += 1
-                else:
-                    tally.fn += 1
-        for kind in got & want:
-            key = (kind.value, kind.value)
-            out.confusion[key] = out.confusion.get(key, 0) + 1
-        missed = [k.value for k in want - got] or [NONE]
-        extra = [k.value for k in got - want] or [NONE]
-        for row in missed:
-            for column in extra:
-                if row != NONE or column != NONE:
-                    out.confusion[(row, column)] = out.confusion.get((row, column), 0) + 1
         numbers = {t.number for t in result.tracking_numbers}
         out.tracking.tp += len(numbers & entry.tracking)
         out.tracking.fp += len(numbers - entry.tracking)
