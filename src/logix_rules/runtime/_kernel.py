@@ -452,7 +452,7 @@ class Kernel(Replay):
         if held is not None and held[1] is body:
             # What s remembers points into the bytes returned, which a host keeps anyway
             # (a store's row, Spark's state): no second copy of the body.
-            s.encoded = (held[0], data, len(data) - len(body), held[3])
+            s.encoded = (held[0], data, len(data) - len(body))
         return data
 
     def loads(self, data: bytes, *, keep: bool = False) -> ShipmentState:
@@ -481,10 +481,8 @@ class Kernel(Replay):
 
     def _loads(self, data: bytes, keep: bool) -> ShipmentState:
         body = unseal(STATE3_MAGIC, data, "shipment state")
-        if body is not None:  # of another version of the pack
+        if body is not None:  # of another version of the pack (this pack's: loads, inline)
             size = body[0] if body else 0
-            if body[1 : 1 + size] == self._fingerprint[1:]:  # (a damaged size)
-                return self._codec.decode3(body, 1 + size)
             return self.rebuild(self._codec.inputs3(body, 1 + size))
         body = unseal(STATE_MAGIC, data, "shipment state")
         if body is None:

@@ -58,7 +58,6 @@ from ._state_parts import (
     instants,
     types_in,
 )
-from ._state_v3 import KEPT
 
 __all__ = ["Inputs", "StateReader", "param_key"]
 
@@ -116,7 +115,7 @@ class StateReader:
         strings, ints, tail, history, ids, facts_text = self._read3(data, start, keep)
         state = self._state(strings, ints, tail, history, ids, facts_text)
         if keep and len(history) >= layout.REUSE_FROM:
-            state.encoded = (history.copy(), data, start, KEPT)
+            state.encoded = (history.copy(), data, start)
         return state
 
     def _state(

@@ -34,8 +34,9 @@ from ..core._records import EventKind
 from . import _state_layout as layout
 from ._state import ShipmentState
 from ._state_layout import I64, N_FIXED, separator
+from ._state_write import Reuse
 
-__all__ = ["HEAD3", "KEPT", "V3Writer", "events3_of", "ints3_of", "kinds_hold"]
+__all__ = ["HEAD3", "V3Writer", "events3_of", "ints3_of", "kinds_hold"]
 
 #: events, strings, kinds, id bytes, string bytes, kind bytes, tail bytes, separator
 HEAD3 = struct.Struct("<8I")
@@ -43,9 +44,6 @@ FIXED3 = struct.Struct(I64.format(N_FIXED))
 _HEAD_SIZE = HEAD3.size
 _FIXED_SIZE = FIXED3.size
 DIGEST3 = struct.Struct(I64.format(1))
-#: What ``ShipmentState.encoded`` holds for a version-3 body: (the history's records
-#: then, the same objects; the bytes; where the body starts; KEPT).
-KEPT = 3
 
 _ID = operator.itemgetter(1)
 _TIME = operator.itemgetter(0)
@@ -102,7 +100,7 @@ class V3Writer:
         """The version-3 body of ``s``.  With ``keep``, ``s`` remembers it, and its next
         ``encode3`` writes only the events added since (``_append``)."""
         reuse = s.encoded
-        if reuse is not None and reuse[3] == KEPT:
+        if reuse is not None:
             body = self._append(s, reuse, keep)
             if body is not None:
                 return body
@@ -140,16 +138,16 @@ class V3Writer:
             (head, ids_blob, words_blob, kinds_blob, ints3_of(m).pack(*fixed, *events), tail)
         )
         if keep and m >= layout.REUSE_FROM:
-            s.encoded = (history.copy(), body, 0, KEPT)
+            s.encoded = (history.copy(), body, 0)
         return body
 
-    def _append(self, s: ShipmentState, reuse: Any, keep: bool) -> bytes | None:
+    def _append(self, s: ShipmentState, reuse: Reuse, keep: bool) -> bytes | None:
         """The body of ``s`` made from the body it was last read or written as: while
         the records that body held are still the history's first ones, in place (the
         same objects), its ids, kinds and events are copied and only the new events'
         are added.  None when that does not hold (a late event, a replay) or the
         separator would differ (not NUL, or a NUL in a new text)."""
-        recs, old, start, _ = reuse
+        recs, old, start = reuse
         history = s.history
         k = len(recs)
         # The same objects, not equal ones: an attribute of 1 equals one of 1.0 or True,
@@ -222,5 +220,5 @@ class V3Writer:
             )
         )
         if keep:
-            s.encoded = (recs if len(history) == k else history.copy(), body, 0, KEPT)
+            s.encoded = (recs if len(history) == k else history.copy(), body, 0)
         return body

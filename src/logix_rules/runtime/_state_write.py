@@ -32,8 +32,8 @@ __all__ = ["Reuse", "StateWriter"]
 
 #: What a state remembers of the body it was last read or written as
 #: (``ShipmentState.encoded``): the history's records then (the same objects), the bytes
-#: the body is in, where it starts, and the version it is in (``_state_v3.KEPT``).
-Reuse = tuple[list[EventRec], bytes, int, int]
+#: the version-3 body is in (``_state_v3``), and where it starts.
+Reuse = tuple[list[EventRec], bytes, int]
 
 _TO_NONE: dict[Any, int] = {None: NONE}  # .get(v, v): NONE for None, v otherwise
 _CLOCK = operator.attrgetter("fired_through", "next_due_us", "timer_eval")
