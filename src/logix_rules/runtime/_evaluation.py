@@ -146,13 +146,11 @@ class Evaluation:
                     ):
                         pending = deadline
                 else:  # resolved, if any, is after t
-                    for done in inc.escalations:  # (_escalate, inline: the common case)
+                    for done in inc.escalations:  # (_escalate's test, inline: the common case)
                         if done[1] == deadline and done[0] == what:
                             break
                     else:
-                        inc.escalations.append((what, deadline, target))
-                        view = later_snapshot(self.pack, s, inc, deadline)
-                        changes.append(Change(_ESCALATED, view, from_micros(deadline)))
+                        self._escalated(s, inc, what, deadline, target, changes)
             if inc.deadlines:
                 starts = inc.starts
                 for name, deadline in inc.deadlines.items():
@@ -339,14 +337,21 @@ class Evaluation:
         for done in inc.escalations:
             if done[1] == deadline and done[0] == what:
                 return
+        self._escalated(s, inc, what, deadline, target, changes)
+
+    def _escalated(
+        self,
+        s: ShipmentState,
+        inc: OpenIncident,
+        what: str,
+        deadline: int,
+        target: str | None,
+        changes: list[Change],
+    ) -> None:
+        """Record that ``what`` passed at ``deadline`` and report it (``escalated``)."""
         inc.escalations.append((what, deadline, target))
-        changes.append(
-            Change(
-                _ESCALATED,
-                later_snapshot(self.pack, s, inc, deadline),
-                from_micros(deadline),
-            )
-        )
+        view = later_snapshot(self.pack, s, inc, deadline)
+        changes.append(Change(_ESCALATED, view, from_micros(deadline)))
 
     def _revisit_step(
         self,
