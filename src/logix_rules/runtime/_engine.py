@@ -29,7 +29,7 @@ from ._explain import explain_state
 from ._explanation import Explanation
 from ._gc_settle import Settler, quiet
 from ._host import Host, MemoryHost, Store, Unit
-from ._incidents import Change, Incident
+from ._incidents import Change, Incident, change_instant
 from ._inputs import EventInput, ShipmentInput, aware_micros, parse_events, parse_shipment
 from ._kernel import Kernel, StateError
 from ._masked_state import masked_state
@@ -185,7 +185,7 @@ class Engine:
                     if report:
                         changes.extend(fired)
                 save(state)
-            changes.sort(key=_change_time)
+            changes.sort(key=change_instant)
             return unit.emit(changes)
 
     def _may_leave_unreported(self, report: bool) -> None:
@@ -218,7 +218,7 @@ class Engine:
                     if report:
                         changes.extend(fired)
                     unit.save(state)
-            changes.sort(key=_change_time)
+            changes.sort(key=change_instant)
             return unit.emit(changes)
 
     def next_due(self) -> datetime | None:
@@ -555,10 +555,6 @@ def _read_dump(data: bytes) -> dict[str, Any]:
             raise StateError("corrupt engine dump: it does not hold the states it lists")
         doc["shipments"] = records
     return doc
-
-
-def _change_time(change: Change) -> datetime:
-    return change.at
 
 
 def evaluate(

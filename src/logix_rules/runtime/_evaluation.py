@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ..compiler._model import Pack, Revisit, Rule, Severity
-from ..core._durations import from_micros
 from ._incidents import Change, ChangeType, IncidentState
 from ._lifecycle import deadlines_of, met, revisit_due, superseded
 from ._snapshots import (
@@ -216,7 +215,7 @@ class Evaluation:
                     Change(
                         _CLEARED,
                         later_snapshot(self.pack, s, inc, t, _CLOSED),
-                        from_micros(t),
+                        t,
                     )
                 )
             else:
@@ -268,7 +267,7 @@ class Evaluation:
                 if not (s.followups and self._is_resolved(s, inc, t)):
                     # describe took the remedy and explanation at t: no need to redo them
                     view = later_snapshot(self.pack, s, inc, t, described=True)
-                    changes.append(Change(_OPENED, view, from_micros(t)))
+                    changes.append(Change(_OPENED, view, t))
                 continue
             inc = current
             if s.followups and self._is_resolved(s, inc, t):
@@ -302,9 +301,7 @@ class Evaluation:
                         inc.deadlines, inc.starts = due, starts
                         changed = True
             if changed:
-                changes.append(
-                    Change(_UPDATED, later_snapshot(self.pack, s, inc, t), from_micros(t))
-                )
+                changes.append(Change(_UPDATED, later_snapshot(self.pack, s, inc, t), t))
         if ended:
             changes[closing:closing] = [
                 Change(
@@ -317,7 +314,7 @@ class Evaluation:
                         _CLOSED,
                         superseded_by=s.open[replaced[inc.kind]].id,
                     ),
-                    from_micros(t),
+                    t,
                 )
                 for inc in ended
             ]
@@ -351,7 +348,7 @@ class Evaluation:
         """Record that ``what`` passed at ``deadline`` and report it (``escalated``)."""
         inc.escalations.append((what, deadline, target))
         view = later_snapshot(self.pack, s, inc, deadline)
-        changes.append(Change(_ESCALATED, view, from_micros(deadline)))
+        changes.append(Change(_ESCALATED, view, deadline))
 
     def _revisit_step(
         self,
@@ -383,7 +380,7 @@ class Evaluation:
                 Change(
                     _REVISIT_DUE,
                     later_snapshot(self.pack, s, inc, due),
-                    from_micros(due),
+                    due,
                 )
             )
         inc.revisit_done = True
