@@ -6,6 +6,11 @@ version (under its lock) before using an entry: another process that wrote the r
 since has bumped it, so a stale state is never used, and the cache needs no
 invalidation messages between processes.  A new row starts at a random version, so a
 parcel deleted and created again elsewhere never matches an old entry.
+
+Where the database can tell that no other connection committed since (SQLite's
+``PRAGMA data_version``; ``Database.epoch``), an entry a unit committed is used without
+reading its row's version at all: each entry keeps the epoch it was written in, and
+the epoch moves on whenever another connection may have written (``trusted``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ class StateCache:
         if size < 0:
             raise ValueError(f"cache_size must be 0 or more, got {size}")
         self.size = size
-        self._entries: OrderedDict[str, tuple[int, str, ShipmentState, Any]] = OrderedDict()
+        # tracking number -> (version, pack, state, extra, epoch)
+        self._entries: OrderedDict[str, tuple[int, str, ShipmentState, Any, int | None]] = (
+            OrderedDict()
+        )
         self.hits = 0
         self.misses = 0
 
@@ -59,6 +67,19 @@ class StateCache:
         self.hits += 1
         return entry[2], entry[3]
 
+    def trusted(
+        self, tracking_number: str, pack: str, epoch: int
+    ) -> tuple[int, ShipmentState, Any] | None:
+        """The version, state and ``extra`` of ``tracking_number`` if a unit put it in
+        ``epoch`` (no other connection can have written its row since: its version
+        need not be read), made under the pack of fingerprint ``pack``."""
+        entry = self._entries.get(tracking_number)
+        if entry is None or entry[4] != epoch or entry[1] != pack:
+            return None
+        self._entries.move_to_end(tracking_number)
+        self.hits += 1
+        return entry[0], entry[2], entry[3]
+
     def put(
         self,
         tracking_number: str,
@@ -72,19 +93,25 @@ class StateCache:
         if self.size == 0:
             return
         entries = self._entries
-        entries[tracking_number] = (version, pack, state, extra)
+        entries[tracking_number] = (version, pack, state, extra, None)
         entries.move_to_end(tracking_number)
         while len(entries) > self.size:
             entries.popitem(last=False)
 
-    def put_many(self, pack: str, entries: Sequence[tuple[str, int, ShipmentState, Any]]) -> None:
-        """``put`` of each ``(tracking_number, version, state, extra)``, in order."""
+    def put_many(
+        self,
+        pack: str,
+        entries: Sequence[tuple[str, int, ShipmentState, Any]],
+        epoch: int | None = None,
+    ) -> None:
+        """``put`` of each ``(tracking_number, version, state, extra)``, in order, as
+        written in ``epoch`` (``trusted``; None: the row's version is read before use)."""
         if self.size == 0:
             return
         held = self._entries
         move = held.move_to_end
         for tracking_number, version, state, extra in entries:
-            held[tracking_number] = (version, pack, state, extra)
+            held[tracking_number] = (version, pack, state, extra, epoch)
             move(tracking_number)
         while len(held) > self.size:
             held.popitem(last=False)

@@ -73,6 +73,12 @@ class Database(abc.ABC):
     #: Whether a unit reserves absent rows before locking (``reserve_rows``).
     reserves_rows: bool = False
 
+    #: Moves on at the start of a write transaction whenever another connection may
+    #: have committed since the previous one began, and when a write transaction rolls
+    #: back; None where the backend cannot tell.  What a unit committed in the current
+    #: epoch is what its rows hold (``_cache.StateCache.trusted``).
+    epoch: int | None = None
+
     def __init__(self) -> None:
         self._depth = 0
 

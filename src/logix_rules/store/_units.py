@@ -137,6 +137,7 @@ class SqlUnit:
         self.db = host.db
         self.kernel = host.kernel
         self._transaction: AbstractContextManager[None] | None = None
+        self._owns = False  # whether the unit's transaction is its own (see __enter__)
         self._held: dict[str, _Held] = {}
         self._reserved: set[str] = set()
         self._saved: dict[str, tuple[int, ShipmentState]] = {}
@@ -157,6 +158,9 @@ class SqlUnit:
 
     # -- the transaction -----------------------------------------------------------------
     def __enter__(self) -> SqlUnit:
+        # Inside a caller's transaction the unit's writes are not committed with it:
+        # what it puts in the cache is then checked against the rows before use.
+        self._owns = not self.db.in_transaction
         self._transaction = self.db.transaction(write=True)
         self._transaction.__enter__()
         # A unit allocates tens of thousands of short-lived objects per thousand events,
@@ -214,6 +218,7 @@ class SqlUnit:
         cache.put_many(
             self.host.pack.fingerprint,
             [(tn, version, state, held[tn][1:]) for tn, (version, state) in self._saved.items()],
+            self.db.epoch if self._owns else None,
         )
 
     def _forget(self, cache: StateCache) -> None:
@@ -293,7 +298,12 @@ class SqlUnit:
         db = self.db
         wanted = sorted(set(tracking_numbers))
         if not db.reserves_rows:
-            return self._lock(wanted)
+            if db.epoch is None:
+                return self._lock(wanted)
+            found = self._trusted(wanted, db.epoch)
+            if len(found) < len(wanted):
+                found.update(self._lock([tn for tn in wanted if tn not in found]))
+            return found
         # A parcel whose state the cache holds had a row when that state was committed:
         # only the others need one reserved (most of a stream's parcels are cached, and
         # the reservation's conflict checks cost the server more than the locks).
@@ -308,6 +318,21 @@ class SqlUnit:
         if gone:
             self._reserved.update(db.reserve_rows(gone))
             found.update(self._lock(gone))
+        return found
+
+    def _trusted(self, wanted: Sequence[str], epoch: int) -> dict[str, ShipmentState]:
+        """The states of ``wanted`` that a unit of this connection wrote in ``epoch``:
+        their rows hold them still, so they are taken without a query."""
+        host = self.host
+        trusted, fingerprint = host.cache.trusted, host.pack.fingerprint
+        held = self._held
+        found: dict[str, ShipmentState] = {}
+        for tn in wanted:
+            entry = trusted(tn, fingerprint, epoch)
+            if entry is not None:
+                version, state, (blob, incidents, facts) = entry
+                held[tn] = (version, blob, incidents, facts)
+                found[tn] = state
         return found
 
     def _lock(self, wanted: Sequence[str]) -> dict[str, ShipmentState]:
