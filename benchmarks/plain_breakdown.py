@@ -6,15 +6,15 @@ set's instant; the five-rule pack for logix (``Engine``), ``benchmarks/_plain.py
 for plain Python. Each contender runs once untimed first (its memos warm, as in the
 best of ``ingest.py``'s runs), then ``gc.collect(); gc.freeze()`` and the measured run.
 
-A stage is one function of either side (``Kernel.group``, the generated ``__absorb``,
-``_Shipment.apply``...), replaced for one run by a wrapper that calls it through
-``operator.call``. With valgrind, each stage is its own child process under
-``valgrind --tool=callgrind --toggle-collect=_operator_call`` (instructions inside the
-stage's calls, nested calls included, ``PYTHONHASHSEED=0``), less the instructions of
-``operator.call`` on an empty function times the calls. Without valgrind (or with
-``--method cpu``) the stages are timed in one process with ``time.process_time_ns``
-around each call, less the same wrapper on an empty function: CPU-time figures,
-noisier and inflated by the timer itself. The method is printed.
+A stage is one function of either side (``Kernel.group``, the generated step loop
+with the pack's absorb written in, ``_Shipment.apply``...), replaced for one run by a
+wrapper that calls it through ``operator.call``. With valgrind, each stage is its own
+child process under ``valgrind --tool=callgrind --toggle-collect=_operator_call``
+(instructions inside the stage's calls, nested calls included, ``PYTHONHASHSEED=0``),
+less the instructions of ``operator.call`` on an empty function times the calls.
+Without valgrind (or with ``--method cpu``) the stages are timed in one process with
+``time.process_time_ns`` around each call, less the same wrapper on an empty
+function: CPU-time figures, noisier and inflated by the timer itself. The method is printed.
 
 Stages that are inline code, not functions (the time of an event turned into µs, the
 key of what an event says), are measured as loops of just that code over the same
@@ -63,8 +63,7 @@ STAGES: list[tuple[str, str, str]] = [
     ("logix.coerce", "logix", "  of it: _coerce of each attribute the pack reads"),
     ("logix.share", "logix", "  of it: _share, a kind seen first (memo misses)"),
     ("logix.new_state", "logix", "Kernel.new_state: a parcel's first event"),
-    ("logix.step_many", "logix", "Kernel.step_many: ids, history, absorb, evaluate"),
-    ("logix.absorb", "logix", "  of it: generated __absorb (aggregates, trackers, rules)"),
+    ("logix.step_many", "logix", "Kernel.step_many: generated, ids, history, absorb, evaluate"),
     ("logix.evaluate", "logix", "  of it: _evaluate (incidents, changes)"),
     ("logix.fire", "logix", "  of it, and advance's: _fire (timers)"),
     ("logix.late", "logix", "  of it: _insert_all + _replay (late events)"),
@@ -176,9 +175,7 @@ def _measure(stage: str, batches: list[list[TrackingEvent]], at: Any, timing: bo
         kernel._replay = counter.wrap(kernel._replay)  # type: ignore[method-assign]
         _logix_run(batches, at, engine)
     elif side == "logix":
-        name = {"absorb": "_absorb", "evaluate": "_evaluate", "fire": "_fire"}.get(
-            stage[6:], stage[6:]
-        )
+        name = {"evaluate": "_evaluate", "fire": "_fire"}.get(stage[6:], stage[6:])
         setattr(kernel, name, counter.wrap(getattr(kernel, name)))
         _logix_run(batches, at, engine)
     elif stage == "plain.advance":

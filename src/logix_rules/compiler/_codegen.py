@@ -25,6 +25,7 @@ from ..core._helpers import RUNTIME_GLOBALS
 from ..core._records import ATTRS, KIND, NO_EVENT, REASON, REPORT, STAGE, STATUS
 from ._build import _Build
 from ._codegen_scan import _comment, scan_function, tracker_lines
+from ._codegen_step import step_function
 from ._expr_types import CompiledExpr
 from ._model import Pack, RemedyItemSpec, RemedySpec, Revisit, Rule, Step
 from ._namespace import ESTIMATE
@@ -136,7 +137,8 @@ def _codegen(build: _Build) -> None:
     kept = _kept_aggregates("\n".join(lines), bool(ctx.attr_types))
     feed = _absorb_lines(kept)
     feed.extend(tracker_lines([tracker.filters for tracker in ctx.trackers]))
-    lines.extend(scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed))
+    absorb = scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed)
+    lines.extend(absorb)
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {_SAFE_NAME.sub('_', build.name)[:60]}-{digest}>"
@@ -252,6 +254,9 @@ def _codegen(build: _Build) -> None:
         selectors=tuple(dict.fromkeys(by for p in build.params.values() for by in p.by or ())),
         extends=tuple(d.file for d in build.docs[:-1]),
         module_source=source,
+        # Compiled by the kernel (runtime/_step_loop.py); not in the fingerprint: it
+        # computes what __absorb and the kernel's bookkeeping do.
+        step_source="\n".join(step_function(absorb)),
         supersedes=types.MappingProxyType(dict(lifecycle.supersedes)),
         deadline_actions=types.MappingProxyType(dict(lifecycle.actions)),
         revisit=None

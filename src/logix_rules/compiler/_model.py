@@ -197,6 +197,8 @@ class Pack:
     fingerprint: str
     extends: tuple[str, ...] = ()
     module_source: str = ""
+    # Kernel.step_many for this pack, its __absorb written in (compiler/_codegen_step.py)
+    step_source: str = ""
     selectors: tuple[str, ...] = ()  # every `by` the params use, in a fixed order
     # kind -> the kinds it supersedes on the same parcel (see docs/packs.md)
     supersedes: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)

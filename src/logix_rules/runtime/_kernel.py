@@ -59,7 +59,6 @@ from ..core._records import (
     rec_key,
 )
 from ._actions import ACKNOWLEDGED, RESOLVED, Action, action_of
-from ._checkpoints import capture
 from ._frames import DAMAGED, STATE3_MAGIC, STATE_MAGIC, unseal
 from ._incidents import (
     Change,
@@ -67,24 +66,22 @@ from ._incidents import (
     Incident,
     IncidentState,
 )
-from ._replay import Replay, content
+from ._replay import Replay
 from ._snapshots import (
     snapshot,
 )
 from ._state import (
-    ID_BITS,
-    INDEX_FROM,
     NO_FOLLOWUPS,
     Facts,
     Followup,
     OpenIncident,
     ShipmentState,
     StateError,
-    find_event,
     index_events,
 )
 from ._state_codec import Inputs, StateCodec
 from ._state_v1 import v1_inputs
+from ._step_loop import step_loop
 
 __all__ = ["Kernel", "StateError"]
 
@@ -112,6 +109,7 @@ class Kernel(Replay):
         self._kinds = pack.kinds
         self._ntrack = len(pack.trackers)
         self._absorb = pack.absorb
+        self._step_many = step_loop(pack)
         self._scan = pack.scan
         self._attr_types = dict(pack.attr_types)
         self._severity = pack.severities
@@ -272,62 +270,13 @@ class Kernel(Replay):
         event is "in order" only if it sorts after every event and after the last
         evaluation a timer caused.  Firing through a quiet period does not count.
         """
-        changes: list[Change] = []
-        history = state.history
-        absorb = self._absorb
-        every, first = self._checkpoint_every, self._checkpoint_from
-        for index, rec in enumerate(recs):
-            # The fast path, with find_event, remember_event and _take inline: the hot path.
-            t, event_id, _ = rec  # one unpack, not two globals and two subscripts
-            index_ = state.id_index
-            if index_ is not None:
-                seen = index_.get(event_id)
-                bit = 0
-            else:
-                bit = _ID_BIT[hash(event_id) % ID_BITS]  # id_bit, inline
-                seen = find_event(state, event_id) if state.id_bits & bit else None
-            if seen is not None:
-                if seen == rec or content(seen) >= content(rec):
-                    continue
-                in_order = False
-            elif history:
-                last = history[-1]
-                in_order = t > last[T] or (t == last[T] and event_id > last[ID])
-            else:
-                in_order = True
-            timer_eval = state.timer_eval
-            if not in_order or (timer_eval is not None and t <= timer_eval):
-                since = self._insert_all(state, recs[index:])
-                if since is not None:
-                    clock = max(recs[-1][T], state.fired_through or recs[-1][T])
-                    changes.extend(self._replay(state, clock=clock, since=since))
-                return changes
-            history.append(rec)
-            n = len(history)
-            if index_ is not None:
-                index_[event_id] = rec
-            elif n < INDEX_FROM:
-                state.id_bits |= bit
-            else:
-                index_events(state)
-            due = state.next_due_us
-            if due is not None and due < t:
-                changes.extend(self._fire(state, t - 1))
-            held, pending = absorb(state, rec, state.facts, state.params, t)
-            if held is None and not state.open:
-                state.next_due_us = pending
-            else:
-                changes.extend(self._evaluate(state, t, (held, pending)))
-            # A checkpoint as a replay holds it (nothing fired after t); not once a
-            # follow-up re-evaluated the live state (_refresh_due), which a replay does not.
-            if n >= first and not n % every and not state.followups:
-                capture(state, n, t)
-            fired = state.fired_through
-            if fired is not None and fired > t:
-                changes.extend(self._fire(state, fired))
-            else:
-                state.fired_through = t
-        return changes
+        # The loop is generated per pack with the pack's absorb written in (see
+        # compiler/_codegen_step.py, runtime/_step_loop.py): in order, each event is
+        # checked for a duplicate (find_event), appended, remembered (its id), timers
+        # due before it fired, absorbed, evaluated if a rule holds or an incident is
+        # open, checkpointed, and fired_through moved; from the first late one, the
+        # rest go to _insert_all and one _replay.
+        return self._step_many(self, state, recs)
 
     def fire(self, state: ShipmentState, now: int) -> tuple[ShipmentState, list[Change]]:
         """Fire every time rule and follow-up deadline due at or before ``now``."""
@@ -530,7 +479,6 @@ class Kernel(Replay):
 
 
 _SHARED_KINDS = 1 << 16
-_ID_BIT = tuple(1 << i for i in range(ID_BITS))  # id_bit's values, made once
 
 
 @functools.cache
