@@ -191,6 +191,9 @@ def thaw(state: ShipmentState, point: Checkpoint, *, last: bool = False) -> None
     state.attr_values = values
     state.open = live
     state.fired_through = at
+    # The rules' last scan is of the state that was: it may match the one put back
+    # (the same latest event and count) while that one's incidents are not its own.
+    state.scan_memo = None
 
 
 Held = tuple[tuple[Any, ...], Any, Any, Any, Any, dict[str, OpenIncident], Any]
@@ -215,6 +218,7 @@ def put(state: ShipmentState, held: Held) -> None:
     plain, state.cnt, state.firsts, state.lasts, state.attr_values, state.open, fired = held
     _put_plain(state, plain)
     state.fired_through = fired
+    state.scan_memo = None  # (as in thaw)
 
 
 def _copy_open(live: dict[str, OpenIncident]) -> dict[str, OpenIncident]:
