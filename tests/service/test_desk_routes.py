@@ -538,24 +538,34 @@ async def test_repeated_failed_logins_are_slowed_down(client: httpx.AsyncClient)
     assert (await client.get("/")).status_code == 303
 
 
-def test_the_throttle_forgets_failures_after_its_window() -> None:
-    from logix_rules.service._desk_throttle import LoginThrottle
+async def test_two_desks_over_one_store_share_the_failed_logins(
+    world: tuple[ServiceContext, datetime], client: httpx.AsyncClient
+) -> None:
+    from logix_rules.service._desk_throttle import LIMIT
+    from logix_rules.store import open_store
 
-    now = [0.0]
-    throttle = LoginThrottle(limit=3, window_s=60, clock=lambda: now[0])
-    for second in (0, 10, 20):
-        now[0] = second
-        assert throttle.wait_s("ana") == 0
-        throttle.failed("ana", "bo")
-    assert throttle.wait_s("ana") == 40
-    assert throttle.wait_s("cy", "bo") == 40  # any key throttled is enough
-    assert throttle.wait_s("cy") == 0
-    now[0] = 60.5
-    assert throttle.wait_s("ana") == 0  # the first failure left the window
-    throttle.failed("ana")
-    assert throttle.wait_s("ana") > 0
-    throttle.succeeded("ana")
-    assert throttle.wait_s("ana") == 0
+    ctx, now = world
+    other_store = open_store(ctx.store.url)  # a second process: its own connection
+    other = ServiceContext(other_store, "default", settings=ctx.settings, clock=lambda: now)
+    app = Starlette(routes=desk_routes(other))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://desk.test"
+    ) as second:
+        for n in range(LIMIT):
+            desk = client if n % 2 else second
+            form = await desk.get("/login")
+            answer = await desk.post(
+                "/login", data={"csrf": token(form), "username": USER, "password": "guess"}
+            )
+            assert answer.status_code == 401
+        for desk in (client, second):
+            form = await desk.get("/login")
+            answer = await desk.post(
+                "/login", data={"csrf": token(form), "username": USER, "password": PASSWORD}
+            )
+            assert answer.status_code == 429
+    other.close()
+    other_store.close()
 
 
 async def test_a_deleted_users_session_ends(

@@ -29,7 +29,7 @@ from ._desk_queue import QueueFilters, filter_choices, read_queue
 from ._desk_render import desk_environment
 from ._desk_report import report_available, report_until, weekly_brief
 from ._desk_session import Session, SessionSigner
-from ._desk_throttle import ADDRESS_LIMIT, LoginThrottle
+from ._desk_throttle import LoginThrottle
 from ._desk_views import incident_view, next_deadline
 from ._relay import dead_letters
 from ._users import list_users, verify_user
@@ -79,8 +79,7 @@ class _Desk:
         self.top_severity = next(iter(ctx.pack.severities), "P1")
         self.actions = _record_actions(ctx)
         self.has_report = report_available()
-        self.throttle = LoginThrottle()  # by user name
-        self.address_throttle = LoginThrottle(limit=ADDRESS_LIMIT)
+        self.throttle = LoginThrottle()  # counted in the store, shared by its processes
 
     # -- plumbing ------------------------------------------------------------------------
     def page(
@@ -171,7 +170,8 @@ class _Desk:
         name = form.get("username", "").strip()[:64]
         password = form.get("password", "")[:1024]
         address = request.client.host if request.client else "-"
-        wait = max(self.throttle.wait_s(name), self.address_throttle.wait_s(address))
+        throttle = self.throttle
+        wait = await self.ctx.run(lambda h: throttle.wait_s(h.store.db, name=name, address=address))
         if wait > 0:
             return self.page(
                 request,
@@ -184,8 +184,7 @@ class _Desk:
             )
         ok = bool(name) and await self.ctx.run(lambda h: verify_user(h.store, name, password))
         if not ok:
-            self.throttle.failed(name)
-            self.address_throttle.failed(address)
+            await self.ctx.run(lambda h: throttle.failed(h.store.db, name=name, address=address))
             return self.page(
                 request,
                 session,
@@ -195,7 +194,7 @@ class _Desk:
                 error="Unknown user or wrong password.",
                 username=name,
             )
-        self.throttle.succeeded(name)
+        await self.ctx.run(lambda h: throttle.succeeded(h.store.db, name=name))
         response = RedirectResponse(target, status_code=303)
         self.signer.write(response, self.signer.login(name), secure=request.url.scheme == "https")
         return response

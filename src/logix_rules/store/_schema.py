@@ -252,6 +252,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX feed_incident ON feed (incident_id)",
         ),
     ),
+    Migration(
+        7,
+        "desk: failed logins, counted across the service's processes",
+        (
+            # One row per failed login and what it counts against (`name:<user>` and
+            # `address:<client>`), kept for the throttle's window: every process over
+            # the store sees the same count (service/_desk_throttle.py).
+            """CREATE TABLE login_failures (
+                key TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )""",
+            "CREATE INDEX login_failures_key ON login_failures (key, at)",
+            "CREATE INDEX login_failures_at ON login_failures (at)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
