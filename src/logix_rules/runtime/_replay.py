@@ -52,6 +52,10 @@ __all__ = ["Replay", "content"]
 
 Later = Callable[[], Incident]  # what later_snapshot returns
 _POSITION = operator.itemgetter(0)  # a checkpoint's number of events
+# From this length on, a replay cuts the history to the events it absorbed (_run): below
+# it the copies evaluation makes of the absorbed part cost less than the cut (callgrind,
+# benchmarks/README.md, late events, ninth session).
+CUT_FROM = 64
 
 
 class Replay(Evaluation):
@@ -176,12 +180,28 @@ class Replay(Evaluation):
         revisits: list[Change] = []
         history = state.history
         every, first = self._checkpoint_every, self._checkpoint_from
-        for n in range(start + 1, stop + 1):
-            rec = history[n - 1]
-            revisits.extend(self._take(state, rec))
-            state.fired_through = rec[T]
-            if n >= first and not n % every:
-                capture(state, n, rec[T])
+        # Evaluation reads the absorbed part of the history only (evidence, the trail's
+        # cause), a copy of the list's head when the list holds more: with an incident
+        # open, every event of a long history's replay copied it.  A long list is cut
+        # to the absorbed part here, each event put back as it is absorbed.
+        cut = len(history) >= CUT_FROM
+        rest = history[start:] if cut else history
+        if cut:
+            del history[start:]
+        try:
+            for n in range(start + 1, stop + 1):
+                if cut:
+                    rec = rest[n - 1 - start]
+                    history.append(rec)
+                else:
+                    rec = history[n - 1]
+                revisits.extend(self._take(state, rec))
+                state.fired_through = rec[T]
+                if n >= first and not n % every:
+                    capture(state, n, rec[T])
+        finally:
+            if cut:
+                history.extend(rest[len(history) - start :])
         return revisits
 
     def _counter_reads(self) -> CounterReads:
@@ -301,18 +321,27 @@ class _Tail:
         shared = freeze(state, since, state.fired_through)
         # Evaluation reads the absorbed part of the history (evidence, causes): the old
         # one's, its first stop - len(inserted) events, while the old events are
-        # replayed.  The list is cut to that in place and put back after: a copy would
-        # touch every event of a long history.
+        # replayed.  The list is cut to that in place (a long one to the events
+        # absorbed, each put back as it is absorbed, as in _run) and the late events
+        # put back after: a copy would touch every event of a long history.
         late = [history[at] for at in inserted]
         after = history[stop:]
         del history[stop:]
         for at in reversed(inserted):
             del history[at]
+        cut = len(history) >= CUT_FROM
+        replayed = history[since:]
+        if cut:
+            del history[since:]
         try:
-            for rec in history[since:]:
+            for rec in replayed:
+                if cut:
+                    history.append(rec)
                 kernel._take(state, rec)
                 state.fired_through = rec[T]
         finally:
+            if cut:
+                history.extend(replayed[len(history) - since :])
             for at, rec in zip(inserted, late, strict=True):
                 history.insert(at, rec)
             history.extend(after)
