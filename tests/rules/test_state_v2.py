@@ -29,11 +29,12 @@ from logix_rules.runtime._state import (
 
 PACK = load_pack("default")
 DEMO = generate_demo(seed=23, shipments=160)
-# checkpoints are derived and never written (runtime/_checkpoints.py)
+# checkpoints are derived and never written (runtime/_checkpoints.py), nor is the index
+# of the ids (a loaded state makes it when first searched)
 FIELDS = [
     f.name
     for f in attrs.fields(ShipmentState)
-    if f.name not in ("id_bits", "checkpoints", "encoded")
+    if f.name not in ("id_bits", "id_index", "checkpoints", "encoded")
 ]
 
 

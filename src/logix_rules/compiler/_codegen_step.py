@@ -81,7 +81,7 @@ def step_function(absorb: Sequence[str]) -> list[str]:
         "    index = -1",
         "    for e in recs:",
         "        index += 1",
-        "        history = s.history",
+        "        history = s._history  # an Unread stays unread (_state_lazy)",
         "        n, event_id, _ = e",
         "        # Seen before? By the id index once the history is long, else its filter.",
         "        index_ = s.id_index",

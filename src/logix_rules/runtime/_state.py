@@ -168,6 +168,23 @@ class _Scanned:
     scan_memo: Any
 
 
+def _same_events(a: list[EventRec], b: list[EventRec]) -> bool:
+    """Histories compared as lists, an ``Unread`` as the history it reads."""
+    return _events(a) == _events(b)
+
+
+def _events(held: list[EventRec]) -> list[EventRec]:
+    return held if type(held) is list else held.records()  # type: ignore[attr-defined]
+
+
+def _events_repr(held: list[EventRec]) -> str:
+    return repr(_events(held))
+
+
+# (An Unread and a list are not of one type, which cmp_using requires by default.)
+_EVENTS_EQ = attrs.cmp_using(eq=_same_events, require_same_type=False)
+
+
 @attrs.define(slots=True)
 class ShipmentState(_Scanned):
     """Everything the kernel knows about one shipment.  ``next_due`` is public."""
@@ -180,9 +197,15 @@ class ShipmentState(_Scanned):
     # shipment): validating it costs more than the rest of a load, and most loads
     # never read it.
     _shipment: Shipment | str | None = attrs.field(default=None, alias="shipment")
-    history: list[EventRec] = attrs.field(factory=list)
-    id_bits: int = 0  # the history's ids, while it is short (see INDEX_FROM, NOT_INDEXED)
-    id_index: dict[str, EventRec] | None = None  # ... and once it is long
+    # The events in (time, id) order: a list, or a loaded state's Unread until first
+    # read (see history): an in-order step and the write after it never read them.
+    _history: list[EventRec] = attrs.field(
+        factory=list, alias="history", eq=_EVENTS_EQ, repr=_events_repr
+    )
+    # The history's ids, while it is short (see INDEX_FROM, NOT_INDEXED), and once it is
+    # long: derived, so not compared (a loaded state has none until it is searched).
+    id_bits: int = attrs.field(default=0, eq=False)
+    id_index: dict[str, EventRec] | None = attrs.field(default=None, eq=False)
     followups: dict[str, Followup] = NO_FOLLOWUPS
     fired_through: int | None = None
     next_due_us: int | None = None
@@ -236,6 +259,30 @@ class ShipmentState(_Scanned):
     @shipment.setter
     def shipment(self, value: Shipment | None) -> None:
         self._shipment = value
+
+    @property
+    def history(self) -> list[EventRec]:
+        """The events, in (time, id) order (read from a loaded state's body when first
+        asked for)."""
+        held = self._history
+        if type(held) is not list:
+            return self._read_history(held)
+        return held
+
+    @history.setter
+    def history(self, value: list[EventRec]) -> None:
+        self._history = value
+
+    def _read_history(self, unread: Any) -> list[EventRec]:
+        history: list[EventRec] = unread.records()  # a StateError if malformed
+        self._history = history
+        # The duplicate search of an Unread leaves the filter unset (see NOT_INDEXED).
+        self.id_bits = NOT_INDEXED
+        self.id_index = None
+        held = self.encoded
+        if held is not None and type(held[0]) is int:  # a count of the Unread's events
+            self.encoded = (history[: held[0]], held[1], held[2])
+        return history
 
     def shipment_text(self) -> str | None:
         """The shipment as JSON text (what the state codec writes), not validated again."""
@@ -293,14 +340,22 @@ ID_BITS = 60  # an int below 2**60 is 32 bytes
 # search looks.  The first search scans the history (a store or stream host loads a
 # state, gives it one event and writes it: hashing every id for one search costs
 # several times the scan) and leaves SCANNED, also every bit set; the second makes
-# the real filter.  Loading a state thus never hashes its ids.
+# the real filter.  Loading a state thus never hashes its ids.  While a loaded state's
+# history is unread (an Unread, _state_lazy) the filter stays NOT_INDEXED, and a search
+# looks in the events the Unread holds, then in its body's ids, reading the history only
+# when the id is there.
 NOT_INDEXED = -1
 SCANNED = (1 << ID_BITS) - 1
 
 
 def index_events(state: ShipmentState) -> None:
-    """Index the ids of ``state``'s history: its Bloom filter while short, else a dict."""
-    history = state.history
+    """Index the ids of ``state``'s history: its Bloom filter while short, else a dict
+    (not an unread history's, which ``find_event`` searches in its body)."""
+    history = state._history
+    if type(history) is not list:
+        state.id_bits = NOT_INDEXED
+        state.id_index = None
+        return
     state.id_bits = 0
     state.id_index = None
     if len(history) >= INDEX_FROM:
@@ -323,6 +378,14 @@ def find_event(state: ShipmentState, event_id: str) -> EventRec | None:
         return index.get(event_id)
     bits = state.id_bits
     if bits == NOT_INDEXED:
+        held = state._history
+        if type(held) is not list:  # an Unread (see _state_lazy): what it holds, its body
+            for rec in held[held.before :]:  # type: ignore[attr-defined]
+                if rec[ID] == event_id:
+                    return rec
+            if not held.in_body(event_id):  # type: ignore[attr-defined]
+                return None
+            state.history  # noqa: B018  # an event of the body: read them
         state.id_bits = SCANNED
         for rec in state.history:
             if rec[ID] == event_id:

@@ -5,7 +5,8 @@ A store reads a state for every parcel a batch touches, so a read is a few C cal
 build the history) and checks done over whole columns, not a Python loop per event.
 Every ref, count, instant and enum read back is checked, so a malformed body raises
 ``StateError`` (or, for ``Kernel.loads`` to turn into one, ``ValueError``,
-``IndexError``...), never a state that fails later.
+``IndexError``...), never a state that fails later; but for a version-3 body's event
+ids, which are read with its history, when that is first asked for (``_state_lazy``).
 """
 
 from __future__ import annotations
@@ -111,11 +112,14 @@ class StateReader:
 
     def decode3(self, data: bytes, start: int = 0, keep: bool = False) -> ShipmentState:
         """The state of the version-3 body at ``data[start:]`` (written under this pack).
-        With ``keep``, the state remembers ``data`` for its next encode to reuse."""
-        strings, ints, tail, history, ids, facts_text = self._read3(data, start, keep)
+        With ``keep``, the state remembers ``data`` for its next encode to reuse.  Its
+        history is read from ``data`` when first asked for (``_state_lazy``)."""
+        strings, ints, tail, history, ids, facts_text = self._read3(data, start, keep, True)
         state = self._state(strings, ints, tail, history, ids, facts_text)
         if keep and len(history) >= layout.REUSE_FROM:
-            state.encoded = (history.copy(), data, start)
+            # An Unread's records are the body's: its count of them stands for them.
+            held = history.copy() if type(history) is list else len(history)
+            state.encoded = (held, data, start)
         return state
 
     def _state(
@@ -129,6 +133,7 @@ class StateReader:
     ) -> ShipmentState:
         """The state a body's parts (``_read`` or ``_read3``) describe, every part checked."""
         n = len(strings) - 1  # the last is the None that ref -1 reads
+        n_events = len(history)
         if not (0 <= ints[0] < n and 0 <= ints[1] < n):
             raise StateError("the tracking number and carrier must be strings")
         tn, carrier = strings[ints[0]], strings[ints[1]]
@@ -174,7 +179,7 @@ class StateReader:
         if status not in _STATUSES or stage not in _STAGES or reason not in _REASONS:
             raise StateError("status, stage or reason is not one logix knows")
         counts = ints[16:20]
-        if min(counts) < 0 or counts[0] != len(history) or max(counts) >= BOUND:
+        if min(counts) < 0 or counts[0] != n_events or max(counts) >= BOUND:
             raise StateError("the event counts do not match the events held")
         latest: Any = ints[20]
         if latest >= 0:
@@ -188,7 +193,7 @@ class StateReader:
         # The event ids' index (see index_events): a long history's dict now, a short
         # one's filter when the kernel first searches it.
         index = None
-        bits = NOT_INDEXED if ids else 0
+        bits = NOT_INDEXED if n_events else 0
         if len(ids) >= INDEX_FROM:
             index = dict(zip(ids, history, strict=True))
             bits = 0

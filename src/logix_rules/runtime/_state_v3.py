@@ -30,10 +30,11 @@ import operator
 import struct
 from typing import Any
 
-from ..core._records import EventKind
+from ..core._records import EventKind, EventRec
 from . import _state_layout as layout
 from ._state import ShipmentState
 from ._state_layout import I64, N_FIXED, separator
+from ._state_lazy import Unread
 from ._state_write import Reuse
 
 __all__ = ["HEAD3", "V3Writer", "events3_of", "ints3_of", "kinds_hold"]
@@ -100,6 +101,9 @@ class V3Writer:
         """The version-3 body of ``s``.  With ``keep``, ``s`` remembers it, and its next
         ``encode3`` writes only the events added since (``_append``)."""
         reuse = s.encoded
+        held = s._history
+        if reuse is None and type(held) is Unread:  # loaded without keep: its body is there
+            reuse = (held.before + 1, held.body, held.start)
         if reuse is not None:
             body = self._append(s, reuse, keep)
             if body is not None:
@@ -148,12 +152,24 @@ class V3Writer:
         are added.  None when that does not hold (a late event, a replay) or the
         separator would differ (not NUL, or a NUL in a new text)."""
         recs, old, start = reuse
-        history = s.history
-        k = len(recs)
-        # The same objects, not equal ones: an attribute of 1 equals one of 1.0 or True,
-        # and writes another text.
-        if len(history) < k or not all(map(operator.is_, recs, history)):
-            return None
+        held = s._history
+        if isinstance(recs, int):  # the first recs events of an Unread, never read
+            if type(held) is not Unread:
+                return None
+            k = recs
+            m = len(held)
+            added = held[k:]
+            remember: list[EventRec] | int = m
+        else:
+            history = s.history
+            k = len(recs)
+            m = len(history)
+            # The same objects, not equal ones: an attribute of 1 equals one of 1.0 or
+            # True, and writes another text.
+            if m < k or not all(map(operator.is_, recs, history)):
+                return None
+            added = history[k:]
+            remember = recs if m == k else history.copy()
         n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, sep = HEAD3.unpack_from(old, start)
         if sep or n_events != k:
             return None
@@ -169,8 +185,7 @@ class V3Writer:
         events_start = kinds_end + _FIXED_SIZE
         events_end = events_start + 16 * k
         new_ids = new_kinds = new_events = b""
-        if len(history) > k:
-            added = history[k:]
+        if added:
             texts = self._texts
             ids = ""
             events: list[int] = []
@@ -199,7 +214,7 @@ class V3Writer:
         body = b"".join(
             (
                 HEAD3.pack(
-                    len(history),
+                    m,
                     len(strings),
                     n_kinds,
                     n_ids + len(new_ids),
@@ -220,5 +235,5 @@ class V3Writer:
             )
         )
         if keep:
-            s.encoded = (recs if len(history) == k else history.copy(), body, 0)
+            s.encoded = (remember, body, 0)
         return body

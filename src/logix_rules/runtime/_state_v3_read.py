@@ -4,18 +4,23 @@ It gives what ``StateReader._read`` gives for a version-2 body, so the rest of a
 (the checks, the state) is shared: the strings (with None last), the fixed ints, the
 tail, the history and its ids.  One decode and one ``split`` read the ids and the
 strings together (the ids' section ends with the separator), one ``unpack`` every int.
+``Kernel.loads`` asks for less (``lazy``): the history is an ``Unread`` (``_state_lazy``)
+that ``events3`` reads when it is first needed, so the strings are read without the
+ids, and only the last event is made.
 """
 
 from __future__ import annotations
 
+import itertools
 import operator
 from typing import Any
 
 from ..core._records import EventKind, EventRec, rec_key
 from ._state import StateError
 from ._state_layout import BARE_TAIL, BARE_TAIL_TEXT, read_json, read_tail
+from ._state_lazy import Unread
 from ._state_parts import BOUND
-from ._state_v3 import HEAD3, ints3_of
+from ._state_v3 import HEAD3, events3_of, ints3_of
 
 __all__ = ["Read", "V3Reader"]
 
@@ -33,24 +38,39 @@ class V3Reader:
     _kinds: dict[int, EventKind]
     kind: Any  # StateReader.kind: a kind's text checked and shared
 
-    def _read3(self, data: bytes, start: int, split: bool = False) -> Read:
+    def _read3(self, data: bytes, start: int, split: bool = False, lazy: bool = False) -> Read:
         """The parts of the version-3 body at ``data[start:]``; the text of the facts in
         the tail (``read_tail``) only when ``split`` asks (a state kept to be written
-        again)."""
+        again).  With ``lazy``, the history may be an ``Unread`` (and the ids empty)."""
         n_events, n_strings, n_kinds, n_ids, n_words, n_kind_bytes, n_tail, sep = HEAD3.unpack_from(
             data, start
         )
         text_start = start + HEAD3.size
-        kinds_start = text_start + n_ids + n_words
+        ids_end = text_start + n_ids
+        kinds_start = ids_end + n_words
         ints_start = kinds_start + n_kind_bytes
         events_end = ints_start + 8 * (_N_FIXED + 2 * n_events)
         if events_end + n_tail != len(data) or not n_strings:
             raise StateError("the parts of a shipment state do not add up to its length")
         char = chr(sep)
-        parts: list[Any] = data[text_start:kinds_start].decode("utf-8", "surrogatepass").split(char)
-        if len(parts) != n_events + n_strings:
-            raise StateError("the strings of a shipment state are not as many as it says")
         ints = ints3_of(n_events).unpack_from(data, ints_start)
+        # An Unread history (see _state_lazy) when its ids end with NULs, the latest event
+        # is the last and no two events share an instant (else the checks need the ids).
+        lazy = lazy and not sep and n_events > 0 and ints[20] == n_events - 1
+        if lazy:
+            # The ids' section must end where the head says (a write that reuses it
+            # copies that many bytes): n_events ids, each followed by its NUL.
+            if data[ids_end - 1] != 0 or data.count(0, text_start, ids_end) != n_events:
+                raise StateError("the ids of a shipment state are not as many as it says")
+            parts: list[Any] = (
+                data[ids_end:kinds_start].decode("utf-8", "surrogatepass").split(char)
+            )
+            if len(parts) != n_strings:
+                raise StateError("the strings of a shipment state are not as many as it says")
+        else:
+            parts = data[text_start:kinds_start].decode("utf-8", "surrogatepass").split(char)
+            if len(parts) != n_events + n_strings:
+                raise StateError("the strings of a shipment state are not as many as it says")
         facts_text = None
         if n_tail == _BARE_SIZE and data.endswith(BARE_TAIL_TEXT):
             tail = BARE_TAIL
@@ -67,19 +87,6 @@ class V3Reader:
                 raise StateError("the ids of a shipment state are not as many as it says")
             parts.append(None)
             return parts, ints, tail, [], [], facts_text
-        ids = parts[:n_events]
-        strings = parts[n_events:]
-        strings.append(None)
-        # The ids' section must end where the head says (a write that reuses it copies
-        # that many bytes): exactly the first n_events parts, each with its separator.
-        if sep < 128:
-            ids_end = text_start + n_ids
-            whole = data[ids_end - 1] == sep and data.count(_BYTE[sep], text_start, ids_end)
-        else:
-            size = len((char.join(ids) + char).encode("utf-8", "surrogatepass"))
-            whole = n_events if size == n_ids else -1
-        if whole != n_events:
-            raise StateError("the ids of a shipment state are not as many as it says")
         times, digests = ints[_N_FIXED::2], ints[_N_FIXED + 1 :: 2]
         following = times[1:]
         ties = not all(map(operator.lt, times, following))
@@ -89,18 +96,97 @@ class V3Reader:
             or (ties and not all(map(operator.le, times, following)))
         ):
             raise StateError("the events are out of order or out of range")
-        if len(set(ids)) != n_events:
+        if lazy:
+            if ties:  # the order at an instant is the ids': read them (rare)
+                return self._read3(data, start, split)
+            return self._unread(data, start, parts, ints, tail, facts_text, digests)
+        ids = parts[:n_events]
+        strings = parts[n_events:]
+        strings.append(None)
+        # The ids' section must end where the head says (a write that reuses it copies
+        # that many bytes): exactly the first n_events parts, each with its separator.
+        if sep < 128:
+            whole = data[ids_end - 1] == sep and data.count(_BYTE[sep], text_start, ids_end)
+        else:
+            size = len((char.join(ids) + char).encode("utf-8", "surrogatepass"))
+            whole = n_events if size == n_ids else -1
+        if whole != n_events:
+            raise StateError("the ids of a shipment state are not as many as it says")
+        raw_kinds = data, kinds_start, ints_start, n_kinds, char
+        history = self._events3(ids, times, digests, ties, raw_kinds)
+        return strings, ints, tail, history, ids, facts_text
+
+    def _unread(
+        self,
+        data: bytes,
+        start: int,
+        strings: list[Any],
+        ints: tuple[int, ...],
+        tail: list[Any],
+        facts_text: str | None,
+        digests: tuple[int, ...],
+    ) -> Read:
+        """``_read3``'s parts with an ``Unread`` history: the kinds the events name are
+        known (``_read3`` checked their times and the NULs of their ids), but the ids
+        are read, and checked to differ, with the history (``events3``)."""
+        n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, _ = HEAD3.unpack_from(data, start)
+        ids_start = start + HEAD3.size
+        ids_end = ids_start + n_ids
+        pool = self._kinds
+        if not all(map(pool.__contains__, digests)):  # kinds this process has not read yet
+            kinds_start = ids_end + n_words
+            ints_start = kinds_start + n_kind_bytes
+            self._learn3(data[kinds_start:ints_start], n_kinds, "\x00")
+            if not all(map(pool.__contains__, digests)):
+                raise StateError("an event of a shipment state names a kind it does not hold")
+        at = data.rfind(0, ids_start, ids_end - 1)
+        last_id = data[ids_start if at < 0 else at + 1 : ids_end - 1]
+        last = (ints[-2], last_id.decode("utf-8", "surrogatepass"), pool[digests[-1]])
+        strings.append(None)
+        history = Unread(itertools.repeat(None, n_events - 1))  # type: ignore[arg-type]  # not read
+        history.append(last)
+        history.before = n_events - 1
+        history.body = data
+        history.start = start
+        history.stop = ids_end
+        history.read = self.events3
+        return strings, ints, tail, history, [], facts_text
+
+    def events3(self, data: bytes, start: int) -> list[EventRec]:
+        """The history of the version-3 body at ``data[start:]``, which ``_unread`` read
+        the rest of (the events' times are in order, and the kinds known)."""
+        n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, _ = HEAD3.unpack_from(data, start)
+        ids_start = start + HEAD3.size
+        ids = data[ids_start : ids_start + n_ids].decode("utf-8", "surrogatepass").split("\x00")
+        ids.pop()  # after the last NUL
+        kinds_start = ids_start + n_ids + n_words
+        ints_start = kinds_start + n_kind_bytes
+        events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
+        raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
+        return self._events3(ids, events[0::2], events[1::2], False, raw_kinds)
+
+    def _events3(
+        self,
+        ids: list[str],
+        times: tuple[int, ...],
+        digests: tuple[int, ...],
+        ties: bool,
+        raw_kinds: tuple[bytes, int, int, int, str],
+    ) -> list[EventRec]:
+        """The events of a body, from their columns (times in order), checked."""
+        if len(set(ids)) != len(ids):
             raise StateError("two events share one id")
         pool = self._kinds
         try:
             kinds = list(map(pool.__getitem__, digests))
         except KeyError:  # kinds this process has not read yet
+            data, kinds_start, ints_start, n_kinds, char = raw_kinds
             self._learn3(data[kinds_start:ints_start], n_kinds, char)
             kinds = list(map(pool.__getitem__, digests))  # a KeyError: an unknown kind
         history = list(zip(times, ids, kinds, strict=True))
         if ties and history != sorted(history, key=rec_key):
             raise StateError("the events at one instant are not in id order")
-        return strings, ints, tail, history, ids, facts_text
+        return history
 
     def _learn3(self, raw: bytes, n_kinds: int, sep: str) -> None:
         """Check and keep the kinds a body holds (their texts, each followed by ``sep``)."""

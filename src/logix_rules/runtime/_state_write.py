@@ -31,9 +31,10 @@ from ._state_parts import FACTS, compact_json, encode_followup, encode_incident
 __all__ = ["Reuse", "StateWriter"]
 
 #: What a state remembers of the body it was last read or written as
-#: (``ShipmentState.encoded``): the history's records then (the same objects), the bytes
-#: the version-3 body is in (``_state_v3``), and where it starts.
-Reuse = tuple[list[EventRec], bytes, int]
+#: (``ShipmentState.encoded``): the history's records then (the same objects), or their
+#: count while the history is an ``Unread`` (``_state_lazy``: they are its first ones),
+#: the bytes the version-3 body is in (``_state_v3``), and where it starts.
+Reuse = tuple[list[EventRec] | int, bytes, int]
 
 _TO_NONE: dict[Any, int] = {None: NONE}  # .get(v, v): NONE for None, v otherwise
 _CLOCK = operator.attrgetter("fired_through", "next_due_us", "timer_eval")
@@ -113,10 +114,10 @@ class StateWriter:
         ref = strings.setdefault
         latest, latest_rec = -1, None
         if s.latest is not None:
-            history = s.history
+            history = s._history  # not read for this test (an Unread's last is its own)
             latest = len(history) - 1
-            if not history or history[latest] is not s.latest:
-                latest = position(history, s.latest)
+            if latest < 0 or history[-1] is not s.latest:
+                latest = position(s.history, s.latest)
             if latest < 0:  # not among the events (never so today): kept in the tail
                 t, ident, kind = s.latest
                 latest_rec = [t, ident, self.known(kind)[1]]
