@@ -28,19 +28,20 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = read_labelled(Path(__file__).with_name("eval_set.yaml"))
 
 
-def _model(weights: dict[str, list[int]], fill: float = 0.0, add: float = 1.0) -> str:
-    return json.dumps(
-        {
-            "format": 1,
-            "label": "test-model",
-            "kinds": [k.value for k in K if k is not K.OTHER],
-            "scale": 1,
-            "fill": fill,
-            "add": add,
-            "bias": [-5] * 8,
-            "weights": weights,
-        }
-    )
+def _model(
+    weights: dict[str, list[int]], fill: float = 0.0, add: float = 1.0, drop: float | None = None
+) -> str:
+    head: dict[str, object] = {
+        "format": 1,
+        "label": "test-model",
+        "kinds": [k.value for k in K if k is not K.OTHER],
+        "scale": 1,
+        "fill": fill,
+        "add": add,
+    }
+    if drop is not None:
+        head["drop"] = drop
+    return json.dumps(head | {"bias": [-5] * 8, "weights": weights})
 
 
 # "teapot" is damaged, "zorbo" where is my parcel: strong enough to fill and add
@@ -90,6 +91,23 @@ def test_the_model_is_silent_where_the_lexicon_has_its_word(text: str) -> None:
     assert (result.kinds, result.added) == ((K.OTHER,), ())
 
 
+def test_the_model_drops_a_lexicon_kind_it_scores_below_drop_and_says_so() -> None:
+    # "teapot" says it is no delay (a keyword out of its situation), "zorbo" wismo
+    weights = {"wteapot": [0, 0, -40, 0, 0, 0, 0, 0], "wzorbo": [0] * 7 + [40]}
+    dropping = model_from_json(_model(weights, drop=-10))
+    alone = classify("The teapot arrived late", model=False)
+    result = classify("The teapot arrived late", model=dropping)
+    assert (alone.kinds, result.kinds, result.dropped) == ((K.DELAYED,), (K.OTHER,), (K.DELAYED,))
+    assert result.evidence == alone.evidence  # the lexicon's reading is still shown
+    # with all the lexicon's kinds dropped, the model fills; a dropped kind never returns
+    result = classify("The teapot arrived late, zorbo", model=dropping)
+    assert (result.kinds, result.added, result.dropped) == ((K.WISMO,), (K.WISMO,), (K.DELAYED,))
+    # a file without "drop" drops nothing
+    keeping = model_from_json(_model(weights))
+    result = classify("The teapot arrived late", model=keeping)
+    assert (result.kinds, result.dropped) == ((K.DELAYED,), ())
+
+
 def test_a_kind_the_lexicon_found_too_weak_is_not_added() -> None:
     customs = model_from_json(_model({"wzoll": [0] * 7 + [40]}))
     result = classify("Mein Paket liegt beim Zoll.", model=customs)
@@ -120,16 +138,19 @@ def test_model_false_is_the_lexicon_alone_as_docs_intake_md_reports_it() -> None
     assert (result.exact, round(p or 0, 3), round(r or 0, 3)) == (669, 0.919, 0.961)
 
 
-def test_with_the_model_the_lexicons_findings_stay_and_come_first() -> None:
+def test_with_the_model_the_lexicons_kept_findings_stay_and_come_first() -> None:
     for entry in ENTRIES:
         alone = classify(entry.text, model=False)
         both = classify(entry.text)
-        assert (alone.added, alone.model) == ((), None)
+        assert (alone.added, alone.dropped, alone.model) == ((), (), None)
         assert both.model == default_model().label
         assert both.evidence == alone.evidence
         found = tuple(k for k in alone.kinds if k is not K.OTHER)
-        assert both.kinds == (found + both.added or (K.OTHER,)), entry.id
-        assert both.scores[: len(found)] == alone.scores[: len(found)]
+        assert set(both.dropped) <= set(found)
+        assert not set(both.dropped) & set(both.added)
+        kept = tuple(k for k in found if k not in both.dropped)
+        assert both.kinds == (kept + both.added or (K.OTHER,)), entry.id
+        assert both.scores[: len(kept)] == tuple(s for s in alone.scores if s[0] in kept)
 
 
 def test_the_model_runs_without_numpy() -> None:
@@ -154,5 +175,5 @@ def test_the_shipped_weights_are_what_the_training_script_writes(study: ModuleTy
     # CPU); the thresholds, chosen by leaving one part out, are taken as shipped
     shipped = study.MODEL_PATH.read_text(encoding="utf-8")
     model = default_model()
-    text = study.build(model.fill, model.add)
+    text = study.build(model.fill, model.add, model.drop)
     assert hashlib.sha256(text.encode()).hexdigest() == hashlib.sha256(shipped.encode()).hexdigest()

@@ -55,12 +55,32 @@ def test_the_two_threshold_rules(study: ModuleType) -> None:
         ({d: 5.0, w: -5.0}, frozenset({w}), none, frozenset({d})),  # blocked: no decision
     ]
     # the model's own precision: 3/4 from 1.25 up (3 and 2 right, 5 wrong)...
-    assert study.choose(scored, "model") == (study.NEVER, study.NEVER)
+    assert study.choose(scored, "model") == (study.NEVER, study.NEVER, study.NEVER_DROP)
     # ...1 without the blocked message
-    assert study.choose(scored[:-1], "model") == (1.25, 1.25)
+    assert study.choose(scored[:-1], "model") == (1.25, 1.25, study.NEVER_DROP)
     # the decisions: where the lexicon found nothing, 1 from 1.25 up; next to the
-    # lexicon's kinds the model never adds anything, so it never speaks there
-    assert study.choose(scored, "decision") == (1.25, study.NEVER)
+    # lexicon's kinds the model never adds anything, so it never speaks there; the
+    # lexicon's one kind is right, so nothing is dropped
+    assert study.choose(scored, "decision") == (1.25, study.NEVER, study.NEVER_DROP)
+
+
+def test_drop_is_the_highest_score_below_which_the_lexicon_is_wrong_often_enough(
+    study: ModuleType,
+) -> None:
+    d, w = ReportKind.DAMAGED, ReportKind.WISMO
+    none: frozenset[ReportKind] = frozenset()
+    lexicon_d = frozenset({d})
+    scored = [
+        ({d: -4.0, w: -5.0}, frozenset({w}), lexicon_d, none),  # the lexicon wrong
+        ({d: -3.0, w: -5.0}, frozenset({w}), lexicon_d, none),
+        ({d: -2.0, w: -5.0}, frozenset({d}), lexicon_d, none),  # right
+        ({d: 2.0, w: -5.0}, frozenset({d}), lexicon_d, none),
+    ]
+    # below -2 the two kinds dropped are wrong ones; from -1.75 up one in three is right
+    assert study.dropping(scored) == -2.0
+    # what is dropped is no longer the lexicon's: the first two messages leave it
+    # nothing, so "fill" decides there (w at -5 is never right: NEVER)
+    assert study.choose(scored, "decision") == (study.NEVER, study.NEVER, -2.0)
 
 
 def test_the_probes_are_read_from_the_tests(study: ModuleType) -> None:
@@ -82,8 +102,8 @@ def test_the_gate_reports_what_classify_blocks(study: ModuleType) -> None:
 
 def test_the_json_is_rounded_pruned_and_read_back(study: ModuleType) -> None:
     model = study.Model({"wbroken": (2.0,) * 8, "wthe": (0.001,) * 8}, (-1.0,) * 8)
-    text = study.to_json(model, -0.5, 0.25)
+    text = study.to_json(model, -0.5, 0.25, -2.5)
     shipped = study.model_from_json(text)
     assert set(shipped.weights) == {"wbroken"}
-    assert (shipped.fill, shipped.add, shipped.bias[0]) == (-0.5, 0.25, -1.0)
+    assert (shipped.fill, shipped.add, shipped.drop, shipped.bias[0]) == (-0.5, 0.25, -2.5, -1.0)
     assert shipped.scores({"wbroken"}) == model.scores({"wbroken"})

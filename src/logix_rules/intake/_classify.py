@@ -70,6 +70,7 @@ class Classification:
     lexicon: str
     added: tuple[ReportKind, ...] = ()
     model: str | None = None
+    dropped: tuple[ReportKind, ...] = ()
 
     @property
     def kind(self) -> ReportKind:
@@ -157,12 +158,15 @@ def classify(
     )
     ranked = tuple((k, _score_to_confidence(scores[k])) for k in reported)
     added: tuple[tuple[ReportKind, float], ...] = ()
+    dropped: tuple[ReportKind, ...] = ()
     used = None
     if model is not False:
         used = default_model() if model is True else model
         ignored = any(m.term.role is Role.IGNORE for m in selected)
-        added = _second_opinion(used, folded.text, tokens, reported, evidence, ranked, ignored)
-        ranked += added
+        dropped, added = _second_opinion(
+            used, folded.text, tokens, reported, evidence, ranked, ignored
+        )
+        ranked = tuple(r for r in ranked if r[0] not in dropped) + added
     if not ranked:
         ranked = ((ReportKind.OTHER, 0.5),)
     present = dict.fromkeys((Role.GOODS, Role.PHOTOS), False)
@@ -194,6 +198,7 @@ def classify(
         lexicon=lex.label,
         added=tuple(k for k, _ in added),
         model=None if used is None else used.label,
+        dropped=dropped,
     )
 
 
@@ -205,26 +210,31 @@ def _second_opinion(
     evidence: Sequence[EvidenceSpan],
     ranked: Sequence[tuple[ReportKind, float]],
     ignored: bool,
-) -> tuple[tuple[ReportKind, float], ...]:
-    """The kinds the model adds, with their confidence.
+) -> tuple[tuple[ReportKind, ...], tuple[tuple[ReportKind, float], ...]]:
+    """The lexicon's kinds the model drops, and the kinds it adds with their confidence.
 
-    Where the lexicon has its own word, the model has none: a message with a negated
-    complaint ("not damaged") or an ``ignore`` phrase ("change the colour") gets
-    nothing from it, and a kind the lexicon saw but found too weak ("customs" alone)
-    is not added.  The confidence is the model's probability, at most the confidence
-    of the kind before it (``kinds`` stay ordered).
+    A kind the lexicon reported that the model scores very low is dropped (a keyword
+    out of its situation); then, where the lexicon has its own word, the model has
+    none: a message with a negated complaint ("not damaged") or an ``ignore`` phrase
+    ("change the colour") gets nothing from it, and a kind the lexicon saw but found
+    too weak ("customs" alone), or that was just dropped, is not added.  The
+    confidence is the model's probability, at most the confidence of the kind before
+    it (``kinds`` stay ordered).
     """
     scores = model.scores(features(folded, tokens))
+    dropped = model.dropped(scores, reported)
+    kept = [k for k in reported if k not in dropped]
     if ignored or any(e.negated for e in evidence):
         blocked: set[ReportKind] = set(ReportKind)
     else:
-        blocked = {e.kind for e in evidence} - set(reported)
+        blocked = {e.kind for e in evidence} - set(kept)
     out: list[tuple[ReportKind, float]] = []
-    ceiling = ranked[-1][1] if ranked else 1.0
-    for kind in model.added(scores, reported, blocked):
+    before = [c for k, c in ranked if k not in dropped]
+    ceiling = before[-1] if before else 1.0
+    for kind in model.added(scores, kept, blocked):
         ceiling = min(ceiling, round(1 / (1 + math.exp(-scores[kind])), 3))
         out.append((kind, ceiling))
-    return tuple(out)
+    return tuple(dropped), tuple(out)
 
 
 def _negate(

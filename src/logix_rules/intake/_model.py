@@ -7,11 +7,13 @@ of the features present is scaled by one over the square root of their number.  
 weights are data (``model.json``, written by ``benchmarks/intake_model_study.py
 --write``; see docs/intake.md) and are read here in plain Python.
 
-The model only adds kinds to what the lexicon found: when the lexicon found nothing,
-each kind whose score reaches ``fill``; next to the lexicon's kinds, each kind whose
-score reaches ``add``.  It stays silent where the lexicon has its own word: on a
-message with a negated complaint ("not damaged") or an ``ignore`` phrase (refunds,
-colour changes...), and for a kind the lexicon saw but found too weak.
+The model drops the lexicon's kinds it scores below ``drop`` (a keyword read out of
+its situation: "the box was fine" is no damage), then adds: when the lexicon found
+nothing (or the model dropped all it found), each kind whose score reaches ``fill``;
+next to the lexicon's kinds, each kind whose score reaches ``add``.  It adds nothing
+where the lexicon has its own word: on a message with a negated complaint ("not
+damaged") or an ``ignore`` phrase (refunds, colour changes...), and for a kind the
+lexicon saw but found too weak, or that the model itself dropped.
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def features(folded: str, tokens: Sequence[Token]) -> set[str]:
 
 @attrs.frozen
 class Model:
-    """Weights per feature (one per kind of ``kinds``), biases and thresholds."""
+    """Weights per feature (one per kind of ``kinds``), biases and thresholds
+    (``drop``: minus infinity, dropping nothing, in a file that has none)."""
 
     label: str
     kinds: tuple[ReportKind, ...]
@@ -94,6 +97,7 @@ class Model:
     weights: Mapping[str, tuple[float, ...]]
     fill: float
     add: float
+    drop: float = -math.inf
 
     def scores(self, found: Collection[str]) -> dict[ReportKind, float]:
         """Each kind's score (a logit) for a message's features."""
@@ -104,6 +108,12 @@ class Model:
         sums = [sum(column) for column in zip(*rows, strict=True)]
         scale = 1 / math.sqrt(len(found))
         return {k: b + s * scale for k, b, s in zip(self.kinds, self.bias, sums, strict=True)}
+
+    def dropped(
+        self, scores: Mapping[ReportKind, float], found: Sequence[ReportKind]
+    ) -> list[ReportKind]:
+        """The lexicon's kinds (``found``) the model scores below ``drop``."""
+        return [k for k in found if k in scores and scores[k] < self.drop]
 
     def added(
         self,
@@ -139,6 +149,7 @@ def model_from_json(text: str) -> Model:
         weights={f: tuple(w / scale for w in row) for f, row in data["weights"].items()},
         fill=data["fill"],
         add=data["add"],
+        drop=data.get("drop", -math.inf),
     )
 
 
