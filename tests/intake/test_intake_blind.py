@@ -10,7 +10,9 @@ and from the model's training, and each lexicon version is measured on it once
 macro 0.80/0.78; once on 1.8.0 with the retrained model (6e871b3): 0.81/0.79 (lexicon
 alone 0.79/0.76, then 0.80/0.77); once more after the model was trained on extra10 as
 well: 0.81/0.80; once more after the model's thresholds were chosen on extra10
-(benchmarks/intake_cv.py): 0.81/0.82.  The floors sit just below 1.8.0's figures.
+(benchmarks/intake_cv.py): 0.81/0.82; once more after the model learnt to drop the
+lexicon's kinds it scores very low and was trained on extra11 and extra12: 0.84/0.81.
+The floors sit just below 1.8.0's figures.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ ENTRIES = [entry for path in FILES for entry in read_labelled(path)]
 TRAINING = Path(__file__).with_name("eval_set.yaml")
 
 #: part -> ((macro precision, macro recall) with the model, the same for the lexicon alone)
-FLOORS = {"heldout10": ((0.80, 0.78), (0.79, 0.76))}
+FLOORS = {"heldout10": ((0.83, 0.80), (0.79, 0.76))}
 
 
 def test_every_blind_part_has_a_floor_and_is_large() -> None:
