@@ -17,14 +17,13 @@ import attrs
 
 from ..compiler._model import Pack, RemedySpec, Rule, Severity, Step
 from ..core._durations import from_micros
-from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, EventRec, T
+from ..core._records import EventRec, T
 from ._causes import cause_at, derived_cause
 from ._incidents import (
     Change,
     ChangeType,
     Escalation,
     Evidence,
-    EvidenceEvent,
     Incident,
     IncidentState,
     Remedy,
@@ -32,6 +31,7 @@ from ._incidents import (
 )
 from ._lifecycle import deadlines_of, superseded
 from ._money import remedy_amount
+from ._pending_evidence import PendingEvidence
 from ._state import OpenIncident, ShipmentState
 
 __all__ = [
@@ -78,16 +78,10 @@ def describe(
     inc.deadlines, inc.starts = deadlines_of(s, inc, (rule, step_index), hits, t)
     inc.explanation = explanation_of(s, rule, step, t)
     anchor = rule.anchor(s, f, p, t) if rule.anchor is not None else None
-    events = []
-    for rec in evidence_events(s, t, anchor):
-        kind = rec[KIND]
-        events.append(
-            EvidenceEvent(
-                rec[ID], from_micros(rec[T]), kind[STATUS], kind[REASON], kind[SYSTEM], kind[DESC]
-            )
-        )
-    inc.evidence = Evidence(
-        rule.id, step_index, types.MappingProxyType(rule.values(s, f, p, t)), tuple(events)
+    # Made into an Evidence when read (see PendingEvidence): the records and operands
+    # are taken now.  (Set through the field: the property's setter takes an Evidence.)
+    inc._evidence = PendingEvidence(
+        rule.id, step_index, rule.values(s, f, p, t), evidence_events(s, t, anchor)
     )
 
 
@@ -243,7 +237,8 @@ def later_snapshot(
     """``snapshot``, with what it reads of the mutable state taken now and the
     ``Incident`` built when the function is called (what a ``Change`` holds until its
     incident is read).  What it keeps is immutable: the incident's remedy, evidence and
-    deadlines are replaced, never changed in place, and its escalations are copied.
+    deadlines are replaced, never changed in place, and its escalations are copied; the
+    evidence may be ``describe``'s ``PendingEvidence``, made with the incident.
 
     ``described``: ``describe`` has just taken the remedy and explanation at ``at``."""
     remedy, explanation = inc.remedy, inc.explanation
@@ -270,6 +265,9 @@ def later_snapshot(
             follow.note,
         )
         cause = cause_at(s, inc.id, at, inc.cause)
+    evidence = inc._evidence
+    if type(evidence) is not PendingEvidence:  # (a loaded state's is read now, as before)
+        evidence = inc.evidence
     if state is None:
         if follow is not None and follow.resolved_at is not None:
             state = _RESOLVED
@@ -290,7 +288,7 @@ def later_snapshot(
         pack.severities[inc.severity],
         inc.deadlines,
         remedy,
-        inc.evidence,
+        evidence,
         explanation,
         state,
         tuple(inc.escalations),
@@ -312,7 +310,7 @@ def _incident(
     level: Severity,
     deadlines: dict[str, int],
     remedy: Remedy | None,
-    evidence: Evidence,
+    evidence: Evidence | PendingEvidence,
     explanation: str,
     state: IncidentState,
     escalations: tuple[tuple[str, int, str | None], ...],
@@ -322,6 +320,8 @@ def _incident(
 ) -> Incident:
     """The ``Incident`` of what ``later_snapshot`` took."""
     ack_at = ack_by = resolved_at = resolved_by = note = None
+    if isinstance(evidence, PendingEvidence):
+        evidence = evidence.load()
     if follow is not None:
         ack, ack_by, resolved, resolved_by, note = follow
         ack_at = None if ack is None else from_micros(ack)

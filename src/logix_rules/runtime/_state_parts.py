@@ -97,11 +97,12 @@ def encode_incident(
     if type(held) is LazyEvidence:
         evidence = held.text
     else:
-        evidence = evidence_text(held)
+        read = inc.evidence  # (describe's is made on first read: see PendingEvidence)
+        evidence = evidence_text(read)
         # Kept beside what it encodes: the next dumps of this state (a store writes it
         # at every event) reuses the text.
         lazy = LazyEvidence(evidence)
-        lazy.read = held
+        lazy.read = read
         inc._evidence = lazy
     # (JSON writes tuples as arrays: the tuples and dicts go as they are, not copied.)
     return [
