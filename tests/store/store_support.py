@@ -4,7 +4,7 @@ feed into the incidents it describes, and reading a store's raw tables."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logix_carriers import Shipment, TrackingEvent
@@ -12,6 +12,8 @@ from logix_rules import Change, ChangeType, Engine, Incident, generate_demo
 from logix_rules.store import Store, open_store
 
 PACK = "default"
+#: When ``hourly_scans`` starts.
+T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
 
 def stream(seed: int, shipments: int) -> tuple[list[Shipment], list[TrackingEvent], datetime]:
@@ -82,3 +84,21 @@ def keys(incidents: Iterable[Incident]) -> list[tuple[Any, ...]]:
 def feed_ids(url: str) -> list[str]:
     with open_store(url) as store, store.db.transaction(write=False):
         return [row[0] for row in store.db.execute("SELECT change_id FROM feed ORDER BY seq")]
+
+
+def hourly_scans(tn: str, hours: range, *, held: bool = False) -> list[dict[str, object]]:
+    """Scans of ``tn`` (DHL) at ``T0`` plus each of ``hours``: picked up at hour 0, in
+    transit after; with ``held`` the last is a customs hold (an incident: the unit has
+    changes for the feed)."""
+    out: list[dict[str, object]] = []
+    for n in hours:
+        at = (T0 + timedelta(hours=n)).isoformat()
+        event: dict[str, object] = {
+            "tracking_number": tn, "carrier": "dhl", "occurred_at": at,
+            "status": "picked_up" if n == 0 else "in_transit",
+            "location": {"facility": f"hub {n}"},
+        }  # fmt: skip
+        out.append(event)
+    if held:
+        out[-1] = {**out[-1], "status": "exception", "reason": "customs_hold"}
+    return out

@@ -10,9 +10,8 @@ the events already absorbed, take them as duplicates and lose their changes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
+from store_support import hourly_scans
 
 from logix_rules import Change, Engine, load_pack
 from logix_rules.store import open_store
@@ -20,29 +19,11 @@ from logix_rules.store import open_store
 psycopg = pytest.importorskip("psycopg")
 
 PACK = load_pack("default")
-T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
 
-def _events(tn: str, hours: range, *, held: bool = False) -> list[dict[str, object]]:
-    out: list[dict[str, object]] = []
-    for n in hours:
-        out.append(
-            {
-                "tracking_number": tn,
-                "carrier": "dhl",
-                "occurred_at": (T0 + timedelta(hours=n)).isoformat(),
-                "status": "picked_up" if n == 0 else "in_transit",
-                "location": {"facility": f"hub {n}"},
-            }
-        )
-    if held:
-        out[-1] = {**out[-1], "status": "exception", "reason": "customs_hold"}
-    return out
-
-
-FIRST = _events("C1", range(3)) + _events("C2", range(3))
-HELD = _events("C1", range(3, 6), held=True) + _events("C2", range(3, 6), held=True)
-AFTER = _events("C1", range(6, 8)) + _events("C2", range(6, 8))
+FIRST = hourly_scans("C1", range(3)) + hourly_scans("C2", range(3))
+HELD = hourly_scans("C1", range(3, 6), held=True) + hourly_scans("C2", range(3, 6), held=True)
+AFTER = hourly_scans("C1", range(6, 8)) + hourly_scans("C2", range(6, 8))
 
 
 def _fail_first_commit(pg_url: str, sqlstate: str) -> None:

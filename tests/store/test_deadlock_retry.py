@@ -16,11 +16,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from store_support import all_changes
+from store_support import all_changes, hourly_scans
 
 from logix_rules import Change, Engine, load_pack
 from logix_rules.runtime import _unit_retry
@@ -29,29 +28,11 @@ from logix_rules.store import Store, open_store
 psycopg = pytest.importorskip("psycopg")
 
 PACK = load_pack("default")
-T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
 
-def _events(tn: str, hours: range, *, held: bool = False) -> list[dict[str, object]]:
-    """In-transit scans of ``tn`` at the hours given (a customs hold at the last one
-    with ``held``: an incident, so the unit has changes for the feed)."""
-    out: list[dict[str, object]] = []
-    for n in hours:
-        at = (T0 + timedelta(hours=n)).isoformat()
-        event: dict[str, object] = {
-            "tracking_number": tn, "carrier": "dhl", "occurred_at": at,
-            "status": "picked_up" if n == 0 else "in_transit",
-            "location": {"facility": f"hub {n}"},
-        }  # fmt: skip
-        out.append(event)
-    if held:
-        out[-1] = {**out[-1], "status": "exception", "reason": "customs_hold"}
-    return out
-
-
-FIRST = _events("R1", range(3)) + _events("R2", range(3))
-LATE = _events("R1", range(3, 6), held=True) + _events("R2", range(3, 6), held=True)
-AFTER = _events("R1", range(6, 8)) + _events("R2", range(6, 8))
+FIRST = hourly_scans("R1", range(3)) + hourly_scans("R2", range(3))
+LATE = hourly_scans("R1", range(3, 6), held=True) + hourly_scans("R2", range(3, 6), held=True)
+AFTER = hourly_scans("R1", range(6, 8)) + hourly_scans("R2", range(6, 8))
 
 
 def _count_units(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -148,7 +129,7 @@ def _run_against_worker(
 def _reference() -> tuple[Engine, list[Change]]:
     """One clean run: R2 purged is R2 never seen (an engine without the deadlock)."""
     engine = Engine(PACK)
-    engine.ingest(_events("R1", range(3)))
+    engine.ingest(hourly_scans("R1", range(3)))
     return engine, engine.ingest(LATE)
 
 
