@@ -31,11 +31,12 @@ from ..runtime._incidents import (
     incident_content,
 )
 from ..runtime._snapshots import snapshot
-from ..runtime._state import OpenIncident, ShipmentState
+from ..runtime._state import ShipmentState
 from ._cache import StateCache
 from ._codec import micros
 from ._db import Database, chunks, read_clock, wall_micros
 from ._facts import UPSERT_FACTS, facts_row
+from ._row_memory import Held, facts_key, facts_of, fingerprints
 from ._statements import (
     CLEARED_INCIDENT,
     CLOSE_INCIDENT,
@@ -82,53 +83,6 @@ def fresh_version() -> int:
 VERSION_BITS = (1 << 62) - 1
 
 
-#: What a unit knows of one row it read or wrote (a plain tuple: a unit makes one for
-#: every parcel it touches): its version, its bytes, the incidents its state held (by
-#: id: what their rows were written from) and its facts (``_Facts``) as last written.
-_Held = tuple[int, "bytes | None", "dict[str, tuple[Any, ...]]", "_Facts | None"]
-#: A state's ``shipment_facts`` row (``facts_row``) and the fields it is made from
-#: (``_facts_key``): while they are the same objects, the row is not made again.
-_Facts = tuple[tuple[Any, ...], tuple[Any, ...]]
-
-
-def _facts_key(state: ShipmentState) -> tuple[Any, ...]:
-    return (state.facts, state.carrier, state.first_event, state.first_scan, state.delivered_at)
-
-
-def _facts_of(state: ShipmentState) -> _Facts:
-    return (_facts_key(state), facts_row(state))
-
-
-def _fingerprint(state: ShipmentState, inc: OpenIncident) -> tuple[Any, ...]:
-    """Everything an incident's row is written from but the clock: when it is the same
-    at ``save`` as at ``load``, the row is left as it is (``reads_now`` rows are
-    computed again at reading time anyway)."""
-    follow = state.followups.get(inc.id)
-    return (
-        inc.severity,
-        inc.severity_since,
-        inc.rules,
-        inc.lead,
-        inc.remedy,
-        inc.explanation,
-        dict(inc.deadlines),
-        tuple(inc.escalations),
-        # As held: a loaded incident's evidence stays unread text (equal to itself).
-        inc._evidence,
-        None
-        if follow is None
-        else (follow.ack_at, follow.ack_by, follow.resolved_at, follow.resolved_by, follow.note),
-        state.carrier,
-        state.facts.lane,
-        inc.cause,  # and a cause a person named since (an action logged with one)
-        0 if follow is None else len(follow.log),
-    )
-
-
-def _fingerprints(state: ShipmentState) -> dict[str, tuple[Any, ...]]:
-    return {inc.id: _fingerprint(state, inc) for inc in state.open.values()} if state.open else {}
-
-
 class SqlUnit:
     """One transaction of ``SqlHost`` (see ``runtime/_host.py`` for the call order)."""
 
@@ -138,7 +92,7 @@ class SqlUnit:
         self.kernel = host.kernel
         self._transaction: AbstractContextManager[None] | None = None
         self._owns = False  # whether the unit's transaction is its own (see __enter__)
-        self._held: dict[str, _Held] = {}
+        self._held: dict[str, Held] = {}
         self._reserved: set[str] = set()
         self._saved: dict[str, tuple[int, ShipmentState]] = {}
         self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
@@ -271,8 +225,8 @@ class SqlUnit:
                 continue
             version, blob = got
             state = host._entry(tn, blob, version)[0]
-            before = _fingerprints(state) if state.open else {}
-            self._held[tn] = (version, blob, before, _facts_of(state))
+            before = fingerprints(state) if state.open else {}
+            self._held[tn] = (version, blob, before, facts_of(state))
             out.append(state)
         return out
 
@@ -442,8 +396,8 @@ class SqlUnit:
             self._wall,
         )
         self._saved[tn] = (version, state)
-        after = _fingerprints(state) if state.open else {}
-        key = _facts_key(state)
+        after = fingerprints(state) if state.open else {}
+        key = facts_key(state)
         if facts is None or facts[0] != key:
             row = facts_row(state)
             if facts is None or facts[1] != row:
