@@ -89,6 +89,9 @@ def _put_plain(state: ShipmentState, plain: tuple[Any, ...]) -> None:
         state.next_due_us,
         state.timer_eval,
     ) = plain
+    # The rules' last scan is of the state that was: it may match the one put back
+    # (the same latest event and count) while that one's incidents are not its own.
+    state.scan_memo = None
 
 
 # Where each count is in a checkpoint's plain fields (late events shift them: _replay).
@@ -191,9 +194,6 @@ def thaw(state: ShipmentState, point: Checkpoint, *, last: bool = False) -> None
     state.attr_values = values
     state.open = live
     state.fired_through = at
-    # The rules' last scan is of the state that was: it may match the one put back
-    # (the same latest event and count) while that one's incidents are not its own.
-    state.scan_memo = None
 
 
 Held = tuple[tuple[Any, ...], Any, Any, Any, Any, dict[str, OpenIncident], Any]
@@ -218,7 +218,6 @@ def put(state: ShipmentState, held: Held) -> None:
     plain, state.cnt, state.firsts, state.lasts, state.attr_values, state.open, fired = held
     _put_plain(state, plain)
     state.fired_through = fired
-    state.scan_memo = None  # (as in thaw)
 
 
 def _copy_open(live: dict[str, OpenIncident]) -> dict[str, OpenIncident]:

@@ -165,9 +165,6 @@ class Kernel(Replay):
     def _prime(self, state: ShipmentState) -> None:
         """Before any event, only the facts can make a rule due (e.g. a promised date)."""
         _, state.next_due_us = self._scan(state, state.facts, state.params, _DAWN)
-        # A replay primes the state it reset: the scan its timers took before may match
-        # it again (no event absorbed, the same facts) while its incidents are gone.
-        state.scan_memo = None
 
     def record(self, event: TrackingEvent) -> EventRec:
         """The compact record of a validated event (attributes the pack reads only)."""

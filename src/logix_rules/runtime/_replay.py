@@ -117,6 +117,9 @@ class Replay(Evaluation):
         state.open = NO_OPEN
         state.next_due_us = None
         state.timer_eval = None
+        # The scan its timers took before may match it again (no event absorbed, the
+        # same facts) while its incidents are gone.
+        state.scan_memo = None
 
     def _replay(self, state: ShipmentState, clock: int, since: int | None = None) -> list[Change]:
         """Rebuild the derived state from the history and report the difference.
