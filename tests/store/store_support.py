@@ -102,3 +102,10 @@ def hourly_scans(tn: str, hours: range, *, held: bool = False) -> list[dict[str,
     if held:
         out[-1] = {**out[-1], "status": "exception", "reason": "customs_hold"}
     return out
+
+
+def same_changes(changes: Sequence[Change], expected: Sequence[Change]) -> None:
+    """Assert that ``changes`` are ``expected``, one for one: type, incident, instant, id."""
+    assert [(c.type, c.incident.id, c.at, c.id) for c in changes] == [
+        (c.type, c.incident.id, c.at, c.id) for c in expected
+    ]

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
-from store_support import all_changes, hourly_scans
+from store_support import all_changes, hourly_scans, same_changes
 
 from logix_rules import Change, Engine, load_pack
 from logix_rules.runtime import _unit_retry
@@ -133,12 +133,6 @@ def _reference() -> tuple[Engine, list[Change]]:
     return engine, engine.ingest(LATE)
 
 
-def _same(changes: list[Change], expected: list[Change]) -> None:
-    assert [(c.type, c.incident.id, c.at, c.id) for c in changes] == [
-        (c.type, c.incident.id, c.at, c.id) for c in expected
-    ]
-
-
 def test_a_unit_ended_as_a_deadlock_runs_again_and_ends_as_one_clean_run(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,7 +148,7 @@ def test_a_unit_ended_as_a_deadlock_runs_again_and_ends_as_one_clean_run(
         assert not isinstance(changes, Exception), changes
         assert len(opened) == 2  # the unit the server ended, and its second run
         reference, expected = _reference()
-        _same(changes, expected)
+        same_changes(changes, expected)
         assert changes  # the customs holds: the feed has rows to get right
         # The feed holds each change once, under the seqs returned, with no gap where
         # the ended unit's rows were.
@@ -166,7 +160,7 @@ def test_a_unit_ended_as_a_deadlock_runs_again_and_ends_as_one_clean_run(
             assert engine.shipment_state(tn) == reference.shipment_state(tn)
         # The cache holds no state the ended unit stepped: the next call steps the
         # committed states, as the reference does.
-        _same(engine.ingest(AFTER), reference.ingest(AFTER))
+        same_changes(engine.ingest(AFTER), reference.ingest(AFTER))
         assert engine.dump() == reference.dump()
 
 
@@ -191,7 +185,7 @@ def test_a_deadlock_inside_a_callers_transaction_reaches_the_caller(
         assert isinstance(error, psycopg.errors.DeadlockDetected)
         assert len(opened) == 1
         reference, expected = _reference()
-        _same(engine.ingest(LATE), expected)  # sent again: as one clean run
+        same_changes(engine.ingest(LATE), expected)  # sent again: as one clean run
         assert engine.dump() == reference.dump()
 
 
@@ -214,7 +208,7 @@ def test_an_error_other_than_a_deadlock_is_not_retried(
         assert len(opened) == 1
         reference = Engine(PACK)
         reference.ingest(FIRST)
-        _same(engine.ingest(LATE), reference.ingest(LATE))  # nothing of it was kept
+        same_changes(engine.ingest(LATE), reference.ingest(LATE))  # nothing of it was kept
         assert engine.dump() == reference.dump()
 
 
