@@ -22,12 +22,12 @@ from collections.abc import Collection, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core._durations import to_micros
 from ..runtime._gc_settle import lower_young, raise_young
 from ..runtime._incidents import (
     Change,
     Incident,
-    change_id,
+    _change_id,
+    change_instant,
     incident_content,
 )
 from ..runtime._snapshots import snapshot
@@ -486,14 +486,17 @@ class SqlUnit:
         written: dict[str, tuple[Incident, str]] = {}  # the latest of each incident
         # Each change with its incident (built once: a pending snapshot until read), the
         # incident's JSON and the change's id, in one pass.
-        made: list[tuple[Change, Incident, str, str]] = []
-        content_of, id_of = incident_content, change_id
+        # Instants stay the kernel's ints (``change_instant``): a change's ``at`` as a
+        # datetime is made only if someone reads it, as in memory.
+        made: list[tuple[Change, Incident, str, str, int]] = []
+        content_of, id_of, instant_of = incident_content, _change_id, change_instant
         for change in changes:
             incident = change.incident
             content = content_of(incident)
             written[incident.id] = (incident, content)
-            ident = id_of(change.type, incident, change.at, content=content)
-            made.append((change, incident, content, ident))
+            at = instant_of(change)
+            ident = id_of(change.type, incident, at, content)
+            made.append((change, incident, content, ident, at))
         self._flush_incidents(written)
         if not made:
             return []
@@ -519,28 +522,28 @@ class SqlUnit:
             seq = int(head) - len(fresh) + 1
             rows = []
             closing = []
-            for change, incident, content, ident in fresh:
+            for change, incident, content, ident, at in fresh:
                 known[ident] = seq
                 kind = change.type
-                rows.append((seq, ident, kind.value, to_micros(change.at), incident.id, content))
+                rows.append((seq, ident, kind.value, at, incident.id, content))
                 if kind in CLOSING:
-                    closing.append((change, incident, content))
+                    closing.append((change, incident, content, at))
                 seq += 1
             db.insert(INSERT_FEED, rows)
             if closing:
                 self._close_cleared(closing)
         return [
-            Change(change.type, incident, change.at, seq=known[ident], id=ident)
-            for change, incident, _, ident in made
+            Change(change.type, incident, at, seq=known[ident], id=ident)
+            for change, incident, _, ident, at in made
         ]
 
-    def _close_cleared(self, changes: Sequence[tuple[Change, Incident, str]]) -> None:
-        """Record the incidents that cleared (``CLOSING`` changes, with their incident
-        and its JSON), with their last snapshot, unless one came back under the same id
-        later in the unit."""
+    def _close_cleared(self, changes: Sequence[tuple[Change, Incident, str, int]]) -> None:
+        """Record the incidents that cleared (``CLOSING`` changes, with their incident,
+        its JSON and the change's instant), with their last snapshot, unless one came
+        back under the same id later in the unit."""
         live = {ident for ids in self._live.values() for ident in ids}
         rows = []
-        for change, inc, content in changes:
+        for _, inc, content, at in changes:
             if inc.id in live:
                 continue
             saved = self._saved.get(inc.tracking_number)
@@ -558,7 +561,7 @@ class SqlUnit:
                     micros(inc.opened_at),
                     micros(inc.respond_by),
                     micros(inc.resolve_by),
-                    micros(change.at),
+                    at,
                     0,
                     content,
                 )
