@@ -69,8 +69,7 @@ Inputs = tuple[str, str, Any, list[EventRec], dict[str, Any], int | None]
 _STATUSES = frozenset([*(s.value for s in Status), None])
 _STAGES = frozenset([*(s.value for s in Stage), None])
 _REASONS = frozenset([*(r.value for r in Reason), None])
-_ABSENT = {NONE: None}  # .get(v, v): None for NONE, v otherwise
-_ZERO = {NONE: 0}  # .get(v, v): what an instant's range is checked on
+_N_MOMENTS = 10  # the instants among the fixed ints
 _BARE_SIZE = len(BARE_TAIL_TEXT)
 _EVENTS_AT = HEAD.size  # where the strings start, after the head
 
@@ -134,9 +133,16 @@ class StateReader:
         """The state a body's parts (``_read`` or ``_read3``) describe, every part checked."""
         n = len(strings) - 1  # the last is the None that ref -1 reads
         n_events = len(history)
-        if not (0 <= ints[0] < n and 0 <= ints[1] < n):
+        # The 21 fixed ints as locals (one unpack), checked by chained comparisons:
+        # min() and max() parse keyword arguments, ~1,500 instructions a call.
+        (
+            r_tn, r_carrier, fired, due, timer, r_status, r_stage, r_reason, final,
+            delivered, first_ev, last_ev, first_sc, last_sc, status_at, stage_at,
+            count, scans, regressions, after, at_latest,
+        ) = ints[:21]  # fmt: skip
+        if not (0 <= r_tn < n and 0 <= r_carrier < n):
             raise StateError("the tracking number and carrier must be strings")
-        tn, carrier = strings[ints[0]], strings[ints[1]]
+        tn, carrier = strings[r_tn], strings[r_carrier]
         latest_rec = None
         if tail is BARE_TAIL:  # most parcels: none of the irregular parts
             known, params = self._bares.get(carrier) or self._bare_of(carrier)
@@ -167,26 +173,44 @@ class StateReader:
             else:
                 raise StateError("followups must be an object")
         # Absent instants are NONE, below every other: the others must be in range.
-        moments = ints[2:5] + ints[9:16]
-        if max(map(abs, map(_ZERO.get, moments, moments))) >= BOUND:
+        # Sorted, the absent ones come first and the lowest present one after them.
+        order = sorted(
+            (
+                fired,
+                due,
+                timer,
+                delivered,
+                first_ev,
+                last_ev,
+                first_sc,
+                last_sc,
+                status_at,
+                stage_at,
+            )
+        )
+        absent = order.count(NONE)
+        if order[-1] >= BOUND or (absent < _N_MOMENTS and order[absent] <= -BOUND):
             raise StateError("an instant is out of range")
-        at = list(map(_ABSENT.get, moments, moments))
-        refs = ints[5:8]
-        final = ints[8]
-        if min(refs) < -1 or max(refs) >= n or not 0 <= final <= 1:
+        if not (-1 <= r_status < n and -1 <= r_stage < n and -1 <= r_reason < n):
             raise StateError("status, stage, reason or final is out of range")
-        status, stage, reason = strings[refs[0]], strings[refs[1]], strings[refs[2]]
+        if final != 0 and final != 1:
+            raise StateError("status, stage, reason or final is out of range")
+        status, stage, reason = strings[r_status], strings[r_stage], strings[r_reason]
         if status not in _STATUSES or stage not in _STAGES or reason not in _REASONS:
             raise StateError("status, stage or reason is not one logix knows")
-        counts = ints[16:20]
-        if min(counts) < 0 or counts[0] != n_events or max(counts) >= BOUND:
+        if not (
+            count == n_events
+            and 0 <= scans < BOUND
+            and 0 <= regressions < BOUND
+            and 0 <= after < BOUND
+        ):
             raise StateError("the event counts do not match the events held")
-        latest: Any = ints[20]
-        if latest >= 0:
-            latest = history[latest]  # an IndexError when it is not one of them
-        elif latest == -1:
+        latest: EventRec | None
+        if at_latest >= 0:
+            latest = history[at_latest]  # an IndexError when it is not one of them
+        elif at_latest == -1:
             latest = None
-        elif latest == -2:
+        elif at_latest == -2:
             latest = self._latest(latest_rec)
         else:
             raise StateError("the latest event is out of range")
@@ -197,7 +221,7 @@ class StateReader:
         if len(ids) >= INDEX_FROM:
             index = dict(zip(ids, history, strict=True))
             bits = 0
-        state = ShipmentState(  # in the order of its fields
+        return ShipmentState(  # in the order of its fields; an absent instant is None
             tn,
             carrier,
             known,
@@ -207,24 +231,24 @@ class StateReader:
             bits,
             index,
             followups,
-            at[0],
-            at[1],
-            at[2],
+            None if fired == NONE else fired,
+            None if due == NONE else due,
+            None if timer == NONE else timer,
             status,
             stage,
             reason,
             final == 1,
-            at[3],
-            at[4],
-            at[5],
-            at[6],
-            at[7],
-            at[8],
-            at[9],
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
+            None if delivered == NONE else delivered,
+            None if first_ev == NONE else first_ev,
+            None if last_ev == NONE else last_ev,
+            None if first_sc == NONE else first_sc,
+            None if last_sc == NONE else last_sc,
+            None if status_at == NONE else status_at,
+            None if stage_at == NONE else stage_at,
+            count,
+            scans,
+            regressions,
+            after,
             cnt,
             firsts,
             lasts,
@@ -232,7 +256,6 @@ class StateReader:
             latest,
             live,
         )
-        return state
 
     def _facts(
         self, facts: Any, shipment: Any, carrier: str, strings: list[Any]
