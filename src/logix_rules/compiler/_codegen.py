@@ -22,6 +22,7 @@ from logix_carriers import FINAL_STATUSES, STAGE_ORDER, Reason, Status, default_
 
 from ..core._durations import format_duration, from_micros
 from ..core._helpers import RUNTIME_GLOBALS
+from ..core._instant_text import iso_text, minute_text
 from ..core._records import ATTRS, KIND, NO_EVENT, REASON, REPORT, STAGE, STATUS
 from ._build import _Build
 from ._codegen_scan import _comment, scan_function, tracker_lines
@@ -440,9 +441,15 @@ def _text_of(how: str, value: int) -> str:
     text = _TEXTS.get(key)
     if text is None:
         if how == "dt":
-            text = from_micros(value).strftime("%Y-%m-%d %H:%MZ")
+            if type(value) is int:
+                text = minute_text(value)
+            else:  # (a float: the datetime's own spelling, as minute_text mirrors)
+                text = from_micros(value).strftime("%Y-%m-%d %H:%MZ")
         elif how == "iso":
-            text = from_micros(value).isoformat().replace("+00:00", "Z")
+            if type(value) is int:
+                text = iso_text(value)
+            else:
+                text = from_micros(value).isoformat().replace("+00:00", "Z")
         else:
             text = format_duration(value)
         if type(value) is int:  # a float equal to an int would share its key
