@@ -226,8 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # CPU time is the figure to compare on a loaded machine; wall time shares it.
         print(
             f"\nclassify, {name}: {rate:,.0f} messages/s wall "
-            f"({best * 1000 / len(texts):.2f} ms each), "
-            f"{cpu_rate:,.0f} messages/s CPU ({best_cpu * 1000 / len(texts):.2f} ms each)"
+            f"({best * 1e6 / len(texts):.0f} µs each), "
+            f"{cpu_rate:,.0f} messages/s CPU ({best_cpu * 1e6 / len(texts):.0f} µs each)"
         )
         prefix = "lexicon_" if name == "lexicon alone" else ""
         for part, result in every[name].items():

@@ -18,7 +18,12 @@ fair one the sessions compare; its figures are printed apart (``fair_*`` in the
 RESULT line).  Each fold's model is trained on every other part, whatever ``--parts``
 holds out.
 
-Thresholds (``--thresholds``): ``fair`` (the shipped rule) chooses them on the fair
+The decision (``--thresholds decision``, shipped since the tenth session): each part
+is classified by the stacked decision (``intake_decision.py``) trained on the other
+fair parts' out-of-fold scores (extra10's on extra11 and extra12 alone), with the
+shipped threshold, fill and keep (``--decision-threshold nan``, ``--decision-fill
+nan``: chosen by leaving one of those parts out).  The ninth session's rules
+(``--thresholds``): ``fair`` chooses them on the fair
 parts' out-of-fold scores: each of a fair part's two halves (en, pt, es / de, fr,
 zh: extra10's two authors) takes those chosen on its other half and the other fair
 parts, every other part those chosen on all the fair parts; ``others`` chooses each
@@ -38,6 +43,7 @@ lexicon's kinds, what ``Model.dropped`` drops and what ``Model.added`` adds) is 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -48,6 +54,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import attrs
 import intake_model_study as study_module
 from _common import fail, result_line, table
+from intake_decision import Stacked, reading_of
+from intake_decision import choose as choose_decision
+from intake_decision import decide as decide_stacked
 from intake_model_study import FAIR_PARTS, KINDS, LANGUAGES, Scored, Study, choose, shipped
 
 from logix_rules.intake import ReportKind, classify
@@ -62,9 +71,15 @@ AUTHORS = (("en", "pt", "es"), ("de", "fr", "zh"))
 ALL_KINDS = tuple(ReportKind)
 
 
-def combined(model: ShippedModel, scored: Scored) -> frozenset[ReportKind]:
-    """The kinds ``classify`` reports: the lexicon's less what ``model`` drops, and
-    what it adds to them."""
+def combined(
+    model: ShippedModel, scored: Scored, stacked: Stacked | None = None
+) -> frozenset[ReportKind]:
+    """The kinds ``classify`` reports: with a decision, what it chooses on
+    ``stacked`` (the message's scores by ``model`` and the lexicon's reading); else
+    the lexicon's less what ``model`` drops, and what it adds to them."""
+    if model.decision is not None:
+        assert stacked is not None
+        return decide_stacked(model.decision, stacked)
     scores, _, lexicon, blocked = scored
     found = [k for k in KINDS if k in lexicon]
     dropped = model.dropped(scores, found)
@@ -127,7 +142,12 @@ Decided = list[tuple[ShippedModel, list[int]]]
 
 
 def run_folds(
-    study: Study, held_out: Sequence[str], thresholds: str, fair_parts: Sequence[str] = FAIR_PARTS
+    study: Study,
+    held_out: Sequence[str],
+    thresholds: str,
+    fair_parts: Sequence[str] = FAIR_PARTS,
+    decision_fill: float | None = study_module.FILL,
+    decision_threshold: float | None = study_module.THRESHOLD,
 ) -> dict[str, tuple[list[Scored], Decided]]:
     """Per held-out part, its fold's scores there and the fold's model with
     thresholds set, with the entries (indices into the part) each classifies.
@@ -140,12 +160,19 @@ def run_folds(
     fair = [p for p in fair_parts if p in study.parts]
     extra = [] if thresholds == "others" else [p for p in fair if p not in held_out]
     folds = study.folds([*held_out, *extra])
+    stacked = {p: study.stacked(p, folds[p][1]) for p in fair}
     out: dict[str, tuple[list[Scored], Decided]] = {}
     for part in held_out:
         model, scored = folds[part]
         everyone = list(range(len(scored)))
         decided: Decided = []
-        if thresholds == "others":
+        if thresholds == "decision":
+            others = {p: stacked[p] for p in fair if p != part}
+            decision = choose_decision(others, KINDS, study_module.KEEP, decision_fill)
+            if decision_threshold is not None:
+                decision = attrs.evolve(decision, threshold=decision_threshold)
+            decided.append((shipped(model, decision=decision), everyone))
+        elif thresholds == "others":
             others = [c for p, (_, s) in folds.items() if p != part for c in s]
             decided.append((shipped(model, *choose(others, "decision")), everyone))
         elif part in fair:
@@ -197,9 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     size.add_argument("--tiny", action="store_true", help="the smoke test's size")
     parser.add_argument(
         "--thresholds",
-        choices=("fair", "others"),
-        default="fair",
-        help="chosen on the fair parts' out-of-fold scores (shipped), or on the other parts'",
+        choices=("decision", "fair", "others"),
+        default="decision",
+        help="the stacked decision trained on the other fair parts (shipped), or the ninth"
+        " session's thresholds chosen on the fair parts' out-of-fold scores, or on the"
+        " other parts'",
     )
     parser.add_argument(
         "--fill-precision",
@@ -209,10 +238,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--parts", default=None, help="held-out parts (default: every part)")
     parser.add_argument(
+        "--decision-fill",
+        type=float,
+        default=study_module.FILL,
+        help="the decision's fill (shipped: 1.1, never; nan: chosen with the threshold)",
+    )
+    parser.add_argument(
+        "--decision-threshold",
+        type=float,
+        default=study_module.THRESHOLD,
+        help="the decision's threshold (shipped: 0.5; nan: chosen by the rule)",
+    )
+    parser.add_argument(
         "--fixed",
         default=None,
         metavar="FILL,ADD",
-        help="fill and add as given (the shipped file's -1,0.75), drop still chosen",
+        help="with --thresholds fair: fill and add as given (the ninth session's -1,0.75),"
+        " drop still chosen",
     )
     args = parser.parse_args(argv)
     started = time.process_time()
@@ -226,8 +268,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         held_out = [FAIR]
     else:
         held_out = list(study.parts)
-    # the smoke size chooses extra10's thresholds on its own halves (one training)
-    folds = run_folds(study, held_out, args.thresholds, [FAIR] if args.tiny else FAIR_PARTS)
+    # the smoke size of the ninth session's rule chooses extra10's thresholds on its own
+    # halves (one training); the decision needs the other fair parts
+    alone = args.tiny and args.thresholds != "decision"
+    fill = None if math.isnan(args.decision_fill) else args.decision_fill
+    threshold = None if math.isnan(args.decision_threshold) else args.decision_threshold
+    fair_parts = [FAIR] if alone else FAIR_PARTS
+    folds = run_folds(study, held_out, args.thresholds, fair_parts, fill, threshold)
     if args.fixed:
         fill, add = (float(x) for x in args.fixed.split(","))
         for _, decided in folds.values():
@@ -242,7 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         got = [frozenset({ReportKind.OTHER})] * len(entries)
         for model, indices in decided:
             for i in indices:
-                got[i] = combined(model, scored[i])
+                # the decision reads the shipped (rounded) model's scores, as classify does
+                item = Stacked(
+                    entries[i],
+                    model.scores(study.features[entries[i].id]),
+                    reading_of(*study.lexicon[entries[i].id]),
+                )
+                got[i] = combined(model, scored[i], item)
             if args.tiny or args.quick:
                 checked = indices[:30] if args.tiny else indices
                 check_against_classify(
@@ -253,8 +306,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(both)
         if part == FAIR:
             fair = both
-        chosen = ", ".join(f"{m.fill:g}/{m.add:g}/{m.drop:g}" for m, _ in decided)
-        for name, r in (("lexicon", alone), (f"+model (fill/add/drop {chosen})", both)):
+        chosen = ", ".join(
+            f"fill/add/drop {m.fill:g}/{m.add:g}/{m.drop:g}"
+            if m.decision is None
+            else f"decision {m.decision.threshold:g}/{m.decision.fill:g}"
+            for m, _ in decided
+        )
+        for name, r in (("lexicon", alone), (f"+model ({chosen})", both)):
             p, rec = r.macro(r.by_kind.values())
             rows.append(
                 [

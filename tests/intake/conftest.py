@@ -40,3 +40,10 @@ def cv(study: ModuleType) -> ModuleType:
     """``benchmarks/intake_cv.py`` (the leave-one-part-out estimate), loaded as a module;
     it trains with ``study``'s code, so it is skipped where that is."""
     return _load("intake_cv")
+
+
+@pytest.fixture(scope="module")
+def stacking(study: ModuleType) -> ModuleType:
+    """``benchmarks/intake_decision.py`` (the decision's training), loaded as a module;
+    numpy too, so skipped where ``study`` is."""
+    return _load("intake_decision")

@@ -721,6 +721,22 @@ PROBES = (
 )
 
 
+#: Probes the model's decision (tenth session) adds a kind to, at a probability just
+#: above its threshold (wismo 0.56, wrong_item 0.51): the lexicon's reading is held as
+#: it is, and kept with the model.  Changes the lead accepted or not: see the session's
+#: report (benchmarks/README.md, tenth session, helper I).
+MODEL_ADDS = frozenset(
+    {
+        "O rastreio diz que está em trânsito desde o dia 3, tá demorando muito.",
+        "ordered 3 got 2",
+    }
+)
+
+
 @pytest.mark.parametrize(("text", "expected"), PROBES)
 def test_probe_messages(text: str, expected: set[ReportKind]) -> None:
+    if text in MODEL_ADDS:
+        assert set(classify(text, model=False).kinds) == expected
+        assert expected < set(classify(text).kinds)
+        return
     assert set(classify(text).kinds) == expected

@@ -94,7 +94,9 @@ def test_a_chinese_term_with_a_gap_stays_in_its_sentence() -> None:
 def test_customs_and_what_to_do_are_weak_cues_that_count_together(
     text: str, expected: set[ReportKind]
 ) -> None:
-    assert set(classify(text).kinds) == expected
+    # the lexicon's weights (the model's decision reads a weak cue alone as evidence:
+    # on new authors' messages it is, docs/intake.md "What it decides")
+    assert set(classify(text, model=False).kinds) == expected
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import attrs
 
+from ._decision import Reading
 from ._kinds import MissingField, ReportKind
 from ._labels import may_label, ordered_received_labels
 from ._language import detect_language, primary_language
@@ -164,7 +165,7 @@ def classify(
         used = default_model() if model is True else model
         ignored = any(m.term.role is Role.IGNORE for m in selected)
         dropped, added = _second_opinion(
-            used, folded.text, tokens, reported, evidence, ranked, ignored
+            used, folded.text, tokens, reported, evidence, ranked, ignored, language
         )
         ranked = tuple(r for r in ranked if r[0] not in dropped) + added
     if not ranked:
@@ -210,10 +211,13 @@ def _second_opinion(
     evidence: Sequence[EvidenceSpan],
     ranked: Sequence[tuple[ReportKind, float]],
     ignored: bool,
+    language: str,
 ) -> tuple[tuple[ReportKind, ...], tuple[tuple[ReportKind, float], ...]]:
     """The lexicon's kinds the model drops, and the kinds it adds with their confidence.
 
-    A kind the lexicon reported that the model scores very low is dropped (a keyword
+    With a decision (the shipped model's), it chooses the kinds from the model's scores
+    and the lexicon's reading; the lexicon's kinds it does not choose are dropped.
+    Without one, a kind the lexicon reported that the model scores very low is dropped (a keyword
     out of its situation); then, where the lexicon has its own word, the model has
     none: a message with a negated complaint ("not damaged") or an ``ignore`` phrase
     ("change the colour") gets nothing from it, and a kind the lexicon saw but found
@@ -222,19 +226,45 @@ def _second_opinion(
     it (``kinds`` stay ordered).
     """
     scores = model.scores(features(folded, tokens))
+    if model.decision is not None:
+        reading = Reading(
+            confidence=dict(ranked),
+            seen=frozenset(e.kind for e in evidence if not e.negated),
+            negated=frozenset(e.kind for e in evidence if e.negated),
+            language=language,
+            silenced=ignored or any(e.negated for e in evidence),
+        )
+        probabilities = model.decision.probabilities(scores, reading)
+        chosen = model.decision.chosen(probabilities, reading)
+        dropped = [k for k in reported if k not in chosen]
+        new = [k for k in chosen if k not in reported]
+        return tuple(dropped), _ceiled(new, probabilities, ranked, dropped)
     dropped = model.dropped(scores, reported)
     kept = [k for k in reported if k not in dropped]
     if ignored or any(e.negated for e in evidence):
         blocked: set[ReportKind] = set(ReportKind)
     else:
         blocked = {e.kind for e in evidence} - set(kept)
+    added = model.added(scores, kept, blocked)
+    probabilities = {k: 1 / (1 + math.exp(-scores[k])) for k in added}
+    return tuple(dropped), _ceiled(added, probabilities, ranked, dropped)
+
+
+def _ceiled(
+    added: Sequence[ReportKind],
+    probabilities: Mapping[ReportKind, float],
+    ranked: Sequence[tuple[ReportKind, float]],
+    dropped: Sequence[ReportKind],
+) -> tuple[tuple[ReportKind, float], ...]:
+    """The added kinds with their probability as confidence, each at most the one
+    before it (the lexicon's kept kinds come first: ``kinds`` stay ordered)."""
     out: list[tuple[ReportKind, float]] = []
     before = [c for k, c in ranked if k not in dropped]
     ceiling = before[-1] if before else 1.0
-    for kind in model.added(scores, kept, blocked):
-        ceiling = min(ceiling, round(1 / (1 + math.exp(-scores[kind])), 3))
+    for kind in added:
+        ceiling = min(ceiling, round(probabilities[kind], 3))
         out.append((kind, ceiling))
-    return tuple(dropped), tuple(out)
+    return tuple(out)
 
 
 def _negate(

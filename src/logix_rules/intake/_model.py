@@ -7,13 +7,16 @@ of the features present is scaled by one over the square root of their number.  
 weights are data (``model.json``, written by ``benchmarks/intake_model_study.py
 --write``; see docs/intake.md) and are read here in plain Python.
 
-The model drops the lexicon's kinds it scores below ``drop`` (a keyword read out of
-its situation: "the box was fine" is no damage), then adds: when the lexicon found
-nothing (or the model dropped all it found), each kind whose score reaches ``fill``;
-next to the lexicon's kinds, each kind whose score reaches ``add``.  It adds nothing
-where the lexicon has its own word: on a message with a negated complaint ("not
-damaged") or an ``ignore`` phrase (refunds, colour changes...), and for a kind the
-lexicon saw but found too weak, or that the model itself dropped.
+With a ``decision`` (``_decision.Decision``, the shipped file's), that decides the
+kinds from the model's scores and the lexicon's reading together.  Without one (a file
+of the ninth session's layout), fixed thresholds do: the model drops the lexicon's
+kinds it scores below ``drop`` (a keyword read out of its situation: "the box was
+fine" is no damage), then adds: when the lexicon found nothing (or the model dropped
+all it found), each kind whose score reaches ``fill``; next to the lexicon's kinds,
+each kind whose score reaches ``add``.  It adds nothing where the lexicon has its own
+word: on a message with a negated complaint ("not damaged") or an ``ignore`` phrase
+(refunds, colour changes...), and for a kind the lexicon saw but found too weak, or
+that the model itself dropped.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Final
 
 import attrs
 
+from ._decision import Decision, decision_from_json
 from ._kinds import ReportKind
 from ._lexicon_load import default_lexicon
 from ._text import BOUNDARY, Token
@@ -88,16 +92,18 @@ def features(folded: str, tokens: Sequence[Token]) -> set[str]:
 
 @attrs.frozen
 class Model:
-    """Weights per feature (one per kind of ``kinds``), biases and thresholds
-    (``drop``: minus infinity, dropping nothing, in a file that has none)."""
+    """Weights per feature (one per kind of ``kinds``), biases, and either a
+    ``decision`` or thresholds (absent from the file: ``fill`` and ``add`` infinity,
+    adding nothing; ``drop`` minus infinity, dropping nothing)."""
 
     label: str
     kinds: tuple[ReportKind, ...]
     bias: tuple[float, ...]
     weights: Mapping[str, tuple[float, ...]]
-    fill: float
-    add: float
+    fill: float = math.inf
+    add: float = math.inf
     drop: float = -math.inf
+    decision: Decision | None = None
 
     def scores(self, found: Collection[str]) -> dict[ReportKind, float]:
         """Each kind's score (a logit) for a message's features."""
@@ -142,14 +148,16 @@ def model_from_json(text: str) -> Model:
     if data.get("format") != FORMAT:
         raise ValueError(f"model format {data.get('format')!r}, this logix reads {FORMAT}")
     scale = data["scale"]
+    kinds = tuple(ReportKind(k) for k in data["kinds"])
     return Model(
         label=data["label"],
-        kinds=tuple(ReportKind(k) for k in data["kinds"]),
+        kinds=kinds,
         bias=tuple(b / scale for b in data["bias"]),
         weights={f: tuple(w / scale for w in row) for f, row in data["weights"].items()},
-        fill=data["fill"],
-        add=data["add"],
+        fill=data.get("fill", math.inf),
+        add=data.get("add", math.inf),
         drop=data.get("drop", -math.inf),
+        decision=decision_from_json(data["decision"], kinds) if "decision" in data else None,
     )
 
 
