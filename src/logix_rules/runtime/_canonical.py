@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._identity_memo import TextByIdentity
+from ._moments import TEXTS
 
 __all__ = ["CANONICAL", "canonical_incident"]
 
@@ -34,6 +35,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: the subtraction, which skips the zone when both share it).
 _TIMES: dict[timedelta, str] = {}
 _TIMES_MAX = 1 << 15
+_MADE = TEXTS.get
 # The JSON of evidence objects (remedies: ``_remedy_part``).  They are immutable, and the
 # successive snapshots of an incident share them (``later_snapshot``): an incident
 # escalated twice writes its events once, not three times.
@@ -44,6 +46,9 @@ def _time(moment: datetime | None) -> str:
     """``_iso`` of ``_incidents`` as JSON: ``"...Z"``, or ``null``."""
     if moment is None:
         return "null"
+    made = _MADE(id(moment))  # a snapshot's instant (``_moments``): its text is kept
+    if made is not None and made[0] is moment:
+        return made[1]
     if moment.tzinfo is _UTC:  # equal instants in one zone write the same text
         key = moment - _EPOCH
         found = _TIMES.get(key)

@@ -16,7 +16,6 @@ from typing import Any
 import attrs
 
 from ..compiler._model import Pack, RemedySpec, Rule, Severity, Step
-from ..core._durations import from_micros
 from ..core._records import EventRec, T
 from ._causes import cause_at, derived_cause
 from ._incidents import (
@@ -30,6 +29,7 @@ from ._incidents import (
     RemedyItem,
 )
 from ._lifecycle import deadlines_of, superseded
+from ._moments import MOMENTS, shared_moment
 from ._money import remedy_amount
 from ._pending_evidence import PendingEvidence
 from ._state import OpenIncident, ShipmentState
@@ -324,8 +324,16 @@ def _incident(
         evidence = evidence.load()
     if follow is not None:
         ack, ack_by, resolved, resolved_by, note = follow
-        ack_at = None if ack is None else from_micros(ack)
-        resolved_at = None if resolved is None else from_micros(resolved)
+        ack_at = None if ack is None else shared_moment(ack)
+        resolved_at = None if resolved is None else shared_moment(resolved)
+    # One datetime per instant (``_moments``), its JSON text kept with it: a store
+    # writes every snapshot, and they repeat their instants.
+    known = MOMENTS.get
+    respond, resolve, escalate = (
+        since + level.respond,
+        since + level.resolve,
+        since + level.escalate_after,
+    )
     return Incident(
         id=id,
         tracking_number=tracking_number,
@@ -333,17 +341,20 @@ def _incident(
         kind=kind,
         severity=severity,
         rules=rules,
-        opened_at=from_micros(opened_at),
-        respond_by=from_micros(since + level.respond),
-        resolve_by=from_micros(since + level.resolve),
-        escalate_at=from_micros(since + level.escalate_after),
-        deadlines=types.MappingProxyType({k: from_micros(v) for k, v in sorted(deadlines.items())}),
+        opened_at=known(opened_at) or shared_moment(opened_at),
+        respond_by=known(respond) or shared_moment(respond),
+        resolve_by=known(resolve) or shared_moment(resolve),
+        escalate_at=known(escalate) or shared_moment(escalate),
+        deadlines=types.MappingProxyType(
+            {k: known(v) or shared_moment(v) for k, v in sorted(deadlines.items())}
+        ),
         remedy=remedy,
         evidence=evidence,
         explanation=explanation,
         state=state,
         escalations=tuple(
-            Escalation(what, from_micros(at), target) for what, at, target in escalations
+            Escalation(what, known(at) or shared_moment(at), target)
+            for what, at, target in escalations
         ),
         acknowledged_at=ack_at,
         acknowledged_by=ack_by,

@@ -1,0 +1,43 @@
+"""The ``datetime`` of an instant (``int`` µs since the epoch) as a snapshot reads it,
+one object per instant, and its JSON text, kept with it.
+
+A store writes every change's incident as canonical JSON: the snapshot turns the
+kernel's ints into ``datetime`` objects (``from_micros``: a ``timedelta`` multiplied,
+some 2,500 instructions) and the JSON turns them back into text (``isoformat``: about
+10,000).  Successive snapshots of an incident, and the incidents of one unit, repeat
+the same instants (opened, due, escalated at), so ``shared_moment`` hands out one
+object per instant and keeps the text ``iso_text`` writes from the int (the same
+characters as ``isoformat`` with ``Z``), which ``_canonical._time`` finds by the
+object's identity.  Datetimes are immutable: sharing one changes nothing a reader
+can see.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core._durations import from_micros
+from ..core._instant_text import iso_text
+
+__all__ = ["MOMENTS", "TEXTS", "shared_moment"]
+
+#: An instant -> its datetime.  Read inline as ``MOMENTS.get(m) or shared_moment(m)``
+#: (a datetime is always true): a kept instant costs no call.
+MOMENTS: dict[int, datetime] = {}
+#: ``id`` of a datetime ``shared_moment`` made -> the datetime (held, so the id stays its
+#: own) and its JSON text (``"...Z"``).
+TEXTS: dict[int, tuple[datetime, str]] = {}
+_LIMIT = 1 << 15  # a bound, not an LRU: when full, both start afresh
+
+
+def shared_moment(micros: int) -> datetime:
+    """``from_micros(micros)``, one object per instant while it is kept."""
+    found = MOMENTS.get(micros)
+    if found is not None:
+        return found
+    if len(MOMENTS) >= _LIMIT:
+        MOMENTS.clear()
+        TEXTS.clear()
+    made = MOMENTS[micros] = from_micros(micros)
+    TEXTS[id(made)] = (made, '"' + iso_text(micros) + '"')
+    return made
