@@ -140,6 +140,10 @@ def _codegen(build: _Build) -> None:
     feed.extend(tracker_lines([tracker.filters for tracker in ctx.trackers]))
     absorb = scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed)
     lines.extend(absorb)
+    # The step loop's copy, with the due instants the facts and params fix computed
+    # once per batch (not in the module: its text is the fingerprint).
+    batch: list[str] = []
+    batched = scan_function(build.typed_rules, "__absorb(s, e, f, p, n)", feed, batch)
     source = "\n".join(lines)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<logix-pack {_SAFE_NAME.sub('_', build.name)[:60]}-{digest}>"
@@ -257,7 +261,7 @@ def _codegen(build: _Build) -> None:
         module_source=source,
         # Compiled by the kernel (runtime/_step_loop.py); not in the fingerprint: it
         # computes what __absorb and the kernel's bookkeeping do.
-        step_source="\n".join(step_function(absorb)),
+        step_source="\n".join(step_function(absorb, batched, batch)),
         supersedes=types.MappingProxyType(dict(lifecycle.supersedes)),
         deadline_actions=types.MappingProxyType(dict(lifecycle.actions)),
         revisit=None

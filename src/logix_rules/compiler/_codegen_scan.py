@@ -14,6 +14,9 @@ What the compiler decides, so the runtime does not:
   None: an operand read from the state's aggregates is tested inline before the call
   (an unset ``last(...)``, a parcel not delivered yet), so the call is made only when
   it can be True;
+* in the step loop's copy only, a rule whose due instants depend on the shipment's
+  facts and params alone (``delivery_late``: ``promised_at``, ``promised_at +
+  sla_grace``...) has them computed once per batch, not added up again per event;
 * a field of the state that several rules read (``final``, ``stage``, ``status``...) is
   read once into a local before the rules (the scan changes nothing of the state), and
   a rung with no ``after`` is due at its anchor itself, with no arithmetic or test.
@@ -84,7 +87,10 @@ def _flag_last(test: tuple[str, Sequence[Any]]) -> bool:
 
 
 def scan_function(
-    rules: list[dict[str, Any]], signature: str = "__rules(s, f, p, n)", prelude: Sequence[str] = ()
+    rules: list[dict[str, Any]],
+    signature: str = "__rules(s, f, p, n)",
+    prelude: Sequence[str] = (),
+    batch: list[str] | None = None,
 ) -> list[str]:
     """One straight-line function evaluating every rule of the pack at instant ``n``.
 
@@ -92,6 +98,12 @@ def scan_function(
     earliest due time still ahead.  The per-rule functions stay for evidence and
     explanations; the kernel's hot path calls only this one, with the ``prelude`` lines
     that absorb the event at ``n`` first (``__absorb``).
+
+    With ``batch`` (the step loop's copy, ``_codegen_step.py``), a rule whose anchor
+    and every ``after`` read only the shipment's facts and params (``f``, ``p``:
+    neither changes while a shipment steps) has its due instants computed once per
+    batch: their lines go to ``batch``, and the rule compares the locals they leave
+    with ``n`` (``_batched`` says which rules).
     """
     seen = [_needs_tracker(rule["when"].code) for rule in rules]
     local = _hoisted([rule for rule, guarded in zip(rules, seen, strict=True) if not guarded])
@@ -112,17 +124,20 @@ def scan_function(
             # No tracker has matched yet: none of these rules can hold.
             out.append("    if s.cnt != _ZEROS:  # rules that each need a tracker's match")
             for at in range(index, end):
-                out.extend("    " + line for line in _rule_lines(at, rules[at], local))
+                lines = _rule_lines(at, rules[at], local, batch)
+                out.extend("    " + line for line in lines)
             index = end
         else:
-            out.extend(_rule_lines(index, rules[index], local))
+            out.extend(_rule_lines(index, rules[index], local, batch))
             index += 1
     out.append("    return hits, pending")
     out.append("")
     return out
 
 
-def _rule_lines(index: int, rule: dict[str, Any], local: dict[str, str]) -> list[str]:
+def _rule_lines(
+    index: int, rule: dict[str, Any], local: dict[str, str], batch: list[str] | None = None
+) -> list[str]:
     when_text = " ".join(rule["when"].source.split())  # one comment line, whatever the YAML
     out = [
         f"    # rules[{index}] {rule['id']}: {_comment(when_text)}",
@@ -133,6 +148,8 @@ def _rule_lines(index: int, rule: dict[str, Any], local: dict[str, str]) -> list
         out.append("            hits = []")
         out.append(f"        hits.append(({index}, 0))")
         return out
+    if batch is not None and _batched(rule):
+        return out + _batched_rungs(index, rule, local, batch)
     out.append(f"        a = {_read_locals(rule['anchor'].code, local)}")
     out.append("        if a is not None:")
     out.append("            active = -1")
@@ -161,6 +178,103 @@ def _rule_lines(index: int, rule: dict[str, Any], local: dict[str, str]) -> list
     out.append("                    hits = []")
     out.append(f"                hits.append(({index}, active))")
     return out
+
+
+def _batched(rule: dict[str, Any]) -> bool:
+    """Whether ``rule``'s anchor and every ``after`` are the batch's constants, and no
+    rung's condition reads the scan's ``a`` or ``d`` (which the batched rule leaves unset)."""
+    steps = rule["steps"]
+    if not _batch_constant(rule["anchor"].code) or not all(
+        step["after"] is None or _batch_constant(step["after"].code) for step in steps
+    ):
+        return False
+    return not any(
+        isinstance(node, ast.Name) and node.id in ("a", "d")
+        for step in steps
+        if step["when"] is not None
+        for node in ast.walk(ast.parse(step["when"].code, mode="eval"))
+    )
+
+
+def _batched_rungs(
+    index: int, rule: dict[str, Any], local: dict[str, str], batch: list[str]
+) -> list[str]:
+    """The rungs of a rule whose due instants are all the batch's constants: each is
+    computed once (into ``batch``), as the plain scan computes it per event, and the
+    rule only compares them with ``n``."""
+    at = f"at{index}"
+    batch.append(f"{at} = {rule['anchor'].code}")
+    out = [f"        if {at} is not None:", "            active = -1"]
+    for rung, step in enumerate(rule["steps"]):
+        constant = _int_constant(step["after"].code) if step["after"] is not None else 0
+        pad = "            "
+        if constant == 0:
+            due = at  # due at the anchor itself, which is set
+        else:
+            due = f"due{index}_{rung}"
+            batch.append(f"{due} = None")
+            batch.append(f"if {at} is not None:")
+            if constant is not None:
+                batch.append(f"    {due} = {constant!r} + {at}")
+            else:
+                batch.append(f"    {due} = {step['after'].code}")
+                batch.append(f"    if {due} is not None:")
+                batch.append(f"        {due} += {at}")
+                out.append(f"{pad}if {due} is not None:")
+                pad += "    "
+        out.append(f"{pad}if {due} <= n:")
+        if step["when"] is not None:
+            when = _read_locals(null_checked(step["when"].code), local)
+            out.append(f"{pad}    if {when}:")
+            out.append(f"{pad}        active = {rung}")
+        else:
+            out.append(f"{pad}    active = {rung}")
+        out.append(f"{pad}elif pending is None or {due} < pending:")
+        out.append(f"{pad}    pending = {due}")
+    out.append("            if active >= 0:")
+    out.append("                if hits is None:")
+    out.append("                    hits = []")
+    out.append(f"                hits.append(({index}, active))")
+    return out
+
+
+# What a batch constant may be made of: reads of the facts' and params' fields,
+# literals and arithmetic (no call: a helper might read something else).
+_BATCH_NODES = (
+    ast.Expression,
+    ast.Constant,
+    ast.Attribute,
+    ast.Name,
+    ast.Load,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.USub,
+    ast.UAdd,
+)
+
+
+def _batch_constant(code: str) -> bool:
+    """Whether ``code`` reads nothing but the shipment's facts and params (``f.x``,
+    ``p.x``), literals and ``+ - *`` of them: the same value for every event of a
+    batch.  It may still raise (``None + 1``); the step loop then runs its plain copy,
+    which raises it where the scan would."""
+    if not code:
+        return False
+    tree = ast.parse(code, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, _BATCH_NODES):
+            return False
+        if isinstance(node, ast.Attribute) and not (
+            isinstance(node.value, ast.Name) and node.value.id in ("f", "p")
+        ):
+            return False
+    names = [node for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    attributes = [node for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    # Every name is the base of a field read (no bare ``f`` or ``p``).
+    return len(names) == len(attributes)
 
 
 def _hoisted(rules: Sequence[dict[str, Any]]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 __all__ = ["STEP_NAME", "step_function"]
 
 STEP_NAME = "__step_many"
+_PLAIN_NAME = "__step_many_plain"
 
 # The loop's own names: the absorb written into it must not assign any of them.
 _LOOP_NAMES = frozenset(
@@ -55,27 +56,58 @@ _LOOP_NAMES = frozenset(
 )
 
 
-def step_function(absorb: Sequence[str]) -> list[str]:
+def step_function(
+    absorb: Sequence[str], batched: Sequence[str] = (), batch: Sequence[str] = ()
+) -> list[str]:
     """The lines of ``__step_many(K, s, recs)`` around ``absorb``, the lines of
     ``__absorb(s, e, f, p, n)`` (its ``def`` line first, ``return hits, pending`` last
     but a blank line): what ``runtime/_kernel.py``'s ``step_many`` documents, for one
-    shipment's records sorted by (time, id)."""
+    shipment's records sorted by (time, id).
+
+    ``batched`` is the same absorb whose scan reads the locals that the ``batch`` lines
+    leave (``scan_function``'s ``batch``: due instants made of the facts and params
+    only, which no event of a batch changes): the loop runs them once, before its
+    first event.  Should they raise, it runs the plain loop (around ``absorb``)
+    instead, which raises the same error at the event whose scan meets it.
+    """
+    body = _body(absorb)
+    if not batch:
+        return _loop(STEP_NAME, body, [])
+    fast = _body(batched)
+    _check_batch(fast, batch)
+    prelude = [
+        "    try:  # due instants the facts and params fix for the whole batch",
+        *("        " + line for line in batch),
+        "    except Exception:  # the plain loop raises it at the event that meets it",
+        f"        return {_PLAIN_NAME}(K, s, recs)",
+    ]
+    return [*_loop(_PLAIN_NAME, body, []), *_loop(STEP_NAME, fast, prelude)]
+
+
+def _body(absorb: Sequence[str]) -> list[str]:
     lines = list(absorb)
     while lines and not lines[-1].strip():
         lines.pop()
-    if not lines[0].startswith("def __absorb(s, e, f, p, n):") or lines[-1] != (
-        "    return hits, pending"
+    if (
+        not lines
+        or not lines[0].startswith("def __absorb(s, e, f, p, n):")
+        or lines[-1] != ("    return hits, pending")
     ):
         raise ValueError("not the lines of a generated __absorb")
     body = lines[1:-1]
     _check_names(body)
+    return body
+
+
+def _loop(name: str, body: Sequence[str], prelude: Sequence[str]) -> list[str]:
     out = [
-        f"def {STEP_NAME}(K, s, recs):",
+        f"def {name}(K, s, recs):",
         "    # Kernel.step_many (runtime/_kernel.py) with this pack's __absorb written in:",
         "    # the same steps, in the same order, for each event.",
         "    changes = []",
         "    f = s.facts  # neither changes while a shipment steps",
         "    p = s.params",
+        *prelude,
         "    every = K._checkpoint_every",
         "    first = K._checkpoint_from",
         "    index = -1",
@@ -137,6 +169,25 @@ def step_function(absorb: Sequence[str]) -> list[str]:
         "",
     ]
     return out
+
+
+def _check_batch(body: Sequence[str], batch: Sequence[str]) -> None:
+    """The batch's locals are assigned by its lines only (the absorb reads them) and
+    clash with none of the loop's names."""
+    made = {
+        node.id
+        for node in ast.walk(ast.parse("\n".join(batch)))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    tree = ast.parse("def _absorb():\n" + "\n".join(body))
+    assigned = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del)
+    }
+    clash = made & (assigned | _LOOP_NAMES | {"f", "p"})
+    if clash:
+        raise ValueError(f"the batch's locals clash with the loop's names: {sorted(clash)}")
 
 
 def _check_names(body: Sequence[str]) -> None:
