@@ -19,7 +19,7 @@ from typing import Any
 from logix_carriers import Reason
 
 from ..compiler._remedy_terms import CAUSES
-from ..core._records import KIND, REASON, T
+from ..core._records import KIND, REASON, EventRec, T
 from ._state import ShipmentState
 
 __all__ = ["CAUSES", "CAUSE_OF_REASON", "cause_at", "derived_cause"]
@@ -62,6 +62,11 @@ _CAUSES: dict[str | None, str] = {str(reason): cause for reason, cause in CAUSE_
 _CAUSE_OF = _CAUSES.get
 
 
+#: From this many absorbed events on, the walk back starts from the one found last time
+#: (``cause_memo``); below it the memo's checks would cost more than the walk.
+MEMO_FROM = 32
+
+
 def derived_cause(s: ShipmentState, t: int) -> str:
     """The cause the trail gives at ``t``: its latest cause-bearing reason at or before
     ``t`` (reports included), else ``unknown``."""
@@ -74,6 +79,8 @@ def derived_cause(s: ShipmentState, t: int) -> str:
         # The common case: every absorbed event is at or before t (the history is in
         # time order), so no event's time needs a test; outside a replay, all of them
         # (no copy of the list).
+        if absorbed >= MEMO_FROM:
+            return _from_memo(s, history, absorbed)
         for rec in reversed(history) if absorbed == size else reversed(history[:absorbed]):
             cause = cause_of(rec[KIND][REASON])
             if cause is not None:
@@ -87,6 +94,37 @@ def derived_cause(s: ShipmentState, t: int) -> str:
         if cause is not None:
             return cause
     return "unknown"
+
+
+def _from_memo(s: ShipmentState, history: list[EventRec], absorbed: int) -> str:
+    """``derived_cause`` over ``history[:absorbed]``, walking back only to where the last
+    call's walk ended.
+
+    A long trail's latest cause-bearing reason can lie a hundred events back, and every
+    evaluation with an incident open asks (a late event's replay at each event it
+    absorbs).  The memo holds the part the last call read (its length and last record)
+    and what it found there (place and cause).  It holds while that record sits at that
+    place: events are only ever appended, inserted (a late event anywhere before it
+    moves it) or the list replaced by one with the same records in the same places (a
+    replay's reset, a checkpoint thawed); the one removal from the middle, a variant
+    of an event replaced (``_replay._insert_all``), drops the memo.
+    """
+    cause_of = _CAUSE_OF
+    start = 0
+    found = -1
+    cause = "unknown"
+    memo = getattr(s, "cause_memo", None)
+    if memo is not None:
+        end, last, at, known = memo
+        if end <= absorbed and history[end - 1] is last:
+            start, found, cause = end, at, known
+    for index in range(absorbed - 1, start - 1, -1):
+        named = cause_of(history[index][KIND][REASON])
+        if named is not None:
+            found, cause = index, named
+            break
+    s.cause_memo = (absorbed, history[absorbed - 1], found, cause)
+    return cause
 
 
 def cause_at(s: ShipmentState, incident_id: str, t: int, trail: str | None = None) -> str:

@@ -88,6 +88,10 @@ class Replay(Evaluation):
                     continue
                 at = history.index(seen)
                 del history[at]
+                # The one place a record leaves the middle of a history: with the new
+                # variant put in before the memo's last record, that record would be
+                # back at its place over other content.
+                state.cause_memo = None
                 first = at if first is None or at < first else first
                 placed = None  # a variant replaced: the old history is not a subsequence
             at = bisect.bisect_right(history, rec_key(rec), key=rec_key)

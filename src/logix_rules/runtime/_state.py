@@ -164,8 +164,11 @@ class _Scanned:
     the codec, nor copied, nor compared.  Every absorbed event sets it (to None, or to
     the scan its evaluation takes); until then it is unset."""
 
-    __slots__ = ("scan_memo",)
+    __slots__ = ("cause_memo", "scan_memo")
     scan_memo: Any
+    #: What ``derived_cause`` last read of a long history (``_causes._from_memo``),
+    #: unset until then; checked against the history at each use, so never stale.
+    cause_memo: Any
 
 
 def _same_events(a: list[EventRec], b: list[EventRec]) -> bool:
