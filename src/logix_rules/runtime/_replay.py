@@ -54,7 +54,7 @@ Later = Callable[[], Incident]  # what later_snapshot returns
 _POSITION = operator.itemgetter(0)  # a checkpoint's number of events
 # From this length on, a replay cuts the history to the events it absorbed (_run): below
 # it the copies evaluation makes of the absorbed part cost less than the cut (callgrind,
-# benchmarks/README.md, late events, ninth session).
+# benchmarks/HISTORY.md, late events, ninth session).
 CUT_FROM = 64
 
 

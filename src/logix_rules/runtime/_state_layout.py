@@ -45,7 +45,7 @@ BARE_TAIL_TEXT = b"[null,null,null,null,[],{},null]"  # a parcel with nothing ir
 BARE_TAIL: list[Any] = [None, None, None, None, [], {}, None]
 # The shortest history a kept state remembers its body for.  Version 3 appends to the
 # body without reading it back, which costs less than writing the history again from
-# one event on (benchmarks/README.md, eighth session).  (Read as layout.REUSE_FROM, so a
+# one event on (benchmarks/HISTORY.md, eighth session).  (Read as layout.REUSE_FROM, so a
 # test can change it in one place.)
 REUSE_FROM = 1
 
