@@ -164,19 +164,8 @@ def _rule_lines(
             out.append("            if d is not None:")
             out.append("                d += a")
             pad = "                "
-        out.append(f"{pad}if d <= n:")
-        if step["when"] is not None:
-            when = _read_locals(null_checked(step["when"].code), local)
-            out.append(f"{pad}    if {when}:")
-            out.append(f"{pad}        active = {rung}")
-        else:
-            out.append(f"{pad}    active = {rung}")
-        out.append(f"{pad}elif pending is None or d < pending:")
-        out.append(f"{pad}    pending = d")
-    out.append("            if active >= 0:")
-    out.append("                if hits is None:")
-    out.append("                    hits = []")
-    out.append(f"                hits.append(({index}, active))")
+        _rung_lines(out, pad, "d", step, local, rung)
+    _hit_lines(out, index)
     return out
 
 
@@ -222,20 +211,32 @@ def _batched_rungs(
                 batch.append(f"        {due} += {at}")
                 out.append(f"{pad}if {due} is not None:")
                 pad += "    "
-        out.append(f"{pad}if {due} <= n:")
-        if step["when"] is not None:
-            when = _read_locals(null_checked(step["when"].code), local)
-            out.append(f"{pad}    if {when}:")
-            out.append(f"{pad}        active = {rung}")
-        else:
-            out.append(f"{pad}    active = {rung}")
-        out.append(f"{pad}elif pending is None or {due} < pending:")
-        out.append(f"{pad}    pending = {due}")
+        _rung_lines(out, pad, due, step, local, rung)
+    _hit_lines(out, index)
+    return out
+
+
+def _rung_lines(
+    out: list[str], pad: str, due: str, step: dict[str, Any], local: dict[str, str], rung: int
+) -> None:
+    """A time rung's test once its due instant is in ``due``: active when due (and its
+    ``when`` holds), else the earliest pending instant."""
+    out.append(f"{pad}if {due} <= n:")
+    if step["when"] is not None:
+        when = _read_locals(null_checked(step["when"].code), local)
+        out.append(f"{pad}    if {when}:")
+        out.append(f"{pad}        active = {rung}")
+    else:
+        out.append(f"{pad}    active = {rung}")
+    out.append(f"{pad}elif pending is None or {due} < pending:")
+    out.append(f"{pad}    pending = {due}")
+
+
+def _hit_lines(out: list[str], index: int) -> None:
     out.append("            if active >= 0:")
     out.append("                if hits is None:")
     out.append("                    hits = []")
     out.append(f"                hits.append(({index}, active))")
-    return out
 
 
 # What a batch constant may be made of: reads of the facts' and params' fields,
