@@ -128,3 +128,25 @@ def test_a_replaced_variant_in_a_long_trail_gives_the_batch_cause() -> None:
     got = {i.kind: i.cause for i in stepped.open_incidents()}
     assert got == {i.kind: i.cause for i in batch.open_incidents()}
     assert "force_majeure" in got.values()
+
+
+def test_a_variant_that_replaces_the_memo_s_cause_drops_the_memo() -> None:
+    # The trail's latest cause (a carrier delay at 30) is where the memo stops.  A
+    # richer variant of that scan names another cause; the replay settles at the fork
+    # and the next evaluation asks with as many events absorbed as the memo holds, so a
+    # memo kept over the replaced record would still answer "carrier" (the mutation
+    # this test was written against: ``_replay._insert_all`` without its
+    # ``cause_memo = None``).
+    reasons = {4: "address_issue", 18: "address_issue", 20: "delay_carrier"}
+    reasons |= {22: "address_issue", 23: "customs_hold", 30: "delay_carrier"}
+    trail = [_event(i, reasons.get(i)) for i in range(37)]
+    assert len(trail) >= MEMO_FROM
+    variant = _event(30, "wrong_item", "In transit, the carrier's note names a wrong label")
+    stepped = Engine(load_pack("default"))
+    stepped.ingest(trail)
+    stepped.ingest([variant])
+    batch = Engine(load_pack("default"))
+    batch.ingest([*trail, variant])
+    got = sorted((i.kind, i.cause) for i in stepped.open_incidents())
+    assert got == sorted((i.kind, i.cause) for i in batch.open_incidents())
+    assert got == [("transit_delay", "internal")]
