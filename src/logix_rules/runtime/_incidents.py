@@ -30,6 +30,8 @@ __all__ = [
     "RemedyItem",
     "change_id",
     "change_instant",
+    "change_view",
+    "content_change_id",
     "incident_content",
 ]
 
@@ -399,6 +401,12 @@ class Change:
         return out
 
 
+def change_view(change: Change) -> Incident | Callable[[], Incident]:
+    """What ``change`` holds for its incident: the ``Incident``, or the pending snapshot
+    that builds it on first read (a store writes the latter's text without building it)."""
+    return change._incident
+
+
 def change_instant(change: Change) -> int:
     """``change.at`` in microseconds since the epoch, without making the ``datetime``
     of a change that holds an int (the engine sorts each unit's changes by it)."""
@@ -425,8 +433,14 @@ def _change_id(
 ) -> str:
     if content is None:
         content = incident_content(incident)
+    return content_change_id(change_type, incident.id, micros, content)
+
+
+def content_change_id(change_type: ChangeType, incident_id: str, micros: int, content: str) -> str:
+    """``change_id`` of the incident ``incident_id`` whose canonical JSON is ``content``
+    (a store writes that text from a pending snapshot, without the ``Incident``)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{incident.id}\x1f{change_type.value}\x1f{micros}\x1f".encode())
+    digest.update(f"{incident_id}\x1f{change_type.value}\x1f{micros}\x1f".encode())
     digest.update(content.encode("utf-8", "surrogatepass"))
     return "chg_" + digest.hexdigest()
 

@@ -14,12 +14,12 @@ can see.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..core._durations import from_micros
+from ..core._durations import from_micros, to_micros
 from ..core._instant_text import iso_text
 
-__all__ = ["MOMENTS", "TEXTS", "shared_moment"]
+__all__ = ["MOMENTS", "TEXTS", "held_micros", "shared_moment"]
 
 #: An instant -> its datetime.  Read inline as ``MOMENTS.get(m) or shared_moment(m)``
 #: (a datetime is always true): a kept instant costs no call.
@@ -41,3 +41,15 @@ def shared_moment(micros: int) -> datetime:
     made = MOMENTS[micros] = from_micros(micros)
     TEXTS[id(made)] = (made, '"' + iso_text(micros) + '"')
     return made
+
+
+_LOWEST = to_micros(datetime.min.replace(tzinfo=UTC))
+_HIGHEST = to_micros(datetime.max.replace(tzinfo=UTC))
+
+
+def held_micros(micros: int) -> int:
+    """``to_micros(from_micros(micros))`` without the ``datetime``: the instant a
+    snapshot's ``datetime`` of ``micros`` holds (saturated beyond a datetime's range)."""
+    if _LOWEST <= micros <= _HIGHEST:
+        return micros
+    return to_micros(from_micros(micros))

@@ -41,6 +41,7 @@ __all__ = [
     "explanation_of",
     "incident_id",
     "later_snapshot",
+    "pending_args",
     "refresh_cause",
     "remedy_of",
     "settled_part",
@@ -296,6 +297,14 @@ def later_snapshot(
         cause,
         superseded_by,
     )
+
+
+def pending_args(view: object) -> tuple[Any, ...] | None:
+    """What the pending snapshot ``view`` (``later_snapshot``'s) took, as ``_incident``'s
+    arguments in order; None for anything else (a built ``Incident``...)."""
+    if type(view) is functools.partial and view.func is _incident and not view.keywords:
+        return view.args
+    return None
 
 
 def _incident(

@@ -23,20 +23,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..runtime._gc_settle import lower_young, raise_young
-from ..runtime._incidents import (
-    Change,
-    Incident,
-    _change_id,
-    change_instant,
-    incident_content,
-)
-from ..runtime._snapshots import snapshot
+from ..runtime._incidents import Change, change_instant, change_view, content_change_id
+from ..runtime._snapshots import later_snapshot, pending_args
 from ..runtime._state import ShipmentState
 from ._cache import StateCache
-from ._codec import micros
 from ._db import Database, chunks, read_clock, wall_micros
 from ._facts import UPSERT_FACTS, facts_row
 from ._row_memory import Held, facts_key, facts_of, fingerprints
+from ._snapshot_rows import Key, change_text, closed_columns, live_columns, view_text
 from ._statements import (
     CLEARED_INCIDENT,
     CLOSE_INCIDENT,
@@ -99,7 +93,8 @@ class SqlUnit:
         # Rows to write by key: the last write of a row in a unit wins (one statement
         # may not touch a row twice).
         self._rows: dict[str, tuple[Any, ...]] = {}  # shipments
-        self._incidents: list[tuple[tuple[Any, ...], Incident]] = []
+        # (the row but its JSON, the pending snapshot, its arguments)
+        self._incidents: list[tuple[tuple[Any, ...], Any, tuple[Any, ...]]] = []
         self._closing: list[tuple[int, str]] = []
         self._actions: list[tuple[Any, ...]] = []
         self._facts: dict[str, tuple[Any, ...]] = {}  # shipment_facts
@@ -426,10 +421,12 @@ class SqlUnit:
             live.append(inc.id)
             if before.get(inc.id) == after[inc.id]:
                 continue  # its row already says all this
-            snap = snapshot(pack, state, inc, at)
+            view = later_snapshot(pack, state, inc, at)
+            args = pending_args(view)
+            assert args is not None
+            incident_state, respond_by, resolve_by, closed_at = live_columns(args)
             rule = pack.rules[inc.lead[0]]
             reads_now = rule.steps[inc.lead[1]].uses_now
-            closed_at = None if snap.resolved_at is None else micros(snap.resolved_at)
             row = (
                 inc.id,
                 state.tracking_number,
@@ -438,14 +435,14 @@ class SqlUnit:
                 host.ranks.get(inc.severity, 99),
                 state.carrier,
                 lane,
-                STATE_OF[snap.state],
+                STATE_OF[incident_state],
                 inc.opened_at,
-                micros(snap.respond_by),
-                micros(snap.resolve_by),
+                respond_by,
+                resolve_by,
                 closed_at,
                 1 if reads_now else 0,
             )
-            self._incidents.append((row, snap))
+            self._incidents.append((row, view, args))
         self._live[state.tracking_number] = tuple(live)
         gone = [ident for ident in before if ident not in live]
         if gone:
@@ -465,13 +462,14 @@ class SqlUnit:
             db.insert(UPSERT_FACTS, list(self._facts.values()))
             self._facts = {}
 
-    def _flush_incidents(self, written: dict[str, tuple[Incident, str]]) -> None:
+    def _flush_incidents(self, written: dict[str, tuple[Key, str]]) -> None:
         """Write the buffered incident rows; a snapshot equal to one a change of the
-        unit carried takes that change's JSON instead of encoding it again."""
+        unit carried (by its key: see _snapshot_rows) takes that change's JSON instead
+        of writing it again."""
         rows = []
-        for row, snap in self._incidents:
-            known = written.get(snap.id)
-            text = known[1] if known is not None and known[0] == snap else incident_content(snap)
+        for row, view, args in self._incidents:
+            known = written.get(row[0])
+            text = known[1] if known is not None and known[0] == args else view_text(view, args)
             rows.append((*row, text))
         self._incidents = []
         if rows:
@@ -483,26 +481,26 @@ class SqlUnit:
     def emit(self, changes: Sequence[Change]) -> list[Change]:
         """Append the changes to the feed, in order, under the next seqs."""
         self._flush()
-        written: dict[str, tuple[Incident, str]] = {}  # the latest of each incident
-        # Each change with its incident (built once: a pending snapshot until read), the
-        # incident's JSON and the change's id, in one pass.
-        # Instants stay the kernel's ints (``change_instant``): a change's ``at`` as a
-        # datetime is made only if someone reads it, as in memory.
-        made: list[tuple[Change, Incident, str, str, int]] = []
-        content_of, id_of, instant_of = incident_content, _change_id, change_instant
+        written: dict[str, tuple[Key, str]] = {}  # the latest of each incident
+        # Each change with its snapshot's key, its incident's id and JSON, and the
+        # change's id, in one pass.  The JSON is written from the pending snapshot
+        # (_snapshot_rows): the incident is built only if someone reads it, as in
+        # memory.  Instants stay the kernel's ints (``change_instant``): a change's
+        # ``at`` as a datetime is made only if someone reads it, too.
+        made: list[tuple[Change, Key, str, str, str, int]] = []
+        text_of, id_of, instant_of = change_text, content_change_id, change_instant
         for change in changes:
-            incident = change.incident
-            content = content_of(incident)
-            written[incident.id] = (incident, content)
+            key, incident_id, content = text_of(change)
+            written[incident_id] = (key, content)
             at = instant_of(change)
-            ident = id_of(change.type, incident, at, content)
-            made.append((change, incident, content, ident, at))
+            ident = id_of(change.type, incident_id, at, content)
+            made.append((change, key, incident_id, content, ident, at))
         self._flush_incidents(written)
         if not made:
             return []
         db = self.db
         known: dict[str, int] = {}
-        for part in chunks(sorted({entry[3] for entry in made})):
+        for part in chunks(sorted({entry[4] for entry in made})):
             match, params = db.in_list(part)
             for found, seq in db.execute(
                 f"SELECT change_id, seq FROM feed WHERE change_id {match}", params
@@ -510,8 +508,8 @@ class SqlUnit:
                 known[found] = int(seq)
         fresh = []  # the changes the feed does not hold yet
         for entry in made:
-            if entry[3] not in known:
-                known[entry[3]] = 0  # numbered below
+            if entry[4] not in known:
+                known[entry[4]] = 0  # numbered below
                 fresh.append(entry)
         if fresh:
             # The counter's row lock, held to the commit, orders the seqs as commits.
@@ -522,45 +520,48 @@ class SqlUnit:
             seq = int(head) - len(fresh) + 1
             rows = []
             closing = []
-            for change, incident, content, ident, at in fresh:
+            for change, key, incident_id, content, ident, at in fresh:
                 known[ident] = seq
                 kind = change.type
-                rows.append((seq, ident, kind.value, at, incident.id, content))
+                rows.append((seq, ident, kind.value, at, incident_id, content))
                 if kind in CLOSING:
-                    closing.append((change, incident, content, at))
+                    closing.append((key, incident_id, content, at))
                 seq += 1
             db.insert(INSERT_FEED, rows)
             if closing:
                 self._close_cleared(closing)
+        # The changes returned hold the same snapshot: pending, or the incident.
         return [
-            Change(change.type, incident, at, seq=known[ident], id=ident)
-            for change, incident, _, ident, at in made
+            Change(change.type, change_view(change), at, seq=known[ident], id=ident)
+            for change, _, _, _, ident, at in made
         ]
 
-    def _close_cleared(self, changes: Sequence[tuple[Change, Incident, str, int]]) -> None:
-        """Record the incidents that cleared (``CLOSING`` changes, with their incident,
-        its JSON and the change's instant), with their last snapshot, unless one came
-        back under the same id later in the unit."""
+    def _close_cleared(self, changes: Sequence[tuple[Key, str, str, int]]) -> None:
+        """Record the incidents that cleared (``CLOSING`` changes: their snapshot's key,
+        the incident's id, its JSON and the change's instant), with their last
+        snapshot, unless one came back under the same id later in the unit."""
         live = {ident for ids in self._live.values() for ident in ids}
         rows = []
-        for _, inc, content, at in changes:
-            if inc.id in live:
+        ranks = self.host.ranks
+        for key, incident_id, content, at in changes:
+            if incident_id in live:
                 continue
-            saved = self._saved.get(inc.tracking_number)
+            ident, tn, kind, severity, carrier, opened, respond, resolve = closed_columns(key)
+            saved = self._saved.get(tn)
             lane = None if saved is None else saved[1].facts.lane
             rows.append(
                 (
-                    inc.id,
-                    inc.tracking_number,
-                    inc.kind,
-                    inc.severity,
-                    self.host.ranks.get(inc.severity, 99),
-                    inc.carrier,
+                    ident,
+                    tn,
+                    kind,
+                    severity,
+                    ranks.get(severity, 99),
+                    carrier,
                     lane,
                     "closed",
-                    micros(inc.opened_at),
-                    micros(inc.respond_by),
-                    micros(inc.resolve_by),
+                    opened,
+                    respond,
+                    resolve,
                     at,
                     0,
                     content,

@@ -1,0 +1,138 @@
+"""The canonical JSON of a pending snapshot, written from what ``later_snapshot`` took.
+
+A store writes every change's incident to its feed, and a change's id digests that
+text.  Most changes hold a pending snapshot (``later_snapshot``: a partial of
+``_snapshots._incident`` over the kernel's ints), so building the ``Incident`` only to
+write it (a ``datetime`` per instant, an ``EvidenceEvent`` per record, an attrs object
+of 23 fields) cost as much as writing it.  This writes the very text
+``_canonical.canonical_incident`` writes of the built incident, field for field (the
+same helpers, instants by ``iso_text``), from the partial's arguments; the change's
+incident stays pending until someone reads it, as in memory.
+
+Anything not of the shape (a field of another type) returns None and the caller takes
+the built incident's path, so the two never disagree; a test holds them to one text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core._instant_text import iso_text
+from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, T
+from ._canonical import _evidence, _opt, _part, _quote, _remedy_text, _state, _values
+from ._pending_evidence import PendingEvidence
+
+__all__ = ["pending_content"]
+
+#: An instant -> its JSON text (``"...Z"``).  Instants repeat across an incident's
+#: snapshots (opened, due, escalated at) and the incidents of one unit.
+_TEXTS: dict[int, str] = {}
+_TEXTS_MAX = 1 << 15
+
+
+def _at(micros: int) -> str:
+    found = _TEXTS.get(micros)
+    if found is not None:
+        return found
+    if type(micros) is not int:
+        raise TypeError("not an int")
+    if len(_TEXTS) >= _TEXTS_MAX:
+        _TEXTS.clear()
+    found = _TEXTS[micros] = '"' + iso_text(micros) + '"'
+    return found
+
+
+def _pending_evidence(evidence: PendingEvidence) -> str:
+    """``_canonical._evidence`` of ``evidence.load()``, from its records."""
+    step = evidence._step
+    if type(step) is not int:
+        raise TypeError("not an int")
+    parts = []
+    for rec in evidence._records:
+        kind = rec[KIND]
+        parts.append(
+            f'{{"description":{_quote(kind[DESC])},"event_id":{_quote(rec[ID])},'
+            f'"occurred_at":{_at(rec[T])},"reason":{_opt(kind[REASON])},'
+            f'"source":{_quote(kind[SYSTEM])},"status":{_quote(kind[STATUS])}}}'
+        )
+    values = _values(evidence._values)
+    return (
+        f'{{"events":[{",".join(parts)}],"rule":{_quote(evidence._rule)},"step":{step},'
+        f'"values":{values}}}'
+    )
+
+
+def _evidence_text(evidence: Any) -> str:
+    # Kept by identity: an incident's successive snapshots share the object.
+    if type(evidence) is PendingEvidence:
+        return _part(evidence, _pending_evidence)
+    return _part(evidence, _evidence)
+
+
+def pending_content(args: tuple[Any, ...]) -> str | None:
+    """The canonical JSON of the incident ``_snapshots._incident(*args)`` builds, or
+    None when a field is not of the shape written here."""
+    try:
+        (
+            ident,
+            tn,
+            carrier,
+            kind,
+            severity,
+            rules,
+            opened_at,
+            since,
+            level,
+            deadlines,
+            remedy,
+            evidence,
+            explanation,
+            state,
+            escalations,
+            follow,
+            cause,
+            superseded_by,
+        ) = args
+        if follow is None:
+            acknowledged = '"acknowledged_at":null,"acknowledged_by":null'
+            resolved = '"resolved_at":null,"resolved_by":null'
+            note = "null"
+        else:
+            ack_at, ack_by, resolved_at, resolved_by, note_text = follow
+            acknowledged = (
+                f'"acknowledged_at":{"null" if ack_at is None else _at(ack_at)},'
+                f'"acknowledged_by":{_opt(ack_by)}'
+            )
+            resolved = (
+                f'"resolved_at":{"null" if resolved_at is None else _at(resolved_at)},'
+                f'"resolved_by":{_opt(resolved_by)}'
+            )
+            note = _opt(note_text)
+        if deadlines:
+            due = ",".join([f"{_quote(name)}:{_at(at)}" for name, at in sorted(deadlines.items())])
+            due = "{" + due + "}"
+        else:
+            due = "{}"
+        if escalations:
+            escalated = ",".join(
+                [
+                    f'{{"at":{_at(at)},"target":{_opt(target)},"what":{_quote(what)}}}'
+                    for what, at, target in escalations
+                ]
+            )
+        else:
+            escalated = ""
+        return (
+            f'{{{acknowledged},"carrier":{_quote(carrier)},"cause":{_quote(cause)},'
+            f'"deadlines":{due},"escalate_at":{_at(since + level.escalate_after)},'
+            f'"escalations":[{escalated}],"evidence":{_evidence_text(evidence)},'
+            f'"explanation":{_quote(explanation)},"id":{_quote(ident)},'
+            f'"kind":{_quote(kind)},"note":{note},"opened_at":{_at(opened_at)},'
+            f'"remedy":{_remedy_text(remedy)},"resolve_by":{_at(since + level.resolve)},'
+            f'{resolved},"respond_by":{_at(since + level.respond)},'
+            f'"rules":[{",".join([_quote(rule) for rule in rules])}],'
+            f'"severity":{_quote(severity)},"state":{_state(state)},'
+            f'"superseded_by":{_opt(superseded_by)},"tracking_number":{_quote(tn)}}}'
+        )
+    except (TypeError, AttributeError, ValueError):
+        return None
