@@ -33,6 +33,30 @@ RETRYABLE = frozenset({"40P01", "40001"})
 STAGE_DEAD_ROWS = 20_000
 
 
+def text_array(values: Sequence[Any]) -> str | None:
+    """``values`` as the text of a PostgreSQL ``text[]`` literal, or None if one is not
+    a ``str``.
+
+    A unit sends its keys (tracking numbers, change ids) as one array of up to ``CHUNK``
+    values per query.  Passed as a Python list, psycopg adapts each element in Python:
+    1.3 ms of client CPU for 500 tracking numbers, against ~0.03 ms for this string.
+    Every element is double-quoted, so any text (commas, braces, spaces, the word NULL)
+    reads back as itself; only ``\\`` and ``"`` need a backslash inside the quotes.
+    """
+    if isinstance(values, str):
+        return None
+    try:
+        joined = '","'.join(values)
+    except TypeError:
+        return None
+    if not values:
+        return "{}"
+    # The separators hold 2 * (n - 1) quotes: any more are the values' own.
+    if "\\" in joined or joined.count('"') != 2 * len(values) - 2:
+        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return '{"' + joined + '"}'
+
+
 class PostgresDatabase(Database):
     dialect = "postgresql"
     for_update = " FOR UPDATE"
@@ -66,6 +90,14 @@ class PostgresDatabase(Database):
                 input=mask_password(dsn),
                 hint="check that the server runs, the database exists and the user may log in",
             ) from exc
+        # Binary COPY finds each column's dumper by type; for bytea psycopg's default
+        # is its DB-API wrapper's, a Python subclass that checks every state for the
+        # `Binary` wrapper (a Python call per shipment row).  The plain bytes dumper
+        # (compiled in psycopg's binary package) is the same bytes on the wire.  Only
+        # the lookup by type changes: parameters keep the dumpers of their classes.
+        from psycopg.types.string import BytesBinaryDumper
+
+        self._conn.adapters.register_dumper(None, BytesBinaryDumper)
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -155,11 +187,12 @@ class PostgresDatabase(Database):
         # none waits on another in a circle); the state written later fills it in.
         if not tracking_numbers:
             return []
+        text = text_array(tracking_numbers)
         rows = self.execute(
             "INSERT INTO shipments (tracking_number, carrier, version, updated) "
             "SELECT t, '', 0, 0 FROM unnest(?::text[]) AS t ORDER BY t COLLATE \"C\" "
             "ON CONFLICT (tracking_number) DO NOTHING RETURNING tracking_number",
-            (list(tracking_numbers),),
+            (list(tracking_numbers) if text is None else text,),
         )
         return [tn for (tn,) in rows]
 
@@ -167,7 +200,10 @@ class PostgresDatabase(Database):
         return isinstance(error, self._errors) and error.sqlstate in RETRYABLE
 
     def in_list(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        return "= ANY(?)", [list(values)]
+        text = text_array(values)
+        if text is None:
+            return "= ANY(?)", [list(values)]
+        return "= ANY(?::text[])", [text]
 
     def _begin(self, write: bool) -> None:
         self._conn.execute("BEGIN")
