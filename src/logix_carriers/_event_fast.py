@@ -10,14 +10,17 @@ error, and every message, comes from one place).
 Every check here is a sufficient condition for the full validator to accept the
 value unchanged; when in doubt it declines.  ``Location`` and ``EventSource`` are
 validated in full the first time their exact content is seen and the frozen result
-is shared afterwards (saving memory as well).  A property test holds the two paths
-to the same result, ``model_fields_set`` included.
+is shared afterwards (saving memory as well).  What else recurs is remembered too: a
+dict's key order (its fields set), a carrier string, and a time's hour (a time is read
+as its hour plus minutes and seconds; see ``_Hours`` for when that is exact).  A
+property test holds the two paths to the same result, ``model_fields_set`` included,
+and runs sequences of times through the hour cache.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeGuard, TypeVar
 
 from ._local_time import BEYOND, EARLIEST
@@ -53,11 +56,28 @@ _KEYS: Final = frozenset(
 _ALWAYS_SET: Final = frozenset({"utc_offset_minutes", "stage", "event_id"})
 _OFFSET_LIMIT: Final = 18 * 60
 _NUMBER_LIMIT: Final = 10**15
-#: Distinct locations or sources remembered; past it the memo starts afresh.
+#: Distinct locations, sources, hours or key orders remembered; past it a memo starts
+#: afresh.
 _MEMO_LIMIT: Final = 50_000
+#: ``"MM:SS"`` to its length of time: the part of an ISO time the hour cache leaves out.
+_MINUTE_SECOND: Final = {
+    f"{m:02d}:{s:02d}": timedelta(minutes=m, seconds=s) for m in range(60) for s in range(60)
+}
+_WHOLE_HOUR: Final = timedelta(seconds=3599)
+#: An hour not seen yet (compared by identity).
+_UNSEEN: Final = (datetime.min, 0)
 
 _new = object.__new__
-_set = object.__setattr__
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """The ``__set__`` of the slot ``name`` of ``cls``: what ``object.__setattr__`` ends
+    up calling, without looking the name up along the class's bases each time."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            setter: Callable[[Any, Any], None] = vars(klass)[name].__set__
+            return setter
+    raise TypeError(f"{cls.__name__} has no slot {name}")
 
 
 def _clean(value: Any) -> TypeGuard[str]:
@@ -91,9 +111,51 @@ def _instant(value: Any) -> tuple[datetime, int] | None:
 instant_of: Final = _instant
 
 
-def _code(table: dict[Any, Any], kind: type, value: Any) -> Any:
-    """The member ``value`` names (a plain string or a member), else None."""
-    return table.get(value) if type(value) is str or type(value) is kind else None
+class _Hours:
+    """``_instant`` of ISO time strings, through a cache by everything but the minutes
+    and seconds (``"2026-03-01T10:"`` + ``"+01:00"``): parsing a time and moving it to
+    UTC is the dearest part of an event, and a feed's times share few hours.
+
+    An hour is cached only when ``_instant`` reads its ``:00:00`` as the base, its
+    ``:59:59`` as the base plus 3,599 seconds and the time that brought it as the base
+    plus its minutes and seconds, all with one offset: the two positions are then the
+    minutes and seconds of one in-range hour.  Anything else takes ``_instant``.
+    """
+
+    def __init__(self) -> None:
+        self.bases: dict[str, tuple[datetime, int] | None] = {}
+
+    def read(self, value: Any) -> tuple[datetime, int] | None:
+        if type(value) is str:
+            step = _MINUTE_SECOND.get(value[14:19])
+            if step is not None:
+                key = value[:14] + value[19:]
+                base = self.bases.get(key, _UNSEEN)
+                if base is _UNSEEN:
+                    base = self._learn(key, value, step)
+                if base is not None:
+                    return base[0] + step, base[1]
+        return _instant(value)
+
+    def _learn(self, key: str, value: str, step: timedelta) -> tuple[datetime, int] | None:
+        first = _instant(f"{key[:14]}00:00{key[14:]}")
+        last = _instant(f"{key[:14]}59:59{key[14:]}")
+        whole = _instant(value)
+        base = None
+        if (
+            key[13:14] == ":"
+            and first is not None
+            and last is not None
+            and whole is not None
+            and first[1] == last[1] == whole[1]
+            and last[0] - first[0] == _WHOLE_HOUR
+            and whole[0] - first[0] == step
+        ):
+            base = first
+        if len(self.bases) >= _MEMO_LIMIT:
+            self.bases.clear()
+        self.bases[key] = base
+        return base
 
 
 class _Memo:
@@ -147,6 +209,20 @@ def _attributes(value: Any) -> dict[str, Any] | None:
     return dict(value)
 
 
+def _fields_set(keys: tuple[Any, ...]) -> frozenset[str] | None:
+    """The fields an event built from a dict with these keys has set; None for a key
+    that is not a field (or a repeated one: only a dict's own keys come here)."""
+    if not _KEYS.issuperset(keys):
+        return None
+    return _ALWAYS_SET.union(keys)
+
+
+def _carrier(value: str) -> str | None:
+    """A carrier code as validation leaves it (stripped, lower case), if it accepts it."""
+    code = value.strip().lower()
+    return code if 0 < len(code) <= 40 and code.strip() is code else None
+
+
 def event_builder(
     cls: type[E],
     location_type: type,
@@ -156,10 +232,30 @@ def event_builder(
     """The shortcut for ``cls`` (``TrackingEvent``), given its parts and ``derive_event_id``."""
     default_source = source_type()
     locations, sources = _Memo(), _Memo()
+    set_dict, set_fields, set_extra, set_private = (
+        _slot_setter(cls, name)
+        for name in (
+            "__dict__",
+            "__pydantic_fields_set__",
+            "__pydantic_extra__",
+            "__pydantic_private__",
+        )
+    )
+    read_time = _Hours().read
+    # What a dict's keys (in their order) and a carrier string come to, remembered:
+    # feeds repeat both.
+    shapes: dict[tuple[Any, ...], frozenset[str] | None] = {}
+    carriers: dict[str, str | None] = {}
 
     def build(data: dict[str, Any]) -> E | None:
         """The event full validation would build from ``data``, or None to ask it."""
-        if not data.keys() <= _KEYS:
+        keys = tuple(data)
+        fields = shapes.get(keys, shapes)
+        if fields is shapes:
+            if len(shapes) >= _MEMO_LIMIT:
+                shapes.clear()
+            fields = shapes[keys] = _fields_set(keys)
+        if fields is None:
             return None
         get = data.get
         number = get("tracking_number")
@@ -168,10 +264,14 @@ def event_builder(
         carrier = get("carrier")
         if type(carrier) is not str:
             return None
-        carrier = carrier.strip().lower()
-        if not 0 < len(carrier) <= 40 or carrier.strip() is not carrier:
+        code = carriers.get(carrier, carriers)
+        if code is carriers:
+            if len(carriers) >= _MEMO_LIMIT:
+                carriers.clear()
+            code = carriers[carrier] = _carrier(carrier)
+        if code is None:
             return None
-        instant = _instant(get("occurred_at"))
+        instant = read_time(get("occurred_at"))
         if instant is None:
             return None
         occurred, offset = instant
@@ -190,24 +290,26 @@ def event_builder(
             return None
         reason = get("reason")
         if reason is not None:
-            reason = _code(_REASON, Reason, reason)
+            reason = _REASON.get(reason) if type(reason) is str or type(reason) is Reason else None
             if reason is None:
                 return None
         stage = get("stage")
-        stage = default_stage(status, reason) if stage is None else _code(_STAGE, Stage, stage)
         if stage is None:
-            return None
+            stage = default_stage(status, reason)
+        else:
+            stage = _STAGE.get(stage) if type(stage) is str or type(stage) is Stage else None
+            if stage is None:
+                return None
         location = get("location")
         if location is not None:
             location = locations.get(location_type, location)
             if location is None:
                 return None
-        if "source" in data:
-            source = sources.get(source_type, data["source"])
+        source = get("source", default_source)
+        if source is not default_source:
+            source = sources.get(source_type, source)
             if source is None:
                 return None
-        else:
-            source = default_source
         description = get("description", "")
         if type(description) is not str or description.strip() is not description:
             return None
@@ -218,14 +320,14 @@ def event_builder(
             return None
         estimate = get("estimated_delivery")
         if estimate is not None:
-            instant = _instant(estimate)
+            instant = read_time(estimate)
             if instant is None:
                 return None
             estimate = instant[0]
         event_id = get("event_id")
         if not event_id:
             event_id = derive(
-                carrier=carrier,
+                carrier=code,
                 tracking_number=number,
                 occurred_at=occurred,
                 status=status.value,
@@ -233,15 +335,14 @@ def event_builder(
                 source=source,
                 location=location,
             )
-        elif not _clean(event_id) or len(event_id) > 200:
+        elif type(event_id) is not str or event_id.strip() is not event_id or len(event_id) > 200:
             return None
         event: E = _new(cls)
-        _set(
+        set_dict(
             event,
-            "__dict__",
             {
                 "tracking_number": number,
-                "carrier": carrier,
+                "carrier": code,
                 "occurred_at": occurred,
                 "utc_offset_minutes": offset,
                 "offset_source": offset_source,
@@ -256,9 +357,9 @@ def event_builder(
                 "estimated_delivery": estimate,
             },
         )
-        _set(event, "__pydantic_fields_set__", set(data).union(_ALWAYS_SET))
-        _set(event, "__pydantic_extra__", None)
-        _set(event, "__pydantic_private__", None)
+        set_fields(event, set(fields))
+        set_extra(event, None)
+        set_private(event, None)
         return event
 
     return build

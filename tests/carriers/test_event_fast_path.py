@@ -183,3 +183,80 @@ def test_any_mix_of_tricky_values(changes: dict[str, Any]) -> None:
     data = {**BASE, **changes}
     fast, full = both(data)
     assert fast == full
+
+
+# The shortcut remembers a feed's hours (a time read as "its hour" + minutes and
+# seconds), its key orders and its carrier codes.  A remembered entry must never let
+# a later value through that the validator would read differently or refuse: these
+# cases run through the same shortcut one after the other, so a wrong entry made by
+# one shows in the next.
+HOURS = [
+    "2026-03-01T10:",
+    "1970-01-01T00:",  # the hour of the range's start: with +00:30 it begins before it
+    "2199-12-31T23:",  # the last hour of the range
+    "2026-03-01 10:",
+    "2026-W09-1T10:",
+    "20260301T10:",
+    " 2026-03-01T10:",
+]
+MINUTES_SECONDS = ["00:00", "59:59", "07:05", "60:00", "00:60", "5:00", "ab:cd", "00:00:00"]
+RESTS = [
+    "+01:00",
+    "Z",
+    "z",
+    "",
+    "+00:30",
+    "-00:30",
+    "+18:00",
+    "+18:01",
+    "+05:30:15",
+    ".123456+02:00",
+    ".5Z",
+    "+0100",
+    " ",
+]
+
+
+@st.composite
+def times(draw: st.DrawFn) -> str:
+    return (
+        draw(st.sampled_from(HOURS))
+        + draw(st.sampled_from(MINUTES_SECONDS))
+        + draw(st.sampled_from(RESTS))
+    )
+
+
+@pytest.mark.parametrize("rest", RESTS)
+@pytest.mark.parametrize("hour", HOURS)
+def test_times_through_the_hour_cache(hour: str, rest: str) -> None:
+    for minutes_seconds in MINUTES_SECONDS:
+        for key in ("occurred_at", "estimated_delivery"):
+            fast, full = both({**BASE, key: hour + minutes_seconds + rest})
+            assert fast == full
+
+
+@pytest.mark.slow
+@given(st.lists(st.tuples(st.sampled_from(["occurred_at", "estimated_delivery"]), times())))
+def test_any_sequence_of_times(changes: list[tuple[str, str]]) -> None:
+    for key, value in changes:
+        fast, full = both({**BASE, key: value})
+        assert fast == full
+
+
+def test_every_key_order_and_a_key_too_many() -> None:
+    items = list(BASE.items())
+    for shift in range(len(items)):
+        turned = dict(items[shift:] + items[:shift])
+        for data in (turned, {**turned, "extra_key": 1}, dict(reversed(turned.items()))):
+            fast, full = both(data)
+            assert fast == full
+            assert fast[0] == ("error" if "extra_key" in data else "event")
+
+
+@pytest.mark.parametrize(
+    "carrier", ["ups", "UPS", " ups", "", " ", "x" * 40, "X" * 41, "u\u200bps"]
+)
+def test_carriers_twice(carrier: str) -> None:
+    for _ in range(2):
+        fast, full = both({**BASE, "carrier": carrier})
+        assert fast == full
