@@ -69,70 +69,127 @@ def _evidence_text(evidence: Any) -> str:
     return _part(evidence, _evidence)
 
 
+def _head(
+    carrier: str, cause: str, deadlines: dict[str, int], since: int, level: Any, ack: Any
+) -> str:
+    """The text from the start to ``"escalations":[``."""
+    if ack is None:
+        acknowledged = '"acknowledged_at":null,"acknowledged_by":null'
+    else:
+        ack_at, ack_by = ack
+        acknowledged = (
+            f'"acknowledged_at":{"null" if ack_at is None else _at(ack_at)},'
+            f'"acknowledged_by":{_opt(ack_by)}'
+        )
+    if deadlines:
+        due = ",".join([f"{_quote(name)}:{_at(at)}" for name, at in sorted(deadlines.items())])
+        due = "{" + due + "}"
+    else:
+        due = "{}"
+    return (
+        f'{{{acknowledged},"carrier":{_quote(carrier)},"cause":{_quote(cause)},'
+        f'"deadlines":{due},"escalate_at":{_at(since + level.escalate_after)},"escalations":['
+    )
+
+
+def _tail(args: tuple[Any, ...], rest: Any) -> str:
+    """The text from the end of the escalations' list to the end."""
+    (ident, tn, _, kind, severity, rules, opened_at, since, level) = args[:9]
+    remedy, evidence, explanation, state = args[10:14]
+    superseded_by = args[17]
+    if rest is None:
+        resolved = '"resolved_at":null,"resolved_by":null'
+        note = "null"
+    else:
+        resolved_at, resolved_by, note_text = rest
+        resolved = (
+            f'"resolved_at":{"null" if resolved_at is None else _at(resolved_at)},'
+            f'"resolved_by":{_opt(resolved_by)}'
+        )
+        note = _opt(note_text)
+    return (
+        f'],"evidence":{_evidence_text(evidence)},'
+        f'"explanation":{_quote(explanation)},"id":{_quote(ident)},'
+        f'"kind":{_quote(kind)},"note":{note},"opened_at":{_at(opened_at)},'
+        f'"remedy":{_remedy_text(remedy)},"resolve_by":{_at(since + level.resolve)},'
+        f'{resolved},"respond_by":{_at(since + level.respond)},'
+        f'"rules":[{",".join([_quote(rule) for rule in rules])}],'
+        f'"severity":{_quote(severity)},"state":{_state(state)},'
+        f'"superseded_by":{_opt(superseded_by)},"tracking_number":{_quote(tn)}}}'
+    )
+
+
+def _escalation(escalation: tuple[str, int, str | None]) -> str:
+    what, at, target = escalation
+    return f'{{"at":{_at(at)},"target":{_opt(target)},"what":{_quote(what)}}}'
+
+
+#: The parts last written of each incident (by its id) and what each was written from
+#: (``pending_content``).  An incident's successive changes mostly repeat their head
+#: and tail, and an escalation adds one to the list.  A part is reused only while what
+#: it was written from is equal where equality means the same text (strings, the ints
+#: of instants, tuples of them) and the very object elsewhere (the evidence, the
+#: remedy, the severity level, the state: equal values of these may write otherwise).
+_LAST: dict[str, tuple[Any, ...]] = {}
+_LAST_MAX = 1 << 12
+
+
 def pending_content(args: tuple[Any, ...]) -> str | None:
     """The canonical JSON of the incident ``_snapshots._incident(*args)`` builds, or
     None when a field is not of the shape written here."""
     try:
-        (
-            ident,
-            tn,
-            carrier,
-            kind,
-            severity,
-            rules,
-            opened_at,
-            since,
-            level,
-            deadlines,
-            remedy,
-            evidence,
-            explanation,
-            state,
-            escalations,
-            follow,
-            cause,
-            superseded_by,
-        ) = args
-        if follow is None:
-            acknowledged = '"acknowledged_at":null,"acknowledged_by":null'
-            resolved = '"resolved_at":null,"resolved_by":null'
-            note = "null"
+        ident, tn, carrier, kind, severity, rules, opened_at, since, level, deadlines = args[:10]
+        remedy, evidence, explanation, state, escalations, follow, cause, superseded_by = args[10:]
+        ack = rest = None
+        if follow is not None:
+            ack, rest = follow[:2], follow[2:]
+        due = tuple(deadlines.items()) if deadlines else ()
+        head_key = (carrier, cause, since, ack, due)
+        tail_key = (explanation, kind, opened_at, since, rules, severity, superseded_by, tn, rest)
+        last = _LAST.get(ident)
+        if last is None:
+            head = _head(carrier, cause, deadlines, since, level, ack)
+            tail = _tail(args, rest)
+            listed = ",".join([_escalation(e) for e in escalations])
         else:
-            ack_at, ack_by, resolved_at, resolved_by, note_text = follow
-            acknowledged = (
-                f'"acknowledged_at":{"null" if ack_at is None else _at(ack_at)},'
-                f'"acknowledged_by":{_opt(ack_by)}'
+            same = last[0] is level
+            head = (
+                last[2]
+                if same and last[1] == head_key
+                else _head(carrier, cause, deadlines, since, level, ack)
             )
-            resolved = (
-                f'"resolved_at":{"null" if resolved_at is None else _at(resolved_at)},'
-                f'"resolved_by":{_opt(resolved_by)}'
+            tail = (
+                last[4]
+                if same
+                and last[5] is evidence
+                and last[6] is remedy
+                and last[7] is state
+                and last[3] == tail_key
+                else _tail(args, rest)
             )
-            note = _opt(note_text)
-        if deadlines:
-            due = ",".join([f"{_quote(name)}:{_at(at)}" for name, at in sorted(deadlines.items())])
-            due = "{" + due + "}"
-        else:
-            due = "{}"
-        if escalations:
-            escalated = ",".join(
-                [
-                    f'{{"at":{_at(at)},"target":{_opt(target)},"what":{_quote(what)}}}'
-                    for what, at, target in escalations
-                ]
-            )
-        else:
-            escalated = ""
-        return (
-            f'{{{acknowledged},"carrier":{_quote(carrier)},"cause":{_quote(cause)},'
-            f'"deadlines":{due},"escalate_at":{_at(since + level.escalate_after)},'
-            f'"escalations":[{escalated}],"evidence":{_evidence_text(evidence)},'
-            f'"explanation":{_quote(explanation)},"id":{_quote(ident)},'
-            f'"kind":{_quote(kind)},"note":{note},"opened_at":{_at(opened_at)},'
-            f'"remedy":{_remedy_text(remedy)},"resolve_by":{_at(since + level.resolve)},'
-            f'{resolved},"respond_by":{_at(since + level.respond)},'
-            f'"rules":[{",".join([_quote(rule) for rule in rules])}],'
-            f'"severity":{_quote(severity)},"state":{_state(state)},'
-            f'"superseded_by":{_opt(superseded_by)},"tracking_number":{_quote(tn)}}}'
-        )
+            before, listed = last[8], last[9]
+            if escalations != before:
+                count = len(before)
+                if count and count < len(escalations) and escalations[:count] == before:
+                    added = ",".join([_escalation(e) for e in escalations[count:]])
+                    listed = f"{listed},{added}"
+                else:
+                    listed = ",".join([_escalation(e) for e in escalations])
+        text = head + listed + tail
     except (TypeError, AttributeError, ValueError):
         return None
+    if len(_LAST) >= _LAST_MAX:
+        _LAST.clear()
+    _LAST[ident] = (
+        level,
+        head_key,
+        head,
+        tail_key,
+        tail,
+        evidence,
+        remedy,
+        state,
+        escalations,
+        listed,
+    )
+    return text
