@@ -36,6 +36,13 @@ together, trained on the fair parts alone) adds a kind to three heldout1 message
 (h-en-02 wismo, h-en-20 refused, h-pt-20 not_received) and misses one (h-de-12
 delayed): heldout1's precision floor is 0.98 (0.985 measured), the one floor lowered,
 for a fair-fold gain (extra10: 5 -> 14 cells at 0.9; docs/intake.md).
+heldout11, by two more new authors, was measured blind (tests/intake/blind/) with
+intake-model 2 (0.83/0.80) and once with intake-model 3 (0.854/0.820), then moved here
+unchanged (eleventh session).  intake-model 4, trained on all fourteen parts, its
+decision on the four fair ones (extra10 to extra12, heldout11) with threshold 0.55 (at
+0.5 heldout1's precision falls to 0.979), reaches 0.91/0.91 (extra10), 0.95/0.96,
+0.88/0.94 and 0.91/0.92 (heldout11) in-sample, so those floors were raised to a little
+below; every other floor holds.
 """
 
 from __future__ import annotations
@@ -65,9 +72,10 @@ FLOORS = {
     "heldout7": (0.96, 0.98),
     "heldout8": (0.95, 0.97),
     "heldout9": (0.98, 0.98),
-    "extra10": (0.86, 0.85),
-    "extra11": (0.92, 0.91),
-    "extra12": (0.82, 0.85),
+    "extra10": (0.9, 0.89),
+    "extra11": (0.94, 0.95),
+    "extra12": (0.87, 0.92),
+    "heldout11": (0.9, 0.9),
 }
 
 

@@ -721,16 +721,12 @@ PROBES = (
 )
 
 
-#: Probes the model's decision (tenth session) adds a kind to, at a probability just
-#: above its threshold (wismo 0.56, wrong_item 0.51): the lexicon's reading is held as
-#: it is, and kept with the model.  Changes the lead accepted or not: see the session's
-#: report (benchmarks/README.md, tenth session, helper I).
-MODEL_ADDS = frozenset(
-    {
-        "O rastreio diz que está em trânsito desde o dia 3, tá demorando muito.",
-        "ordered 3 got 2",
-    }
-)
+#: Probes the model's decision adds a kind to (tenth session: wrong_item at 0.51 beside
+#: the lexicon's missing_items): the lexicon's reading is held as it is, and kept with
+#: the model.  "O rastreio diz que está em trânsito desde o dia 3, tá demorando muito."
+#: was one too with intake-model 3 (wismo 0.56); intake-model 4 (eleventh session,
+#: threshold 0.55) reports exactly its kinds, so it is held to them with the model again.
+MODEL_ADDS = frozenset({"ordered 3 got 2"})
 
 
 @pytest.mark.parametrize(("text", "expected"), PROBES)
