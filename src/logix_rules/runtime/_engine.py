@@ -166,6 +166,9 @@ class Engine:
         # result does not depend on it, nor on the order the shipments are taken in.
         changes: list[Change] = []
         kernel = self._kernel
+        # Kernel.step_many's compiled loop, called without the method's own frame (one
+        # Python call per shipment and batch: most shipments bring one or two events).
+        step_many = kernel._step_many
         with self._host.unit() as unit:
             now = unit.clock()
             states = unit.load(groups.keys())
@@ -176,7 +179,7 @@ class Engine:
                     state = kernel.new_state(tn, carriers[tn])
                 if not ordered and len(recs) > 1:
                     recs.sort(key=rec_key)
-                stepped = kernel.step_many(state, recs)
+                stepped = step_many(kernel, state, recs)
                 if stepped and report:
                     changes.extend(stepped)
                 due = state.next_due_us
