@@ -45,6 +45,7 @@ FIXED3 = struct.Struct(I64.format(N_FIXED))
 _HEAD_SIZE = HEAD3.size
 _FIXED_SIZE = FIXED3.size
 DIGEST3 = struct.Struct(I64.format(1))
+_PAIR = struct.Struct(I64.format(2))  # one event: (time, kind digest)
 
 _ID = operator.itemgetter(1)
 _TIME = operator.itemgetter(0)
@@ -188,15 +189,18 @@ class V3Writer:
         if added:
             texts = self._texts
             ids = ""
-            events: list[int] = []
             fresh: dict[str, None] = {}  # the kinds added, in the order named
+            pairs: list[bytes] = []
             for t, ident, kind in added:
                 _, text, digest = texts.get(id(kind)) or self.known(kind)
                 ids += ident + "\x00"
-                events += (t, digest)
+                # Each event packed on its own (a store's save adds one or two: cheaper
+                # than a list of their ints and a Struct for that many).
+                pair = _PAIR.pack(t, digest)
+                pairs.append(pair)
                 # Whether the events held name the kind (most do): its digest where an
                 # event's is, at 8 of its 16 bytes.
-                at = old.find(DIGEST3.pack(digest), events_start, events_end)
+                at = old.find(pair[8:], events_start, events_end)
                 if at < 0 or (
                     (at - events_start) % 16 != 8
                     and not kinds_hold(old, digest, events_start, events_end)
@@ -209,7 +213,7 @@ class V3Writer:
             if fresh:
                 n_kinds += len(fresh)
                 new_kinds = ("\x00".join(fresh) + "\x00").encode("utf-8", "surrogatepass")
-            new_events = events3_of(len(added)).pack(*events)
+            new_events = pairs[0] if len(pairs) == 1 else b"".join(pairs)
         words_blob = words.encode("utf-8", "surrogatepass")
         body = b"".join(
             (

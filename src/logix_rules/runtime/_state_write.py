@@ -146,7 +146,10 @@ class StateWriter:
             s.after_delivery,
             latest,
         ]
-        held = s.shipment_text()
+        # A bare parcel's shipment is None: read here, not through a call of shipment_text.
+        held = s._shipment
+        if held is not None and type(held) is not str:
+            held = s.shipment_text()
         values = s.attr_values
         if (
             held is None
