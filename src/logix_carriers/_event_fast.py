@@ -232,6 +232,7 @@ def event_builder(
     """The shortcut for ``cls`` (``TrackingEvent``), given its parts and ``derive_event_id``."""
     default_source = source_type()
     locations, sources = _Memo(), _Memo()
+    seen_locations, seen_sources = locations.seen, sources.seen
     set_dict, set_fields, set_extra, set_private = (
         _slot_setter(cls, name)
         for name in (
@@ -241,7 +242,8 @@ def event_builder(
             "__pydantic_private__",
         )
     )
-    read_time = _Hours().read
+    hours = _Hours()
+    read_time, bases = hours.read, hours.bases
     # What a dict's keys (in their order) and a carrier string come to, remembered:
     # feeds repeat both.
     shapes: dict[tuple[Any, ...], frozenset[str] | None] = {}
@@ -271,10 +273,17 @@ def event_builder(
             code = carriers[carrier] = _carrier(carrier)
         if code is None:
             return None
-        instant = read_time(get("occurred_at"))
-        if instant is None:
-            return None
-        occurred, offset = instant
+        # ``_Hours.read`` inlined for an hour seen before: the commonest case by far.
+        moment: Any = get("occurred_at")
+        step = _MINUTE_SECOND.get(moment[14:19]) if type(moment) is str else None
+        base = None if step is None else bases.get(moment[:14] + moment[19:])
+        if base is not None and step is not None:
+            occurred, offset = base[0] + step, base[1]
+        else:
+            instant = read_time(moment)
+            if instant is None:
+                return None
+            occurred, offset = instant
         if "utc_offset_minutes" in data:
             offset = data["utc_offset_minutes"]
             if type(offset) is not int:
@@ -300,14 +309,28 @@ def event_builder(
             stage = _STAGE.get(stage) if type(stage) is str or type(stage) is Stage else None
             if stage is None:
                 return None
+        # A location or source seen before, looked up here (a call less); the memo's
+        # ``get`` for anything else.
         location = get("location")
         if location is not None:
-            location = locations.get(location_type, location)
+            found = None
+            if type(location) is dict:
+                try:
+                    found = seen_locations.get(tuple(location.items()))
+                except TypeError:  # an unhashable value: the full validator reports it
+                    return None
+            location = found if found is not None else locations.get(location_type, location)
             if location is None:
                 return None
         source = get("source", default_source)
         if source is not default_source:
-            source = sources.get(source_type, source)
+            found = None
+            if type(source) is dict:
+                try:
+                    found = seen_sources.get(tuple(source.items()))
+                except TypeError:
+                    return None
+            source = found if found is not None else sources.get(source_type, source)
             if source is None:
                 return None
         description = get("description", "")

@@ -300,14 +300,14 @@ class TrackingEvent(BaseModel):
     @classmethod
     def parse(cls, data: Any, *, assume_tz: str | tzinfo | None = None) -> TrackingEvent:
         """Validate ``data`` (a dict or an event); naive times are read in ``assume_tz``."""
-        if isinstance(data, cls) and assume_tz is None:
-            return data
-        if isinstance(data, cls):
-            data = data.model_dump()
-        elif type(data) is dict:
+        if type(data) is dict:
             event = _build_event(data)  # the common shape, checked; else the full way
             if event is not None:
                 return event
+        elif isinstance(data, cls):
+            if assume_tz is None:
+                return data
+            data = data.model_dump()
         return cls.model_validate(data, context={"assume_tz": assume_tz})
 
     @property

@@ -74,12 +74,13 @@ def parse_events(
         return cast(list[TrackingEvent], items)  # validated already (checked in C)
     parsed: list[TrackingEvent] = []
     problems: list[InputProblem] = []
+    parse = TrackingEvent.parse
     for index, item in enumerate(items):
         if isinstance(item, TrackingEvent):
             parsed.append(item)
             continue
         try:
-            parsed.append(TrackingEvent.parse(item, assume_tz=assume_tz))
+            parsed.append(parse(item, assume_tz=assume_tz))
         except Exception as exc:  # not only ValidationError: see _problems
             problem = item_problem(ErrorCode.INVALID_EVENT, index, item, exc)
             if on_invalid is None:
