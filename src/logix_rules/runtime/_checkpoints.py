@@ -36,6 +36,7 @@ __all__ = [
     "hold",
     "put",
     "restore",
+    "same_open",
     "thaw",
 ]
 
@@ -231,6 +232,24 @@ def _copy_open(live: dict[str, OpenIncident]) -> dict[str, OpenIncident]:
         twin.escalations = list(inc.escalations)
         out[key] = twin
     return out
+
+
+def same_open(live: dict[str, OpenIncident], other: dict[str, OpenIncident]) -> bool:
+    """Whether two states' open incidents are equal, as ``live == other`` says.
+
+    ``OpenIncident``'s generated ``__eq__`` compares field by field with ``==``, so an
+    incident a replay left holding the stored one's evidence (the common case: a late
+    event changed no rung) still builds that evidence, both sides, to compare it
+    (``PendingEvidence``).  The tuples of fields compare items by identity first."""
+    if live is other:
+        return True
+    if len(live) != len(other):
+        return False
+    for key, inc in live.items():
+        twin = other.get(key)
+        if twin is None or (twin is not inc and _read_incident(twin) != _read_incident(inc)):
+            return False
+    return True
 
 
 # An incident's fields in the order OpenIncident() takes them.

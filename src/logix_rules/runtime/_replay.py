@@ -41,6 +41,7 @@ from ._checkpoints import (
     hold,
     put,
     restore,
+    same_open,
     thaw,
 )
 from ._evaluation import Evaluation
@@ -157,21 +158,32 @@ class Replay(Evaluation):
                 state.checkpoints.points.clear()
         # Revisits fall due by the clock alone; those past what was reported are news.
         revisits: list[Change] = []
+        kept = False
         if tail is not None:
             revisits.extend(self._run(state, start, tail.since))
             if tail.fork and tail.converges(self, state):
-                tail.keep(state)  # the rest is the stored tail, its counts shifted
+                kept = True  # the rest is the stored tail, its counts shifted
             else:
                 at, met = tail.meet(self, state, tail.stop if tail.fork else tail.since)
                 if met:
-                    tail.keep(state)
+                    kept = True
                 else:
                     revisits.extend(self._run(state, at, len(state.history)))
+            if kept:
+                tail.keep(state)
         else:
             revisits.extend(self._run(state, start, len(state.history)))
-        revisits.extend(self._fire(state, clock))
-        after = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
-        changes = _net(before, after, from_micros(clock), self._supersedes)
+        due = state.next_due_us
+        if kept and (due is None or due > clock):
+            # The stored state is back: its incidents the objects ``before`` read, never
+            # altered (a replay works on copies), its other fields as they were but for
+            # counts no incident's explanation or remedy reads (_Tail._meets), and no
+            # timer due (the clock did not move: _Tail.of).  No incident changed.
+            changes: list[Change] = []
+        else:
+            revisits.extend(self._fire(state, clock))
+            after = {k: later_snapshot(pack, state, inc, clock) for k, inc in state.open.items()}
+            changes = _net(before, after, from_micros(clock), self._supersedes)
         news = reported if reported is not None else clock
         changes.extend(
             c
@@ -380,7 +392,7 @@ class _Tail:
         shift, and the late events can never be read again; if so, the shifts and the
         stored checkpoints after that point to keep are set."""
         new = hold(state)
-        if new[1:] != old[1:]:
+        if new[1:5] != old[1:5] or new[6] != old[6] or not same_open(new[5], old[5]):
             return False
         history, inserted = state.history, self.inserted
         was, now = old[0], new[0]
