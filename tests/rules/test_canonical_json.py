@@ -4,7 +4,6 @@ generic encoder over ``to_dict(mask=False)``, or change ids would move."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from canonical_text import generic
 from logix_rules import Engine, generate_demo, load_pack
 from logix_rules.runtime._incidents import (
     Escalation,
@@ -26,16 +26,6 @@ from logix_rules.runtime._incidents import (
     change_id,
     incident_content,
 )
-
-
-def generic(incident: Incident) -> str:
-    return json.dumps(
-        incident.to_dict(mask=False),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
 
 
 def test_every_demo_change_writes_the_generic_text() -> None:

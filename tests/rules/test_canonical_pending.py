@@ -6,18 +6,17 @@ text to the built incident's path."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from canonical_text import generic
 from logix_rules import Engine, generate_demo, load_pack
 from logix_rules.compiler._model import Severity
 from logix_rules.runtime._canonical_pending import pending_content
 from logix_rules.runtime._incidents import (
-    Incident,
     IncidentState,
     Remedy,
     RemedyItem,
@@ -26,16 +25,6 @@ from logix_rules.runtime._incidents import (
 )
 from logix_rules.runtime._pending_evidence import PendingEvidence
 from logix_rules.runtime._snapshots import _incident, pending_args
-
-
-def generic(incident: Incident) -> str:
-    return json.dumps(
-        incident.to_dict(mask=False),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
 
 
 def test_every_demo_change_writes_the_built_incidents_text() -> None:

@@ -6,27 +6,17 @@ incidents, whether the states were stepped from the cache or loaded from their r
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from store_support import batches, stream
 
-from logix_rules import Engine, Incident, load_pack
+from canonical_text import generic
+from logix_rules import Engine, load_pack
 from logix_rules.runtime._incidents import change_id
 from logix_rules.store import open_store
 
 PACK = load_pack("default")
-
-
-def generic(incident: Incident) -> str:
-    return json.dumps(
-        incident.to_dict(mask=False),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
 
 
 @pytest.mark.parametrize("cache_size", [10_000, 0])
