@@ -392,7 +392,9 @@ class _Tail:
         shift, and the late events can never be read again; if so, the shifts and the
         stored checkpoints after that point to keep are set."""
         new = hold(state)
-        if new[1:5] != old[1:5] or new[6] != old[6] or not same_open(new[5], old[5]):
+        # hold(): (plain, cnt, firsts, lasts, attr_values, open, fired_through, ...); the
+        # open incidents compared without building their evidence (same_open).
+        if new[1:5] != old[1:5] or new[6:] != old[6:] or not same_open(new[5], old[5]):
             return False
         history, inserted = state.history, self.inserted
         was, now = old[0], new[0]
