@@ -17,29 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core._instant_text import iso_text
 from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, T
 from ._canonical import _evidence, _opt, _part, _quote, _remedy_text, _state, _values
+from ._moments import instant_json
 from ._pending_evidence import PendingEvidence
 
 __all__ = ["pending_content"]
 
-#: An instant -> its JSON text (``"...Z"``).  Instants repeat across an incident's
-#: snapshots (opened, due, escalated at) and the incidents of one unit.
-_TEXTS: dict[int, str] = {}
-_TEXTS_MAX = 1 << 15
-
-
-def _at(micros: int) -> str:
-    found = _TEXTS.get(micros)
-    if found is not None:
-        return found
-    if type(micros) is not int:
-        raise TypeError("not an int")
-    if len(_TEXTS) >= _TEXTS_MAX:
-        _TEXTS.clear()
-    found = _TEXTS[micros] = '"' + iso_text(micros) + '"'
-    return found
+#: An instant -> its JSON text, the cache ``_moments`` keeps for snapshots' datetimes
+#: too.  Instants repeat across an incident's snapshots (opened, due, escalated at) and
+#: the incidents of one unit.
+_at = instant_json
 
 
 def _pending_evidence(evidence: PendingEvidence) -> str:
