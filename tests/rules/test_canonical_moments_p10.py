@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from canonical_text import generic
 from logix_rules import Engine, generate_demo, load_pack
 from logix_rules.core._durations import from_micros, to_micros
 from logix_rules.runtime import _moments
@@ -72,12 +73,5 @@ def test_snapshots_write_the_generic_text_while_the_memo_starts_afresh(
     assert changes
     for change in changes:
         incident = change.incident
-        generic = json.dumps(
-            incident.to_dict(mask=False),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            default=str,
-        )
-        assert incident_content(incident) == generic
+        assert incident_content(incident) == generic(incident)
     assert len(_moments.MOMENTS) <= 3

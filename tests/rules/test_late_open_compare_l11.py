@@ -9,10 +9,9 @@ from typing import Any
 
 import attrs
 import pytest
-from test_late_shortcut import kernels, trail
+from test_late_shortcut import converged, kernels, trail
 
 from logix_rules import Engine, Kernel, generate_demo, load_pack
-from logix_rules.runtime import _replay
 from logix_rules.runtime._checkpoints import freeze, same_open
 from logix_rules.runtime._pending_evidence import PendingEvidence
 from logix_rules.runtime._state import OpenIncident
@@ -107,14 +106,7 @@ def test_a_late_event_that_converges_leaves_the_evidence_unbuilt(
     for inc in stored.values():
         assert type(inc._evidence) is PendingEvidence
         assert inc._evidence._read is None
-    answers: list[bool] = []
-    converges = _replay._Tail.converges
-
-    def recorded(self: Any, kernel: Kernel, state: Any) -> bool:
-        answers.append(converges(self, kernel, state))
-        return answers[-1]
-
-    monkeypatch.setattr(_replay._Tail, "converges", recorded)
+    answers = converged(monkeypatch)
     assert short.step(a, late)[1] == whole.step(b, late)[1]
     assert answers == [True]
     for key, inc in a.open.items():

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from canonical_text import generic
 from logix_rules import Engine, load_pack
 from logix_rules.runtime._incidents import incident_content
 from logix_rules.store import SCHEMA_VERSION, open_store
@@ -110,13 +111,7 @@ def test_changes_sharing_evidence_and_remedy_write_their_own_json(store_url: str
         with store.db.transaction(write=False):
             payloads: dict[str, str] = dict(store.db.execute("SELECT change_id, payload FROM feed"))
         for change in changes:
-            expected = json.dumps(
-                change.incident.to_dict(mask=False),
-                sort_keys=True,
-                separators=(",", ":"),
-                ensure_ascii=False,
-                default=str,
-            )
+            expected = generic(change.incident)
             assert payloads[change.id] == expected == incident_content(change.incident)
 
 
