@@ -226,13 +226,14 @@ def _second_opinion(
     it (``kinds`` stay ordered).
     """
     scores = model.scores(features(folded, tokens))
+    silenced = ignored or any(e.negated for e in evidence)
     if model.decision is not None:
         reading = Reading(
             confidence=dict(ranked),
             seen=frozenset(e.kind for e in evidence if not e.negated),
             negated=frozenset(e.kind for e in evidence if e.negated),
             language=language,
-            silenced=ignored or any(e.negated for e in evidence),
+            silenced=silenced,
         )
         probabilities = model.decision.probabilities(scores, reading)
         chosen = model.decision.chosen(probabilities, reading)
@@ -241,7 +242,7 @@ def _second_opinion(
         return tuple(dropped), _ceiled(new, probabilities, ranked, dropped)
     dropped = model.dropped(scores, reported)
     kept = [k for k in reported if k not in dropped]
-    if ignored or any(e.negated for e in evidence):
+    if silenced:
         blocked: set[ReportKind] = set(ReportKind)
     else:
         blocked = {e.kind for e in evidence} - set(kept)
