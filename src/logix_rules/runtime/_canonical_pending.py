@@ -80,11 +80,17 @@ def _head(
     )
 
 
-def _tail(args: tuple[Any, ...], rest: Any) -> str:
-    """The text from the end of the escalations' list to the end."""
-    (ident, tn, _, kind, severity, rules, opened_at, since, level) = args[:9]
-    remedy, evidence, explanation, state = args[10:14]
-    superseded_by = args[17]
+def _tail(
+    tail_key: tuple[Any, ...],
+    ident: str,
+    level: Any,
+    remedy: Any,
+    evidence: Any,
+    state: Any,
+) -> str:
+    """The text from the end of the escalations' list to the end: of what
+    ``pending_content``'s ``tail_key`` holds, and the objects beside it."""
+    explanation, kind, opened_at, since, rules, severity, superseded_by, tn, rest = tail_key
     if rest is None:
         resolved = '"resolved_at":null,"resolved_by":null'
         note = "null"
@@ -137,7 +143,7 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
         last = _LAST.get(ident)
         if last is None:
             head = _head(carrier, cause, deadlines, since, level, ack)
-            tail = _tail(args, rest)
+            tail = _tail(tail_key, ident, level, remedy, evidence, state)
             listed = ",".join([_escalation(e) for e in escalations])
         else:
             same = last[0] is level
@@ -153,7 +159,7 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
                 and last[6] is remedy
                 and last[7] is state
                 and last[3] == tail_key
-                else _tail(args, rest)
+                else _tail(tail_key, ident, level, remedy, evidence, state)
             )
             before, listed = last[8], last[9]
             if escalations != before:
