@@ -22,7 +22,7 @@ from ..compiler._remedy_terms import CAUSES
 from ..core._records import KIND, REASON, EventRec, T
 from ._state import ShipmentState
 
-__all__ = ["CAUSES", "CAUSE_OF_REASON", "cause_at", "derived_cause"]
+__all__ = ["CAUSES", "CAUSE_OF_REASON", "cause_at", "cut_memo", "derived_cause", "memo_valid"]
 
 R = Reason
 #: The cause each exception reason names; reasons absent here name none.
@@ -116,8 +116,14 @@ def _from_memo(s: ShipmentState, history: list[EventRec], absorbed: int) -> str:
     memo = getattr(s, "cause_memo", None)
     if memo is not None:
         end, last, at, known = memo
-        if end <= absorbed and history[end - 1] is last:
-            start, found, cause = end, at, known
+        if end <= absorbed:
+            if history[end - 1] is last:
+                start, found, cause = end, at, known
+        elif at < absorbed and end <= len(history) and history[end - 1] is last:
+            # A replay gone back (a checkpoint restored, a late event's fork): the memo
+            # read past the absorbed part and found its cause inside it, so nothing
+            # after that up to the absorbed end names one.  It is kept: it reads further.
+            return known  # type: ignore[no-any-return]  # (the memo's cause: a str)
     for index in range(absorbed - 1, start - 1, -1):
         named = cause_of(history[index][KIND][REASON])
         if named is not None:
@@ -125,6 +131,32 @@ def _from_memo(s: ShipmentState, history: list[EventRec], absorbed: int) -> str:
             break
     s.cause_memo = (absorbed, history[absorbed - 1], found, cause)
     return cause
+
+
+def cut_memo(s: ShipmentState, n: int, memo: Any) -> None:
+    """Give ``s`` the memo of ``history[:n]`` that ``memo`` holds: a memo that held for
+    the history's first ``n`` records as they are now (``memo_valid`` before they
+    moved) and found its cause among them.
+
+    A late event moves the record the memo checks, and a replay restores a checkpoint
+    before it: without this, the replay's first evaluation with an incident open walks
+    a long trail back from there to its latest cause (a customs hold or a plain scan
+    names none)."""
+    if memo is None:
+        return
+    end, _, at, known = memo
+    if 0 < n < end and at < n:
+        s.cause_memo = (n, s.history[n - 1], at, known)
+
+
+def memo_valid(s: ShipmentState) -> Any:
+    """The state's ``cause_memo`` if it holds for the history as it is, else None."""
+    memo = getattr(s, "cause_memo", None)
+    if memo is None:
+        return None
+    history = s.history
+    end = memo[0]
+    return memo if end <= len(history) and history[end - 1] is memo[1] else None
 
 
 def cause_at(s: ShipmentState, incident_id: str, t: int, trail: str | None = None) -> str:

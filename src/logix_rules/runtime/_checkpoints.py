@@ -100,7 +100,8 @@ COUNT_AT = {
     name: _PLAIN.index(name) for name in ("n_events", "n_scans", "regressions", "after_delivery")
 }
 
-Checkpoint = tuple[int, int, tuple[Any, ...], Any, Any, Any, Any, Any]
+# (n, fired_through, plain, cnt, firsts, lasts, attr_values, open, cause_memo)
+Checkpoint = tuple[int, int, tuple[Any, ...], Any, Any, Any, Any, Any, Any]
 
 
 class Marks:
@@ -177,14 +178,19 @@ def freeze(state: ShipmentState, n: int, at: Any) -> Checkpoint:
         lasts,
         values if values is NO_VALUES else dict(values),
         _copy_open(state.open),
+        # Not replayable state but a memo of the trail's latest cause (_causes): given
+        # back with the rest, a replay from here need not walk a long trail back to it.
+        getattr(state, "cause_memo", None),
     )
 
 
 def thaw(state: ShipmentState, point: Checkpoint, *, last: bool = False) -> None:
     """Put ``point`` back into ``state``: copies, so the checkpoint stays as it was,
     unless it is its ``last`` use (then the state takes its objects)."""
-    _, at, plain, cnt, firsts, lasts, values, live = point
+    _, at, plain, cnt, firsts, lasts, values, live, memo = point
     _put_plain(state, plain)
+    if memo is not None:  # (it checks itself against the history when read)
+        state.cause_memo = memo
     if not last:
         # The pack's shared tuples of zeros are never written to; lists are copied.
         if type(cnt) is list:

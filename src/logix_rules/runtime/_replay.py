@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ..compiler._counter_reads import CounterReads, counter_reads
+from ..compiler._model import Pack
 from ..core._durations import from_micros
 from ..core._records import (
     ATTRS,
@@ -28,7 +29,7 @@ from ..core._records import (
     rec_key,
     rec_to_list,
 )
-from ._causes import CAUSE_OF_REASON
+from ._causes import CAUSE_OF_REASON, cut_memo, memo_valid
 from ._checkpoints import (
     CHECKPOINT_EVERY,
     CHECKPOINT_FROM,
@@ -82,6 +83,7 @@ class Replay(Evaluation):
         first: int | None = None
         history = state.history
         placed: list[int] | None = []
+        memo = memo_valid(state)  # (the cause memo, while the history is as it read it)
         for rec in recs:
             seen = find_event(state, rec[ID])
             if seen is not None:
@@ -102,6 +104,8 @@ class Replay(Evaluation):
             if placed is not None:
                 placed = [p + 1 if p >= at else p for p in placed]
                 placed.append(at)
+        if first is not None and placed is not None:  # (a variant replaced drops it)
+            cut_memo(state, first, memo)
         if first is not None and placed:
             marks = state.checkpoints
             if marks is None:
@@ -134,7 +138,6 @@ class Replay(Evaluation):
         late events made no difference but to counts (``_Tail``).  None: from scratch
         (new facts, a loaded state of another pack)."""
         pack = self.pack
-        before = {key: later_snapshot(pack, state, inc, clock) for key, inc in state.open.items()}
         # A revisit not done yet was never reported (see _revisit_step), whatever its time.
         owed = {inc.id for inc in state.open.values() if not inc.revisit_done}
         reported = state.fired_through
@@ -145,11 +148,19 @@ class Replay(Evaluation):
         tail = None
         if since is not None and inserted is not None and inserted[0] == since and self._converge:
             tail = _Tail.of(self, state, inserted, clock)
+        # The incidents' snapshots before the replay: with the shortcut, taken only if
+        # the replay changed something (most late events change nothing), from the
+        # stored state the shortcut holds (_Tail.before).
+        before = None
+        if tail is None:
+            before = {k: later_snapshot(pack, state, inc, clock) for k, inc in state.open.items()}
         start = 0
         if since is not None and not self._owes_revisit(state):
             # A checkpoint's events are all at or before reported, so a revisit its
             # prefix reported is never news below: skipping the prefix loses nothing.
+            memo = memo_valid(state)
             start = restore(state, since)
+            cut_memo(state, start, memo)  # (better than the checkpoint's when it applies)
         if not start:
             self._reset(state)
             self._prime(state)
@@ -175,12 +186,15 @@ class Replay(Evaluation):
             revisits.extend(self._run(state, start, len(state.history)))
         due = state.next_due_us
         if kept and (due is None or due > clock):
-            # The stored state is back: its incidents the objects ``before`` read, never
+            # The stored state is back: its incidents the objects it held before, never
             # altered (a replay works on copies), its other fields as they were but for
             # counts no incident's explanation or remedy reads (_Tail._meets), and no
             # timer due (the clock did not move: _Tail.of).  No incident changed.
             changes: list[Change] = []
         else:
+            if before is None:
+                assert tail is not None
+                before = tail.before(pack, state, clock)
             revisits.extend(self._fire(state, clock))
             after = {k: later_snapshot(pack, state, inc, clock) for k, inc in state.open.items()}
             changes = _net(before, after, from_micros(clock), self._supersedes)
@@ -381,7 +395,7 @@ class _Tail:
                 continue
             kernel._run(state, at, n)  # no revisits: there are no follow-ups
             at = n
-            _, fired, plain, cnt, firsts, lasts, values, live = point
+            _, fired, plain, cnt, firsts, lasts, values, live, _ = point
             if self._meets(kernel, state, (plain, cnt, firsts, lasts, values, live, fired), n):
                 return at, True
         return at, False
@@ -448,10 +462,29 @@ class _Tail:
             marks = state.checkpoints = Marks(state.facts, followup_count(state))
         points = marks.points
         moved = len(self.inserted)
-        for n, at, plain, cnt, firsts, lasts, values, live in self.points:
+        for n, at, plain, cnt, firsts, lasts, values, live, _ in self.points:
             if not points or points[-1][0] < n + moved:
                 shifted = self._shift(plain)
-                points.append((n + moved, at, shifted, cnt, firsts, lasts, values, live))
+                # Not the cause memo: its places are the old history's, and a late
+                # event before them may name a cause.
+                points.append((n + moved, at, shifted, cnt, firsts, lasts, values, live, None))
+
+    def before(self, pack: Pack, state: ShipmentState, clock: int) -> dict[str, Later]:
+        """The snapshots of the stored state's incidents, as ``_replay`` takes them
+        before a replay without the shortcut: ``held`` put back for the time it takes.
+
+        ``held`` is what the replay started from (taken after the late events went
+        into the history, as those snapshots are), never altered (a replay works on
+        copies); a snapshot reads nothing else of the state that a replay moves (the
+        history is the same list, ``cause_memo`` checks itself against it)."""
+        now = hold(state)
+        memo = state.scan_memo
+        put(state, self.held)
+        try:
+            return {k: later_snapshot(pack, state, inc, clock) for k, inc in state.open.items()}
+        finally:
+            put(state, now)
+            state.scan_memo = memo
 
     def _shift(self, plain: tuple[Any, ...]) -> tuple[Any, ...]:
         if not self.deltas:
