@@ -80,16 +80,16 @@ def _head(
     )
 
 
-def _tail(
+def _middle(
     tail_key: tuple[Any, ...],
     ident: str,
     level: Any,
     remedy: Any,
-    evidence: Any,
-    state: Any,
-) -> str:
-    """The text from the end of the escalations' list to the end: of what
-    ``pending_content``'s ``tail_key`` holds, and the objects beside it."""
+) -> tuple[str, str]:
+    """The text from ``"explanation"`` to ``"state":`` and the one after the state to
+    the end: of what ``pending_content``'s ``tail_key`` holds, and the objects beside
+    it.  The evidence before them and the state between them are written apart (each
+    kept by identity): a clearing moves the state alone, a new scan the evidence alone."""
     explanation, kind, opened_at, since, rules, severity, superseded_by, tn, rest = tail_key
     if rest is None:
         resolved = '"resolved_at":null,"resolved_by":null'
@@ -102,15 +102,13 @@ def _tail(
         )
         note = _opt(note_text)
     return (
-        f'],"evidence":{_evidence_text(evidence)},'
-        f'"explanation":{_quote(explanation)},"id":{_quote(ident)},'
+        f',"explanation":{_quote(explanation)},"id":{_quote(ident)},'
         f'"kind":{_quote(kind)},"note":{note},"opened_at":{_at(opened_at)},'
         f'"remedy":{_remedy_text(remedy)},"resolve_by":{_at(since + level.resolve)},'
         f'{resolved},"respond_by":{_at(since + level.respond)},'
         f'"rules":[{",".join([_quote(rule) for rule in rules])}],'
-        f'"severity":{_quote(severity)},"state":{_state(state)},'
-        f'"superseded_by":{_opt(superseded_by)},"tracking_number":{_quote(tn)}}}'
-    )
+        f'"severity":{_quote(severity)},"state":'
+    ), f',"superseded_by":{_opt(superseded_by)},"tracking_number":{_quote(tn)}}}'
 
 
 def _escalation(escalation: tuple[str, int, str | None]) -> str:
@@ -120,10 +118,11 @@ def _escalation(escalation: tuple[str, int, str | None]) -> str:
 
 #: The parts last written of each incident (by its id) and what each was written from
 #: (``pending_content``).  An incident's successive changes mostly repeat their head
-#: and tail, and an escalation adds one to the list.  A part is reused only while what
-#: it was written from is equal where equality means the same text (strings, the ints
-#: of instants, tuples of them) and the very object elsewhere (the evidence, the
-#: remedy, the severity level, the state: equal values of these may write otherwise).
+#: and the middle of their tail, and an escalation adds one to the list.  A part is
+#: reused only while what it was written from is equal where equality means the same
+#: text (strings, the ints of instants, tuples of them) and the very object elsewhere
+#: (the remedy, the severity level: equal values of these may write otherwise).  The
+#: evidence and the state are written each time from their own texts kept by identity.
 _LAST: dict[str, tuple[Any, ...]] = {}
 _LAST_MAX = 1 << 12
 
@@ -143,8 +142,9 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
         last = _LAST.get(ident)
         if last is None:
             head = _head(carrier, cause, deadlines, since, level, ack)
-            tail = _tail(tail_key, ident, level, remedy, evidence, state)
+            middle, end = _middle(tail_key, ident, level, remedy)
             listed = ",".join([_escalation(e) for e in escalations])
+            proof = _evidence_text(evidence)
         else:
             same = last[0] is level
             head = (
@@ -152,16 +152,12 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
                 if same and last[1] == head_key
                 else _head(carrier, cause, deadlines, since, level, ack)
             )
-            tail = (
-                last[4]
-                if same
-                and last[5] is evidence
-                and last[6] is remedy
-                and last[7] is state
-                and last[3] == tail_key
-                else _tail(tail_key, ident, level, remedy, evidence, state)
-            )
-            before, listed = last[8], last[9]
+            if same and last[5] is remedy and last[3] == tail_key:
+                middle, end = last[4]
+            else:
+                middle, end = _middle(tail_key, ident, level, remedy)
+            proof = last[9] if last[8] is evidence else _evidence_text(evidence)
+            before, listed = last[6], last[7]
             if escalations != before:
                 count = len(before)
                 if count and count < len(escalations) and escalations[:count] == before:
@@ -169,7 +165,7 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
                     listed = f"{listed},{added}"
                 else:
                     listed = ",".join([_escalation(e) for e in escalations])
-        text = head + listed + tail
+        text = f'{head}{listed}],"evidence":{proof}{middle}{_state(state)}{end}'
     except (TypeError, AttributeError, ValueError):
         return None
     if len(_LAST) >= _LAST_MAX:
@@ -179,11 +175,11 @@ def pending_content(args: tuple[Any, ...]) -> str | None:
         head_key,
         head,
         tail_key,
-        tail,
-        evidence,
+        (middle, end),
         remedy,
-        state,
         escalations,
         listed,
+        evidence,
+        proof,
     )
     return text

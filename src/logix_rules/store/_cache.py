@@ -16,7 +16,7 @@ the epoch moves on whenever another connection may have written (``trusted``).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from ..runtime._state import ShipmentState
@@ -101,7 +101,7 @@ class StateCache:
     def put_many(
         self,
         pack: str,
-        entries: Sequence[tuple[str, int, ShipmentState, Any]],
+        entries: Iterable[tuple[str, int, ShipmentState, Any]],
         epoch: int | None = None,
     ) -> None:
         """``put`` of each ``(tracking_number, version, state, extra)``, in order, as

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..runtime._gc_settle import lower_young, raise_young
-from ..runtime._incidents import Change, change_instant, change_view, content_change_id
+from ..runtime._incidents import Change, change_instant, content_change_id
 from ..runtime._snapshots import later_snapshot, pending_args
 from ..runtime._state import ShipmentState
 from ._cache import StateCache
@@ -88,7 +88,9 @@ class SqlUnit:
         self._owns = False  # whether the unit's transaction is its own (see __enter__)
         self._held: dict[str, Held] = {}
         self._reserved: set[str] = set()
-        self._saved: dict[str, tuple[int, ShipmentState]] = {}
+        # Each saved state as the cache takes it when the unit commits: (tracking number,
+        # version, state, (bytes, incidents' fingerprints, facts)).
+        self._saved: dict[str, tuple[str, int, ShipmentState, tuple[Any, ...]]] = {}
         self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
         # Rows to write by key: the last write of a row in a unit wins (one statement
         # may not touch a row twice).
@@ -163,10 +165,9 @@ class SqlUnit:
         # Committed: the cache may now hold what the rows hold (the state and its bytes,
         # so the next unit reads neither), and what the next unit would derive from
         # them again (the incidents' fingerprints, the facts row).
-        held = self._held
         cache.put_many(
             self.host.pack.fingerprint,
-            [(tn, version, state, held[tn][1:]) for tn, (version, state) in self._saved.items()],
+            self._saved.values(),
             self.db.epoch if self._owns else None,
         )
 
@@ -377,7 +378,7 @@ class SqlUnit:
         else:
             version, written, before, facts = held
             if written == blob:
-                self._saved[tn] = (version, state)
+                self._saved[tn] = (tn, version, state, held[1:])
                 return  # nothing changed: no write, no new version
             # A row's first write takes a random version; later ones count on.
             version = self._first_version() if written is None else version + 1
@@ -390,7 +391,6 @@ class SqlUnit:
             version,
             self._wall,
         )
-        self._saved[tn] = (version, state)
         after = fingerprints(state) if state.open else {}
         key = facts_key(state)
         if facts is None or facts[0] != key:
@@ -399,6 +399,7 @@ class SqlUnit:
                 self._facts[tn] = (*row, self._wall)
             facts = (key, row)
         self._held[tn] = (version, blob, after, facts)
+        self._saved[tn] = (tn, version, state, (blob, after, facts))
         if state.open or before:
             self._keep_incidents(state, before, after)
         if state.followups:
@@ -530,11 +531,13 @@ class SqlUnit:
             db.insert(INSERT_FEED, rows)
             if closing:
                 self._close_cleared(closing)
-        # The changes returned hold the same snapshot: pending, or the incident.
-        return [
-            Change(change.type, change_view(change), at, seq=known[ident], id=ident)
-            for change, _, _, _, ident, at in made
-        ]
+        # The changes are the unit's own (the kernel made them for it): each takes its
+        # seq and id in place, its snapshot (pending, or the incident) and instant as
+        # they are.
+        for change, _, _, _, ident, _ in made:
+            change._seq = known[ident]
+            change._id = ident
+        return [entry[0] for entry in made]
 
     def _close_cleared(self, changes: Sequence[tuple[Key, str, str, int]]) -> None:
         """Record the incidents that cleared (``CLOSING`` changes: their snapshot's key,
@@ -548,7 +551,7 @@ class SqlUnit:
                 continue
             ident, tn, kind, severity, carrier, opened, respond, resolve = closed_columns(key)
             saved = self._saved.get(tn)
-            lane = None if saved is None else saved[1].facts.lane
+            lane = None if saved is None else saved[2].facts.lane
             rows.append(
                 (
                     ident,
