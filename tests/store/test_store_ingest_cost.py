@@ -1,9 +1,9 @@
 """What a store's ingest saves work on must not change what it stores: migration 5
 (PostgreSQL keeps states inline, uncompressed) upgrades a version-4 database whose
 states were compressed, and they read back; the JSON written for changes that share
-an incident's evidence and remedy is each change's own; PostgreSQL's staging tables,
-emptied by DELETE between the inserts of one transaction (TRUNCATE now and then),
-never hand a row on to the next insert, and the feed's rows need none."""
+an incident's evidence and remedy is each change's own; on PostgreSQL the feed's rows
+go by COPY, the merges by arrays (no staging table), and a unit that writes the same
+tables several times, in parts, stores what memory holds."""
 
 from __future__ import annotations
 
@@ -115,47 +115,22 @@ def test_changes_sharing_evidence_and_remedy_write_their_own_json(store_url: str
             assert payloads[change.id] == expected == incident_content(change.incident)
 
 
-def test_a_staging_table_is_emptied_after_each_insert_of_a_transaction(
+def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Rows left in the staging table would be merged again by the next insert: here
-    # the same keys twice in one statement, which PostgreSQL refuses.
+    # The feed's insert has no ON CONFLICT to merge with: its rows go straight in by
+    # COPY; the merges send arrays, so no table is made to stage rows in.
     import psycopg
-
-    from logix_rules.store import _postgres
-    from logix_rules.store._db import Insert
-
-    monkeypatch.setattr(_postgres, "STAGE_DEAD_ROWS", 60)
-    truncated: list[str] = []
-
-    class Spy(psycopg.Cursor):  # type: ignore[type-arg]
-        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(query, str) and query.startswith("TRUNCATE"):
-                truncated.append(query)
-            return super().execute(query, *args, **kwargs)
-
-    upsert = Insert(
-        "probe", (("k", "text"), ("v", "bigint")), "ON CONFLICT (k) DO UPDATE SET v = excluded.v"
-    )
-    with open_store(pg_url) as store:
-        db = store.db
-        db._conn.cursor_factory = Spy  # type: ignore[attr-defined]
-        with db.transaction(write=True):
-            db.execute("CREATE TABLE probe (k TEXT PRIMARY KEY, v BIGINT NOT NULL)")
-        for unit in range(2):
-            with db.transaction(write=True):
-                for value in range(1, 5):
-                    db.insert(upsert, [(f"k{n}", 10 * unit + value) for n in range(40)])
-                    assert db.execute("SELECT count(*) FROM logix_stage_probe") == [(0,)]
-            assert db.execute("SELECT DISTINCT v FROM probe") == [(10 * unit + 4,)]
-        # 40 rows a time, 60 may go through before a truncate: the 2nd and 4th of each.
-        assert len(truncated) == 4
-
-
-def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(pg_url: str) -> None:
-    # The feed's insert has no ON CONFLICT to merge with: its rows go straight in.
     from store_support import batches, stream
 
+    copied: list[str] = []
+    copy = psycopg.Cursor.copy
+
+    def spy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        copied.append(str(statement))
+        return copy(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", spy)
     shipments, events, at = stream(seed=5, shipments=120)
     with open_store(pg_url) as store:
         engine = Engine(PACK, store=store)
@@ -165,10 +140,11 @@ def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(pg_url: str)
         changes += engine.advance(to=at)
         db = store.db
         with db.transaction(write=False):
-            assert db.execute("SELECT to_regclass('logix_stage_feed')") == [(None,)]
-            assert db.execute("SELECT to_regclass('logix_stage_shipments')") != [(None,)]
+            assert db.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't'") == [(0,)]
             rows = db.execute("SELECT seq, change_id, type, payload FROM feed ORDER BY seq")
     assert len(changes) > 2 * 32  # some inserts went by COPY
+    assert copied
+    assert all(statement.startswith("COPY feed ") for statement in copied)
     assert [(c.seq, c.id, c.type.value) for c in changes] == [r[:3] for r in rows]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert [json.loads(r[3]) for r in rows] == [
@@ -176,26 +152,23 @@ def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(pg_url: str)
     ]
 
 
-@pytest.mark.parametrize("dead_rows", [60, 10**9])
-def test_staging_tables_emptied_between_inserts_of_one_unit(
-    pg_url: str, monkeypatch: pytest.MonkeyPatch, dead_rows: int
+@pytest.mark.parametrize("merge_rows", [13, 5_000])
+def test_a_unit_merges_into_the_same_tables_several_times(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, merge_rows: int
 ) -> None:
     # One advance fires its due parcels 40 at a time, writing them at each turn: the
-    # same staging tables take rows several times in one transaction, emptied by
-    # DELETE in between, and by TRUNCATE once more than `dead_rows` went through.
+    # same tables take merges several times in one transaction (each in parts of
+    # `merge_rows`), and the store ends as memory does.
     from store_support import batches, keys, stream
 
     from logix_rules.runtime import _engine
     from logix_rules.store import _postgres
 
-    monkeypatch.setattr(_postgres, "STAGE_DEAD_ROWS", dead_rows)
+    monkeypatch.setattr(_postgres, "MERGE_ROWS", merge_rows)
     monkeypatch.setattr(_engine, "_DUE_BATCH", 40)
     shipments, events, at = stream(seed=11, shipments=300)
     memory = Engine(PACK)
-    truncated: list[str] = []
     with open_store(pg_url) as store:
-        db = store.db
-        execute = db._conn.execute  # type: ignore[attr-defined]
         engine = Engine(PACK, store=store)
         for shipment in shipments:
             engine.upsert_shipment(shipment)
@@ -204,24 +177,11 @@ def test_staging_tables_emptied_between_inserts_of_one_unit(
             assert keys(c.incident for c in engine.ingest(part)) == keys(
                 c.incident for c in memory.ingest(part)
             )
-        import psycopg
-
-        class Spy(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-                if isinstance(query, str) and query.startswith("TRUNCATE"):
-                    truncated.append(query)
-                return super().execute(query, *args, **kwargs)
-
-        db._conn.cursor_factory = Spy  # type: ignore[attr-defined]
         fired = engine.advance(to=at)
         assert len(fired) > 80  # several turns of the due loop wrote something
         assert keys(c.incident for c in fired) == keys(c.incident for c in memory.advance(to=at))
-        assert (len(truncated) > 0) == (dead_rows == 60)
         assert keys(engine.open_incidents()) == keys(memory.open_incidents())
         assert engine.dump(mask=False) == memory.dump(mask=False)
-        with db.transaction(write=False):
-            (staged,) = execute("SELECT count(*) FROM logix_stage_shipments").fetchone()
-        assert staged == 0
 
 
 def test_a_unit_reads_state_bytes_only_for_rows_the_cache_does_not_hold(

@@ -97,8 +97,8 @@ class Database(abc.ABC):
         """Run one statement for each parameter row."""
 
     def insert(self, statement: Insert, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert many rows: one prepared statement run for each (psycopg pipelines
-        them; sending columns as arrays to ``unnest`` measured slower)."""
+        """Insert many rows: one prepared statement run for each (SQLite; PostgreSQL
+        sends a merge's columns as binary arrays to one ``unnest``, see ``_postgres``)."""
         self.executemany(statement.values_sql(), rows)
 
     @abc.abstractmethod
