@@ -19,8 +19,10 @@ import attrs
 from ..compiler._model import BEARERS, Pack
 from ..compiler._remedy_terms import CAUSES
 from ..core._durations import from_micros, to_micros
+from ..core._records import DESC, ID, KIND, REASON, STATUS, SYSTEM, T
 from ._actions import ACKNOWLEDGED, RESOLVED, LogEntry
 from ._incidents import Evidence, EvidenceEvent, Remedy, RemedyItem
+from ._pending_evidence import PendingEvidence
 from ._state import NO_FOLLOWUPS, Facts, Followup, OpenIncident, StateError
 
 __all__ = [
@@ -97,12 +99,20 @@ def encode_incident(
     if type(held) is LazyEvidence:
         evidence = held.text
     else:
-        read = inc.evidence  # (describe's is made on first read: see PendingEvidence)
-        evidence = evidence_text(read)
         # Kept beside what it encodes: the next dumps of this state (a store writes it
         # at every event) reuses the text.
-        lazy = LazyEvidence(evidence)
-        lazy.read = read
+        if type(held) is PendingEvidence and held._read is None:
+            # describe's, not read yet: written from its records, and made into an
+            # Evidence only if something reads it (a touch that opens an incident
+            # would otherwise build an EvidenceEvent and a datetime per record here).
+            evidence = pending_text(held)
+            lazy = LazyEvidence(evidence)
+            lazy.pending = held
+        else:
+            read = inc.evidence
+            evidence = evidence_text(read)
+            lazy = LazyEvidence(evidence)
+            lazy.read = read
         inc._evidence = lazy
     # (JSON writes tuples as arrays: the tuples and dicts go as they are, not copied.)
     return [
@@ -168,7 +178,23 @@ def evidence_text(evidence: Evidence) -> str:
     )
 
 
+def pending_text(evidence: PendingEvidence) -> str:
+    """``evidence_text(evidence.load())``, from the records and operands it holds."""
+    events = []
+    for rec in evidence._records:
+        kind = rec[KIND]
+        t = rec[T]
+        if not _EXACT_FROM <= t <= _EXACT_TO:  # what from_micros saturates, as load does
+            t = to_micros(from_micros(t))
+        events.append([rec[ID], t, kind[STATUS], kind[REASON], kind[SYSTEM], kind[DESC]])
+    values = {name: encode_value(value) for name, value in evidence._values.items()}
+    return _EVIDENCE_JSON([evidence._rule, evidence._step, values, events])
+
+
 _EVIDENCE_JSON = compact_json(ensure_ascii=False)
+# The instants from_micros gives back exactly (beyond them it saturates).
+_EXACT_FROM = to_micros(from_micros(-(1 << 62)))
+_EXACT_TO = to_micros(from_micros(1 << 62))
 
 
 class LazyEvidence:
@@ -176,14 +202,20 @@ class LazyEvidence:
     ``OpenIncident.evidence`` first asks (and checked like the rest of a state), and
     kept with what was read, so writing the state again does not encode it again."""
 
-    __slots__ = ("read", "text")
+    # pending: describe's evidence this text was written from (``encode_incident``),
+    # which load makes (the same Evidence as its own load) instead of parsing the text.
+    __slots__ = ("pending", "read", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.read: Evidence | None = None
+        self.pending: PendingEvidence | None = None
 
     def load(self) -> Evidence:
         if self.read is not None:
+            return self.read
+        if self.pending is not None:
+            self.read = self.pending.load()
             return self.read
         try:
             self.read = _evidence(json.loads(self.text))
