@@ -172,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "heldout8",
         "heldout9",
         "extra10",
+        "extra11",
+        "extra12",
+        "heldout11",
+        "heldout12",
         "heldout10",
     ]
     parts = sorted(

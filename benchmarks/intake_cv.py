@@ -11,7 +11,7 @@ the confusion matrix, for the lexicon alone and with the fold's model.
 
 What this does and does not hold out: the model never sees the part it scores, but
 the lexicon (1.8.0) was built against every part except the fair ones
-(``FAIR_PARTS``: ``extra10``, ``extra11``, ``extra12``, ``heldout11``), so the pooled
+(``FAIR_PARTS``: ``extra10``, ``extra11``, ``extra12``, ``heldout11``, ``heldout12``), so the pooled
 figures flatter the lexicon (and punish a model that speaks where it found nothing, or drops what it
 found: on those parts the lexicon was tuned to be right).  ``extra10``'s fold is the
 fair one the sessions compare; its figures are printed apart (``fair_*`` in the
@@ -20,7 +20,7 @@ holds out.
 
 The decision (``--thresholds decision``, shipped since the tenth session): each part
 is classified by the stacked decision (``intake_decision.py``) trained on the other
-fair parts' out-of-fold scores (extra10's on extra11, extra12 and heldout11), with the
+fair parts' out-of-fold scores (extra10's on extra11, extra12, heldout11 and heldout12), with the
 shipped threshold, fill and keep (``--decision-threshold nan``, ``--decision-fill
 nan``: chosen by leaving one of those parts out).  The ninth session's rules
 (``--thresholds``): ``fair`` chooses them on the fair
