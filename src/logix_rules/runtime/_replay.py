@@ -83,7 +83,9 @@ class Replay(Evaluation):
         first: int | None = None
         history = state.history
         placed: list[int] | None = []
-        memo = memo_valid(state)  # (the cause memo, while the history is as it read it)
+        # The cause memo while the history is as it read it: a long trail's (below
+        # CUT_FROM events, the walk it saves is short).
+        memo = memo_valid(state) if len(history) >= CUT_FROM else None
         for rec in recs:
             seen = find_event(state, rec[ID])
             if seen is not None:
@@ -104,8 +106,8 @@ class Replay(Evaluation):
             if placed is not None:
                 placed = [p + 1 if p >= at else p for p in placed]
                 placed.append(at)
-        if first is not None and placed is not None:  # (a variant replaced drops it)
-            cut_memo(state, first, memo)
+        if memo is not None and first is not None and placed is not None:
+            cut_memo(state, first, memo)  # (a variant replaced dropped it)
         if first is not None and placed:
             marks = state.checkpoints
             if marks is None:
@@ -158,9 +160,10 @@ class Replay(Evaluation):
         if since is not None and not self._owes_revisit(state):
             # A checkpoint's events are all at or before reported, so a revisit its
             # prefix reported is never news below: skipping the prefix loses nothing.
-            memo = memo_valid(state)
+            memo = memo_valid(state) if since >= CUT_FROM else None
             start = restore(state, since)
-            cut_memo(state, start, memo)  # (better than the checkpoint's when it applies)
+            if memo is not None:
+                cut_memo(state, start, memo)  # (better than the checkpoint's if it applies)
         if not start:
             self._reset(state)
             self._prime(state)
