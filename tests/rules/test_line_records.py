@@ -107,6 +107,21 @@ VARIANTS = [
     _line(event_id="ev\\36"),
     _line(event_id="ev\x7f37"),
     _line(event_id="~!ev#38}"),
+    # Event ids at the edges of the letters-digits-``_-.:`` check and past them.
+    _line(event_id="ev:12-34.5_6"),
+    _line(event_id="-"),
+    _line(event_id="_-.:"),
+    _line(event_id="a-" * 100),
+    _line(event_id="a-" * 100 + "b"),
+    _line(event_id="ev_1\u0661"),
+    _line(event_id="ev-1 "),
+    _line(event_id="ev/1"),
+    # Times the ``"MM:SS"`` table must not read past or misplace.
+    _line(event_id="ev_39", occurred_at="2026-02-27T01"),
+    _line(event_id="ev_40", occurred_at="2026-02-27T01:33"),
+    _line(event_id="ev_41", occurred_at="2026-02-27T1:33:00+08:00"),
+    _line(event_id="ev_42", occurred_at="2026-02-27T01:33:00+08"),
+    _line(event_id="ev_43", occurred_at="2026-02-27T01-33:00+08:00"),
     _line(tracking_number="LP004", event_id="ev_23", description="tracking_number"),
     _line(tracking_number="LP005", event_id="ev_24", attributes={"event_id": "x"}),
     '{"tracking_number": "LP006", "carrier": "cainiao", "occurred_at": '

@@ -79,6 +79,10 @@ _SLOT_MASK: Final = 1023
 #: An event id that validation keeps unchanged (``_plain``), the usual way: printable
 #: ASCII, no backslash (so no escape), no space at either end, at most 200 characters.
 _PLAIN_ID: Final = re.compile(rb"[!-\[\]-~](?:[ -\[\]-~]{0,198}[!-\[\]-~])?")
+#: ``b"MM:SS"`` (minutes and seconds 00-59) to its µs: what the hour cache adds.
+_MINUTE_SECOND: Final = {
+    b"%02d:%02d" % (m, s): (m * 60 + s) * 1_000_000 for m in range(60) for s in range(60)
+}
 
 
 def shard_of(tracking_number: str, shards: int) -> int:
@@ -217,7 +221,7 @@ class RecordChunks(_EventLines):
         # hundred nanoseconds of bookkeeping, so helpers and generators would show.
         size = self._size
         shapes, micros, found_names = self._shapes, self._times.micros, self.names
-        bases, two = self._times.bases, _TWO_DIGITS
+        bases, minute_second = self._times.bases, _MINUTE_SECOND
         items = self._items
         update = self._bar.update if self._bar.stream is not None else None
         groups: dict[str, list[EventRec]] = {}
@@ -307,13 +311,15 @@ class RecordChunks(_EventLines):
                     if known is not None:
                         # The time, by the cache of its hour (``_Times.micros``).
                         t = None
-                        if f - e >= 19 and raw[e + 13] == 58 and raw[e + 16] == 58:
-                            minutes = two.get(raw[e + 14 : e + 16])
-                            seconds = two.get(raw[e + 17 : e + 19])
-                            if minutes is not None and seconds is not None:
-                                base = bases.get(raw[e : e + 13] + raw[e + 19 : f])
-                                if base is not None and base != _UNCACHED:
-                                    t = base + minutes * 60 + seconds
+                        # ``"MM:SS"`` in one lookup (its ':' and two-digit fields
+                        # checked by the table's keys), the hour's ':' by hand.  (A
+                        # shorter value cannot hit: its key would hold the closing
+                        # quote, which no learned hour has; the length test says so.)
+                        step = minute_second.get(raw[e + 14 : e + 19])
+                        if step is not None and f - e >= 19 and raw[e + 13] == 58:  # ':'
+                            base = bases.get(raw[e : e + 13] + raw[e + 19 : f])
+                            if base is not None and base != _UNCACHED:
+                                t = base + step
                         if t is None:
                             t = micros(raw[e:f])
                         # ``_plain_value`` inline for the usual values.
@@ -325,7 +331,10 @@ class RecordChunks(_EventLines):
                         else:
                             tn = _plain_value(value, 80)
                         value = raw[c:d]
-                        if plain_id(raw, c, d) is not None:
+                        # Letters, digits and ``_-.:`` (the usual ids) in two C
+                        # calls; ``_PLAIN_ID`` for any other plain ASCII id.
+                        usual_id = d - c <= 200 and value.translate(None, b"_-.:").isalnum()
+                        if usual_id or plain_id(raw, c, d) is not None:
                             event_id = value.decode()
                         else:
                             event_id = _plain_value(value, 200)
