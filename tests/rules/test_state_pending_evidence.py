@@ -1,5 +1,5 @@
 """A new incident's evidence is written from ``describe``'s ``PendingEvidence``
-(``_state_parts.pending_text``) without being made into an ``Evidence``: the bytes are
+(``_state_incident.pending_text``) without being made into an ``Evidence``: the bytes are
 those a write of the made evidence gives, and reading the evidence afterwards gives
 the object the pending one makes."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from logix_rules import Kernel, generate_demo, load_pack
 from logix_rules.runtime._pending_evidence import PendingEvidence
-from logix_rules.runtime._state_parts import LazyEvidence, evidence_text, pending_text
+from logix_rules.runtime._state_incident import LazyEvidence, evidence_text, pending_text
 
 PACK = load_pack("default")
 DEMO = generate_demo(seed=41, shipments=150)

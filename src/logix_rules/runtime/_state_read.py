@@ -33,6 +33,7 @@ from ._state import (
     StateError,
     parked_key,
 )
+from ._state_incident import decode_incident
 from ._state_layout import (
     BARE_TAIL,
     BARE_TAIL_TEXT,
@@ -55,7 +56,6 @@ from ._state_parts import (
     TEXT_FACTS,
     decode_facts,
     decode_followups,
-    decode_incident,
     instants,
     types_in,
 )

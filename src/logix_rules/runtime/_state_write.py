@@ -14,6 +14,7 @@ import operator
 
 from ..core._records import EventKind, EventRec
 from ._state import Facts, ShipmentState
+from ._state_incident import encode_incident
 from ._state_layout import (
     BARE_TAIL_TEXT,
     HEAD,
@@ -24,7 +25,7 @@ from ._state_layout import (
     position,
     separator,
 )
-from ._state_parts import FACTS, compact_json, encode_followup, encode_incident
+from ._state_parts import FACTS, compact_json, encode_followup
 
 __all__ = ["Reuse", "StateWriter"]
 
