@@ -204,10 +204,6 @@ def _opt_str(value: Any, what: str) -> str | None:
     return value
 
 
-def _opt_str_ok(value: Any) -> bool:
-    return value is None or type(value) is str
-
-
 def _int(value: Any, what: str) -> int:
     if type(value) is not int or not -BOUND < value < BOUND:
         raise StateError(f"{what} must be an integer in range")
@@ -218,12 +214,6 @@ def _opt_int(value: Any, what: str) -> int | None:
     if value is None:
         return None
     return _int(value, what)
-
-
-def _count(value: Any) -> int:
-    if type(value) is not int or not 0 <= value < BOUND:
-        raise StateError("a count must be a non-negative integer")
-    return value
 
 
 def scalar(value: Any, what: str) -> None:
