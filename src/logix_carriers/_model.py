@@ -325,7 +325,7 @@ class TrackingEvent(BaseModel):
 
 _DERIVE_LATER = "\x00derive"
 #: ``TrackingEvent.parse``'s checked shortcut for a dict (None: ask the full validator);
-#: ``logix_rules``' batch validation calls it straight.
+#: the rules package's batch validation calls it straight.
 build_event = event_builder(TrackingEvent, Location, EventSource, derive_event_id)
 
 
