@@ -116,6 +116,30 @@ def test_an_armed_ingest_freezes_what_it_kept_and_nothing_dead() -> None:
 
 
 @pytest.mark.usefixtures("collector")
+def test_shipments_upserted_or_loaded_make_the_first_call_quiet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An engine that holds ``SETTLE_FROM`` states before its first ``ingest`` (upserted
+    or loaded ones) runs that call with the collector paused, not only the calls after."""
+    monkeypatch.setattr(_gc_settle, "SETTLE_FROM", len(DATA.shipments))
+    bad = {"tracking_number": "X1", "status": "picked_up"}
+    engine = Engine(load_pack("default"))
+    for shipment in DATA.shipments[:-1]:
+        engine.upsert_shipment(shipment)
+    collecting: list[bool] = []
+    engine.ingest([bad], on_invalid=lambda _: collecting.append(gc.isenabled()))
+    engine.upsert_shipment(DATA.shipments[-1])  # the last one makes it large
+    assert engine._settler is not None
+    assert not engine._settler._armed
+    engine.ingest([*DATA.events[:10], bad], on_invalid=lambda _: collecting.append(gc.isenabled()))
+    assert engine._settler._armed
+    loaded = Engine.load("default", engine.dump(mask=False))
+    loaded.ingest([bad], on_invalid=lambda _: collecting.append(gc.isenabled()))
+    assert collecting == [True, False, False]
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector")
 def test_a_collector_the_caller_disabled_stays_disabled_and_nothing_is_frozen() -> None:
     engine = _armed_engine()
     gc.collect()

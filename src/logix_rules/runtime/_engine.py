@@ -14,6 +14,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,10 +126,18 @@ class Engine:
         ``InvalidEvents`` (listing all of them) is raised before anything is applied;
         with a callback, each invalid item is passed to it and the rest are applied.
         """
-        with quiet(self._settler):  # a safe point once armed (see _gc_settle)
+        with self._quiet():
             parsed = parse_events(events, assume_tz=self._assume_tz, on_invalid=on_invalid)
             groups, carriers = self._kernel.group(parsed, ordered=True)
             return self._apply(groups, carriers, ordered=True)
+
+    def _quiet(self) -> AbstractContextManager[None]:
+        """An ``ingest`` or ``advance`` call's context (see _gc_settle): states are also
+        counted at its start, so upserted or loaded shipments make the first call quiet."""
+        settler = self._settler
+        if settler is not None:
+            settler.after(self._host.count())
+        return quiet(settler)
 
     def _apply(
         self,
@@ -204,7 +213,7 @@ class Engine:
         """``advance``; ``report=False`` drops the changes (see ``_apply``)."""
         self._may_leave_unreported(report)
         now = aware_micros(to, "to")
-        with quiet(self._settler):
+        with self._quiet():
             return retried(lambda: self._advance_unit(now, report), self._may_retry)
 
     def _advance_unit(self, now: int, report: bool) -> list[Change]:
