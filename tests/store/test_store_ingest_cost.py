@@ -2,8 +2,9 @@
 (PostgreSQL keeps states inline, uncompressed) upgrades a version-4 database whose
 states were compressed, and they read back; the JSON written for changes that share
 an incident's evidence and remedy is each change's own; on PostgreSQL the feed's rows
-go by COPY, the merges by arrays (no staging table), and a unit that writes the same
-tables several times, in parts, stores what memory holds."""
+go by COPY, the merges by arrays (no staging table) in the write transaction's
+pipeline, waited for only with a statement whose rows are read, and a unit that writes
+the same tables several times, in parts, stores what memory holds."""
 
 from __future__ import annotations
 
@@ -115,29 +116,47 @@ def test_changes_sharing_evidence_and_remedy_write_their_own_json(store_url: str
             assert payloads[change.id] == expected == incident_content(change.incident)
 
 
-def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(
+def test_a_unit_waits_for_the_server_only_at_what_it_reads(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The feed's insert has no ON CONFLICT to merge with: its rows go straight in by
-    # COPY; the merges send arrays, so no table is made to stage rows in.
+    # COPY; the merges send arrays, so no table is made to stage rows in.  A write
+    # transaction's statements go in a pipeline, and the client waits (a sync) only
+    # after a statement whose rows it reads: never right after a merge.
     import psycopg
     from store_support import batches, stream
 
     copied: list[str] = []
     copy = psycopg.Cursor.copy
 
-    def spy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+    def copy_spy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
         copied.append(str(statement))
         return copy(self, statement, *args, **kwargs)
 
-    monkeypatch.setattr(psycopg.Cursor, "copy", spy)
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def execute_spy(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    sync = psycopg.Pipeline.sync
+
+    def sync_spy(self: Any) -> None:
+        sent.append("<sync>")
+        sync(self)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", copy_spy)
     shipments, events, at = stream(seed=5, shipments=120)
     with open_store(pg_url) as store:
         engine = Engine(PACK, store=store)
         for shipment in shipments:
             engine.upsert_shipment(shipment)
+        monkeypatch.setattr(psycopg.Connection, "execute", execute_spy)
+        monkeypatch.setattr(psycopg.Pipeline, "sync", sync_spy)
         changes = [c for part in batches(events, 1000) for c in engine.ingest(part)]
         changes += engine.advance(to=at)
+        monkeypatch.undo()
         db = store.db
         with db.transaction(write=False):
             assert db.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't'") == [(0,)]
@@ -145,6 +164,12 @@ def test_feed_rows_are_copied_into_the_feed_without_a_staging_table(
     assert len(changes) > 2 * 32  # some inserts went by COPY
     assert copied
     assert all(statement.startswith("COPY feed ") for statement in copied)
+    inserts = {q for q in sent if q.startswith("INSERT INTO") and "SELECT unnest(%b)" in q}
+    assert {q.split()[2] for q in inserts} >= {"shipments", "incidents"}
+    waited_after = [sent[n - 1] for n, q in enumerate(sent) if q == "<sync>"]
+    assert waited_after
+    assert not inserts.intersection(waited_after)
+    assert sent.count("<sync>") < len(sent) / 2
     assert [(c.seq, c.id, c.type.value) for c in changes] == [r[:3] for r in rows]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     assert [json.loads(r[3]) for r in rows] == [

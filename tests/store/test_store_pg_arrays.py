@@ -1,6 +1,6 @@
 """PostgreSQL merges a unit's rows as binary arrays (``_pg_arrays.binary_array``) into
-one ``INSERT ... SELECT * FROM unnest(...)``: every value reads back as itself from the
-real server (NULLs, any text, any bytes, the integer types' edges), a merge larger
+one ``INSERT ... SELECT unnest($1), unnest($2), ...``: every value reads back as itself
+from the real server (NULLs, any text, any bytes, the integer types' edges), a merge larger
 than ``MERGE_ROWS`` goes in parts, a bad value raises before anything is sent, and a
 column of another type takes the row-by-row path."""
 

@@ -3,13 +3,19 @@
 Workers lock the shipment rows they change (``SELECT ... FOR UPDATE``, in tracking
 number order so two workers never wait on each other in a circle) and split due-time
 work with ``FOR UPDATE SKIP LOCKED``. Migrations run under an advisory lock.
+
+A write transaction runs in libpq's pipeline mode: the statements whose results the
+store does not read (``BEGIN``, the merges, ``executemany``, ``COMMIT``) are sent
+without waiting for the server, and go with the next statement whose rows are read
+(``execute``) or the feed's ``COPY``, which wait for all of them: an error of a merge
+is raised there, or by the commit, and the transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core._errors import ErrorCode
 from ._db import Database, Insert, Row
@@ -17,12 +23,15 @@ from ._errors import StoreError
 from ._pg_arrays import ARRAY_TYPES, binary_array, register_array_dumpers
 from ._urls import mask_password
 
+if TYPE_CHECKING:  # psycopg is optional: imported when a store connects
+    from psycopg import Pipeline
+
 __all__ = ["PostgresDatabase"]
 
 #: The advisory lock that serializes migrations (any constant; "logix" in ASCII).
 SCHEMA_LOCK = 0x6C6F676978
 #: From this many rows on, a plain insert (no ``ON CONFLICT``: the feed) goes by binary
-#: ``COPY``; fewer, and every merge, go as one ``INSERT ... SELECT * FROM unnest(...)``.
+#: ``COPY``; fewer, and every merge, go as one ``INSERT ... SELECT unnest(...), ...``.
 COPY_FROM = 32
 #: The most rows one merge statement sends (its arrays are one message of ~2 KB a row).
 MERGE_ROWS = 5_000
@@ -94,6 +103,9 @@ class PostgresDatabase(Database):
 
         self._conn.adapters.register_dumper(None, BytesBinaryDumper)
         register_array_dumpers(self._conn.adapters)
+        # The write transaction's pipeline (see the module's docstring), None outside one.
+        self._pipeline: Pipeline | None = None
+        self._pipelines = contextlib.ExitStack()
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -101,12 +113,18 @@ class PostgresDatabase(Database):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._conn.execute(self._sql(sql), params)
+        if self._pipeline is not None:
+            # Its rows, and the outcome of every statement sent before it.
+            self._pipeline.sync()
         return cursor.fetchall() if cursor.description is not None else []
 
     def execute_blobs(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         # In binary: as text, the server writes each state as hex (a twentieth of its
         # work in an ingest) and the client reads the hex back.
-        return self._conn.execute(self._sql(sql), params, binary=True).fetchall()
+        cursor = self._conn.execute(self._sql(sql), params, binary=True)
+        if self._pipeline is not None:
+            self._pipeline.sync()
+        return cursor.fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
@@ -117,12 +135,12 @@ class PostgresDatabase(Database):
         # A unit writes about a thousand rows per table: sent one statement each, the
         # client's per-row work and the server's per-statement work cost more than the
         # database's.  A merge sends its rows' columns as arrays (packed in binary,
-        # _pg_arrays) to one INSERT ... SELECT * FROM unnest(...) with the statement's
-        # ON CONFLICT.  Until the twelfth session the rows went by binary COPY into a
-        # temporary table merged from there (three statements, and each commit
-        # truncated those tables: new files, their TOAST indexes built again); the
-        # arrays cost the server a tenth less in a 2,000-shipment ingest (0.50 -> 0.45
-        # s), the client 2 % more instructions (packing in Python, not psycopg's C).
+        # _pg_arrays) to one INSERT ... SELECT unnest($1), unnest($2), ... with the
+        # statement's ON CONFLICT.  The arrays are unnested in the select list, in
+        # step, row by row: `SELECT * FROM unnest($1, ...)` (until the thirteenth
+        # session) first copied every row into a tuplestore, a tenth of the server's
+        # work in a merge.  Until the twelfth session the rows went by binary COPY into
+        # temporary tables merged from there (and each commit truncated those tables).
         if not rows:
             return
         columns = statement.columns
@@ -132,15 +150,13 @@ class PostgresDatabase(Database):
         names = ", ".join(name for name, _ in columns)
         if not statement.tail and len(rows) >= COPY_FROM:
             # A plain insert (the feed): binary COPY straight into its table is the
-            # server's cheapest way in (rows written a page at a time); as arrays it
-            # cost the server a fifth more.
+            # server's cheapest way in (rows written a page at a time), and psycopg
+            # formats the rows in C: as arrays the server's work was the same, the
+            # client's 1.5 % more (the feed's JSON packed in Python).
             self._copy(statement.table, names, columns, rows)
             return
-        marks = ", ".join("%b" for _ in columns)
-        sql = (
-            f"INSERT INTO {statement.table} ({names}) SELECT * FROM unnest({marks}) "
-            f"{statement.tail}"
-        )
+        unnest = ", ".join("unnest(%b)" for _ in columns)
+        sql = f"INSERT INTO {statement.table} ({names}) SELECT {unnest} {statement.tail}"
         execute = self._conn.execute
         for start in range(0, len(rows), MERGE_ROWS):
             part = rows[start : start + MERGE_ROWS]
@@ -160,6 +176,11 @@ class PostgresDatabase(Database):
         rows: Sequence[Sequence[Any]],
     ) -> None:
         """Binary ``COPY`` of ``rows`` into ``table``."""
+        # A pipeline may not hold a COPY: the write transaction's is left (waiting for
+        # what it sent, which a unit's feed insert has just done anyway: its seqs were
+        # read) and entered again after.
+        pipelined = self._pipeline is not None
+        self._end_pipeline()
         with (
             self._conn.cursor() as cursor,
             cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
@@ -167,6 +188,8 @@ class PostgresDatabase(Database):
             copy.set_types([kind for _, kind in columns])
             for row in rows:
                 copy.write_row(row)
+        if pipelined:
+            self._pipeline = self._pipelines.enter_context(self._conn.pipeline())
 
     def reserve_rows(self, tracking_numbers: Sequence[str]) -> list[str]:
         # An absent shipment has no row to lock, so two workers could both create it.
@@ -193,13 +216,34 @@ class PostgresDatabase(Database):
         return "= ANY(?::text[])", [text]
 
     def _begin(self, write: bool) -> None:
+        # A write transaction's statements go in a pipeline: an ingest unit's ~14 round
+        # trips are ~10 (the six statements it reads, and the feed's COPY, wait).
+        if write:
+            self._pipeline = self._pipelines.enter_context(self._conn.pipeline())
         self._conn.execute("BEGIN")
+
+    def _end_pipeline(self) -> None:
+        """Leave the pipeline: wait for the statements sent, raise the first error."""
+        if self._pipeline is not None:
+            self._pipeline = None
+            self._pipelines.close()
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
+        try:
+            self._end_pipeline()
+        except BaseException:
+            # A statement sent before the COMMIT failed: the server skipped the rest of
+            # the pipeline, the COMMIT too, and the transaction waits for its ROLLBACK.
+            with contextlib.suppress(Exception):
+                self._conn.execute("ROLLBACK")
+            raise
 
     def _rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+        try:
+            self._end_pipeline()
+        finally:
+            self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()
