@@ -3,7 +3,8 @@
 Trains ``src/logix_rules/intake/model.json`` (issue 17; docs/intake.md, "The
 statistical second opinion").  The model: one-vs-rest logistic regression per kind
 over a message's features (``logix_rules.intake._model.features``: words and word
-pairs, with a negation mark on the words a negation of any language reaches;
+pairs, with a negation mark on the words after a negation of any language, to the end
+of its clause since ``intake-model 6``;
 character 4-grams inside words; Chinese character 1-3-grams), scaled by one over the
 square root of their number, fitted by full-batch Adam (400 steps from zero, L2 1e-5;
 numpy, deterministic) on the labelled parts of tests/intake/eval_set.yaml and the
@@ -79,7 +80,7 @@ PROBE_FILES = sorted(
     p for p in (ROOT / "tests" / "intake").glob("test_intake_*.py") if "model" not in p.name
 )
 MODEL_PATH = ROOT / "src" / "logix_rules" / "intake" / MODEL_FILE
-LABEL = "intake-model 5"
+LABEL = "intake-model 6"
 #: A probe counts this many times a labelled message (they are what must hold).
 PROBE_WEIGHT = 3.0
 #: Weights are kept in 1/SCALE units; features whose every weight is below PRUNE go.

@@ -48,6 +48,9 @@ and once with intake-model 4 (0.890/0.845), then moved here unchanged (twelfth
 session).  intake-model 5, trained on all fifteen parts, its decision on the five fair
 ones (heldout12 added), threshold 0.55, reaches 0.939/0.922 on heldout12 in-sample (not
 blind): its floor sits just below; every other floor holds.
+intake-model 6 (thirteenth session: a negation's mark reaches the end of its clause)
+holds every floor (heldout1 0.991/0.995); the decision's fill at 0.4, a fair-fold gain
+of 15 exact kind sets of 2,767, would cost heldout1 and heldout2 theirs, so it stays off.
 """
 
 from __future__ import annotations

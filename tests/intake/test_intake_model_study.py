@@ -20,6 +20,13 @@ def test_features_mark_the_words_a_negation_reaches(study: ModuleType) -> None:
     assert {"h破", "h破损", "h包裹破"} <= study.features_of("包裹破损了")
 
 
+def test_a_negation_reaches_the_end_of_its_clause(study: ModuleType) -> None:
+    # intake-model 6: the rest of the clause, however long (the next three words before)
+    features = study.features_of("It did not come to my new flat in Lyon at all; it is late")
+    assert {"nflat", "nlyon", "nall", "wlate", "wit"} <= features
+    assert not {"wflat", "wlyon", "nlate"} & features
+
+
 def _fixture(study: ModuleType) -> list[tuple[set[str], frozenset[ReportKind], float]]:
     texts = [
         ("the mug is broken", ReportKind.DAMAGED),

@@ -1,7 +1,8 @@
 """The statistical second opinion ``classify`` consults after the lexicon (issue 17).
 
 Per kind, a logistic regression over a message's folded text: words and word pairs
-(a word a negation of any language reaches is marked, ``n``, instead of ``w``),
+(a word after a negation of any language, up to the end of its clause, is marked,
+``n``, instead of ``w``; until ``intake-model 5`` only the next three words were),
 character 4-grams inside words, Chinese character 1-3-grams; the sum of the weights
 of the features present is scaled by one over the square root of their number.  The
 weights are data (``model.json``, written by ``benchmarks/intake_model_study.py
@@ -42,8 +43,6 @@ __all__ = ["FORMAT", "MODEL_FILE", "Model", "default_model", "features", "model_
 #: The version of ``model.json``'s layout this module reads.
 FORMAT: Final = 1
 MODEL_FILE: Final = "model.json"
-#: How many words after a negation are marked as negated.
-NEGATION_REACH: Final = 3
 CHAR_N: Final = 4
 #: A run of CJK ideographs (``_text.is_han``'s ranges).
 _HAN_RUN: Final = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
@@ -61,11 +60,14 @@ def features(folded: str, tokens: Sequence[Token]) -> set[str]:
     negations = _negations()
     out: set[str] = set()
     words: list[str] = []
-    reach = previous_end = 0
+    # a negation reaches the rest of its clause (intake-model 6; the next three words
+    # before: on the fair folds the clause is 5 more exact kind sets of 2,767)
+    negated = False
+    previous_end = 0
     for token in tokens:
         word = token.text
         if not BOUNDARY.isdisjoint(folded[previous_end : token.start]):
-            reach = 0
+            negated = False
             words.append("|")
         previous_end = token.end
         if any(c.isdigit() for c in word):
@@ -75,10 +77,9 @@ def features(folded: str, tokens: Sequence[Token]) -> set[str]:
             out.update("c" + padded[i : i + CHAR_N] for i in range(len(padded) - CHAR_N + 1))
         if word in negations:
             out.add("w" + word)
-            reach = NEGATION_REACH
-        elif reach:
+            negated = True
+        elif negated:
             out.add("n" + word)
-            reach -= 1
         else:
             out.add("w" + word)
         words.append(word)
