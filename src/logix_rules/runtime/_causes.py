@@ -21,6 +21,7 @@ from logix_carriers import Reason
 from ..compiler._remedy_terms import CAUSES
 from ..core._records import KIND, REASON, EventRec, T
 from ._state import ShipmentState
+from ._state_lazy import Unread
 
 __all__ = ["CAUSES", "CAUSE_OF_REASON", "cause_at", "cut_memo", "derived_cause", "memo_valid"]
 
@@ -70,6 +71,11 @@ MEMO_FROM = 32
 def derived_cause(s: ShipmentState, t: int) -> str:
     """The cause the trail gives at ``t``: its latest cause-bearing reason at or before
     ``t`` (reports included), else ``unknown``."""
+    held = s._history
+    if type(held) is Unread:
+        # A loaded state's unread history (_state_lazy): read from its end, as little
+        # as the answer needs.
+        return _unread_cause(held, min(s.n_events, len(held)), t)
     history = s.history
     # During a replay the history holds later events already: only the absorbed part.
     size = len(history)
@@ -93,6 +99,36 @@ def derived_cause(s: ShipmentState, t: int) -> str:
         cause = cause_of(rec[KIND][REASON])
         if cause is not None:
             return cause
+    return "unknown"
+
+
+def _unread_cause(held: Unread, absorbed: int, t: int) -> str:
+    """``derived_cause`` over an unread history, of which the first ``absorbed`` events
+    count (a step evaluating a deadline before its event has appended it already)."""
+    cause_of = _CAUSE_OF
+    n = len(held)
+    if absorbed == n and held[-1][T] <= t:
+        # Every event is at or before t: the kinds alone decide, read without the ids.
+        for rec in reversed(held[held.before :]):
+            cause = cause_of(rec[KIND][REASON])
+            if cause is not None:
+                return cause
+        for kind in reversed(held.kinds()[: held.before]):
+            cause = cause_of(kind[REASON])
+            if cause is not None:
+                return cause
+        return "unknown"
+    # Else the last k records, k grown until a cause is found or all are read.
+    k = done = n - absorbed  # the records from the end already looked at
+    while k < n:
+        k = min(n, max(4 * k, done + 4))
+        tail = held.last(k)
+        for rec in reversed(tail[: k - done]):
+            if rec[T] <= t:
+                cause = cause_of(rec[KIND][REASON])
+                if cause is not None:
+                    return cause
+        done = k
     return "unknown"
 
 

@@ -12,17 +12,30 @@ a signature: they guard against damage, not against someone who can write the by
 from __future__ import annotations
 
 import hashlib
+import struct
 import zlib
 from collections.abc import Callable
 
 from ._state import StateError
 
-__all__ = ["DAMAGED", "ENGINE_MAGIC", "STATE3_MAGIC", "STATE_MAGIC", "seal", "unseal"]
+__all__ = [
+    "DAMAGED",
+    "ENGINE_MAGIC",
+    "STATE3_MAGIC",
+    "STATE_MAGIC",
+    "seal",
+    "stored_crc",
+    "unseal",
+]
 
 DAMAGED = "the state is damaged: its checksum does not match its content"
 STATE_MAGIC = b"LXS\x02"  # a shipment state, version 2
 STATE3_MAGIC = b"LXS\x03"  # a shipment state, version 3 (what Kernel.dumps writes)
 ENGINE_MAGIC = b"LXE\x02"  # a whole engine, version 2
+
+#: ``stored_crc(data, 4)[0]``: the CRC-32 a state's frame holds, as an int (what
+#: ``Kernel.loads`` compares ``zlib.crc32`` of the body with, inline).
+stored_crc = struct.Struct("<I").unpack_from
 
 
 def _crc32(body: bytes) -> bytes:

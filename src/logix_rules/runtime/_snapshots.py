@@ -33,6 +33,7 @@ from ._moments import MOMENTS, shared_moment
 from ._money import remedy_amount
 from ._pending_evidence import PendingEvidence
 from ._state import OpenIncident, ShipmentState
+from ._state_lazy import Unread
 
 __all__ = [
     "NO_EVIDENCE",
@@ -182,6 +183,11 @@ def settled_part(remedy: Remedy | None, step: Step) -> Any:
 
 def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
     """The events at the evaluation instant and at the rule's anchor."""
+    held = s._history
+    if type(held) is Unread and s.n_events <= len(held):
+        # A loaded state's unread history (_state_lazy): its last records, as many as
+        # the instants looked at need (mostly the last one or two).
+        return _evidence_from_end(held, s, t, anchor)
     history = s.history
     absorbed = s.n_events  # during a replay, later events are in the list already
     out: list[EventRec] = []
@@ -194,21 +200,56 @@ def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventR
     return out
 
 
+def _evidence_from_end(
+    held: Unread, s: ShipmentState, t: int, anchor: int | None
+) -> list[EventRec]:
+    """``evidence_events`` over an unread history: its last ``k`` records, ``k`` grown
+    until the records found at each instant start after the first of them (or the
+    whole history is there)."""
+    n = len(held)
+    later = n - s.n_events  # appended, not absorbed yet (see evidence_events)
+    k = min(n, later + 4)
+    while True:
+        tail = held.last(k)
+        out: list[EventRec] = []
+        whole = True
+        for moment in (t,) if anchor is None or anchor == t else (anchor, t):
+            lo, hi = _span_at(tail, moment, k - later)
+            if lo == 0 and k < n:
+                whole = False
+                break
+            for rec in tail[lo:hi]:
+                if rec not in out:
+                    out.append(rec)
+        if whole:
+            break
+        k = min(n, 4 * k)
+    if not out and s.latest is not None and s.latest[T] <= t:
+        out.append(s.latest)
+    return out
+
+
 def _events_at(history: list[EventRec], moment: int, absorbed: int) -> list[EventRec]:
     """``history[:absorbed]``'s records at ``moment`` (the history is in time order):
     found by walking back from the end, as the instants looked at are mostly the
     latest event's or after it; far back, by bisection."""
+    lo, hi = _span_at(history, moment, absorbed)
+    return history[lo:hi]
+
+
+def _span_at(history: list[EventRec], moment: int, absorbed: int) -> tuple[int, int]:
+    """Where ``_events_at``'s records lie in ``history``."""
     hi = absorbed
     while hi and history[hi - 1][T] > moment:
         hi -= 1
         if absorbed - hi > 8:
             lo = bisect.bisect_left(history, moment, 0, hi, key=_event_time)
             hi = bisect.bisect_right(history, moment, lo, hi, key=_event_time)
-            return history[lo:hi]
+            return lo, hi
     lo = hi
     while lo and history[lo - 1][T] == moment:
         lo -= 1
-    return history[lo:hi]
+    return lo, hi
 
 
 _event_time = operator.itemgetter(T)

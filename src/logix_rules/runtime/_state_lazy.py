@@ -7,18 +7,28 @@ new events to the old body (``_state_v3``), so decoding the events a body holds 
 be work thrown away.  ``Kernel.loads`` thus gives a state whose history is an
 ``Unread``, read from the body when something asks for ``ShipmentState.history`` (a late
 event or an old one again, a replay, ``explain``, the evidence of a new incident, a
-version-2 write).  Only the step's fast path, the duplicate search (``find_event``) and
-the version-3 writer look at an ``Unread`` itself.
+version-2 write).  Only the step's fast path, the duplicate search (``find_event``), the
+version-3 writer, and what a new incident reads of the trail's end (``derived_cause``,
+``evidence_events``: ``last`` and ``kinds``) look at an ``Unread`` itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from ..core._records import EventRec
+from ..core._records import KIND, EventKind, EventRec
 
 __all__ = ["Unread"]
+
+
+class BodyReader(Protocol):
+    """What reads a version-3 body's events (``_state_v3_read.V3Reader``)."""
+
+    def events3(self, data: bytes, start: int) -> list[EventRec]: ...
+
+    def last3(self, data: bytes, start: int, count: int) -> list[EventRec]: ...
+
+    def kinds3(self, data: bytes, start: int) -> list[EventKind]: ...
 
 
 class Unread(list[EventRec]):
@@ -31,20 +41,40 @@ class Unread(list[EventRec]):
     # Set by the reader, with no __init__ of its own (a call to it would cost more than
     # the rest of making one): how many events of the body the list does not hold, the
     # bytes the body is in, where it starts, where its ids' section ends (the separator
-    # is NUL), and the codec's events3, which reads the body's events, checked.
-    __slots__ = ("before", "body", "read", "start", "stop")
+    # is NUL), and the codec, which reads the body's events (events3, checked).
+    __slots__ = ("before", "body", "codec", "start", "stop")
     before: int
     body: bytes
     start: int
     stop: int
-    read: Callable[[bytes, int], list[EventRec]]
+    codec: BodyReader
 
     def records(self) -> list[EventRec]:
         """The whole history: the body's events (the last one the object held, the same
         record), then those appended."""
-        history = self.read(self.body, self.start)
+        history = self.codec.events3(self.body, self.start)
         history[-1:] = self[self.before :]
         return history
+
+    def last(self, k: int) -> list[EventRec]:
+        """The history's last ``k`` records (``k`` at most its length), reading only those
+        of the body: a new incident's evidence is the events at its instant, mostly the
+        last one or two.  (Their ids are checked to differ when the history is read.)"""
+        before = self.before
+        held = len(self) - before  # the body's last event, then those appended
+        if k <= held:
+            return self[-k:]
+        found = self.codec.last3(self.body, self.start, k - held)
+        found += self[before:]
+        return found
+
+    def kinds(self) -> list[EventKind]:
+        """The kinds of the history's events, in order, without reading their ids: the
+        cause of a new incident is the latest cause-bearing reason (``derived_cause``),
+        which a short trail often does not hold at all."""
+        found = self.codec.kinds3(self.body, self.start)
+        found[-1:] = [rec[KIND] for rec in self[self.before :]]
+        return found
 
     def in_body(self, event_id: str) -> bool:
         """Whether an event of the body may have the id ``event_id``: False only when

@@ -149,7 +149,7 @@ class V3Reader:
         history.body = data
         history.start = start
         history.stop = ids_end
-        history.read = self.events3
+        history.codec = self
         return strings, ints, tail, history, [], facts_text
 
     def events3(self, data: bytes, start: int) -> list[EventRec]:
@@ -164,6 +164,41 @@ class V3Reader:
         events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
         raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
         return self._events3(ids, events[0::2], events[1::2], False, raw_kinds)
+
+    def last3(self, data: bytes, start: int, count: int) -> list[EventRec]:
+        """The ``count`` events before the last of the version-3 body at ``data[start:]``
+        (``Unread.last``; ``count`` below the events it holds): their ids found back from
+        the end of the ids' section, their times and kinds at the end of the ints."""
+        n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, _ = HEAD3.unpack_from(data, start)
+        ids_start = start + HEAD3.size
+        end = data.rfind(0, ids_start, ids_start + n_ids - 1)  # the NUL before the last id
+        at = end
+        for _ in range(count):
+            at = data.rfind(0, ids_start, at)
+        begin = ids_start if at < 0 else at + 1  # -1: the first id's start
+        ids = data[begin:end].decode("utf-8", "surrogatepass").split("\x00")
+        if end < 0 or len(ids) != count:
+            raise StateError("the ids of a shipment state are not as many as it says")
+        kinds_start = ids_start + n_ids + n_words
+        ints_start = kinds_start + n_kind_bytes
+        first = ints_start + 8 * (_N_FIXED + 2 * (n_events - 1 - count))
+        events = events3_of(count).unpack_from(data, first)
+        raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
+        return self._events3(ids, events[0::2], events[1::2], False, raw_kinds)
+
+    def kinds3(self, data: bytes, start: int) -> list[EventKind]:
+        """The kinds of the version-3 body's events at ``data[start:]``, in order
+        (``Unread.kinds``: ``_unread`` checked it holds every one)."""
+        n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, _ = HEAD3.unpack_from(data, start)
+        kinds_start = start + HEAD3.size + n_ids + n_words
+        ints_start = kinds_start + n_kind_bytes
+        events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
+        pool = self._kinds
+        try:
+            return list(map(pool.__getitem__, events[1::2]))
+        except KeyError:  # the pool was emptied since (see StateCodec's pool_limit)
+            self._learn3(data[kinds_start:ints_start], n_kinds, "\x00")
+            return list(map(pool.__getitem__, events[1::2]))
 
     def _events3(
         self,
