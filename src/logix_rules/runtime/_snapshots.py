@@ -203,12 +203,12 @@ def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventR
 def _evidence_from_end(
     held: Unread, s: ShipmentState, t: int, anchor: int | None
 ) -> list[EventRec]:
-    """``evidence_events`` over an unread history: its last ``k`` records, ``k`` grown
-    until the records found at each instant start after the first of them (or the
-    whole history is there)."""
+    """``evidence_events`` over an unread history: its last ``k`` records, from those it
+    holds, ``k`` grown until the records found at each instant start after the first
+    of them (or the whole history is there)."""
     n = len(held)
     later = n - s.n_events  # appended, not absorbed yet (see evidence_events)
-    k = min(n, later + 4)
+    k = min(n, max(n - held.before, later + 1))  # first those held (body's last, appended)
     while True:
         tail = held.last(k)
         out: list[EventRec] = []
