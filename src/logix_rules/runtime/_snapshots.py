@@ -183,62 +183,47 @@ def settled_part(remedy: Remedy | None, step: Step) -> Any:
 
 def evidence_events(s: ShipmentState, t: int, anchor: int | None) -> list[EventRec]:
     """The events at the evaluation instant and at the rule's anchor."""
+    moments = (t,) if anchor is None or anchor == t else (anchor, t)
     held = s._history
-    if type(held) is Unread and s.n_events <= len(held):
-        # A loaded state's unread history (_state_lazy): its last records, as many as
-        # the instants looked at need (mostly the last one or two).
-        return _evidence_from_end(held, s, t, anchor)
-    history = s.history
-    absorbed = s.n_events  # during a replay, later events are in the list already
     out: list[EventRec] = []
-    for moment in (t,) if anchor is None or anchor == t else (anchor, t):
-        for rec in _events_at(history, moment, absorbed):
+    if type(held) is Unread and s.n_events <= len(held):
+        # A loaded state's unread history (_state_lazy): its last k records, from those
+        # it holds (the body's last, those appended), k grown until the records found
+        # at each instant start after the first of them (or the whole history is there).
+        n = len(held)
+        later = n - s.n_events  # appended, not absorbed yet (see below)
+        k = min(n, max(n - held.before, later + 1))
+        while _gather(held.last(k), moments, k - later, out) == 0 and k < n:
+            out.clear()
+            k = min(n, 4 * k)
+    else:
+        # During a replay, later events are in the list already: n_events counts.
+        _gather(s.history, moments, s.n_events, out)
+    if not out and s.latest is not None and s.latest[T] <= t:
+        out.append(s.latest)
+    return out
+
+
+def _gather(
+    history: list[EventRec], moments: tuple[int, ...], absorbed: int, out: list[EventRec]
+) -> int:
+    """Add ``history[:absorbed]``'s records at each of ``moments`` to ``out`` (each
+    once); where the first of them lies in ``history`` (``absorbed`` if none)."""
+    first = absorbed
+    for moment in moments:
+        lo, hi = _span_at(history, moment, absorbed)
+        if lo < first:
+            first = lo
+        for rec in history[lo:hi]:
             if rec not in out:
                 out.append(rec)
-    if not out and s.latest is not None and s.latest[T] <= t:
-        out.append(s.latest)
-    return out
-
-
-def _evidence_from_end(
-    held: Unread, s: ShipmentState, t: int, anchor: int | None
-) -> list[EventRec]:
-    """``evidence_events`` over an unread history: its last ``k`` records, from those it
-    holds, ``k`` grown until the records found at each instant start after the first
-    of them (or the whole history is there)."""
-    n = len(held)
-    later = n - s.n_events  # appended, not absorbed yet (see evidence_events)
-    k = min(n, max(n - held.before, later + 1))  # first those held (body's last, appended)
-    while True:
-        tail = held.last(k)
-        out: list[EventRec] = []
-        whole = True
-        for moment in (t,) if anchor is None or anchor == t else (anchor, t):
-            lo, hi = _span_at(tail, moment, k - later)
-            if lo == 0 and k < n:
-                whole = False
-                break
-            for rec in tail[lo:hi]:
-                if rec not in out:
-                    out.append(rec)
-        if whole:
-            break
-        k = min(n, 4 * k)
-    if not out and s.latest is not None and s.latest[T] <= t:
-        out.append(s.latest)
-    return out
-
-
-def _events_at(history: list[EventRec], moment: int, absorbed: int) -> list[EventRec]:
-    """``history[:absorbed]``'s records at ``moment`` (the history is in time order):
-    found by walking back from the end, as the instants looked at are mostly the
-    latest event's or after it; far back, by bisection."""
-    lo, hi = _span_at(history, moment, absorbed)
-    return history[lo:hi]
+    return first
 
 
 def _span_at(history: list[EventRec], moment: int, absorbed: int) -> tuple[int, int]:
-    """Where ``_events_at``'s records lie in ``history``."""
+    """Where ``history[:absorbed]``'s records at ``moment`` lie (the history is in time
+    order): found by walking back from the end, as the instants looked at are mostly the
+    latest event's or after it; far back, by bisection."""
     hi = absorbed
     while hi and history[hi - 1][T] > moment:
         hi -= 1
