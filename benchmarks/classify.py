@@ -11,7 +11,8 @@ was frozen (its blind test)).  Prints
 precision and recall per kind, per kind and language, per language and per messiness
 tag, the confusion matrix, the tracking numbers found and the languages detected, for
 each part, a summary line per part, and the classification throughput.  ``--show-wrong``
-lists every message classified wrongly; ``--parts dev,heldout1`` runs some parts only.
+lists every message classified wrongly; ``--confusion-by-language`` adds each language's
+confusion matrix; ``--parts dev,heldout1`` runs some parts only.
 ``--blind`` runs the standing blind sets of ``tests/intake/blind/`` instead (written by
 authors who never saw the classifier, kept from every tuner: measure each lexicon
 version on them once, and never study their messages).
@@ -53,7 +54,15 @@ def _figure(value: float | None) -> str:
     return "na" if value is None else f"{value:.2f}"
 
 
-def _report(name: str, entries: Sequence[Labelled], result: Evaluation) -> None:
+def _confusion(confusion: dict[tuple[str, str], int]) -> None:
+    labels = [k.value for k in KINDS] + [NONE]
+    rows = [[row, *[confusion.get((row, col), 0) or "." for col in labels]] for row in labels]
+    table(["expected", *[label[:6] for label in labels]], rows)
+
+
+def _report(
+    name: str, entries: Sequence[Labelled], result: Evaluation, by_language: bool = False
+) -> None:
     print(f"\n## {name}: {result.messages} messages")
     print("\nper kind (all languages):\n")
     rows = []
@@ -101,13 +110,13 @@ def _report(name: str, entries: Sequence[Labelled], result: Evaluation) -> None:
         for tag, tally in sorted(result.by_tag.items())
     ]
     table(["tag", "support", "precision", "recall"], rows)
-    labels = [k.value for k in KINDS] + [NONE]
     print(f"\nconfusion (rows: expected kind, columns: predicted; {NONE} = none):\n")
-    short = [label[:6] for label in labels]
-    rows = [
-        [row, *[result.confusion.get((row, col), 0) or "." for col in labels]] for row in labels
-    ]
-    table(["expected", *short], rows)
+    _confusion(result.confusion)
+    if by_language:
+        for lang in LANGUAGES:
+            if lang in result.confusion_by_language:
+                print(f"\nconfusion, {lang}:\n")
+                _confusion(result.confusion_by_language[lang])
     macro_p, macro_r = result.macro(result.by_kind.values())
     worst_p, worst_r = result.worst()
     print(
@@ -141,6 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the standing blind sets of tests/intake/blind/ instead (measure once per lexicon)",
     )
     parser.add_argument("--show-wrong", action="store_true", help="list the misclassified")
+    parser.add_argument(
+        "--confusion-by-language",
+        action="store_true",
+        help="also print each language's confusion matrix (per part)",
+    )
     parser.add_argument(
         "--parts", default=None, help="comma-separated parts to run (default: every part)"
     )
@@ -202,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\ndetailed tables: {shown}")
     for part in [*parts, "all"]:
         chosen = [e for e in entries if part in ("all", e.part)]
-        _report(part, chosen, results[part])
+        _report(part, chosen, results[part], args.confusion_by_language)
         if args.show_wrong:
             print()
             for entry, got in results[part].wrong:

@@ -204,6 +204,10 @@ def merge(results: Iterable[Evaluation]) -> Evaluation:
                 m.tp, m.fp, m.fn = m.tp + t.tp, m.fp + t.fp, m.fn + t.fn
         for key, n in r.confusion.items():
             out.confusion[key] = out.confusion.get(key, 0) + n
+        for lang, confusion in r.confusion_by_language.items():
+            mine_lang = out.confusion_by_language.setdefault(lang, {})
+            for key, n in confusion.items():
+                mine_lang[key] = mine_lang.get(key, 0) + n
     return out
 
 

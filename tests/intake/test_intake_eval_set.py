@@ -147,4 +147,5 @@ def test_the_scorer_counts_a_missed_and_an_extra_kind() -> None:
     assert result.by_kind[ReportKind.DAMAGED].fp == 1
     assert result.by_kind[ReportKind.MISSING_ITEMS].fn == 1
     assert result.confusion[("missing_items", "damaged")] == 1
+    assert result.confusion_by_language == {"en": {("missing_items", "damaged"): 1}}
     assert result.exact == 0

@@ -45,6 +45,8 @@ def test_tally_and_merge_count_as_evaluate_does(cv: ModuleType) -> None:
     both = cv.merge([cv.tally(entries[:1], got[:1]), cv.tally(entries[1:], got[1:])])
     assert both.by_kind == mine.by_kind
     assert both.confusion == mine.confusion
+    assert both.confusion_by_language == mine.confusion_by_language
+    assert mine.confusion_by_language["pt"] == {("other", "wismo"): 1}
     # delayed/en is found once of once; damaged/en misses one of two
     assert cv.cells(mine) == 1
 

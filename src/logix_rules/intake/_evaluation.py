@@ -89,6 +89,8 @@ class Evaluation:
     by_language: dict[str, Tally] = attrs.Factory(dict)
     by_tag: dict[str, Tally] = attrs.Factory(dict)
     confusion: dict[tuple[str, str], int] = attrs.Factory(dict)
+    #: The confusion matrix of each language's messages (the same cells as ``confusion``).
+    confusion_by_language: dict[str, dict[tuple[str, str], int]] = attrs.Factory(dict)
     exact: int = 0
     top_right: int = 0
     language_right: int = 0
@@ -115,15 +117,14 @@ class Evaluation:
                     tally.fp += 1
                 else:
                     tally.fn += 1
-        for kind in got & want:
-            key = (kind.value, kind.value)
-            self.confusion[key] = self.confusion.get(key, 0) + 1
+        cells = [(kind.value, kind.value) for kind in got & want]
         missed = [k.value for k in want - got] or [NONE]
         extra = [k.value for k in got - want] or [NONE]
-        for row in missed:
-            for column in extra:
-                if row != NONE or column != NONE:
-                    self.confusion[(row, column)] = self.confusion.get((row, column), 0) + 1
+        cells += [(r, c) for r in missed for c in extra if r != NONE or c != NONE]
+        language = self.confusion_by_language.setdefault(entry.lang, {})
+        for key in cells:
+            self.confusion[key] = self.confusion.get(key, 0) + 1
+            language[key] = language.get(key, 0) + 1
 
     def macro(self, pairs: Iterable[Tally]) -> tuple[float | None, float | None]:
         """The mean precision and recall of ``pairs`` (undefined ones left out)."""
