@@ -54,30 +54,29 @@ _TEXT = operator.itemgetter(1)
 _DIGEST = operator.itemgetter(2)
 
 
-def ints3_of(n_events: int) -> struct.Struct:
-    """The fixed ints and ``n_events`` events' (time, kind digest), packed."""
-    found = _INTS.get(n_events)
-    if found is None:
-        if len(_INTS) >= 4096:
-            _INTS.clear()
-        found = _INTS[n_events] = struct.Struct(I64.format(N_FIXED + 2 * n_events))
-    return found
+class _Structs(dict[int, struct.Struct]):
+    """The ``Struct`` of ``extra`` ints and n events' (time, kind digest), by n, made
+    when first asked for (at most 4096 kept).  Looked up through the dict's own
+    ``__getitem__``: a read of a state asks for one, and a Python function around the
+    lookup cost more than the lookup."""
+
+    __slots__ = ("extra",)
+
+    def __init__(self, extra: int) -> None:
+        super().__init__()
+        self.extra = extra
+
+    def __missing__(self, n_events: int) -> struct.Struct:
+        if len(self) >= 4096:
+            self.clear()
+        found = self[n_events] = struct.Struct(I64.format(self.extra + 2 * n_events))
+        return found
 
 
-_INTS: dict[int, struct.Struct] = {}
-
-
-def events3_of(n_events: int) -> struct.Struct:
-    """``n_events`` events' (time, kind digest), packed."""
-    found = _EVENTS.get(n_events)
-    if found is None:
-        if len(_EVENTS) >= 4096:
-            _EVENTS.clear()
-        found = _EVENTS[n_events] = struct.Struct(I64.format(2 * n_events))
-    return found
-
-
-_EVENTS: dict[int, struct.Struct] = {}
+#: ``ints3_of(n)``: the fixed ints and ``n`` events' (time, kind digest), packed.
+ints3_of = _Structs(N_FIXED).__getitem__
+#: ``events3_of(n)``: ``n`` events' (time, kind digest), packed.
+events3_of = _Structs(0).__getitem__
 
 
 def kinds_hold(body: bytes, digest: int, begin: int, end: int) -> bool:
@@ -118,7 +117,7 @@ class V3Writer:
         kind_texts = list(dict.fromkeys(map(_TEXT, found)))
         ids = list(map(_ID, history))
         strings: dict[str, int] = {}
-        fixed, tail = self._rest(s, strings, 0)
+        fixed, tail = self._rest(s, strings)
         words = list(strings)
         sep = separator(ids + words + kind_texts)
         ids_blob = (sep.join(ids) + sep).encode("utf-8", "surrogatepass") if m else b""
@@ -175,7 +174,7 @@ class V3Writer:
         if sep or n_events != k:
             return None
         strings: dict[str, int] = {}
-        fixed, tail = self._rest(s, strings, 0)
+        fixed, tail = self._rest(s, strings)
         words = "\x00".join(strings)
         if words.count("\x00") != len(strings) - 1:
             return None  # a string holds a NUL: the full write picks another separator

@@ -11,7 +11,6 @@ ids, and only the last event is made.
 
 from __future__ import annotations
 
-import itertools
 import operator
 from typing import Any
 
@@ -30,6 +29,8 @@ Read = tuple[list[Any], tuple[int, ...], list[Any], list[EventRec], list[str], s
 _BARE_SIZE = len(BARE_TAIL_TEXT)
 _N_FIXED = 21
 _BYTE = [bytes((i,)) for i in range(128)]  # a separator below 128 as UTF-8
+_HELD_NONES = 64
+_NONES = [(None,) * n for n in range(_HELD_NONES)]  # what Unread starts from, by count
 
 
 class V3Reader:
@@ -52,7 +53,6 @@ class V3Reader:
         events_end = ints_start + 8 * (_N_FIXED + 2 * n_events)
         if events_end + n_tail != len(data) or not n_strings:
             raise StateError("the parts of a shipment state do not add up to its length")
-        char = chr(sep)
         ints = ints3_of(n_events).unpack_from(data, ints_start)
         # An Unread history (see _state_lazy) when its ids end with NULs, the latest event
         # is the last and no two events share an instant (else the checks need the ids).
@@ -63,11 +63,12 @@ class V3Reader:
             if data[ids_end - 1] != 0 or data.count(0, text_start, ids_end) != n_events:
                 raise StateError("the ids of a shipment state are not as many as it says")
             parts: list[Any] = (
-                data[ids_end:kinds_start].decode("utf-8", "surrogatepass").split(char)
+                data[ids_end:kinds_start].decode("utf-8", "surrogatepass").split("\x00")
             )
             if len(parts) != n_strings:
                 raise StateError("the strings of a shipment state are not as many as it says")
         else:
+            char = chr(sep)
             parts = data[text_start:kinds_start].decode("utf-8", "surrogatepass").split(char)
             if len(parts) != n_events + n_strings:
                 raise StateError("the strings of a shipment state are not as many as it says")
@@ -99,7 +100,8 @@ class V3Reader:
         if lazy:
             if ties:  # the order at an instant is the ids': read them (rare)
                 return self._read3(data, start, split)
-            return self._unread(data, start, parts, ints, tail, facts_text, digests)
+            offsets = text_start, ids_end, kinds_start, ints_start, n_kinds
+            return self._unread(data, start, offsets, parts, ints, tail, facts_text, digests)
         ids = parts[:n_events]
         strings = parts[n_events:]
         strings.append(None)
@@ -120,6 +122,7 @@ class V3Reader:
         self,
         data: bytes,
         start: int,
+        offsets: tuple[int, int, int, int, int],
         strings: list[Any],
         ints: tuple[int, ...],
         tail: list[Any],
@@ -128,14 +131,12 @@ class V3Reader:
     ) -> Read:
         """``_read3``'s parts with an ``Unread`` history: the kinds the events name are
         known (``_read3`` checked their times and the NULs of their ids), but the ids
-        are read, and checked to differ, with the history (``events3``)."""
-        n_events, _, n_kinds, n_ids, n_words, n_kind_bytes, _, _ = HEAD3.unpack_from(data, start)
-        ids_start = start + HEAD3.size
-        ids_end = ids_start + n_ids
+        are read, and checked to differ, with the history (``events3``).  ``offsets``:
+        where the ids, the strings, the kinds and the ints start, and the kinds' count,
+        as ``_read3`` found them from the head (not unpacked again)."""
+        ids_start, ids_end, kinds_start, ints_start, n_kinds = offsets
         pool = self._kinds
         if not all(map(pool.__contains__, digests)):  # kinds this process has not read yet
-            kinds_start = ids_end + n_words
-            ints_start = kinds_start + n_kind_bytes
             self._learn3(data[kinds_start:ints_start], n_kinds, "\x00")
             if not all(map(pool.__contains__, digests)):
                 raise StateError("an event of a shipment state names a kind it does not hold")
@@ -143,9 +144,12 @@ class V3Reader:
         last_id = data[ids_start if at < 0 else at + 1 : ids_end - 1]
         last = (ints[-2], last_id.decode("utf-8", "surrogatepass"), pool[digests[-1]])
         strings.append(None)
-        history = Unread(itertools.repeat(None, n_events - 1))  # type: ignore[arg-type]  # not read
+        before = len(digests) - 1
+        # The body's events but its last, not read: a list of Nones copied from a tuple
+        # (cheaper than from an iterator of them), then that last one.
+        history = Unread(_NONES[before] if before < _HELD_NONES else (None,) * before)  # type: ignore[arg-type]
         history.append(last)
-        history.before = n_events - 1
+        history.before = before
         history.body = data
         history.start = start
         history.stop = ids_end
