@@ -68,17 +68,22 @@ class StateCache:
         return entry[2], entry[3]
 
     def trusted(
-        self, tracking_number: str, pack: str, epoch: int
-    ) -> tuple[int, ShipmentState, Any] | None:
-        """The version, state and ``extra`` of ``tracking_number`` if a unit put it in
-        ``epoch`` (no other connection can have written its row since: its version
-        need not be read), made under the pack of fingerprint ``pack``."""
-        entry = self._entries.get(tracking_number)
-        if entry is None or entry[4] != epoch or entry[1] != pack:
-            return None
-        self._entries.move_to_end(tracking_number)
-        self.hits += 1
-        return entry[0], entry[2], entry[3]
+        self, tracking_numbers: Iterable[str], pack: str, epoch: int
+    ) -> list[tuple[str, ShipmentState, Any]]:
+        """The tracking number, state and ``extra`` of each of ``tracking_numbers`` that
+        a unit put in ``epoch`` (no other connection can have written its row since: its
+        version need not be read), made under the pack of fingerprint ``pack``.  One
+        call for a unit's parcels: a stream's unit takes hundreds from here."""
+        entries = self._entries
+        get, move = entries.get, entries.move_to_end
+        out = []
+        for tracking_number in tracking_numbers:
+            entry = get(tracking_number)
+            if entry is not None and entry[4] == epoch and entry[1] == pack:
+                move(tracking_number)
+                out.append((tracking_number, entry[2], entry[3]))
+        self.hits += len(out)
+        return out
 
     def put(
         self,

@@ -39,9 +39,11 @@ class Insert:
     def _names(self) -> str:
         return ", ".join(name for name, _ in self.columns)
 
-    def values_sql(self) -> str:
-        marks = ", ".join("?" for _ in self.columns)
-        return f"INSERT INTO {self.table} ({self._names()}) VALUES ({marks}) {self.tail}"
+    def values_sql(self, rows: int = 1, *, verb: str = "INSERT") -> str:
+        """The statement with ``rows`` rows of ``?`` in its ``VALUES`` list."""
+        marks = "(" + ", ".join("?" for _ in self.columns) + ")"
+        values = ", ".join([marks] * rows)
+        return f"{verb} INTO {self.table} ({self._names()}) VALUES {values} {self.tail}"
 
 
 def wall_micros() -> int:

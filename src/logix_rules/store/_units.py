@@ -89,8 +89,9 @@ class SqlUnit:
         self._held: dict[str, Held] = {}
         self._reserved: set[str] = set()
         # Each saved state as the cache takes it when the unit commits: (tracking number,
-        # version, state, (bytes, incidents' fingerprints, facts)).
-        self._saved: dict[str, tuple[str, int, ShipmentState, tuple[Any, ...]]] = {}
+        # version, state, what the unit holds of its row: the ``Held`` tuple itself, so
+        # that the next unit takes it as it is).
+        self._saved: dict[str, tuple[str, int, ShipmentState, Held]] = {}
         self._live: dict[str, tuple[str, ...]] = {}  # incident ids each saved state holds
         # Rows to write by key: the last write of a row in a unit wins (one statement
         # may not touch a row twice).
@@ -212,8 +213,8 @@ class SqlUnit:
         out = []
         for tn, version, entry in found:
             if entry is not None and entry[1] is not None:
-                state, (blob, incidents, facts) = entry
-                self._held[tn] = (version, blob, incidents, facts)
+                state, held = entry  # a unit's Held, of this very version
+                self._held[tn] = held
                 out.append(state)
                 continue
             got = read.get(tn)
@@ -274,15 +275,11 @@ class SqlUnit:
         """The states of ``wanted`` that a unit of this connection wrote in ``epoch``:
         their rows hold them still, so they are taken without a query."""
         host = self.host
-        trusted, fingerprint = host.cache.trusted, host.pack.fingerprint
         held = self._held
         found: dict[str, ShipmentState] = {}
-        for tn in wanted:
-            entry = trusted(tn, fingerprint, epoch)
-            if entry is not None:
-                version, state, (blob, incidents, facts) = entry
-                held[tn] = (version, blob, incidents, facts)
-                found[tn] = state
+        for tn, state, row in host.cache.trusted(wanted, host.pack.fingerprint, epoch):
+            held[tn] = row
+            found[tn] = state
         return found
 
     def _lock(self, wanted: Sequence[str]) -> dict[str, ShipmentState]:
@@ -378,7 +375,7 @@ class SqlUnit:
         else:
             version, written, before, facts = held
             if written == blob:
-                self._saved[tn] = (tn, version, state, held[1:])
+                self._saved[tn] = (tn, version, state, held)
                 return  # nothing changed: no write, no new version
             # A row's first write takes a random version; later ones count on.
             version = self._first_version() if written is None else version + 1
@@ -398,8 +395,8 @@ class SqlUnit:
             if facts is None or facts[1] != row:
                 self._facts[tn] = (*row, self._wall)
             facts = (key, row)
-        self._held[tn] = (version, blob, after, facts)
-        self._saved[tn] = (tn, version, state, (blob, after, facts))
+        self._held[tn] = held = (version, blob, after, facts)
+        self._saved[tn] = (tn, version, state, held)
         if state.open or before:
             self._keep_incidents(state, before, after)
         if state.followups:
