@@ -29,7 +29,8 @@ alone 0.817/0.796) and once with intake-model 4 (0.890/0.845, 15 cells, 551 exac
 then (twelfth session) it was moved unchanged into eval_set.yaml, and its floor here with
 it (its in-sample floor is test_intake_eval_set.py's).  heldout13 (722 messages, twelfth
 session) and heldout10 were measured once with intake-model 5 (0.861/0.841, 0.864/0.836)
-and once with intake-model 6 (thirteenth session: 0.861/0.844, 0.863/0.836).  The floors
+and once with intake-model 6 (thirteenth session: 0.861/0.844, 0.863/0.836), and once
+with intake-model 7 (fourteenth session, L2 1e-6: 0.871/0.849, 0.861/0.845).  The floors
 sit just below the last measurements.
 """
 
@@ -52,8 +53,8 @@ TRAINING = Path(__file__).with_name("eval_set.yaml")
 
 #: part -> ((macro precision, macro recall) with the model, the same for the lexicon alone)
 FLOORS = {
-    "heldout10": ((0.85, 0.83), (0.79, 0.76)),
-    "heldout13": ((0.85, 0.83), (0.79, 0.78)),
+    "heldout10": ((0.85, 0.84), (0.79, 0.76)),
+    "heldout13": ((0.86, 0.84), (0.79, 0.78)),
 }
 
 
