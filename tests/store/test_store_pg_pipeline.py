@@ -136,3 +136,35 @@ def test_only_a_write_transaction_runs_in_a_pipeline(pg_url: str) -> None:
             assert db.execute("SELECT 2") == [(2,)]
         assert conn._pipeline is None
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_failure_that_arrives_before_the_commit_is_sent_leaves_the_connection_working(
+    pg_url: str,
+) -> None:
+    # The server's answer to the failed statement is on the socket before the COMMIT
+    # goes out: psycopg then reads it while sending the COMMIT, which raises it.  The
+    # pipeline must still be left and the transaction rolled back (the race that a
+    # loaded machine made one run of this file in three lose).
+    import select
+
+    with open_store(pg_url) as store:
+        db = store.db
+        _make_probe(db)
+
+        def unit() -> None:
+            with db.transaction(write=True):
+                db.insert(PROBE, [("a", 1)])
+                db.executemany("INSERT INTO probe (k, n) VALUES (?, ?)", [("b", 2), ("c", None)])
+                socket = db._conn.pgconn.socket  # type: ignore[attr-defined]
+                readable, _, _ = select.select([socket], [], [], 30)
+                assert readable, "the server did not answer"
+
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            unit()
+        assert not db.in_transaction
+        with db.transaction(write=False):
+            assert db.execute("SELECT count(*) FROM probe") == [(0,)]
+        with db.transaction(write=True):
+            db.insert(PROBE, [("b", 2)])
+        with db.transaction(write=False):
+            assert db.execute("SELECT k, n FROM probe") == [("b", 2)]

@@ -229,12 +229,19 @@ class PostgresDatabase(Database):
             self._pipelines.close()
 
     def _commit(self) -> None:
-        self._conn.execute("COMMIT")
         try:
+            # The COMMIT itself raises when the failure of a statement sent before it
+            # has already arrived (psycopg reads what the server sent while it sends),
+            # else leaving the pipeline does.
+            self._conn.execute("COMMIT")
             self._end_pipeline()
         except BaseException:
-            # A statement sent before the COMMIT failed: the server skipped the rest of
-            # the pipeline, the COMMIT too, and the transaction waits for its ROLLBACK.
+            # The server skipped the rest of the pipeline, the COMMIT too, and the
+            # transaction waits for its ROLLBACK.  The pipeline is left first, whatever
+            # it still raises (the skipped statements' PipelineAborted): the first
+            # error is the one raised, and the connection works as before.
+            with contextlib.suppress(Exception):
+                self._end_pipeline()
             with contextlib.suppress(Exception):
                 self._conn.execute("ROLLBACK")
             raise
