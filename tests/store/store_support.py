@@ -109,3 +109,12 @@ def same_changes(changes: Sequence[Change], expected: Sequence[Change]) -> None:
     assert [(c.type, c.incident.id, c.at, c.id) for c in changes] == [
         (c.type, c.incident.id, c.at, c.id) for c in expected
     ]
+
+
+def customs_hold(tn: str, hours: float = 0) -> list[dict[str, object]]:
+    """A customs hold, ``hours`` after ``T0``: it opens an incident (a change in the feed)."""
+    at = (T0 + timedelta(hours=hours)).isoformat()
+    return [
+        {"tracking_number": tn, "carrier": "ups", "occurred_at": at,
+         "status": "exception", "reason": "customs_hold"}
+    ]  # fmt: skip

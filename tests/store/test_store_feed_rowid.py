@@ -8,11 +8,11 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.synchronize
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from store_support import all_changes, fold, keys
+from store_support import all_changes, customs_hold, fold, keys
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, ChangeFeed, open_store
@@ -24,15 +24,6 @@ T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 COLUMNS = "seq, change_id, type, at, incident_id, payload"
 
 
-def _hold(tn: str, hours: float = 0) -> list[dict[str, object]]:
-    """A customs hold: it opens an incident (a change in the feed)."""
-    at = (T0 + timedelta(hours=hours)).isoformat()
-    return [
-        {"tracking_number": tn, "carrier": "ups", "occurred_at": at,
-         "status": "exception", "reason": "customs_hold"}
-    ]  # fmt: skip
-
-
 def _version_5(url: str, parcels: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A database as the logix that knew migrations 1 to 5 left it, with a feed."""
     with monkeypatch.context() as older:
@@ -42,7 +33,7 @@ def _version_5(url: str, parcels: list[str], monkeypatch: pytest.MonkeyPatch) ->
             assert store.schema_version == 5
             engine = Engine(PACK, store=store)
             for n, tn in enumerate(parcels):
-                engine.ingest(_hold(tn, n))
+                engine.ingest(customs_hold(tn, n))
             if store.db.dialect == "sqlite":
                 with store.db.transaction(write=False):
                     pk = store.db.execute("SELECT type FROM pragma_table_info('feed') WHERE pk")
@@ -97,12 +88,12 @@ def test_a_version_5_feed_upgrades_with_its_rows_and_constraints(
         # The consumer is where it was; the feed continues from its head.
         feed = ChangeFeed(store, consumer="oms")
         assert feed.committed == 2
-        changes = Engine(PACK, store=store).ingest(_hold("H4", 4))
+        changes = Engine(PACK, store=store).ingest(customs_hold("H4", 4))
         assert [c.seq for c in changes] == [4]
         assert [c.seq for c in feed.poll()] == [3, 4]
     memory = Engine(PACK)
     for tn, hours in (("H1", 0), ("H2", 1), ("H3", 2), ("H4", 4)):
-        memory.ingest(_hold(tn, hours))
+        memory.ingest(customs_hold(tn, hours))
     with open_store(store_url) as store:
         assert keys(fold(all_changes(store)).values()) == keys(memory.open_incidents())
 
@@ -110,7 +101,7 @@ def test_a_version_5_feed_upgrades_with_its_rows_and_constraints(
 def _open_and_ingest(url: str, tn: str, start: multiprocessing.synchronize.Event) -> None:
     start.wait()
     with open_store(url) as store:
-        Engine(PACK, store=store).ingest(_hold(tn, 10))
+        Engine(PACK, store=store).ingest(customs_hold(tn, 10))
 
 
 def test_concurrent_openers_of_a_version_5_database_rebuild_the_feed_once(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from store_support import customs_hold
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, open_store
@@ -32,15 +33,6 @@ BYTEWISE = {
 }
 #: Tracking numbers whose byte order differs from most locales' ("a" < "Z" there).
 PARCELS = ["a1", "Z1", "\u00e41", "b-2", "B2"]
-
-
-def _hold(tn: str, hours: float = 0) -> list[dict[str, object]]:
-    """A customs hold: it opens an incident (a change in the feed)."""
-    at = (T0 + timedelta(hours=hours)).isoformat()
-    return [
-        {"tracking_number": tn, "carrier": "ups", "occurred_at": at,
-         "status": "exception", "reason": "customs_hold"}
-    ]  # fmt: skip
 
 
 def _collations(db: object) -> dict[tuple[str, str], str | None]:
@@ -83,8 +75,8 @@ def test_a_version_7_database_upgrades_to_bytewise_keys(
             assert _fillfactor(store.db) == []
             engine = Engine(PACK, store=store)
             for n, tn in enumerate(PARCELS[:3]):
-                engine.ingest(_hold(tn, n))
-                memory.ingest(_hold(tn, n))
+                engine.ingest(customs_hold(tn, n))
+                memory.ingest(customs_hold(tn, n))
     assert all(before[column] is None for column in BYTEWISE)  # the database's, as step 1 made them
     assert SCHEMA_VERSION >= 8
     with open_store(pg_url) as store:
@@ -116,8 +108,8 @@ def test_a_version_7_database_upgrades_to_bytewise_keys(
             )
         engine = Engine(PACK, store=store)
         for n, tn in enumerate(PARCELS[3:], start=3):
-            engine.ingest(_hold(tn, n))
-            memory.ingest(_hold(tn, n))
+            engine.ingest(customs_hold(tn, n))
+            memory.ingest(customs_hold(tn, n))
         engine.advance(to=T0 + timedelta(days=6))
         memory.advance(to=T0 + timedelta(days=6))
         assert engine.dump(mask=False) == memory.dump(mask=False)
