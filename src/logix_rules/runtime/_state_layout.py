@@ -59,6 +59,7 @@ __all__ = [
     "NONE",
     "N_FIXED",
     "REUSE_FROM",
+    "Structs",
     "in_order",
     "instants_of",
     "ints_of",
@@ -72,17 +73,28 @@ __all__ = [
 ]
 
 
-def ints_of(n_events: int) -> struct.Struct:
-    """The fixed ints and ``n_events`` events' (time, id ref, kind digest), packed."""
-    found = _INTS.get(n_events)
-    if found is None:
-        if len(_INTS) >= 4096:
-            _INTS.clear()
-        found = _INTS[n_events] = struct.Struct(I64.format(N_FIXED + 3 * n_events))
-    return found
+class Structs(dict[int, struct.Struct]):
+    """The ``Struct`` of ``fixed`` ints then n events of ``per_event`` ints each, by n,
+    made when first asked for (at most 4096 kept).  Looked up through the dict's own
+    ``__getitem__``: a read of a state asks for one, and a Python function around the
+    lookup cost more than the lookup."""
+
+    __slots__ = ("fixed", "per_event")
+
+    def __init__(self, fixed: int, per_event: int) -> None:
+        super().__init__()
+        self.fixed = fixed
+        self.per_event = per_event
+
+    def __missing__(self, n_events: int) -> struct.Struct:
+        if len(self) >= 4096:
+            self.clear()
+        found = self[n_events] = struct.Struct(I64.format(self.fixed + self.per_event * n_events))
+        return found
 
 
-_INTS: dict[int, struct.Struct] = {}
+#: ``ints_of(n)``: the fixed ints and ``n`` events' (time, id ref, kind digest), packed.
+ints_of = Structs(N_FIXED, 3).__getitem__
 
 
 def in_order(n_events: int) -> tuple[int, ...]:

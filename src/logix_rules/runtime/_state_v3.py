@@ -33,7 +33,7 @@ from typing import Any
 from ..core._records import EventKind, EventRec
 from . import _state_layout as layout
 from ._state import ShipmentState
-from ._state_layout import I64, N_FIXED, separator
+from ._state_layout import I64, N_FIXED, Structs, separator
 from ._state_lazy import Unread
 from ._state_write import Reuse
 
@@ -54,29 +54,10 @@ _TEXT = operator.itemgetter(1)
 _DIGEST = operator.itemgetter(2)
 
 
-class _Structs(dict[int, struct.Struct]):
-    """The ``Struct`` of ``extra`` ints and n events' (time, kind digest), by n, made
-    when first asked for (at most 4096 kept).  Looked up through the dict's own
-    ``__getitem__``: a read of a state asks for one, and a Python function around the
-    lookup cost more than the lookup."""
-
-    __slots__ = ("extra",)
-
-    def __init__(self, extra: int) -> None:
-        super().__init__()
-        self.extra = extra
-
-    def __missing__(self, n_events: int) -> struct.Struct:
-        if len(self) >= 4096:
-            self.clear()
-        found = self[n_events] = struct.Struct(I64.format(self.extra + 2 * n_events))
-        return found
-
-
 #: ``ints3_of(n)``: the fixed ints and ``n`` events' (time, kind digest), packed.
-ints3_of = _Structs(N_FIXED).__getitem__
+ints3_of = Structs(N_FIXED, 2).__getitem__
 #: ``events3_of(n)``: ``n`` events' (time, kind digest), packed.
-events3_of = _Structs(0).__getitem__
+events3_of = Structs(0, 2).__getitem__
 
 
 def kinds_hold(body: bytes, digest: int, begin: int, end: int) -> bool:
