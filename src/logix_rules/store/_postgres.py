@@ -237,13 +237,12 @@ class PostgresDatabase(Database):
             self._end_pipeline()
         except BaseException:
             # The server skipped the rest of the pipeline, the COMMIT too, and the
-            # transaction waits for its ROLLBACK.  The pipeline is left first, whatever
-            # it still raises (the skipped statements' PipelineAborted): the first
-            # error is the one raised, and the connection works as before.
+            # transaction waits for its ROLLBACK: what a failed unit's rollback does,
+            # whatever leaving the pipeline still raises (the skipped statements'
+            # PipelineAborted).  The first error is the one raised, and the connection
+            # works as before.
             with contextlib.suppress(Exception):
-                self._end_pipeline()
-            with contextlib.suppress(Exception):
-                self._conn.execute("ROLLBACK")
+                self._rollback()
             raise
 
     def _rollback(self) -> None:
