@@ -8,16 +8,12 @@ not with the number tracked), or a store's tables.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ..compiler._load import load_pack
 from ..compiler._model import Pack
@@ -26,6 +22,7 @@ from ..core._durations import from_micros, to_micros
 from ..core._errors import ErrorCode, InputProblem, UnknownIncident
 from ..core._records import EventRec, rec_key
 from ._actions import Action, FollowUpError, check_cause
+from ._engine_dump import read_dump, states_of, write_atomically, write_dump
 from ._explain import explain_state
 from ._explanation import Explanation
 from ._gc_settle import Settler, quiet
@@ -39,12 +36,6 @@ from ._unit_retry import retried
 
 __all__ = ["Engine", "evaluate"]
 
-ENGINE_DUMP_VERSION = 2
-# A dump is one header line, then the body: a JSON line (pack, clock, count) and the
-# shipment states as Kernel.dumps writes them, each after its length.  The header
-# carries the body's digest, so a flipped byte anywhere is a StateError instead of a
-# different engine.
-_DUMP_MAGIC = b"logix-engine-dump"
 _DUE_BATCH = 1024  # states ``advance`` takes from the host at a time
 
 
@@ -391,23 +382,10 @@ class Engine:
             return kernel_dumps(masked_state(state) if mask else state)
 
         with self._host.unit() as unit:
-            doc = {
-                "v": ENGINE_DUMP_VERSION,
-                "pack": self.pack.fingerprint,
-                "pack_name": self.pack.name,
-                "now": unit.clock(),
-            }
-            # After a JSON line, each state as Kernel.dumps writes it (binary, with its
-            # own checksum), after its length (4 bytes, little-endian).
+            now = unit.clock()
             records = [dumps(state) for state in unit.scan()]
-        doc["count"] = len(records)
-        head = json.dumps(doc, separators=(",", ":")).encode()
-        body = b"".join([head, b"\n", *(b for r in records for b in (_length(r), r))])
-        return b"%s %d blake2b=%s\n%s" % (
-            _DUMP_MAGIC,
-            ENGINE_DUMP_VERSION,
-            _digest(body).encode(),
-            body,
+        return write_dump(
+            pack=self.pack.fingerprint, pack_name=self.pack.name, now=now, records=records
         )
 
     def save(self, path: str | os.PathLike[str], *, mask: bool = False) -> None:
@@ -415,30 +393,13 @@ class Engine:
         folder, flushed to disk, then renamed over ``path``.  A crash at any instant
         leaves either the old file or the new one, never a torn one.  Unmasked by
         default: a saved engine is for the engine's own use (``Engine.load``)."""
-        target = Path(path)
-        data = self.dump(mask=mask)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
-            dir_fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        write_atomically(path, self.dump(mask=mask))
 
     @classmethod
     def load(cls, pack: Pack | str, data: bytes) -> Engine:
         """Restore an engine dumped by ``dump``; nothing is lost or reported twice."""
         engine = cls(pack)
-        doc = _read_dump(data)
+        doc = read_dump(data)
         if doc.get("pack") != engine.pack.fingerprint:
             made_with = doc.get("pack_name")  # absent from dumps of older versions
             same = made_with is None or made_with == engine.pack.name
@@ -450,26 +411,7 @@ class Engine:
                 f"{engine.pack.name!r}; incidents are re-derived under {engine.pack.name!r}",
                 stacklevel=2,
             )
-        now, shipments = doc.get("now"), doc.get("shipments", [])
-        if now is not None and (type(now) is not int or not _MIN_US <= now <= _MAX_US):
-            raise StateError(f"corrupt engine dump: 'now' is {str(now)[:40]!r}")
-        if not isinstance(shipments, list):
-            raise StateError("corrupt engine dump: 'shipments' is not a list")
-        states: dict[str, ShipmentState] = {}
-        for index, raw in enumerate(shipments):
-            try:
-                # A version-1 dump holds each state as a JSON object.
-                state = engine._kernel.loads(json.dumps(raw).encode() if type(raw) is dict else raw)
-            except StateError:
-                raise
-            except Exception as exc:  # any malformed blob is the dump's fault, typed
-                raise StateError(f"corrupt engine dump: shipment {index}: {exc!r}"[:300]) from exc
-            if state.tracking_number in states:
-                raise StateError(
-                    f"corrupt engine dump: shipment {state.tracking_number[:60]!r} is listed "
-                    "twice; a dump holds each parcel once"
-                )
-            states[state.tracking_number] = state
+        now, states = states_of(doc, engine._kernel.loads)
         with engine._host.unit() as unit:
             if now is not None:
                 unit.set_clock(now)
@@ -512,61 +454,6 @@ class Engine:
                     "engine has no clock yet"
                 )
             return explain_state(self._kernel, state, when)
-
-
-_MIN_US = to_micros(datetime(1970, 1, 1, tzinfo=UTC))
-_MAX_US = to_micros(datetime(2200, 1, 1, tzinfo=UTC))
-
-
-def _length(record: bytes) -> bytes:
-    return len(record).to_bytes(4, "little")
-
-
-def _digest(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
-
-
-def _read_dump(data: bytes) -> dict[str, Any]:
-    """The body of an engine dump, checked: its header, digest and JSON shape."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise StateError(f"an engine dump is bytes, not {type(data).__name__}")
-    data = bytes(data)
-    if data.startswith(b"{"):  # version 1: plain JSON, no digest
-        body, version = data, 1
-    else:
-        header, _, body = data.partition(b"\n")
-        parts = header.split(b" ")
-        if len(parts) != 3 or parts[0] != _DUMP_MAGIC or not parts[2].startswith(b"blake2b="):
-            raise StateError("not an engine dump (Engine.dump writes one; see docs/engine.md)")
-        if parts[1] != str(ENGINE_DUMP_VERSION).encode():
-            raise StateError(
-                f"engine dump version {parts[1][:10]!r} is not one this logix reads "
-                f"(it reads 1 and {ENGINE_DUMP_VERSION})"
-            )
-        if parts[2][len(b"blake2b=") :] != _digest(body).encode():
-            raise StateError("corrupt engine dump: its checksum does not match its content")
-        version = ENGINE_DUMP_VERSION
-    records: list[bytes] = []
-    if version > 1:
-        body, _, rest = body.partition(b"\n")
-        view, at = memoryview(rest), 0
-        while at < len(rest):  # the states, each after its length
-            size = int.from_bytes(view[at : at + 4], "little")
-            if size < 4 or at + 4 + size > len(rest):
-                raise StateError("corrupt engine dump: a state runs past the end of the dump")
-            records.append(rest[at + 4 : at + 4 + size])
-            at += 4 + size
-    try:
-        doc = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise StateError(f"not an engine dump: {str(exc)[:200]}") from exc
-    if not isinstance(doc, dict) or doc.get("v") not in (1, version):
-        raise StateError("not an engine dump of a version this logix reads")
-    if version > 1:
-        if doc.get("count") != len(records) or "shipments" in doc:
-            raise StateError("corrupt engine dump: it does not hold the states it lists")
-        doc["shipments"] = records
-    return doc
 
 
 def evaluate(
