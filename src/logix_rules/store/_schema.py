@@ -301,6 +301,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE shipments SET (fillfactor = 70)",
         ),
     ),
+    Migration(
+        9,
+        "PostgreSQL: incidents' pages keep room for a snapshot's next version, and the "
+        "facts' date indexes hold only the rows that have the date",
+        (),
+        (
+            # Most incident updates change the snapshot and leave every indexed column
+            # as it was: such an update is HOT (no entry in any of the table's seven
+            # indexes) when the new version fits on its page, but inserts filled the
+            # pages, so in a 2,000-shipment ingest 115 of 654 updates were HOT; at 70 %,
+            # 382.  Only pages written from now on are affected.
+            "ALTER TABLE incidents SET (fillfactor = 70)",
+            # A B-tree holds NULL keys too: every write of a parcel not yet delivered
+            # (or without a promised date) added an entry no report reads, since the
+            # one query by these dates (_facts.read_facts) asks for `IS NOT NULL` on
+            # each; a partial index with that predicate serves it the same way.  Every
+            # facts update changes one of these dates, so none is HOT: each write
+            # is an entry per index it belongs to.
+            "DROP INDEX shipment_facts_shipped",
+            "CREATE INDEX shipment_facts_shipped ON shipment_facts (shipped_at) "
+            "WHERE shipped_at IS NOT NULL",
+            "DROP INDEX shipment_facts_promised",
+            "CREATE INDEX shipment_facts_promised ON shipment_facts (promised_at) "
+            "WHERE promised_at IS NOT NULL",
+            "DROP INDEX shipment_facts_delivered",
+            "CREATE INDEX shipment_facts_delivered ON shipment_facts (delivered_at) "
+            "WHERE delivered_at IS NOT NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
