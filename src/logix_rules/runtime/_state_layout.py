@@ -77,19 +77,27 @@ class Structs(dict[int, struct.Struct]):
     """The ``Struct`` of ``fixed`` ints then n events of ``per_event`` ints each, by n,
     made when first asked for (at most 4096 kept).  Looked up through the dict's own
     ``__getitem__``: a read of a state asks for one, and a Python function around the
-    lookup cost more than the lookup."""
+    lookup cost more than the lookup.  With ``last_only``, the events but the last are
+    skipped (pad bytes: no int made for them)."""
 
-    __slots__ = ("fixed", "per_event")
+    __slots__ = ("fixed", "last_only", "per_event")
 
-    def __init__(self, fixed: int, per_event: int) -> None:
+    def __init__(self, fixed: int, per_event: int, last_only: bool = False) -> None:
         super().__init__()
         self.fixed = fixed
         self.per_event = per_event
+        self.last_only = last_only
 
     def __missing__(self, n_events: int) -> struct.Struct:
         if len(self) >= 4096:
             self.clear()
-        found = self[n_events] = struct.Struct(I64.format(self.fixed + self.per_event * n_events))
+        if self.last_only and n_events:
+            skipped = 8 * self.per_event * (n_events - 1)
+            order, code = I64[0], I64[-1]  # (8-byte aligned: no padding added)
+            found = struct.Struct(f"{order}{self.fixed}{code}{skipped}x{self.per_event}{code}")
+        else:
+            found = struct.Struct(I64.format(self.fixed + self.per_event * n_events))
+        self[n_events] = found
         return found
 
 

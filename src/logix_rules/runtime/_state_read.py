@@ -5,8 +5,9 @@ A store reads a state for every parcel a batch touches, so a read is a few C cal
 build the history) and checks done over whole columns, not a Python loop per event.
 Every ref, count, instant and enum read back is checked, so a malformed body raises
 ``StateError`` (or, for ``Kernel.loads`` to turn into one, ``ValueError``,
-``IndexError``...), never a state that fails later; but for a version-3 body's event
-ids, which are read with its history, when that is first asked for (``_state_lazy``).
+``IndexError``...), never a state that fails later; but for the events before the last
+of a version-3 body (their ids, instants and kinds), which are read and checked with its
+history, when that is first asked for (``_state_lazy``, ``_state_v3_read``).
 """
 
 from __future__ import annotations
