@@ -67,6 +67,63 @@ _WHOLE_HOUR: Final = timedelta(seconds=3599)
 #: An hour not seen yet (compared by identity).
 _UNSEEN: Final = (datetime.min, 0)
 
+_sizeof: Final = dict.__sizeof__
+
+
+def _str_key_sizes() -> frozenset[int]:
+    """Sizes (``dict.__sizeof__``) that only a dict whose keys are all exact ``str``
+    has; empty where this interpreter does not tell the two apart.
+
+    The memos here find entries with ``==`` and ``hash``, which Python hands to a
+    foreign object's ``__eq__`` and ``__hash__``: an object (or a ``str`` subclass)
+    that says it is ``"city"`` would be taken for it where the validator refuses it, so
+    keys must be exact ``str`` before any lookup, and checking them one by one costs
+    ~200 instructions each.  CPython (3.11 on) keeps a dict whose keys are all exact
+    ``str`` in a "unicode" table, whose entries hold no hash (16 bytes, not 24), and
+    its size shows it.  A size seen here for such dicts, and never for one holding any
+    other key, for every table of up to 128 slots, proves the keys exact in one call;
+    any other size (a bigger table, an instance's split dict, another interpreter)
+    takes the check key by key (``_str_keys``).
+    """
+
+    class Other(str):
+        __slots__ = ()
+
+    plain: dict[Any, None] = {}
+    mixed: dict[Any, None] = {Other("other"): None}
+    plain_sizes, mixed_sizes = set(), set()
+    for index in range(86):  # 85 keys fill a table of 128 slots; the 86th grows it
+        plain_sizes.add(_sizeof(plain))
+        mixed_sizes.add(_sizeof(mixed))
+        plain[f"key{index}"] = mixed[f"key{index}"] = None
+    return frozenset() if plain_sizes & mixed_sizes else frozenset(plain_sizes)
+
+
+_STR_KEY_SIZES: Final = _str_key_sizes()
+
+
+def _str_keys(data: dict[Any, Any]) -> bool:
+    """True when every key of ``data`` is an exact ``str`` (see ``_str_key_sizes``)."""
+    if _sizeof(data) in _STR_KEY_SIZES:
+        return True
+    for key in data:  # noqa: SIM110 (a loop: no generator at each memo miss)
+        if type(key) is not str:
+            return False
+    return True
+
+
+def _plain(data: dict[Any, Any]) -> bool:
+    """Exact ``str`` keys and exact ``str`` or ``None`` values: what a sub-model memo
+    may compare (a value's ``__eq__`` is foreign code too, and a ``str`` subclass's
+    own methods are what the validator would call)."""
+    if not _str_keys(data):
+        return False
+    for value in data.values():  # noqa: SIM110 (as above)
+        if type(value) is not str and value is not None:
+            return False
+    return True
+
+
 _new = object.__new__
 
 
@@ -167,15 +224,12 @@ class _Memo:
     def get(self, model: Any, data: Any) -> Any:
         if type(data) is not dict:
             return data if type(data) is model else None
-        try:
-            key = tuple(data.items())
-            found = self.seen.get(key)
-        except TypeError:  # an unhashable value: the full validator reports it
-            return None
+        if not _plain(data):
+            return None  # the full validator decides
+        key = tuple(data.items())
+        found = self.seen.get(key)
         if found is not None:
             return found
-        if not all(type(k) is str and (v is None or type(v) is str) for k, v in key):
-            return None
         try:
             found = model.model_validate(data)
         except ValueError:
@@ -268,6 +322,7 @@ def event_builder(
     )
     hours = _Hours()
     read_time, bases = hours.read, hours.bases
+    sizeof, str_key_sizes = _sizeof, _STR_KEY_SIZES
     # What a dict's keys (in their order) and a carrier string come to, remembered:
     # feeds repeat both.
     shapes: dict[tuple[Any, ...], frozenset[str] | None] = {}
@@ -275,6 +330,8 @@ def event_builder(
 
     def build(data: dict[str, Any]) -> E | None:
         """The event full validation would build from ``data``, or None to ask it."""
+        if sizeof(data) not in str_key_sizes and not _str_keys(data):
+            return None  # before any lookup: see _str_key_sizes
         keys = tuple(data)
         fields = shapes.get(keys, shapes)
         if fields is shapes:
@@ -338,22 +395,26 @@ def event_builder(
         location = get("location")
         if location is not None:
             found = None
-            if type(location) is dict:
-                try:
+            if type(location) is dict and (
+                sizeof(location) in str_key_sizes or _str_keys(location)
+            ):
+                for value in location.values():
+                    if type(value) is not str and value is not None:
+                        break
+                else:
                     found = seen_locations.get(tuple(location.items()))
-                except TypeError:  # an unhashable value: the full validator reports it
-                    return None
             location = found if found is not None else locations.get(location_type, location)
             if location is None:
                 return None
         source = get("source", default_source)
         if source is not default_source:
             found = None
-            if type(source) is dict:
-                try:
+            if type(source) is dict and (sizeof(source) in str_key_sizes or _str_keys(source)):
+                for value in source.values():
+                    if type(value) is not str and value is not None:
+                        break
+                else:
                     found = seen_sources.get(tuple(source.items()))
-                except TypeError:
-                    return None
             source = found if found is not None else sources.get(source_type, source)
             if source is None:
                 return None
