@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import struct
 import sys
 from collections.abc import Callable
@@ -70,6 +71,7 @@ __all__ = [
     "read_json",
     "read_tail",
     "separator",
+    "tied",
 ]
 
 
@@ -194,3 +196,17 @@ def pairs_of(raw: Any) -> tuple[tuple[str, Any], ...]:
         scalar(pair[1], "attribute value")
         pairs.append((pair[0], pair[1]))
     return tuple(pairs)
+
+
+def tied(times: tuple[int, ...]) -> bool:
+    """Whether two of the events' ``times`` are one instant (then the ids order them);
+    a ``StateError`` when they are out of order or out of range."""
+    following = times[1:]
+    ties = not all(map(operator.lt, times, following))
+    if (
+        times[0] <= -BOUND
+        or times[-1] >= BOUND
+        or (ties and not all(map(operator.le, times, following)))
+    ):
+        raise StateError("the events are out of order or out of range")
+    return ties

@@ -416,14 +416,7 @@ class StateReader:
         if not n_events:
             return strings, ints, tail, [], [], facts_text
         times, refs, digests = ints[21::3], ints[22::3], ints[23::3]
-        following = times[1:]
-        ties = not all(map(operator.lt, times, following))
-        if (
-            times[0] <= -BOUND
-            or times[-1] >= BOUND
-            or (ties and not all(map(operator.le, times, following)))
-        ):
-            raise StateError("the events are out of order or out of range")
+        ties = layout.tied(times)
         if refs == in_order(n_events) and n_events <= n_strings:
             ids = strings[:n_events]
         elif min(refs) < 0 or max(refs) >= n_strings:

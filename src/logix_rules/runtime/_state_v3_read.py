@@ -14,12 +14,11 @@ and checking them at every load cost ~9,000 instructions of a ~79,000 one (issue
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from ..core._records import EventKind, EventRec, rec_key
 from ._state import StateError
-from ._state_layout import BARE_TAIL, BARE_TAIL_TEXT, Structs, read_json, read_tail
+from ._state_layout import BARE_TAIL, BARE_TAIL_TEXT, Structs, read_json, read_tail, tied
 from ._state_lazy import Unread
 from ._state_parts import BOUND
 from ._state_v3 import HEAD3, events3_of, ints3_of
@@ -37,20 +36,6 @@ _NONES = [(None,) * n for n in range(_HELD_NONES)]  # what Unread starts from, b
 _UNKNOWN_KIND = "an event of a shipment state names a kind it does not hold"
 #: ``ends3_of(n)``: the fixed ints and the last of ``n`` events' (time, kind digest).
 ends3_of = Structs(_N_FIXED, 2, last_only=True).__getitem__
-
-
-def _ties(times: tuple[int, ...]) -> bool:
-    """Whether two of the events' ``times`` are one instant (then the ids order them);
-    a ``StateError`` when they are out of order or out of range."""
-    following = times[1:]
-    ties = not all(map(operator.lt, times, following))
-    if (
-        times[0] <= -BOUND
-        or times[-1] >= BOUND
-        or (ties and not all(map(operator.le, times, following)))
-    ):
-        raise StateError("the events are out of order or out of range")
-    return ties
 
 
 class V3Reader:
@@ -116,7 +101,7 @@ class V3Reader:
             offsets = text_start, ids_end, kinds_start, ints_start, n_kinds
             return self._unread(data, start, offsets, parts, ints, tail, facts_text, n_events)
         times, digests = ints[_N_FIXED::2], ints[_N_FIXED + 1 :: 2]
-        ties = _ties(times)
+        ties = tied(times)
         ids = parts[:n_events]
         strings = parts[n_events:]
         strings.append(None)
@@ -189,7 +174,7 @@ class V3Reader:
         events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
         times = events[0::2]
         raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
-        return self._known(ids, times, events[1::2], _ties(times), raw_kinds)
+        return self._known(ids, times, events[1::2], tied(times), raw_kinds)
 
     def last3(self, data: bytes, start: int, count: int) -> list[EventRec]:
         """The ``count`` events before the last of the version-3 body at ``data[start:]``
@@ -212,7 +197,7 @@ class V3Reader:
         # is their ids', which the whole history's read checks: rare).
         events = events3_of(count + 1).unpack_from(data, first)
         times = events[0::2]
-        if _ties(times):
+        if tied(times):
             return self.events3(data, start)[-1 - count : -1]
         raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
         return self._known(ids, times[:-1], events[1:-2:2], False, raw_kinds)
@@ -224,7 +209,7 @@ class V3Reader:
         kinds_start = start + HEAD3.size + n_ids + n_words
         ints_start = kinds_start + n_kind_bytes
         events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
-        if _ties(events[0::2]):  # two at one instant: their order is their ids' (rare)
+        if tied(events[0::2]):  # two at one instant: their order is their ids' (rare)
             return [rec[2] for rec in self.events3(data, start)]
         pool = self._kinds
         try:
