@@ -3,13 +3,18 @@ feed into the incidents it describes, and reading a store's raw tables."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from logix_carriers import Shipment, TrackingEvent
 from logix_rules import Change, ChangeType, Engine, Incident, generate_demo
 from logix_rules.store import Store, open_store
+from logix_rules.store import _db as store_db
+from logix_rules.store._schema import MIGRATIONS
 
 PACK = "default"
 #: When ``hourly_scans`` starts.
@@ -118,3 +123,34 @@ def customs_hold(tn: str, hours: float = 0) -> list[dict[str, object]]:
         {"tracking_number": tn, "carrier": "ups", "occurred_at": at,
          "status": "exception", "reason": "customs_hold"}
     ]  # fmt: skip
+
+
+@contextmanager
+def older_store(monkeypatch: pytest.MonkeyPatch, url: str, version: int) -> Iterator[Store]:
+    """A store opened by the logix that knew migrations 1 to ``version``: a new database
+    is made at that version (a newer logix then upgrades it)."""
+    with monkeypatch.context() as older:
+        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:version])
+        older.setattr(store_db, "SCHEMA_VERSION", version)
+        with open_store(url) as store:
+            assert store.schema_version == version
+            yield store
+
+
+def dated_query(store: Any, **window: Any) -> tuple[str, list[Any], list[Any]]:
+    """The statement ``store.shipment_facts(**window)`` sends, its parameters, and
+    what it returns."""
+    sent: list[tuple[str, list[Any]]] = []
+    execute = store.db.execute
+
+    def record(sql: str, params: Any = ()) -> Any:
+        sent.append((sql, list(params)))
+        return execute(sql, params)
+
+    store.db.execute = record
+    try:
+        found = store.shipment_facts(**window)
+    finally:
+        del store.db.execute
+    ((sql, params),) = [(s, p) for s, p in sent if "FROM shipment_facts" in s]
+    return sql, params, found

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from store_support import older_store
 
 from logix_rules import Engine, load_pack
 from logix_rules.runtime._actions import Action
 from logix_rules.store import SCHEMA_VERSION, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -61,20 +60,16 @@ def test_a_store_lists_the_causes_memory_lists(store_url: str) -> None:
 def test_a_database_at_schema_version_3_upgrades(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as older:
+    with older_store(monkeypatch, store_url, 3) as store:
         # The logix that knew migrations 1 to 3: its engine opens incidents, and logged
         # an action in the table as it then was.
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:3])
-        older.setattr(store_db, "SCHEMA_VERSION", 3)
-        with open_store(store_url) as store:
-            assert store.schema_version == 3
-            Engine(PACK, store=store).ingest(EVENTS)
-            with store.db.transaction(write=True):
-                store.db.execute(
-                    "INSERT INTO actions (incident_id, n, what, by_name, at, note) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    ("earlier", 0, "acknowledged", "cy", 1_772_438_400_000_000, None),
-                )
+        Engine(PACK, store=store).ingest(EVENTS)
+        with store.db.transaction(write=True):
+            store.db.execute(
+                "INSERT INTO actions (incident_id, n, what, by_name, at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                ("earlier", 0, "acknowledged", "cy", 1_772_438_400_000_000, None),
+            )
     assert SCHEMA_VERSION >= 4
     memory = Engine(PACK)
     memory.ingest(EVENTS)

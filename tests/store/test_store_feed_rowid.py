@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from store_support import all_changes, customs_hold, fold, keys
+from store_support import all_changes, customs_hold, fold, keys, older_store
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, ChangeFeed, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -26,18 +24,14 @@ COLUMNS = "seq, change_id, type, at, incident_id, payload"
 
 def _version_5(url: str, parcels: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A database as the logix that knew migrations 1 to 5 left it, with a feed."""
-    with monkeypatch.context() as older:
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:5])
-        older.setattr(store_db, "SCHEMA_VERSION", 5)
-        with open_store(url) as store:
-            assert store.schema_version == 5
-            engine = Engine(PACK, store=store)
-            for n, tn in enumerate(parcels):
-                engine.ingest(customs_hold(tn, n))
-            if store.db.dialect == "sqlite":
-                with store.db.transaction(write=False):
-                    pk = store.db.execute("SELECT type FROM pragma_table_info('feed') WHERE pk")
-                assert pk == [("BIGINT",)]  # seq beside the rowid, as step 1 made it
+    with older_store(monkeypatch, url, 5) as store:
+        engine = Engine(PACK, store=store)
+        for n, tn in enumerate(parcels):
+            engine.ingest(customs_hold(tn, n))
+        if store.db.dialect == "sqlite":
+            with store.db.transaction(write=False):
+                pk = store.db.execute("SELECT type FROM pragma_table_info('feed') WHERE pk")
+            assert pk == [("BIGINT",)]  # seq beside the rowid, as step 1 made it
 
 
 def _feed(url: str) -> list[tuple[object, ...]]:

@@ -13,13 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from store_support import older_store
 
 from canonical_text import generic
 from logix_rules import Engine, load_pack
 from logix_rules.runtime._incidents import incident_content
 from logix_rules.store import SCHEMA_VERSION, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -59,16 +58,12 @@ def test_a_database_at_schema_version_4_upgrades_to_inline_states(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _scans("L1", 120)
-    with monkeypatch.context() as older:
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:4])
-        older.setattr(store_db, "SCHEMA_VERSION", 4)
-        with open_store(store_url) as store:
-            assert store.schema_version == 4
-            Engine(PACK, store=store).ingest(first)
-            (size, how) = _state_rows(store)["L1"]
-            assert size > 2100  # past PostgreSQL's threshold for compressing a row
-            if store.db.dialect == "postgresql":
-                assert how == "pglz"  # as version 4 stored it
+    with older_store(monkeypatch, store_url, 4) as store:
+        Engine(PACK, store=store).ingest(first)
+        (size, how) = _state_rows(store)["L1"]
+        assert size > 2100  # past PostgreSQL's threshold for compressing a row
+        if store.db.dialect == "postgresql":
+            assert how == "pglz"  # as version 4 stored it
     assert SCHEMA_VERSION >= 5
     second = _scans("L2", 120, start=0.5)
     memory = Engine(PACK)

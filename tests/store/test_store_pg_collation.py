@@ -10,12 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from store_support import customs_hold
+from store_support import customs_hold, older_store
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -66,17 +64,13 @@ def test_a_version_7_database_upgrades_to_bytewise_keys(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     memory = Engine(PACK)
-    with monkeypatch.context() as older:
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:7])
-        older.setattr(store_db, "SCHEMA_VERSION", 7)
-        with open_store(pg_url) as store:
-            assert store.schema_version == 7
-            before = _collations(store.db)
-            assert _fillfactor(store.db) == []
-            engine = Engine(PACK, store=store)
-            for n, tn in enumerate(PARCELS[:3]):
-                engine.ingest(customs_hold(tn, n))
-                memory.ingest(customs_hold(tn, n))
+    with older_store(monkeypatch, pg_url, 7) as store:
+        before = _collations(store.db)
+        assert _fillfactor(store.db) == []
+        engine = Engine(PACK, store=store)
+        for n, tn in enumerate(PARCELS[:3]):
+            engine.ingest(customs_hold(tn, n))
+            memory.ingest(customs_hold(tn, n))
     assert all(before[column] is None for column in BYTEWISE)  # the database's, as step 1 made them
     assert SCHEMA_VERSION >= 8
     with open_store(pg_url) as store:

@@ -11,12 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from store_support import batches, feed_in, stream
+from store_support import batches, dated_query, feed_in, older_store, reference, stream
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 #: Each date index of the facts and the predicate migration 9 gives it.
@@ -61,29 +59,10 @@ def _tables(db: Any) -> tuple[list[Any], list[Any], list[Any]]:
         )
 
 
-def _dated_query(store: Any, **window: Any) -> tuple[str, list[Any], list[Any]]:
-    """The statement ``store.shipment_facts(**window)`` sends, its parameters, and
-    what it returns."""
-    sent: list[tuple[str, list[Any]]] = []
-    execute = store.db.execute
-
-    def record(sql: str, params: Any = ()) -> Any:
-        sent.append((sql, list(params)))
-        return execute(sql, params)
-
-    store.db.execute = record
-    try:
-        found = store.shipment_facts(**window)
-    finally:
-        del store.db.execute
-    ((sql, params),) = [(s, p) for s, p in sent if "FROM shipment_facts" in s]
-    return sql, params, found
-
-
 def _same_as_a_scan(store: Any, **window: Any) -> tuple[str, list[Any]]:
     """Check that ``store.shipment_facts(**window)`` returns some parcels, those a
     sequential scan finds; return its statement and parameters."""
-    sql, params, found = _dated_query(store, **window)
+    sql, params, found = dated_query(store, **window)
     assert found
     db = store.db
     assert "Seq Scan" in _plan(db, sql, params, *NO_INDEX)
@@ -108,18 +87,12 @@ def test_a_version_8_database_upgrades_to_fewer_index_entries(
     shipments, events, at = stream(seed=11, shipments=40)
     shipments = shipments[::2]  # the others' facts have no promised date
     parts = batches(events, 100)
-    memory = Engine(PACK)
-    feed_in(memory, shipments, parts)
-    memory.advance(to=at)
-    with monkeypatch.context() as older:
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:8])
-        older.setattr(store_db, "SCHEMA_VERSION", 8)
-        with open_store(pg_url) as store:
-            assert store.schema_version == 8
-            assert set(_predicates(store.db).values()) == {None}  # every row, NULLs too
-            assert _fillfactor(store.db) == []
-            feed_in(Engine(PACK, store=store), shipments, parts[:2])
-            before = _tables(store.db)
+    memory = reference(shipments, events, at, 100)
+    with older_store(monkeypatch, pg_url, 8) as store:
+        assert set(_predicates(store.db).values()) == {None}  # every row, NULLs too
+        assert _fillfactor(store.db) == []
+        feed_in(Engine(PACK, store=store), shipments, parts[:2])
+        before = _tables(store.db)
     facts, incidents, feed = before
     assert facts
     assert incidents

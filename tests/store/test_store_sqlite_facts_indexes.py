@@ -9,12 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from store_support import batches, feed_in, stream
+from store_support import batches, dated_query, feed_in, older_store, reference, stream
 
 from logix_rules import Engine, load_pack
 from logix_rules.store import SCHEMA_VERSION, open_store
-from logix_rules.store import _db as store_db
-from logix_rules.store._schema import MIGRATIONS
 
 PACK = load_pack("default")
 DATED = {
@@ -47,19 +45,7 @@ def _tables(db: Any) -> tuple[list[Any], list[Any], list[Any]]:
 
 
 def _reads_each_index_and_finds_what_a_scan_finds(store: Any, since: datetime) -> None:
-    sent: list[tuple[str, list[Any]]] = []
-    execute = store.db.execute
-
-    def record(sql: str, params: Any = ()) -> Any:
-        sent.append((sql, list(params)))
-        return execute(sql, params)
-
-    store.db.execute = record
-    try:
-        found = store.shipment_facts(since=since, until=since + timedelta(days=6))
-    finally:
-        del store.db.execute
-    ((sql, params),) = [(s, p) for s, p in sent if "FROM shipment_facts" in s]
+    sql, params, found = dated_query(store, since=since, until=since + timedelta(days=6))
     assert found
     db = store.db
     with db.transaction(write=False):
@@ -77,17 +63,11 @@ def test_a_version_8_sqlite_database_upgrades_to_partial_date_indexes(
     shipments, events, at = stream(seed=11, shipments=40)
     shipments = shipments[::2]  # the others' facts have no promised date
     parts = batches(events, 100)
-    memory = Engine(PACK)
-    feed_in(memory, shipments, parts)
-    memory.advance(to=at)
-    with monkeypatch.context() as older:
-        older.setattr(store_db, "MIGRATIONS", MIGRATIONS[:8])
-        older.setattr(store_db, "SCHEMA_VERSION", 8)
-        with open_store(sqlite_url) as store:
-            assert store.schema_version == 8
-            assert not any("WHERE" in sql for sql in _indexes(store.db).values())
-            feed_in(Engine(PACK, store=store), shipments, parts[:2])
-            before = _tables(store.db)
+    memory = reference(shipments, events, at, 100)
+    with older_store(monkeypatch, sqlite_url, 8) as store:
+        assert not any("WHERE" in sql for sql in _indexes(store.db).values())
+        feed_in(Engine(PACK, store=store), shipments, parts[:2])
+        before = _tables(store.db)
     facts, incidents, feed = before
     assert incidents
     assert feed
