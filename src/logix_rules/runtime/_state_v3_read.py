@@ -174,7 +174,7 @@ class V3Reader:
         events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
         times = events[0::2]
         raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
-        return self._known(ids, times, events[1::2], tied(times), raw_kinds)
+        return self._events3(ids, times, events[1::2], tied(times), raw_kinds)
 
     def last3(self, data: bytes, start: int, count: int) -> list[EventRec]:
         """The ``count`` events before the last of the version-3 body at ``data[start:]``
@@ -200,7 +200,7 @@ class V3Reader:
         if tied(times):
             return self.events3(data, start)[-1 - count : -1]
         raw_kinds = data, kinds_start, ints_start, n_kinds, "\x00"
-        return self._known(ids, times[:-1], events[1:-2:2], False, raw_kinds)
+        return self._events3(ids, times[:-1], events[1:-2:2], False, raw_kinds)
 
     def kinds3(self, data: bytes, start: int) -> list[EventKind]:
         """The kinds of the version-3 body's events at ``data[start:]``, in order
@@ -211,30 +211,26 @@ class V3Reader:
         events = events3_of(n_events).unpack_from(data, ints_start + 8 * _N_FIXED)
         if tied(events[0::2]):  # two at one instant: their order is their ids' (rare)
             return [rec[2] for rec in self.events3(data, start)]
+        return self._kinds_of(events[1::2], (data, kinds_start, ints_start, n_kinds, "\x00"))
+
+    def _kinds_of(
+        self, digests: tuple[int, ...], raw_kinds: tuple[bytes, int, int, int, str]
+    ) -> list[EventKind]:
+        """The kinds the ``digests`` name: from the pool, else after reading the body's
+        kinds (``raw_kinds``: the body, where its kinds' texts start and end, their count
+        and separator) when this process has not read them yet, or the pool was emptied
+        since (``StateCodec``'s pool_limit); one the body does not hold is a
+        ``StateError``."""
         pool = self._kinds
         try:
-            return list(map(pool.__getitem__, events[1::2]))
-        except KeyError:  # not read yet, or the pool was emptied since (pool_limit)
-            self._learn3(data[kinds_start:ints_start], n_kinds, "\x00")
+            return list(map(pool.__getitem__, digests))
+        except KeyError:
+            data, kinds_start, ints_start, n_kinds, sep = raw_kinds
+            self._learn3(data[kinds_start:ints_start], n_kinds, sep)
             try:
-                return list(map(pool.__getitem__, events[1::2]))
+                return list(map(pool.__getitem__, digests))
             except KeyError:
                 raise StateError(_UNKNOWN_KIND) from None
-
-    def _known(
-        self,
-        ids: list[str],
-        times: tuple[int, ...],
-        digests: tuple[int, ...],
-        ties: bool,
-        raw_kinds: tuple[bytes, int, int, int, str],
-    ) -> list[EventRec]:
-        """``_events3`` for an ``Unread``'s reads, outside ``Kernel.loads`` (which makes
-        a ``StateError`` of a ``KeyError``): an unknown kind is a ``StateError``."""
-        try:
-            return self._events3(ids, times, digests, ties, raw_kinds)
-        except KeyError:
-            raise StateError(_UNKNOWN_KIND) from None
 
     def _events3(
         self,
@@ -247,14 +243,7 @@ class V3Reader:
         """The events of a body, from their columns (times in order), checked."""
         if len(set(ids)) != len(ids):
             raise StateError("two events share one id")
-        pool = self._kinds
-        try:
-            kinds = list(map(pool.__getitem__, digests))
-        except KeyError:  # kinds this process has not read yet
-            data, kinds_start, ints_start, n_kinds, char = raw_kinds
-            self._learn3(data[kinds_start:ints_start], n_kinds, char)
-            kinds = list(map(pool.__getitem__, digests))  # a KeyError: an unknown kind
-        history = list(zip(times, ids, kinds, strict=True))
+        history = list(zip(times, ids, self._kinds_of(digests, raw_kinds), strict=True))
         if ties and history != sorted(history, key=rec_key):
             raise StateError("the events at one instant are not in id order")
         return history
