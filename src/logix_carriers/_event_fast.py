@@ -395,6 +395,8 @@ def event_builder(
         location = get("location")
         if location is not None:
             found = None
+            # _plain written out here and for the source: its two calls an event cost
+            # 4.5 M instructions of 248 M in the dicts run (dicts/objects 2.013 -> 2.049).
             if type(location) is dict and (
                 sizeof(location) in str_key_sizes or _str_keys(location)
             ):
